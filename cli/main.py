@@ -1,0 +1,351 @@
+"""The `edossier` command line (click). Exit codes: 0 = success / accept, 1 = rejected or refused
+input, 2 = could not run (usage error, unreadable path)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+EXIT_OK, EXIT_REJECT, EXIT_USAGE = 0, 1, 2
+
+err_console = Console(stderr=True, highlight=False)
+
+
+def default_lang() -> str:
+    for var in ("EDOSSIER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "zh-CN" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def _lang(ctx: click.Context) -> str:
+    root = ctx.find_root()
+    return (root.obj or {}).get("lang") or default_lang()
+
+
+def say(ctx, en: str, zh: str, *, err: bool = False, style: str | None = None) -> None:
+    text = zh if _lang(ctx).startswith("zh") else en
+    console = err_console if err else Console(highlight=False)
+    console.print(text, style=style, markup=False, soft_wrap=True)
+
+
+def fail(ctx, en: str, zh: str, code: int) -> None:
+    say(ctx, "error: " + en, "错误：" + zh, err=True, style="red")
+    ctx.exit(code)
+
+
+def _quiet_libraries() -> None:
+    # pyHanko logs validation failures with tracebacks at WARNING; our findings already say it.
+    for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(["zh-CN", "en"]), default=None,
+              help="Language of messages (default from the locale) / 输出语言（默认取自系统区域设置）")
+@click.version_option(package_name="edossier")
+@click.pass_context
+def main(ctx: click.Context, lang: str | None) -> None:
+    """edossier: build, sign, append and validate electronic criminal case files (电子卷宗).
+
+    Exit codes / 退出码: 0 accept or success / 接收或成功, 1 reject or refused input / 拒收或输入被拒,
+    2 could not run / 无法运行.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["lang"] = lang or default_lang()
+    _quiet_libraries()
+
+
+def _passphrase(ctx, cred: Path, passphrase_file: Path | None, passphrase_env: str | None) -> bytes | None:
+    if passphrase_file:
+        try:
+            return passphrase_file.read_bytes().rstrip(b"\r\n")
+        except OSError as exc:
+            fail(ctx, f"cannot read passphrase file {passphrase_file}: {exc.strerror}",
+                 f"无法读取口令文件 {passphrase_file}：{exc.strerror}", EXIT_USAGE)
+    if passphrase_env:
+        value = os.environ.get(passphrase_env)
+        if value is None:
+            fail(ctx, f"environment variable {passphrase_env} is not set", f"环境变量 {passphrase_env} 未设置", EXIT_USAGE)
+        return value.encode()
+    return None
+
+
+def load_signer(ctx, cred: Path, passphrase_file, passphrase_env):
+    from edossier.signing.cades import CredentialError, load_credential
+
+    passphrase = _passphrase(ctx, cred, passphrase_file, passphrase_env)
+    try:
+        return load_credential(cred, passphrase)
+    except CredentialError as exc:
+        if passphrase is None and "passphrase" in exc.en and sys.stdin.isatty():
+            typed = click.prompt("PKCS#12 passphrase / 口令", hide_input=True, default="", show_default=False)
+            try:
+                return load_credential(cred, typed.encode())
+            except CredentialError as exc2:
+                exc = exc2
+        fail(ctx, exc.en, exc.zh, EXIT_USAGE)
+
+
+signer_options = [
+    click.option("--signer", "cred", required=True, type=click.Path(path_type=Path, dir_okay=False),
+                 help="PKCS#12 signing credential / PKCS#12 签名凭据"),
+    click.option("--passphrase-file", type=click.Path(path_type=Path, dir_okay=False),
+                 help="Read the credential's passphrase from this file / 从文件读取凭据口令"),
+    click.option("--passphrase-env", metavar="VAR",
+                 help="Read the credential's passphrase from this environment variable / 从环境变量读取凭据口令"),
+]
+
+
+def with_signer(f):
+    for opt in reversed(signer_options):
+        f = opt(f)
+    return f
+
+
+def _progress():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    console=err_console, transient=True, disable=not err_console.is_terminal)
+
+
+def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfile, penv) -> None:
+    from edossier.build import BuildError, append_layer, build_package
+
+    if not source.is_dir():
+        fail(ctx, f"{source}: not a folder", f"{source}：不是文件夹", EXIT_USAGE)
+    if package is not None and not package.is_file():
+        fail(ctx, f"{package}: no such file", f"{package}：文件不存在", EXIT_USAGE)
+    if not output.parent.is_dir():
+        fail(ctx, f"{output.parent}: the output folder does not exist", f"{output.parent}：输出文件夹不存在", EXIT_USAGE)
+    signer = load_signer(ctx, cred, pfile, penv)
+    with _progress() as progress:
+        task = progress.add_task("documents / 文件", total=None)
+
+        def report(done, total, label):
+            progress.update(task, completed=done, total=total, description=label or "done / 完成")
+
+        try:
+            if package is None:
+                res = build_package(source, output, signer, progress=report)
+            else:
+                res = append_layer(package, source, output, signer, progress=report)
+        except BuildError as exc:
+            fail(ctx, exc.en, exc.zh, EXIT_REJECT)
+    for en, zh in res.warnings:
+        say(ctx, "warning: " + en, "警告：" + zh, err=True, style="yellow")
+    say(ctx, f"Wrote {output}: layer {res.layer}, {res.documents} documents, {res.pages} pages, signed.",
+        f"已写入 {output}：第 {res.layer} 层，{res.documents} 份文件，{res.pages} 页，已签名。")
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path, file_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The package to write (.edp) / 输出的卷宗包")
+@with_signer
+@click.pass_context
+def build(ctx, source, output, cred, passphrase_file, passphrase_env):
+    """Build a new package from SOURCE/dossier.toml and sign it. / 由源文件夹生成并签署新卷宗包。"""
+    _run_build(ctx, None, source, output, cred, passphrase_file, passphrase_env)
+
+
+@main.command()
+@click.argument("package", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("source", type=click.Path(path_type=Path, file_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The new package to write; PACKAGE itself is never changed / 输出的新卷宗包（原卷宗包不会被修改）")
+@with_signer
+@click.pass_context
+def append(ctx, package, source, output, cred, passphrase_file, passphrase_env):
+    """Add the next agency's layer to PACKAGE. / 为卷宗包追加下一个机关的层。"""
+    _run_build(ctx, package, source, output, cred, passphrase_file, passphrase_env)
+
+
+def _parse_time(ctx, value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        fail(ctx, f"--at {value!r}: use ISO 8601, e.g. 2026-11-20T09:00:00+08:00",
+             f"--at {value!r}：请使用 ISO 8601 格式，例如 2026-11-20T09:00:00+08:00", EXIT_USAGE)
+    return when if when.tzinfo else when.astimezone()
+
+
+def load_trust(ctx, path: Path):
+    from edossier.signing.trustlist import TrustListError, load_trustlist
+
+    if not path.is_file():
+        fail(ctx, f"{path}: no such trust list", f"{path}：信任列表不存在", EXIT_USAGE)
+    try:
+        return load_trustlist(path)
+    except TrustListError as exc:
+        fail(ctx, f"trust list {path}: {exc.en}", f"信任列表 {path}：{exc.zh}", EXIT_USAGE)
+
+
+@main.command()
+@click.argument("packages", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--trust", "trust_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Trust list of agencies and their CAs / 机关及其 CA 的信任列表")
+@click.option("--at", "at", metavar="TIME", help="Validate as of this time (ISO 8601) / 以该时间为准进行校验")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Report format / 报告格式")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to this file / 将报告写入文件")
+@click.pass_context
+def validate(ctx, packages, trust_path, at, fmt, output):
+    """Validate packages: container, records, integrity, signatures, documents. / 校验卷宗包。
+
+    Exit 0 when every package is accepted, 1 when any is rejected, 2 when validation could not run.
+    """
+    from edossier.report.json_report import render_json
+    from edossier.report.text import render_text
+    from edossier.validate import validate_package
+
+    when = _parse_time(ctx, at)
+    trust = load_trust(ctx, trust_path)
+    missing = [p for p in packages if not p.exists()]
+    if missing:
+        fail(ctx, f"{missing[0]}: no such file", f"{missing[0]}：文件不存在", EXIT_USAGE)
+    folders = [p for p in packages if p.is_dir()]
+    if folders:
+        fail(ctx, f"{folders[0]}: is a folder; give package files", f"{folders[0]}：是文件夹；请指定卷宗包文件", EXIT_USAGE)
+    reports = [validate_package(p, trust=trust, at=when) for p in packages]
+    if fmt == "json":
+        text = render_json(reports, trust_path=str(trust_path), at=when)
+        if output:
+            from edossier.fsutil import atomic_write_bytes
+
+            atomic_write_bytes(output, text.encode("utf-8"))
+        else:
+            click.echo(text, nl=False)
+    else:
+        if output:
+            from edossier.fsutil import atomic_output
+
+            with atomic_output(output) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+                render_text(reports, Console(file=fh, width=120, no_color=True), _lang(ctx))
+        else:
+            render_text(reports, Console(highlight=False), _lang(ctx))
+    ctx.exit(EXIT_REJECT if any(r.verdict == "reject" for r in reports) else EXIT_OK)
+
+
+@main.command()
+@click.argument("package", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_context
+def inspect(ctx, package):
+    """Show layers (agency, role, signer, signing time), volumes and documents. / 显示卷宗包内容。"""
+    from rich.table import Table
+
+    from edossier.summary import summarize
+
+    if not package.is_file():
+        fail(ctx, f"{package}: no such file", f"{package}：文件不存在", EXIT_USAGE)
+    s = summarize(package)
+    console = Console(highlight=False)
+    zh = _lang(ctx).startswith("zh")
+    for f in s.problems:
+        console.print(f"[red]{f.code}[/] {f.location} {f.message(_lang(ctx))}", markup=True)
+    if not s.layers:
+        ctx.exit(EXIT_REJECT if s.problems else EXIT_OK)
+    console.print(("卷宗包" if zh else "Package") + f": {package}  ({s.members} " + ("个成员" if zh else "members")
+                  + f", {s.size:,} bytes)")
+    first = next((layer.record for layer in s.layers if layer.record), None)
+    if first:
+        console.print(("案件" if zh else "Case") + f": {first.case.number}  {first.case.name}  "
+                      + "、".join(first.case.charges))
+    layers = Table(title="层 / Layers" if zh else "Layers", box=None, header_style="bold")
+    for col in (("层", "机关", "角色", "阶段", "签名人", "签署时间") if zh
+                else ("Layer", "Agency", "Role", "Stage", "Signer", "Signing time")):
+        layers.add_column(col)
+    volumes = {}
+    docs = Table(title="文件 / Documents" if zh else "Documents", box=None, header_style="bold")
+    for col in (("层", "卷", "编号", "类型", "题名", "日期", "页数", "成员") if zh
+                else ("Layer", "Volume", "Id", "Type", "Title", "Date", "Pages", "Member")):
+        docs.add_column(col)
+    for layer in s.layers:
+        r = layer.record
+        layers.add_row(f"{layer.layer:03d}", r.agency.name if r else f"? ({layer.problem})", r.agency.role if r else "?",
+                       (r.stage or "") if r else "", layer.signer or "?",
+                       layer.signing_time.isoformat() if layer.signing_time else "?")
+        if r:
+            volumes.update({v.id: v.title for v in r.volumes})
+            for d in r.documents:
+                docs.add_row(f"{layer.layer:03d}", f"{d.volume} {volumes.get(d.volume, '')}", d.id, d.type, d.title,
+                             d.date.isoformat(), str(d.pages), d.file)
+    console.print(layers)
+    console.print(docs)
+
+
+@main.group()
+def keys():
+    """Signing keys and trust lists. / 签名密钥与信任列表。"""
+
+
+@keys.command("demo")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--rsa", is_flag=True, help="RSA 3072 keys instead of ECDSA P-256 / 使用 RSA 3072 密钥")
+@click.option("--force", is_flag=True, help="Overwrite an existing demo PKI / 覆盖已有的演示 PKI")
+@click.pass_context
+def keys_demo(ctx, directory, rsa, force):
+    """Make a demo PKI: root CA, one CA per agency role, CRLs, one PKCS#12 credential per agency, and a
+    trust list. For demonstration and testing only. / 生成演示 PKI（仅供演示和测试）。"""
+    from edossier.signing.demo_pki import make_demo_pki
+
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        pki = make_demo_pki(directory, key_type="rsa" if rsa else "ec", overwrite=force)
+    except FileExistsError:
+        fail(ctx, f"{directory} already holds a trust list; use --force to replace it",
+             f"{directory} 中已有信任列表；如需覆盖请加 --force", EXIT_USAGE)
+    say(ctx, f"Demo PKI written to {directory} (trust list: {pki.trustlist_path}). Not for real cases.",
+        f"演示 PKI 已写入 {directory}（信任列表：{pki.trustlist_path}）。不得用于真实案件。")
+
+
+@main.command()
+@click.option("--workdir", type=click.Path(path_type=Path, file_okay=False), default=Path("edossier-demo"),
+              show_default=True, help="Where to write the demo PKI and packages / 演示文件的输出目录")
+@click.pass_context
+def demo(ctx, workdir):
+    """The main job on the bundled sample case: PKI, police, procuratorate and court layers, validate,
+    then a tampered copy. / 用内置样例演示完整流程。"""
+    from edossier.build import BuildError
+    from edossier.demo import run_demo
+    from edossier.report.text import render_text
+
+    try:
+        result = run_demo(workdir, lambda en, zh: say(ctx, en, zh))
+    except BuildError as exc:
+        fail(ctx, exc.en, exc.zh, EXIT_REJECT)
+    console = Console(highlight=False)
+    console.print()
+    render_text([result.accepted, result.tampered], console, _lang(ctx))
+    if result.ok:
+        say(ctx, "Demo finished: the signed dossier is accepted, the tampered copy is rejected.",
+            "演示完成：签名卷宗被接收，被篡改的副本被拒收。", style="green")
+    else:
+        say(ctx, "Demo did not give the expected verdicts.", "演示结果与预期不符。", style="red")
+    ctx.exit(EXIT_OK if result.ok else EXIT_REJECT)
+
+
+def run() -> None:
+    """Console entry point: an unexpected error is reported in one line, never as a traceback."""
+    try:
+        main(standalone_mode=True)
+    except Exception as exc:  # noqa: BLE001 - last line of defence for the "no traceback" promise
+        err_console.print(f"internal error / 内部错误: {type(exc).__name__}: {exc}", style="red", markup=False)
+        if os.environ.get("EDOSSIER_DEBUG"):
+            raise
+        sys.exit(EXIT_USAGE)
+
+
+if __name__ == "__main__":
+    run()

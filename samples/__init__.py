@@ -1,0 +1,1 @@
+"""Bundled sample case sources; a package only so that they install with edossier."""

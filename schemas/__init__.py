@@ -1,0 +1,1 @@
+"""Schemas shipped with edossier (XSD, JSON Schema); a package only so that they install with it."""

@@ -1,0 +1,182 @@
+"""The ASiC-E profile of an edossier package: member names and ASiC manifests (EN 319 162-1).
+
+Layout (docs/spec.md §2):
+
+    mimetype                         first, stored, "application/vnd.etsi.asic-e+zip"
+    dossier/NNN.xml                  dossier record of layer NNN (Rootfile of manifest NNN)
+    documents/NNN/MMMM.pdf           documents added by layer NNN
+    META-INF/ASiCManifestNNN.xml     manifest of layer NNN: every data object present, SHA-256
+    META-INF/signatureNNN.p7s        CAdES detached signature over the manifest's exact bytes
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import unicodedata
+from dataclasses import dataclass
+from xml.sax.saxutils import quoteattr
+
+from ..xmlsafe import XmlError, parse_xml
+
+MIMETYPE = b"application/vnd.etsi.asic-e+zip"
+ASIC_NS = "http://uri.etsi.org/02918/v1.2.1#"
+DS_NS = "http://www.w3.org/2000/09/xmldsig#"
+SHA256_URI = "http://www.w3.org/2001/04/xmlenc#sha256"
+MAX_LAYERS = 999
+
+MANIFEST_RE = re.compile(r"^META-INF/ASiCManifest(\d{3})\.xml$")
+SIGNATURE_RE = re.compile(r"^META-INF/signature(\d{3})\.p7s$")
+# Generated names are plain ASCII so that every ZIP tool, file system and locale agrees on them.
+_SEGMENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+
+
+def manifest_name(layer: int) -> str:
+    return f"META-INF/ASiCManifest{layer:03d}.xml"
+
+
+def signature_name(layer: int) -> str:
+    return f"META-INF/signature{layer:03d}.p7s"
+
+
+def record_name(layer: int) -> str:
+    return f"dossier/{layer:03d}.xml"
+
+
+def document_name(layer: int, seq: int) -> str:
+    return f"documents/{layer:03d}/{seq:04d}.pdf"
+
+
+def name_problem(name: str) -> str | None:
+    """Why a member name is unsafe or outside the profile, or None if it is fine."""
+    if not name:
+        return "empty name"
+    if "\x00" in name:
+        return "NUL character"
+    if "\\" in name:
+        return "backslash"
+    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        return "absolute path"
+    if unicodedata.normalize("NFC", name) != name:
+        return "not in Unicode NFC"
+    if len(name.encode("utf-8")) > 255:
+        return "longer than 255 bytes"
+    if name.endswith("/"):
+        return "directory entry"
+    for seg in name.split("/"):
+        if seg in ("", ".", ".."):
+            return "empty, '.' or '..' path segment"
+        if not _SEGMENT_RE.match(seg):
+            return "characters outside A-Z a-z 0-9 . _ -"
+        if seg.split(".")[0].lower() in _WINDOWS_RESERVED:
+            return "reserved device name"
+    return None
+
+
+@dataclass(frozen=True)
+class DataObject:
+    uri: str
+    mime: str
+    digest: bytes
+    rootfile: bool = False
+
+
+@dataclass(frozen=True)
+class Manifest:
+    sig_ref: str
+    objects: tuple[DataObject, ...]
+
+    def by_uri(self) -> dict[str, DataObject]:
+        return {o.uri: o for o in self.objects}
+
+    @property
+    def rootfiles(self) -> list[str]:
+        return [o.uri for o in self.objects if o.rootfile]
+
+
+class ManifestError(ValueError):
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+def build_manifest(layer: int, objects: list[DataObject]) -> bytes:
+    """Serialise the ASiC manifest of `layer`; byte-exact and deterministic (objects in given order)."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
+        f'<asic:ASiCManifest xmlns:asic="{ASIC_NS}" xmlns:ds="{DS_NS}">',
+        f'  <asic:SigReference URI={quoteattr(signature_name(layer))} MimeType="application/pkcs7-signature"/>',
+    ]
+    for o in objects:
+        root = ' Rootfile="true"' if o.rootfile else ""
+        lines += [
+            f"  <asic:DataObjectReference URI={quoteattr(o.uri)} MimeType={quoteattr(o.mime)}{root}>",
+            f'    <ds:DigestMethod Algorithm="{SHA256_URI}"/>',
+            f"    <ds:DigestValue>{base64.b64encode(o.digest).decode()}</ds:DigestValue>",
+            "  </asic:DataObjectReference>",
+        ]
+    lines.append("</asic:ASiCManifest>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _q(ns: str, local: str) -> str:
+    return f"{{{ns}}}{local}"
+
+
+def parse_manifest(data: bytes) -> Manifest:
+    """Parse an ASiC manifest strictly against our profile; raise ManifestError(code, detail)."""
+    try:
+        root = parse_xml(data, max_bytes=64 * 1024 * 1024)
+    except XmlError as exc:
+        raise ManifestError("S001", str(exc)) from None
+    if root.tag != _q(ASIC_NS, "ASiCManifest"):
+        raise ManifestError("S002", f"root element is {root.tag}, expected ASiCManifest in namespace {ASIC_NS}")
+    sig_refs = []
+    objects = []
+    seen = set()
+    for el in root:
+        if not isinstance(el.tag, str):  # comments, processing instructions
+            continue
+        if el.tag == _q(ASIC_NS, "SigReference"):
+            sig_refs.append(el.get("URI") or "")
+        elif el.tag == _q(ASIC_NS, "DataObjectReference"):
+            objects.append(_parse_reference(el))
+            if objects[-1].uri in seen:
+                raise ManifestError("S002", f"data object {objects[-1].uri} is listed twice")
+            seen.add(objects[-1].uri)
+        elif el.tag == _q(ASIC_NS, "Extensions"):
+            for ext in el:
+                if isinstance(ext.tag, str) and ext.get("Critical") in ("true", "1"):
+                    raise ManifestError("S002", "critical extension not understood")
+        else:
+            raise ManifestError("S002", f"unexpected element {el.tag}")
+    if len(sig_refs) != 1:
+        raise ManifestError("S002", f"expected exactly one SigReference, found {len(sig_refs)}")
+    if not objects:
+        raise ManifestError("S002", "no DataObjectReference")
+    return Manifest(sig_refs[0], tuple(objects))
+
+
+def _parse_reference(el) -> DataObject:
+    uri = el.get("URI")
+    if not uri:
+        raise ManifestError("S002", "DataObjectReference without URI")
+    methods = el.findall(_q(DS_NS, "DigestMethod"))
+    values = el.findall(_q(DS_NS, "DigestValue"))
+    if len(methods) != 1 or len(values) != 1:
+        raise ManifestError("S002", f"{uri}: expected one DigestMethod and one DigestValue")
+    alg = methods[0].get("Algorithm")
+    if alg != SHA256_URI:
+        raise ManifestError("S002", f"{uri}: digest algorithm {alg} is not SHA-256 ({SHA256_URI})")
+    try:
+        digest = base64.b64decode((values[0].text or "").strip(), validate=True)
+    except ValueError:
+        raise ManifestError("S002", f"{uri}: DigestValue is not base64") from None
+    if len(digest) != 32:
+        raise ManifestError("S002", f"{uri}: DigestValue is {len(digest)} bytes, a SHA-256 digest has 32")
+    rootfile = el.get("Rootfile", "false")
+    if rootfile not in ("true", "false", "1", "0"):
+        raise ManifestError("S002", f"{uri}: Rootfile must be a boolean")
+    return DataObject(uri, el.get("MimeType") or "", digest, rootfile in ("true", "1"))

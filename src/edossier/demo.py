@@ -1,0 +1,120 @@
+"""`edossier demo`: the main job on the bundled sample case, start to finish.
+
+A demo PKI, the police layer, the procuratorate's and the court's layers, validation (accept), and a
+copy with one byte of a police document changed (reject). Every step uses the same library calls as
+the individual commands.
+"""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .build import append_layer, build_package
+from .resources import samples_dir
+from .signing.cades import load_credential
+from .signing.demo_pki import make_demo_pki
+from .signing.trustlist import load_trustlist
+from .validate import PackageReport, validate_package
+
+SAMPLE_CASE = "theft-fasttrack"
+STEPS = (("police", "1-police.edp"), ("procuratorate", "2-procuratorate.edp"), ("court", "3-court.edp"))
+
+Say = Callable[[str, str], None]
+
+
+@dataclass
+class DemoResult:
+    workdir: Path
+    packages: list[Path] = field(default_factory=list)
+    accepted: PackageReport | None = None
+    tampered: PackageReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return (self.accepted is not None and self.accepted.verdict == "accept"
+                and self.tampered is not None and self.tampered.verdict == "reject")
+
+
+def run_demo(workdir: Path, say: Say = lambda en, zh: None) -> DemoResult:
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    result = DemoResult(workdir)
+    case_dir = samples_dir() / SAMPLE_CASE
+
+    pki_dir = workdir / "pki"
+    say(f"Demo PKI (root CA, one CA per agency role, CRLs, trust list) in {pki_dir}",
+        f"演示用 PKI（根 CA、各类机关 CA、吊销列表、信任列表）：{pki_dir}")
+    make_demo_pki(pki_dir, overwrite=True)
+    trust = load_trustlist(pki_dir / "trustlist.xml")
+
+    previous = None
+    for role, name in STEPS:
+        out = workdir / name
+        cred = load_credential(pki_dir / f"{role}.p12")
+        source = case_dir / role
+        if previous is None:
+            res = build_package(source, out, cred)
+        else:
+            res = append_layer(previous, source, out, cred)
+        say(f"Layer {res.layer} ({role}): {res.documents} documents, {res.pages} pages, signed → {out.name}",
+            f"第 {res.layer} 层（{_ROLE_ZH[role]}）：{res.documents} 份文件，{res.pages} 页，已签名 → {out.name}")
+        result.packages.append(out)
+        previous = out
+
+    result.accepted = validate_package(previous, trust=trust)
+    say(f"Validate {previous.name}: {result.accepted.verdict}",
+        f"校验 {previous.name}：{'接收' if result.accepted.verdict == 'accept' else '拒收'}")
+
+    tampered = workdir / "3-court-tampered.edp"
+    member = tamper_member(previous, tampered, prefix="documents/001/")
+    result.tampered = validate_package(tampered, trust=trust)
+    codes = ", ".join(sorted({f.code for f in result.tampered.findings}))
+    say(f"Changed one byte of {member} in {tampered.name}; validate: {result.tampered.verdict} ({codes})",
+        f"在 {tampered.name} 中改动 {member} 的一个字节；校验：{'接收' if result.tampered.verdict == 'accept' else '拒收'}（{codes}）")
+    return result
+
+
+_ROLE_ZH = {"police": "公安机关", "procuratorate": "检察院", "court": "法院", "justice": "司法行政机关"}
+
+
+def tamper_member(src: Path, dst: Path, *, prefix: str) -> str:
+    """Copy a package and flip one byte in the first stored member under `prefix`, fixing its CRC-32
+    in the local header and the central directory, as a careful forger would."""
+    shutil.copyfile(src, dst)
+    with zipfile.ZipFile(dst) as zf:
+        info = next(i for i in zf.infolist() if i.filename.startswith(prefix) and i.compress_type == zipfile.ZIP_STORED)
+        cd_offset = zf.start_dir
+    with open(dst, "r+b") as fh:
+        fh.seek(info.header_offset)
+        header = fh.read(30)
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        data_start = info.header_offset + 30 + name_len + extra_len
+        fh.seek(data_start)
+        data = bytearray(fh.read(info.compress_size))
+        data[len(data) // 2] ^= 0x01
+        fh.seek(data_start)
+        fh.write(data)
+        crc = struct.pack("<I", zlib.crc32(data) & 0xFFFFFFFF)
+        fh.seek(info.header_offset + 14)
+        fh.write(crc)
+        # find this member's central directory entry and patch its CRC too
+        fh.seek(cd_offset)
+        cd = fh.read()
+        pos = 0
+        while True:
+            pos = cd.find(b"PK\x01\x02", pos)
+            if pos < 0:
+                raise RuntimeError("central directory entry not found")
+            n_len = struct.unpack("<H", cd[pos + 28:pos + 30])[0]
+            if cd[pos + 46:pos + 46 + n_len].decode("utf-8") == info.filename:
+                fh.seek(cd_offset + pos + 16)
+                fh.write(crc)
+                break
+            pos += 4
+    return info.filename

@@ -1,0 +1,94 @@
+"""Findings and the code registry.
+
+Every check reports through `finding(code, ...)`; the code's severity, stage, messages and spec
+anchor come from `codes.toml`, never from the check. That keeps codes stable and the documentation
+(docs/codes.md) generated from the same data the validator uses.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+STAGES = ("container", "schema", "integrity", "signature", "document", "case")
+SEVERITIES = ("error", "warning", "info")
+LANGS = ("zh-CN", "en")
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: str
+    stage: str
+    spec: str
+    en: str
+    zh: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    stage: str
+    message_en: str
+    message_zh: str
+    location: str = ""
+    spec: str = ""
+    rule_id: str | None = None  # veraPDF rule id for PDF/A findings
+    params: dict = field(default_factory=dict, compare=False)
+
+    def message(self, lang: str) -> str:
+        return self.message_zh if lang.startswith("zh") else self.message_en
+
+    def to_dict(self) -> dict:
+        d = {
+            "code": self.code,
+            "severity": self.severity,
+            "stage": self.stage,
+            "message": {"zh-CN": self.message_zh, "en": self.message_en},
+            "location": self.location,
+            "spec": f"docs/spec.md#{self.spec}" if self.spec else "",
+        }
+        if self.rule_id:
+            d["rule_id"] = self.rule_id
+        return d
+
+
+@cache
+def registry() -> dict[str, Code]:
+    data = tomllib.loads(resources.files("edossier").joinpath("codes.toml").read_text("utf-8"))
+    codes = {}
+    for code, entry in data.items():
+        if entry["severity"] not in SEVERITIES or entry["stage"] not in STAGES:
+            raise RuntimeError(f"codes.toml: bad severity or stage for {code}")
+        codes[code] = Code(code, entry["severity"], entry["stage"], entry["spec"], entry["en"], entry["zh"])
+    return codes
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return "?"
+
+
+def finding(code: str, location: str = "", *, rule_id: str | None = None, **params) -> Finding:
+    """Make a finding for a registered code, filling the message templates with params."""
+    c = registry()[code]
+    values = _Blank({k: str(v) for k, v in params.items()})
+    values.setdefault("detail", "")
+    return Finding(
+        code=c.code,
+        severity=c.severity,
+        stage=c.stage,
+        message_en=c.en.format_map(values),
+        message_zh=c.zh.format_map(values),
+        location=location,
+        spec=c.spec,
+        rule_id=rule_id,
+        params=dict(params),
+    )
+
+
+def has_errors(findings) -> bool:
+    return any(f.severity == "error" for f in findings)

@@ -1,0 +1,206 @@
+"""The dossier record of one layer: data model and its XML form (schemas/record-0.1.xsd)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from ..resources import xml_schema
+from ..xmlsafe import XmlError, parse_xml
+
+NS = "urn:edossier:record:0.1"
+XSD = "record-0.1.xsd"
+ROLES = ("police", "procuratorate", "court", "justice")
+ROLE_ZH = {"police": "公安机关", "procuratorate": "检察院", "court": "法院", "justice": "司法行政机关"}
+
+
+@dataclass(frozen=True)
+class Case:
+    number: str
+    name: str
+    charges: tuple[str, ...]
+    procedure: str | None = None
+
+
+@dataclass(frozen=True)
+class Agency:
+    name: str
+    credit_code: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Person:
+    role: str
+    name: str
+    id_number: str | None = None
+    gender: str | None = None
+
+
+@dataclass(frozen=True)
+class Volume:
+    id: str
+    title: str
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Scan:
+    dpi: int
+    colour: str
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    volume: str
+    type: str
+    title: str
+    date: dt.date
+    pages: int
+    file: str
+    number: str | None = None
+    author: str | None = None
+    scan: Scan | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    time: dt.datetime
+    actor: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    layer: int
+    created: dt.datetime
+    case: Case
+    agency: Agency
+    stage: str | None = None
+    note: str | None = None
+    persons: tuple[Person, ...] = ()
+    volumes: tuple[Volume, ...] = ()
+    documents: tuple[Document, ...] = ()
+    events: tuple[Event, ...] = ()
+    generator: str | None = field(default=None, compare=False)
+
+
+class RecordError(ValueError):
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+def _q(local: str) -> str:
+    return f"{{{NS}}}{local}"
+
+
+def _set(el, **attrs) -> None:
+    for key, value in attrs.items():
+        if value is not None:
+            el.set(key, str(value))
+
+
+def record_to_xml(rec: Record) -> bytes:
+    root = etree.Element(_q("DossierRecord"), nsmap={None: NS})
+    _set(root, version="0.1", layer=rec.layer, created=rec.created.isoformat(), generator=rec.generator)
+    case = etree.SubElement(root, _q("Case"))
+    _set(case, number=rec.case.number, name=rec.case.name, procedure=rec.case.procedure)
+    for charge in rec.case.charges:
+        etree.SubElement(case, _q("Charge")).text = charge
+    _set(etree.SubElement(root, _q("Agency")), name=rec.agency.name, creditCode=rec.agency.credit_code, role=rec.agency.role)
+    if rec.stage or rec.note:
+        layer = etree.SubElement(root, _q("Layer"))
+        _set(layer, stage=rec.stage)
+        if rec.note:
+            etree.SubElement(layer, _q("Note")).text = rec.note
+    if rec.persons:
+        persons = etree.SubElement(root, _q("Persons"))
+        for p in rec.persons:
+            _set(etree.SubElement(persons, _q("Person")), role=p.role, name=p.name, idNumber=p.id_number, gender=p.gender)
+    if rec.volumes:
+        volumes = etree.SubElement(root, _q("Volumes"))
+        for v in rec.volumes:
+            _set(etree.SubElement(volumes, _q("Volume")), id=v.id, title=v.title, kind=v.kind)
+    if rec.documents:
+        docs = etree.SubElement(root, _q("Documents"))
+        for d in rec.documents:
+            el = etree.SubElement(docs, _q("Document"))
+            _set(el, id=d.id, volume=d.volume, type=d.type, title=d.title, number=d.number, author=d.author,
+                 date=d.date.isoformat(), pages=d.pages, file=d.file)
+            if d.scan:
+                _set(etree.SubElement(el, _q("Scan")), dpi=d.scan.dpi, colour=d.scan.colour)
+    if rec.events:
+        events = etree.SubElement(root, _q("Events"))
+        for e in rec.events:
+            el = etree.SubElement(events, _q("Event"))
+            _set(el, type=e.type, time=e.time.isoformat(), actor=e.actor)
+            if e.note:
+                etree.SubElement(el, _q("Note")).text = e.note
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def parse_record(data: bytes, *, max_bytes: int = 16 * 1024 * 1024) -> Record:
+    """Parse and schema-validate a record; raise RecordError("S004"|"S005", detail)."""
+    try:
+        root = parse_xml(data, max_bytes=max_bytes)
+    except XmlError as exc:
+        raise RecordError("S004", str(exc)) from None
+    schema = xml_schema(XSD)
+    if not schema.validate(root):
+        errors = "; ".join(f"line {e.line}: {e.message}" for e in list(schema.error_log)[:5])
+        raise RecordError("S005", errors)
+    return _from_element(root)
+
+
+def _opt(el, name):
+    return el.get(name) or None
+
+
+def _note(el):
+    n = el.find(_q("Note"))
+    return n.text if n is not None and n.text else None
+
+
+def _from_element(root) -> Record:
+    case_el = root.find(_q("Case"))
+    agency_el = root.find(_q("Agency"))
+    layer_el = root.find(_q("Layer"))
+    docs = []
+    for d in root.iterfind(f"{_q('Documents')}/{_q('Document')}"):
+        scan_el = d.find(_q("Scan"))
+        docs.append(Document(
+            id=d.get("id"), volume=d.get("volume"), type=d.get("type"), title=d.get("title"),
+            date=dt.date.fromisoformat(d.get("date")[:10]), pages=int(d.get("pages")), file=d.get("file"),
+            number=_opt(d, "number"), author=_opt(d, "author"),
+            scan=Scan(int(scan_el.get("dpi")), scan_el.get("colour")) if scan_el is not None else None,
+        ))
+    return Record(
+        layer=int(root.get("layer")),
+        created=_datetime(root.get("created")),
+        case=Case(case_el.get("number"), case_el.get("name"),
+                  tuple(c.text for c in case_el.iterfind(_q("Charge"))), _opt(case_el, "procedure")),
+        agency=Agency(agency_el.get("name"), agency_el.get("creditCode"), agency_el.get("role")),
+        stage=_opt(layer_el, "stage") if layer_el is not None else None,
+        note=_note(layer_el) if layer_el is not None else None,
+        persons=tuple(Person(p.get("role"), p.get("name"), _opt(p, "idNumber"), _opt(p, "gender"))
+                      for p in root.iterfind(f"{_q('Persons')}/{_q('Person')}")),
+        volumes=tuple(Volume(v.get("id"), v.get("title"), _opt(v, "kind"))
+                      for v in root.iterfind(f"{_q('Volumes')}/{_q('Volume')}")),
+        documents=tuple(docs),
+        events=tuple(Event(e.get("type"), _datetime(e.get("time")), _opt(e, "actor"), _note(e))
+                     for e in root.iterfind(f"{_q('Events')}/{_q('Event')}")),
+        generator=_opt(root, "generator"),
+    )
+
+
+def _datetime(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise RecordError("S005", f"unreadable date-time {text!r}") from None

@@ -1,0 +1,140 @@
+"""Reading a build source: a folder with `dossier.toml` and the scans and PDFs it names.
+
+The TOML is validated against schemas/dossier-source-0.1.schema.json; every error names the key
+(as a dotted path such as `documents[2].date`) and the line in dossier.toml where it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+
+from ..resources import schema_bytes
+
+SOURCE_FILE = "dossier.toml"
+MAX_TOML_BYTES = 4 * 1024 * 1024
+
+
+class SourceError(ValueError):
+    """A problem with a build source; carries English and Chinese messages."""
+
+    def __init__(self, en: str, zh: str):
+        super().__init__(en)
+        self.en = en
+        self.zh = zh
+
+
+@dataclass(frozen=True)
+class Source:
+    folder: Path
+    data: dict  # validated TOML, dates and times as ISO strings
+
+    def file(self, rel: str) -> Path:
+        """Resolve a file named in the source, refusing anything outside the source folder."""
+        path = (self.folder / rel).resolve()
+        if not path.is_relative_to(self.folder.resolve()):
+            raise SourceError(f"{rel}: the file is outside the source folder",
+                              f"{rel}：文件不在源文件夹之内")
+        if not path.is_file():
+            raise SourceError(f"{rel}: no such file in {self.folder}", f"{rel}：源文件夹 {self.folder} 中没有该文件")
+        return path
+
+
+def _plain(value):
+    """TOML dates and times become ISO strings so that JSON Schema can check them."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return value.isoformat() + "!no-offset"
+        return value.isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return value
+
+
+def load_source(folder: Path) -> Source:
+    folder = Path(folder)
+    toml_path = folder / SOURCE_FILE
+    if not folder.is_dir():
+        raise SourceError(f"{folder}: not a folder", f"{folder}：不是文件夹")
+    if not toml_path.is_file():
+        raise SourceError(f"{toml_path}: missing; a source folder needs a {SOURCE_FILE}",
+                          f"{toml_path}：不存在；源文件夹中必须有 {SOURCE_FILE}")
+    raw = toml_path.read_bytes()[: MAX_TOML_BYTES + 1]
+    if len(raw) > MAX_TOML_BYTES:
+        raise SourceError(f"{toml_path}: larger than {MAX_TOML_BYTES} bytes", f"{toml_path}：超过 {MAX_TOML_BYTES} 字节")
+    try:
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{toml_path}: not UTF-8 ({exc.reason} at byte {exc.start})",
+                          f"{toml_path}：不是 UTF-8 编码（第 {exc.start} 字节）") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SourceError(f"{toml_path}: TOML syntax error: {exc}", f"{toml_path}：TOML 语法错误：{exc}") from None
+    plain = _plain(data)
+    schema = json.loads(schema_bytes("dossier-source-0.1.schema.json"))
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(plain), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        err = errors[0]
+        path = list(err.absolute_path)
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            path.append(sorted(set(err.instance) - set(err.schema.get("properties", {})))[0])
+        key = _dotted(path)
+        line = _find_line(text, path)
+        where = f"{toml_path.name}:{line}" if line else toml_path.name
+        msg = _explain(err)
+        raise SourceError(f"{where}: key '{key}': {msg}", f"{where}：键 '{key}'：{msg}")
+    return Source(folder, plain)
+
+
+def _explain(err) -> str:
+    if isinstance(err.instance, str) and err.instance.endswith("!no-offset"):
+        return "a date-time needs a UTC offset, e.g. 2026-11-02T09:30:00+08:00"
+    if err.validator == "additionalProperties":
+        return "unknown key; allowed here: " + ", ".join(sorted(err.schema.get("properties", {})))
+    return err.message
+
+
+def _dotted(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _find_line(text: str, path: list) -> int | None:
+    """Best-effort line number of a key path like ['documents', 2, 'date'] in TOML text."""
+    lines = text.splitlines()
+    start = 0
+    # Walk the path: the n-th [[array]] header, a [table] header or a `key =` line, each after the last.
+    pos = 0
+    i = 0
+    while i < len(path):
+        part = path[i]
+        nxt = path[i + 1] if i + 1 < len(path) else None
+        if isinstance(nxt, int):
+            pattern = re.compile(rf"^\s*\[\[\s*{re.escape(str(part))}\s*\]\]")
+            hits = [n for n, line in enumerate(lines) if n >= pos and pattern.match(line)]
+            if len(hits) > nxt:
+                pos = hits[nxt]
+                start = pos
+            i += 2
+            continue
+        pattern = re.compile(rf"^\s*\[\s*{re.escape(str(part))}\s*\]")
+        key_pattern = re.compile(rf"^\s*\"?{re.escape(str(part))}\"?\s*=")
+        for n in range(pos, len(lines)):
+            if key_pattern.match(lines[n]) or pattern.match(lines[n]):
+                pos = start = n
+                break
+        i += 1
+    return start + 1 if path else None

@@ -1,0 +1,62 @@
+"""Human-readable validation report: verdict first, then the findings grouped by stage."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from ..findings import STAGES
+
+_L = {
+    "en": {
+        "accept": "ACCEPT", "reject": "REJECT", "package": "Package", "layers": "Layers",
+        "layer": "Layer", "agency": "Agency", "role": "Role", "signature": "Signature", "signed": "Signed",
+        "no_findings": "No findings.", "errors": "{e} error(s), {w} warning(s), {i} info",
+        "stage": {"container": "Container", "schema": "Schema and records", "integrity": "Integrity",
+                  "signature": "Signatures and trust", "document": "Documents", "case": "Case rules"},
+        "sev": {"error": "error", "warning": "warning", "info": "info"},
+    },
+    "zh-CN": {
+        "accept": "接收", "reject": "拒收", "package": "卷宗包", "layers": "各层",
+        "layer": "层", "agency": "机关", "role": "角色", "signature": "签名", "signed": "签署时间",
+        "no_findings": "未发现问题。", "errors": "错误 {e} 项，警告 {w} 项，提示 {i} 项",
+        "stage": {"container": "容器", "schema": "模式与卷宗记录", "integrity": "完整性",
+                  "signature": "签名与信任", "document": "文件", "case": "案件规则"},
+        "sev": {"error": "错误", "warning": "警告", "info": "提示"},
+    },
+}
+
+
+def render_text(reports, console: Console, lang: str = "en") -> None:
+    L = _L["zh-CN" if lang.startswith("zh") else "en"]
+    for rep in reports:
+        d = rep.to_dict()
+        colour = "green" if rep.verdict == "accept" else "red"
+        console.print(f"[bold {colour}]{L[rep.verdict]}[/]  {L['package']}: {rep.path}")
+        c = d["counts"]
+        console.print("  " + L["errors"].format(e=c["error"], w=c["warning"], i=c["info"]))
+        if rep.layers:
+            table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2, 0, 2))
+            for col in (L["layer"], L["agency"], L["role"], L["signature"], L["signed"]):
+                table.add_column(col)
+            for layer in d["layers"]:
+                sig = layer["signature"] or {}
+                table.add_row(f"{layer['layer']:03d}", layer["agency"] or "?", layer["role"] or "?",
+                              sig.get("indication") or "-", (sig.get("signing_time") or "-")[:19])
+            console.print(table)
+        findings = rep.sorted_findings()
+        if not findings:
+            console.print("  " + L["no_findings"])
+        for stage in STAGES:
+            group = [f for f in findings if f.stage == stage]
+            if not group:
+                continue
+            console.print(f"  [bold]{L['stage'][stage]}[/]")
+            for f in group:
+                sev_colour = {"error": "red", "warning": "yellow", "info": "blue"}[f.severity]
+                where = f" [dim]{f.location}[/]" if f.location else ""
+                rule = f" [{f.rule_id}]" if f.rule_id else ""
+                console.print(f"    [{sev_colour}]{f.code} {L['sev'][f.severity]}[/]{rule}{where}",
+                              highlight=False)
+                console.print(f"      {f.message(lang)}", highlight=False, markup=False)
+        console.print()

@@ -1,0 +1,242 @@
+"""The validation pipeline, top to bottom (docs/spec.md §7).
+
+container → schema → integrity → signatures → documents. Every stage runs and every finding is
+kept (a later stage skips only what an earlier one made impossible to look at). The verdict is
+"accept" exactly when there is no error-level finding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .container.asic import (MANIFEST_RE, SIGNATURE_RE, Manifest, ManifestError, manifest_name, parse_manifest,
+                             record_name, signature_name)
+from .container.zipio import Limits, OpenedPackage, open_package
+from .findings import STAGES, Finding, finding, has_errors
+from .record.model import Record, RecordError, parse_record
+from .signing.cades import SignatureResult, verify_layer
+from .signing.trustlist import TrustList
+
+MAX_SIGNATURE_BYTES = 1024 * 1024
+MAX_PDF_BYTES = 512 * 1024 * 1024
+
+
+@dataclass
+class LayerReport:
+    layer: int
+    record: Record | None = None
+    signature: SignatureResult | None = None
+
+    def to_dict(self) -> dict:
+        r = self.record
+        return {
+            "layer": self.layer,
+            "agency": r.agency.name if r else None,
+            "credit_code": r.agency.credit_code if r else None,
+            "role": r.agency.role if r else None,
+            "stage": r.stage if r else None,
+            "created": r.created.isoformat() if r else None,
+            "documents": len(r.documents) if r else 0,
+            "signature": self.signature.to_dict() if self.signature else None,
+        }
+
+
+@dataclass
+class PackageReport:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    layers: list[LayerReport] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        return "reject" if has_errors(self.findings) else "accept"
+
+    def sorted_findings(self) -> list[Finding]:
+        return sorted(self.findings, key=lambda f: (STAGES.index(f.stage), f.code, f.location))
+
+    def to_dict(self) -> dict:
+        counts = {s: sum(1 for f in self.findings if f.severity == s) for s in ("error", "warning", "info")}
+        return {
+            "path": self.path,
+            "verdict": self.verdict,
+            "counts": counts,
+            "layers": [layer.to_dict() for layer in self.layers],
+            "findings": [f.to_dict() for f in self.sorted_findings()],
+        }
+
+
+def validate_package(path: Path, *, trust: TrustList, at: dt.datetime | None = None,
+                     limits: Limits | None = None) -> PackageReport:
+    path = Path(path)
+    report = PackageReport(str(path))
+    opened = open_package(path, limits)
+    if isinstance(opened, list):
+        report.findings += opened
+        return report
+    with opened as pkg:
+        report.findings += pkg.findings
+        _validate_opened(pkg, report, trust, at)
+    return report
+
+
+def _validate_opened(pkg: OpenedPackage, report: PackageReport, trust: TrustList, at) -> None:
+    add = report.findings.append
+    layers = _layer_numbers(pkg, add)
+    if not layers:
+        return
+
+    # schema: manifests and records
+    manifests: dict[int, Manifest] = {}
+    manifest_bytes: dict[int, bytes] = {}
+    for n in layers:
+        name = manifest_name(n)
+        try:
+            manifest_bytes[n] = pkg.read(name, pkg.limits.max_xml_bytes)
+            manifest = parse_manifest(manifest_bytes[n])
+        except ManifestError as exc:
+            add(finding(exc.code, name, detail=exc.detail))
+            continue
+        except Exception as exc:  # noqa: BLE001 - a corrupt member is a finding, not a crash
+            add(finding("C011", name, detail=str(exc) or type(exc).__name__))
+            continue
+        if manifest.sig_ref != signature_name(n):
+            add(finding("S002", name, detail=f"SigReference is {manifest.sig_ref}, expected {signature_name(n)}"))
+        if manifest.rootfiles != [record_name(n)]:
+            add(finding("S003", name, layer=f"{n:03d}", detail=record_name(n)))
+        manifests[n] = manifest
+
+    records: dict[int, Record] = {}
+    for n in layers:
+        name = record_name(n)
+        if name not in pkg.infos:
+            continue  # reported as missing (I002) through the manifest
+        try:
+            records[n] = parse_record(pkg.read(name, pkg.limits.max_xml_bytes))
+        except RecordError as exc:
+            add(finding(exc.code, name, detail=exc.detail))
+        except Exception as exc:  # noqa: BLE001
+            add(finding("C011", name, detail=str(exc) or type(exc).__name__))
+    _check_records(layers, records, manifests, add)
+
+    # integrity: hash every data member exactly once; PDFs are kept for the document stage
+    digests: dict[str, bytes] = {}
+    pdfs: dict[str, bytes] = {}
+    wanted_pdfs = {d.file for r in records.values() for d in r.documents}
+    for name in pkg.order:
+        if name == "mimetype" or name.startswith("META-INF/"):
+            continue
+        try:
+            if name in wanted_pdfs and pkg.infos[name].file_size <= MAX_PDF_BYTES:
+                data = pkg.read(name, MAX_PDF_BYTES)
+                digests[name] = hashlib.sha256(data).digest()
+                pdfs[name] = data
+            else:
+                digests[name] = pkg.sha256(name)
+        except Exception as exc:  # noqa: BLE001
+            add(finding("C011", name, detail=str(exc) or type(exc).__name__))
+    _check_integrity(layers, manifests, digests, pkg, add)
+
+    # signatures
+    for n in layers:
+        lr = LayerReport(n, records.get(n))
+        report.layers.append(lr)
+        rec = records.get(n)
+        if rec is None or n not in manifest_bytes or signature_name(n) not in pkg.infos:
+            continue
+        try:
+            p7s = pkg.read(signature_name(n), MAX_SIGNATURE_BYTES)
+        except Exception as exc:  # noqa: BLE001
+            add(finding("C011", signature_name(n), detail=str(exc) or type(exc).__name__))
+            continue
+        lr.signature = verify_layer(n, p7s, manifest_bytes[n], agency_name=rec.agency.name,
+                                    credit_code=rec.agency.credit_code, role=rec.agency.role, trust=trust, at=at)
+        report.findings += lr.signature.findings
+
+    # documents
+    from .pdfa.inspect import check_document
+
+    for r in records.values():
+        for d in r.documents:
+            if d.file in pdfs:
+                report.findings += check_document(d.file, pdfs[d.file], expected_pages=d.pages)
+
+
+def _layer_numbers(pkg: OpenedPackage, add) -> list[int]:
+    manifests = {int(m.group(1)) for n in pkg.order if (m := MANIFEST_RE.match(n))}
+    signatures = {int(m.group(1)) for n in pkg.order if (m := SIGNATURE_RE.match(n))}
+    for n in sorted(manifests - signatures):
+        add(finding("C008", manifest_name(n), layer=f"{n:03d}", detail=f"{signature_name(n)} is missing"))
+    for n in sorted(signatures - manifests):
+        add(finding("C008", signature_name(n), layer=f"{n:03d}", detail=f"{manifest_name(n)} is missing"))
+    numbers = sorted(manifests)
+    if not numbers:
+        add(finding("C013", "META-INF/"))
+        return []
+    if numbers != list(range(1, len(numbers) + 1)):
+        add(finding("C009", "META-INF/", detail=", ".join(f"{n:03d}" for n in numbers)))
+    return numbers
+
+
+def _check_records(layers, records: dict[int, Record], manifests: dict[int, Manifest], add) -> None:
+    first = records.get(layers[0])
+    volumes: set[str] = set()
+    doc_ids: set[str] = set()
+    for n in layers:
+        rec = records.get(n)
+        if rec is None:
+            continue
+        loc = record_name(n)
+        if rec.layer != n:
+            add(finding("S006", loc, detail=f"the record says layer {rec.layer}, but it is layer {n}"))
+        if first is not None and n != layers[0] and rec.case.number != first.case.number:
+            add(finding("S007", loc, layer=f"{n:03d}", detail=f"{rec.case.number} ≠ {first.case.number}"))
+        volumes |= {v.id for v in rec.volumes}
+        listed = manifests[n].by_uri() if n in manifests else {}
+        for d in rec.documents:
+            if d.id in doc_ids:
+                add(finding("S006", loc, detail=f"document id {d.id} is used in an earlier layer"))
+            doc_ids.add(d.id)
+            if d.volume not in volumes:
+                add(finding("S006", loc, detail=f"document {d.id} refers to unknown volume {d.volume}"))
+            if not d.file.startswith(f"documents/{n:03d}/"):
+                add(finding("S006", loc, detail=f"document {d.id}: {d.file} is not a member of layer {n:03d}"))
+            elif listed and d.file not in listed:
+                add(finding("S006", loc, detail=f"document {d.id}: {d.file} is not listed in {manifest_name(n)}"))
+
+
+def _check_integrity(layers, manifests: dict[int, Manifest], digests: dict[str, bytes], pkg: OpenedPackage,
+                     add) -> None:
+    changed: set[str] = set()
+    missing: set[str] = set()
+    previous: Manifest | None = None
+    for n in layers:
+        manifest = manifests.get(n)
+        if manifest is None:
+            previous = None
+            continue
+        mname = manifest_name(n)
+        for o in manifest.objects:
+            if o.uri not in pkg.infos:
+                if o.uri not in missing:
+                    add(finding("I002", o.uri, manifest=mname))
+                    missing.add(o.uri)
+            elif o.uri in digests and digests[o.uri] != o.digest and o.uri not in changed:
+                add(finding("I001", o.uri, manifest=mname))
+                changed.add(o.uri)
+        if previous is not None:
+            now = manifest.by_uri()
+            for o in previous.objects:
+                if o.uri not in now:
+                    add(finding("I004", mname, layer=f"{n:03d}", detail=f"{o.uri} is no longer listed"))
+                elif now[o.uri].digest != o.digest:
+                    add(finding("I004", mname, layer=f"{n:03d}", detail=f"{o.uri} has a different digest"))
+        previous = manifest
+    latest = manifests.get(layers[-1])
+    if latest is not None:
+        listed = latest.by_uri()
+        for name in digests:
+            if name not in listed:
+                add(finding("I003", name, manifest=manifest_name(layers[-1])))

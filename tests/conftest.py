@@ -1,0 +1,95 @@
+"""Shared fixtures: a demo PKI made once per session, and small generated build sources."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from edossier.signing.cades import load_credential
+from edossier.signing.demo_pki import make_demo_pki
+from edossier.signing.trustlist import load_trustlist
+
+logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+
+CASE = '''[case]
+number = "深南公(刑)立字〔2026〕00123号"
+name = "张某盗窃案"
+charges = ["盗窃"]
+'''
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("pki")
+    make_demo_pki(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def trust(pki):
+    return load_trustlist(pki / "trustlist.xml")
+
+
+@pytest.fixture(scope="session")
+def creds(pki):
+    return {role: load_credential(pki / f"{role}.p12") for role in ("police", "procuratorate", "court", "justice")}
+
+
+@pytest.fixture(scope="session")
+def agencies(trust):
+    return {a.role: a for a in trust.agencies}
+
+
+def scan(path: Path, text: str, *, mode: str = "L", fmt: str = "JPEG", size=(413, 585), dpi=50) -> Path:
+    """A tiny page image (A4 at 50 dpi) with a little drawing, so that pages differ."""
+    img = Image.new(mode, size, "white")
+    draw = ImageDraw.Draw(img)
+    draw.rectangle([20, 20, size[0] - 20, 60], outline="black")
+    draw.text((30, 30), text, fill="black")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    img.save(path, fmt, dpi=(dpi, dpi))
+    return path
+
+
+def make_source(folder: Path, agency, *, docs: list[tuple[str, str, int]], volumes=(("v1", "诉讼文书卷"),),
+                with_case: bool = True, extra: str = "") -> Path:
+    """Write a dossier.toml plus scans: docs are (id, type, pages)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = [CASE if with_case else ""]
+    lines.append(f'[agency]\nname = "{agency.name}"\ncredit_code = "{agency.credit_code}"\nrole = "{agency.role}"\n')
+    for vid, title in volumes:
+        lines.append(f'[[volumes]]\nid = "{vid}"\ntitle = "{title}"\n')
+    for doc_id, doc_type, pages in docs:
+        files = []
+        for p in range(1, pages + 1):
+            scan(folder / "scans" / f"{doc_id}-{p}.jpg", f"{doc_id} page {p}")
+            files.append(f'"scans/{doc_id}-{p}.jpg"')
+        volume = volumes[0][0] if volumes else "v1"
+        lines.append(f'[[documents]]\nid = "{doc_id}"\nvolume = "{volume}"\ntype = "{doc_type}"\n'
+                     f'title = "{doc_type}"\ndate = 2026-11-02\nfiles = [{", ".join(files)}]\n')
+    lines.append(extra)
+    (folder / "dossier.toml").write_text("\n".join(lines), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def three_layers(tmp_path_factory, agencies, creds):
+    """police → procuratorate → court, built once per session from tiny generated scans."""
+    from edossier.build import append_layer, build_package
+
+    base = tmp_path_factory.mktemp("layers")
+    police = make_source(base / "src-police", agencies["police"],
+                         docs=[("d1", "立案决定书", 2), ("d2", "讯问笔录", 1)])
+    proc = make_source(base / "src-proc", agencies["procuratorate"], docs=[("p1", "起诉书", 1)],
+                       volumes=(("v2", "检察卷"),), with_case=False)
+    court = make_source(base / "src-court", agencies["court"], docs=[("c1", "刑事判决书", 1)],
+                        volumes=(("v3", "审判卷"),))
+    p1, p2, p3 = base / "1.edp", base / "2.edp", base / "3.edp"
+    build_package(police, p1, creds["police"])
+    append_layer(p1, proc, p2, creds["procuratorate"])
+    append_layer(p2, court, p3, creds["court"])
+    return {"dir": base, "packages": [p1, p2, p3], "sources": [police, proc, court]}

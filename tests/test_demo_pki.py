@@ -1,0 +1,600 @@
+"""The demo PKI, the trust list, and CAdES signatures made and checked with pyHanko and OpenSSL."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import logging
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from asn1crypto import cms
+from asn1crypto import x509 as ax509
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from edossier.signing import trustlist as tlmod
+from edossier.signing.demo_pki import (
+    DEMO_AGENCIES,
+    DOCUMENT_SIGNING,
+    IssuedCA,
+    issue_ca,
+    issue_signer,
+    make_crl,
+    make_demo_pki,
+    make_root_ca,
+    write_p12,
+)
+from edossier.signing.trustlist import (
+    TrustedAgency,
+    TrustList,
+    TrustListError,
+    load_trustlist,
+    parse_trustlist,
+    write_trustlist,
+)
+
+ROLES = ("police", "procuratorate", "court", "justice")
+DATA = "<manifest>案卷 dossier bytes\r\n\x00\xff</manifest>".encode("utf-8")
+NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+@pytest.fixture(autouse=True)
+def _quiet_pyhanko():
+    # pyHanko logs expected validation failures with tracebacks at WARNING level.
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    return make_demo_pki(tmp_path_factory.mktemp("pki") / "keys", now=NOW)
+
+
+# --- pyHanko helpers ------------------------------------------------------------------------------------
+
+
+def _asn1(cert_or_der) -> ax509.Certificate:
+    if isinstance(cert_or_der, x509.Certificate):
+        cert_or_der = cert_or_der.public_bytes(serialization.Encoding.DER)
+    return ax509.Certificate.load(cert_or_der)
+
+
+def _sign(p12: Path, data: bytes = DATA) -> bytes:
+    from pyhanko.sign import signers
+
+    signer = signers.SimpleSigner.load_pkcs12(p12, passphrase=None)
+    assert signer is not None, "pyHanko could not load the PKCS#12 file"
+    ci = asyncio.run(signer.async_sign_general_data(data, "sha256", detached=True, use_cades=True))
+    return ci.dump()
+
+
+def _validate(p7s: bytes, anchors: list, crls: list[bytes], data: bytes = DATA, *, moment=None):
+    from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
+    from pyhanko_certvalidator import ValidationContext
+
+    vc = ValidationContext(
+        trust_roots=[_asn1(a) for a in anchors],
+        crls=crls,
+        allow_fetching=False,
+        revocation_mode="require",
+        moment=moment,
+    )
+    ku = KeyUsageConstraints(
+        key_usage={"non_repudiation"},
+        extd_key_usage={DOCUMENT_SIGNING.dotted_string, "email_protection"},
+        explicit_extd_key_usage_required=False,
+    )
+    signed_data = cms.ContentInfo.load(p7s)["content"]
+    return asyncio.run(
+        async_validate_detached_cms(data, signed_data, signer_validation_context=vc, key_usage_settings=ku)
+    )
+
+
+def _fix_crl_by_non_self_signed_anchor():
+    """Work around pyhanko-certvalidator 0.33: a CRL issued by a trust anchor that is *not*
+    self-signed cannot be used.
+
+    ``_find_candidate_crl_paths`` calls ``ValidationPath.truncate_to_issuer_and_append(crl_issuer)``.
+    When the CRL issuer is the anchor itself, that method only recognises it if the anchor is
+    self-issued (then it returns the anchor-only path); for an issuing CA used as anchor it looks for
+    the CA's *issuer*, finds none and raises LookupError, so every CRL of the anchor is rejected with
+    "The chain of trust for the CRL issuer that was identified could not be determined" and
+    ``revocation_mode="require"`` fails. The fix returns the anchor-only path, exactly as pyHanko
+    already does for a self-signed anchor; the CRL signature is still verified with the anchor's key.
+    """
+    from pyhanko_certvalidator.authority import AuthorityWithCert
+    from pyhanko_certvalidator.path import ValidationPath
+
+    original = ValidationPath.truncate_to_issuer_and_append
+
+    def truncate_to_issuer_and_append(self, cert):
+        authority = self.trust_anchor.authority
+        if isinstance(authority, AuthorityWithCert) and authority.certificate.dump() == cert.dump():
+            return ValidationPath(self.trust_anchor, interm=[], leaf=None)
+        return original(self, cert)
+
+    return truncate_to_issuer_and_append
+
+
+@pytest.fixture
+def anchor_crl_fix(monkeypatch):
+    """Apply :func:`_fix_crl_by_non_self_signed_anchor` for one test only."""
+    from pyhanko_certvalidator.path import ValidationPath
+
+    monkeypatch.setattr(ValidationPath, "truncate_to_issuer_and_append", _fix_crl_by_non_self_signed_anchor())
+
+
+@pytest.fixture(scope="module")
+def signatures(pki):
+    return {role: _sign(pki.p12_paths[role]) for role in ROLES}
+
+
+# --- the folder -----------------------------------------------------------------------------------------
+
+
+def test_file_set(pki):
+    names = {p.name for p in pki.out_dir.iterdir()}
+    expected = {"root-ca.pem", "crl-root.crl", "README.txt", "trustlist.xml"}
+    for role in ROLES:
+        expected |= {f"ca-{role}.pem", f"crl-{role}.crl", f"{role}.p12"}
+    assert names == expected  # no temp files left behind
+    readme = (pki.out_dir / "README.txt").read_text("utf-8")
+    assert "仅供演示" in readme and "DEMONSTRATION" in readme
+    for role in ROLES:
+        assert (pki.out_dir / f"{role}.p12").stat().st_mode & 0o077 == 0
+
+
+def test_refuses_to_overwrite(pki, tmp_path):
+    with pytest.raises(FileExistsError):
+        make_demo_pki(pki.out_dir, now=NOW)
+    other = make_demo_pki(tmp_path / "again", now=NOW)
+    again = make_demo_pki(tmp_path / "again", now=NOW, overwrite=True)
+    assert other.root.der != again.root.der
+    assert load_trustlist(again.trustlist_path).agencies[0].ca_certs[0] == again.cas["police"].der
+
+
+def test_bad_arguments(tmp_path):
+    with pytest.raises(ValueError):
+        make_demo_pki(tmp_path / "x", key_type="dsa")
+    with pytest.raises(ValueError):
+        make_demo_pki(tmp_path / "y", now=dt.datetime(2026, 1, 1))  # naive
+    assert not (tmp_path / "x" / "trustlist.xml").exists()
+
+
+def test_fixed_now_gives_fixed_dates(tmp_path):
+    now = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
+    a = make_demo_pki(tmp_path / "a", now=now)
+    b = make_demo_pki(tmp_path / "b", now=now)
+    for x, y in [(a.root, b.root), (a.cas["court"], b.cas["court"]), (a.credentials["court"], b.credentials["court"])]:
+        assert x.cert.not_valid_before_utc == y.cert.not_valid_before_utc == now - dt.timedelta(days=1)
+        assert x.cert.not_valid_after_utc == y.cert.not_valid_after_utc
+    assert a.root.cert.not_valid_after_utc.year == 2046
+    assert a.cas["court"].cert.not_valid_after_utc.year == 2036
+    assert a.credentials["court"].cert.not_valid_after_utc.year == 2028
+    crl = x509.load_der_x509_crl(a.crls["court"])
+    assert crl.last_update_utc == now - dt.timedelta(hours=1)
+    assert crl.next_update_utc == now + dt.timedelta(days=365)
+
+
+def _ext(cert, cls):
+    return cert.extensions.get_extension_for_class(cls)
+
+
+def test_certificate_profiles(pki):
+    root = pki.root.cert
+    assert root.issuer == root.subject
+    assert root.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "edossier 演示根CA"
+    for cert in [root, *(ca.cert for ca in pki.cas.values()), *(c.cert for c in pki.credentials.values())]:
+        _ext(cert, x509.SubjectKeyIdentifier)
+        _ext(cert, x509.AuthorityKeyIdentifier)
+        assert _ext(cert, x509.KeyUsage).critical
+        assert _ext(cert, x509.BasicConstraints).critical
+    for role, ca in pki.cas.items():
+        bc = _ext(ca.cert, x509.BasicConstraints).value
+        assert bc.ca and bc.path_length == 0
+        ku = _ext(ca.cert, x509.KeyUsage).value
+        assert ku.key_cert_sign and ku.crl_sign and not ku.digital_signature
+        assert ca.cert.issuer == root.subject
+        assert _ext(ca.cert, x509.AuthorityKeyIdentifier).value.key_identifier == _ext(
+            root, x509.SubjectKeyIdentifier
+        ).value.digest
+        dp = _ext(ca.cert, x509.CRLDistributionPoints).value[0].full_name[0].value
+        assert dp == "http://pki.edossier.invalid/root-ca.crl"
+    for agency in DEMO_AGENCIES:
+        cert = pki.credentials[agency.role].cert
+        subj = cert.subject
+        assert subj.get_attributes_for_oid(NameOID.COUNTRY_NAME)[0].value == "CN"
+        assert subj.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value == agency.name
+        assert subj.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == f"{agency.name} 电子签章"
+        assert subj.get_attributes_for_oid(NameOID.ORGANIZATION_IDENTIFIER)[0].value == agency.credit_code
+        ku = _ext(cert, x509.KeyUsage).value
+        assert ku.digital_signature and ku.content_commitment and not ku.key_cert_sign
+        eku = _ext(cert, x509.ExtendedKeyUsage).value
+        assert set(eku) == {DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION}
+        assert not _ext(cert, x509.BasicConstraints).value.ca
+        dp = _ext(cert, x509.CRLDistributionPoints).value[0].full_name[0].value
+        assert dp == f"http://pki.edossier.invalid/{agency.role}-ca.crl"
+        assert cert.issuer == pki.cas[agency.role].cert.subject
+
+
+def test_crls(pki):
+    for key, der in pki.crls.items():
+        crl = x509.load_der_x509_crl(der)
+        issuer = pki.root if key == "root" else pki.cas[key]
+        assert crl.issuer == issuer.cert.subject
+        assert crl.is_signature_valid(issuer.cert.public_key())
+        assert len(crl) == 0
+        assert crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number == 1
+        crl.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier)
+        assert (pki.out_dir / f"crl-{key}.crl").read_bytes() == der
+
+
+def test_p12_contents(pki):
+    for role in ROLES:
+        key, cert, extra = pkcs12.load_key_and_certificates(pki.p12_paths[role].read_bytes(), None)
+        assert cert == pki.credentials[role].cert
+        assert extra == [pki.cas[role].cert, pki.root.cert]
+        assert key.public_key().public_numbers() == cert.public_key().public_numbers()
+
+
+def test_p12_with_passphrase(pki, tmp_path):
+    path = tmp_path / "locked.p12"
+    write_p12(pki.credentials["court"], path, b"s3cret")
+    with pytest.raises(ValueError):
+        pkcs12.load_key_and_certificates(path.read_bytes(), None)
+    _, cert, _ = pkcs12.load_key_and_certificates(path.read_bytes(), b"s3cret")
+    assert cert == pki.credentials["court"].cert
+
+
+# --- trust list -----------------------------------------------------------------------------------------
+
+
+def test_trustlist_loads(pki):
+    tl = load_trustlist(pki.trustlist_path)
+    assert tl == pki.trustlist
+    assert tl.issued == NOW
+    assert len(tl.agencies) == 4
+    for agency in DEMO_AGENCIES:
+        entry = tl.find(agency.credit_code, agency.role)
+        assert entry is not None and entry.name == agency.name
+        assert entry.ca_certs == (pki.cas[agency.role].der, pki.root.der)
+        assert entry.crls == (pki.crls[agency.role], pki.crls["root"])
+        assert tl.is_in_force(entry, NOW)
+        assert not tl.is_in_force(entry, NOW - dt.timedelta(days=2))
+        assert not tl.is_in_force(entry, NOW + dt.timedelta(days=3700))
+        assert tl.find(agency.credit_code, agency.role, at=NOW - dt.timedelta(days=2)) is None
+    police = DEMO_AGENCIES[0]
+    assert tl.find(police.credit_code, "court") is None  # right agency, wrong role
+    assert tl.find("91440300MA5G000000", "police") is None
+
+
+def test_trustlist_round_trip_open_validity(tmp_path, pki):
+    tl = TrustList(
+        agencies=(
+            TrustedAgency(
+                name="测试机构",
+                credit_code=DEMO_AGENCIES[1].credit_code,
+                role="procuratorate",
+                ca_certs=(pki.cas["procuratorate"].der, pki.root.der),
+                crls=(),
+            ),
+        ),
+        name=None,
+        issued=dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+    )
+    path = tmp_path / "tl.xml"
+    write_trustlist(tl, path)
+    text = path.read_text("utf-8")
+    assert 'issued="2026-11-26T00:00:00Z"' in text and "validFrom" not in text
+    back = load_trustlist(path)
+    assert back == tl
+    assert back.is_in_force(back.agencies[0], dt.datetime(1999, 1, 1, tzinfo=dt.timezone.utc))
+    with pytest.raises(ValueError):
+        back.is_in_force(back.agencies[0], dt.datetime(2026, 1, 1))  # naive
+
+
+def test_write_refuses_invalid(tmp_path, pki):
+    bad = TrustList(
+        agencies=(TrustedAgency("x", "11440300MB2C123453", "police", (pki.cas["police"].der,)),),
+        issued=NOW,
+    )
+    with pytest.raises(TrustListError) as ei:
+        write_trustlist(bad, tmp_path / "bad.xml")
+    assert ei.value.zh and not (tmp_path / "bad.xml").exists()
+    wrong_role = TrustList(
+        agencies=(TrustedAgency("x", DEMO_AGENCIES[0].credit_code, "prison", (pki.cas["police"].der,)),),
+        issued=NOW,
+    )
+    with pytest.raises(TrustListError):
+        write_trustlist(wrong_role, tmp_path / "bad.xml")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _b64(der: bytes) -> str:
+    return base64.b64encode(der).decode()
+
+
+def _mutations(pki) -> dict[str, bytes]:
+    good = pki.trustlist_path.read_bytes()
+    text = good.decode("utf-8")
+    ca_b64 = _b64(pki.cas["police"].der)
+    crl_b64 = _b64(pki.crls["police"])
+    signer_b64 = _b64(pki.credentials["police"].der)
+    return {
+        "not xml": b"this is not XML <",
+        "empty": b"",
+        "binary": b"\x00\x01\x02PK\x03\x04",
+        "doctype": text.replace(
+            "<TrustList", '<!DOCTYPE TrustList [<!ENTITY x "y">]>\n<TrustList', 1
+        ).encode(),
+        "xxe": text.replace(
+            "<TrustList", '<!DOCTYPE TrustList [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<TrustList', 1
+        ).replace("<Name>深圳市公安局南山分局</Name>", "<Name>&x;</Name>").encode(),
+        "wrong namespace": good.replace(b"urn:edossier:trustlist:0.1", b"urn:edossier:trustlist:9.9"),
+        "no namespace": good.replace(b' xmlns="urn:edossier:trustlist:0.1"', b""),
+        "wrong root": text.replace("<TrustList ", "<TrustLists ").replace("</TrustList>", "</TrustLists>").encode(),
+        "bad base64": text.replace(ca_b64, "!!!not base64!!!", 1).encode(),
+        "truncated base64": text.replace(ca_b64, ca_b64[:-5], 1).encode(),
+        "base64 not a certificate": text.replace(ca_b64, _b64(b"\x30\x03\x02\x01\x05"), 1).encode(),
+        "certificate is not a CA": text.replace(ca_b64, signer_b64, 1).encode(),
+        "crl garbage": text.replace(crl_b64, _b64(b"definitely not a CRL"), 1).encode(),
+        "crl of another CA": text.replace(crl_b64, _b64(pki.crls["court"]), 1).encode(),
+        "bad credit code check char": good.replace(b"11440300MB2C123452", b"11440300MB2C123453"),
+        "credit code letter I": good.replace(b"11440300MB2C123452", b"11440300MI2C123452"),
+        "credit code too short": good.replace(b"11440300MB2C123452", b"11440300MB2C12345"),
+        "unknown role": good.replace(b'role="police"', b'role="prison"'),
+        "role with spaces": good.replace(b'role="police"', b'role=" police"'),
+        "duplicate agency": text.replace(
+            "</TrustList>", text[text.index("  <Agency") : text.index("</Agency>") + 10] + "</TrustList>"
+        ).encode(),
+        "no CA certificate": text.replace(f"<CACertificate>{ca_b64}</CACertificate>", "", 1).encode(),
+        "naive issued time": re.sub(r'issued="[^"]*"', 'issued="2026-01-01T00:00:00"', text, count=1).encode(),
+        "hour 24": re.sub(r'issued="[^"]*"', 'issued="2026-01-01T24:00:00Z"', text, count=1).encode(),
+        "validTo before validFrom": re.sub(r'validTo="[^"]*"', 'validTo="2000-01-01T00:00:00Z"', text, count=1).encode(),
+        "unknown element": text.replace("</TrustList>", "<Extra/></TrustList>").encode(),
+        "version 0.2": good.replace(b'version="0.1"', b'version="0.2"'),
+        "deep nesting": b'<TrustList xmlns="urn:edossier:trustlist:0.1">' + b"<a>" * 200 + b"</a>" * 200 + b"</TrustList>",
+    }
+
+
+def test_trustlist_mutations_are_well_formed_where_intended(pki):
+    # Guard against a mutation silently doing nothing.
+    good = pki.trustlist_path.read_bytes()
+    for label, data in _mutations(pki).items():
+        assert data != good, label
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "not xml", "empty", "binary", "doctype", "xxe", "wrong namespace", "no namespace", "wrong root",
+        "bad base64", "truncated base64", "base64 not a certificate", "certificate is not a CA",
+        "crl garbage", "crl of another CA", "bad credit code check char", "credit code letter I",
+        "credit code too short", "unknown role", "role with spaces", "duplicate agency",
+        "no CA certificate", "naive issued time", "hour 24", "validTo before validFrom", "unknown element",
+        "version 0.2", "deep nesting",
+    ],
+)
+def test_malformed_trustlists(pki, tmp_path, label):
+    path = tmp_path / "tl.xml"
+    path.write_bytes(_mutations(pki)[label])
+    with pytest.raises(TrustListError) as ei:
+        load_trustlist(path)
+    err = ei.value
+    assert isinstance(err, ValueError)
+    assert err.en and err.zh and str(err) == err.en
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in err.zh), err.zh
+    assert err.__cause__ is None or isinstance(err.__cause__, TrustListError)
+
+
+def test_specific_messages(pki, tmp_path):
+    m = _mutations(pki)
+    for label, needle_en, needle_zh in [
+        ("doctype", "DOCTYPE", "XML"),
+        ("wrong namespace", "namespace", "命名空间"),
+        ("bad credit code check char", "check character", "校验码"),
+        ("certificate is not a CA", "not a CA", "不是 CA"),
+        ("crl of another CA", "not issued", "不是由该机构"),
+    ]:
+        with pytest.raises(TrustListError) as ei:
+            parse_trustlist(m[label])
+        assert needle_en in ei.value.en, (label, ei.value.en)
+        assert needle_zh in ei.value.zh, (label, ei.value.zh)
+
+
+def test_unreadable_and_oversized(tmp_path, monkeypatch):
+    with pytest.raises(TrustListError) as ei:
+        load_trustlist(tmp_path / "missing.xml")
+    assert "cannot read" in ei.value.en and "无法读取" in ei.value.zh
+    with pytest.raises(TrustListError):
+        load_trustlist(tmp_path)  # a directory
+    big = tmp_path / "big.xml"
+    big.write_bytes(b"<a>" + b" " * 2000 + b"</a>")
+    monkeypatch.setattr(tlmod, "MAX_TRUSTLIST_BYTES", 1000)
+    with pytest.raises(TrustListError) as ei:
+        load_trustlist(big)
+    assert "MiB" in ei.value.en
+
+
+# --- CAdES with pyHanko -----------------------------------------------------------------------------------
+
+
+def test_stock_pyhanko_rejects_crl_of_non_self_signed_anchor(pki, signatures):
+    """Documents the pyhanko-certvalidator 0.33 limitation worked around by ``anchor_crl_fix``.
+
+    If this test starts failing after an upgrade, pyHanko handles the case itself and the
+    workaround can go.
+    """
+    st = _validate(signatures["police"], [pki.cas["police"].der], [pki.crls["police"]])
+    assert st.intact and st.valid
+    assert not st.trusted and not st.bottom_line
+    assert st.trust_problem_indic.name == "CERTIFICATE_CHAIN_GENERAL_FAILURE"
+
+
+def test_root_as_anchor_works_without_fix(pki, signatures):
+    # The alternative without the fix: the root as anchor and both CRLs (root's for the issuing CA).
+    for role in ROLES:
+        st = _validate(signatures[role], [pki.root.der], [pki.crls["root"], pki.crls[role]])
+        assert st.bottom_line, role
+        assert [c.dump() for c in st.validation_path.iter_certs(include_root=True)][:2] == [
+            pki.root.der,
+            pki.cas[role].der,
+        ]
+
+
+@pytest.mark.usefixtures("anchor_crl_fix")
+def test_signature_validates_with_issuing_ca_as_anchor(pki, signatures):
+    tl = load_trustlist(pki.trustlist_path)
+    for agency in DEMO_AGENCIES:
+        entry = tl.find(agency.credit_code, agency.role, at=NOW)
+        st = _validate(signatures[agency.role], list(entry.ca_certs), list(entry.crls))
+        assert st.intact and st.valid and st.trusted and not st.revoked, agency.role
+        assert st.bottom_line, (agency.role, st.trust_problem_indic)
+        assert st.signing_cert.dump() == pki.credentials[agency.role].der
+
+
+@pytest.mark.usefixtures("anchor_crl_fix")
+def test_tampered_content(pki, signatures):
+    st = _validate(signatures["police"], [pki.cas["police"].der], [pki.crls["police"]], DATA + b" ")
+    assert not st.intact and not st.bottom_line
+
+
+@pytest.mark.usefixtures("anchor_crl_fix")
+def test_wrong_role_anchor(pki, signatures):
+    st = _validate(signatures["procuratorate"], [pki.cas["police"].der], [pki.crls["police"]])
+    assert st.intact and not st.trusted and not st.bottom_line
+    assert st.trust_problem_indic.name == "NO_CERTIFICATE_CHAIN_FOUND"
+
+
+@pytest.mark.usefixtures("anchor_crl_fix")
+def test_no_crl_means_not_trusted(pki, signatures):
+    st = _validate(signatures["court"], [pki.cas["court"].der], [])
+    assert not st.trusted and not st.bottom_line
+
+
+@pytest.mark.usefixtures("anchor_crl_fix")
+def test_revoked_signer(pki, signatures):
+    serial = pki.credentials["police"].cert.serial_number
+    revoked_crl = make_crl(pki.cas["police"], [(serial, NOW - dt.timedelta(hours=2))], now=NOW)
+    assert x509.load_der_x509_crl(revoked_crl).get_revoked_certificate_by_serial_number(serial)
+    st = _validate(signatures["police"], [pki.cas["police"].der], [revoked_crl])
+    assert st.intact and st.revoked and not st.trusted and not st.bottom_line
+    assert st.trust_problem_indic.name == "REVOKED_NO_POE"
+
+
+@pytest.mark.usefixtures("anchor_crl_fix")
+def test_forged_crl_is_not_accepted(pki, signatures):
+    # A CRL with the issuing CA's name but signed by another key must not count as revocation data.
+    impostor = IssuedCA(cert=pki.cas["police"].cert, key=make_root_ca(now=NOW).key)
+    forged = make_crl(impostor, [], now=NOW)
+    st = _validate(signatures["police"], [pki.cas["police"].der], [forged])
+    assert not st.trusted and not st.bottom_line
+
+
+@pytest.mark.usefixtures("anchor_crl_fix")
+def test_look_alike_anchor(pki, signatures):
+    # A CA with the same subject name as the police CA (under a root with the real root's name),
+    # but other keys: no chain.
+    fake = issue_ca(make_root_ca(now=NOW), "police", now=NOW)
+    assert fake.cert.subject == pki.cas["police"].cert.subject
+    st = _validate(signatures["police"], [fake.der], [make_crl(fake, now=NOW)])
+    assert not st.trusted and not st.bottom_line
+
+
+@pytest.mark.usefixtures("anchor_crl_fix")
+def test_expired_signer_and_wrong_eku(pki, tmp_path):
+    ca = pki.cas["court"]
+    crl = pki.crls["court"]
+    expired = issue_signer(
+        ca, "深圳市南山区人民法院", DEMO_AGENCIES[2].credit_code, now=NOW,
+        not_before=NOW - dt.timedelta(days=30), not_after=NOW - dt.timedelta(days=1),
+    )
+    client_auth = issue_signer(
+        ca, "深圳市南山区人民法院", DEMO_AGENCIES[2].credit_code, now=NOW, eku=[ExtendedKeyUsageOID.CLIENT_AUTH]
+    )
+    no_nr = issue_signer(
+        ca, "深圳市南山区人民法院", DEMO_AGENCIES[2].credit_code, now=NOW,
+        key_usage=x509.KeyUsage(True, False, False, False, False, False, False, False, False),
+    )
+    for label, cred in [("expired", expired), ("clientAuth", client_auth), ("no nonRepudiation", no_nr)]:
+        path = tmp_path / f"{label}.p12"
+        write_p12(cred, path, None)
+        from pyhanko.sign import signers
+
+        signer = signers.SimpleSigner.load_pkcs12(path, passphrase=None)
+        ci = asyncio.run(signer.async_sign_general_data(DATA, "sha256", detached=True, use_cades=True))
+        st = _validate(ci.dump(), [ca.der], [crl])
+        assert not st.bottom_line, label
+
+
+@pytest.mark.usefixtures("anchor_crl_fix")
+def test_rsa_pki(tmp_path):
+    rsa_pki = make_demo_pki(tmp_path / "rsa", now=NOW, key_type="rsa")
+    assert rsa_pki.root.cert.public_key().key_size == 3072
+    p7s = _sign(rsa_pki.p12_paths["justice"])
+    st = _validate(p7s, [rsa_pki.cas["justice"].der], [rsa_pki.crls["justice"]])
+    assert st.bottom_line
+    assert load_trustlist(rsa_pki.trustlist_path).find(DEMO_AGENCIES[3].credit_code, "justice")
+
+
+def test_cades_attributes(signatures):
+    sd = cms.ContentInfo.load(signatures["court"])["content"]
+    (si,) = sd["signer_infos"]
+    attrs = {a["type"].native for a in si["signed_attrs"]}
+    assert {"content_type", "message_digest", "signing_time", "signing_certificate_v2"} <= attrs
+    assert sd["encap_content_info"]["content"].native is None  # detached
+
+
+# --- OpenSSL interop --------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
+@pytest.mark.parametrize("role", ROLES)
+def test_openssl_cms_verify(pki, signatures, tmp_path, role):
+    (tmp_path / "data.bin").write_bytes(DATA)
+    (tmp_path / "sig.p7s").write_bytes(signatures[role])
+    (tmp_path / "ca.pem").write_bytes(pki.root.pem + pki.cas[role].pem)
+    cmd = [
+        "openssl", "cms", "-verify", "-binary", "-purpose", "any", "-inform", "DER",
+        "-in", "sig.p7s", "-content", "data.bin", "-CAfile", "ca.pem", "-out", "/dev/null",
+    ]
+    res = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert "Verification successful" in res.stderr
+    (tmp_path / "data.bin").write_bytes(DATA + b"!")
+    res = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert res.returncode != 0
+
+
+# --- robustness -------------------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_damaged_trustlists_only_raise_trustlist_error(pki, data):
+    good = pki.trustlist_path.read_bytes()
+    pos = data.draw(st.integers(0, len(good) - 1))
+    kind = data.draw(st.sampled_from(["flip", "cut", "insert"]))
+    if kind == "flip":
+        damaged = good[:pos] + bytes([good[pos] ^ data.draw(st.integers(1, 255))]) + good[pos + 1 :]
+    elif kind == "cut":
+        damaged = good[:pos]
+    else:
+        damaged = good[:pos] + data.draw(st.binary(min_size=1, max_size=8)) + good[pos:]
+    try:
+        tl = parse_trustlist(damaged)
+    except TrustListError as exc:
+        assert exc.en and exc.zh
+    else:
+        assert isinstance(tl, TrustList)
