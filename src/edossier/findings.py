@@ -72,17 +72,22 @@ class _Blank(dict):
         return "?"
 
 
-def finding(code: str, location: str = "", *, rule_id: str | None = None, **params) -> Finding:
-    """Make a finding for a registered code, filling the message templates with params."""
+def finding(code: str, location: str = "", *, rule_id: str | None = None, detail_zh: str | None = None,
+            **params) -> Finding:
+    """Make a finding for a registered code, filling the message templates with params.
+
+    `detail` fills both languages unless `detail_zh` gives the Chinese text separately.
+    """
     c = registry()[code]
     values = _Blank({k: str(v) for k, v in params.items()})
     values.setdefault("detail", "")
+    values_zh = _Blank(values, detail=detail_zh) if detail_zh is not None else values
     return Finding(
         code=c.code,
         severity=c.severity,
         stage=c.stage,
         message_en=c.en.format_map(values),
-        message_zh=c.zh.format_map(values),
+        message_zh=c.zh.format_map(values_zh),
         location=location,
         spec=c.spec,
         rule_id=rule_id,
@@ -92,3 +97,36 @@ def finding(code: str, location: str = "", *, rule_id: str | None = None, **para
 
 def has_errors(findings) -> bool:
     return any(f.severity == "error" for f in findings)
+
+
+def codes_markdown() -> str:
+    """docs/codes.md, generated from the registry (`python -m edossier.findings > docs/codes.md`)."""
+    stage_titles = {"container": "Container", "schema": "Schema and records", "integrity": "Integrity",
+                    "signature": "Signatures and trust", "document": "Documents", "case": "Case rules"}
+    lines = [
+        "# Finding codes",
+        "",
+        "Generated from `src/edossier/codes.toml` by `python -m edossier.findings > docs/codes.md`; do not edit",
+        "by hand (a test fails when this file is stale). Severity `error` means a MUST of",
+        "[the specification](spec.md) is broken and the package is rejected; `warning` a SHOULD; `info` a note.",
+        "`{…}` in a message is filled in by the check.",
+        "",
+    ]
+    for stage in STAGES:
+        group = [c for c in registry().values() if c.stage == stage]
+        if not group:
+            continue
+        lines += [f"## {stage_titles[stage]}", "", "| code | severity | spec | message (en) | message (zh-CN) |",
+                  "|---|---|---|---|---|"]
+        for c in group:
+            esc = lambda s: s.replace("|", "\\|")  # noqa: E731
+            lines.append(f"| <a id=\"{c.code}\"></a>`{c.code}` | {c.severity} | [{c.spec}](spec.md#{c.spec}) "
+                         f"| {esc(c.en)} | {esc(c.zh)} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(codes_markdown())

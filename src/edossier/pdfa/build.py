@@ -52,44 +52,66 @@ def _dpi(img: Image.Image) -> int | None:
     return value if 20 <= value <= 4800 else None
 
 
-def _image_xobject(pdf: pikepdf.Pdf, path: Path) -> tuple[Stream, int, int, PageInfo]:
+def _open_image(path: Path) -> tuple[bytes, Image.Image]:
     data = path.read_bytes()
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
         img = Image.open(io.BytesIO(data))
-        img.load() if img.format != "JPEG" else None
+        if img.format != "JPEG":
+            img.load()
     except (OSError, Image.DecompressionBombError, ValueError, SyntaxError) as exc:
         raise ImageInputError(f"{path.name}: not a readable image ({exc})", f"{path.name}：无法读取的图像（{exc}）") from None
+    return data, img
+
+
+def _frames(path: Path):
+    """(image, original bytes if they can be embedded as they are) for every page in the file."""
+    data, img = _open_image(path)
+    if img.format == "JPEG":
+        yield img, data
+        return
+    for i in range(getattr(img, "n_frames", 1)):
+        try:
+            img.seek(i)
+            frame = img.copy()
+        except (OSError, ValueError, EOFError) as exc:
+            raise ImageInputError(f"{path.name}: page {i + 1} cannot be read ({exc})",
+                                  f"{path.name}：第 {i + 1} 页无法读取（{exc}）") from None
+        frame.info = dict(img.info)
+        yield frame, None
+
+
+def _image_xobject(pdf: pikepdf.Pdf, path: Path, img: Image.Image, jpeg: bytes | None) -> tuple[Stream, PageInfo]:
     w, h = img.size
     dpi = _dpi(img)
-    if img.format == "JPEG" and img.mode in ("L", "RGB"):
+    if jpeg is not None and img.mode in ("L", "RGB"):
         cs = Name.DeviceGray if img.mode == "L" else Name.DeviceRGB
-        xobj = Stream(pdf, data, Type=Name.XObject, Subtype=Name.Image, Width=w, Height=h,
+        xobj = Stream(pdf, jpeg, Type=Name.XObject, Subtype=Name.Image, Width=w, Height=h,
                       ColorSpace=cs, BitsPerComponent=8, Filter=Name.DCTDecode)
-        return xobj, w, h, PageInfo(dpi, "gray" if img.mode == "L" else "colour")
-    if img.format == "JPEG" and img.mode == "CMYK":
+        return xobj, PageInfo(dpi, "gray" if img.mode == "L" else "colour")
+    if jpeg is not None and img.mode == "CMYK":
         icc = img.info.get("icc_profile")
         if not icc:
             raise ImageInputError(
                 f"{path.name}: CMYK JPEG without an embedded ICC profile cannot be placed in PDF/A losslessly",
                 f"{path.name}：CMYK JPEG 未嵌入 ICC 配置文件，无法无损放入 PDF/A")
-        icc_stream = Stream(pdf, icc, N=4)
-        decode = Array([1, 0] * 4) if "adobe" in img.info else None
-        xobj = Stream(pdf, data, Type=Name.XObject, Subtype=Name.Image, Width=w, Height=h,
-                      ColorSpace=Array([Name.ICCBased, icc_stream]), BitsPerComponent=8, Filter=Name.DCTDecode)
-        if decode is not None:
-            xobj.Decode = decode
-        return xobj, w, h, PageInfo(dpi, "colour")
+        xobj = Stream(pdf, jpeg, Type=Name.XObject, Subtype=Name.Image, Width=w, Height=h,
+                      ColorSpace=Array([Name.ICCBased, Stream(pdf, icc, N=4)]), BitsPerComponent=8,
+                      Filter=Name.DCTDecode)
+        if "adobe" in img.info:
+            xobj.Decode = Array([1, 0] * 4)
+        return xobj, PageInfo(dpi, "colour")
+    if jpeg is not None:
+        raise ImageInputError(f"{path.name}: JPEG colour mode {img.mode} is not supported",
+                              f"{path.name}：不支持 JPEG 颜色模式 {img.mode}")
     # Everything else: decode and store losslessly with Flate.
-    alpha = None
     if img.mode == "1":
-        raw = img.tobytes()
-        xobj = Stream(pdf, zlib.compress(raw, 6), Type=Name.XObject, Subtype=Name.Image, Width=w, Height=h,
-                      ColorSpace=Name.DeviceGray, BitsPerComponent=1, Filter=Name.FlateDecode,
-                      Decode=Array([0, 1]))
-        return xobj, w, h, PageInfo(dpi, "bilevel")
-    if img.mode in ("LA", "RGBA", "PA", "P") and ("transparency" in img.info or img.mode.endswith("A")):
-        img = img.convert("RGBA") if img.mode != "LA" else img
+        xobj = Stream(pdf, zlib.compress(img.tobytes(), 6), Type=Name.XObject, Subtype=Name.Image, Width=w, Height=h,
+                      ColorSpace=Name.DeviceGray, BitsPerComponent=1, Filter=Name.FlateDecode)
+        return xobj, PageInfo(dpi, "bilevel")
+    alpha = None
+    if img.mode in ("LA", "RGBA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        img = img.convert("LA" if img.mode == "LA" else "RGBA")
         alpha = img.getchannel("A")
         img = img.convert("L" if img.mode == "LA" else "RGB")
     elif img.mode not in ("L", "RGB"):
@@ -101,16 +123,18 @@ def _image_xobject(pdf: pikepdf.Pdf, path: Path) -> tuple[Stream, int, int, Page
         xobj.SMask = Stream(pdf, zlib.compress(alpha.tobytes(), 6), Type=Name.XObject, Subtype=Name.Image,
                             Width=w, Height=h, ColorSpace=Name.DeviceGray, BitsPerComponent=8,
                             Filter=Name.FlateDecode)
-    return xobj, w, h, PageInfo(dpi, "gray" if img.mode == "L" else "colour")
+    return xobj, PageInfo(dpi, "gray" if img.mode == "L" else "colour")
 
 
 def images_to_pdfa(images: list[Path], *, title: str, author: str | None, created: dt.datetime,
                    lang: str = "zh-CN") -> tuple[bytes, list[PageInfo]]:
-    """Build one PDF/A-2u document with one page per image; return its bytes and per-page info."""
+    """Build one PDF/A-2u document, one page per image (per frame of a multi-page TIFF); return its
+    bytes and per-page info."""
     pdf = pikepdf.new()
     infos = []
-    for path in images:
-        xobj, w, h, info = _image_xobject(pdf, path)
+    for path, (img, jpeg) in ((p, frame) for p in images for frame in _frames(p)):
+        w, h = img.size
+        xobj, info = _image_xobject(pdf, path, img, jpeg)
         scale = 72.0 / info.dpi if info.dpi else A4_WIDTH_PT / w
         pw, ph = w * scale, h * scale
         if not (3 <= pw <= 14400 and 3 <= ph <= 14400):
