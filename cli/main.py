@@ -142,7 +142,7 @@ def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfil
             fail(ctx, exc.en, exc.zh, EXIT_REJECT)
     for en, zh in res.warnings:
         say(ctx, "warning: " + en, "警告：" + zh, err=True, style="yellow")
-    say(ctx, f"Wrote {output}: layer {res.layer}, {res.documents} documents, {res.pages} pages, signed.",
+    say(ctx, f"Wrote {output}: layer {res.layer}, {res.documents} document(s), {res.pages} page(s), signed.",
         f"已写入 {output}：第 {res.layer} 层，{res.documents} 份文件，{res.pages} 页，已签名。")
 
 

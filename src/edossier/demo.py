@@ -62,7 +62,7 @@ def run_demo(workdir: Path, say: Say = lambda en, zh: None) -> DemoResult:
             res = build_package(source, out, cred)
         else:
             res = append_layer(previous, source, out, cred)
-        say(f"Layer {res.layer} ({role}): {res.documents} documents, {res.pages} pages, signed → {out.name}",
+        say(f"Layer {res.layer} ({role}): {res.documents} document(s), {res.pages} page(s), signed → {out.name}",
             f"第 {res.layer} 层（{_ROLE_ZH[role]}）：{res.documents} 份文件，{res.pages} 页，已签名 → {out.name}")
         result.packages.append(out)
         previous = out

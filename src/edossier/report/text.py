@@ -23,6 +23,7 @@ _L = {
         "stage": {"container": "容器", "schema": "模式与卷宗记录", "integrity": "完整性",
                   "signature": "签名与信任", "document": "文件", "case": "案件规则"},
         "sev": {"error": "错误", "warning": "警告", "info": "提示"},
+        "roles": {"police": "公安机关", "procuratorate": "检察院", "court": "法院", "justice": "司法行政机关"},
     },
 }
 
@@ -38,11 +39,12 @@ def render_text(reports, console: Console, lang: str = "en") -> None:
         if rep.layers:
             table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2, 0, 2))
             for col in (L["layer"], L["agency"], L["role"], L["signature"], L["signed"]):
-                table.add_column(col)
+                table.add_column(col, overflow="fold")
             for layer in d["layers"]:
                 sig = layer["signature"] or {}
-                table.add_row(f"{layer['layer']:03d}", layer["agency"] or "?", layer["role"] or "?",
-                              sig.get("indication") or "-", (sig.get("signing_time") or "-")[:19])
+                table.add_row(f"{layer['layer']:03d}", layer["agency"] or "?",
+                              L.get("roles", {}).get(layer["role"], layer["role"] or "?"),
+                              sig.get("indication") or "-", (sig.get("signing_time") or "-")[:19].replace("T", " "))
             console.print(table)
         findings = rep.sorted_findings()
         if not findings:
@@ -57,6 +59,6 @@ def render_text(reports, console: Console, lang: str = "en") -> None:
                 where = f" [dim]{f.location}[/]" if f.location else ""
                 rule = f" [{f.rule_id}]" if f.rule_id else ""
                 console.print(f"    [{sev_colour}]{f.code} {L['sev'][f.severity]}[/]{rule}{where}",
-                              highlight=False)
-                console.print(f"      {f.message(lang)}", highlight=False, markup=False)
+                              highlight=False, soft_wrap=True)
+                console.print(f"      {f.message(lang)}", highlight=False, markup=False, soft_wrap=True)
         console.print()
