@@ -240,9 +240,14 @@ def validate(ctx, packages, trust_path, at, fmt, output):
 
 @main.command()
 @click.argument("package", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format / 输出格式")
 @click.pass_context
-def inspect(ctx, package):
-    """Show layers (agency, role, signer, signing time), volumes and documents. / 显示卷宗包内容。"""
+def inspect(ctx, package, fmt):
+    """Show layers (agency, role, signer, signing time), volumes and documents, without judging them.
+    / 显示卷宗包的各层、卷和文件（不作校验）。"""
+    import json
+
     from rich.table import Table
 
     from edossier.summary import summarize
@@ -250,39 +255,45 @@ def inspect(ctx, package):
     if not package.is_file():
         fail(ctx, f"{package}: no such file", f"{package}：文件不存在", EXIT_USAGE)
     s = summarize(package)
+    dossier = s.dossier
+    if fmt == "json":
+        click.echo(json.dumps(s.to_dict(), ensure_ascii=False, indent=2))
+        ctx.exit(EXIT_REJECT if s.problems and not s.layers else EXIT_OK)
     console = Console(highlight=False)
     zh = _lang(ctx).startswith("zh")
     for f in s.problems:
-        console.print(f"[red]{f.code}[/] {f.location} {f.message(_lang(ctx))}", markup=True)
+        console.print(f"[red]{f.code}[/] {f.location} {f.message(_lang(ctx))}", markup=True, soft_wrap=True)
     if not s.layers:
         ctx.exit(EXIT_REJECT if s.problems else EXIT_OK)
     console.print(("卷宗包" if zh else "Package") + f": {package}  ({s.members} " + ("个成员" if zh else "members")
-                  + f", {s.size:,} bytes)")
-    first = next((layer.record for layer in s.layers if layer.record), None)
-    if first:
-        console.print(("案件" if zh else "Case") + f": {first.case.number}  {first.case.name}  "
-                      + "、".join(first.case.charges))
-    layers = Table(title="层 / Layers" if zh else "Layers", box=None, header_style="bold")
-    for col in (("层", "机关", "角色", "阶段", "签名人", "签署时间") if zh
-                else ("Layer", "Agency", "Role", "Stage", "Signer", "Signing time")):
-        layers.add_column(col)
-    volumes = {}
-    docs = Table(title="文件 / Documents" if zh else "Documents", box=None, header_style="bold")
-    for col in (("层", "卷", "编号", "类型", "题名", "日期", "页数", "成员") if zh
-                else ("Layer", "Volume", "Id", "Type", "Title", "Date", "Pages", "Member")):
-        docs.add_column(col)
+                  + f", {s.size:,} bytes)", soft_wrap=True)
+    if dossier.case:
+        console.print(("案件" if zh else "Case") + f": {dossier.case.number}  {dossier.case.name}  "
+                      + "、".join(dossier.case.charges), soft_wrap=True)
+
+    def table(title_zh, title_en, cols_zh, cols_en):
+        t = Table(title=title_zh if zh else title_en, box=None, header_style="bold", title_justify="left")
+        for col in (cols_zh if zh else cols_en):
+            t.add_column(col, overflow="fold")
+        return t
+
+    layers = table("层", "Layers", ("层", "机关", "角色", "阶段", "签名人", "签署时间"),
+                   ("Layer", "Agency", "Role", "Stage", "Signer", "Signing time"))
     for layer in s.layers:
         r = layer.record
-        layers.add_row(f"{layer.layer:03d}", r.agency.name if r else f"? ({layer.problem})", r.agency.role if r else "?",
-                       (r.stage or "") if r else "", layer.signer or "?",
-                       layer.signing_time.isoformat() if layer.signing_time else "?")
-        if r:
-            volumes.update({v.id: v.title for v in r.volumes})
-            for d in r.documents:
-                docs.add_row(f"{layer.layer:03d}", f"{d.volume} {volumes.get(d.volume, '')}", d.id, d.type, d.title,
-                             d.date.isoformat(), str(d.pages), d.file)
-    console.print(layers)
-    console.print(docs)
+        layers.add_row(f"{layer.layer:03d}", r.agency.name if r else f"? ({layer.problem})",
+                       r.agency.role if r else "?", (r.stage or "") if r else "", layer.signer or "?",
+                       layer.signing_time.strftime("%Y-%m-%d %H:%M:%S %Z") if layer.signing_time else "?")
+    volumes = table("卷", "Volumes", ("卷", "题名", "文件数", "页数"), ("Volume", "Title", "Documents", "Pages"))
+    for vid, v in dossier.volumes.items():
+        in_volume = [d for _, d in dossier.documents if d.volume == vid]
+        volumes.add_row(vid, v.title, str(len(in_volume)), str(sum(d.pages for d in in_volume)))
+    docs = table("文件", "Documents", ("层", "卷", "编号", "类型", "题名", "日期", "页数", "成员"),
+                 ("Layer", "Volume", "Id", "Type", "Title", "Date", "Pages", "Member"))
+    for layer_no, d in dossier.documents:
+        docs.add_row(f"{layer_no:03d}", d.volume, d.id, d.type, d.title, d.date.isoformat(), str(d.pages), d.file)
+    for t in (layers, volumes, docs):
+        console.print(t)
 
 
 @main.group()

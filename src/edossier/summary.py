@@ -8,6 +8,7 @@ from pathlib import Path
 from .container.asic import MANIFEST_RE, record_name, signature_name
 from .container.zipio import open_package
 from .findings import Finding
+from .record.fold import EffectiveDossier, fold
 from .record.model import Record, RecordError, parse_record
 from .signing.cades import signature_summary
 
@@ -28,6 +29,34 @@ class PackageSummary:
     size: int = 0
     layers: list[LayerSummary] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        d = self.dossier
+        return {
+            "path": str(self.path),
+            "members": self.members,
+            "size": self.size,
+            "problems": [f.to_dict() for f in self.problems],
+            "case": {"number": d.case.number, "name": d.case.name, "charges": list(d.case.charges)} if d.case else None,
+            "layers": [{
+                "layer": layer.layer,
+                "agency": layer.record.agency.name if layer.record else None,
+                "credit_code": layer.record.agency.credit_code if layer.record else None,
+                "role": layer.record.agency.role if layer.record else None,
+                "stage": layer.record.stage if layer.record else None,
+                "signer": layer.signer,
+                "signing_time": layer.signing_time.isoformat() if layer.signing_time else None,
+                "problem": layer.problem,
+            } for layer in self.layers],
+            "volumes": [{"id": v.id, "title": v.title, "kind": v.kind} for v in d.volumes.values()],
+            "documents": [{"layer": n, "id": doc.id, "volume": doc.volume, "type": doc.type, "title": doc.title,
+                           "number": doc.number, "author": doc.author, "date": doc.date.isoformat(),
+                           "pages": doc.pages, "file": doc.file} for n, doc in d.documents],
+        }
+
+    @property
+    def dossier(self) -> EffectiveDossier:
+        return fold([layer.record for layer in self.layers if layer.record is not None])
 
 
 def summarize(path: Path) -> PackageSummary:

@@ -1,4 +1,4 @@
-"""The validation pipeline, top to bottom (docs/spec.md §7).
+"""The validation pipeline, top to bottom (docs/spec.md §10).
 
 container → schema → integrity → signatures → documents. Every stage runs and every finding is
 kept (a later stage skips only what an earlier one made impossible to look at). The verdict is
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .container.asic import (MANIFEST_RE, SIGNATURE_RE, Manifest, ManifestError, manifest_name, parse_manifest,
                              record_name, signature_name)
-from .container.zipio import Limits, OpenedPackage, open_package
+from .container.zipio import Limits, LimitError, OpenedPackage, open_package
 from .findings import STAGES, Finding, finding, has_errors
 from .record.model import Record, RecordError, parse_record
 from .signing.cades import SignatureResult, verify_layer
@@ -100,7 +100,7 @@ def _validate_opened(pkg: OpenedPackage, report: PackageReport, trust: TrustList
             add(finding(exc.code, name, detail=exc.detail))
             continue
         except Exception as exc:  # noqa: BLE001 - a corrupt member is a finding, not a crash
-            add(finding("C011", name, detail=str(exc) or type(exc).__name__))
+            add(_unreadable(name, exc))
             continue
         if manifest.sig_ref != signature_name(n):
             add(finding("S002", name, detail=f"SigReference is {manifest.sig_ref}, expected {signature_name(n)}"))
@@ -118,7 +118,7 @@ def _validate_opened(pkg: OpenedPackage, report: PackageReport, trust: TrustList
         except RecordError as exc:
             add(finding(exc.code, name, detail=exc.detail))
         except Exception as exc:  # noqa: BLE001
-            add(finding("C011", name, detail=str(exc) or type(exc).__name__))
+            add(_unreadable(name, exc))
     _check_records(layers, records, manifests, add)
 
     # integrity: hash every data member exactly once; PDFs are kept for the document stage
@@ -135,8 +135,10 @@ def _validate_opened(pkg: OpenedPackage, report: PackageReport, trust: TrustList
                 pdfs[name] = data
             else:
                 digests[name] = pkg.sha256(name)
+                if name in wanted_pdfs:
+                    add(finding("D005", name, detail=f"larger than {MAX_PDF_BYTES} bytes, the limit for PDF checks"))
         except Exception as exc:  # noqa: BLE001
-            add(finding("C011", name, detail=str(exc) or type(exc).__name__))
+            add(_unreadable(name, exc))
     _check_integrity(layers, manifests, digests, pkg, add)
 
     # signatures
@@ -149,7 +151,7 @@ def _validate_opened(pkg: OpenedPackage, report: PackageReport, trust: TrustList
         try:
             p7s = pkg.read(signature_name(n), MAX_SIGNATURE_BYTES)
         except Exception as exc:  # noqa: BLE001
-            add(finding("C011", signature_name(n), detail=str(exc) or type(exc).__name__))
+            add(_unreadable(signature_name(n), exc))
             continue
         lr.signature = verify_layer(n, p7s, manifest_bytes[n], agency_name=rec.agency.name,
                                     credit_code=rec.agency.credit_code, role=rec.agency.role, trust=trust, at=at)
@@ -162,6 +164,12 @@ def _validate_opened(pkg: OpenedPackage, report: PackageReport, trust: TrustList
         for d in r.documents:
             if d.file in pdfs:
                 report.findings += check_document(d.file, pdfs[d.file], expected_pages=d.pages)
+
+
+def _unreadable(name: str, exc: Exception) -> Finding:
+    if isinstance(exc, LimitError):
+        return finding("C010", name, detail=str(exc))
+    return finding("C011", name, detail=str(exc) or type(exc).__name__)
 
 
 def _layer_numbers(pkg: OpenedPackage, add) -> list[int]:

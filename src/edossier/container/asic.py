@@ -1,6 +1,6 @@
 """The ASiC-E profile of an edossier package: member names and ASiC manifests (EN 319 162-1).
 
-Layout (docs/spec.md §2):
+Layout (docs/spec.md §3):
 
     mimetype                         first, stored, "application/vnd.etsi.asic-e+zip"
     dossier/NNN.xml                  dossier record of layer NNN (Rootfile of manifest NNN)
@@ -24,6 +24,7 @@ ASIC_NS = "http://uri.etsi.org/02918/v1.2.1#"
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 SHA256_URI = "http://www.w3.org/2001/04/xmlenc#sha256"
 MAX_LAYERS = 999
+EXPECTED_MIME = {"pdf": "application/pdf", "xml": "application/xml"}
 
 MANIFEST_RE = re.compile(r"^META-INF/ASiCManifest(\d{3})\.xml$")
 SIGNATURE_RE = re.compile(r"^META-INF/signature(\d{3})\.p7s$")
@@ -141,6 +142,8 @@ def parse_manifest(data: bytes) -> Manifest:
             continue
         if el.tag == _q(ASIC_NS, "SigReference"):
             sig_refs.append(el.get("URI") or "")
+            if el.get("MimeType") != "application/pkcs7-signature":
+                raise ManifestError("S002", "SigReference MimeType must be application/pkcs7-signature")
         elif el.tag == _q(ASIC_NS, "DataObjectReference"):
             objects.append(_parse_reference(el))
             if objects[-1].uri in seen:
@@ -163,6 +166,12 @@ def _parse_reference(el) -> DataObject:
     uri = el.get("URI")
     if not uri:
         raise ManifestError("S002", "DataObjectReference without URI")
+    if uri == "mimetype" or uri.startswith("META-INF/"):
+        raise ManifestError("S002", f"{uri} is not a data object and cannot be listed")
+    mime = el.get("MimeType") or ""
+    expected = EXPECTED_MIME.get(uri.rsplit(".", 1)[-1].lower()) if "." in uri else None
+    if not mime or (expected and mime != expected):
+        raise ManifestError("S002", f"{uri}: MimeType {mime!r} should be {expected or 'given'}")
     methods = el.findall(_q(DS_NS, "DigestMethod"))
     values = el.findall(_q(DS_NS, "DigestValue"))
     if len(methods) != 1 or len(values) != 1:
@@ -179,4 +188,4 @@ def _parse_reference(el) -> DataObject:
     rootfile = el.get("Rootfile", "false")
     if rootfile not in ("true", "false", "1", "0"):
         raise ManifestError("S002", f"{uri}: Rootfile must be a boolean")
-    return DataObject(uri, el.get("MimeType") or "", digest, rootfile in ("true", "1"))
+    return DataObject(uri, mime, digest, rootfile in ("true", "1"))

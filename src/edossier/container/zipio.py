@@ -21,6 +21,12 @@ from ..findings import Finding, finding
 from .asic import MANIFEST_RE, MIMETYPE, SIGNATURE_RE, name_problem
 
 CHUNK = 1024 * 1024
+PRECOMPRESSED = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".jp2", ".mp3", ".mp4", ".m4a", ".mov",
+                 ".zip", ".ofd")
+
+
+class LimitError(ValueError):
+    """A member is larger than the limit for its kind; reported as C010, not as unreadable."""
 
 
 @dataclass(frozen=True)
@@ -57,11 +63,11 @@ class OpenedPackage:
         """Read a whole (small) member, at most max_bytes; raise ValueError beyond that."""
         info = self.infos[name]
         if info.file_size > max_bytes:
-            raise ValueError(f"{info.file_size} bytes, more than the limit of {max_bytes}")
+            raise LimitError(f"{info.file_size} bytes, more than the limit of {max_bytes} for this member")
         with self.zf.open(info) as fh:
             data = fh.read(max_bytes + 1)
         if len(data) > max_bytes:
-            raise ValueError(f"more than the limit of {max_bytes} bytes")
+            raise LimitError(f"more than the limit of {max_bytes} bytes for this member")
         return data
 
     def sha256(self, name: str) -> bytes:
@@ -142,6 +148,8 @@ def open_package(path: Path, limits: Limits | None = None) -> OpenedPackage | li
             out.append(finding("C010", name, detail=f"compression ratio above {limits.max_ratio}"))
             continue
         total += info.file_size
+        if info.compress_type == zipfile.ZIP_DEFLATED and name.lower().endswith(PRECOMPRESSED):
+            out.append(finding("C014", name))
         if name.startswith("META-INF/") and not (MANIFEST_RE.match(name) or SIGNATURE_RE.match(name)):
             out.append(finding("C007", name))
             continue

@@ -1,4 +1,4 @@
-"""Making PDF/A-2u documents from scanned pages (docs/spec.md §5, reference recipe in PDFA.md §3).
+"""Making PDF/A-2u documents from scanned pages (docs/spec.md §7, reference recipe in PDFA.md §3).
 
 JPEG scans are embedded byte for byte (DCTDecode); other raster formats are decoded and stored with
 Flate, which is lossless. Pages get their size from the scan's resolution (A4 width when the file

@@ -105,6 +105,28 @@ class SignatureResult:
         }
 
 
+def display_name(cert) -> str:
+    """The signer as a person reads it: the certificate's common name, else its organisation."""
+    for oid in ("2.5.4.3", "2.5.4.10"):
+        value = _subject_attr(cert, oid)
+        if value:
+            return value
+    return cert.subject.human_friendly
+
+
+def _out_of_period(certs, when: dt.datetime) -> tuple[str, str] | None:
+    """(sub-indication, explanation) for the first certificate not valid at `when`, else None."""
+    for cert in certs:
+        validity = cert["tbs_certificate"]["validity"]
+        start, end = validity["not_before"].native, validity["not_after"].native
+        name = cert.subject.human_friendly
+        if when < start:
+            return "NOT_YET_VALID", f"{name} is valid only from {start.isoformat()}"
+        if when > end:
+            return "OUT_OF_BOUNDS_NO_POE", f"{name} expired on {end.isoformat()}"
+    return None
+
+
 def _signer_cert(si, certs):
     sid = si["sid"]
     for cert in certs:
@@ -150,19 +172,23 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
             c.native  # force a full parse, so that malformed certificates fail here
     except Exception as exc:  # noqa: BLE001 - asn1crypto raises many types for malformed DER
         result.findings.append(finding("G001", loc, detail=str(exc)[:200] or type(exc).__name__, **params))
+        result.sub_indication = "FORMAT_FAILURE"
         return result
 
     if digest_alg in WEAK_DIGESTS:
         result.findings.append(finding("G010", loc, detail=f"digest {digest_alg}", **params))
-        result.sub_indication = "CRYPTO_CONSTRAINTS_FAILURE"
+        result.indication, result.sub_indication = "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE"
         return result
     if SIGNING_CERTIFICATE_V2 not in attr_types:
         result.findings.append(finding("G011", loc, detail="no signing-certificate-v2 signed attribute", **params))
 
     trusted = trust.find(credit_code, role)
     when = at or dt.datetime.now(dt.timezone.utc)
-    if trusted is None or not trust.is_in_force(trusted, when):
-        result.findings.append(finding("G004", loc, **params))
+    if trusted is None or not trust.is_in_force(trusted, when) or trusted.name != agency_name:
+        f = finding("G004", loc, **params)
+        if trusted is not None and trusted.name != agency_name:
+            f = finding("G004", loc, **{**params, "agency": f"{agency_name} (trust list: {trusted.name})"})
+        result.findings.append(f)
         result.indication, result.sub_indication = "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND"
         return result
 
@@ -189,10 +215,16 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
                 signer_cert.issuer == ca.subject
                 and (signer_cert.authority_key_identifier in (None, ca.key_identifier))
                 for ca in listed if ca.sha256 in issuing):
-            result.signer = signer_cert.subject.human_friendly
+            result.signer = display_name(signer_cert)
             result.findings.append(finding(
                 "G003", loc, detail=f"issued by {signer_cert.issuer.human_friendly}", **params))
             result.indication, result.sub_indication = "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND"
+            return result
+        expired = _out_of_period([signer_cert] if signer_cert is not None else [], when) or \
+            _out_of_period([c for c in listed if c.sha256 in issuing or c in anchors], when)
+        if expired:
+            result.findings.append(finding("G008", loc, detail=expired[1], **params))
+            result.indication, result.sub_indication = "INDETERMINATE", expired[0]
             return result
         vc = ValidationContext(
             trust_roots=anchors,
@@ -209,10 +241,11 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
                                                          key_usage_settings=ku))
     except Exception as exc:  # noqa: BLE001 - pyHanko raises many types for malformed input
         result.findings.append(finding("G001", loc, detail=f"{type(exc).__name__}: {str(exc)[:200]}", **params))
+        result.sub_indication = "FORMAT_FAILURE"
         return result
 
     cert = status.signing_cert
-    result.signer = cert.subject.human_friendly if cert is not None else None
+    result.signer = display_name(cert) if cert is not None else None
     result.signing_time = status.signer_reported_dt
 
     if not status.intact or not status.valid:
@@ -226,7 +259,7 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         when_revoked = details.revocation_date.isoformat() if details else "?"
         result.findings.append(finding("G005", loc, detail=f"revoked on {when_revoked}", **params))
         result.sub_indication = "REVOKED" if status.revoked else indic
-        if indic == "REVOKED_NO_POE":
+        if indic in ("REVOKED_NO_POE", "REVOKED_CA_NO_POE"):
             result.indication = "INDETERMINATE"
         return result
     if indic is not None or not status.trusted:
@@ -281,9 +314,9 @@ def signature_summary(p7s: bytes) -> tuple[str | None, dt.datetime | None]:
         for c in sd["certificates"]:
             cert = c.chosen
             if sid.name == "issuer_and_serial_number" and cert.serial_number == sid.chosen["serial_number"].native:
-                signer = cert.subject.human_friendly
+                signer = display_name(cert)
             elif sid.name == "subject_key_identifier" and cert.key_identifier == sid.chosen.native:
-                signer = cert.subject.human_friendly
+                signer = display_name(cert)
         when = None
         for attr in si["signed_attrs"]:
             if attr["type"].native == "signing_time":

@@ -13,8 +13,8 @@ Shape::
     ├── edossier 演示人民法院CA
     └── edossier 演示司法行政机关CA
 
-The trust list names each agency with its role's *issuing* CA as trust anchor (like the service
-certificate of an ETSI trusted list) and that CA's CRL. :func:`make_demo_pki` writes everything to a
+The trust list names each agency with its role's issuing CA and the root (the trust anchor), and the
+CRLs of both, so that revocation can be checked along the whole path. :func:`make_demo_pki` writes everything to a
 folder; the lower-level functions (:func:`make_root_ca`, :func:`issue_ca`, :func:`issue_signer`,
 :func:`make_crl`, :func:`write_p12`) are for tests that need unusual certificates.
 
@@ -436,8 +436,8 @@ crl-<role>.crl     各签发 CA 的证书吊销列表（DER，当前为空）
 <role>.p12         各机构的签名凭据（PKCS#12：私钥 + 签名证书 + 签发 CA + 根 CA，无口令，2 年）
                    each agency's signing credential (PKCS#12: key + certificate + issuing CA + root;
                    no passphrase; 2 years)
-trustlist.xml      信任列表：每个机构、其角色、作为信任锚的签发 CA 证书及其 CRL
-                   trust list: each agency, its role, its issuing CA certificate (trust anchor) and CRL
+trustlist.xml      信任列表：每个机构、其角色、签发 CA 证书与根证书（信任锚）及其 CRL
+                   trust list: each agency, its role, its issuing CA and root (trust anchor), and their CRLs
 
 机构 / Agencies
 ----------------

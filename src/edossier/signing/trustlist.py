@@ -8,13 +8,15 @@ A trust list is an XML file in the namespace ``urn:edossier:trustlist:0.1`` (sch
       <Agency role="police" creditCode="11440300MB2C123452"
               validFrom="2026-01-01T00:00:00Z" validTo="2036-01-01T00:00:00Z">
         <Name>深圳市公安局南山分局</Name>
-        <CACertificate>…base64 DER…</CACertificate>   <!-- 1..n trust anchors for this agency -->
+        <CACertificate>…base64 DER…</CACertificate>   <!-- the agency's issuing CA -->
+        <CACertificate>…base64 DER…</CACertificate>   <!-- its self-signed root: the trust anchor -->
         <CRL>…base64 DER…</CRL>                       <!-- 0..n CRLs issued by those CAs -->
       </Agency>
     </TrustList>
 
-The CA certificates of an agency are trust anchors *for that agency only* (like the service certificates
-of an ETSI trusted list); they are usually issuing CAs, not self-signed roots.
+The CA certificates of an agency count *for that agency only*: the self-signed ones are its trust
+anchors, the others are the issuing CAs that must have issued the signer's certificate (docs/spec.md
+§9.3). Listing the issuing CA rather than trusting the root alone is what binds a signer to one agency.
 
 The file is untrusted input: :func:`load_trustlist` reads a bounded number of bytes, parses with the
 safe parser, validates against the XSD, and checks every certificate, CRL and credit code. Any problem
@@ -79,7 +81,7 @@ class TrustListError(ValueError):
 
 @dataclass(frozen=True)
 class TrustedAgency:
-    """One agency entry: its name, unified social credit code, role, trust anchors and CRLs (DER)."""
+    """One agency entry: its name, unified social credit code, role, CA certificates and CRLs (DER)."""
 
     name: str
     credit_code: str
