@@ -1,7 +1,7 @@
 """Findings and the code registry.
 
 Every check reports through `finding(code, ...)`; the code's severity, stage, messages and spec
-anchor come from `codes.toml`, never from the check. That keeps codes stable and the documentation
+anchor come from the registry in `codes/*.toml` (one file per area), never from the check. That keeps codes stable and the documentation
 (docs/codes.md) generated from the same data the validator uses.
 """
 
@@ -58,13 +58,19 @@ class Finding:
 
 @cache
 def registry() -> dict[str, Code]:
-    data = tomllib.loads(resources.files("edossier").joinpath("codes.toml").read_text("utf-8"))
+    """All codes from the TOML files in `edossier/codes/` (one file per area, one registry)."""
     codes = {}
-    for code, entry in data.items():
-        if entry["severity"] not in SEVERITIES or entry["stage"] not in STAGES:
-            raise RuntimeError(f"codes.toml: bad severity or stage for {code}")
-        codes[code] = Code(code, entry["severity"], entry["stage"], entry["spec"], entry["en"], entry["zh"])
-    return codes
+    folder = resources.files("edossier").joinpath("codes")
+    for item in sorted(folder.iterdir(), key=lambda i: i.name):
+        if not item.name.endswith(".toml"):
+            continue
+        for code, entry in tomllib.loads(item.read_text("utf-8")).items():
+            if code in codes:
+                raise RuntimeError(f"codes/{item.name}: {code} is defined twice")
+            if entry["severity"] not in SEVERITIES or entry["stage"] not in STAGES:
+                raise RuntimeError(f"codes/{item.name}: bad severity or stage for {code}")
+            codes[code] = Code(code, entry["severity"], entry["stage"], entry["spec"], entry["en"], entry["zh"])
+    return dict(sorted(codes.items()))
 
 
 class _Blank(dict):
@@ -106,7 +112,7 @@ def codes_markdown() -> str:
     lines = [
         "# Finding codes",
         "",
-        "Generated from `src/edossier/codes.toml` by `python -m edossier.findings > docs/codes.md`; do not edit",
+        "Generated from `src/edossier/codes/*.toml` by `python -m edossier.findings > docs/codes.md`; do not edit",
         "by hand (a test fails when this file is stale). Severity `error` means a MUST of",
         "[the specification](spec.md) is broken and the package is rejected; `warning` a SHOULD; `info` a note.",
         "`{…}` in a message is filled in by the check.",
