@@ -347,6 +347,10 @@ def demo(ctx, workdir):
     ctx.exit(EXIT_OK if result.ok else EXIT_REJECT)
 
 
+# Commands that live in their own modules register themselves on `main` when imported.
+from edossier.cli import cmd_case, cmd_export, cmd_receipt  # noqa: E402,F401
+
+
 def run() -> None:
     """Console entry point: an unexpected error is reported in one line, never as a traceback."""
     try:

@@ -49,11 +49,18 @@ class Finding:
             "stage": self.stage,
             "message": {"zh-CN": self.message_zh, "en": self.message_en},
             "location": self.location,
-            "spec": f"docs/spec.md#{self.spec}" if self.spec else "",
+            "spec": spec_link(self.spec),
         }
         if self.rule_id:
             d["rule_id"] = self.rule_id
         return d
+
+
+def spec_link(spec: str) -> str:
+    """A code's `spec` is an anchor in docs/spec.md, or `file.md#anchor` for another file in docs/."""
+    if not spec:
+        return ""
+    return f"docs/{spec}" if "#" in spec else f"docs/spec.md#{spec}"
 
 
 @cache
@@ -126,7 +133,7 @@ def codes_markdown() -> str:
                   "|---|---|---|---|---|"]
         for c in group:
             esc = lambda s: s.replace("|", "\\|")  # noqa: E731
-            lines.append(f"| <a id=\"{c.code}\"></a>`{c.code}` | {c.severity} | [{c.spec}](spec.md#{c.spec}) "
+            lines.append(f"| <a id=\"{c.code}\"></a>`{c.code}` | {c.severity} | [{c.spec}]({spec_link(c.spec)[5:]}) "
                          f"| {esc(c.en)} | {esc(c.zh)} |")
         lines.append("")
     return "\n".join(lines)

@@ -1,0 +1,3 @@
+"""Commands registered on the `edossier` group (imported at the end of cli/main.py)."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Case rules: document-type code list, stage profiles, identity checks, deadlines, audit trail."""
