@@ -79,19 +79,31 @@ def _passphrase(ctx, cred: Path, passphrase_file: Path | None, passphrase_env: s
 
 
 def load_signer(ctx, cred: Path, passphrase_file, passphrase_env):
-    from edossier.signing.cades import CredentialError, load_credential
+    """The signing credential, with the --tsa and --crl choices attached (see `signer_options`)."""
+    from edossier.signing.cades import CredentialError, load_credential, load_crls
 
     passphrase = _passphrase(ctx, cred, passphrase_file, passphrase_env)
+    extras = ctx.find_root().obj
     try:
-        return load_credential(cred, passphrase)
-    except CredentialError as exc:
-        if passphrase is None and "passphrase" in exc.en and sys.stdin.isatty():
+        try:
+            credential = load_credential(cred, passphrase)
+        except CredentialError as exc:
+            if not (passphrase is None and "passphrase" in exc.en and sys.stdin.isatty()):
+                raise
             typed = click.prompt("PKCS#12 passphrase / 口令", hide_input=True, default="", show_default=False)
-            try:
-                return load_credential(cred, typed.encode())
-            except CredentialError as exc2:
-                exc = exc2
+            credential = load_credential(cred, typed.encode())
+        credential.crls = load_crls(extras.get("crl_files", ()))
+    except CredentialError as exc:
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)
+    credential.tsa_url = extras.get("tsa_url")
+    return credential
+
+
+def _remember(key):
+    def callback(ctx, param, value):
+        ctx.find_root().obj[key] = value
+        return value
+    return callback
 
 
 signer_options = [
@@ -101,6 +113,11 @@ signer_options = [
                  help="Read the credential's passphrase from this file / 从文件读取凭据口令"),
     click.option("--passphrase-env", metavar="VAR",
                  help="Read the credential's passphrase from this environment variable / 从环境变量读取凭据口令"),
+    click.option("--tsa", metavar="URL", expose_value=False, callback=_remember("tsa_url"),
+                 help="RFC 3161 time-stamping service: sign CAdES-B-T / 时间戳服务地址（生成 CAdES-B-T 签名）"),
+    click.option("--crl", metavar="FILE", multiple=True, expose_value=False, callback=_remember("crl_files"),
+                 type=click.Path(path_type=Path, dir_okay=False),
+                 help="CRL to embed in the signature, repeatable / 嵌入签名的证书吊销列表（可多次指定）"),
 ]
 
 
@@ -348,7 +365,7 @@ def demo(ctx, workdir):
 
 
 # Commands that live in their own modules register themselves on `main` when imported.
-from edossier.cli import cmd_case, cmd_export, cmd_receipt  # noqa: E402,F401
+from edossier.cli import cmd_case, cmd_export, cmd_keys, cmd_receipt  # noqa: E402,F401
 
 
 def run() -> None:

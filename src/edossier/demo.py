@@ -17,9 +17,10 @@ from typing import Callable
 
 from .build import append_layer, build_package
 from .resources import samples_dir
-from .signing.cades import load_credential
+from .signing.cades import load_credential, load_crls
 from .signing.demo_pki import make_demo_pki
 from .signing.trustlist import load_trustlist
+from .signing.tsa import LocalTSA, serve_in_thread
 from .validate import PackageReport, validate_package
 
 SAMPLE_CASE = "theft-fasttrack"
@@ -52,20 +53,28 @@ def run_demo(workdir: Path, say: Say = lambda en, zh: None) -> DemoResult:
         f"演示用 PKI（根 CA、各类机关 CA、吊销列表、信任列表）：{pki_dir}")
     make_demo_pki(pki_dir, overwrite=True)
     trust = load_trustlist(pki_dir / "trustlist.xml")
-
-    previous = None
-    for role, name in STEPS:
-        out = workdir / name
-        cred = load_credential(pki_dir / f"{role}.p12")
-        source = case_dir / role
-        if previous is None:
-            res = build_package(source, out, cred)
-        else:
-            res = append_layer(previous, source, out, cred)
-        say(f"Layer {res.layer} ({role}): {res.documents} document(s), {res.pages} page(s), signed → {out.name}",
-            f"第 {res.layer} 层（{_ROLE_ZH[role]}）：{res.documents} 份文件，{res.pages} 页，已签名 → {out.name}")
-        result.packages.append(out)
-        previous = out
+    # A local time-stamping authority on the loopback interface, so the layers are CAdES-B-T.
+    tsa_server, tsa_url = serve_in_thread(LocalTSA(pki_dir / "tsa.p12"))
+    say(f"Demo time-stamping authority at {tsa_url}", f"演示时间戳服务：{tsa_url}")
+    try:
+        previous = None
+        for role, name in STEPS:
+            out = workdir / name
+            cred = load_credential(pki_dir / f"{role}.p12")
+            cred.tsa_url = tsa_url
+            cred.crls = load_crls([pki_dir / f"crl-{role}.crl", pki_dir / "crl-root.crl"])
+            source = case_dir / role
+            if previous is None:
+                res = build_package(source, out, cred)
+            else:
+                res = append_layer(previous, source, out, cred)
+            say(f"Layer {res.layer} ({role}): {res.documents} document(s), {res.pages} page(s), "
+                f"signed with time stamp → {out.name}",
+                f"第 {res.layer} 层（{_ROLE_ZH[role]}）：{res.documents} 份文件，{res.pages} 页，已签名并加盖时间戳 → {out.name}")
+            result.packages.append(out)
+            previous = out
+    finally:
+        tsa_server.shutdown()
 
     result.accepted = validate_package(previous, trust=trust)
     say(f"Validate {previous.name}: {result.accepted.verdict}",

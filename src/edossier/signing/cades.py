@@ -35,6 +35,9 @@ class Credential:
     subject: str
     organization: str | None
     organization_id: str | None
+    tsa_url: str | None = None  # RFC 3161 service: signatures become CAdES-B-T
+    crls: tuple[bytes, ...] = ()  # DER CRLs embedded in every SignedData (long-term validation)
+    key_bits: int | None = None
 
 
 def load_credential(path: Path, passphrase: bytes | None = None) -> Credential:
@@ -73,17 +76,56 @@ def load_credential(path: Path, passphrase: bytes | None = None) -> Credential:
     from cryptography.x509 import ObjectIdentifier
 
     return Credential(signer, cert.subject.rfc4514_string(), attr(NameOID.ORGANIZATION_NAME),
-                      attr(ObjectIdentifier(ORGANIZATION_IDENTIFIER)))
+                      attr(ObjectIdentifier(ORGANIZATION_IDENTIFIER)), key_bits=getattr(key, "key_size", None))
+
+
+def load_crls(paths) -> tuple[bytes, ...]:
+    """Read CRL files (DER or PEM) to embed in signatures; raise CredentialError naming a bad one."""
+    from cryptography import x509
+
+    out = []
+    for path in paths:
+        path = Path(path)
+        try:
+            data = path.read_bytes()[: 16 * 1024 * 1024]
+            crl = x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----") else x509.load_der_x509_crl(data)
+        except (OSError, ValueError) as exc:
+            raise CredentialError(f"{path}: not a readable CRL ({exc})", f"{path}：无法读取的证书吊销列表（{exc}）") from None
+        from cryptography.hazmat.primitives import serialization
+
+        out.append(crl.public_bytes(serialization.Encoding.DER))
+    return tuple(out)
 
 
 def sign_manifest(credential: Credential, manifest: bytes) -> bytes:
-    """CAdES-B-B detached signature (SHA-256, signing-certificate-v2) over the manifest bytes."""
+    """CAdES detached signature (SHA-256, signing-certificate-v2) over the manifest bytes: B-B, or B-T
+    when the credential names a time-stamping service. The signer's chain is always embedded, and
+    the credential's CRLs are added to the SignedData so the layer can be validated years later."""
+    from asn1crypto import cms, crl as acrl
+
+    timestamper = None
+    if credential.tsa_url:
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+
+        timestamper = HTTPTimeStamper(credential.tsa_url, timeout=30)
 
     async def run():
-        ci = await credential.signer.async_sign_general_data(manifest, "sha256", detached=True, use_cades=True)
-        return ci.dump()
+        return await credential.signer.async_sign_general_data(
+            manifest, "sha256", detached=True, use_cades=True, timestamper=timestamper)
 
-    return asyncio.run(run())
+    try:
+        ci = asyncio.run(run())
+    except Exception as exc:  # noqa: BLE001 - the TSA may be down or answer rubbish
+        if timestamper is None:
+            raise
+        raise CredentialError(f"time stamp from {credential.tsa_url} failed: {exc}",
+                              f"从 {credential.tsa_url} 获取时间戳失败：{exc}") from None
+    if credential.crls:
+        # `crls` is outside the signed attributes, so adding it leaves the signature intact.
+        sd = ci["content"]
+        sd["crls"] = cms.RevocationInfoChoices(
+            [cms.RevocationInfoChoice(name="crl", value=acrl.CertificateList.load(c)) for c in credential.crls])
+    return ci.dump(force=False)
 
 
 @dataclass
@@ -93,6 +135,7 @@ class SignatureResult:
     sub_indication: str | None = None
     signer: str | None = None
     signing_time: dt.datetime | None = None
+    timestamp: dt.datetime | None = None  # time proven by a trusted signature time stamp (B-T)
     findings: list[Finding] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -102,6 +145,7 @@ class SignatureResult:
             "sub_indication": self.sub_indication,
             "signer": self.signer,
             "signing_time": self.signing_time.isoformat() if self.signing_time else None,
+            "timestamp": self.timestamp.isoformat() if self.timestamp else None,
         }
 
 
@@ -146,14 +190,46 @@ def _subject_attr(cert, oid: str) -> str | None:
     return None
 
 
+def _contexts(trusted, trust: TrustList, embedded, embedded_crls, moment, retroactive: bool):
+    """Validation contexts for the signer (anchors of its agency entry only) and for time stamps
+    (anchors of the trust list's time-stamping authorities). Never fetch anything."""
+    from asn1crypto import crl as acrl, x509 as ax509
+    from pyhanko_certvalidator import ValidationContext
+
+    def context(ca_certs, crls):
+        listed = [ax509.Certificate.load(c) for c in ca_certs]
+        anchors = [c for c in listed if c.self_signed != "no"] or listed
+        return ValidationContext(
+            trust_roots=anchors,
+            other_certs=[c for c in listed if c.self_signed == "no"] + embedded,
+            crls=[acrl.CertificateList.load(c) for c in crls] + embedded_crls,
+            allow_fetching=False, revocation_mode="require", moment=moment, retroactive_revinfo=retroactive)
+
+    signer_vc = context(trusted.ca_certs, trusted.crls)
+    tsas = [t for t in trust.tsas if t.is_in_force(moment)]
+    ts_vc = context([c for t in tsas for c in t.ca_certs], [c for t in tsas for c in t.crls]) if tsas else None
+    return signer_vc, ts_vc
+
+
 def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, credit_code: str, role: str,
                  trust: TrustList, at: dt.datetime | None = None) -> SignatureResult:
-    """Judge one layer's signature. Never raises for bad input: problems become findings."""
-    from asn1crypto import cms, crl as acrl, x509 as ax509
+    """Judge one layer's signature. Never raises for bad input: problems become findings.
+
+    The signature is judged at `at` (default: now). When that fails only because the signer's
+    certificate has since expired or been revoked, a trusted signature time stamp (CAdES-B-T) that
+    predates the event proves the signature existed while the certificate was good, and the
+    signature is judged again at the time stamp's time (EN 319 102-1 past signature validation).
+    """
+    from asn1crypto import cms, x509 as ax509
 
     loc = f"META-INF/signature{layer:03d}.p7s"
     result = SignatureResult(layer)
     params = {"layer": f"{layer:03d}", "agency": agency_name, "role": role}
+
+    def fail(code, indication, sub, **extra):
+        result.findings.append(finding(code, loc, **{**params, **extra}))
+        result.indication, result.sub_indication = indication, sub
+        return result
 
     try:
         ci = cms.ContentInfo.load(p7s, strict=True)
@@ -165,103 +241,100 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
             raise ValueError(f"{len(signer_infos)} SignerInfos; exactly one is required")
         si = signer_infos[0]
         digest_alg = si["digest_algorithm"]["algorithm"].native
+        sig_alg = si["signature_algorithm"]
+        sig_hash = sig_alg.hash_algo if sig_alg["algorithm"].native not in ("rsassa_pss", "ed25519", "ed448") else None
         signed_attrs = si["signed_attrs"]
         attr_types = {a["type"].dotted for a in signed_attrs} if signed_attrs.native is not None else set()
+        unsigned = {a["type"].native for a in si["unsigned_attrs"]} if si["unsigned_attrs"].native else set()
         embedded = [c.chosen for c in sd["certificates"]] if sd["certificates"].native else []
         for c in embedded:
             c.native  # force a full parse, so that malformed certificates fail here
+        embedded_crls = [c.chosen for c in sd["crls"] if c.name == "crl"] if sd["crls"].native else []
+        for c in embedded_crls:
+            c.native
     except Exception as exc:  # noqa: BLE001 - asn1crypto raises many types for malformed DER
-        result.findings.append(finding("G001", loc, detail=str(exc)[:200] or type(exc).__name__, **params))
-        result.sub_indication = "FORMAT_FAILURE"
-        return result
+        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=str(exc)[:200] or type(exc).__name__)
 
-    if digest_alg in WEAK_DIGESTS:
-        result.findings.append(finding("G010", loc, detail=f"digest {digest_alg}", **params))
-        result.indication, result.sub_indication = "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE"
-        return result
+    for alg in (digest_alg, sig_hash):
+        if alg in WEAK_DIGESTS:
+            return fail("G010", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", detail=f"digest {alg}")
+    signer_cert = _signer_cert(si, embedded)
+    if signer_cert is not None:
+        weak_key = _weak_key(signer_cert)
+        if weak_key:
+            return fail("G010", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", detail=weak_key)
     if SIGNING_CERTIFICATE_V2 not in attr_types:
         result.findings.append(finding("G011", loc, detail="no signing-certificate-v2 signed attribute", **params))
 
-    trusted = trust.find(credit_code, role)
     when = at or dt.datetime.now(dt.timezone.utc)
+    trusted = trust.find(credit_code, role)
     if trusted is None or not trust.is_in_force(trusted, when) or trusted.name != agency_name:
-        f = finding("G004", loc, **params)
-        if trusted is not None and trusted.name != agency_name:
-            f = finding("G004", loc, **{**params, "agency": f"{agency_name} (trust list: {trusted.name})"})
-        result.findings.append(f)
-        result.indication, result.sub_indication = "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND"
-        return result
+        shown = agency_name if trusted is None or trusted.name == agency_name \
+            else f"{agency_name} (trust list: {trusted.name})"
+        return fail("G004", "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND", agency=shown)
 
-    from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
-    from pyhanko.sign.validation.settings import KeyUsageConstraints
-    from pyhanko_certvalidator import ValidationContext
-
-    embedded_crls = []
-    try:
-        if sd["crls"].native:
-            embedded_crls = [c.chosen for c in sd["crls"] if c.name == "crl"]
-    except Exception:  # noqa: BLE001 - a malformed embedded CRL is simply not used
-        embedded_crls = []
     # The agency's entry lists its CA certificates: the self-signed ones are the trust anchors, the
-    # others are the agency's issuing CAs, one of which must be on the signer's path (checked below).
-    # pyhanko-certvalidator cannot check a CRL whose issuer is a non-self-signed anchor, so an issuing
-    # CA is never used as an anchor itself when its root is listed.
+    # others are the agency's issuing CAs, one of which must have issued the signer's certificate.
+    # (pyhanko-certvalidator cannot check a CRL whose issuer is a non-self-signed anchor, so an
+    # issuing CA is never used as an anchor itself when its root is listed.)
     try:
         listed = [ax509.Certificate.load(c) for c in trusted.ca_certs]
-        anchors = [c for c in listed if c.self_signed != "no"] or listed
         issuing = {c.sha256 for c in listed if c.self_signed == "no"} or {c.sha256 for c in listed}
-        signer_cert = _signer_cert(si, embedded)
-        if signer_cert is not None and not any(
-                signer_cert.issuer == ca.subject
-                and (signer_cert.authority_key_identifier in (None, ca.key_identifier))
-                for ca in listed if ca.sha256 in issuing):
-            result.signer = display_name(signer_cert)
-            result.findings.append(finding(
-                "G003", loc, detail=f"issued by {signer_cert.issuer.human_friendly}", **params))
-            result.indication, result.sub_indication = "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND"
-            return result
-        expired = _out_of_period([signer_cert] if signer_cert is not None else [], when) or \
-            _out_of_period([c for c in listed if c.sha256 in issuing or c in anchors], when)
-        if expired:
-            result.findings.append(finding("G008", loc, detail=expired[1], **params))
-            result.indication, result.sub_indication = "INDETERMINATE", expired[0]
-            return result
-        vc = ValidationContext(
-            trust_roots=anchors,
-            other_certs=[c for c in listed if c.self_signed == "no"] + embedded,
-            crls=[acrl.CertificateList.load(c) for c in trusted.crls] + embedded_crls,
-            allow_fetching=False,
-            revocation_mode="require",
-            moment=when,
-        )
-        ku = KeyUsageConstraints(key_usage={"non_repudiation"},
-                                 extd_key_usage={DOCUMENT_SIGNING, "email_protection"},
-                                 explicit_extd_key_usage_required=True)
-        status = asyncio.run(async_validate_detached_cms(manifest, sd, signer_validation_context=vc,
-                                                         key_usage_settings=ku))
-    except Exception as exc:  # noqa: BLE001 - pyHanko raises many types for malformed input
-        result.findings.append(finding("G001", loc, detail=f"{type(exc).__name__}: {str(exc)[:200]}", **params))
-        result.sub_indication = "FORMAT_FAILURE"
-        return result
+    except Exception as exc:  # noqa: BLE001
+        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=f"trust list entry: {exc}")
+    if signer_cert is None:
+        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail="the signer's certificate is not embedded")
+    result.signer = display_name(signer_cert)
+    if not any(signer_cert.issuer == ca.subject
+               and signer_cert.authority_key_identifier in (None, ca.key_identifier)
+               for ca in listed if ca.sha256 in issuing):
+        return fail("G003", "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND",
+                    detail=f"issued by {signer_cert.issuer.human_friendly}")
+    anchors = [c for c in listed if c.self_signed != "no"] or listed
+    path_certs = [signer_cert] + [c for c in listed if c.sha256 in issuing or c in anchors]
 
-    cert = status.signing_cert
-    result.signer = display_name(cert) if cert is not None else None
+    status = _run_validation(manifest, sd, trusted, trust, embedded, embedded_crls, when, retroactive=False)
+    if isinstance(status, Exception):
+        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=f"{type(status).__name__}: {str(status)[:200]}")
     result.signing_time = status.signer_reported_dt
-
     if not status.intact or not status.valid:
-        result.findings.append(finding("G002", loc, **params))
-        result.sub_indication = "HASH_FAILURE" if not status.intact else "SIG_CRYPTO_FAILURE"
-        return result
+        return fail("G002", "TOTAL_FAILED", "HASH_FAILURE" if not status.intact else "SIG_CRYPTO_FAILURE")
 
+    # Time stamp (CAdES-B-T): it must be valid and trusted whenever it is there.
+    ts_time = None
+    if "signature_time_stamp_token" in unsigned:
+        ts = status.timestamp_validity
+        if not any(t.is_in_force(when) for t in trust.tsas):
+            ts = None  # nothing to trust it with; pyHanko was given the signer's context only
+        if ts is None or not (ts.intact and ts.valid and ts.trusted):
+            why = "no time-stamping authority in the trust list" if not trust.tsas else (
+                ts.trust_problem_indic.name if ts is not None and ts.trust_problem_indic else "not intact or not valid")
+            return fail("G012", "INDETERMINATE", "TIMESTAMP_ORDER_FAILURE" if ts is None else "SIG_CONSTRAINTS_FAILURE",
+                        detail=why)
+        ts_time = ts.timestamp
+        result.timestamp = ts_time
+        if status.signer_reported_dt and ts_time < status.signer_reported_dt - dt.timedelta(minutes=5):
+            return fail("G012", "INDETERMINATE", "TIMESTAMP_ORDER_FAILURE",
+                        detail="the time stamp is earlier than the claimed signing time")
+
+    expired = _out_of_period(path_certs, when)
     indic = status.trust_problem_indic.name if status.trust_problem_indic is not None else None
+    time_problem = expired or status.revoked or indic in (
+        "REVOKED_NO_POE", "REVOKED_CA_NO_POE", "OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED", "EXPIRED")
+    if time_problem and ts_time is not None and ts_time < when and not _out_of_period(path_certs, ts_time):
+        past = _run_validation(manifest, sd, trusted, trust, embedded, embedded_crls, ts_time, retroactive=True)
+        if not isinstance(past, Exception) and past.intact and past.valid and past.trusted and not past.revoked:
+            status, expired, indic = past, None, None
+            result.findings.append(finding("G013", loc, detail=ts_time.isoformat(), **params))
+
+    if expired:
+        return fail("G008", "INDETERMINATE", expired[0], detail=expired[1])
     if status.revoked or indic in ("REVOKED_NO_POE", "REVOKED_CA_NO_POE"):
         details = status.revocation_details
         when_revoked = details.revocation_date.isoformat() if details else "?"
-        result.findings.append(finding("G005", loc, detail=f"revoked on {when_revoked}", **params))
-        result.sub_indication = "REVOKED" if status.revoked else indic
-        if indic in ("REVOKED_NO_POE", "REVOKED_CA_NO_POE"):
-            result.indication = "INDETERMINATE"
-        return result
+        sub = "REVOKED" if status.revoked else indic
+        return fail("G005", "INDETERMINATE" if indic in ("REVOKED_NO_POE", "REVOKED_CA_NO_POE") else "TOTAL_FAILED",
+                    sub, detail=f"revoked on {when_revoked}")
     if indic is not None or not status.trusted:
         code = {
             "NO_CERTIFICATE_CHAIN_FOUND": "G003",
@@ -272,34 +345,54 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
             "NOT_YET_VALID": "G008",
             "CRYPTO_CONSTRAINTS_FAILURE": "G010",
             "CRYPTO_CONSTRAINTS_FAILURE_NO_POE": "G010",
+            "CERTIFICATE_CHAIN_GENERAL_FAILURE": "G006",
             "TRY_LATER": "G006",
             "REVOCATION_OUT_OF_BOUNDS_NO_POE": "G006",
         }.get(indic or "", "G003")
-        if indic == "CERTIFICATE_CHAIN_GENERAL_FAILURE":
-            code = "G006"
-        result.findings.append(finding(code, loc, detail=indic or "no validation path", **params))
-        result.indication, result.sub_indication = "INDETERMINATE", indic or "NO_CERTIFICATE_CHAIN_FOUND"
-        return result
+        return fail(code, "INDETERMINATE", indic or "NO_CERTIFICATE_CHAIN_FOUND", detail=indic or "no validation path")
 
-    path_certs = {c.sha256 for c in status.validation_path.iter_certs(include_root=True)}
-    if not (path_certs & issuing):
-        result.findings.append(finding("G003", loc, detail="the path does not pass through the agency's CA", **params))
-        result.indication, result.sub_indication = "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND"
-        return result
+    path_hashes = {c.sha256 for c in status.validation_path.iter_certs(include_root=True)}
+    if not (path_hashes & issuing):
+        return fail("G003", "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND",
+                    detail="the path does not pass through the agency's CA")
 
-    org_id = _subject_attr(cert, ORGANIZATION_IDENTIFIER)
-    org = _subject_attr(cert, "2.5.4.10")
-    if not (org_id == credit_code or (org_id is None and org == agency_name)):
-        result.findings.append(finding(
-            "G009", loc, detail=f"certificate names O={org!r}, organizationIdentifier={org_id!r}", **params))
-        result.indication, result.sub_indication = "INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE"
-        return result
+    org_id = _subject_attr(signer_cert, ORGANIZATION_IDENTIFIER)
+    org = _subject_attr(signer_cert, "2.5.4.10")
+    if not (org_id == credit_code or (org_id is None and org == trusted.name)):
+        return fail("G009", "INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE",
+                    detail=f"certificate names O={org!r}, organizationIdentifier={org_id!r}")
 
-    if result.findings:  # e.g. G011: intact and trusted, but not the profile
+    if any(f.severity == "error" for f in result.findings):  # e.g. G011: trusted, but not the profile
         result.indication, result.sub_indication = "TOTAL_FAILED", "FORMAT_FAILURE"
     else:
         result.indication, result.sub_indication = "TOTAL_PASSED", None
     return result
+
+
+def _run_validation(manifest, sd, trusted, trust, embedded, embedded_crls, moment, *, retroactive):
+    from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
+
+    try:
+        signer_vc, ts_vc = _contexts(trusted, trust, embedded, embedded_crls, moment, retroactive)
+        ku = KeyUsageConstraints(key_usage={"non_repudiation"},
+                                 extd_key_usage={DOCUMENT_SIGNING, "email_protection"},
+                                 explicit_extd_key_usage_required=True)
+        return asyncio.run(async_validate_detached_cms(
+            manifest, sd, signer_validation_context=signer_vc, ts_validation_context=ts_vc or signer_vc,
+            key_usage_settings=ku))
+    except Exception as exc:  # noqa: BLE001 - pyHanko raises many types for malformed input
+        return exc
+
+
+def _weak_key(cert) -> str | None:
+    """Why the signer's key is too weak for our profile (RSA < 2048, EC other than P-256/384/521)."""
+    info = cert.public_key
+    if info.algorithm == "rsa" and info.bit_size < 2048:
+        return f"RSA key of {info.bit_size} bits (at least 2048 required)"
+    if info.algorithm == "ec" and info.curve[1] not in ("secp256r1", "secp384r1", "secp521r1"):
+        return f"elliptic curve {info.curve[1]}"
+    return None
 
 
 def signature_summary(p7s: bytes) -> tuple[str | None, dt.datetime | None]:

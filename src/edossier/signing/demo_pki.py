@@ -25,7 +25,7 @@ fixed ``now`` gives the same dates every time; keys and serial numbers are still
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Sequence, Union
 
@@ -35,12 +35,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
+from edossier.fsutil import atomic_write_bytes
 from edossier.signing.trustlist import (
     ROLE_NAMES_ZH,
     ROLES,
     TrustedAgency,
+    TrustedTSA,
     TrustList,
-    atomic_write_bytes,
     write_trustlist,
 )
 
@@ -165,8 +166,9 @@ class DemoPKI:
     root_cert_path: Path
     ca_cert_paths: dict[str, Path] = field(default_factory=dict)
     crl_paths: dict[str, Path] = field(default_factory=dict)  # "root" and each role
-    p12_paths: dict[str, Path] = field(default_factory=dict)
+    p12_paths: dict[str, Path] = field(default_factory=dict)  # each role, and "tsa"
     readme_path: Path | None = None
+    tsa: Credential | None = None
 
 
 # --- building blocks -----------------------------------------------------------------------------------
@@ -352,6 +354,49 @@ def issue_signer(
     )
 
 
+TSA_NAME = "edossier 演示时间戳服务"
+
+
+def issue_tsa(ca: IssuedCA, *, now: dt.datetime | None = None, name: str = TSA_NAME) -> Credential:
+    """A time-stamping certificate (RFC 3161: EKU timeStamping, critical) issued by ``ca``.
+
+    RSA 3072, because the in-process TSA (pyHanko's DummyTimeStamper, served by
+    :mod:`edossier.signing.tsa`) signs with RSA only.
+    """
+    now = _check_aware(now, "now") if now is not None else _utc_now()
+    start = now - dt.timedelta(days=1)
+    key = generate_key("rsa")
+    subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEMO_ORG),
+                         x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(_add_years(start, SIGNER_YEARS * 5))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(DEFAULT_SIGNER_KEY_USAGE, critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(_ski(ca.cert)),
+                       critical=False)
+    )
+    if ca.crl_url:
+        builder = builder.add_extension(_crl_dp(ca.crl_url), critical=False)
+    return Credential(cert=builder.sign(ca.key, hashes.SHA256()), key=key, chain=(ca.cert, *ca.chain),
+                      agency_name=name, credit_code="", role="tsa")
+
+
+def write_key(key: PrivateKey, path: Path) -> None:
+    """A CA's private key as unencrypted PKCS#8 PEM (mode 0600): demo PKIs only, for `keys revoke/issue`."""
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    atomic_write_bytes(Path(path), pem, mode=0o600)
+
+
 def make_crl(
     ca: IssuedCA,
     revoked: Iterable[tuple[int, dt.datetime]] = (),
@@ -436,6 +481,10 @@ crl-<role>.crl     各签发 CA 的证书吊销列表（DER，当前为空）
 <role>.p12         各机构的签名凭据（PKCS#12：私钥 + 签名证书 + 签发 CA + 根 CA，无口令，2 年）
                    each agency's signing credential (PKCS#12: key + certificate + issuing CA + root;
                    no passphrase; 2 years)
+tsa.p12            演示时间戳服务的凭据（RSA，供 edossier keys serve-tsa 使用）
+                   the demo time-stamping authority's credential (RSA; for edossier keys serve-tsa)
+*.key.pem          根 CA 与各签发 CA 的私钥（无口令，仅供 edossier keys revoke / keys issue 演示使用）
+                   private keys of the root and issuing CAs (no passphrase; for keys revoke / keys issue)
 trustlist.xml      信任列表：每个机构、其角色、签发 CA 证书与根证书（信任锚）及其 CRL
                    trust list: each agency, its role, its issuing CA and root (trust anchor), and their CRLs
 
@@ -480,6 +529,7 @@ def make_demo_pki(
         a.role: issue_signer(cas[a.role], a.name, a.credit_code, now=now, key_type=key_type, role=a.role)
         for a in agencies
     }
+    tsa = issue_tsa(root, now=now)
     crls = {"root": make_crl(root, now=now)}
     crls.update({role: make_crl(ca, now=now) for role, ca in cas.items()})
 
@@ -505,6 +555,12 @@ def make_demo_pki(
     for role, cred in creds.items():
         pki.p12_paths[role] = out_dir / f"{role}.p12"
         write_p12(cred, pki.p12_paths[role], None)
+    pki.tsa = tsa
+    pki.p12_paths["tsa"] = out_dir / "tsa.p12"
+    write_p12(tsa, pki.p12_paths["tsa"], None)
+    write_key(root.key, out_dir / "root-ca.key.pem")
+    for role, ca in cas.items():
+        write_key(ca.key, out_dir / f"ca-{role}.key.pem")
 
     lines = [f"{a.role:<14} {a.name}  {a.credit_code}  {a.role}.p12" for a in agencies]
     pki.readme_path = out_dir / "README.txt"
@@ -527,7 +583,71 @@ def make_demo_pki(
         ),
         name="edossier 演示信任列表（仅供演示） / edossier demo trust list (demonstration only)",
         issued=now.replace(microsecond=0),
+        tsas=(TrustedTSA(name=TSA_NAME, ca_certs=(root.der,), crls=(crls["root"],),
+                         valid_from=root.cert.not_valid_before_utc, valid_to=root.cert.not_valid_after_utc),),
     )
     write_trustlist(tl, tl_path)
     pki.trustlist = tl
     return pki
+
+
+# --- changing a demo folder: `edossier keys revoke` and `edossier keys issue` ------------------------
+
+
+def load_demo_ca(pki_dir: Path, role: str) -> IssuedCA:
+    """The issuing CA of ``role`` from a demo folder (certificate, key, and the root above it)."""
+    pki_dir = Path(pki_dir)
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r} (use one of {', '.join(ROLES)})")
+    try:
+        cert = x509.load_pem_x509_certificate((pki_dir / f"ca-{role}.pem").read_bytes())
+        key = serialization.load_pem_private_key((pki_dir / f"ca-{role}.key.pem").read_bytes(), password=None)
+        root = x509.load_pem_x509_certificate((pki_dir / "root-ca.pem").read_bytes())
+    except FileNotFoundError as exc:
+        raise ValueError(f"{pki_dir} is not a demo PKI folder with CA keys ({Path(exc.filename).name} missing)") from None
+    return IssuedCA(cert=cert, key=key, chain=(root,), crl_url=f"{CRL_BASE_URL}{role}-ca.crl", role=role)
+
+
+def revoke_in_demo(pki_dir: Path, role: str, serial: int, *, when: dt.datetime | None = None,
+                   now: dt.datetime | None = None) -> bytes:
+    """Add ``serial`` to the CRL of ``role``'s issuing CA in a demo folder: rewrite ``crl-<role>.crl``
+    (next CRL number) and the CRL in every trust-list entry of that role. Returns the new CRL."""
+    from edossier.signing.trustlist import load_trustlist
+
+    pki_dir = Path(pki_dir)
+    ca = load_demo_ca(pki_dir, role)
+    now = _check_aware(now, "now") if now is not None else _utc_now()
+    when = _check_aware(when, "when") if when is not None else now
+    crl_path = pki_dir / f"crl-{role}.crl"
+    old = x509.load_der_x509_crl(crl_path.read_bytes())
+    revoked = [(r.serial_number, r.revocation_date_utc) for r in old if r.serial_number != serial]
+    revoked.append((serial, when))
+    try:
+        number = old.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number + 1
+    except x509.ExtensionNotFound:
+        number = 2
+    new = make_crl(ca, revoked, now=now + dt.timedelta(hours=1), crl_number=number)
+    old_der = old.public_bytes(serialization.Encoding.DER)
+    tl_path = pki_dir / "trustlist.xml"
+    tl = load_trustlist(tl_path)
+    agencies = tuple(
+        replace(a, crls=tuple(new if c == old_der else c for c in a.crls)) if a.role == role else a
+        for a in tl.agencies
+    )
+    atomic_write_bytes(crl_path, new)
+    write_trustlist(replace(tl, agencies=agencies), tl_path)
+    return new
+
+
+def issue_in_demo(pki_dir: Path, role: str, agency_name: str, credit_code: str, out: Path, *,
+                  passphrase: bytes | None = None, key_type: str = "ec", days: int | None = None,
+                  eku: Sequence[ObjectIdentifier] | None = DEFAULT_SIGNER_EKU,
+                  now: dt.datetime | None = None) -> Credential:
+    """Issue another signer under ``role``'s demo CA and write it as PKCS#12 to ``out``."""
+    ca = load_demo_ca(pki_dir, role)
+    now = _check_aware(now, "now") if now is not None else _utc_now()
+    not_after = now + dt.timedelta(days=days) if days is not None else None
+    cred = issue_signer(ca, agency_name, credit_code, now=now, key_type=key_type, not_after=not_after,
+                        eku=eku, role=role)
+    write_p12(cred, out, passphrase)
+    return cred

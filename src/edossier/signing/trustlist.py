@@ -46,12 +46,12 @@ __all__ = [
     "MAX_TRUSTLIST_BYTES",
     "TrustListError",
     "TrustedAgency",
+    "TrustedTSA",
     "TrustList",
     "load_trustlist",
     "parse_trustlist",
     "write_trustlist",
     "trustlist_to_bytes",
-    "atomic_write_bytes",
 ]
 
 NS = "urn:edossier:trustlist:0.1"
@@ -103,12 +103,26 @@ class TrustedAgency:
 
 
 @dataclass(frozen=True)
+class TrustedTSA:
+    """A time-stamping authority: the CA certificates its certificate chains to, and their CRLs."""
+
+    name: str
+    ca_certs: tuple[bytes, ...]
+    crls: tuple[bytes, ...] = ()
+    valid_from: dt.datetime | None = None
+    valid_to: dt.datetime | None = None
+
+    is_in_force = TrustedAgency.is_in_force
+
+
+@dataclass(frozen=True)
 class TrustList:
     """A loaded trust list. ``issued`` is timezone-aware; ``name`` may be None."""
 
     agencies: tuple[TrustedAgency, ...]
     name: str | None = None
     issued: dt.datetime | None = None
+    tsas: tuple[TrustedTSA, ...] = ()
 
     def find(self, credit_code: str, role: str, *, at: dt.datetime | None = None) -> TrustedAgency | None:
         """The entry for this credit code *and* role, or None.
@@ -201,7 +215,8 @@ def parse_trustlist(data: bytes, *, source: str | None = None) -> TrustList:
     issued = _datetime(root.get("issued"), "issued", src)
     name_el = root.find(f"{_T}Name")
     agencies = tuple(_agency(el, src) for el in root.iterfind(f"{_T}Agency"))
-    return TrustList(agencies=agencies, name=_text(name_el), issued=issued)
+    tsas = tuple(_tsa(el, src) for el in root.iterfind(f"{_T}TimeStampAuthority"))
+    return TrustList(agencies=agencies, name=_text(name_el), issued=issued, tsas=tsas)
 
 
 def _schema_error(schema: etree.XMLSchema) -> str:
@@ -247,6 +262,37 @@ def _der(text: str | None, what: tuple[str, str], loc: tuple[str, str]) -> bytes
     return der
 
 
+def _certs_and_crls(el, loc: tuple[str, str]) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+    cas: list[bytes] = []
+    ca_objs: list[x509.Certificate] = []
+    for i, cert_el in enumerate(el.iterfind(f"{_T}CACertificate"), 1):
+        der = _der(cert_el.text, (f"CACertificate #{i}", f"第 {i} 个 CACertificate"), loc)
+        ca_objs.append(_check_ca_cert(der, i, loc))
+        cas.append(der)
+    crls: list[bytes] = []
+    for i, crl_el in enumerate(el.iterfind(f"{_T}CRL"), 1):
+        der = _der(crl_el.text, (f"CRL #{i}", f"第 {i} 个 CRL"), loc)
+        _check_crl(der, ca_objs, i, loc)
+        crls.append(der)
+    return tuple(cas), tuple(crls)
+
+
+def _validity(el, loc: tuple[str, str]) -> tuple[dt.datetime | None, dt.datetime | None]:
+    valid_from = _datetime(el.get("validFrom"), "validFrom", loc)
+    valid_to = _datetime(el.get("validTo"), "validTo", loc)
+    if valid_from is not None and valid_to is not None and valid_to <= valid_from:
+        raise TrustListError(f"{loc[0]}: validTo is not after validFrom", f"{loc[1]}：validTo 不晚于 validFrom")
+    return valid_from, valid_to
+
+
+def _tsa(el, src: tuple[str, str]) -> TrustedTSA:
+    name = _text(el.find(f"{_T}Name")) or ""
+    loc = (f"{src[0]}, time-stamping authority {name}", f"{src[1]}，时间戳服务 {name}")
+    valid_from, valid_to = _validity(el, loc)
+    cas, crls = _certs_and_crls(el, loc)
+    return TrustedTSA(name=name, ca_certs=cas, crls=crls, valid_from=valid_from, valid_to=valid_to)
+
+
 def _agency(el, src: tuple[str, str]) -> TrustedAgency:
     code = el.get("creditCode")
     role = el.get("role")
@@ -257,30 +303,14 @@ def _agency(el, src: tuple[str, str]) -> TrustedAgency:
             f"{loc[0]}: the unified social credit code {code} has a wrong check character",
             f"{loc[1]}：统一社会信用代码 {code} 校验码错误",
         )
-    valid_from = _datetime(el.get("validFrom"), "validFrom", loc)
-    valid_to = _datetime(el.get("validTo"), "validTo", loc)
-    if valid_from is not None and valid_to is not None and valid_to <= valid_from:
-        raise TrustListError(f"{loc[0]}: validTo is not after validFrom", f"{loc[1]}：validTo 不晚于 validFrom")
-
-    cas: list[bytes] = []
-    ca_objs: list[x509.Certificate] = []
-    for i, cert_el in enumerate(el.iterfind(f"{_T}CACertificate"), 1):
-        der = _der(cert_el.text, (f"CACertificate #{i}", f"第 {i} 个 CACertificate"), loc)
-        ca_objs.append(_check_ca_cert(der, i, loc))
-        cas.append(der)
-
-    crls: list[bytes] = []
-    for i, crl_el in enumerate(el.iterfind(f"{_T}CRL"), 1):
-        der = _der(crl_el.text, (f"CRL #{i}", f"第 {i} 个 CRL"), loc)
-        _check_crl(der, ca_objs, i, loc)
-        crls.append(der)
-
+    valid_from, valid_to = _validity(el, loc)
+    cas, crls = _certs_and_crls(el, loc)
     return TrustedAgency(
         name=name,
         credit_code=code,
         role=role,
-        ca_certs=tuple(cas),
-        crls=tuple(crls),
+        ca_certs=cas,
+        crls=crls,
         valid_from=valid_from,
         valid_to=valid_to,
     )
@@ -343,6 +373,18 @@ def _fmt_time(value: dt.datetime, what: str) -> str:
     return s.replace("+00:00", "Z")
 
 
+def _write_entry(el, entry) -> None:
+    if entry.valid_from is not None:
+        el.set("validFrom", _fmt_time(entry.valid_from, "validFrom"))
+    if entry.valid_to is not None:
+        el.set("validTo", _fmt_time(entry.valid_to, "validTo"))
+    etree.SubElement(el, f"{_T}Name").text = entry.name
+    for der in entry.ca_certs:
+        etree.SubElement(el, f"{_T}CACertificate").text = base64.b64encode(der).decode("ascii")
+    for der in entry.crls:
+        etree.SubElement(el, f"{_T}CRL").text = base64.b64encode(der).decode("ascii")
+
+
 def trustlist_to_bytes(tl: TrustList) -> bytes:
     """Serialise ``tl`` as pretty UTF-8 XML, checked against the schema before it is returned."""
     root = etree.Element(f"{_T}TrustList", nsmap={None: NS})
@@ -360,15 +402,9 @@ def trustlist_to_bytes(tl: TrustList) -> bytes:
         el = etree.SubElement(root, f"{_T}Agency")
         el.set("role", a.role)
         el.set("creditCode", a.credit_code)
-        if a.valid_from is not None:
-            el.set("validFrom", _fmt_time(a.valid_from, "validFrom"))
-        if a.valid_to is not None:
-            el.set("validTo", _fmt_time(a.valid_to, "validTo"))
-        etree.SubElement(el, f"{_T}Name").text = a.name
-        for der in a.ca_certs:
-            etree.SubElement(el, f"{_T}CACertificate").text = base64.b64encode(der).decode("ascii")
-        for der in a.crls:
-            etree.SubElement(el, f"{_T}CRL").text = base64.b64encode(der).decode("ascii")
+        _write_entry(el, a)
+    for tsa in tl.tsas:
+        _write_entry(etree.SubElement(root, f"{_T}TimeStampAuthority"), tsa)
     schema = _schema()
     if not schema.validate(root):
         detail = _schema_error(schema)

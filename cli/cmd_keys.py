@@ -1,0 +1,122 @@
+"""`edossier keys revoke | issue | serve-tsa`: scripting test scenarios with a demo PKI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from edossier.cli.main import EXIT_USAGE, fail, keys, say
+
+ROLES = ["police", "procuratorate", "court", "justice"]
+
+
+@keys.command("revoke")
+@click.argument("pki_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--role", type=click.Choice(ROLES), required=True, help="Whose CA revokes / 由哪一角色的 CA 吊销")
+@click.option("--cert", "cert_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Certificate to revoke (PEM, DER or a PKCS#12 without passphrase) / 要吊销的证书")
+@click.option("--serial", type=str, help="Serial number (decimal or 0x…) instead of --cert / 证书序列号")
+@click.option("--at", "when", metavar="TIME", help="Revocation time (ISO 8601, default now) / 吊销时间")
+@click.pass_context
+def keys_revoke(ctx, pki_dir, role, cert_file, serial, when):
+    """Revoke a certificate in a demo PKI: updates the CA's CRL and the trust list. / 在演示 PKI 中吊销证书。"""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    from edossier.signing.demo_pki import revoke_in_demo
+
+    if bool(cert_file) == bool(serial):
+        fail(ctx, "give exactly one of --cert and --serial", "请且仅请指定 --cert 或 --serial 之一", EXIT_USAGE)
+    if cert_file:
+        data = cert_file.read_bytes()
+        try:
+            if data.lstrip().startswith(b"-----"):
+                number = x509.load_pem_x509_certificate(data).serial_number
+            elif cert_file.suffix.lower() in (".p12", ".pfx"):
+                number = pkcs12.load_key_and_certificates(data, None)[1].serial_number
+            else:
+                number = x509.load_der_x509_certificate(data).serial_number
+        except (ValueError, AttributeError) as exc:
+            fail(ctx, f"{cert_file}: not a readable certificate ({exc})", f"{cert_file}：无法读取的证书（{exc}）",
+                 EXIT_USAGE)
+    else:
+        try:
+            number = int(serial, 0)
+        except ValueError:
+            fail(ctx, f"--serial {serial!r} is not a number", f"--serial {serial!r} 不是数字", EXIT_USAGE)
+    moment = None
+    if when:
+        try:
+            moment = dt.datetime.fromisoformat(when.replace("Z", "+00:00"))
+            moment = moment if moment.tzinfo else moment.astimezone()
+        except ValueError:
+            fail(ctx, f"--at {when!r}: use ISO 8601", f"--at {when!r}：请使用 ISO 8601 格式", EXIT_USAGE)
+    try:
+        revoke_in_demo(pki_dir, role, number, when=moment)
+    except (ValueError, OSError) as exc:
+        fail(ctx, str(exc), str(exc), EXIT_USAGE)
+    say(ctx, f"Revoked serial {number:#x} on the {role} CA's CRL; trust list updated.",
+        f"已在 {role} CA 的吊销列表中吊销序列号 {number:#x}，信任列表已更新。")
+
+
+@keys.command("issue")
+@click.argument("pki_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--role", type=click.Choice(ROLES), required=True, help="Issuing CA's role / 签发 CA 的角色")
+@click.option("--name", "agency_name", required=True, help="Agency name (certificate O) / 机关名称")
+@click.option("--credit-code", required=True, help="18-character unified social credit code / 统一社会信用代码")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="PKCS#12 file to write / 输出的 PKCS#12 文件")
+@click.option("--days", type=click.IntRange(1, 36500), help="Validity in days (default 2 years) / 有效天数")
+@click.option("--rsa", is_flag=True, help="RSA 3072 instead of ECDSA P-256 / 使用 RSA 3072")
+@click.option("--client-auth-only", is_flag=True, help="Wrong EKU, for negative tests / 仅客户端认证用途（用于反例测试）")
+@click.pass_context
+def keys_issue(ctx, pki_dir, role, agency_name, credit_code, output, days, rsa, client_auth_only):
+    """Issue another signing credential from a demo PKI's CA. / 由演示 PKI 的 CA 签发新的签名凭据。"""
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    from edossier.idcodes import is_valid_credit_code
+    from edossier.signing.demo_pki import DEFAULT_SIGNER_EKU, issue_in_demo
+
+    if not is_valid_credit_code(credit_code):
+        fail(ctx, f"{credit_code}: not a valid unified social credit code (check character)",
+             f"{credit_code}：不是有效的统一社会信用代码（校验码错误）", EXIT_USAGE)
+    eku = [ExtendedKeyUsageOID.CLIENT_AUTH] if client_auth_only else DEFAULT_SIGNER_EKU
+    try:
+        cred = issue_in_demo(pki_dir, role, agency_name, credit_code, output, key_type="rsa" if rsa else "ec",
+                             days=days, eku=eku)
+    except (ValueError, OSError) as exc:
+        fail(ctx, str(exc), str(exc), EXIT_USAGE)
+    say(ctx, f"Issued {output} (serial {cred.cert.serial_number:#x}) for {agency_name}.",
+        f"已为 {agency_name} 签发 {output}（序列号 {cred.cert.serial_number:#x}）。")
+
+
+@keys.command("serve-tsa")
+@click.argument("pki_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--port", type=click.IntRange(1, 65535), default=3180, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback by default) / 监听地址（默认仅本机）")
+@click.pass_context
+def keys_serve_tsa(ctx, pki_dir, port, host):
+    """Serve the demo PKI's time-stamping authority (RFC 3161) until interrupted; sign with
+    `--tsa http://127.0.0.1:3180/`. Demo only. / 运行演示用时间戳服务（仅供演示）。"""
+    from edossier.signing.tsa import LocalTSA, make_server
+
+    p12 = pki_dir / "tsa.p12"
+    if not p12.is_file():
+        fail(ctx, f"{p12}: missing; make the folder with `edossier keys demo`",
+             f"{p12}：不存在；请先运行 edossier keys demo 生成", EXIT_USAGE)
+    try:
+        server = make_server(LocalTSA(p12), host, port)
+    except OSError as exc:
+        fail(ctx, f"cannot listen on {host}:{port}: {exc.strerror}", f"无法监听 {host}:{port}：{exc.strerror}", EXIT_USAGE)
+    say(ctx, f"Time-stamping authority on http://{host}:{port}/ (Ctrl-C to stop)",
+        f"时间戳服务运行于 http://{host}:{port}/（按 Ctrl-C 停止）")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

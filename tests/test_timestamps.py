@@ -1,0 +1,93 @@
+"""CAdES-B-T: signature time stamps from a local RFC 3161 service, and proof of existence."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from edossier.signing.cades import load_credential, load_crls, sign_manifest, verify_layer
+from edossier.signing.demo_pki import make_crl, make_demo_pki
+from edossier.signing.trustlist import load_trustlist
+from edossier.signing.tsa import LocalTSA, serve_in_thread
+
+MANIFEST = b"<asic:ASiCManifest/>"
+POLICE = dict(agency_name="深圳市公安局南山分局", credit_code="11440300MB2C123452", role="police")
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    d = tmp_path_factory.mktemp("bt")
+    pki = make_demo_pki(d)
+    server, url = serve_in_thread(LocalTSA(d / "tsa.p12"))
+    yield pki, url
+    server.shutdown()
+
+
+def signed(pki, url=None, crls=True):
+    cred = load_credential(pki.p12_paths["police"])
+    cred.tsa_url = url
+    if crls:
+        cred.crls = load_crls([pki.crl_paths["police"], pki.crl_paths["root"]])
+    return sign_manifest(cred, MANIFEST)
+
+
+def test_b_b_and_b_t_accept(setup):
+    pki, url = setup
+    for p7s in (signed(pki), signed(pki, url)):
+        r = verify_layer(1, p7s, MANIFEST, trust=pki.trustlist, **POLICE)
+        assert r.indication == "TOTAL_PASSED", [f.code for f in r.findings]
+    r = verify_layer(1, signed(pki, url), MANIFEST, trust=pki.trustlist, **POLICE)
+    assert r.timestamp is not None and abs((r.timestamp - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 120
+
+
+def test_expired_signer_needs_a_time_stamp(setup):
+    pki, url = setup
+    after_expiry = pki.credentials["police"].cert.not_valid_after_utc + dt.timedelta(days=30)
+    # CRLs current at that time, as an archive would keep them
+    fresh = [make_crl(pki.cas["police"], now=after_expiry), make_crl(pki.root, now=after_expiry)]
+    agencies = tuple(dataclasses.replace(a, crls=tuple(fresh)) if a.role == "police" else a
+                     for a in pki.trustlist.agencies)
+    tsa = dataclasses.replace(pki.trustlist.tsas[0], crls=(fresh[1],))
+    trust = dataclasses.replace(pki.trustlist, agencies=agencies, tsas=(tsa,))
+    plain = verify_layer(1, signed(pki), MANIFEST, trust=trust, at=after_expiry, **POLICE)
+    assert plain.indication == "INDETERMINATE" and {f.code for f in plain.findings} == {"G008"}
+    stamped = verify_layer(1, signed(pki, url), MANIFEST, trust=trust, at=after_expiry, **POLICE)
+    assert stamped.indication == "TOTAL_PASSED", [(f.code, f.message_en) for f in stamped.findings]
+    assert {f.code for f in stamped.findings} == {"G013"}
+
+
+def test_revoked_after_signing_needs_a_time_stamp(setup):
+    pki, url = setup
+    b_b, b_t = signed(pki, crls=False), signed(pki, url, crls=False)
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)
+    serial = pki.credentials["police"].cert.serial_number
+    revoked_crl = make_crl(pki.cas["police"], [(serial, later - dt.timedelta(days=1))], now=later)
+    agencies = tuple(dataclasses.replace(a, crls=(revoked_crl, pki.crls["root"])) if a.role == "police" else a
+                     for a in pki.trustlist.agencies)
+    trust = dataclasses.replace(pki.trustlist, agencies=agencies)
+    plain = verify_layer(1, b_b, MANIFEST, trust=trust, at=later, **POLICE)
+    assert "G005" in {f.code for f in plain.findings} and plain.indication != "TOTAL_PASSED"
+    stamped = verify_layer(1, b_t, MANIFEST, trust=trust, at=later, **POLICE)
+    assert stamped.indication == "TOTAL_PASSED", [(f.code, f.message_en) for f in stamped.findings]
+    assert "G013" in {f.code for f in stamped.findings}
+
+
+def test_time_stamp_from_untrusted_tsa(setup, tmp_path):
+    pki, _ = setup
+    other = make_demo_pki(tmp_path / "other")  # a TSA whose root is not in our trust list
+    server, url = serve_in_thread(LocalTSA(other.p12_paths["tsa"]))
+    try:
+        r = verify_layer(1, signed(pki, url), MANIFEST, trust=pki.trustlist, **POLICE)
+    finally:
+        server.shutdown()
+    assert r.indication == "INDETERMINATE" and "G012" in {f.code for f in r.findings}
+    no_tsas = dataclasses.replace(pki.trustlist, tsas=())
+    r = verify_layer(1, signed(pki, setup[1]), MANIFEST, trust=no_tsas, **POLICE)
+    assert "G012" in {f.code for f in r.findings}
+
+
+def test_trust_list_round_trips_tsa(setup):
+    pki, _ = setup
+    assert load_trustlist(pki.trustlist_path).tsas == pki.trustlist.tsas
