@@ -380,4 +380,7 @@ def run() -> None:
 
 
 if __name__ == "__main__":
-    run()
+    # Run through the importable module, where the command modules registered their commands.
+    from edossier.cli.main import run as _run
+
+    _run()
