@@ -1,34 +1,27 @@
-"""The demo PKI, the trust list, and CAdES signatures made and checked with pyHanko and OpenSSL."""
+"""The demo PKI, the trust list, and CAdES signatures made with it (checked with OpenSSL).
+
+How the product judges signatures made with the demo PKI is in test_signatures.py."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import datetime as dt
-import logging
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from asn1crypto import cms
-from asn1crypto import x509 as ax509
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from edossier.signing import trustlist as tlmod
+from edossier.signing.cades import load_credential, sign_manifest
 from edossier.signing.demo_pki import (
     DEMO_AGENCIES,
     DOCUMENT_SIGNING,
-    IssuedCA,
-    issue_ca,
-    issue_signer,
-    make_crl,
     make_demo_pki,
-    make_root_ca,
     write_p12,
 )
 from edossier.signing.trustlist import (
@@ -45,96 +38,15 @@ DATA = "<manifest>案卷 dossier bytes\r\n\x00\xff</manifest>".encode("utf-8")
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
-@pytest.fixture(autouse=True)
-def _quiet_pyhanko():
-    # pyHanko logs expected validation failures with tracebacks at WARNING level.
-    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
-    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
-
-
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
     return make_demo_pki(tmp_path_factory.mktemp("pki") / "keys", now=NOW)
 
 
-# --- pyHanko helpers ------------------------------------------------------------------------------------
-
-
-def _asn1(cert_or_der) -> ax509.Certificate:
-    if isinstance(cert_or_der, x509.Certificate):
-        cert_or_der = cert_or_der.public_bytes(serialization.Encoding.DER)
-    return ax509.Certificate.load(cert_or_der)
-
-
-def _sign(p12: Path, data: bytes = DATA) -> bytes:
-    from pyhanko.sign import signers
-
-    signer = signers.SimpleSigner.load_pkcs12(p12, passphrase=None)
-    assert signer is not None, "pyHanko could not load the PKCS#12 file"
-    ci = asyncio.run(signer.async_sign_general_data(data, "sha256", detached=True, use_cades=True))
-    return ci.dump()
-
-
-def _validate(p7s: bytes, anchors: list, crls: list[bytes], data: bytes = DATA, *, moment=None):
-    from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
-    from pyhanko.sign.validation.settings import KeyUsageConstraints
-    from pyhanko_certvalidator import ValidationContext
-
-    vc = ValidationContext(
-        trust_roots=[_asn1(a) for a in anchors],
-        crls=crls,
-        allow_fetching=False,
-        revocation_mode="require",
-        moment=moment,
-    )
-    ku = KeyUsageConstraints(
-        key_usage={"non_repudiation"},
-        extd_key_usage={DOCUMENT_SIGNING.dotted_string, "email_protection"},
-        explicit_extd_key_usage_required=False,
-    )
-    signed_data = cms.ContentInfo.load(p7s)["content"]
-    return asyncio.run(
-        async_validate_detached_cms(data, signed_data, signer_validation_context=vc, key_usage_settings=ku)
-    )
-
-
-def _fix_crl_by_non_self_signed_anchor():
-    """Work around pyhanko-certvalidator 0.33: a CRL issued by a trust anchor that is *not*
-    self-signed cannot be used.
-
-    ``_find_candidate_crl_paths`` calls ``ValidationPath.truncate_to_issuer_and_append(crl_issuer)``.
-    When the CRL issuer is the anchor itself, that method only recognises it if the anchor is
-    self-issued (then it returns the anchor-only path); for an issuing CA used as anchor it looks for
-    the CA's *issuer*, finds none and raises LookupError, so every CRL of the anchor is rejected with
-    "The chain of trust for the CRL issuer that was identified could not be determined" and
-    ``revocation_mode="require"`` fails. The fix returns the anchor-only path, exactly as pyHanko
-    already does for a self-signed anchor; the CRL signature is still verified with the anchor's key.
-    """
-    from pyhanko_certvalidator.authority import AuthorityWithCert
-    from pyhanko_certvalidator.path import ValidationPath
-
-    original = ValidationPath.truncate_to_issuer_and_append
-
-    def truncate_to_issuer_and_append(self, cert):
-        authority = self.trust_anchor.authority
-        if isinstance(authority, AuthorityWithCert) and authority.certificate.dump() == cert.dump():
-            return ValidationPath(self.trust_anchor, interm=[], leaf=None)
-        return original(self, cert)
-
-    return truncate_to_issuer_and_append
-
-
-@pytest.fixture
-def anchor_crl_fix(monkeypatch):
-    """Apply :func:`_fix_crl_by_non_self_signed_anchor` for one test only."""
-    from pyhanko_certvalidator.path import ValidationPath
-
-    monkeypatch.setattr(ValidationPath, "truncate_to_issuer_and_append", _fix_crl_by_non_self_signed_anchor())
-
-
 @pytest.fixture(scope="module")
 def signatures(pki):
-    return {role: _sign(pki.p12_paths[role]) for role in ROLES}
+    """A detached CAdES signature over DATA per role, made from the demo PKCS#12 files."""
+    return {role: sign_manifest(load_credential(pki.p12_paths[role]), DATA) for role in ROLES}
 
 
 # --- the folder -----------------------------------------------------------------------------------------
@@ -142,14 +54,17 @@ def signatures(pki):
 
 def test_file_set(pki):
     names = {p.name for p in pki.out_dir.iterdir()}
-    expected = {"root-ca.pem", "crl-root.crl", "README.txt", "trustlist.xml"}
+    secret = {"tsa.p12", "root-ca.key.pem"}
     for role in ROLES:
-        expected |= {f"ca-{role}.pem", f"crl-{role}.crl", f"{role}.p12"}
+        secret |= {f"{role}.p12", f"ca-{role}.key.pem"}
+    expected = secret | {"root-ca.pem", "crl-root.crl", "README.txt", "trustlist.xml"}
+    for role in ROLES:
+        expected |= {f"ca-{role}.pem", f"crl-{role}.crl"}
     assert names == expected  # no temp files left behind
     readme = (pki.out_dir / "README.txt").read_text("utf-8")
     assert "仅供演示" in readme and "DEMONSTRATION" in readme
-    for role in ROLES:
-        assert (pki.out_dir / f"{role}.p12").stat().st_mode & 0o077 == 0
+    for name in secret:  # private keys: owner only
+        assert (pki.out_dir / name).stat().st_mode & 0o077 == 0, name
 
 
 def test_refuses_to_overwrite(pki, tmp_path):
@@ -424,125 +339,7 @@ def test_unreadable_and_oversized(tmp_path, monkeypatch):
     assert "MiB" in ei.value.en
 
 
-# --- CAdES with pyHanko -----------------------------------------------------------------------------------
-
-
-def test_stock_pyhanko_rejects_crl_of_non_self_signed_anchor(pki, signatures):
-    """Documents the pyhanko-certvalidator 0.33 limitation worked around by ``anchor_crl_fix``.
-
-    If this test starts failing after an upgrade, pyHanko handles the case itself and the
-    workaround can go.
-    """
-    st = _validate(signatures["police"], [pki.cas["police"].der], [pki.crls["police"]])
-    assert st.intact and st.valid
-    assert not st.trusted and not st.bottom_line
-    assert st.trust_problem_indic.name == "CERTIFICATE_CHAIN_GENERAL_FAILURE"
-
-
-def test_root_as_anchor_works_without_fix(pki, signatures):
-    # The alternative without the fix: the root as anchor and both CRLs (root's for the issuing CA).
-    for role in ROLES:
-        st = _validate(signatures[role], [pki.root.der], [pki.crls["root"], pki.crls[role]])
-        assert st.bottom_line, role
-        assert [c.dump() for c in st.validation_path.iter_certs(include_root=True)][:2] == [
-            pki.root.der,
-            pki.cas[role].der,
-        ]
-
-
-@pytest.mark.usefixtures("anchor_crl_fix")
-def test_signature_validates_with_issuing_ca_as_anchor(pki, signatures):
-    tl = load_trustlist(pki.trustlist_path)
-    for agency in DEMO_AGENCIES:
-        entry = tl.find(agency.credit_code, agency.role, at=NOW)
-        st = _validate(signatures[agency.role], list(entry.ca_certs), list(entry.crls))
-        assert st.intact and st.valid and st.trusted and not st.revoked, agency.role
-        assert st.bottom_line, (agency.role, st.trust_problem_indic)
-        assert st.signing_cert.dump() == pki.credentials[agency.role].der
-
-
-@pytest.mark.usefixtures("anchor_crl_fix")
-def test_tampered_content(pki, signatures):
-    st = _validate(signatures["police"], [pki.cas["police"].der], [pki.crls["police"]], DATA + b" ")
-    assert not st.intact and not st.bottom_line
-
-
-@pytest.mark.usefixtures("anchor_crl_fix")
-def test_wrong_role_anchor(pki, signatures):
-    st = _validate(signatures["procuratorate"], [pki.cas["police"].der], [pki.crls["police"]])
-    assert st.intact and not st.trusted and not st.bottom_line
-    assert st.trust_problem_indic.name == "NO_CERTIFICATE_CHAIN_FOUND"
-
-
-@pytest.mark.usefixtures("anchor_crl_fix")
-def test_no_crl_means_not_trusted(pki, signatures):
-    st = _validate(signatures["court"], [pki.cas["court"].der], [])
-    assert not st.trusted and not st.bottom_line
-
-
-@pytest.mark.usefixtures("anchor_crl_fix")
-def test_revoked_signer(pki, signatures):
-    serial = pki.credentials["police"].cert.serial_number
-    revoked_crl = make_crl(pki.cas["police"], [(serial, NOW - dt.timedelta(hours=2))], now=NOW)
-    assert x509.load_der_x509_crl(revoked_crl).get_revoked_certificate_by_serial_number(serial)
-    st = _validate(signatures["police"], [pki.cas["police"].der], [revoked_crl])
-    assert st.intact and st.revoked and not st.trusted and not st.bottom_line
-    assert st.trust_problem_indic.name == "REVOKED_NO_POE"
-
-
-@pytest.mark.usefixtures("anchor_crl_fix")
-def test_forged_crl_is_not_accepted(pki, signatures):
-    # A CRL with the issuing CA's name but signed by another key must not count as revocation data.
-    impostor = IssuedCA(cert=pki.cas["police"].cert, key=make_root_ca(now=NOW).key)
-    forged = make_crl(impostor, [], now=NOW)
-    st = _validate(signatures["police"], [pki.cas["police"].der], [forged])
-    assert not st.trusted and not st.bottom_line
-
-
-@pytest.mark.usefixtures("anchor_crl_fix")
-def test_look_alike_anchor(pki, signatures):
-    # A CA with the same subject name as the police CA (under a root with the real root's name),
-    # but other keys: no chain.
-    fake = issue_ca(make_root_ca(now=NOW), "police", now=NOW)
-    assert fake.cert.subject == pki.cas["police"].cert.subject
-    st = _validate(signatures["police"], [fake.der], [make_crl(fake, now=NOW)])
-    assert not st.trusted and not st.bottom_line
-
-
-@pytest.mark.usefixtures("anchor_crl_fix")
-def test_expired_signer_and_wrong_eku(pki, tmp_path):
-    ca = pki.cas["court"]
-    crl = pki.crls["court"]
-    expired = issue_signer(
-        ca, "深圳市南山区人民法院", DEMO_AGENCIES[2].credit_code, now=NOW,
-        not_before=NOW - dt.timedelta(days=30), not_after=NOW - dt.timedelta(days=1),
-    )
-    client_auth = issue_signer(
-        ca, "深圳市南山区人民法院", DEMO_AGENCIES[2].credit_code, now=NOW, eku=[ExtendedKeyUsageOID.CLIENT_AUTH]
-    )
-    no_nr = issue_signer(
-        ca, "深圳市南山区人民法院", DEMO_AGENCIES[2].credit_code, now=NOW,
-        key_usage=x509.KeyUsage(True, False, False, False, False, False, False, False, False),
-    )
-    for label, cred in [("expired", expired), ("clientAuth", client_auth), ("no nonRepudiation", no_nr)]:
-        path = tmp_path / f"{label}.p12"
-        write_p12(cred, path, None)
-        from pyhanko.sign import signers
-
-        signer = signers.SimpleSigner.load_pkcs12(path, passphrase=None)
-        ci = asyncio.run(signer.async_sign_general_data(DATA, "sha256", detached=True, use_cades=True))
-        st = _validate(ci.dump(), [ca.der], [crl])
-        assert not st.bottom_line, label
-
-
-@pytest.mark.usefixtures("anchor_crl_fix")
-def test_rsa_pki(tmp_path):
-    rsa_pki = make_demo_pki(tmp_path / "rsa", now=NOW, key_type="rsa")
-    assert rsa_pki.root.cert.public_key().key_size == 3072
-    p7s = _sign(rsa_pki.p12_paths["justice"])
-    st = _validate(p7s, [rsa_pki.cas["justice"].der], [rsa_pki.crls["justice"]])
-    assert st.bottom_line
-    assert load_trustlist(rsa_pki.trustlist_path).find(DEMO_AGENCIES[3].credit_code, "justice")
+# --- CAdES made with the demo credentials ----------------------------------------------------------------
 
 
 def test_cades_attributes(signatures):

@@ -240,6 +240,8 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         if len(signer_infos) != 1:
             raise ValueError(f"{len(signer_infos)} SignerInfos; exactly one is required")
         si = signer_infos[0]
+        for part in ("version", "digest_algorithms", "encap_content_info", "signer_infos"):
+            sd[part].native  # force a full parse: a malformed field must be G001, not go unnoticed
         digest_alg = si["digest_algorithm"]["algorithm"].native
         sig_alg = si["signature_algorithm"]
         sig_hash = sig_alg.hash_algo if sig_alg["algorithm"].native not in ("rsassa_pss", "ed25519", "ed448") else None
@@ -332,7 +334,9 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
     if status.revoked or indic in ("REVOKED_NO_POE", "REVOKED_CA_NO_POE"):
         details = status.revocation_details
         when_revoked = details.revocation_date.isoformat() if details else "?"
-        sub = "REVOKED" if status.revoked else indic
+        # B-B has no proof of existence before the revocation: INDETERMINATE/REVOKED[_CA]_NO_POE;
+        # REVOKED is a TOTAL_FAILED sub-indication (revoked before a proven signing time).
+        sub = indic if indic in ("REVOKED_NO_POE", "REVOKED_CA_NO_POE") else "REVOKED"
         return fail("G005", "INDETERMINATE" if indic in ("REVOKED_NO_POE", "REVOKED_CA_NO_POE") else "TOTAL_FAILED",
                     sub, detail=f"revoked on {when_revoked}")
     if indic is not None or not status.trusted:
