@@ -1,0 +1,286 @@
+"""PDF/A-2b / PDF/A-2u checker with an active-content policy: the public entry point.
+
+``check_pdf`` opens the file once with pikepdf (qpdf) **without recovery**, runs every registered
+check (see ``rules.py``) and returns a :class:`PdfReport`. Every check runs inside its own
+``try``: an exception becomes a ``CHECK-ERROR`` issue for the document, never an escape. The
+input is never modified (bytes are read once; pikepdf works on an in-memory copy).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+
+from .rules import Rule, registered_checks, rules_by_id
+
+__all__ = ["PdfIssue", "PdfReport", "PdfLimits", "check_pdf", "rule_table", "LimitExceeded"]
+
+
+@dataclass(frozen=True)
+class PdfIssue:
+    rule_id: str  # veraPDF id like "6.2.11.4.1-1", or "AC-JS", "PDF-UNREADABLE", "CHECK-ERROR"
+    clause: str  # ISO 19005-2 clause, e.g. "6.2.11.4.1"; "" for the other ids
+    kind: str  # "pdfa" | "active" | "unreadable" | "internal"
+    message_en: str
+    message_zh: str
+    location: str  # e.g. "page 3, font F1", "object 12 0 R", "XMP"
+
+
+@dataclass(frozen=True)
+class PdfReport:
+    claimed: str | None  # e.g. "2B", "2U", "1B"; None if there is no pdfaid in the XMP
+    flavour: str  # the flavour checked against: "2b" or "2u"
+    issues: tuple[PdfIssue, ...]
+
+    @property
+    def conformant(self) -> bool:
+        return not any(i.kind in ("pdfa", "active", "unreadable", "internal") for i in self.issues)
+
+
+@dataclass(frozen=True)
+class PdfLimits:
+    max_file_bytes: int = 1 << 30  # 1 GiB
+    max_objects: int = 2_000_000
+    max_pages: int = 20_000
+    max_stream_bytes: int = 64 << 20  # decompressed bytes read from any one stream
+    max_content_ops: int = 5_000_000  # content-stream operators parsed per document
+    max_form_depth: int = 12  # nesting of Form XObjects / patterns / Type 3 glyphs
+    max_issues_per_rule: int = 25
+    max_walk_nodes: int = 2_000_000  # objects visited by the whole-document walks
+
+
+class LimitExceeded(Exception):
+    """A safety limit was hit; reported as PDF-UNREADABLE."""
+
+
+class Ctx:
+    """Everything a check needs: raw bytes, the open Pdf, flavour, limits, shared caches."""
+
+    def __init__(self, raw: bytes, pdf: pikepdf.Pdf, flavour: str, limits: PdfLimits,
+                 active_content: bool) -> None:
+        self.raw = raw
+        self.pdf = pdf
+        self.flavour = flavour
+        self.limits = limits
+        self.active_content = active_content
+        self.cache: dict[str, Any] = {}
+        self.issues: list[PdfIssue] = []
+        self._seen: set[tuple[str, str]] = set()
+        self._count: dict[str, int] = {}
+        self.ops_budget = limits.max_content_ops
+
+    # -- reporting -------------------------------------------------------------------------------
+    def add(self, rule_id: str, location: str = "", detail: str = "") -> None:
+        key = (rule_id, location + "|" + detail)
+        if key in self._seen:
+            return
+        n = self._count.get(rule_id, 0)
+        if n >= self.limits.max_issues_per_rule:
+            return
+        self._seen.add(key)
+        self._count[rule_id] = n + 1
+        self.issues.append(make_issue(rule_id, location, detail))
+
+    def applies(self, rule_id: str) -> bool:
+        r = rules_by_id().get(rule_id)
+        return r is None or self.flavour in r.flavours
+
+    # -- safe data access ------------------------------------------------------------------------
+    def stream_bytes(self, stream: pikepdf.Object) -> bytes:
+        """Decoded stream data, refusing to inflate past ``limits.max_stream_bytes``."""
+        cap = self.limits.max_stream_bytes
+        filt = stream.get("/Filter")
+        if filt is None:
+            data = stream.read_raw_bytes()
+            if len(data) > cap:
+                raise LimitExceeded(f"stream of {len(data)} bytes")
+            return data
+        filters = [filt] if isinstance(filt, pikepdf.Name) else list(filt) if isinstance(filt, pikepdf.Array) else []
+        names = [str(f) for f in filters]
+        if names in (["/FlateDecode"], ["/Fl"]):
+            raw = stream.read_raw_bytes()
+            d = zlib.decompressobj()
+            try:
+                out = d.decompress(raw, cap + 1)
+            except zlib.error:
+                out = b""
+            if len(out) > cap:
+                raise LimitExceeded(f"stream inflates past {cap} bytes")
+            if stream.get("/DecodeParms") is None:
+                return out
+            return stream.read_bytes()  # predictors never expand the data
+        raw_len = len(stream.read_raw_bytes())
+        if raw_len * 256 > cap and raw_len > 4096:
+            # conservative: filters such as RunLength/LZW can expand a lot
+            data = stream.read_bytes()
+            if len(data) > cap:
+                raise LimitExceeded(f"stream decodes to {len(data)} bytes")
+            return data
+        return stream.read_bytes()
+
+
+def make_issue(rule_id: str, location: str = "", detail: str = "") -> PdfIssue:
+    r: Rule | None = rules_by_id().get(rule_id)
+    if r is None:
+        desc_en = desc_zh = rule_id
+        clause, kind = "", "internal"
+    else:
+        desc_en, desc_zh, clause, kind = r.description_en, r.description_zh, r.clause, r.kind
+    msg_en = f"{desc_en} [{detail}]" if detail else desc_en
+    msg_zh = f"{desc_zh}（{detail}）" if detail else desc_zh
+    return PdfIssue(rule_id, clause, kind, msg_en, msg_zh, location)
+
+
+def rule_table() -> list[Rule]:
+    """All rules (PDF/A-2b/2u, active-content, special) with their implementation status."""
+    from .rules import all_rules
+
+    return all_rules()
+
+
+def _read_source(source: "Path | bytes | str", limits: PdfLimits) -> bytes:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    else:
+        p = Path(source)
+        size = p.stat().st_size
+        if size > limits.max_file_bytes:
+            raise LimitExceeded(f"file is {size} bytes, limit {limits.max_file_bytes}")
+        with p.open("rb") as fh:
+            data = fh.read(limits.max_file_bytes + 1)
+    if len(data) > limits.max_file_bytes:
+        raise LimitExceeded(f"file is {len(data)} bytes, limit {limits.max_file_bytes}")
+    return data
+
+
+def _claim(pdf: pikepdf.Pdf) -> str | None:
+    from .xmp import claimed_level
+
+    return claimed_level(pdf)
+
+
+def check_pdf(source: "Path | bytes", *, flavour: str | None = None, active_content: bool = True,
+              limits: PdfLimits | None = None) -> PdfReport:
+    """Check one PDF against PDF/A-2b or 2u (and, optionally, the active-content policy)."""
+    limits = limits or PdfLimits()
+    if flavour is not None:
+        flavour = flavour.lower()
+        if flavour not in ("2b", "2u"):
+            raise ValueError(f"flavour must be '2b' or '2u', not {flavour!r}")
+    try:
+        raw = _read_source(source, limits)
+    except LimitExceeded as exc:
+        return PdfReport(None, flavour or "2b", (make_issue("PDF-UNREADABLE", "file", str(exc)),))
+    except OSError as exc:
+        return PdfReport(None, flavour or "2b", (make_issue("PDF-UNREADABLE", "file", f"{type(exc).__name__}: {exc}"),))
+
+    pre_issues: list[PdfIssue] = []
+    pdf = None
+    try:
+        pdf = pikepdf.open(_BytesSource(raw), attempt_recovery=False, suppress_warnings=True)
+    except Exception as exc:  # noqa: BLE001 - any failure to open strictly
+        # Not readable without repair. Never silently accept: report AC-REPAIRED (always, it is a
+        # safety finding), then try the lenient open only to be able to say more.
+        pre_issues.append(make_issue("AC-REPAIRED", "file", _short(exc)))
+        try:
+            pdf = pikepdf.open(_BytesSource(raw), attempt_recovery=True, suppress_warnings=True)
+        except Exception as exc2:  # noqa: BLE001
+            pre_issues.append(make_issue("PDF-UNREADABLE", "file", _short(exc2)))
+            return PdfReport(None, flavour or "2b", tuple(pre_issues))
+    try:
+        return _run(raw, pdf, flavour, active_content, limits, pre_issues)
+    finally:
+        try:
+            pdf.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _run(raw: bytes, pdf: pikepdf.Pdf, flavour: str | None, active_content: bool, limits: PdfLimits,
+         pre_issues: list[PdfIssue]) -> PdfReport:
+    try:
+        claimed = _claim(pdf)
+    except Exception:  # noqa: BLE001
+        claimed = None
+    if flavour is None:
+        flavour = "2u" if (claimed or "").upper() in ("2U", "2A") else "2b"
+    ctx = Ctx(raw, pdf, flavour, limits, active_content)
+    ctx.claimed = claimed
+    ctx.issues.extend(pre_issues)
+    try:
+        root_ok = isinstance(pdf.Root, pikepdf.Dictionary)
+    except Exception:  # noqa: BLE001
+        root_ok = False
+    if not root_ok:
+        ctx.issues.append(make_issue("PDF-UNREADABLE", "trailer", "no document catalog (/Root)"))
+        return PdfReport(claimed, flavour, tuple(ctx.issues))
+    try:
+        nobj = len(pdf.objects) if limits.max_objects else 0
+    except Exception:  # noqa: BLE001
+        nobj = 0
+    if nobj > limits.max_objects:
+        ctx.issues.append(make_issue("PDF-UNREADABLE", "file", f"{nobj} objects, limit {limits.max_objects}"))
+        return PdfReport(claimed, flavour, tuple(ctx.issues))
+    try:
+        npages = len(pdf.pages)
+    except Exception as exc:  # noqa: BLE001
+        ctx.issues.append(make_issue("PDF-UNREADABLE", "page tree", _short(exc)))
+        return PdfReport(claimed, flavour, tuple(ctx.issues))
+    if npages > limits.max_pages:
+        ctx.issues.append(make_issue("PDF-UNREADABLE", "page tree", f"{npages} pages, limit {limits.max_pages}"))
+        return PdfReport(claimed, flavour, tuple(ctx.issues))
+
+    for chk in _checks_for(flavour):
+        if chk.needs_active and not active_content:
+            continue
+        try:
+            chk.func(ctx)
+        except LimitExceeded as exc:
+            ctx.add("PDF-UNREADABLE", chk.name, str(exc))
+        except RecursionError:
+            ctx.add("CHECK-ERROR", chk.name, "recursion too deep")
+        except Exception as exc:  # noqa: BLE001 - the contract: never escape
+            ctx.add("CHECK-ERROR", chk.name, _short(exc))
+    issues = [i for i in ctx.issues if i.kind != "pdfa" or ctx.applies(i.rule_id)]
+    issues.sort(key=_issue_order)
+    return PdfReport(claimed, flavour, tuple(issues))
+
+
+_KIND_ORDER = {"unreadable": 0, "internal": 1, "active": 2, "pdfa": 3}
+
+
+def _issue_order(i: PdfIssue):
+    return (_KIND_ORDER.get(i.kind, 9), [int(x) if x.isdigit() else 0 for x in re.split(r"[.-]", i.rule_id)]
+            if i.kind == "pdfa" else [0], i.rule_id)
+
+
+_CHECKS_BY_FLAVOUR: dict[str, list] = {}
+
+
+def _checks_for(flavour: str) -> list:
+    lst = _CHECKS_BY_FLAVOUR.get(flavour)
+    if lst is None:
+        by = rules_by_id()
+        lst = [c for c in registered_checks()
+               if any(by.get(r) is None or flavour in by[r].flavours for r in c.rule_ids)]
+        _CHECKS_BY_FLAVOUR[flavour] = lst
+    return lst
+
+
+def _short(exc: BaseException) -> str:
+    s = f"{type(exc).__name__}: {exc}"
+    return s if len(s) <= 300 else s[:297] + "..."
+
+
+class _BytesSource:
+    """Hand pikepdf a private copy so the caller's bytes / file are never touched."""
+
+    def __new__(cls, raw: bytes):  # type: ignore[misc]
+        import io
+
+        return io.BytesIO(raw)

@@ -1,0 +1,478 @@
+"""PDF/A-2 checker: generated files (positive recipe, active content, limits, fuzzing) and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+
+import pikepdf
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pikepdf import Array, Dictionary, Name, String
+
+from edossier.pdfa.check import PdfIssue, PdfLimits, PdfReport, check_pdf, rule_table
+
+# ---------------------------------------------------------------------------------------------
+# builders
+
+
+def _srgb() -> bytes:
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def _finish(pdf: pikepdf.Pdf, conformance: str = "B") -> None:
+    icc = pikepdf.Stream(pdf, _srgb())
+    icc.N = 3
+    pdf.Root.OutputIntents = Array([Dictionary(
+        Type=Name.OutputIntent, S=Name.GTS_PDFA1, OutputConditionIdentifier=String("sRGB"),
+        Info=String("sRGB IEC61966-2.1"), RegistryName=String("http://www.color.org"),
+        DestOutputProfile=pdf.make_indirect(icc))])
+    pdf.docinfo["/Title"] = "刑事案件电子卷宗"
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as m:
+        m.load_from_docinfo(pdf.docinfo)
+        m["pdfaid:part"] = "2"
+        m["pdfaid:conformance"] = conformance
+        m["dc:title"] = "刑事案件电子卷宗"
+        now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc).isoformat()
+        m["xmp:CreateDate"] = m["xmp:ModifyDate"] = m["xmp:MetadataDate"] = now
+
+
+def _save(pdf: pikepdf.Pdf, **kw) -> bytes:
+    buf = io.BytesIO()
+    kw.setdefault("deterministic_id", "encryption" not in kw)
+    pdf.save(buf, fix_metadata_version=True, **kw)
+    return buf.getvalue()
+
+
+def minimal_pdfa(modify=None, **save_kw) -> bytes:
+    """A small PDF/A-2b: one page with a filled rectangle in DeviceRGB under an sRGB OutputIntent."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    pdf.pages[0].Contents = pdf.make_stream(b"q 0.2 0.4 0.6 rg 100 100 200 200 re f Q")
+    _finish(pdf)
+    if modify is not None:
+        modify(pdf)
+    return _save(pdf, **save_kw)
+
+
+def _link(pdf: pikepdf.Pdf, action: Dictionary) -> None:
+    ap = pdf.make_stream(b"")
+    ap.Type, ap.Subtype, ap.BBox = Name.XObject, Name.Form, Array([0, 0, 10, 10])
+    annot = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=Array([10, 10, 20, 20]), F=4,
+                                         A=action, AP=Dictionary(N=ap), Border=Array([0, 0, 0])))
+    pdf.pages[0].obj.Annots = Array([annot])
+
+
+def ids(rep: PdfReport) -> set[str]:
+    return {i.rule_id for i in rep.issues}
+
+
+# ---------------------------------------------------------------------------------------------
+# positive
+
+
+def test_minimal_pdfa_is_clean():
+    rep = check_pdf(minimal_pdfa())
+    assert rep.issues == (), rep.issues
+    assert rep.conformant
+    assert rep.claimed == "2B" and rep.flavour == "2b"
+
+
+def _recipe_2u(tmp_path, ocr_layer: bool = True) -> bytes:
+    """PDFA.md §3.1: PyMuPDF text with an embedded subset Font("cjk") + a JPEG + pikepdf finishing."""
+    pymupdf = pytest.importorskip("pymupdf")
+    from PIL import Image
+
+    text = "刑事案件电子卷宗 第一册 起诉意见书"
+    doc = pymupdf.open()
+    page = doc.new_page(width=595.28, height=841.89)
+    cjk = pymupdf.Font("cjk")
+    for ch in text:
+        assert ch.isspace() or cjk.has_glyph(ord(ch))
+    page.insert_font(fontname="F0", fontbuffer=cjk.buffer)
+    page.insert_text((72, 160), text, fontname="F0", fontsize=18)
+    scan = doc.new_page(width=595.28, height=841.89)
+    if ocr_layer:
+        tw = pymupdf.TextWriter(scan.rect)
+        tw.append((72, 100), "扫描页 识别文字", font=cjk, fontsize=12)
+        tw.write_text(scan, render_mode=3)
+    doc.subset_fonts()
+    pdf = pikepdf.open(io.BytesIO(doc.tobytes(garbage=4, deflate=True)))
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 180, 150)).save(buf, "JPEG", quality=80)
+    jpeg = buf.getvalue()
+    img = pikepdf.Stream(pdf, jpeg, Type=Name.XObject, Subtype=Name.Image, Width=64, Height=48,
+                         ColorSpace=Name.DeviceRGB, BitsPerComponent=8, Filter=Name.DCTDecode)
+    p2 = pdf.pages[1]
+    res = p2.obj.get("/Resources", Dictionary())
+    res.XObject = Dictionary(Im0=img)
+    p2.obj.Resources = res
+    old = p2.obj.get("/Contents")
+    olddata = b""
+    if isinstance(old, pikepdf.Stream):
+        olddata = old.read_bytes()
+    elif isinstance(old, Array):
+        olddata = b"\n".join(s.read_bytes() for s in old)
+    p2.obj.Contents = pdf.make_stream(b"q 480 0 0 360 57 400 cm /Im0 Do Q\n" + olddata)
+    for o in pdf.objects:
+        if isinstance(o, Dictionary) and o.get("/Subtype") == "/CIDFontType2" and "/CIDToGIDMap" not in o:
+            o.CIDToGIDMap = Name.Identity
+    _finish(pdf, "U")
+    pdf.Root.Lang = String("zh-CN")
+    data = _save(pdf, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    (tmp_path / "recipe_2u.pdf").write_bytes(data)
+    return data
+
+
+def test_recipe_pdfa_2u_passes(tmp_path):
+    data = _recipe_2u(tmp_path)
+    rep = check_pdf(tmp_path / "recipe_2u.pdf")
+    assert rep.claimed == "2U" and rep.flavour == "2u"
+    assert rep.issues == (), [(i.rule_id, i.location, i.message_en) for i in rep.issues]
+    assert check_pdf(data).conformant
+
+
+def test_input_file_is_not_modified(tmp_path):
+    p = tmp_path / "a.pdf"
+    data = minimal_pdfa()
+    p.write_bytes(data)
+    check_pdf(p)
+    assert p.read_bytes() == data
+
+
+def test_nonembedded_cjk_font_detected():
+    pymupdf = pytest.importorskip("pymupdf")
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "刑事案件", fontname="china-s", fontsize=12)  # not embedded, no ToUnicode
+    pdf = pikepdf.open(io.BytesIO(doc.tobytes()))
+    _finish(pdf, "U")
+    rep = check_pdf(_save(pdf))
+    # not embedded: fails. (No ToUnicode is allowed here: UniGB-UTF16-H / Adobe-GB1 is one of the
+    # exceptions of ISO 19005-2 6.2.11.7.2, so 6.2.11.7.2-1 is not raised.)
+    assert "6.2.11.4.1-1" in ids(rep)
+
+
+def test_missing_cidtogidmap_detected(tmp_path):
+    data = _recipe_2u(tmp_path, ocr_layer=False)
+    pdf = pikepdf.open(io.BytesIO(data))
+    for o in pdf.objects:
+        if isinstance(o, Dictionary) and o.get("/Subtype") == "/CIDFontType2":
+            del o["/CIDToGIDMap"]
+    rep = check_pdf(_save(pdf))
+    assert ids(rep) == {"6.2.11.3.2-1"}, rep.issues
+
+
+def test_notdef_and_identity_font_without_tounicode(tmp_path):
+    data = _recipe_2u(tmp_path, ocr_layer=False)
+    pdf = pikepdf.open(io.BytesIO(data))
+    for o in pdf.objects:
+        if isinstance(o, Dictionary) and o.get("/Subtype") == "/Type0":
+            del o["/ToUnicode"]
+    page = pdf.pages[0]
+    font_name = next(iter(page.Resources.Font.keys()))
+    page.contents_add(pdf.make_stream(f" BT {font_name} 12 Tf 3 Tr 10 10 Td <0000> Tj ET".encode()))
+    rep = check_pdf(_save(pdf))
+    assert {"6.2.11.7.2-1", "6.2.11.8-1"} <= ids(rep), rep.issues
+
+
+# ---------------------------------------------------------------------------------------------
+# active content: each case rejected with its own id
+
+
+def _names_js(pdf):
+    js = Dictionary(S=Name.JavaScript, JS=String("app.alert(1)"))
+    pdf.Root.Names = Dictionary(JavaScript=Dictionary(Names=Array([String("a"), js])))
+
+
+def _launch(pdf):
+    _link(pdf, Dictionary(S=Name.Launch, F=String("calc.exe")))
+
+
+def _openaction(pdf):
+    pdf.Root.OpenAction = Dictionary(S=Name.Named, N=Name.Print)
+
+
+def _page_aa(pdf):
+    pdf.pages[0].obj.AA = Dictionary(O=Dictionary(S=Name.GoTo, D=Array([pdf.pages[0].obj, Name.Fit])))
+
+
+def _uri(pdf):
+    _link(pdf, Dictionary(S=Name.URI, URI=String("http://example.invalid/")))
+
+
+def _submit(pdf):
+    _link(pdf, Dictionary(S=Name.SubmitForm, F=Dictionary(FS=Name.URL, F=String("http://example.invalid/"))))
+
+
+def _gotor(pdf):
+    _link(pdf, Dictionary(S=Name.GoToR, F=String("other.pdf"), D=Array([0, Name.Fit])))
+
+
+def _embedded(pdf):
+    ef = pdf.make_stream(b"hello")
+    ef.Type = Name.EmbeddedFile
+    fs = Dictionary(Type=Name.Filespec, F=String("a.txt"), UF=String("a.txt"), EF=Dictionary(F=ef))
+    pdf.Root.Names = Dictionary(EmbeddedFiles=Dictionary(Names=Array([String("a.txt"), fs])))
+
+
+def _xfa(pdf):
+    pdf.Root.AcroForm = Dictionary(Fields=Array([]), XFA=pdf.make_stream(b"<xdp:xdp/>"))
+
+
+def _richmedia(pdf):
+    annot = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Screen, Rect=Array([10, 10, 20, 20]), F=4))
+    pdf.pages[0].obj.Annots = Array([annot])
+
+
+ACTIVE_CASES = {
+    "AC-JS": _names_js,
+    "AC-LAUNCH": _launch,
+    "AC-OPENACTION": _openaction,
+    "AC-AA": _page_aa,
+    "AC-URI": _uri,
+    "AC-SUBMIT": _submit,
+    "AC-GOTOR": _gotor,
+    "AC-EMBEDDED": _embedded,
+    "AC-XFA": _xfa,
+    "AC-RICHMEDIA": _richmedia,
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(ACTIVE_CASES))
+def test_active_object_cases(rule_id, tmp_path):
+    data = minimal_pdfa(ACTIVE_CASES[rule_id])
+    (tmp_path / f"{rule_id}.pdf").write_bytes(data)
+    rep = check_pdf(tmp_path / f"{rule_id}.pdf")
+    assert rule_id in ids(rep), rep.issues
+    assert not rep.conformant
+    issue = next(i for i in rep.issues if i.rule_id == rule_id)
+    assert issue.kind == "active" and issue.clause == "" and issue.message_zh and issue.message_en
+    # the same file without the active-content policy: no AC-* ids
+    assert not any(i.startswith("AC-") for i in ids(check_pdf(data, active_content=False)))
+
+
+def test_direct_object_js_is_found():
+    def mod(pdf):
+        pdf.pages[0].obj.AA = Dictionary(C=Dictionary(S=Name.JavaScript, JS=String("x")))
+
+    rep = check_pdf(minimal_pdfa(mod))
+    assert {"AC-JS", "AC-AA"} <= ids(rep)
+    assert "6.5.1-1" in ids(rep) and "6.5.2-2" in ids(rep)
+
+
+def test_encrypted():
+    data = minimal_pdfa(encryption=pikepdf.Encryption(owner="owner", user="", R=6))
+    rep = check_pdf(data)
+    assert "AC-ENCRYPT" in ids(rep)
+    assert "6.1.3-2" in ids(rep)
+
+
+def test_preheader():
+    rep = check_pdf(b"MZ\x90\x00junk\n" + minimal_pdfa())
+    assert "AC-PREHEADER" in ids(rep)
+    assert "6.1.2-1" in ids(rep)
+
+
+def test_polyglot_zip_appended():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("payload.txt", "hello")
+    rep = check_pdf(minimal_pdfa() + buf.getvalue())
+    assert "AC-POLYGLOT" in ids(rep)
+    assert "6.1.3-3" in ids(rep)
+
+
+def test_polyglot_zip_inside_stream():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as z:
+        z.writestr("evil.html", "<script>alert(1)</script>")
+
+    def mod(pdf):
+        pdf.Root.Extra = pdf.make_stream(buf.getvalue())
+
+    # stored uncompressed, so the ZIP structure is visible to a ZIP reader scanning the file
+    rep = check_pdf(minimal_pdfa(mod, compress_streams=False))
+    assert "AC-POLYGLOT" in ids(rep)
+
+
+def _append_revision(data: bytes) -> bytes:
+    m = list(re.finditer(rb"startxref\s+(\d+)", data))[-1]
+    prev = int(m.group(1))
+    size = int(re.findall(rb"/Size (\d+)", data)[-1])
+    root = re.findall(rb"/Root (\d+ \d+ R)", data)[-1]
+    ident = re.findall(rb"/ID \[[^\]]*\]", data)[-1]
+    body = data if data.endswith(b"\n") else data + b"\n"
+    off = len(body)
+    obj = f"{size} 0 obj\n<< /Title (changed) >>\nendobj\n".encode()
+    xref_off = off + len(obj)
+    xref = f"xref\n{size} 1\n{off:010d} 00000 n \n".encode()
+    trailer = (b"trailer\n<< /Size " + str(size + 1).encode() + b" /Root " + root + b" /Info " +
+               f"{size} 0 R".encode() + b" /Prev " + str(prev).encode() + b" " + ident + b" >>\n")
+    return body + obj + xref + trailer + f"startxref\n{xref_off}\n%%EOF\n".encode()
+
+
+def test_incremental_update():
+    data = _append_revision(minimal_pdfa())
+    pikepdf.open(io.BytesIO(data), attempt_recovery=False).close()  # a valid file
+    rep = check_pdf(data)
+    assert "AC-INCREMENTAL" in ids(rep)
+    assert "AC-INCREMENTAL" not in ids(check_pdf(minimal_pdfa()))
+
+
+def test_repaired_file_is_rejected():
+    data = minimal_pdfa()
+    m = list(re.finditer(rb"startxref\s+(\d+)", data))[-1]
+    broken = data[:m.start(1)] + b"9" + data[m.start(1):]  # wrong startxref offset
+    with pytest.raises(Exception):
+        pikepdf.open(io.BytesIO(broken), attempt_recovery=False)
+    rep = check_pdf(broken, active_content=False)
+    assert "AC-REPAIRED" in ids(rep)
+    assert not rep.conformant
+
+
+def test_unreadable():
+    rep = check_pdf(b"this is not a pdf at all")
+    assert not rep.conformant
+    assert ids(rep) & {"PDF-UNREADABLE", "AC-REPAIRED"}
+
+
+# ---------------------------------------------------------------------------------------------
+# limits, claims, errors
+
+
+def test_limits_file_size(tmp_path):
+    p = tmp_path / "a.pdf"
+    p.write_bytes(minimal_pdfa())
+    rep = check_pdf(p, limits=PdfLimits(max_file_bytes=100))
+    assert ids(rep) == {"PDF-UNREADABLE"}
+    assert rep.issues[0].kind == "unreadable"
+
+
+def test_limits_pages():
+    def mod(pdf):
+        for _ in range(5):
+            pdf.add_blank_page()
+
+    rep = check_pdf(minimal_pdfa(mod), limits=PdfLimits(max_pages=3))
+    assert "PDF-UNREADABLE" in ids(rep)
+
+
+def test_limits_stream_inflation():
+    def mod(pdf):
+        pdf.pages[0].Contents = pdf.make_stream(b"q Q\n" * 200_000)
+
+    rep = check_pdf(minimal_pdfa(mod, compress_streams=True), limits=PdfLimits(max_stream_bytes=10_000))
+    assert "PDF-UNREADABLE" in ids(rep)
+
+
+def test_no_pdfa_claim():
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    rep = check_pdf(_save(pdf))
+    assert rep.claimed is None and rep.flavour == "2b"
+    assert "6.6.2.1-1" in ids(rep)
+    assert "6.6.4-1" in ids(rep)
+
+
+def test_pdfa1_claim_checked_as_2b():
+    def mod(pdf):
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as m:
+            m["pdfaid:part"] = "1"
+
+    rep = check_pdf(minimal_pdfa(mod))
+    assert rep.claimed == "1B"
+    assert "6.6.4-2" in ids(rep)
+
+
+def test_flavour_argument():
+    rep = check_pdf(minimal_pdfa(), flavour="2u")
+    assert rep.flavour == "2u"
+    assert "6.6.4-3" in ids(rep)  # conformance B is not enough for 2u
+    with pytest.raises(ValueError):
+        check_pdf(minimal_pdfa(), flavour="3b")
+
+
+def test_exception_in_a_check_becomes_check_error(monkeypatch):
+    from edossier.pdfa import rules
+
+    def boom(ctx):
+        raise RuntimeError("boom")
+
+    chk = rules.registered_checks()[0]
+    monkeypatch.setattr(rules, "_CHECKS", [rules.RegisteredCheck(boom, chk.rule_ids, frozenset(), "x.boom", False)]
+                        + [c for c in rules._CHECKS])
+    from edossier.pdfa import check as check_mod
+
+    monkeypatch.setattr(check_mod, "_CHECKS_BY_FLAVOUR", {})
+    rep = check_pdf(minimal_pdfa())
+    errs = [i for i in rep.issues if i.rule_id == "CHECK-ERROR"]
+    assert errs and errs[0].kind == "internal" and "boom" in errs[0].message_en
+    assert not rep.conformant
+
+
+def test_issue_and_report_shape():
+    rep = check_pdf(minimal_pdfa(_launch))
+    assert isinstance(rep, PdfReport) and isinstance(rep.issues, tuple)
+    for i in rep.issues:
+        assert isinstance(i, PdfIssue)
+        assert i.kind in ("pdfa", "active", "unreadable", "internal")
+        assert i.message_en and i.message_zh
+    pdfa = [i for i in rep.issues if i.kind == "pdfa"]
+    assert pdfa and all(i.rule_id.startswith(i.clause + "-") for i in pdfa)
+
+
+def test_rule_table():
+    rules = rule_table()
+    by = {r.id: r for r in rules}
+    assert len([r for r in rules if r.kind == "pdfa"]) == 146
+    assert by["6.2.11.7.2-1"].flavours == ("2u",)
+    assert by["6.1.2-1"].flavours == ("2b", "2u")
+    for r in rules:
+        assert r.description_en and r.description_zh and r.severity
+        assert isinstance(r.implemented, bool)
+    for ac in ("AC-JS", "AC-LAUNCH", "AC-OPENACTION", "AC-AA", "AC-URI", "AC-SUBMIT", "AC-EMBEDDED", "AC-XFA",
+               "AC-RICHMEDIA", "AC-ENCRYPT", "AC-PREHEADER", "AC-POLYGLOT", "AC-INCREMENTAL", "AC-REPAIRED"):
+        assert by[ac].kind == "active" and by[ac].implemented
+    assert sum(r.implemented for r in rules if r.kind == "pdfa") >= 120
+
+
+# ---------------------------------------------------------------------------------------------
+# property test: mutations never escape
+
+_BASE = None
+
+
+def _base() -> bytes:
+    global _BASE
+    if _BASE is None:
+        _BASE = minimal_pdfa(_uri)
+    return _BASE
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=255),
+                          st.sampled_from(["set", "insert", "delete", "truncate"])), min_size=1, max_size=8))
+def test_mutations_never_raise(muts):
+    data = bytearray(_base())
+    for pos, val, op in muts:
+        if not data:
+            break
+        p = pos % len(data)
+        if op == "set":
+            data[p] = val
+        elif op == "insert":
+            data[p:p] = bytes([val])
+        elif op == "delete":
+            del data[p]
+        else:
+            del data[p:]
+    rep = check_pdf(bytes(data))
+    assert isinstance(rep, PdfReport)
+    assert all(isinstance(i, PdfIssue) for i in rep.issues)

@@ -1,0 +1,50 @@
+"""The PDF/A-2 checker over the whole veraPDF corpus (veraPDF Consortium, CC BY 4.0).
+
+The corpus sits next to the repository (``../shared/corpus/verapdf``); the test is skipped when it
+is absent. Each file says in its folder which ISO 19005-2 clause it tests and in its name whether a
+conforming validator must pass or fail it. Active-content policy is off here (it is not PDF/A).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from edossier.pdfa.check import PdfReport
+from edossier.pdfa.corpus import corpus_cases, format_score, run_corpus, score
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "verapdf"
+
+pytestmark = pytest.mark.skipif(not (CORPUS / "PDF_A-2b").is_dir(),
+                                reason=f"veraPDF corpus not found at {CORPUS}")
+
+
+@pytest.fixture(scope="module")
+def results():
+    res, secs = run_corpus(CORPUS)
+    return res
+
+
+def test_corpus_is_complete():
+    cases = corpus_cases(CORPUS)
+    assert len(cases) >= 1000
+
+
+def test_every_file_returns_a_report(results):
+    assert all(isinstance(r.report, PdfReport) for r in results)
+    assert not [r.case.path.name for r in results if any(i.rule_id == "CHECK-ERROR" for i in r.report.issues)]
+
+
+def test_agreement_with_verapdf_expectations(results):
+    sc = score(results)
+    t = sc["total"]
+    summary = format_score(sc)
+    assert t["pass_flagged"] <= 0.01 * t["pass"], summary
+    assert t["fail_flagged"] >= 0.90 * t["fail"], summary
+    assert t["fail_right"] >= 0.80 * t["fail"], summary
+
+
+def test_pdfa_2u_flavour_from_claim(results):
+    u = [r for r in results if r.case.flavour == "2u"]
+    assert u and all(r.report.flavour == "2u" for r in u)
