@@ -161,9 +161,10 @@ def _validate_opened(pkg: OpenedPackage, report: PackageReport, trust: TrustList
     from .pdfa.inspect import check_document
 
     for r in records.values():
+        agency = trust.find(r.agency.credit_code, r.agency.role)
         for d in r.documents:
             if d.file in pdfs:
-                report.findings += check_document(d.file, pdfs[d.file], expected_pages=d.pages)
+                report.findings += check_document(d.file, pdfs[d.file], expected_pages=d.pages, agency=agency, at=at)
 
 
 def _unreadable(name: str, exc: Exception) -> Finding:

@@ -14,17 +14,30 @@ from ..findings import Finding, finding
 _KIND_CODE = {"pdfa": "D003", "active": "D004", "unreadable": "D001", "internal": "D005"}
 
 
-def check_document(location: str, data: bytes, *, expected_pages: int | None = None) -> list[Finding]:
+def check_document(location: str, data: bytes, *, expected_pages: int | None = None, agency=None,
+                   at=None, signatures: bool = True) -> list[Finding]:
+    """Findings for one PDF. With `signatures`, PDF signatures inside it are validated against the
+    CAs of `agency` (the layer's trust-list entry); an incremental update is accepted when it is a
+    signature revision, i.e. the last signature covers the whole file."""
     import pikepdf
 
     from .check import check_pdf
 
     out: list[Finding] = []
     report = check_pdf(data)
+    signed_whole_file = False
+    if signatures and b"/ByteRange" in data:
+        from ..signing.pades import verify_pdf_signatures
+
+        sigs = verify_pdf_signatures(location, data, agency=agency, at=at)
+        out += sigs.findings
+        signed_whole_file = sigs.count > 0 and sigs.covers_whole_file and not sigs.findings
     if report.claimed is None or not report.claimed.startswith("2"):
         claim = f"PDF/A-{report.claimed}" if report.claimed else "no PDF/A identification"
         out.append(finding("D002", location, detail=claim))
     for issue in report.issues:
+        if issue.rule_id == "AC-INCREMENTAL" and signed_whole_file:
+            continue  # the increments are the signatures' own revisions, checked above
         code = _KIND_CODE.get(issue.kind, "D005")
         where = f"{location} ({issue.location})" if issue.location else location
         out.append(finding(code, where, rule_id=issue.rule_id if code in ("D003", "D004") else None,

@@ -1,0 +1,78 @@
+"""Signatures inside a document (PAdES), e.g. an officer's signature on a 讯问笔录.
+
+They are optional. When a document carries them, each is validated with pyHanko against the CAs the
+trust list names for the layer's agency, including pyHanko's modification analysis: anything added
+to the file after a signature that the signature's rules do not allow is reported. A signed PDF is
+necessarily an incremental update; the update is legitimate when the last signature covers the
+whole file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from ..findings import Finding, finding
+from .cades import DOCUMENT_SIGNING, display_name
+
+
+@dataclass
+class PdfSignatures:
+    count: int = 0
+    covers_whole_file: bool = False
+    findings: list[Finding] = field(default_factory=list)
+
+
+def verify_pdf_signatures(location: str, data: bytes, *, agency, at: dt.datetime | None = None) -> PdfSignatures:
+    """Validate every embedded signature; `agency` is the layer's TrustedAgency (or None: untrusted)."""
+    from asn1crypto import crl as acrl, x509 as ax509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import async_validate_pdf_signature
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
+    from pyhanko_certvalidator import ValidationContext
+
+    out = PdfSignatures()
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        sigs = list(reader.embedded_signatures)
+    except Exception:  # noqa: BLE001 - not readable by pyHanko: the PDF checks report the file itself
+        return out
+    out.count = len(sigs)
+    if not sigs:
+        return out
+    moment = at or dt.datetime.now(dt.timezone.utc)
+    ku = KeyUsageConstraints(key_usage={"non_repudiation"}, extd_key_usage={DOCUMENT_SIGNING, "email_protection"},
+                             explicit_extd_key_usage_required=False)
+    for sig in sigs:
+        name = sig.field_name or "?"
+        where = f"{location} (signature field {name})"
+        if agency is None:
+            out.findings.append(finding("G014", where, detail="the layer's agency is not in the trust list"))
+            continue
+        try:
+            listed = [ax509.Certificate.load(c) for c in agency.ca_certs]
+            vc = ValidationContext(
+                trust_roots=[c for c in listed if c.self_signed != "no"] or listed,
+                other_certs=[c for c in listed if c.self_signed == "no"],
+                crls=[acrl.CertificateList.load(c) for c in agency.crls],
+                allow_fetching=False, revocation_mode="require", moment=moment)
+            status = asyncio.run(async_validate_pdf_signature(sig, signer_validation_context=vc,
+                                                              key_usage_settings=ku))
+        except Exception as exc:  # noqa: BLE001 - malformed signature dictionaries and CMS
+            out.findings.append(finding("G014", where, detail=f"{type(exc).__name__}: {str(exc)[:160]}"))
+            continue
+        signer = display_name(status.signing_cert) if status.signing_cert is not None else "?"
+        if not (status.intact and status.valid):
+            out.findings.append(finding("G014", where, detail=f"signed by {signer}: the signed bytes were changed"))
+        elif not status.trusted:
+            indic = status.trust_problem_indic.name if status.trust_problem_indic else "no trusted path"
+            out.findings.append(finding("G014", where, detail=f"signed by {signer}: {indic}"))
+        level = getattr(status, "modification_level", None)
+        if status.diff_result is not None and not status.docmdp_ok:
+            out.findings.append(finding("G015", where, detail=f"modification level {getattr(level, 'name', level)}"))
+        coverage = getattr(status.coverage, "name", "")
+        if coverage == "ENTIRE_FILE":
+            out.covers_whole_file = True
+    return out
