@@ -197,6 +197,19 @@ def _parse_time(ctx, value: str | None) -> dt.datetime | None:
     return when if when.tzinfo else when.astimezone()
 
 
+def _parse_limits(ctx, args):
+    from edossier.container.zipio import Limits, parse_limit
+
+    values = {}
+    for arg in args:
+        try:
+            name, value = parse_limit(arg)
+        except ValueError as exc:
+            fail(ctx, f"--limit {exc}", f"--limit 参数无效：{exc}", EXIT_USAGE)
+        values[name] = value
+    return Limits().with_values(values)
+
+
 def load_trust(ctx, path: Path):
     from edossier.signing.trustlist import TrustListError, load_trustlist
 
@@ -208,50 +221,121 @@ def load_trust(ctx, path: Path):
         fail(ctx, f"trust list {path}: {exc.en}", f"信任列表 {path}：{exc.zh}", EXIT_USAGE)
 
 
+FORMATS = ["text", "json", "junit", "sarif", "html"]
+
+
+def load_policy_options(ctx, policy_path: Path | None, strict: bool, suppress: tuple[str, ...]):
+    from edossier.policy import Policy, PolicyError, load_policy
+
+    try:
+        policy = load_policy(policy_path) if policy_path else Policy()
+        return policy.with_options(strict=strict, suppress=suppress)
+    except PolicyError as exc:
+        fail(ctx, exc.en, exc.zh, EXIT_USAGE)
+
+
+def write_report(ctx, reports, fmt: str, output: Path | None, *, trust_path: Path, at) -> None:
+    """Render `reports` in `fmt` to `output` (atomically) or to standard output."""
+    lang = _lang(ctx)
+    if fmt == "text":
+        if output:
+            from edossier.fsutil import atomic_output
+            from edossier.report.text import render_text
+
+            with atomic_output(output) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+                render_text(reports, Console(file=fh, width=120, no_color=True), lang)
+        else:
+            from edossier.report.text import render_text
+
+            render_text(reports, Console(highlight=False), lang)
+        return
+    if fmt == "json":
+        from edossier.report.json_report import render_json
+
+        text = render_json(reports, trust_path=str(trust_path), at=at)
+    elif fmt == "junit":
+        from edossier.report.junit import render_junit
+
+        text = render_junit(reports, lang=lang)
+    elif fmt == "sarif":
+        from edossier.report.sarif import render_sarif
+
+        text = render_sarif(reports, lang=lang)
+    else:
+        from edossier.report.html import render_html
+
+        text = render_html(reports, lang=lang)
+    if output:
+        from edossier.fsutil import atomic_write_bytes
+
+        atomic_write_bytes(output, text.encode("utf-8"))
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+def print_summary(ctx, reports) -> None:
+    """After a batch: one line per package and the totals, on standard error."""
+    from rich.table import Table
+
+    zh = _lang(ctx).startswith("zh")
+    table = Table(box=None, header_style="bold", title_justify="left",
+                  title="汇总" if zh else "Summary")
+    for col in (("卷宗包", "结论", "错误", "警告", "主要问题") if zh else ("Package", "Verdict", "Errors", "Warnings", "Codes")):
+        table.add_column(col, overflow="fold")
+    for r in reports:
+        d = r.to_dict()
+        verdict = ("接收" if r.verdict == "accept" else "拒收") if zh else r.verdict.upper()
+        colour = "green" if r.verdict == "accept" else "red"
+        codes = ", ".join(sorted({f.code for f in r.findings if f.severity == "error"}))[:60]
+        table.add_row(r.path, f"[{colour}]{verdict}[/]", str(d["counts"]["error"]), str(d["counts"]["warning"]), codes)
+    err_console.print(table)
+    rejected = sum(r.verdict == "reject" for r in reports)
+    say(ctx, f"{len(reports)} package(s): {len(reports) - rejected} accepted, {rejected} rejected.",
+        f"共 {len(reports)} 个卷宗包：接收 {len(reports) - rejected} 个，拒收 {rejected} 个。", err=True)
+
+
 @main.command()
 @click.argument("packages", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--trust", "trust_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Trust list of agencies and their CAs / 机关及其 CA 的信任列表")
 @click.option("--at", "at", metavar="TIME", help="Validate as of this time (ISO 8601) / 以该时间为准进行校验")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Report format / 报告格式")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to this file / 将报告写入文件")
+@click.option("--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Policy file: FAIL/WARN/INFORM/IGNORE per code (default: schemas/policy-default.toml) "
+                   "/ 校验策略文件")
+@click.option("--strict", is_flag=True, help="Warnings count as errors / 警告视为错误")
+@click.option("--suppress", multiple=True, metavar="CODE", help="Drop this finding code, repeatable / 忽略该问题代码")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
+              help="Packages validated in parallel (default: number of cores) / 并行校验的卷宗包数")
 @click.pass_context
-def validate(ctx, packages, trust_path, at, fmt, output):
-    """Validate packages: container, records, integrity, signatures, documents. / 校验卷宗包。
+def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, suppress, jobs):
+    """Validate packages (files, or folders searched for *.edp): container, records, integrity,
+    signatures, documents. / 校验卷宗包（文件，或在文件夹中查找 *.edp）。
 
     Exit 0 when every package is accepted, 1 when any is rejected, 2 when validation could not run.
     """
-    from edossier.report.json_report import render_json
-    from edossier.report.text import render_text
-    from edossier.validate import validate_package
+    from edossier.batch import ValidateOptions, expand, validate_many
 
     when = _parse_time(ctx, at)
-    trust = load_trust(ctx, trust_path)
+    load_trust(ctx, trust_path)  # fail early, with a clear message, on a bad trust list
+    policy = load_policy_options(ctx, policy_path, strict, suppress)
     missing = [p for p in packages if not p.exists()]
     if missing:
-        fail(ctx, f"{missing[0]}: no such file", f"{missing[0]}：文件不存在", EXIT_USAGE)
-    folders = [p for p in packages if p.is_dir()]
-    if folders:
-        fail(ctx, f"{folders[0]}: is a folder; give package files", f"{folders[0]}：是文件夹；请指定卷宗包文件", EXIT_USAGE)
-    reports = [validate_package(p, trust=trust, at=when) for p in packages]
-    if fmt == "json":
-        text = render_json(reports, trust_path=str(trust_path), at=when)
-        if output:
-            from edossier.fsutil import atomic_write_bytes
-
-            atomic_write_bytes(output, text.encode("utf-8"))
-        else:
-            click.echo(text, nl=False)
-    else:
-        if output:
-            from edossier.fsutil import atomic_output
-
-            with atomic_output(output) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-                render_text(reports, Console(file=fh, width=120, no_color=True), _lang(ctx))
-        else:
-            render_text(reports, Console(highlight=False), _lang(ctx))
+        fail(ctx, f"{missing[0]}: no such file or folder", f"{missing[0]}：文件或文件夹不存在", EXIT_USAGE)
+    paths = expand(packages)
+    if not paths:
+        fail(ctx, "no packages found (*.edp, *.asice, *.sce)", "未找到卷宗包（*.edp、*.asice、*.sce）", EXIT_USAGE)
+    options = ValidateOptions(trust_path, when, policy, ctx.find_root().obj.get("validate_extra", {}))
+    with _progress() as progress:
+        task = progress.add_task("packages / 卷宗包", total=len(paths))
+        reports = validate_many(paths, options, jobs=jobs,
+                                progress=lambda done, total, _: progress.update(task, completed=done))
+    write_report(ctx, reports, fmt, output, trust_path=trust_path, at=when)
+    if len(reports) > 1:
+        print_summary(ctx, reports)
     ctx.exit(EXIT_REJECT if any(r.verdict == "reject" for r in reports) else EXIT_OK)
 
 

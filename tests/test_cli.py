@@ -135,3 +135,33 @@ def test_keys_demo_refuses_overwrite(tmp_path):
     res = run("keys", "demo", tmp_path / "k")
     assert res.exit_code == 2
     assert run("keys", "demo", tmp_path / "k", "--force").exit_code == 0
+
+
+def test_batch_folder_policy_and_formats(three_layers, trustlist, tmp_path):
+    from edossier.demo import tamper_member
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in three_layers["packages"]:
+        (folder / p.name).write_bytes(p.read_bytes())
+    tamper_member(three_layers["packages"][-1], folder / "sub-bad.edp", prefix="documents/001/")
+    res = run_process("validate", folder, "--trust", trustlist, "--jobs", "2", "--format", "json")
+    assert res.returncode == 1, res.stderr
+    report = json.loads(res.stdout)
+    assert [p["verdict"] for p in report["packages"]] == ["accept", "accept", "accept", "reject"]
+    assert "4 package(s): 3 accepted, 1 rejected." in res.stderr
+    # --suppress drops the code, so the tampered copy is accepted: the policy is the user's decision
+    res = run_process("validate", folder / "sub-bad.edp", "--trust", trustlist, "--suppress", "I001")
+    assert res.returncode == 0
+    policy = tmp_path / "p.toml"
+    policy.write_text('[levels]\nI001 = "WARN"\n', "utf-8")
+    assert run_process("validate", folder / "sub-bad.edp", "--trust", trustlist, "--policy", policy).returncode == 0
+    assert run_process("validate", folder / "sub-bad.edp", "--trust", trustlist, "--policy", policy,
+                       "--strict").returncode == 1
+    for fmt in ("junit", "sarif", "html"):
+        out = tmp_path / f"r.{fmt}"
+        assert run_process("validate", folder, "--trust", trustlist, "--format", fmt, "-o", out).returncode == 1
+        assert out.stat().st_size > 500
+    assert run_process("validate", tmp_path / "empty-dir-does-not-exist", "--trust", trustlist).returncode == 2
+    (tmp_path / "empty").mkdir()
+    assert run_process("validate", tmp_path / "empty", "--trust", trustlist).returncode == 2

@@ -91,3 +91,23 @@ def test_time_stamp_from_untrusted_tsa(setup, tmp_path):
 def test_trust_list_round_trips_tsa(setup):
     pki, _ = setup
     assert load_trustlist(pki.trustlist_path).tsas == pki.trustlist.tsas
+
+
+def test_b_t_validates_in_a_fresh_process(setup, tmp_path):
+    """Regression: parsing a time-stamp token before asn1crypto.tsp is imported broke B-T (G001)."""
+    import subprocess
+    import sys
+
+    pki, url = setup
+    (tmp_path / "sig.p7s").write_bytes(signed(pki, url))
+    code = (
+        "import sys, logging; logging.disable(logging.CRITICAL)\n"
+        "from pathlib import Path\n"
+        "from edossier.signing.cades import verify_layer\n"
+        "from edossier.signing.trustlist import load_trustlist\n"
+        f"r = verify_layer(1, Path(r'{tmp_path / 'sig.p7s'}').read_bytes(), {MANIFEST!r}, "
+        f"trust=load_trustlist(Path(r'{pki.trustlist_path}')), **{POLICE!r})\n"
+        "print(r.indication, [f.code for f in r.findings])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "TOTAL_PASSED []", out.stdout + out.stderr

@@ -220,7 +220,9 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
     predates the event proves the signature existed while the certificate was good, and the
     signature is judged again at the time stamp's time (EN 319 102-1 past signature validation).
     """
-    from asn1crypto import cms, x509 as ax509
+    # asn1crypto learns the TSTInfo content type only when its tsp module is imported; parsing a
+    # time-stamp token before that caches it as opaque bytes and pyHanko then rejects it.
+    from asn1crypto import cms, tsp, x509 as ax509  # noqa: F401
 
     loc = f"META-INF/signature{layer:03d}.p7s"
     result = SignatureResult(layer)

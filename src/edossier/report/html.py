@@ -1,0 +1,440 @@
+"""HTML validation report: one self-contained file a person reads in any browser.
+
+Inline CSS, no scripts, no external resources (thumbnails are PNG data: URIs). Per package: a verdict
+banner (green 接收/ACCEPT, red 拒收/REJECT), the findings table (message in the chosen language, the
+other language on a second line and as a tooltip), the dossier's layers and table of contents, and a
+thumbnail of every page a finding points at (rendered with PyMuPDF from the package's own bytes).
+
+Everything shown comes from the package and is escaped: the report displays hostile input.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import __version__
+from ..findings import spec_link
+
+MAX_THUMBNAILS = 60  # per package
+MAX_PDF_BYTES = 64 * 1024 * 1024  # a larger document is noted, not rendered
+THUMBNAIL_DPI = 40
+MAX_THUMBNAIL_PX = 480  # longest side; bounds memory for absurd page sizes
+
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_PAGE = re.compile(r"\bpage\s+(\d{1,9})\b", re.IGNORECASE)
+
+_L = {
+    "en": {
+        "title": "edossier validation report", "accept": "ACCEPT", "reject": "REJECT",
+        "package": "Package", "generated": "Generated", "tool": "Tool",
+        "counts": "{e} error(s), {w} warning(s), {i} info",
+        "findings": "Findings", "no_findings": "No findings.",
+        "code": "Code", "severity": "Severity", "stage": "Stage", "location": "Location", "message": "Message",
+        "spec": "spec",
+        "layers": "Layers", "no_layers": "No layer could be read.",
+        "layer": "Layer", "agency": "Agency", "role": "Role", "signer": "Signer", "signing_time": "Signing time",
+        "timestamp": "Time stamp", "indication": "ETSI indication", "created": "Created", "lstage": "Procedural step",
+        "case": "Case", "case_number": "Case number", "case_name": "Case name", "charges": "Charges",
+        "toc": "Table of contents", "no_toc": "No table of contents: no record could be read.",
+        "volume": "Volume", "doc": "Document", "type": "Type", "doc_title": "Title", "number": "Number",
+        "date": "Date", "pages": "Pages", "vpages": "Pages in volume", "file": "File", "flagged": "Findings",
+        "total": "{d} document(s), {p} page(s)",
+        "thumbs": "Pages the findings point at", "page": "page {n}",
+        "overview": "Overview", "all_accept": "All packages accepted", "some_reject": "{n} of {t} package(s) rejected",
+        "n_missing": "{m}: not in the package, no thumbnail",
+        "n_unreadable": "{m}: could not be read ({why}), no thumbnail",
+        "n_toolarge": "{m}: larger than {limit} bytes, no thumbnail",
+        "n_unopenable": "{m}: PyMuPDF cannot open it ({why}), no thumbnail",
+        "n_nopage": "{m}: page {n} does not exist (the document has {count}), no thumbnail",
+        "n_package": "the package could not be opened, no thumbnails",
+        "n_limit": "only the first {n} pages are shown",
+        "n_off": "thumbnails were not rendered",
+        "sev": {"error": "error", "warning": "warning", "info": "info"},
+        "stages": {"container": "Container", "schema": "Schema and records", "integrity": "Integrity",
+                   "signature": "Signatures and trust", "document": "Documents", "case": "Case rules"},
+        "roles": {"police": "police", "procuratorate": "procuratorate", "court": "court", "justice": "justice"},
+    },
+    "zh-CN": {
+        "title": "电子卷宗校验报告", "accept": "接收", "reject": "拒收",
+        "package": "卷宗包", "generated": "生成时间", "tool": "工具",
+        "counts": "错误 {e} 项，警告 {w} 项，提示 {i} 项",
+        "findings": "校验发现", "no_findings": "未发现问题。",
+        "code": "代码", "severity": "级别", "stage": "阶段", "location": "位置", "message": "说明",
+        "spec": "规范",
+        "layers": "各层", "no_layers": "没有可读取的层。",
+        "layer": "层", "agency": "机关", "role": "角色", "signer": "签名人", "signing_time": "签署时间",
+        "timestamp": "时间戳", "indication": "ETSI 验证结论", "created": "生成时间", "lstage": "诉讼环节",
+        "case": "案件", "case_number": "案号", "case_name": "案件名称", "charges": "案由",
+        "toc": "卷内目录", "no_toc": "无卷内目录：没有可读取的卷宗记录。",
+        "volume": "卷", "doc": "文件", "type": "文书类型", "doc_title": "题名", "number": "文号",
+        "date": "日期", "pages": "页数", "vpages": "卷内页号", "file": "文件路径", "flagged": "校验发现",
+        "total": "共 {d} 份文件，{p} 页",
+        "thumbs": "校验发现所指页面", "page": "第 {n} 页",
+        "overview": "概览", "all_accept": "全部卷宗包均接收", "some_reject": "{t} 个卷宗包中 {n} 个拒收",
+        "n_missing": "{m}：卷宗包中没有该文件，无缩略图",
+        "n_unreadable": "{m}：无法读取（{why}），无缩略图",
+        "n_toolarge": "{m}：大于 {limit} 字节，无缩略图",
+        "n_unopenable": "{m}：PyMuPDF 无法打开（{why}），无缩略图",
+        "n_nopage": "{m}：第 {n} 页不存在（文件共 {count} 页），无缩略图",
+        "n_package": "卷宗包无法打开，无缩略图",
+        "n_limit": "仅显示前 {n} 页",
+        "n_off": "未生成缩略图",
+        "sev": {"error": "错误", "warning": "警告", "info": "提示"},
+        "stages": {"container": "容器", "schema": "模式与卷宗记录", "integrity": "完整性",
+                   "signature": "签名与信任", "document": "文件", "case": "案件规则"},
+        "roles": {"police": "公安机关", "procuratorate": "检察院", "court": "法院", "justice": "司法行政机关"},
+    },
+}
+
+_CSS = """
+:root{--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--info:#0969da;--line:#d0d7de;--muted:#57606a}
+*{box-sizing:border-box}
+body{margin:0 auto;max-width:1200px;padding:1rem 1.5rem;color:#1f2328;background:#fff;
+font:15px/1.5 "Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",
+system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+h1{font-size:1.5rem;margin:.2rem 0 .3rem}h2{font-size:1.15rem;margin:1.4rem 0 .5rem;
+border-bottom:1px solid var(--line);padding-bottom:.2rem}h3{font-size:1rem;margin:1rem 0 .3rem}
+.meta,.alt,.note{color:var(--muted);font-size:.85em}
+.package{margin:1.5rem 0 2.5rem}
+.verdict{display:flex;flex-wrap:wrap;align-items:baseline;gap:.3rem 1rem;padding:.8rem 1.1rem;border-radius:6px;
+color:#fff}
+.verdict.accept{background:var(--ok)}.verdict.reject{background:var(--bad)}
+.verdict .word{font-size:1.9rem;font-weight:700;letter-spacing:.05em}
+.verdict .other{font-size:1.1rem;opacity:.9}
+.verdict .path{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
+.verdict .counts{flex-basis:100%;font-size:.95rem}
+table{border-collapse:collapse;width:100%;margin:.3rem 0}
+th,td{border:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa;font-weight:600}
+td.loc,td.file,code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;word-break:break-all}
+.sev{font-weight:600;white-space:nowrap}.sev.error{color:var(--bad)}.sev.warning{color:var(--warn)}
+.sev.info{color:var(--info)}
+tr.error td:first-child{border-left:4px solid var(--bad)}tr.warning td:first-child{border-left:4px solid var(--warn)}
+tr.info td:first-child{border-left:4px solid var(--info)}
+.ind-TOTAL_PASSED{color:var(--ok);font-weight:600}.ind-TOTAL_FAILED{color:var(--bad);font-weight:600}
+.ind-INDETERMINATE{color:var(--warn);font-weight:600}
+.badge{display:inline-block;padding:0 .35rem;margin:0 .15rem .1rem 0;border-radius:3px;font-size:.8em;
+background:#eee;font-family:ui-monospace,Menlo,Consolas,monospace}
+.badge.error{background:#ffebe9;color:var(--bad)}.badge.warning{background:#fff8c5;color:var(--warn)}
+.badge.info{background:#ddf4ff;color:var(--info)}
+dl.case{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem;margin:.3rem 0}dl.case dt{font-weight:600}
+dl.case dd{margin:0}
+.thumbs{display:flex;flex-wrap:wrap;gap:1rem}
+figure{margin:0;padding:.4rem;border:1px solid var(--line);border-radius:4px;max-width:260px;background:#fafbfc}
+figure img{display:block;max-width:100%;height:auto;border:1px solid #ccc;background:#fff}
+figcaption{font-size:.8em;margin-top:.3rem;word-break:break-all}
+ul.notes{margin:.3rem 0;padding-left:1.2rem}
+@media print{.package{break-before:page}.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
+"""
+
+
+def clean(value: object) -> str:
+    """Text safe to put in HTML: characters HTML cannot carry are shown as escapes (\\x01)."""
+    s = "" if value is None else str(value)
+    return _BAD_CHARS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), s)
+
+
+def e(value: object) -> str:
+    return html.escape(clean(value), quote=True)
+
+
+@dataclass
+class _Target:
+    member: str
+    page: int | None  # 1-based; None: the first page
+    findings: list = field(default_factory=list)
+
+
+def _doc_member(location: str, files: set[str]) -> tuple[str, int | None] | None:
+    """(member, page) when a finding's location names a PDF document of the package."""
+    if not location:
+        return None
+    member, sep, rest = location.partition(" (")
+    if member not in files and not member.lower().endswith(".pdf"):
+        return None
+    m = _PAGE.search(rest) if sep else None
+    return member, int(m.group(1)) if m else None
+
+
+def _thumbnail_targets(rep, files: set[str]) -> list[_Target]:
+    targets: dict[tuple[str, int | None], _Target] = {}
+    for f in rep.sorted_findings():
+        hit = _doc_member(f.location, files)
+        if hit is None:
+            continue
+        targets.setdefault(hit, _Target(*hit)).findings.append(f)
+    return list(targets.values())
+
+
+def _render_thumbnails(path: str, targets: list[_Target], L: dict, *, dpi: int, max_count: int,
+                       max_pdf_bytes: int) -> tuple[list[tuple[_Target, int, str]], list[str]]:
+    """([(target, page number, data URI)], [notes]). Never raises: every problem is a note."""
+    from ..container.zipio import open_package
+
+    shown: list[tuple[_Target, int, str]] = []
+    notes: list[str] = []
+    if not targets:
+        return shown, notes
+    if len(targets) > max_count:
+        notes.append(L["n_limit"].format(n=max_count))
+        targets = targets[:max_count]
+    try:
+        opened = open_package(Path(path))
+    except Exception:  # noqa: BLE001
+        opened = []
+    if isinstance(opened, list):
+        return shown, [L["n_package"]]
+    try:
+        import pymupdf
+    except Exception as exc:  # noqa: BLE001
+        opened.close()
+        return shown, [L["n_off"] + f" (PyMuPDF: {exc})"]
+    previous = pymupdf.TOOLS.mupdf_display_errors()
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    by_member: dict[str, list[_Target]] = {}
+    for t in targets:
+        by_member.setdefault(t.member, []).append(t)
+    try:
+        with opened as pkg:
+            for member, group in by_member.items():
+                doc = _open_pdf(pkg, member, L, max_pdf_bytes, pymupdf)  # one document open at a time
+                if isinstance(doc, str):
+                    notes.append(doc)
+                    continue
+                try:
+                    for t in group:
+                        item = _thumbnail(doc, t, L, dpi, pymupdf)
+                        if isinstance(item, str):
+                            notes.append(item)
+                        else:
+                            shown.append(item)
+                finally:
+                    doc.close()
+    except Exception as exc:  # noqa: BLE001 - a report is never lost to a thumbnail
+        notes.append(L["n_off"] + f" ({exc or type(exc).__name__})")
+    finally:
+        pymupdf.TOOLS.mupdf_display_errors(previous)
+    return shown, notes
+
+
+def _thumbnail(doc, t: _Target, L: dict, dpi: int, pymupdf) -> tuple[_Target, int, str] | str:
+    """(target, page number, PNG data URI) for one page, or a note saying why not."""
+    number = t.page or 1
+    try:
+        count = doc.page_count
+        if not 1 <= number <= count:
+            return L["n_nopage"].format(m=t.member, n=number, count=count)
+        page = doc.load_page(number - 1)
+        longest = max(page.rect.width, page.rect.height, 1.0)
+        zoom = min(dpi / 72.0, MAX_THUMBNAIL_PX / longest)
+        png = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False).tobytes("png")
+    except Exception as exc:  # noqa: BLE001
+        return L["n_unopenable"].format(m=t.member, why=str(exc) or type(exc).__name__)
+    return t, number, "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _open_pdf(pkg, member: str, L: dict, max_pdf_bytes: int, pymupdf):
+    """An open pymupdf document, or a note saying why not."""
+    info = pkg.infos.get(member)
+    if info is None:
+        return L["n_missing"].format(m=member)
+    if info.file_size > max_pdf_bytes:
+        return L["n_toolarge"].format(m=member, limit=max_pdf_bytes)
+    try:
+        data = pkg.read(member, max_pdf_bytes)
+    except Exception as exc:  # noqa: BLE001
+        return L["n_unreadable"].format(m=member, why=str(exc) or type(exc).__name__)
+    try:
+        return pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:  # noqa: BLE001
+        return L["n_unopenable"].format(m=member, why=str(exc) or type(exc).__name__)
+
+
+def _time(value) -> str:
+    if not value:
+        return "–"
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0).isoformat(sep=" ")
+    return str(value)
+
+
+def _message_cell(f, lang: str) -> str:
+    other = "en" if lang == "zh-CN" else "zh-CN"
+    return (f'<div lang="{lang}" title="{e(f.message(other))}">{e(f.message(lang))}</div>'
+            f'<div class="alt" lang="{other}">{e(f.message(other))}</div>')
+
+
+def _banner(rep, L: dict, O: dict, counts: dict) -> str:
+    v = rep.verdict
+    return (f'<div class="verdict {v}" role="status" data-verdict="{v}">'
+            f'<span class="word">{e(L[v])}</span><span class="other">{e(O[v])}</span>'
+            f'<span class="path">{e(rep.path)}</span>'
+            f'<span class="counts">{e(L["counts"].format(e=counts["error"], w=counts["warning"], i=counts["info"]))}'
+            f"</span></div>")
+
+
+def _findings_table(rep, L: dict, lang: str) -> str:
+    findings = rep.sorted_findings()
+    if not findings:
+        return f'<p class="note">{e(L["no_findings"])}</p>'
+    rows = []
+    for f in findings:
+        spec = spec_link(f.spec)
+        code = f'<code title="{e(L["spec"])}: {e(spec)}">{e(f.code)}</code>' if spec else f"<code>{e(f.code)}</code>"
+        if f.rule_id:
+            code += f'<div class="alt">{e(f.rule_id)}</div>'
+        rows.append(f'<tr class="{e(f.severity)}"><td>{code}</td>'
+                    f'<td><span class="sev {e(f.severity)}">{e(L["sev"][f.severity])}</span></td>'
+                    f'<td>{e(L["stages"][f.stage])}</td><td class="loc">{e(f.location)}</td>'
+                    f"<td>{_message_cell(f, lang)}</td></tr>")
+    head = "".join(f"<th>{e(L[k])}</th>" for k in ("code", "severity", "stage", "location", "message"))
+    return f'<table class="findings"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _layers_table(rep, L: dict) -> str:
+    if not rep.layers:
+        return f'<p class="note">{e(L["no_layers"])}</p>'
+    cols = ("layer", "agency", "role", "lstage", "created", "signer", "signing_time", "timestamp", "indication")
+    rows = []
+    for lr in rep.layers:
+        r, s = lr.record, lr.signature
+        agency = (f'{e(r.agency.name)}<div class="alt">{e(r.agency.credit_code)}</div>' if r else "?")
+        role = e(L["roles"].get(r.agency.role, r.agency.role)) if r else "?"
+        if s is not None:
+            ind = f'<span class="ind-{e(s.indication)}">{e(s.indication)}</span>'
+            if s.sub_indication:
+                ind += f'<div class="alt">{e(s.sub_indication)}</div>'
+        else:
+            ind = "–"
+        cells = [f"{lr.layer:03d}", agency, role, e(r.stage or "–") if r else "–", e(_time(r.created)) if r else "–",
+                 e(s.signer or "–") if s else "–", e(_time(s.signing_time)) if s else "–",
+                 e(_time(s.timestamp)) if s else "–", ind]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    head = "".join(f"<th>{e(L[k])}</th>" for k in cols)
+    return f'<table class="layers"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _toc(dossier, by_member: dict[str, list], L: dict) -> str:
+    if not dossier.records:
+        return f'<p class="note">{e(L["no_toc"])}</p>'
+    out = []
+    case = dossier.case
+    if case is not None:
+        out.append(f'<dl class="case"><dt>{e(L["case_number"])}</dt><dd>{e(case.number)}</dd>'
+                   f'<dt>{e(L["case_name"])}</dt><dd>{e(case.name)}</dd>'
+                   f'<dt>{e(L["charges"])}</dt><dd>{e("、".join(case.charges))}</dd></dl>')
+    out.append(f'<p class="note">{e(L["total"].format(d=len(dossier.documents), p=dossier.pages))}</p>')
+    order = list(dossier.volumes)
+    for _, d in dossier.documents:
+        if d.volume not in order:
+            order.append(d.volume)
+    cols = ("layer", "doc", "type", "doc_title", "number", "date", "pages", "vpages", "file", "flagged")
+    head = "".join(f"<th>{e(L[k])}</th>" for k in cols)
+    for vid in order:
+        v = dossier.volumes.get(vid)
+        title = f"{v.title}" if v else "?"
+        kind = f" ({v.kind})" if v and v.kind else ""
+        out.append(f'<h3>{e(L["volume"])} <code>{e(vid)}</code> {e(title)}<span class="alt">{e(kind)}</span></h3>')
+        rows, first = [], 1
+        for layer, d in dossier.documents:
+            if d.volume != vid:
+                continue
+            last = first + max(d.pages, 1) - 1
+            span = f"{first}–{last}" if last > first else f"{first}"
+            first = last + 1
+            badges = "".join(f'<span class="badge {e(f.severity)}" title="{e(f.message_en)}">{e(f.code)}</span>'
+                             for f in by_member.get(d.file, []))
+            cells = [f"{layer:03d}", f"<code>{e(d.id)}</code>", e(d.type), e(d.title), e(d.number or "–"),
+                     e(d.date.isoformat()), e(d.pages), e(span)]
+            rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells)
+                        + f'<td class="file">{e(d.file)}</td><td>{badges}</td></tr>')
+        out.append(f'<table class="toc"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    return "".join(out)
+
+
+def _package_section(i: int, rep, lang: str, *, thumbnails: bool, dpi: int, max_thumbnails: int,
+                     max_pdf_bytes: int) -> str:
+    from ..record.fold import fold
+
+    L, O = _L[lang], _L["en" if lang == "zh-CN" else "zh-CN"]
+    findings = rep.sorted_findings()
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+    try:
+        dossier = fold([lr.record for lr in rep.layers if lr.record is not None])
+    except Exception:  # noqa: BLE001 - records that fold badly still get a report
+        dossier = fold([])
+    files = {d.file for _, d in dossier.documents}
+    by_member: dict[str, list] = {}
+    for f in findings:
+        member = f.location.partition(" (")[0]
+        if member in files and f not in by_member.setdefault(member, []):
+            by_member[member].append(f)
+    parts = [f'<section class="package" id="pkg-{i}">', _banner(rep, L, O, counts),
+             f'<h2>{e(L["findings"])}</h2>', _findings_table(rep, L, lang),
+             f'<h2>{e(L["layers"])}</h2>', _layers_table(rep, L),
+             f'<h2>{e(L["toc"])}</h2>', _toc(dossier, by_member, L)]
+    targets = _thumbnail_targets(rep, files)
+    if targets:
+        parts.append(f'<h2>{e(L["thumbs"])}</h2>')
+        if thumbnails:
+            shown, notes = _render_thumbnails(rep.path, targets, L, dpi=dpi, max_count=max_thumbnails,
+                                              max_pdf_bytes=max_pdf_bytes)
+        else:
+            shown, notes = [], [L["n_off"]]
+        if shown:
+            figs = []
+            for t, number, uri in shown:
+                codes = " ".join(f'<span class="badge {e(f.severity)}" title="{e(f.message(lang))}">'
+                                 f"{e(f.code)}</span>" for f in t.findings)
+                alt = f"{t.member} {L['page'].format(n=number)}"
+                figs.append(f'<figure><img src="{uri}" alt="{e(alt)}"><figcaption><code>{e(t.member)}</code> '
+                            f'{e(L["page"].format(n=number))}<div>{codes}</div></figcaption></figure>')
+            parts.append(f'<div class="thumbs">{"".join(figs)}</div>')
+        if notes:
+            parts.append('<ul class="notes note">' + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>")
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def render_html(reports, *, lang: str = "en", thumbnails: bool = True, thumbnail_dpi: int = THUMBNAIL_DPI,
+                max_thumbnails: int = MAX_THUMBNAILS, max_pdf_bytes: int = MAX_PDF_BYTES,
+                generated: dt.datetime | None = None) -> str:
+    """The HTML report (one self-contained document) for a list of PackageReport.
+
+    Reads the PDF members that findings point at from the packages (bounded reads) to draw
+    thumbnails; `thumbnails=False` skips that and reads nothing."""
+    lang = "zh-CN" if lang.startswith("zh") else "en"
+    L, O = _L[lang], _L["en" if lang == "zh-CN" else "zh-CN"]
+    reports = list(reports)
+    when = (generated or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat()
+    rejected = sum(1 for r in reports if r.verdict == "reject")
+    overall = "reject" if rejected else "accept"
+    head = (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<meta name="generator" content="edossier {e(__version__)}">\n'
+            f'<meta name="edossier-verdict" content="{overall}">\n'
+            f'<title>{e(L["title"])} – {e(L[overall])} / {e(O[overall])}</title>\n'
+            f"<style>{_CSS}</style>\n</head>\n<body>\n")
+    top = [f'<header><h1>{e(L["title"])}</h1><div class="meta">{e(O["title"])} · {e(L["tool"])}: edossier '
+           f'{e(__version__)} · {e(L["generated"])}: {e(when)}</div></header>']
+    if len(reports) > 1:
+        summary = L["some_reject"].format(n=rejected, t=len(reports)) if rejected else L["all_accept"]
+        rows = []
+        for i, rep in enumerate(reports):
+            c = {s: sum(1 for f in rep.findings if f.severity == s) for s in ("error", "warning", "info")}
+            rows.append(f'<tr class="{"error" if rep.verdict == "reject" else ""}"><td><a href="#pkg-{i}">'
+                        f'{e(rep.path)}</a></td><td><span class="sev {"error" if rep.verdict == "reject" else ""}">'
+                        f'{e(L[rep.verdict])} / {e(O[rep.verdict])}</span></td>'
+                        f'<td>{e(L["counts"].format(e=c["error"], w=c["warning"], i=c["info"]))}</td></tr>')
+        top.append(f'<h2>{e(L["overview"])}</h2><p>{e(summary)}</p><table class="overview"><thead><tr>'
+                   f'<th>{e(L["package"])}</th><th>{e(L["accept"])}/{e(L["reject"])}</th>'
+                   f'<th>{e(L["findings"])}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    body = [_package_section(i, rep, lang, thumbnails=thumbnails, dpi=thumbnail_dpi, max_thumbnails=max_thumbnails,
+                             max_pdf_bytes=max_pdf_bytes) for i, rep in enumerate(reports)]
+    return head + "\n".join(top + body) + "\n</body>\n</html>\n"
+

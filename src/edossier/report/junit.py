@@ -1,0 +1,107 @@
+"""JUnit XML validation report, for CI dashboards (Jenkins, GitLab, GitHub test-report actions).
+
+One <testsuite> per package, one <testcase> per validation stage (container, schema, integrity,
+signature, document, case). Every error-level finding of a stage is a <failure> of that stage's
+test case (type = the code, message = code and message); warnings and infos go to the test case's
+<system-out>. A package that could not be opened at all has its later stages marked <skipped>.
+
+Pure function of the reports: no CLI, no file system.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+
+from ..findings import STAGES, spec_link
+
+# Characters XML 1.0 cannot carry at all (C0 controls except TAB/LF/CR, surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: object) -> str:
+    """Text as XML 1.0 can carry it: a character it cannot is shown as its escape (\\x01, \\ud800)."""
+    s = "" if value is None else str(value)
+    return _NOT_XML.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), s)
+
+
+_L = {
+    "en": {"stage": {"container": "Container", "schema": "Schema and records", "integrity": "Integrity",
+                     "signature": "Signatures and trust", "document": "Documents", "case": "Case rules"},
+           "sev": {"error": "error", "warning": "warning", "info": "info"},
+           "not_reached": "not checked: the package could not be opened",
+           "verdict": {"accept": "ACCEPT", "reject": "REJECT"}, "spec": "spec"},
+    "zh-CN": {"stage": {"container": "容器", "schema": "模式与卷宗记录", "integrity": "完整性",
+                        "signature": "签名与信任", "document": "文件", "case": "案件规则"},
+              "sev": {"error": "错误", "warning": "警告", "info": "提示"},
+              "not_reached": "未检查：卷宗包无法打开",
+              "verdict": {"accept": "接收", "reject": "拒收"}, "spec": "规范"},
+}
+
+
+def _finding_text(f, lang: str, L: dict) -> str:
+    other = "en" if lang.startswith("zh") else "zh-CN"
+    lines = [f"{f.code} {L['sev'][f.severity]}" + (f" [{f.rule_id}]" if f.rule_id else "")
+             + (f" @ {f.location}" if f.location else ""),
+             f"  {f.message(lang)}", f"  {f.message(other)}"]
+    if f.spec:
+        lines.append(f"  {L['spec']}: {spec_link(f.spec)}")
+    return "\n".join(lines)
+
+
+def render_junit(reports, *, lang: str = "en", timestamp: dt.datetime | None = None) -> str:
+    """The JUnit XML document (a str starting with the XML declaration) for a list of PackageReport."""
+    lang = "zh-CN" if lang.startswith("zh") else "en"
+    L = _L[lang]
+    when = (timestamp or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat()
+    root = ET.Element("testsuites", name="edossier validate")
+    total_tests = total_failures = total_skipped = 0
+    for rep in reports:
+        findings = rep.sorted_findings()
+        opened = bool(rep.layers) or any(f.stage != "container" for f in findings)
+        suite = ET.SubElement(root, "testsuite")
+        failed = skipped = 0
+        for stage in STAGES:
+            group = [f for f in findings if f.stage == stage]
+            case = ET.SubElement(suite, "testcase", classname=xml_text(rep.path),
+                                 name=stage if lang == "en" else f"{stage}（{L['stage'][stage]}）", time="0")
+            errors = [f for f in group if f.severity == "error"]
+            others = [f for f in group if f.severity != "error"]
+            for f in errors:
+                failure = ET.SubElement(case, "failure", type=f.code,
+                                        message=xml_text(f"{f.code}: {f.message(lang)}"
+                                                         + (f" ({f.location})" if f.location else "")))
+                failure.text = xml_text(_finding_text(f, lang, L))
+            if errors:
+                failed += 1
+            elif not group and not opened and stage != "container":
+                ET.SubElement(case, "skipped", message=L["not_reached"])
+                skipped += 1
+            if others:
+                ET.SubElement(case, "system-out").text = xml_text(
+                    "\n\n".join(_finding_text(f, lang, L) for f in others))
+        suite.set("name", xml_text(rep.path))
+        suite.set("tests", str(len(STAGES)))
+        suite.set("failures", str(failed))
+        suite.set("errors", "0")
+        suite.set("skipped", str(skipped))
+        suite.set("time", "0")
+        suite.set("timestamp", when)
+        props = ET.Element("properties")
+        ET.SubElement(props, "property", name="verdict", value=rep.verdict)
+        for sev in ("error", "warning", "info"):
+            ET.SubElement(props, "property", name=f"{sev}s",
+                          value=str(sum(1 for f in findings if f.severity == sev)))
+        suite.insert(0, props)
+        ET.SubElement(suite, "system-out").text = xml_text(f"{L['verdict'][rep.verdict]}  {rep.path}")
+        total_tests += len(STAGES)
+        total_failures += failed
+        total_skipped += skipped
+    root.set("tests", str(total_tests))
+    root.set("failures", str(total_failures))
+    root.set("errors", "0")
+    root.set("skipped", str(total_skipped))
+    root.set("time", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
