@@ -78,12 +78,16 @@ def build_1000_pages(n: int = 1000) -> bytes:
 def main() -> int:
     if (CORPUS / "PDF_A-2b").is_dir():
         run_corpus(CORPUS)  # warm-up (imports, page cache)
-        best = None
+        best = cpu = None
         for _ in range(2):
+            c0 = time.process_time()
             res, secs = run_corpus(CORPUS)
+            csecs = time.process_time() - c0
             best = secs if best is None else min(best, secs)
+            cpu = csecs if cpu is None else min(cpu, csecs)
         t = score(res)["total"]
-        print(f"corpus: {len(res)} files in {best:.2f} s ({1000 * best / len(res):.2f} ms per file); "
+        print(f"corpus: {len(res)} files in {best:.2f} s wall, {cpu:.2f} s CPU ({1000 * best / len(res):.2f} ms "
+              f"per file); "
               f"pass flagged {t['pass_flagged']}/{t['pass']}, fail flagged {t['fail_flagged']}/{t['fail']}, "
               f"right clause {t['fail_right']}/{t['fail']}")
     else:
@@ -91,13 +95,14 @@ def main() -> int:
     t0 = time.perf_counter()
     data = build_1000_pages()
     print(f"1000-page document: built in {time.perf_counter() - t0:.1f} s, {len(data) / 1e6:.1f} MB")
-    best = None
+    best = cpu = None
     for _ in range(3):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         rep = check_pdf(data)
-        secs = time.perf_counter() - t0
+        secs, csecs = time.perf_counter() - t0, time.process_time() - c0
         best = secs if best is None else min(best, secs)
-    print(f"1000-page document: checked in {best:.2f} s; {len(rep.issues)} issues "
+        cpu = csecs if cpu is None else min(cpu, csecs)
+    print(f"1000-page document: checked in {best:.2f} s wall, {cpu:.2f} s CPU; {len(rep.issues)} issues "
           f"{sorted({i.rule_id for i in rep.issues})}")
     return 0
 

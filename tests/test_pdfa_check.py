@@ -476,3 +476,168 @@ def test_mutations_never_raise(muts):
     rep = check_pdf(bytes(data))
     assert isinstance(rep, PdfReport)
     assert all(isinstance(i, PdfIssue) for i in rep.issues)
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF/A rules on generated files (the corpus may be absent in CI)
+
+
+def _xmp_extra(prop_xml: str):
+    def mod(pdf):
+        data = pdf.Root.Metadata.read_bytes().decode("utf-8")
+        extra = ('<rdf:Description rdf:about="" xmlns:xmpTPg="http://ns.adobe.com/xap/1.0/t/pg/" '
+                 'xmlns:zz="http://example.invalid/ns/">' + prop_xml + "</rdf:Description>")
+        data = data.replace("</rdf:RDF>", extra + "</rdf:RDF>")
+        pdf.Root.Metadata = pdf.make_stream(data.encode("utf-8"), Type=Name.Metadata, Subtype=Name.XML)
+    return mod
+
+
+def _lzw(pdf):
+    s = pdf.make_stream(b"\x80\x0b\x60\x50\x22\x0c\x0c\x85\x01")  # LZW-coded bytes
+    s.Filter = Name.LZWDecode
+    pdf.Root.Extra = s
+
+
+def _external_stream(pdf):
+    s = pdf.make_stream(b"")
+    s.F = String("data.bin")
+    pdf.Root.Extra = s
+
+
+def _no_id(pdf):
+    pass  # handled by saving without an ID (see below)
+
+
+def _cmyk_fill(pdf):
+    pdf.pages[0].Contents = pdf.make_stream(b"0 0 0 1 k 0 0 10 10 re f")
+
+
+def _no_output_intent(pdf):
+    del pdf.Root["/OutputIntents"]
+
+
+def _bad_annotation(pdf):
+    annot = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Text, Rect=Array([10, 10, 20, 20]),
+                                         Contents=String("note")))
+    pdf.pages[0].obj.Annots = Array([annot])
+
+
+def _undefined_operator(pdf):
+    pdf.pages[0].Contents = pdf.make_stream(b"q 0.2 0.4 0.6 rg 1 2 3 foo 0 0 10 10 re f Q")
+
+
+def _deep_q(pdf):
+    pdf.pages[0].Contents = pdf.make_stream(b"q " * 30 + b"Q " * 30)
+
+
+def _tiny_page(pdf):
+    pdf.pages[0].obj.MediaBox = Array([0, 0, 2, 2])
+
+
+def _blend(pdf):
+    pdf.pages[0].obj.Resources = Dictionary(ExtGState=Dictionary(G0=Dictionary(Type=Name.ExtGState, BM=Name.Fancy)))
+    pdf.pages[0].Contents = pdf.make_stream(b"/G0 gs 0 0 10 10 re f")
+
+
+def _interpolate(pdf):
+    img = pikepdf.Stream(pdf, b"\x00" * 4, Type=Name.XObject, Subtype=Name.Image, Width=2, Height=2,
+                         ColorSpace=Name.DeviceGray, BitsPerComponent=8, Interpolate=True)
+    pdf.pages[0].obj.Resources = Dictionary(XObject=Dictionary(Im0=img))
+    pdf.pages[0].Contents = pdf.make_stream(b"q 10 0 0 10 0 0 cm /Im0 Do Q")
+
+
+def _hex_odd(pdf):
+    pdf.pages[0].Contents = pdf.make_stream(b"q 0.2 0.4 0.6 rg 0 0 10 10 re f Q /Span <</ActualText <FEF>>> BDC EMC")
+
+
+GENERATED_CASES = {
+    "6.6.2.3.1-1": _xmp_extra("<zz:Case>123</zz:Case>"),  # property of an undeclared schema
+    "6.6.2.3.1-2": _xmp_extra("<xmpTPg:NPages>many</xmpTPg:NPages>"),  # Integer expected
+    "6.1.7.2-1": _lzw,
+    "6.1.7.1-3": _external_stream,
+    "6.2.4.3-3": _cmyk_fill,
+    "6.2.4.3-2": _no_output_intent,
+    "6.3.2-1": _bad_annotation,
+    "6.2.2-1": _undefined_operator,
+    "6.1.13-8": _deep_q,
+    "6.1.13-11": _tiny_page,
+    "6.2.10-1": _blend,
+    "6.2.8-3": _interpolate,
+    "6.1.6-1": _hex_odd,
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(GENERATED_CASES))
+def test_generated_pdfa_violation(rule_id):
+    rep = check_pdf(minimal_pdfa(GENERATED_CASES[rule_id], compress_streams=False), active_content=False)
+    assert rule_id in ids(rep), [(i.rule_id, i.message_en) for i in rep.issues]
+    issue = next(i for i in rep.issues if i.rule_id == rule_id)
+    assert issue.kind == "pdfa" and rule_id.startswith(issue.clause + "-")
+
+
+def test_trailing_data_after_eof():
+    rep = check_pdf(minimal_pdfa() + b"garbage\n", active_content=False)
+    assert "6.1.3-3" in ids(rep)
+
+
+def test_missing_trailer_id():
+    data = minimal_pdfa()
+    data2 = re.sub(rb"/ID \[<[0-9a-f]+><[0-9a-f]+>\]", lambda m: b" " * len(m.group(0)), data)
+    assert data2 != data
+    rep = check_pdf(data2, active_content=False)
+    assert "6.1.3-1" in ids(rep)
+
+
+def test_header_without_binary_comment():
+    data = minimal_pdfa()
+    nl = data.index(b"\n")
+    data = data[:nl + 1] + b"%abcd" + data[nl + 6:]
+    rep = check_pdf(data, active_content=False)
+    assert "6.1.2-2" in ids(rep)
+
+
+def test_user_password():
+    data = minimal_pdfa(encryption=pikepdf.Encryption(owner="owner", user="secret", R=6))
+    rep = check_pdf(data, active_content=False)
+    assert {"PDF-UNREADABLE", "AC-ENCRYPT", "6.1.3-2"} <= ids(rep)
+    assert not rep.conformant
+
+
+def test_stream_length_repair_is_reported():
+    def mod(pdf):
+        pdf.Root.Extra = pdf.make_stream(b"0123456789" * 10)
+
+    data = minimal_pdfa(mod, compress_streams=False)
+    i = data.index(b"/Length 100")
+    bad = data[:i] + b"/Length 150" + data[i + len(b"/Length 100"):]
+    rep = check_pdf(bad, active_content=False)
+    assert "6.1.7.1-1" in ids(rep)
+    assert "AC-REPAIRED" in ids(rep)  # qpdf had to search for endstream: a silent repair
+    assert not rep.conformant
+
+
+def test_ascii85_flate_content_stream_is_read():
+    import base64
+    import zlib as _z
+
+    def mod(pdf):
+        raw = base64.a85encode(_z.compress(b"q 0.2 0.4 0.6 rg 0 0 10 10 re f 1 2 3 bogus Q"), adobe=True)
+        pdf.pages[0].Contents = pikepdf.Stream(pdf, raw)
+        pdf.pages[0].Contents.Filter = Array([Name.ASCII85Decode, Name.FlateDecode])
+
+    rep = check_pdf(minimal_pdfa(mod, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none),
+                    active_content=False)
+    assert "6.2.2-1" in ids(rep), rep.issues  # the undefined operator inside was seen
+
+
+def test_flate_bomb_stops_at_the_limit():
+    import zlib as _z
+
+    def mod(pdf):
+        s = pikepdf.Stream(pdf, _z.compress(b"q Q " * 5_000_000, 9))
+        s.Filter = Name.FlateDecode
+        pdf.pages[0].Contents = s
+
+    data = minimal_pdfa(mod, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    rep = check_pdf(data, limits=PdfLimits(max_stream_bytes=1 << 20))
+    assert "PDF-UNREADABLE" in ids(rep)

@@ -92,36 +92,75 @@ class Ctx:
 
     # -- safe data access ------------------------------------------------------------------------
     def stream_bytes(self, stream: pikepdf.Object) -> bytes:
-        """Decoded stream data, refusing to inflate past ``limits.max_stream_bytes``."""
+        """Decoded stream data, refusing to inflate past ``limits.max_stream_bytes``.
+
+        Flate (optionally behind ASCIIHex/ASCII85) is inflated here with a hard output cap, so a
+        compression bomb stops at the cap. Other chains are handed to qpdf only when the raw size
+        times the worst-case expansion of the chain stays under the cap.
+        """
         cap = self.limits.max_stream_bytes
-        filt = stream.get("/Filter")
-        if filt is None:
-            data = stream.read_raw_bytes()
-            if len(data) > cap:
-                raise LimitExceeded(f"stream of {len(data)} bytes")
-            return data
-        filters = [filt] if isinstance(filt, pikepdf.Name) else list(filt) if isinstance(filt, pikepdf.Array) else []
-        names = [str(f) for f in filters]
-        if names in (["/FlateDecode"], ["/Fl"]):
-            raw = stream.read_raw_bytes()
+        names = _filter_names(stream)
+        raw = stream.read_raw_bytes()
+        if not names:
+            if len(raw) > cap:
+                raise LimitExceeded(f"stream of {len(raw)} bytes")
+            return raw
+        if names[-1] in ("/FlateDecode", "/Fl") and all(n in _ASCII_FILTERS for n in names[:-1]):
+            data = raw
+            for n in names[:-1]:
+                data = _ascii_decode(n, data)
             d = zlib.decompressobj()
             try:
-                out = d.decompress(raw, cap + 1)
+                out = d.decompress(data, cap + 1)
             except zlib.error:
                 out = b""
             if len(out) > cap:
                 raise LimitExceeded(f"stream inflates past {cap} bytes")
-            if stream.get("/DecodeParms") is None:
+            parms = stream.get("/DecodeParms")
+            if parms is None or (isinstance(parms, pikepdf.Array) and all(p is None for p in parms)):
                 return out
-            return stream.read_bytes()  # predictors never expand the data
-        raw_len = len(stream.read_raw_bytes())
-        if raw_len * 256 > cap and raw_len > 4096:
-            # conservative: filters such as RunLength/LZW can expand a lot
-            data = stream.read_bytes()
-            if len(data) > cap:
-                raise LimitExceeded(f"stream decodes to {len(data)} bytes")
-            return data
+            return stream.read_bytes()  # predictors never expand the inflated data
+        bound = 1.0
+        for n in names:
+            bound *= _EXPANSION.get(n, 1.0)
+        if len(raw) * bound > cap:
+            raise LimitExceeded(f"stream of {len(raw)} bytes with filters {' '.join(names)} may exceed {cap} bytes")
         return stream.read_bytes()
+
+
+_ASCII_FILTERS = {"/ASCIIHexDecode", "/AHx", "/ASCII85Decode", "/A85"}
+# worst-case output/input ratio of the filters qpdf decodes (image codecs are not decoded by read_bytes)
+_EXPANSION = {"/FlateDecode": 1032.0, "/Fl": 1032.0, "/LZWDecode": 2800.0, "/LZW": 2800.0,
+              "/RunLengthDecode": 64.0, "/RL": 64.0, "/ASCIIHexDecode": 0.5, "/AHx": 0.5,
+              "/ASCII85Decode": 0.8, "/A85": 0.8}
+
+
+def _filter_names(stream) -> list[str]:
+    f = stream.get("/Filter")
+    if isinstance(f, pikepdf.Name):
+        return [str(f)]
+    if isinstance(f, pikepdf.Array):
+        return [str(x) for x in f if isinstance(x, pikepdf.Name)]
+    return []
+
+
+def _ascii_decode(name: str, data: bytes) -> bytes:
+    import base64
+    import binascii
+
+    if name in ("/ASCIIHexDecode", "/AHx"):
+        h = bytes(b for b in data.split(b">", 1)[0] if chr(b) in "0123456789abcdefABCDEF")
+        if len(h) % 2:
+            h += b"0"
+        return binascii.unhexlify(h)
+    body = data.strip()
+    if body.startswith(b"<~"):
+        body = body[2:]
+    body = body.split(b"~>", 1)[0]
+    try:
+        return base64.a85decode(body, adobe=False, ignorechars=b" \t\n\r\x0b\x0c")
+    except ValueError:
+        return b""
 
 
 def make_issue(rule_id: str, location: str = "", detail: str = "") -> PdfIssue:
@@ -183,6 +222,11 @@ def check_pdf(source: "Path | bytes", *, flavour: str | None = None, active_cont
     pdf = None
     try:
         pdf = pikepdf.open(_BytesSource(raw), attempt_recovery=False, suppress_warnings=True)
+    except pikepdf.PasswordError as exc:
+        return PdfReport(None, flavour or "2b", (
+            make_issue("PDF-UNREADABLE", "file", "encrypted with a user password"),
+            make_issue("AC-ENCRYPT", "trailer", _short(exc)),
+            make_issue("6.1.3-2", "trailer", "encrypted")))
     except Exception as exc:  # noqa: BLE001 - any failure to open strictly
         # Not readable without repair. Never silently accept: report AC-REPAIRED (always, it is a
         # safety finding), then try the lenient open only to be able to say more.
@@ -245,10 +289,37 @@ def _run(raw: bytes, pdf: pikepdf.Pdf, flavour: str | None, active_content: bool
         except RecursionError:
             ctx.add("CHECK-ERROR", chk.name, "recursion too deep")
         except Exception as exc:  # noqa: BLE001 - the contract: never escape
+            try:
+                pdf.Root.keys()
+            except Exception:  # noqa: BLE001 - qpdf lost the catalog while resolving objects
+                ctx.add("PDF-UNREADABLE", "trailer", f"document catalog became unreadable: {_short(exc)}")
+                break
             ctx.add("CHECK-ERROR", chk.name, _short(exc))
+    _repair_warnings(ctx, pre_issues)
     issues = [i for i in ctx.issues if i.kind != "pdfa" or ctx.applies(i.rule_id)]
     issues.sort(key=_issue_order)
     return PdfReport(claimed, flavour, tuple(issues))
+
+
+# qpdf warnings that mean "I had to guess / repair" even without attempt_recovery; the harmless
+# ones (e.g. "xref entry for the xref stream itself is missing") are not listed.
+_REPAIR_WARNINGS = ("expected endstream", "reconstruct", "damaged", "recover", "invalid", "treating as",
+                    "unable to", "not found", "unexpected", "ignoring", "loop")
+
+
+def _repair_warnings(ctx, pre_issues) -> None:
+    if any(i.rule_id == "AC-REPAIRED" for i in pre_issues):
+        return
+    try:
+        warnings = ctx.pdf.get_warnings()
+    except Exception:  # noqa: BLE001
+        return
+    for w in warnings:
+        text = str(w)
+        low = text.lower()
+        if any(p in low for p in _REPAIR_WARNINGS):
+            ctx.add("AC-REPAIRED", "file", "qpdf: " + text.split(": ", 1)[-1][:200])
+            break
 
 
 _KIND_ORDER = {"unreadable": 0, "internal": 1, "active": 2, "pdfa": 3}
@@ -277,10 +348,8 @@ def _short(exc: BaseException) -> str:
     return s if len(s) <= 300 else s[:297] + "..."
 
 
-class _BytesSource:
-    """Hand pikepdf a private copy so the caller's bytes / file are never touched."""
+def _BytesSource(raw: bytes):  # noqa: N802
+    """Hand pikepdf a private in-memory copy: the caller's bytes / file are never touched."""
+    import io
 
-    def __new__(cls, raw: bytes):  # type: ignore[misc]
-        import io
-
-        return io.BytesIO(raw)
+    return io.BytesIO(raw)

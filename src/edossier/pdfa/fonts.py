@@ -378,6 +378,33 @@ def _cid_of(code: tuple[int, int], font, cm: CMapInfo | None) -> int:
 # font programs
 
 
+def _t1_decrypt(data: bytes, r: int) -> bytes:
+    """Type 1 charstring/eexec decryption (same algorithm as fontTools.misc.eexec, faster loop)."""
+    out = bytearray(len(data))
+    for i, c in enumerate(data):
+        out[i] = c ^ (r >> 8)
+        r = ((c + r) * 52845 + 22719) & 0xFFFF
+    return bytes(out)
+
+
+def _parse_type1(data: bytes) -> dict:
+    """fontTools.t1Lib.T1Font.parse on in-memory data, with the faster charstring decryption."""
+    from fontTools.misc import psCharStrings, psLib
+
+    font = psLib.suckfont(data, "ascii")
+    charstrings = font["CharStrings"]
+    priv = font["Private"]
+    lenIV = priv.get("lenIV", 4)
+    if lenIV < 0:
+        raise ValueError("lenIV < 0")
+    subrs = priv.get("Subrs", [])
+    for name in list(charstrings.keys())[:70000]:
+        charstrings[name] = psCharStrings.T1CharString(_t1_decrypt(charstrings[name], 4330)[lenIV:], subrs=subrs)
+    for i in range(len(subrs)):
+        subrs[i] = psCharStrings.T1CharString(_t1_decrypt(subrs[i], 4330)[lenIV:], subrs=subrs)
+    return font
+
+
 class Program:
     """What we need from an embedded font program: glyph lookup and advance widths."""
 
@@ -385,8 +412,15 @@ class Program:
         self.kind = kind
         self.tt = None
         self.cff = None
+        self.t1 = None
         self.ok = False
         try:
+            if kind == "/FontFile":
+                self.t1 = _parse_type1(data)
+                self.order = list(self.t1["CharStrings"].keys())
+                self.num_glyphs = len(self.order)
+                self.ok = True
+                return
             if kind == "/FontFile2" or (kind == "/FontFile3" and data[:4] in (b"\x00\x01\x00\x00", b"OTTO", b"true")):
                 from fontTools.ttLib import TTFont
 
@@ -420,8 +454,22 @@ class Program:
         except Exception:  # noqa: BLE001
             return []
 
+    def has_glyph(self, gname: str) -> bool:
+        if self.t1 is not None:
+            return gname in self.t1["CharStrings"]
+        if self.cff is not None:
+            return gname in self.cff.CharStrings
+        return gname in self.order
+
     def advance(self, gname: str) -> float | None:
         try:
+            if self.t1 is not None:
+                from fontTools.pens.basePen import NullPen
+
+                cs = self.t1["CharStrings"][gname]
+                cs.draw(NullPen())
+                fm = self.t1.get("FontMatrix") or [0.001]
+                return cs.width * fm[0] * 1000
             if self.tt is not None:
                 return self.tt["hmtx"][gname][0] * 1000.0 / self.upem
             if self.cff is not None:
@@ -457,9 +505,13 @@ def _program(ctx, font) -> Program | None:
         return cache[k]
     kind, ff = _fontfile(font)
     prog = None
-    if ff is not None and kind in ("/FontFile2", "/FontFile3"):
+    if ff is not None:
         try:
             data = ctx.stream_bytes(ff)
+            if kind == "/FontFile":
+                n1, n2 = num(get(ff, "/Length1")), num(get(ff, "/Length2"))
+                if isinstance(n1, int) and isinstance(n2, int) and 0 < n1 + n2 <= len(data):
+                    data = data[:n1 + n2]
             prog = Program(kind, data)
             if not prog.ok:
                 prog = None
@@ -474,15 +526,17 @@ def _program(ctx, font) -> Program | None:
 
 @check("6.2.11.4.1-1", "6.2.11.4.1-2", "6.2.11.5-1", "6.2.11.8-1", "6.2.11.6-1", "6.2.11.6-4", "6.1.13-10",
        partial=("6.2.11.4.1-2", "6.2.11.5-1", "6.2.11.8-1"),
-       note={"6.2.11.4.1-2": "TrueType and CFF programs; Type 1 (FontFile) programs are not read",
-             "6.2.11.5-1": "TrueType and CFF programs; Type 1 (FontFile) programs are not read",
-             "6.2.11.8-1": "CID 0 / GID 0 / code mapped to .notdef in TrueType and CFF programs"})
+       note={"6.2.11.4.1-2": "TrueType, CFF and Type 1 programs (fontTools); OpenType CFF (FontFile3/OpenType) "
+                             "is read as TrueType/OpenType; Type 3 glyph procedures are not checked",
+             "6.2.11.5-1": "TrueType, CFF, Type 1 and Type 3 (d0/d1 width); vertical (WMode 1) metrics are not checked",
+             "6.2.11.8-1": "codes that map to .notdef, CID 0 or GID 0 in TrueType, CFF and Type 1 programs"})
 def font_usage(ctx) -> None:
     f = facts(ctx)
     for fu in f.fonts.values():
         try:
             _font_usage_one(ctx, fu)
-        except (AssertionError, IndexError, KeyError, ValueError, TypeError, struct.error, EOFError) as exc:
+        except (AssertionError, AttributeError, IndexError, KeyError, ValueError, TypeError, struct.error,
+                EOFError) as exc:
             # a damaged font program: report what the program reading hit instead of CHECK-ERROR
             ctx.add("6.2.11.4.1-2", fu.loc, f"font program cannot be read: {type(exc).__name__}")
 
@@ -602,11 +656,11 @@ def _glyph_for(ctx, font, target, prog: Program, code, cm) -> tuple[str, bool] |
         if t is None and t10 is None:
             return (enc_name, True) if enc_name in prog.order else None
         return enc_name, False  # no cmap entry: the glyph is not reachable
-    if prog.cff is not None and tst in (Name.Type1, Name.MMType1):
+    if (prog.cff is not None or prog.t1 is not None) and tst in (Name.Type1, Name.MMType1):
         gname = _simple_glyph_name(font, c, builtin=prog)
         if gname is None or gname == ".notdef":
             return ".notdef", False
-        return gname, gname in prog.cff.CharStrings
+        return gname, prog.has_glyph(gname)
     return None
 
 
@@ -818,7 +872,7 @@ def _type3_widths(ctx, fu) -> None:
 
 
 @check("6.2.11.4.2-1", "6.2.11.4.2-2", partial=("6.2.11.4.2-1", "6.2.11.4.2-2"),
-       note={"6.2.11.4.2-1": "CharSet compared with CFF (FontFile3) programs; Type 1 (FontFile) programs are not read",
+       note={"6.2.11.4.2-1": "CharSet compared with the glyph names of Type 1 (FontFile) and CFF (FontFile3) programs",
              "6.2.11.4.2-2": "CIDSet compared with TrueType (CIDFontType2) and CID-keyed CFF programs"})
 def subset_sets(ctx) -> None:
     for f, loc in all_fonts(ctx):
@@ -834,7 +888,7 @@ def subset_sets(ctx) -> None:
             continue
         if st in (Name.Type1, Name.MMType1) and "/CharSet" in fd:
             prog = _program(ctx, f)
-            if prog is None or prog.cff is None:
+            if prog is None or (prog.cff is None and prog.t1 is None):
                 continue
             try:
                 cs = bytes(fd.CharSet).decode("latin-1")

@@ -8,6 +8,7 @@ spaces used, fonts and the codes shown with them, operators, nesting) that the d
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -145,7 +146,11 @@ class Walker:
             if scratch is None:
                 scratch = pikepdf.new()
                 self.ctx.cache["scratch"] = scratch
-            instrs = pikepdf.parse_content_stream(pikepdf.Stream(scratch, data))
+            with warnings.catch_warnings(record=True) as warned:
+                warnings.simplefilter("always")
+                instrs = pikepdf.parse_content_stream(pikepdf.Stream(scratch, data))
+            for w in warned[:3]:
+                self.f.errors.append((loc, f"content stream: {w.message}"))
         except Exception as exc:  # noqa: BLE001
             self.f.errors.append((loc, f"cannot parse content stream: {exc}"))
             return
@@ -165,9 +170,11 @@ class Walker:
         defaults = self.defaults(res_chain)
         boring = _BORING
         opm = [0, False, None]  # OPM, OP, op
-        # a string > 32767 bytes needs a stream that long; numbers are checked at the top level only
-        # otherwise (TJ arrays hold strings and small kerning numbers)
-        _limits_in_operands(instrs, f, loc, len(data) > 32767)
+        # A string > 32767 bytes needs a stream that long; an out-of-range number needs a run of
+        # >= 10 digits (or >= 30 zeros after the point) outside hex strings. Only then look at operands.
+        deep = len(data) > 32767
+        if deep or _LONG_DIGITS.search(_HEX_TOKENS.sub(b" ", data) if b"<" in data else data):
+            _limits_in_operands(instrs, f, loc, deep)
         if b"<" in data:
             _hex_in_content(data, f, loc)
         for ins in instrs:
@@ -414,7 +421,7 @@ def _opm_check(f: Facts, opm, space, fill: bool, loc: str) -> None:
 
 _I_MAX = 2147483647
 # a run of >= 10 decimal digits that is not part of a hex string, or a real with >= 30 leading zeros
-_LONG_DIGITS = re.compile(rb"(?<![\dA-Fa-f.<])\d{10,}(?![\dA-Fa-f>])|\.0{30,}")
+_LONG_DIGITS = re.compile(rb"\d{10}|\.0{30}")
 
 
 def _limits_in_operands(instrs, f: Facts, loc: str, deep: bool) -> None:
@@ -460,7 +467,7 @@ def _limits_in_operands_arr(arr, f: Facts, loc: str) -> None:
 
 
 _INLINE_DATA = re.compile(rb"(?<![A-Za-z0-9])ID[\x00\t\n\x0c\r ].*?[\x00\t\n\x0c\r ]EI(?![A-Za-z0-9])", re.S)
-_HEX_TOKENS = re.compile(rb"(?<!<)<([^<>]*)>(?!>)")
+_HEX_TOKENS = re.compile(rb"(?<!<)<([^<>]*)>")
 _NON_HEX = re.compile(rb"[^0-9A-Fa-f\x00\t\n\x0c\r ]")
 _WS = b"\x00\t\n\x0c\r "
 

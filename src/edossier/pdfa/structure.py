@@ -321,8 +321,8 @@ _REAL_MIN = 1.175e-38
 
 
 @check("6.1.13-1", "6.1.13-2", "6.1.13-3", "6.1.13-4", "6.1.13-5", "6.1.8-1", partial=("6.1.8-1",),
-       note={"6.1.8-1": "font names (BaseFont/FontName) and Separation/DeviceN colourant names; "
-                        "structure type names are not checked"})
+       note={"6.1.8-1": "font names (BaseFont/FontName), Separation/DeviceN colourant names and structure "
+                        "element types (/S); RoleMap keys are not checked"})
 def limits(ctx) -> None:
     for n in graph(ctx):
         o = n.obj
@@ -338,6 +338,9 @@ def limits(ctx) -> None:
             d = n.d
             _check_vals(ctx, o, d.values(), keys=d.keys())
             t = d.get("/Type")
+            if (t == Name.StructElem or ("/P" in d and "/K" in d)) and isinstance(d.get("/S"), Name):
+                if not is_valid_utf8_name(d["/S"]):
+                    ctx.add("6.1.8-1", objref(o), "structure type name is not valid UTF-8")
             if t is not None and (t == Name.Font or t == Name.FontDescriptor):
                 for k in ("/BaseFont", "/FontName"):
                     v = d.get(k)

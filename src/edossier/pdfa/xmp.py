@@ -549,3 +549,28 @@ def properties(ctx) -> None:
             continue
         if not env.ok(t, v):
             ctx.add("6.6.2.3.1-2", "XMP", f"{prefix}:{local} is not {t}")
+
+
+@check("6.6.2.1-4", partial=("6.6.2.1-4",),
+       note={"6.6.2.1-4": "every metadata stream (document, pages, fonts, images) must be well-formed XML with "
+                          "rdf:RDF; property value types are checked for the document packet only"})
+def other_packets(ctx) -> None:
+    from .util import dict_nodes, objref
+
+    md = get(ctx.pdf.Root, "/Metadata")
+    main = md.objgen if isinstance(md, Stream) and md.is_indirect else None
+    for n in dict_nodes(ctx):
+        o = n.obj
+        if not isinstance(o, Stream) or n.d.get("/Type") != Name.Metadata:
+            continue
+        if o.is_indirect and o.objgen == main:
+            continue
+        try:
+            data = ctx.stream_bytes(o)
+        except Exception:  # noqa: BLE001
+            continue
+        pk = load_packet(data)
+        if pk.root is None:
+            ctx.add("6.6.2.1-4", objref(o), pk.error or "not well-formed")
+        elif _rdf(pk.root) is None:
+            ctx.add("6.6.2.1-4", objref(o), "no rdf:RDF element")
