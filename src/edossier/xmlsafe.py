@@ -1,62 +1,106 @@
 """Parsing XML that comes from outside.
 
 Every XML byte string we read (ASiC manifests, dossier records, trust lists) may be hostile, so one
-parser configuration is used everywhere: no DTDs, no entities, no network, no XInclude, bounded size
-and depth. A DOCTYPE is refused outright rather than ignored, because nothing legitimate in our
-formats needs one and its presence is a sign of an attack (billion laughs, XXE).
+parser configuration is used everywhere: no DTDs, no entities, no network, bounded size and depth
+(libxml2's own limits stay on: huge_tree is off, so text nodes above 10 MB and nesting above 256 fail
+even before our checks). A DOCTYPE is refused outright rather than ignored, because nothing legitimate
+in our formats needs one and its presence is a sign of an attack (billion laughs, XXE). XInclude is
+never processed, and an XInclude element or an `xsi:schemaLocation` (an invitation to fetch a schema
+from elsewhere) is refused as well; so is any encoding other than UTF-8. See docs/security.md.
 """
 
 from __future__ import annotations
+
+import re
 
 from lxml import etree
 
 MAX_XML_BYTES = 16 * 1024 * 1024
 MAX_XML_DEPTH = 64
+XINCLUDE_NS = ("http://www.w3.org/2001/XInclude", "http://www.w3.org/2003/XInclude")
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+_XSI_FORBIDDEN = {f"{{{XSI_NS}}}schemaLocation", f"{{{XSI_NS}}}noNamespaceSchemaLocation"}
+_DECL_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*?\sencoding\s*=\s*[\"']([^\"']*)[\"']")
+_OTHER_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 
 class XmlError(ValueError):
     """The bytes are not acceptable XML for us; the message says why (English, for logs)."""
 
 
+class _NoResolver(etree.Resolver):
+    """Refuse every external resource (DTD, entity, XInclude); libxml2 otherwise opens local paths
+    named in a DOCTYPE's external subset even with load_dtd=False (tested: /etc/passwd, /dev/zero)."""
+
+    def resolve(self, url, pubid, context):
+        raise XmlError(f"external resource {url!r} refused")
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
         dtd_validation=False,
+        attribute_defaults=False,
         huge_tree=False,
         remove_comments=False,
         remove_pis=False,
         collect_ids=False,
+        recover=False,
+        compact=True,
     )
+    parser.resolvers.add(_NoResolver())
+    return parser
 
 
 def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES, max_depth: int = MAX_XML_DEPTH) -> etree._Element:
     """Parse untrusted XML bytes and return the root element, or raise XmlError."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise XmlError("XML must be given as bytes")
     if len(data) > max_bytes:
         raise XmlError(f"XML is {len(data)} bytes, more than the limit of {max_bytes}")
+    if data.startswith(_OTHER_BOMS) or b"\x00" in data[:4]:
+        raise XmlError("only UTF-8 is allowed (the data looks like UTF-16 or UTF-32)")
+    m = _DECL_ENCODING.match(bytes(data[:200]))
+    if m and m.group(1).upper() not in (b"UTF-8", b"UTF8"):
+        raise XmlError(f"only UTF-8 is allowed, the declaration says {m.group(1).decode('ascii', 'replace')}")
+    # Refused before libxml2 sees them: a DOCTYPE can name files it would open (external subset).
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise XmlError("a DOCTYPE declaration is not allowed")
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(bytes(data), _parser())
     except etree.XMLSyntaxError as exc:
         raise XmlError(f"not well-formed XML: {exc}") from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # lxml refuses some inputs with these
+        raise XmlError(f"not acceptable XML: {type(exc).__name__}: {exc}") from None
     tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None or tree.docinfo.externalDTD is not None:
         raise XmlError("a DOCTYPE declaration is not allowed")
+    encoding = (tree.docinfo.encoding or "UTF-8").upper()
+    if encoding not in ("UTF-8", "UTF8"):
+        raise XmlError(f"only UTF-8 is allowed, the document declares {tree.docinfo.encoding}")
+    if _depth(root, max_depth) > max_depth:
+        raise XmlError(f"XML nesting is deeper than the limit of {max_depth}")
     for el in root.iter():
         if isinstance(el, etree._Entity):
             raise XmlError("entity references are not allowed")
-    if _depth(root) > max_depth:
-        raise XmlError(f"XML nesting is deeper than the limit of {max_depth}")
+        if not isinstance(el.tag, str):
+            continue  # comments and processing instructions
+        if el.tag.startswith(tuple(f"{{{ns}}}" for ns in XINCLUDE_NS)):
+            raise XmlError("XInclude is not allowed")
+        if _XSI_FORBIDDEN.intersection(el.attrib):
+            raise XmlError("xsi:schemaLocation is not allowed (the schema is edossier's own)")
     return root
 
 
-def _depth(root: etree._Element) -> int:
+def _depth(root: etree._Element, max_depth: int = MAX_XML_DEPTH) -> int:
     deepest = 0
     stack = [(root, 1)]
     while stack:
         el, d = stack.pop()
         deepest = max(deepest, d)
-        if d > MAX_XML_DEPTH + 1:
+        if d > max_depth:
             return d
         stack.extend((child, d + 1) for child in el)
     return deepest

@@ -68,7 +68,7 @@ def name_problem(name: str) -> str | None:
     for seg in name.split("/"):
         if seg in ("", ".", ".."):
             return "empty, '.' or '..' path segment"
-        if not _SEGMENT_RE.match(seg):
+        if not _SEGMENT_RE.fullmatch(seg):
             return "characters outside A-Z a-z 0-9 . _ -"
         if seg.split(".")[0].lower() in _WINDOWS_RESERVED:
             return "reserved device name"

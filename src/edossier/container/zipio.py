@@ -1,26 +1,33 @@
 """Reading and writing the ZIP container.
 
-Reading: members are hashed in one streaming pass with bounded reads; structural checks that can be
-made from the central directory and local headers come first, so that a hostile archive is refused
-before any decompression. Writing: new members are appended after the existing ones, so an append
+Reading: the strict reader (`zipread`) parses the end records, the central directory and every local
+header first and refuses any archive that parsers could read differently (docs/security.md); then
+member names, types, features and limits are checked here, all before anything is decompressed.
+Members are read only through `zipread.iter_member`: bounded chunks, never past the declared size,
+CRC-32 checked. Python's `zipfile` is used for writing and as a differential second opinion. Writing: new members are appended after the existing ones, so an append
 never rewrites an earlier layer's bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import stat
-import struct
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from ..findings import Finding, finding
 from .asic import MANIFEST_RE, MIMETYPE, SIGNATURE_RE, name_problem
+from .zipread import (FLAG_ENCRYPTED, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, Archive, Entry, MemberError, ZipRejected,
+                      iter_member, parse_archive)
 
-CHUNK = 1024 * 1024
+__all__ = ["Limits", "LimitError", "MemberError", "OpenedPackage", "PackageWriter", "open_package", "parse_limit"]
+
+CHUNK = 256 * 1024
 PRECOMPRESSED = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".jp2", ".mp3", ".mp4", ".m4a", ".mov",
                  ".zip", ".ofd")
 
@@ -31,27 +38,69 @@ class LimitError(ValueError):
 
 @dataclass(frozen=True)
 class Limits:
-    """Safety limits for opening a package. Defaults are documented in docs/spec.md (c-limits)."""
+    """Safety limits for opening a package (docs/security.md#limits; `edossier validate --limit NAME=VALUE`).
+
+    The defaults are those of docs/spec.md §2.5; every size is in bytes.
+    """
 
     max_members: int = 10_000
     max_member_bytes: int = 4 * 1024**3
     max_total_bytes: int = 64 * 1024**3
-    max_ratio: int = 100  # uncompressed / compressed, for members above ratio_floor bytes
+    max_ratio: int = 100  # uncompressed / compressed, for members above ratio_floor bytes, and for the whole package
     ratio_floor: int = 1024 * 1024
     max_xml_bytes: int = 16 * 1024 * 1024
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    def with_values(self, values: dict[str, int]) -> "Limits":
+        unknown = sorted(set(values) - set(self.names()))
+        if unknown:
+            raise ValueError(f"unknown limit {unknown[0]!r}; known: {', '.join(self.names())}")
+        bad = [k for k, v in values.items() if not isinstance(v, int) or v < 1]
+        if bad:
+            raise ValueError(f"limit {bad[0]!r} must be a positive integer")
+        return replace(self, **values)
+
+
+_SUFFIXES = {"": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2, "mib": 1024**2,
+             "g": 1000**3, "gb": 1000**3, "gib": 1024**3, "t": 1000**4, "tb": 1000**4, "tib": 1024**4}
+
+
+def parse_limit(text: str) -> tuple[str, int]:
+    """`NAME=VALUE` as given to --limit: VALUE is an integer with an optional unit (KiB, MiB, GiB, k, M, G …)."""
+    name, sep, value = text.partition("=")
+    name = name.strip().replace("-", "_")
+    if not sep or not name:
+        raise ValueError(f"{text!r}: use NAME=VALUE, e.g. max_members=2000")
+    if name not in Limits.names():
+        raise ValueError(f"unknown limit {name!r}; known: {', '.join(Limits.names())}")
+    v = value.strip().replace("_", "").lower()
+    digits = v.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = v[len(digits):].strip()
+    if not digits.strip().isdigit() or unit not in _SUFFIXES:
+        raise ValueError(f"{text!r}: the value must be a whole number with an optional unit (KiB, MiB, GiB)")
+    number = int(digits) * _SUFFIXES[unit]
+    if number < 1:
+        raise ValueError(f"{text!r}: the value must be at least 1")
+    return name, number
 
 
 @dataclass
 class OpenedPackage:
+    """An archive that passed the strict structural checks; members are read from the open file only."""
+
     path: Path
-    zf: zipfile.ZipFile
+    fh: BinaryIO
     infos: dict[str, zipfile.ZipInfo]
     order: list[str]
     findings: list[Finding] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
+    entries: dict[str, Entry] = field(default_factory=dict)
 
     def close(self) -> None:
-        self.zf.close()
+        self.fh.close()
 
     def __enter__(self):
         return self
@@ -59,31 +108,22 @@ class OpenedPackage:
     def __exit__(self, *exc):
         self.close()
 
+    def chunks(self, name: str):
+        """The member's data in bounded chunks (never more than its declared size; CRC checked at the end)."""
+        return iter_member(self.fh, self.entries[name], chunk=CHUNK)
+
     def read(self, name: str, max_bytes: int) -> bytes:
-        """Read a whole (small) member, at most max_bytes; raise ValueError beyond that."""
-        info = self.infos[name]
-        if info.file_size > max_bytes:
-            raise LimitError(f"{info.file_size} bytes, more than the limit of {max_bytes} for this member")
-        with self.zf.open(info) as fh:
-            data = fh.read(max_bytes + 1)
-        if len(data) > max_bytes:
-            raise LimitError(f"more than the limit of {max_bytes} bytes for this member")
-        return data
+        """Read a whole (small) member, at most max_bytes; raise LimitError beyond that, MemberError if corrupt."""
+        entry = self.entries[name]
+        if entry.file_size > max_bytes:
+            raise LimitError(f"{entry.file_size} bytes, more than the limit of {max_bytes} for this member")
+        return b"".join(self.chunks(name))
 
     def sha256(self, name: str) -> bytes:
-        """Stream one member through SHA-256 (zipfile checks the CRC at the end)."""
-        info = self.infos[name]
+        """Stream one member through SHA-256 (size and CRC-32 are checked at the end)."""
         h = hashlib.sha256()
-        remaining = info.file_size
-        with self.zf.open(info) as fh:
-            while True:
-                chunk = fh.read(min(CHUNK, remaining + 1))
-                if not chunk:
-                    break
-                remaining -= len(chunk)
-                if remaining < 0:
-                    raise ValueError("member is longer than its declared size")
-                h.update(chunk)
+        for chunk in self.chunks(name):
+            h.update(chunk)
         return h.digest()
 
 
@@ -91,92 +131,192 @@ def open_package(path: Path, limits: Limits | None = None) -> OpenedPackage | li
     """Open a package and run the container checks.
 
     Returns the opened package (with any container findings attached), or a list of findings
-    when the file cannot be used as a package at all.
+    when the file cannot be used as a package at all. Nothing is decompressed here.
     """
     limits = limits or Limits()
+    path = Path(path)
     loc = path.name
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(4)
+        fh = open(path, "rb")
     except OSError as exc:
         return [finding("C001", loc, detail=exc.strerror or str(exc))]
-    if head != b"PK\x03\x04":
-        return [finding("C001", loc, detail="it does not start with a ZIP local file header")]
     try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        return [finding("C001", loc, detail=str(exc) or type(exc).__name__)]
+        result = _open(fh, path, limits)
+    except BaseException:
+        fh.close()
+        raise
+    if isinstance(result, list):
+        fh.close()
+    return result
 
-    infos_list = zf.infolist()
-    if len(infos_list) > limits.max_members:
-        zf.close()
-        return [finding("C010", loc, detail=f"{len(infos_list)} members, limit {limits.max_members}")]
+
+def _open(fh: BinaryIO, path: Path, limits: Limits) -> OpenedPackage | list[Finding]:
+    loc = path.name
+    try:
+        size = os.fstat(fh.fileno()).st_size
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            return [finding("C001", loc, detail="not a regular file")]
+        archive = parse_archive(fh, size, max_members=limits.max_members)
+    except ZipRejected as exc:
+        return [finding(exc.code, loc, detail=exc.detail)]
+    except OSError as exc:
+        return [finding("C001", loc, detail=exc.strerror or str(exc))]
+    return inspect_archive(fh, path, archive, limits)
+
+
+def inspect_archive(fh: BinaryIO, path: Path, archive: Archive, limits: Limits) -> OpenedPackage | list[Finding]:
+    """Member-level checks on a structurally sound archive (names, types, features, limits)."""
+    loc = path.name
+    total = sum(e.file_size for e in archive.entries)
+    if total > limits.max_total_bytes:
+        return [finding("C010", loc, detail=f"{total} bytes in total, limit {limits.max_total_bytes}")]
+    if total > limits.max_ratio * archive.size + limits.ratio_floor:
+        return [finding("C010", loc, detail=f"{total} bytes uncompressed from a {archive.size}-byte package, "
+                                            f"more than {limits.max_ratio} times its size")]
+    if not any(e.name_problem for e in archive.entries):
+        problem = _zipfile_disagrees(fh, archive)
+        if problem:
+            return [finding("C104", loc, detail=f"Python's zipfile reads the archive differently: {problem}")]
 
     out: list[Finding] = []
     infos: dict[str, zipfile.ZipInfo] = {}
+    entries: dict[str, Entry] = {}
     folded: dict[str, str] = {}
     order: list[str] = []
-    total = 0
-    for info in infos_list:
-        name = info.filename
-        key = unicodedata.normalize("NFC", name).casefold()
-        if name in infos or key in folded:
+    for e in archive.entries:
+        name = e.name
+        if e.name_problem:
+            out.append(finding("C110", name, detail=e.name_problem))
+            continue
+        key = _collision_key(name)
+        if name in entries or key in folded:
             out.append(finding("C006", name))
             continue
         folded[key] = name
-        problem = name_problem(name) if name != "mimetype" else None
-        mode = info.external_attr >> 16
-        if problem is None and info.create_system == 3 and stat.S_ISLNK(mode):
-            problem = "symbolic link"
+        problem = None if name == "mimetype" else (name_problem(name) or _extra_name_problem(name))
         if problem:
             out.append(finding("C005", name, detail=problem))
             continue
-        if info.flag_bits & 0x1:
+        kind = _special_type(e)
+        if kind:
+            out.append(finding("C108", name, detail=kind))
+            continue
+        if e.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION):
             out.append(finding("C012", name, detail="encrypted entry"))
             continue
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            out.append(finding("C012", name, detail=f"compression method {info.compress_type}"))
+        if e.method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            out.append(finding("C012", name, detail=f"compression method {e.method}"))
             continue
-        if info.file_size > limits.max_member_bytes:
-            out.append(finding("C010", name, detail=f"{info.file_size} bytes, limit {limits.max_member_bytes}"))
+        if e.file_size > limits.max_member_bytes:
+            out.append(finding("C010", name, detail=f"{e.file_size} bytes, limit {limits.max_member_bytes}"))
             continue
         if (
-            info.compress_type == zipfile.ZIP_DEFLATED
-            and info.file_size > limits.ratio_floor
-            and info.file_size > limits.max_ratio * max(info.compress_size, 1)
+            e.method == zipfile.ZIP_DEFLATED
+            and e.file_size > limits.ratio_floor
+            and e.file_size > limits.max_ratio * max(e.compressed_size, 1)
         ):
             out.append(finding("C010", name, detail=f"compression ratio above {limits.max_ratio}"))
             continue
-        total += info.file_size
-        if info.compress_type == zipfile.ZIP_DEFLATED and name.lower().endswith(PRECOMPRESSED):
+        if e.method == zipfile.ZIP_DEFLATED and name.lower().endswith(PRECOMPRESSED):
             out.append(finding("C014", name))
         if name.startswith("META-INF/") and not (MANIFEST_RE.match(name) or SIGNATURE_RE.match(name)):
             out.append(finding("C007", name))
             continue
-        infos[name] = info
+        infos[name] = _zipinfo(e)
+        entries[name] = e
         order.append(name)
-    if total > limits.max_total_bytes:
-        out.append(finding("C010", loc, detail=f"{total} bytes in total, limit {limits.max_total_bytes}"))
+    out += _file_dir_collisions(order)
 
-    pkg = OpenedPackage(path, zf, infos, order, out, limits)
-    _check_mimetype(pkg, infos_list)
+    pkg = OpenedPackage(path, fh, infos, order, out, limits, entries)
+    _check_mimetype(pkg, archive)
     return pkg
 
 
-def _check_mimetype(pkg: OpenedPackage, infos_list: list[zipfile.ZipInfo]) -> None:
-    first = infos_list[0] if infos_list else None
-    if first is None or first.filename != "mimetype" or first.header_offset != 0:
-        found = first.filename if first else "an empty archive"
+def _collision_key(name: str) -> str:
+    """Names that one file system or another would store as the same file map to the same key."""
+    name = unicodedata.normalize("NFC", name.rstrip("/")).casefold()
+    return "/".join(seg.rstrip(". ") for seg in name.split("/"))
+
+
+def _extra_name_problem(name: str) -> str | None:
+    """Checks beyond spec §3.1 rule 2, kept here so the reader stays safe even if that rule is relaxed."""
+    if any(ord(c) < 0x20 or ord(c) == 0x7F or not c.isascii() for c in name):
+        return "control or non-ASCII character"
+    for seg in name.split("/"):
+        if seg.endswith("."):
+            return "a path segment ends with '.' (Windows drops it)"
+    return None
+
+
+def _special_type(e: Entry) -> str | None:
+    fmt = stat.S_IFMT(e.mode)
+    if fmt == stat.S_IFLNK:
+        return "symbolic link"
+    if fmt == stat.S_IFDIR or (e.create_system in (0, 11, 14) and e.external_attr & 0x10):
+        return "directory"
+    if fmt not in (0, stat.S_IFREG):
+        return f"special file (mode 0o{e.mode:o})"
+    return None
+
+
+def _file_dir_collisions(order: list[str]) -> list[Finding]:
+    keys = {_collision_key(n): n for n in order}
+    out = []
+    for name in order:
+        parts = _collision_key(name).split("/")
+        for i in range(1, len(parts)):
+            prefix = "/".join(parts[:i])
+            if prefix in keys:
+                out.append(finding("C109", keys[prefix], detail=name))
+    return out
+
+
+def _zipinfo(e: Entry) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(e.name)
+    info.orig_filename = e.name
+    info.compress_type = e.method
+    info.flag_bits = e.flags
+    info.CRC = e.crc
+    info.compress_size = e.compressed_size
+    info.file_size = e.file_size
+    info.header_offset = e.header_offset
+    info.create_system = e.create_system
+    info.external_attr = e.external_attr
+    info.extra = e.cd_extra
+    return info
+
+
+def _zipfile_disagrees(fh: BinaryIO, archive: Archive) -> str | None:
+    """Differential check: Python's zipfile must see exactly the members we parsed."""
+    try:
+        fh.seek(0)
+        with zipfile.ZipFile(fh) as zf:
+            infos = zf.infolist()
+    except Exception as exc:  # noqa: BLE001 - any disagreement is a finding
+        return f"{type(exc).__name__}: {exc}"
+    if len(infos) != len(archive.entries):
+        return f"{len(infos)} members instead of {len(archive.entries)}"
+    for zi, e in zip(infos, archive.entries):
+        raw = zi.orig_filename.encode("utf-8" if zi.flag_bits & FLAG_UTF8 else "cp437")
+        if (raw, zi.header_offset, zi.compress_size, zi.file_size, zi.CRC, zi.compress_type, zi.flag_bits) != (
+                e.raw_name, e.header_offset, e.compressed_size, e.file_size, e.crc, e.method, e.flags):
+            return f"member {e.name!r}"
+    return None
+
+
+def _check_mimetype(pkg: OpenedPackage, archive: Archive) -> None:
+    first = archive.entries[0] if archive.entries else None
+    if first is None or first.name != "mimetype" or first.header_offset != 0:
+        found = first.name if first else "an empty archive"
         pkg.findings.append(finding("C002", "mimetype", detail=found))
         return
-    with open(pkg.path, "rb") as fh:
-        header = fh.read(30)
-    extra_len = struct.unpack("<H", header[28:30])[0] if len(header) == 30 else 0
-    if first.compress_type != zipfile.ZIP_STORED or extra_len or first.extra:
+    if "mimetype" not in pkg.entries:
+        return  # already reported (encrypted, special type, …)
+    if first.method != zipfile.ZIP_STORED or first.local_extra or first.cd_extra:
         pkg.findings.append(finding("C003", "mimetype"))
     try:
         content = pkg.read("mimetype", 256)
-    except (ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (ValueError, OSError) as exc:
         pkg.findings.append(finding("C011", "mimetype", detail=str(exc)))
         return
     if content != MIMETYPE:

