@@ -35,15 +35,37 @@ class Source:
     folder: Path
     data: dict  # validated TOML, dates and times as ISO strings
 
-    def file(self, rel: str) -> Path:
-        """Resolve a file named in the source, refusing anything outside the source folder."""
+    def file(self, rel: str, key: str | None = None) -> Path:
+        """Resolve a file named in the source, refusing anything outside the source folder, missing or unreadable.
+
+        `key` is the dotted key that names the file (e.g. `documents[0].files[1]`); when it is not given,
+        the key is looked up in the source. Every error names the key and the path.
+        """
+        key = key or self._key_of(rel)
+        where = f"{SOURCE_FILE}: key '{key}': " if key else ""
+        where_zh = f"{SOURCE_FILE}：键 '{key}'：" if key else ""
         path = (self.folder / rel).resolve()
         if not path.is_relative_to(self.folder.resolve()):
-            raise SourceError(f"{rel}: the file is outside the source folder",
-                              f"{rel}：文件不在源文件夹之内")
+            raise SourceError(f"{where}{rel}: the file is outside the source folder",
+                              f"{where_zh}{rel}：文件不在源文件夹之内")
         if not path.is_file():
-            raise SourceError(f"{rel}: no such file in {self.folder}", f"{rel}：源文件夹 {self.folder} 中没有该文件")
+            raise SourceError(f"{where}{rel}: no such file in {self.folder}",
+                              f"{where_zh}{rel}：源文件夹 {self.folder} 中没有该文件")
+        try:
+            with open(path, "rb") as fh:
+                fh.read(1)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise SourceError(f"{where}{rel}: cannot be read ({reason}): {path}",
+                              f"{where_zh}{rel}：无法读取（{reason}）：{path}") from None
         return path
+
+    def _key_of(self, rel: str) -> str | None:
+        for i, d in enumerate(self.data.get("documents", [])):
+            for j, f in enumerate(d.get("files", [])):
+                if f == rel:
+                    return f"documents[{i}].files[{j}]"
+        return None
 
 
 def _plain(value):
@@ -94,7 +116,35 @@ def load_source(folder: Path) -> Source:
         where = f"{toml_path.name}:{line}" if line else toml_path.name
         msg = _explain(err)
         raise SourceError(f"{where}: key '{key}': {msg}", f"{where}：键 '{key}'：{msg}")
+    _check_codes(plain, text, toml_path)
     return Source(folder, plain)
+
+
+def _check_codes(plain: dict, text: str, toml_path: Path) -> None:
+    """Document and event types must be in the code lists, a declared profile must exist
+    (docs/caserules.md); the error names the key and suggests the closest known values."""
+    from ..caserules import codelist
+    from ..caserules.profiles import profile_names
+
+    def refuse(path: list, en: str, zh: str) -> None:
+        line = _find_line(text, path)
+        where = f"{toml_path.name}:{line}" if line else toml_path.name
+        key = _dotted(path)
+        raise SourceError(f"{where}: key '{key}': {en}", f"{where}：键 '{key}'：{zh}")
+
+    for what, zh_what, items, cl in (("document type", "文书类型", plain.get("documents", []), codelist.document_types()),
+                                     ("event type", "事件类型", plain.get("events", []), codelist.event_types())):
+        for i, item in enumerate(items):
+            if cl.lookup(item["type"]) is None:
+                en, zh = codelist.suggestion_text(cl.suggest(item["type"]))
+                refuse([("documents" if cl is codelist.document_types() else "events"), i, "type"],
+                       f"unknown {what} {item['type']!r} (code list {cl.uri} {cl.version}); {en}",
+                       f"未知的{zh_what}“{item['type']}”（代码表 {cl.uri} {cl.version}）；{zh}")
+    profile = plain.get("layer", {}).get("profile")
+    if profile is not None and profile not in profile_names():
+        known = ", ".join(profile_names())
+        refuse(["layer", "profile"], f"unknown profile {profile!r}; known profiles: {known}",
+               f"未知的阶段规则“{profile}”；可用的阶段规则：{known}")
 
 
 def _explain(err) -> str:

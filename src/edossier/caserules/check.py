@@ -1,0 +1,294 @@
+"""The case stage of validation (docs/caserules.md): code lists, identity numbers, stage profiles,
+events and custody transfer, statutory deadlines. Pure function of the records; never raises."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..container.asic import record_name
+from ..findings import Finding, finding
+from ..idcodes import is_valid_credit_code, is_valid_resident_id, resident_id_check_char
+from ..record.model import Record
+from . import codelist
+from .deadlines import Period, Timeline, compute
+from .profiles import ProfileError, check_profile, load_profile, unknown_profile
+
+# 〔2026〕 / （2026） / [2026] year, then anything, then a serial number and 号; or a system number.
+_NUMBER_RE = re.compile(r"^.*[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）].*?\d+\s*号$")
+_SYSTEM_NUMBER_RE = re.compile(r"^[A-Z0-9]{15,32}$")
+
+
+def check_case(records: list[Record], *, profile: str | None = None, at: dt.datetime | None = None,
+               now: dt.datetime | None = None) -> list[Finding]:
+    """All case-stage findings for the records of one package, given in layer order.
+
+    `profile` is a profile asked for by the user (applied to the whole dossier), in addition to those the
+    layers declare. `at` is the user's validation time; without it running periods are judged at `now`.
+    """
+    out: list[Finding] = []
+    try:
+        out += _codes(records)
+        out += _identity(records)
+        out += _profiles(records, profile)
+        out += _events(records)
+        timeline = compute(records, at=at, now=now)
+        out += _custody(records, timeline)
+        out += _deadlines(timeline)
+    except Exception as exc:  # noqa: BLE001 - a rule bug must not crash validation
+        out.append(finding("K053", record_name(records[-1].layer) if records else "", event="case rules",
+                           time="-", detail=f"internal error in the case rules: {type(exc).__name__}: {exc}",
+                           detail_zh=f"案件规则内部错误：{type(exc).__name__}：{exc}"))
+    unique: dict[tuple, Finding] = {}
+    for f in out:
+        unique.setdefault((f.code, f.location, f.message_en), f)
+    return list(unique.values())
+
+
+def _loc(layer: int, xpath: str = "") -> str:
+    return f"{record_name(layer)} {xpath}".strip()
+
+
+# --- code lists ---------------------------------------------------------------------------------
+
+def _codes(records: list[Record]) -> list[Finding]:
+    out = []
+    lists = {codelist.DOCUMENT_TYPES: codelist.document_types(), codelist.EVENT_TYPES: codelist.event_types()}
+    for r in records:
+        declared = {c.name: c for c in r.code_lists}
+        for name, cl in lists.items():
+            ref = declared.get(name)
+            if ref is not None and (ref.uri != cl.uri or ref.version != cl.version):
+                out.append(finding("K004", _loc(r.layer, "/DossierRecord/CodeLists"), uri=ref.uri,
+                                   version=ref.version, known=f"{cl.uri} {cl.version}"))
+        for name, items in ((codelist.DOCUMENT_TYPES, r.documents), (codelist.EVENT_TYPES, r.events)):
+            if any(i.type_code for i in items) and name not in declared:
+                out.append(finding("K005", _loc(r.layer, "/DossierRecord"), list=lists[name].uri))
+        for i, d in enumerate(r.documents, start=1):
+            out += _coded(lists[codelist.DOCUMENT_TYPES], "K001", d.type, d.type_code,
+                          _loc(r.layer, f"/DossierRecord/Documents/Document[{i}]/@type"))
+        for i, e in enumerate(r.events, start=1):
+            out += _coded(lists[codelist.EVENT_TYPES], "K002", e.type, e.type_code,
+                          _loc(r.layer, f"/DossierRecord/Events/Event[{i}]/@type"))
+    return out
+
+
+def _coded(cl: codelist.CodeList, code: str, value: str, type_code: str | None, loc: str) -> list[Finding]:
+    entry = cl.lookup(value)
+    if entry is None:
+        if type_code and cl.by_code(type_code):
+            return []  # a local name with a known code: the code decides
+        en, zh = codelist.suggestion_text(cl.suggest(value))
+        return [finding(code, loc, value=value, detail=f"not in code list {cl.uri} {cl.version}; {en}",
+                        detail_zh=f"不在代码表 {cl.uri} {cl.version} 中；{zh}")]
+    if type_code and type_code != entry.code:
+        other = cl.by_code(type_code)
+        detail = f"{value} is {entry.code}" + (f", {type_code} is {other.zh}" if other else f", {type_code} is unknown")
+        return [finding("K003", loc.replace("/@type", "/@typeCode"), value=value, type_code=type_code, detail=detail)]
+    return []
+
+
+# --- identity numbers ----------------------------------------------------------------------------
+
+def _identity(records: list[Record]) -> list[Finding]:
+    out = []
+    for r in records:
+        if not is_valid_credit_code(r.agency.credit_code):
+            out.append(finding("K012", _loc(r.layer, "/DossierRecord/Agency/@creditCode"),
+                               value=r.agency.credit_code, name=r.agency.name))
+        for i, e in enumerate(r.events, start=1):
+            if e.agency and not is_valid_credit_code(e.agency):
+                out.append(finding("K012", _loc(r.layer, f"/DossierRecord/Events/Event[{i}]/@agency"),
+                                   value=e.agency, name=e.actor or e.type))
+        for i, p in enumerate(r.persons, start=1):
+            if p.id_number:
+                out += _resident_id(p, r, _loc(r.layer, f"/DossierRecord/Persons/Person[{i}]/@idNumber"))
+        if r.layer == records[0].layer or r.case.number != records[0].case.number:
+            out += _number("case number", "案件编号", r.case.number, _loc(r.layer, "/DossierRecord/Case/@number"))
+        for i, d in enumerate(r.documents, start=1):
+            if d.number:
+                out += _number("document number (文号)", "文号", d.number,
+                               _loc(r.layer, f"/DossierRecord/Documents/Document[{i}]/@number"))
+    return out
+
+
+def _resident_id(p, r: Record, loc: str) -> list[Finding]:
+    s = p.id_number
+    if not is_valid_resident_id(s):
+        try:
+            born = dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+        except ValueError:
+            born = None
+        if len(s) != 18 or not s[:17].isdigit():
+            en, zh = "it must be 17 digits and a check character", "应为17位数字加1位校验码"
+        elif born is None or born.year < 1800:
+            en, zh = f"{s[6:14]} is not a real birth date", f"出生日期 {s[6:14]} 不是真实日期"
+        else:
+            want = resident_id_check_char(s[:17])
+            en, zh = f"the check character is {s[17]}, it should be {want}", f"校验码为 {s[17]}，应为 {want}"
+        return [finding("K010", loc, name=p.name, detail=en, detail_zh=zh)]
+    born = dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+    if born > r.created.date():
+        return [finding("K010", loc, name=p.name, detail=f"the birth date {born} is after the record was made",
+                        detail_zh=f"出生日期 {born} 晚于卷宗记录的制作时间")]
+    if p.gender:
+        implied = "male" if int(s[16]) % 2 else "female"
+        if implied != p.gender:
+            zh = {"male": "男", "female": "女"}
+            return [finding("K011", loc, name=p.name, implied=implied, gender=p.gender, implied_zh=zh[implied],
+                            gender_zh=zh[p.gender])]
+    return []
+
+
+def _number(what: str, what_zh: str, value: str, loc: str) -> list[Finding]:
+    if _NUMBER_RE.match(value) or _SYSTEM_NUMBER_RE.match(value):
+        return []
+    return [finding("K013", loc, what=what, what_zh=what_zh, value=value,
+                    detail="expected a year in brackets such as 〔2026〕 or （2026） and a serial number ending in 号",
+                    detail_zh="应含括号中的年份（如〔2026〕或（2026））和以“号”结尾的序号")]
+
+
+# --- profiles ------------------------------------------------------------------------------------
+
+def _profiles(records: list[Record], requested: str | None) -> list[Finding]:
+    out = []
+    for i, r in enumerate(records):
+        if r.profile:
+            out += _apply(r.profile, records[: i + 1], _loc(r.layer, "/DossierRecord/Layer/@profile"))
+    if requested and records:
+        out += _apply(requested, records, f"{record_name(records[-1].layer)} (--profile {requested})")
+    return out
+
+
+def _apply(name: str, records: list[Record], loc: str) -> list[Finding]:
+    try:
+        prof = load_profile(name)
+    except ProfileError:
+        return [unknown_profile(name, loc)]
+    return check_profile(prof, records, loc)
+
+
+# --- events --------------------------------------------------------------------------------------
+
+def _events(records: list[Record]) -> list[Finding]:
+    out = []
+    docs = {d.id: d for r in records for d in r.documents}
+    for r in records:
+        for i, e in enumerate(r.events, start=1):
+            if not e.document:
+                continue
+            loc = _loc(r.layer, f"/DossierRecord/Events/Event[{i}]/@document")
+            d = docs.get(e.document)
+            if d is None:
+                out.append(finding("K030", loc, event=e.type, document=e.document))
+                continue
+            ev = codelist.resolve_event_type(e.type_code or "") or codelist.resolve_event_type(e.type)
+            dt_entry = codelist.resolve_document_type(d.type_code or "") or codelist.resolve_document_type(d.type)
+            if ev and ev.proof and dt_entry and dt_entry.code not in ev.proof:
+                out.append(finding("K031", loc, event=e.type, document=d.id, doc_type=dt_entry.zh,
+                                   expected="、".join(codelist.doc_name(c) for c in ev.proof)))
+    return out
+
+
+# --- custody transfer (换押) ---------------------------------------------------------------------
+
+_TRANSFERS = {"EV16", "EV19", "EV20", "EV21"}  # steps that move a detained suspect to another organ
+
+
+def _custody(records: list[Record], tl: Timeline) -> list[Finding]:
+    out = []
+    steps = tl.steps
+    by_layer = {r.layer: r for r in records}
+    sends = [s for s in steps if s.code == "EV33"]
+    accepts = [s for s in steps if s.code == "EV34"]
+    used: set[int] = set()
+    for send in sends:
+        match = next((i for i, a in enumerate(accepts) if i not in used and a.layer > send.layer
+                      and a.time >= send.time), None)
+        sender = by_layer[send.layer].agency
+        if match is None:
+            later = [r for r in records if r.layer > send.layer and r.agency.credit_code != sender.credit_code]
+            if later:
+                out.append(finding("K040", _event_loc(send, records), time=_t(send.time), agency=sender.name))
+            continue
+        used.add(match)
+        out += _declared_period(accepts[match], tl, records)
+    for i, a in enumerate(accepts):
+        if i not in used:
+            out.append(finding("K041", _event_loc(a, records), time=_t(a.time)))
+    in_custody = False
+    for s in steps:
+        if s.code in ("EV03", "EV09", "EV14"):
+            in_custody = True
+        elif s.code in ("EV10", "EV11", "EV12", "EV22", "EV40"):
+            in_custody = False
+        elif s.code in _TRANSFERS and in_custody:
+            near = [x for x in sends if x.layer == s.layer and abs(x.time - s.time) <= dt.timedelta(days=3)]
+            if not near:
+                out.append(finding("K043", _event_loc(s, records), event=s.name, time=_t(s.time)))
+    return out
+
+
+def _declared_period(accept, tl: Timeline, records) -> list[Finding]:
+    e = accept.event
+    if not e.period_end:
+        return []
+    candidates = [p for p in tl.periods if p.start_layer == accept.layer and p.start >= accept.time - dt.timedelta(days=3)
+                  and p.kind in ("prosecution-review", "trial", "second-instance", "supplementary", "investigative-custody")]
+    if not candidates:
+        return []
+    p = min(candidates, key=lambda p: abs(p.start - accept.time))
+    if p.end is None:
+        return []
+    start = p.start.date() + dt.timedelta(days=1)  # the first counted day
+    declared_start = e.period_start or start
+    if p.end != e.period_end or declared_start not in (start, p.start.date()):
+        declared = f"{e.period_start or '?'} – {e.period_end}"
+        computed = f"{p.start.date()} – {p.end} ({p.basis})"
+        return [finding("K042", _event_loc(accept, records), time=_t(accept.time), declared=declared,
+                        computed=computed)]
+    return []
+
+
+def _event_loc(step, records) -> str:
+    for r in records:
+        if r.layer == step.layer:
+            for i, e in enumerate(r.events, start=1):
+                if e is step.event:
+                    return _loc(r.layer, f"/DossierRecord/Events/Event[{i}]")
+    return _loc(step.layer)
+
+
+def _t(when: dt.datetime) -> str:
+    return when.isoformat(timespec="minutes")
+
+
+# --- deadlines -----------------------------------------------------------------------------------
+
+def _deadlines(tl: Timeline) -> list[Finding]:
+    out = []
+    for p in tl.periods:
+        who = f" ({p.person})" if p.person else ""
+        base = dict(period=f"{p.en[0].upper()}{p.en[1:]}{who}", period_zh=p.zh + who, basis=p.basis,
+                    end=p.end.isoformat() if p.end else "-")
+        if p.state == "expired" and p.overdue_step:
+            step, when = p.overdue_step
+            base["end"] = (p.overdue_end or p.end).isoformat()
+            out.append(finding("K050", _loc(p.closed_layer or p.start_layer), step=step, time=_t(when), **base))
+        elif p.state == "expired" and tl.at is not None:
+            out.append(finding("K051", _loc(p.start_layer), at=_t(tl.at), **base))
+        elif p.state == "due-soon" and tl.at is not None and p.deadline is not None:
+            days = max(0, (p.end - tl.at.astimezone(p.start.tzinfo).date()).days)
+            out.append(finding("K052", _loc(p.start_layer), at=_t(tl.at), days=days, **base))
+    for issue in tl.issues:
+        loc = _loc(issue.step.layer)
+        if issue.code == "K032":
+            out.append(finding("K032", loc, event=issue.step.name, time=_t(issue.step.time), detail=issue.en,
+                               detail_zh=issue.zh))
+        else:
+            out.append(finding("K053", loc, event=issue.step.name, time=_t(issue.step.time), detail=issue.en,
+                               detail_zh=issue.zh))
+    return out
+
+
+__all__ = ["check_case", "Period"]

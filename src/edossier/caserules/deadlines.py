@@ -1,0 +1,527 @@
+"""Statutory periods computed from the events of all layers (docs/caserules.md#deadlines).
+
+Counting (CPL 2018 Art. 105): the day on which a period starts does not count; a period of N days ends
+at the end of day start+N; a period of N months ends at the end of the same day N months later, or of
+the last day of that month when it has no such day (Jan 31 + 1 month = Feb 28/29). A period whose last
+day is a holiday ends on the next working day, except while the person is in custody: custody periods
+end on the calendar day. Extensions run on from the end of the period they extend.
+
+The engine is a small state machine over the events in time order, one machine per person concerned
+(events naming no person apply to everyone). It only reads events; findings are made in `check.py`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+
+from ..record.model import Event, Record
+from ..resources import schema_bytes
+from .codelist import resolve_event_type
+
+CUSTODY_KINDS = ("detention-request", "arrest-review", "investigative-custody")
+
+
+# --- calendar ---------------------------------------------------------------------------------
+
+def add_days(d: dt.date, n: int) -> dt.date:
+    return d + dt.timedelta(days=n)
+
+
+def add_months(d: dt.date, n: int) -> dt.date:
+    """Same day n months later, or the last day of that month when it has no such day."""
+    y, m = divmod(d.month - 1 + n, 12)
+    y += d.year
+    m += 1
+    return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def _expand(items: list[str]) -> set[dt.date]:
+    out: set[dt.date] = set()
+    for item in items:
+        first, _, last = item.partition("..")
+        a = dt.date.fromisoformat(first)
+        b = dt.date.fromisoformat(last) if last else a
+        while a <= b:
+            out.add(a)
+            a += dt.timedelta(days=1)
+    return out
+
+
+@dataclass(frozen=True)
+class HolidayCalendar:
+    holidays: frozenset[dt.date]
+    workdays: frozenset[dt.date]
+    years: frozenset[int]
+
+    def is_rest_day(self, d: dt.date) -> bool:
+        if d in self.workdays:
+            return False
+        return d in self.holidays or d.weekday() >= 5
+
+    def next_working_day(self, d: dt.date) -> dt.date:
+        while self.is_rest_day(d):
+            d += dt.timedelta(days=1)
+        return d
+
+
+@cache
+def holiday_calendar() -> HolidayCalendar:
+    raw = tomllib.loads(schema_bytes("codelists/holidays-cn.toml").decode("utf-8"))
+    hol, work, years = set(), set(), set()
+    for year, entry in raw.get("years", {}).items():
+        years.add(int(year))
+        hol |= _expand(entry.get("holidays", []))
+        work |= _expand(entry.get("workdays", []))
+    return HolidayCalendar(frozenset(hol), frozenset(work), frozenset(years))
+
+
+# --- periods ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Step:
+    """One event as the engine sees it."""
+
+    time: dt.datetime
+    layer: int
+    code: str  # event-type code (EVnn)
+    event: Event
+    role: str  # role of the agency whose layer records the event
+
+    @property
+    def name(self) -> str:
+        return self.event.type
+
+
+# kind → (zh, en)
+KINDS = {
+    "detention-request": ("拘留后提请批准逮捕期限", "time from detention to the arrest request"),
+    "arrest-review": ("审查批准逮捕期限", "arrest-approval review"),
+    "investigative-custody": ("侦查羁押期限", "investigative custody after arrest"),
+    "prosecution-review": ("审查起诉期限", "prosecution review"),
+    "supplementary": ("补充侦查期限", "supplementary investigation"),
+    "trial": ("一审审理期限", "first-instance trial"),
+    "trial-supplementary": ("庭审中补充侦查期限", "supplementary investigation during trial"),
+    "second-instance": ("二审审理期限", "second-instance trial"),
+    "execution-handover": ("交付执行期限", "hand-over for execution"),
+}
+
+
+@dataclass
+class Period:
+    kind: str
+    person: str
+    basis: str
+    start: dt.datetime
+    start_step: str
+    start_layer: int
+    raw_end: dt.date | None  # before the holiday rule; None = no fixed end
+    length: str
+    custody: bool
+    warn_days: int | None = None
+    extensions: list[str] = field(default_factory=list)
+    ext_count: int = 0
+    closed_at: dt.datetime | None = None
+    closed_by: str | None = None
+    closed_layer: int | None = None
+    state: str = "running"  # running | closed | expired | due-soon | superseded | postponed
+    note: str = ""
+    overdue_step: tuple[str, dt.datetime] | None = None  # first step recorded after the end
+    overdue_end: dt.date | None = None  # the end that was missed
+
+    def add_basis(self, article: str) -> None:
+        if article not in self.basis:
+            self.basis += f", {article}"
+
+    @property
+    def zh(self) -> str:
+        return KINDS[self.kind][0]
+
+    @property
+    def en(self) -> str:
+        return KINDS[self.kind][1]
+
+    @property
+    def end(self) -> dt.date | None:
+        if self.raw_end is None:
+            return None
+        if self.custody:
+            return self.raw_end
+        return holiday_calendar().next_working_day(self.raw_end)
+
+    @property
+    def deadline(self) -> dt.datetime | None:
+        """The instant the period runs out: the end of its last day, in the start's time zone."""
+        if self.end is None:
+            return None
+        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(0), tzinfo=self.start.tzinfo)
+
+    @property
+    def rolled(self) -> bool:
+        return self.end is not None and self.raw_end is not None and self.end != self.raw_end
+
+
+@dataclass
+class Issue:
+    """A rule broken by an event (not a deadline): K032 / K053 material."""
+
+    code: str
+    step: Step
+    en: str
+    zh: str
+
+
+@dataclass
+class Timeline:
+    periods: list[Period] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    at: dt.datetime | None = None
+    unknown_years: set[int] = field(default_factory=set)
+
+
+def collect_steps(records: list[Record], at: dt.datetime | None = None) -> list[Step]:
+    steps = []
+    for r in records:
+        for e in r.events:
+            entry = resolve_event_type(e.type_code or "") or resolve_event_type(e.type)
+            if entry is None:
+                continue
+            if at is not None and e.time > at:
+                continue
+            steps.append(Step(e.time, r.layer, entry.code, e, r.agency.role))
+    steps.sort(key=lambda s: (s.time, s.layer))
+    return steps
+
+
+def compute(records: list[Record], *, at: dt.datetime | None = None, now: dt.datetime | None = None) -> Timeline:
+    """Every statutory period opened by the recorded events, with its state.
+
+    With `at`, events after `at` are ignored and running periods are judged at `at`; otherwise running
+    periods are judged at `now` (if given) and all events count.
+    """
+    steps = collect_steps(records, at)
+    judge = at or now
+    procedure = records[-1].case.procedure if records else None
+    persons = sorted({s.event.person for s in steps if s.event.person})
+    tl = Timeline(steps=steps, at=judge)
+    for person in persons or [""]:
+        own = [s for s in steps if not s.event.person or s.event.person == person or not persons]
+        _Machine(person, procedure, tl).run(own)
+    cal = holiday_calendar()
+    for p in tl.periods:
+        if not p.custody and p.raw_end is not None and p.raw_end.year not in cal.years:
+            tl.unknown_years.add(p.raw_end.year)
+        if p.state == "running" and judge is not None and p.deadline is not None:
+            if judge >= p.deadline:
+                p.state = "expired"
+            elif p.warn_days and judge >= p.deadline - dt.timedelta(days=p.warn_days + 1):
+                # from the start of the day `warn_days` days before the last day (看守所 warning rule)
+                p.state = "due-soon"
+    return tl
+
+
+def _fast(procedure: str | None) -> bool:
+    return bool(procedure) and "速裁" in procedure
+
+
+def _summary(procedure: str | None) -> bool:
+    return bool(procedure) and "简易" in procedure
+
+
+class _Machine:
+    def __init__(self, person: str, procedure: str | None, tl: Timeline):
+        self.person = person
+        self.procedure = procedure
+        self.tl = tl
+        self.open: dict[str, Period] = {}
+        self.pending: dict[str, Step] = {}
+        self.in_custody = False
+        self.returns = 0
+
+    # -- helpers
+    def issue(self, code: str, step: Step, en: str, zh: str) -> None:
+        self.tl.issues.append(Issue(code, step, en, zh))
+
+    def start(self, kind: str, step: Step, basis: str, raw_end: dt.date | None, length: str, *,
+              custody: bool | None = None, warn_days: int | None = None, at: dt.datetime | None = None) -> Period:
+        p = Period(kind, self.person, basis, at or step.time, step.name, step.layer, raw_end, length,
+                   self.in_custody if custody is None else custody, warn_days)
+        self.open[kind] = p
+        self.tl.periods.append(p)
+        return p
+
+    def close(self, kind: str, step: Step, state: str = "closed") -> Period | None:
+        p = self.open.pop(kind, None)
+        if p is not None:
+            p.closed_at, p.closed_by, p.closed_layer = step.time, step.name, step.layer
+            if p.state != "expired":
+                p.state = state
+        return p
+
+    def start_review(self, step: Step) -> Period:
+        d = step.time.date()
+        if _fast(self.procedure):
+            return self.start("prosecution-review", step, "CPL 2018 Art. 172 para 1 (速裁)", add_days(d, 10),
+                              "10 days / 10日")
+        return self.start("prosecution-review", step, "CPL 2018 Art. 172 para 1", add_months(d, 1),
+                          "1 month / 1个月")
+
+    def start_trial(self, step: Step, basis_extra: str = "") -> Period:
+        d = step.time.date()
+        if _fast(self.procedure):
+            return self.start("trial", step, "CPL 2018 Art. 225" + basis_extra, add_days(d, 10), "10 days / 10日")
+        if _summary(self.procedure):
+            return self.start("trial", step, "CPL 2018 Art. 220" + basis_extra, add_days(d, 20), "20 days / 20日")
+        return self.start("trial", step, "CPL 2018 Art. 208 para 1" + basis_extra, add_months(d, 2),
+                          "2 months / 2个月")
+
+    def from_pending(self, kind: str, step: Step) -> None:
+        """Close `kind`; if it never opened (no 受理 recorded), open it retroactively at the transfer."""
+        if kind not in self.open and kind in self.pending:
+            origin = self.pending.pop(kind)
+            if kind == "prosecution-review":
+                self.start_review(origin)
+            else:
+                self.start_trial(origin)
+        self.pending.pop(kind, None)
+        self.close(kind, step)
+
+    # -- the machine
+    def run(self, steps: list[Step]) -> None:
+        for step in steps:
+            for p in list(self.open.values()):
+                if p.deadline is not None and step.time >= p.deadline and p.state != "expired":
+                    p.state = "expired"
+                    p.overdue_step = (step.name, step.time)
+                    p.overdue_end = p.end
+            handler = getattr(self, "on_" + step.code, None)
+            if handler:
+                handler(step)
+
+    def on_EV03(self, s: Step) -> None:  # 拘留
+        self.in_custody = True
+        self.start("detention-request", s, "CPL 2018 Art. 91 para 1", add_days(s.time.date(), 3), "3 days / 3日",
+                   custody=True)
+
+    def on_EV04(self, s: Step) -> None:  # 延长拘留期限 (1-4 days)
+        p = self.open.get("detention-request")
+        if p is None:
+            self.issue("K053", s, "no detention period is running", "没有正在计算的拘留期限")
+            return
+        if p.state == "expired":
+            return  # too late: an extension cannot revive an expired period (reported as K050)
+        days = s.event.days or 4
+        if days > 4 or p.ext_count:
+            self.issue("K053", s, "CPL 2018 Art. 91 para 1 allows one extension of 1 to 4 days",
+                       "刑事诉讼法（2018）第91条第1款只允许延长一日至四日")
+            days = min(days, 4)
+        p.ext_count += 1
+        p.raw_end = add_days(p.start.date(), 3 + days)
+        p.length = f"{3 + days} days / {3 + days}日"
+        p.basis = "CPL 2018 Art. 91 para 1"
+        p.extensions.append(f"+{days}d {s.time.date().isoformat()}")
+
+    def on_EV05(self, s: Step) -> None:  # 延长拘留期限至三十日
+        p = self.open.get("detention-request")
+        if p is None:
+            self.issue("K053", s, "no detention period is running", "没有正在计算的拘留期限")
+            return
+        if p.state == "expired":
+            return
+        p.raw_end = add_days(p.start.date(), 30)
+        p.length = "30 days / 30日"
+        p.basis = "CPL 2018 Art. 91 para 2"
+        p.warn_days = 3
+        p.extensions.append(f"→30d {s.time.date().isoformat()}")
+
+    def on_EV06(self, s: Step) -> None:  # 提请批准逮捕
+        self.close("detention-request", s)
+        self.start("arrest-review", s, "CPL 2018 Art. 91 para 3", add_days(s.time.date(), 7), "7 days / 7日")
+
+    def on_EV07(self, s: Step) -> None:  # 批准逮捕
+        if self.close("arrest-review", s) is None:
+            self.issue("K032", s, "no request for arrest approval (提请批准逮捕) is recorded before it",
+                       "此前未记录提请批准逮捕")
+
+    def on_EV08(self, s: Step) -> None:  # 不批准逮捕
+        self.on_EV07(s)
+
+    def on_EV09(self, s: Step) -> None:  # 逮捕
+        for kind in ("detention-request", "arrest-review"):
+            self.close(kind, s)
+        self.in_custody = True
+        self.start("investigative-custody", s, "CPL 2018 Art. 156", add_months(s.time.date(), 2), "2 months / 2个月",
+                   custody=True, warn_days=7)
+
+    def release(self, s: Step) -> None:
+        self.in_custody = False
+        for kind in CUSTODY_KINDS:
+            self.close(kind, s)
+
+    on_EV10 = on_EV11 = on_EV12 = on_EV40 = release  # 释放, 取保候审, 监视居住, 撤销案件
+
+    _EXTENSIONS = ((1, "CPL 2018 Art. 156"), (2, "CPL 2018 Art. 158"), (2, "CPL 2018 Art. 159"))
+
+    def on_EV13(self, s: Step) -> None:  # 延长侦查羁押期限
+        p = self.open.get("investigative-custody")
+        if p is None:
+            self.issue("K053", s, "no investigative custody period is running", "没有正在计算的侦查羁押期限")
+            return
+        if p.raw_end is None or p.state == "expired":
+            return
+        if p.ext_count >= len(self._EXTENSIONS):
+            self.issue("K053", s, "CPL 2018 Arts. 156, 158 and 159 allow at most three extensions (7 months in all); "
+                       "beyond that only a postponement approved by the NPC Standing Committee (Art. 157)",
+                       "刑事诉讼法（2018）第156、158、159条至多延长三次（共七个月），此后只能依第157条报请全国人大常委会批准延期审理")
+            return
+        months, basis = self._EXTENSIONS[p.ext_count]
+        p.ext_count += 1
+        p.raw_end = add_months(p.raw_end, months)
+        p.add_basis(basis.split('CPL 2018 ')[1])
+        p.extensions.append(f"+{months}m ({basis.split('CPL 2018 ')[1]}) {s.time.date().isoformat()}")
+        total = 2 + sum(m for m, _ in self._EXTENSIONS[:p.ext_count])
+        p.length = f"{total} months / {total}个月"
+
+    def on_EV14(self, s: Step) -> None:  # 重新计算侦查羁押期限
+        old = self.close("investigative-custody", s, state="superseded")
+        if old is None:
+            self.issue("K053", s, "no investigative custody period is running", "没有正在计算的侦查羁押期限")
+        self.in_custody = True
+        self.start("investigative-custody", s, "CPL 2018 Art. 160 para 1", add_months(s.time.date(), 2),
+                   "2 months / 2个月", custody=True, warn_days=7)
+
+    def on_EV15(self, s: Step) -> None:  # 报请延期审理 (Art. 157)
+        p = self.open.get("investigative-custody")
+        if p is not None:
+            p.raw_end = None
+            p.state = "postponed"
+            p.basis += ", Art. 157"
+            p.extensions.append(f"Art. 157 {s.time.date().isoformat()}")
+
+    def on_EV16(self, s: Step) -> None:  # 移送审查起诉
+        for kind in CUSTODY_KINDS:
+            self.close(kind, s)
+        self.pending["prosecution-review"] = s
+
+    def on_EV20(self, s: Step) -> None:  # 重新移送审查起诉
+        if self.close("supplementary", s) is None:
+            self.issue("K032", s, "no return for supplementary investigation (退回补充侦查) is recorded before it",
+                       "此前未记录退回补充侦查")
+        self.pending["prosecution-review"] = s
+
+    def on_EV17(self, s: Step) -> None:  # 受理
+        if "prosecution-review" in self.pending or (s.role == "procuratorate" and "trial" not in self.pending):
+            self.pending.pop("prosecution-review", None)
+            p = self.start_review(s)
+            if self.returns:
+                p.basis += ", Art. 175 para 3 (restarted)"
+        elif "trial" in self.pending or s.role == "court":
+            self.pending.pop("trial", None)
+            self.start_trial(s)
+
+    def on_EV18(self, s: Step) -> None:  # 延长审查起诉期限
+        p = self.open.get("prosecution-review")
+        if p is None:
+            self.issue("K053", s, "no prosecution review is running", "没有正在计算的审查起诉期限")
+            return
+        if p.state == "expired":
+            return
+        if p.ext_count:
+            self.issue("K053", s, "CPL 2018 Art. 172 allows one extension", "刑事诉讼法（2018）第172条只允许延长一次")
+            return
+        p.ext_count = 1
+        if _fast(self.procedure):
+            p.raw_end = add_days(p.start.date(), 15)
+            p.length = "15 days / 15日"
+        else:
+            p.raw_end = add_days(p.raw_end, 15)
+            p.length = "1 month + 15 days / 1个月又15日"
+        p.extensions.append(f"+15d {s.time.date().isoformat()}" if not _fast(self.procedure)
+                            else f"→15d {s.time.date().isoformat()}")
+
+    def on_EV19(self, s: Step) -> None:  # 退回补充侦查
+        self.from_pending("prosecution-review", s)
+        self.returns += 1
+        if self.returns > 2:
+            self.issue("K053", s, "CPL 2018 Art. 175 para 3: at most two returns for supplementary investigation",
+                       "刑事诉讼法（2018）第175条第3款：补充侦查以二次为限")
+        self.start("supplementary", s, "CPL 2018 Art. 175 para 3", add_months(s.time.date(), 1), "1 month / 1个月")
+
+    def on_EV21(self, s: Step) -> None:  # 提起公诉
+        self.from_pending("prosecution-review", s)
+        self.pending["trial"] = s
+
+    def on_EV22(self, s: Step) -> None:  # 不起诉
+        self.from_pending("prosecution-review", s)
+        self.in_custody = False
+
+    def on_EV24(self, s: Step) -> None:  # 延长审理期限
+        kind = "second-instance" if "second-instance" in self.open else "trial"
+        p = self.open.get(kind)
+        if p is None:
+            self.issue("K053", s, "no trial period is running", "没有正在计算的审理期限")
+            return
+        if p.state == "expired":
+            return
+        d = p.start.date()
+        p.ext_count += 1
+        when = s.time.date().isoformat()
+        if kind == "trial" and _fast(self.procedure):
+            if p.ext_count > 1:
+                self.issue("K053", s, "CPL 2018 Art. 225: at most 15 days", "刑事诉讼法（2018）第225条：至多十五日")
+                return
+            p.raw_end, p.length = add_days(d, 15), "15 days / 15日"
+        elif kind == "trial" and _summary(self.procedure):
+            if p.ext_count > 1:
+                self.issue("K053", s, "CPL 2018 Art. 220: at most one and a half months",
+                           "刑事诉讼法（2018）第220条：至多一个半月")
+                return
+            p.raw_end, p.length = add_days(add_months(d, 1), 15), "1.5 months / 一个半月"
+        elif kind == "trial" and p.ext_count == 1:
+            p.raw_end, p.length = add_months(d, 3), "3 months / 3个月"
+        elif kind == "trial" and p.ext_count == 2:
+            p.raw_end, p.length = add_months(p.raw_end, 3), "6 months / 6个月"
+            p.basis = "CPL 2018 Art. 208 para 1 (higher court)"
+        elif kind == "second-instance" and p.ext_count == 1:
+            p.raw_end, p.length = add_months(p.raw_end, 2), "4 months / 4个月"
+        elif s.event.days:  # approved by the Supreme People's Court: the event says how long
+            p.raw_end = add_days(p.raw_end, s.event.days)
+            p.length += f" + {s.event.days}d"
+            p.basis += " (SPC)"
+        else:
+            self.issue("K053", s, "a further extension needs the Supreme People's Court's approval and a length "
+                       "(Event/@days)", "再次延长须经最高人民法院批准，并注明延长天数（Event/@days）")
+            return
+        p.extensions.append(f"ext {p.ext_count} {when}")
+
+    def on_EV25(self, s: Step) -> None:  # 判决
+        if "second-instance" in self.open:
+            self.close("second-instance", s)
+        else:
+            self.from_pending("trial", s)
+
+    on_EV26 = on_EV25  # 裁定
+
+    def on_EV37(self, s: Step) -> None:  # 延期审理 (补充侦查)
+        self.from_pending("trial", s)
+        self.start("trial-supplementary", s, "CPL 2018 Art. 205", add_months(s.time.date(), 1), "1 month / 1个月")
+
+    def on_EV38(self, s: Step) -> None:  # 恢复审理
+        self.close("trial-supplementary", s)
+        self.start_trial(s, " (recalculated / 重新计算)")
+
+    def on_EV29(self, s: Step) -> None:  # 二审受理
+        self.start("second-instance", s, "CPL 2018 Art. 243", add_months(s.time.date(), 2), "2 months / 2个月")
+
+    def on_EV30(self, s: Step) -> None:  # 二审裁判
+        self.close("second-instance", s)
+
+    def on_EV31(self, s: Step) -> None:  # 判决生效
+        self.start("execution-handover", s, "CPL 2018 Art. 264 para 1", add_days(s.time.date(), 10), "10 days / 10日")
+
+    def on_EV32(self, s: Step) -> None:  # 执行通知
+        self.close("execution-handover", s)
