@@ -9,7 +9,12 @@ replace the output file atomically.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import os
+import re
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -19,14 +24,23 @@ from .container.asic import (DataObject, ManifestError, build_manifest, document
                              parse_manifest, record_name, signature_name)
 from .container.zipio import OpenedPackage, PackageWriter, open_package
 from .fsutil import atomic_output
-from .pdfa.build import ImageInputError, images_to_pdfa, pdfa_claim
+from .pdfa.build import (ImageInputError, NotImageOnly, PageRef, images_to_pdfa, page_refs, pdfa_claim,
+                         rewrap_image_pdf)
 from .record.model import (Agency, Case, Document, Event, Person, Record, RecordError, Scan, Volume,
                            parse_record, record_to_xml)
 from .record.source import Source, SourceError, load_source
 from .signing.cades import Credential, sign_manifest
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
-Progress = Callable[[int, int, str], None]
+Progress = Callable[[int, int, str], None]  # (pages done, pages in all, current document title)
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    """`--ocr`: add an invisible text layer to every scanned page (docs/builder.md)."""
+
+    engine: str = "rapidocr"
+    jobs: int | None = None  # worker processes; default: every core
 
 
 class BuildError(ValueError):
@@ -45,6 +59,8 @@ class BuildResult:
     documents: int
     pages: int
     warnings: tuple[tuple[str, str], ...] = ()  # (en, zh)
+    generated: int = 0  # of `documents`: covers, tables of contents and remarks sheets
+    seconds: float = 0.0
 
 
 @dataclass
@@ -57,20 +73,42 @@ class _Base:
 
 
 def build_package(source_dir: Path, output: Path, credential: Credential, *, created: dt.datetime | None = None,
-                  progress: Progress | None = None, check_signer: bool = True) -> BuildResult:
+                  progress: Progress | None = None, check_signer: bool = True, generated_pages: bool = False,
+                  ocr: OcrOptions | None = None) -> BuildResult:
     return _make_layer(source_dir, output, credential, base_path=None, created=created, progress=progress,
-                       check_signer=check_signer)
+                       check_signer=check_signer, generated_pages=generated_pages, ocr=ocr)
 
 
 def append_layer(package: Path, source_dir: Path, output: Path, credential: Credential, *,
                  created: dt.datetime | None = None, progress: Progress | None = None,
-                 check_signer: bool = True) -> BuildResult:
+                 check_signer: bool = True, generated_pages: bool = False, ocr: OcrOptions | None = None) -> BuildResult:
     return _make_layer(source_dir, output, credential, base_path=Path(package), created=created,
-                       progress=progress, check_signer=check_signer)
+                       progress=progress, check_signer=check_signer, generated_pages=generated_pages, ocr=ocr)
 
 
-def _make_layer(source_dir, output, credential, *, base_path, created, progress, check_signer) -> BuildResult:
+def source_date() -> dt.datetime | None:
+    """The build time from SOURCE_DATE_EPOCH (reproducible builds), in UTC, or None."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(int(value), dt.timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise BuildError(f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds since 1970",
+                         f"SOURCE_DATE_EPOCH={value!r} 不是自 1970 年起的秒数") from None
+
+
+def _make_layer(source_dir, output, credential, *, base_path, created, progress, check_signer,
+                generated_pages=False, ocr=None) -> BuildResult:
+    started = time.monotonic()
     output = Path(output)
+    if ocr is not None:
+        from .ocr import OcrUnavailable, check_engine
+
+        try:
+            check_engine(ocr.engine)
+        except OcrUnavailable as exc:
+            raise BuildError(exc.en, exc.zh) from None
     try:
         source = load_source(Path(source_dir))
     except SourceError as exc:
@@ -80,7 +118,7 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
                          "输出必须是新文件；输入的卷宗包不会被修改")
     base = _read_base(base_path) if base_path else _Base(0, [], [])
     layer = base.layers + 1
-    created = created or dt.datetime.now().astimezone().replace(microsecond=0)
+    created = created or source_date() or dt.datetime.now().astimezone().replace(microsecond=0)
     data = source.data
     agency = Agency(data["agency"]["name"], data["agency"]["credit_code"], data["agency"]["role"])
     if check_signer:
@@ -101,32 +139,35 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
         known_docs.add(d["id"])
 
     warnings: list[tuple[str, str]] = []
-    built: list[tuple[Document, bytes]] = []
-    total_pages = 0
-    for i, d in enumerate(docs_in, start=1):
-        if progress:
-            progress(i - 1, len(docs_in), d["title"])
-        member = document_name(layer, i)
-        pdf_bytes, pages, scan = _document_pdf(source, d, created, warnings)
-        total_pages += pages
-        built.append((Document(
-            id=d["id"], volume=d["volume"], type=d["type"], title=d["title"],
-            date=dt.date.fromisoformat(d["date"]), pages=pages, file=member,
-            number=d.get("number"), author=d.get("author"), scan=scan), pdf_bytes))
-    if progress:
-        progress(len(docs_in), len(docs_in), "")
+    spool = tempfile.TemporaryDirectory(prefix="edossier-build-")  # built PDFs wait here: memory stays flat
+    built = _make_documents(source, docs_in, layer, created, warnings, progress, ocr, Path(spool.name))
+    generated = 0
+    if generated_pages:
+        gen = _generated_documents(base, data, case, agency, volumes, built, layer, created, credential, ocr,
+                                   Path(spool.name), known_docs)
+        generated = len(gen)
+        built += gen
+    total_pages = sum(doc.pages for doc, _ in built)
 
     layer_info = data.get("layer", {})
-    record = Record(
+    from .caserules.coding import code_record
+
+    def _date(value):
+        return dt.date.fromisoformat(value) if value else None
+
+    record = code_record(Record(
         layer=layer, created=created, case=case, agency=agency,
-        stage=layer_info.get("stage"), note=layer_info.get("note"),
+        stage=layer_info.get("stage"), note=layer_info.get("note"), profile=layer_info.get("profile"),
         persons=tuple(Person(p["role"], p["name"], p.get("id_number"), p.get("gender")) for p in data.get("persons", [])),
         volumes=volumes,
         documents=tuple(doc for doc, _ in built),
-        events=tuple(Event(e["type"], dt.datetime.fromisoformat(e["time"]), e.get("actor"), e.get("note"))
+        events=tuple(Event(e["type"], dt.datetime.fromisoformat(e["time"]), e.get("actor"), e.get("note"),
+                           agency=e.get("agency"), document=e.get("document"), person=e.get("person"),
+                           days=e.get("days"), period_start=_date(e.get("period_start")),
+                           period_end=_date(e.get("period_end")))
                      for e in data.get("events", [])),
         generator=f"edossier {__version__}",
-    )
+    ))
     record_xml = record_to_xml(record)
     try:
         parse_record(record_xml)  # what we write must pass our own validator
@@ -140,12 +181,14 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
                                       writer.add_bytes(record_name(layer), record_xml, compress=True), rootfile=True)]
             for doc, pdf_bytes in built:
                 new_objects.append(DataObject(doc.file, "application/pdf",
-                                              writer.add_bytes(doc.file, pdf_bytes, compress=False)))
+                                              writer.add_bytes(doc.file, Path(pdf_bytes).read_bytes(), compress=False)))
             carried = [DataObject(o.uri, o.mime, o.digest) for o in base.objects]
             manifest = build_manifest(layer, carried + new_objects)
             writer.add_bytes(manifest_name(layer), manifest, compress=True)
             writer.add_bytes(signature_name(layer), sign_manifest(credential, manifest), compress=False)
-    return BuildResult(output, layer, len(built), total_pages, tuple(warnings))
+    spool.cleanup()
+    return BuildResult(output, layer, len(built), total_pages, tuple(warnings), generated,
+                       time.monotonic() - started)
 
 
 def _check_signer(credential: Credential, agency: Agency) -> None:
@@ -172,41 +215,189 @@ def _case(data: dict, base: _Base) -> Case:
     return case
 
 
-def _document_pdf(source: Source, d: dict, created: dt.datetime, warnings: list) -> tuple[bytes, int, Scan | None]:
+def _document_files(source: Source, d: dict) -> list[Path]:
     try:
         files = [source.file(f) for f in d["files"]]
     except SourceError as exc:
         raise BuildError(f"document {d['id']}: {exc.en}", f"文件 {d['id']}：{exc.zh}") from None
-    pdfs = [f for f in files if f.suffix.lower() == ".pdf"]
     others = [f for f in files if f.suffix.lower() not in IMAGE_SUFFIXES | {".pdf"}]
     if others:
         raise BuildError(f"document {d['id']}: {others[0].name}: unsupported file type (use JPEG, PNG, TIFF or PDF/A-2)",
                          f"文件 {d['id']}：{others[0].name}：不支持的文件类型（请使用 JPEG、PNG、TIFF 或 PDF/A-2）")
-    if pdfs:
-        if len(files) != 1:
-            raise BuildError(f"document {d['id']}: a PDF must be the document's only file",
-                             f"文件 {d['id']}：PDF 文件必须单独构成一份文件")
-        data = pdfs[0].read_bytes()
-        claim = pdfa_claim(data)
-        if not claim or not claim.startswith("2"):
-            raise BuildError(
-                f"document {d['id']}: {pdfs[0].name} is not PDF/A-2 (claims {claim or 'nothing'}); "
-                "convert it to PDF/A-2 or supply the page scans instead",
-                f"文件 {d['id']}：{pdfs[0].name} 不是 PDF/A-2（声明为 {claim or '无'}）；请先转换为 PDF/A-2，或改为提供扫描图像")
-        import pikepdf
+    pdfs = [f for f in files if f.suffix.lower() == ".pdf"]
+    if pdfs and len(files) != 1:
+        raise BuildError(f"document {d['id']}: a PDF must be the document's only file",
+                         f"文件 {d['id']}：PDF 文件必须单独构成一份文件")
+    return files
 
-        with pikepdf.open(io.BytesIO(data)) as pdf:
-            pages = len(pdf.pages)
-        return data, pages, None
+
+def _page_refs(d: dict, files: list[Path]) -> list[PageRef] | None:
+    """The scanned pages of an image document (None for a PDF)."""
+    if files[0].suffix.lower() == ".pdf":
+        return None
     try:
-        pdf_bytes, infos = images_to_pdfa(files, title=d["title"], author=d.get("author"), created=created)
+        return [ref for f in files for ref in page_refs(f)]
+    except ImageInputError as exc:
+        raise BuildError(f"document {d['id']}: {exc.en}", f"文件 {d['id']}：{exc.zh}") from None
+
+
+def _pdf_pages(path: Path) -> int:
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages)
+    except Exception:  # noqa: BLE001 - counted for progress only; the real read reports the problem
+        return 1
+
+
+def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt.datetime, warnings: list,
+                    progress: Progress | None, ocr: OcrOptions | None, spool: Path) -> list[tuple[Document, Path]]:
+    """Make every document's PDF/A into the spool folder; OCR (when asked) runs ahead in worker
+    processes across all pages of the layer, so every core is busy even with one-page documents."""
+    plans = []
+    for d in docs_in:
+        files = _document_files(source, d)
+        plans.append((d, files, _page_refs(d, files)))
+    total = sum(len(refs) if refs is not None else _pdf_pages(files[0]) for _, files, refs in plans)
+    pool = None
+    if ocr is not None and any(refs for _, _, refs in plans):
+        from .ocr import OcrPool
+
+        pool = OcrPool(ocr.engine, ocr.jobs)
+    built: list[tuple[Document, Path]] = []
+    done = 0
+    try:
+        futures = [[pool.submit(r) for r in refs] if pool is not None and refs else None for _, _, refs in plans]
+        for i, ((d, files, refs), pending) in enumerate(zip(plans, futures), start=1):
+            if progress:
+                progress(done, total, d["title"])
+            texts = None
+            if pending:
+                texts = []
+                for n, fut in enumerate(pending):
+                    try:
+                        texts.append(fut.result())
+                    except Exception as exc:  # noqa: BLE001 - an engine failure names the page
+                        en = getattr(exc, "en", f"{type(exc).__name__}: {exc}")
+                        zh = getattr(exc, "zh", en)
+                        raise BuildError(f"document {d['id']}: OCR of page {n + 1} failed: {en}",
+                                         f"文件 {d['id']}：第 {n + 1} 页文字识别失败：{zh}") from None
+                    if progress:
+                        progress(done + n + 1, total, d["title"])
+            pdf_bytes, pages, scan = _document_pdf(source, d, created, warnings, files=files, text_layers=texts,
+                                                   ocr=ocr is not None)
+            path = spool / f"{i:04d}.pdf"
+            path.write_bytes(pdf_bytes)
+            del pdf_bytes
+            built.append((Document(
+                id=d["id"], volume=d["volume"], type=d["type"], title=d["title"],
+                date=dt.date.fromisoformat(d["date"]), pages=pages, file=document_name(layer, i),
+                number=d.get("number"), author=d.get("author"), scan=scan), path))
+            done += pages
+        if progress:
+            progress(done, max(total, done), "")
+    finally:
+        if pool is not None:
+            pool.close(cancel=True)
+    return built
+
+
+def _generated_documents(base: "_Base", data: dict, case: Case, agency: Agency, volumes, built, layer: int,
+                         created: dt.datetime, credential: Credential, ocr: OcrOptions | None, spool: Path,
+                         known_docs: set[str]) -> list[tuple[Document, Path]]:
+    """卷宗封面, 卷内目录 and 备考表 for every volume this layer adds or adds documents to
+    (docs/builder.md): documents of their own, after this layer's source documents."""
+    from .pdfa.pages import COVER, GENERATED_TYPES, REMARKS, TOC, GlyphError, cover_pdf, plan_volume_sheets, \
+        remarks_pdf, toc_pdf
+
+    own = [doc for doc, _ in built if doc.type in GENERATED_TYPES]
+    if own:
+        raise BuildError(f"document {own[0].id}: type {own[0].type} is generated by the builder; "
+                         "drop it from dossier.toml or build with --no-generated-pages",
+                         f"文件 {own[0].id}：{own[0].type} 由生成器自动编制；请从 dossier.toml 中删除，"
+                         "或使用 --no-generated-pages")
+    persons = [p for r in base.records for p in r.persons] + [
+        Person(p["role"], p["name"], p.get("id_number"), p.get("gender")) for p in data.get("persons", [])]
+    cn = re.search(r"(?:^|,)CN=((?:[^,\\]|\\.)+)", credential.subject or "")
+    from .ocr import engine_label
+
+    sheets = plan_volume_sheets(base.records, [doc for doc, _ in built], layer=layer, case=case, agency=agency,
+                                new_volumes=volumes, persons=persons, created=created,
+                                compiler=cn.group(1).replace("\\", "") if cn else None,
+                                ocr_engine=engine_label(ocr.engine) if ocr else None)
+    out: list[tuple[Document, Path]] = []
+    n = len(built)
+    for vid, sheet in sheets:
+        try:
+            made = [(COVER, "cover", cover_pdf(sheet), 1)]
+            toc, toc_pages = toc_pdf(sheet)
+            made.append((TOC, "toc", toc, toc_pages))
+            made.append((REMARKS, "remarks", remarks_pdf(sheet), 1))
+        except GlyphError as exc:
+            raise BuildError(f"volume {vid}: {exc.en}", f"卷 {vid}：{exc.zh}") from None
+        for doc_type, kind, pdf_bytes, pages in made:
+            doc_id = f"{kind}-{layer:03d}-{vid}"
+            if len(doc_id) > 64:
+                doc_id = f"{kind}-{layer:03d}-{hashlib.sha256(vid.encode()).hexdigest()[:16]}"
+            if doc_id in known_docs:
+                raise BuildError(f"document id {doc_id!r} is reserved for a generated {doc_type}; rename that document",
+                                 f"文件编号 {doc_id!r} 保留给自动生成的{doc_type}；请为该文件改名")
+            n += 1
+            path = spool / f"{n:04d}.pdf"
+            path.write_bytes(pdf_bytes)
+            out.append((Document(id=doc_id, volume=vid, type=doc_type, title=f"{sheet.volume_title}{doc_type}",
+                                 date=created.date(), pages=pages, file=document_name(layer, n),
+                                 author=agency.name), path))
+    return out
+
+
+def _document_pdf(source: Source, d: dict, created: dt.datetime, warnings: list, *, files: list[Path] | None = None,
+                  text_layers=None, ocr: bool = False) -> tuple[bytes, int, Scan | None]:
+    files = files if files is not None else _document_files(source, d)
+    if files[0].suffix.lower() == ".pdf":
+        data = files[0].read_bytes()
+        claim = pdfa_claim(data)
+        if claim and claim.startswith("2"):
+            import pikepdf
+
+            with pikepdf.open(io.BytesIO(data)) as pdf:
+                pages = len(pdf.pages)
+            return data, pages, None
+        try:
+            rebuilt, pages = rewrap_image_pdf(data, title=d["title"], author=d.get("author"), created=created)
+        except NotImageOnly as exc:
+            raise BuildError(
+                f"document {d['id']}: {files[0].name} is not PDF/A-2 (claims {claim or 'nothing'}) and cannot be "
+                f"rebuilt losslessly ({exc.en}); convert it to PDF/A-2 or supply the page scans instead",
+                f"文件 {d['id']}：{files[0].name} 不是 PDF/A-2（声明为 {claim or '无'}），且无法无损重建（{exc.zh}）；"
+                "请先转换为 PDF/A-2，或改为提供扫描图像") from None
+        warnings.append((f"{files[0].name}: not PDF/A-2 (claims {claim or 'nothing'}); its scanned images were "
+                         "re-wrapped unchanged into a new PDF/A-2u file",
+                         f"{files[0].name}：不是 PDF/A-2（声明为 {claim or '无'}）；已将其扫描图像原样封装为新的 PDF/A-2u 文件"))
+        return rebuilt, pages, None
+    try:
+        pdf_bytes, infos = images_to_pdfa(files, title=d["title"], author=d.get("author"), created=created,
+                                          text_layers=text_layers)
     except ImageInputError as exc:
         raise BuildError(f"document {d['id']}: {exc.en}", f"文件 {d['id']}：{exc.zh}") from None
     dpis = [i.dpi for i in infos if i.dpi]
-    for f, info in zip(files, infos):
-        if info.dpi and info.dpi < 200:
-            warnings.append((f"{f.name}: scanned at {info.dpi} dpi, below the 200 dpi archival minimum (DA/T 31)",
-                             f"{f.name}：扫描分辨率 {info.dpi} dpi，低于档案扫描最低要求 200 dpi（DA/T 31）"))
+    minimum = 300 if ocr else 200
+    low = [i.dpi for i in infos if i.dpi and i.dpi < minimum]
+    if low:
+        name = files[0].name if len(files) == 1 else f"{files[0].name} …"
+        count_en = f"{len(low)} of {len(infos)} page(s)"
+        count_zh = f"{len(infos)} 页中有 {len(low)} 页"
+        if ocr:
+            warnings.append((f"document {d['id']} ({name}): {count_en} scanned below the 300 dpi that "
+                             f"DA/T 31 asks for when OCR is planned, lowest {min(low)} dpi",
+                             f"文件 {d['id']}（{name}）：{count_zh}扫描分辨率低于 DA/T 31 对需要文字识别的扫描件要求的 300 dpi"
+                             f"（最低 {min(low)} dpi）"))
+        else:
+            warnings.append((f"document {d['id']} ({name}): {count_en} scanned below the 200 dpi archival minimum "
+                             f"(DA/T 31), lowest {min(low)} dpi",
+                             f"文件 {d['id']}（{name}）：{count_zh}扫描分辨率低于档案扫描最低要求 200 dpi（DA/T 31），"
+                             f"最低 {min(low)} dpi"))
     colours = {i.colour for i in infos}
     scan = Scan(min(dpis), colours.pop() if len(colours) == 1 else "mixed") if dpis else None
     return pdf_bytes, len(infos), scan

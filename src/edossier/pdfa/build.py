@@ -1,8 +1,18 @@
-"""Making PDF/A-2u documents from scanned pages (docs/spec.md §7, reference recipe in PDFA.md §3).
+"""Making PDF/A-2u documents from scanned pages (docs/spec.md §7, docs/builder.md, PDFA.md §3).
 
-JPEG scans are embedded byte for byte (DCTDecode); other raster formats are decoded and stored with
-Flate, which is lossless. Pages get their size from the scan's resolution (A4 width when the file
-has none). One sRGB OutputIntent, XMP with pdfaid part 2 / conformance U, a deterministic trailer ID.
+Lossless by construction, never a distilling step:
+
+* JPEG (grey, RGB, CMYK with its ICC profile) is embedded byte for byte (DCTDecode); an embedded ICC
+  profile of a grey or RGB JPEG becomes the image's ICCBased colour space.
+* TIFF Group 4 (one strip) is embedded byte for byte (CCITTFaxDecode, K -1).
+* Everything else (PNG with or without alpha, LZW/Deflate/uncompressed TIFF, 16-bit grey, palette
+  images) is decoded and stored with Flate, which is lossless.
+* EXIF orientation is honoured with the image transform, so the stored pixels stay untouched.
+* An image-only PDF (every page draws exactly one image) is re-wrapped: its image streams are copied
+  as they are (LZW is re-encoded as Flate) into a fresh PDF/A-2u file.
+
+Pages get their size from the scan's resolution (A4 width when the file has none). One sRGB
+OutputIntent, XMP with pdfaid part 2 / conformance U, a deterministic trailer ID.
 """
 
 from __future__ import annotations
@@ -10,17 +20,20 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Sequence
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 from PIL import Image, ImageCms
 
 A4_WIDTH_PT = 595.28
+A4_HEIGHT_PT = 841.89
 MAX_IMAGE_PIXELS = 200_000_000
 PRODUCER = "edossier"
+EXIF_ORIENTATION = 0x0112
 
 
 class ImageInputError(ValueError):
@@ -34,6 +47,38 @@ class ImageInputError(ValueError):
 class PageInfo:
     dpi: int | None
     colour: str  # bilevel | gray | colour
+    passthrough: bool = False  # the encoded image data is the input's, byte for byte
+    size_pt: tuple[float, float] = (0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """One scanned page: what an OCR worker needs to find and decode it on its own."""
+
+    path: Path
+    frame: int = 0
+    orientation: int = 1  # EXIF orientation 1..8
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    """One recognised line: its text and box in pixels of the upright image."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float = 1.0
+
+
+@dataclass
+class PageText:
+    """The OCR result of one page: the upright image's size in pixels and its lines."""
+
+    width: int
+    height: int
+    lines: list[OcrLine] = field(default_factory=list)
 
 
 @cache
@@ -41,15 +86,33 @@ def srgb_icc() -> bytes:
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
-def _dpi(img: Image.Image) -> int | None:
+def _dpi_pair(img: Image.Image) -> tuple[float | None, float | None]:
     dpi = img.info.get("dpi")
     if not dpi:
-        return None
+        return None, None
+    out = []
+    for v in (dpi[0], dpi[1] if len(dpi) > 1 else dpi[0]):
+        try:
+            value = float(v)
+        except (TypeError, ValueError):
+            value = 0.0
+        out.append(value if 20 <= value <= 4800 else None)
+    if out[0] is None or out[1] is None:
+        return None, None
+    return out[0], out[1]
+
+
+def _dpi(img: Image.Image) -> int | None:
+    x, y = _dpi_pair(img)
+    return int(round(min(x, y))) if x else None
+
+
+def _orientation(img: Image.Image) -> int:
     try:
-        value = int(round(float(dpi[0])))
-    except (TypeError, ValueError):
-        return None
-    return value if 20 <= value <= 4800 else None
+        value = int(img.getexif().get(EXIF_ORIENTATION, 1))
+    except Exception:  # noqa: BLE001 - a broken EXIF block is no orientation
+        return 1
+    return value if 1 <= value <= 8 else 1
 
 
 def _open_image(path: Path) -> tuple[bytes, Image.Image]:
@@ -64,59 +127,145 @@ def _open_image(path: Path) -> tuple[bytes, Image.Image]:
     return data, img
 
 
+def _g4_strip(data: bytes, img: Image.Image) -> tuple[bytes, bool] | None:
+    """The raw Group 4 data of the current TIFF frame if it can be passed through: one strip (or
+    tile-less single strip), FillOrder 1. Returns (data, black_is_1)."""
+    if img.format != "TIFF" or img.mode != "1" or img.info.get("compression") != "group4":
+        return None
+    tags = img.tag_v2
+    offsets, counts = tags.get(273), tags.get(279)
+    if not offsets or not counts or len(offsets) != 1 or len(counts) != 1:
+        return None
+    if tags.get(266, 1) != 1 or tags.get(322):  # reversed bit order, or tiled
+        return None
+    start, length = int(offsets[0]), int(counts[0])
+    if start < 0 or length <= 0 or start + length > len(data):
+        return None
+    photometric = tags.get(262, 0)
+    return data[start:start + length], photometric == 1
+
+
+def page_refs(path: Path) -> list[PageRef]:
+    """Every page of an image file, cheaply (headers only for JPEG)."""
+    _, img = _open_image(path)
+    if img.format == "JPEG":
+        return [PageRef(path, 0, _orientation(img))]
+    refs = []
+    for i in range(getattr(img, "n_frames", 1)):
+        try:
+            img.seek(i)
+        except (OSError, ValueError, EOFError) as exc:
+            raise ImageInputError(f"{path.name}: page {i + 1} cannot be read ({exc})",
+                                  f"{path.name}：第 {i + 1} 页无法读取（{exc}）") from None
+        refs.append(PageRef(path, i, _orientation(img)))
+    return refs
+
+
+def load_upright(ref: PageRef) -> Image.Image:
+    """The page's pixels as a viewer shows them (EXIF orientation applied), for OCR."""
+    from PIL import ImageOps
+
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    img = Image.open(ref.path)
+    if ref.frame:
+        img.seek(ref.frame)
+    img.load()
+    img = ImageOps.exif_transpose(img) if ref.orientation != 1 else img
+    return img
+
+
 def _frames(path: Path):
-    """(image, original bytes if they can be embedded as they are) for every page in the file."""
+    """(image, original bytes if they can be embedded as they are, G4 strip or None, orientation)
+    for every page in the file."""
     data, img = _open_image(path)
     if img.format == "JPEG":
-        yield img, data
+        yield img, data, None, _orientation(img)
         return
     for i in range(getattr(img, "n_frames", 1)):
         try:
             img.seek(i)
+            g4 = _g4_strip(data, img)
             frame = img.copy()
         except (OSError, ValueError, EOFError) as exc:
             raise ImageInputError(f"{path.name}: page {i + 1} cannot be read ({exc})",
                                   f"{path.name}：第 {i + 1} 页无法读取（{exc}）") from None
         frame.info = dict(img.info)
-        yield frame, None
+        yield frame, None, g4, _orientation(img)
 
 
-def _image_xobject(pdf: pikepdf.Pdf, path: Path, img: Image.Image, jpeg: bytes | None) -> tuple[Stream, PageInfo]:
+def _icc_ok(icc: bytes | None, space: bytes) -> bool:
+    """A profile we may embed as the image's ICCBased colour space (PDF/A-2 6.2.4.2)."""
+    if not icc or len(icc) < 128:
+        return False
+    return icc[16:20] == space and icc[8] < 5 and icc[12:16] in (b"mntr", b"scnr", b"prtr", b"spac")
+
+
+def _image_xobject(pdf: pikepdf.Pdf, path: Path, img: Image.Image, jpeg: bytes | None,
+                   g4: tuple[bytes, bool] | None = None) -> tuple[Stream, PageInfo]:
     w, h = img.size
     dpi = _dpi(img)
     if jpeg is not None and img.mode in ("L", "RGB"):
-        cs = Name.DeviceGray if img.mode == "L" else Name.DeviceRGB
+        icc = img.info.get("icc_profile")
+        space, n = (b"GRAY", 1) if img.mode == "L" else (b"RGB ", 3)
+        if _icc_ok(icc, space):
+            cs = Array([Name.ICCBased, Stream(pdf, icc, N=n)])
+        else:
+            cs = Name.DeviceGray if img.mode == "L" else Name.DeviceRGB
         xobj = Stream(pdf, jpeg, Type=Name.XObject, Subtype=Name.Image, Width=w, Height=h,
                       ColorSpace=cs, BitsPerComponent=8, Filter=Name.DCTDecode)
-        return xobj, PageInfo(dpi, "gray" if img.mode == "L" else "colour")
+        return xobj, PageInfo(dpi, "gray" if img.mode == "L" else "colour", True)
     if jpeg is not None and img.mode == "CMYK":
         icc = img.info.get("icc_profile")
-        if not icc:
+        if not _icc_ok(icc, b"CMYK"):
             raise ImageInputError(
-                f"{path.name}: CMYK JPEG without an embedded ICC profile cannot be placed in PDF/A losslessly",
-                f"{path.name}：CMYK JPEG 未嵌入 ICC 配置文件，无法无损放入 PDF/A")
+                f"{path.name}: CMYK JPEG without a usable embedded ICC profile cannot be placed in PDF/A losslessly; "
+                "export it as RGB or embed the profile",
+                f"{path.name}：CMYK JPEG 未嵌入可用的 ICC 配置文件，无法无损放入 PDF/A；请导出为 RGB 或嵌入配置文件")
         xobj = Stream(pdf, jpeg, Type=Name.XObject, Subtype=Name.Image, Width=w, Height=h,
                       ColorSpace=Array([Name.ICCBased, Stream(pdf, icc, N=4)]), BitsPerComponent=8,
                       Filter=Name.DCTDecode)
         if "adobe" in img.info:
             xobj.Decode = Array([1, 0] * 4)
-        return xobj, PageInfo(dpi, "colour")
+        return xobj, PageInfo(dpi, "colour", True)
     if jpeg is not None:
         raise ImageInputError(f"{path.name}: JPEG colour mode {img.mode} is not supported",
                               f"{path.name}：不支持 JPEG 颜色模式 {img.mode}")
+    if g4 is not None:
+        strip, black_is_1 = g4
+        parms = Dictionary(K=-1, Columns=w, Rows=h, BlackIs1=black_is_1)
+        xobj = Stream(pdf, strip, Type=Name.XObject, Subtype=Name.Image, Width=w, Height=h,
+                      ColorSpace=Name.DeviceGray, BitsPerComponent=1, Filter=Name.CCITTFaxDecode,
+                      DecodeParms=parms)
+        return xobj, PageInfo(dpi, "bilevel", True)
     # Everything else: decode and store losslessly with Flate.
     if img.mode == "1":
         xobj = Stream(pdf, zlib.compress(img.tobytes(), 6), Type=Name.XObject, Subtype=Name.Image, Width=w, Height=h,
                       ColorSpace=Name.DeviceGray, BitsPerComponent=1, Filter=Name.FlateDecode)
         return xobj, PageInfo(dpi, "bilevel")
+    if img.mode in ("I;16", "I;16B", "I;16L"):
+        raw = img.tobytes("raw", "I;16B")
+        xobj = Stream(pdf, zlib.compress(raw, 6), Type=Name.XObject, Subtype=Name.Image, Width=w, Height=h,
+                      ColorSpace=Name.DeviceGray, BitsPerComponent=16, Filter=Name.FlateDecode)
+        return xobj, PageInfo(dpi, "gray")
+    if img.mode == "P" and "transparency" not in img.info and img.palette is not None and img.palette.mode == "RGB":
+        palette = img.getpalette() or []
+        colours = max(img.getextrema()[1] + 1, 1) if img.getextrema() else 256
+        lookup = bytes(palette[:3 * colours]).ljust(3 * colours, b"\0")
+        xobj = Stream(pdf, zlib.compress(img.tobytes(), 6), Type=Name.XObject, Subtype=Name.Image, Width=w, Height=h,
+                      ColorSpace=Array([Name.Indexed, Name.DeviceRGB, colours - 1, pikepdf.String(lookup)]),
+                      BitsPerComponent=8, Filter=Name.FlateDecode)
+        return xobj, PageInfo(dpi, "colour")
     alpha = None
     if img.mode in ("LA", "RGBA", "PA") or (img.mode == "P" and "transparency" in img.info):
         img = img.convert("LA" if img.mode == "LA" else "RGBA")
         alpha = img.getchannel("A")
         img = img.convert("L" if img.mode == "LA" else "RGB")
     elif img.mode not in ("L", "RGB"):
-        img = img.convert("L" if img.mode in ("I;16", "I", "F") else "RGB")
+        img = img.convert("L" if img.mode in ("I", "F") else "RGB")
     cs = Name.DeviceGray if img.mode == "L" else Name.DeviceRGB
+    icc = img.info.get("icc_profile")
+    if _icc_ok(icc, b"GRAY" if img.mode == "L" else b"RGB "):
+        cs = Array([Name.ICCBased, Stream(pdf, icc, N=1 if img.mode == "L" else 3)])
     xobj = Stream(pdf, zlib.compress(img.tobytes(), 6), Type=Name.XObject, Subtype=Name.Image, Width=w, Height=h,
                   ColorSpace=cs, BitsPerComponent=8, Filter=Name.FlateDecode)
     if alpha is not None and alpha.getextrema() != (255, 255):
@@ -126,29 +275,70 @@ def _image_xobject(pdf: pikepdf.Pdf, path: Path, img: Image.Image, jpeg: bytes |
     return xobj, PageInfo(dpi, "gray" if img.mode == "L" else "colour")
 
 
+# EXIF orientation -> where raw pixel (x, y) of a W x H image lands in the upright image.
+_ORIENT = {
+    1: lambda x, y, W, H: (x, y),
+    2: lambda x, y, W, H: (W - x, y),
+    3: lambda x, y, W, H: (W - x, H - y),
+    4: lambda x, y, W, H: (x, H - y),
+    5: lambda x, y, W, H: (y, x),
+    6: lambda x, y, W, H: (H - y, x),
+    7: lambda x, y, W, H: (H - y, W - x),
+    8: lambda x, y, W, H: (y, W - x),
+}
+
+
+def _placement(w: int, h: int, orientation: int, sx: float, sy: float) -> tuple[float, float, list[float]]:
+    """Page size and the image matrix that shows a w x h image upright at sx, sy points per pixel
+    (sx, sy along the upright image's axes)."""
+    t = _ORIENT.get(orientation, _ORIENT[1])
+    uw, uh = (h, w) if orientation in (5, 6, 7, 8) else (w, h)
+    pw, ph = uw * sx, uh * sy
+
+    def page(u, v):  # unit-square point of the image -> page point
+        X, Y = t(u * w, (1 - v) * h, w, h)
+        return X * sx, ph - Y * sy
+
+    (e, f), (x1, y1), (x2, y2) = page(0, 0), page(1, 0), page(0, 1)
+    return pw, ph, [x1 - e, y1 - f, x2 - e, y2 - f, e, f]
+
+
 def images_to_pdfa(images: list[Path], *, title: str, author: str | None, created: dt.datetime,
-                   lang: str = "zh-CN") -> tuple[bytes, list[PageInfo]]:
+                   lang: str = "zh-CN", text_layers: Sequence[PageText | None] | None = None,
+                   ) -> tuple[bytes, list[PageInfo]]:
     """Build one PDF/A-2u document, one page per image (per frame of a multi-page TIFF); return its
-    bytes and per-page info."""
+    bytes and per-page info. `text_layers`, one per page, adds an invisible OCR text layer."""
     pdf = pikepdf.new()
     infos = []
-    for path, (img, jpeg) in ((p, frame) for p in images for frame in _frames(p)):
+    for path, (img, jpeg, g4, orientation) in ((p, frame) for p in images for frame in _frames(p)):
         w, h = img.size
-        xobj, info = _image_xobject(pdf, path, img, jpeg)
-        scale = 72.0 / info.dpi if info.dpi else A4_WIDTH_PT / w
-        pw, ph = w * scale, h * scale
+        xobj, info = _image_xobject(pdf, path, img, jpeg, g4)
+        dx, dy = _dpi_pair(img)
+        if dx:
+            rx, ry = 72.0 / dx, 72.0 / dy  # points per pixel along the stored image's axes
+        else:
+            upright_w = h if orientation in (5, 6, 7, 8) else w
+            rx = ry = A4_WIDTH_PT / upright_w
+        sx, sy = (ry, rx) if orientation in (5, 6, 7, 8) else (rx, ry)
+        pw, ph, m = _placement(w, h, orientation, sx, sy)
         if not (3 <= pw <= 14400 and 3 <= ph <= 14400):
             raise ImageInputError(f"{path.name}: page size {pw:.0f}×{ph:.0f} pt is outside PDF limits",
                                   f"{path.name}：页面尺寸 {pw:.0f}×{ph:.0f} 磅超出 PDF 限制")
-        page = pikepdf.Page(Dictionary(Type=Name.Page, MediaBox=Array([0, 0, pw, ph]),
+        page = pikepdf.Page(Dictionary(Type=Name.Page, MediaBox=Array([0, 0, round(pw, 4), round(ph, 4)]),
                                        Resources=Dictionary(XObject=Dictionary(Im0=xobj))))
         pdf.pages.append(page)
-        pdf.pages[-1].Contents = pdf.make_stream(f"q {pw:.4f} 0 0 {ph:.4f} 0 0 cm /Im0 Do Q".encode())
-        infos.append(info)
+        cm = " ".join(f"{v:.4f}" for v in m)
+        pdf.pages[-1].Contents = pdf.make_stream(f"q {cm} cm /Im0 Do Q".encode())
+        infos.append(PageInfo(info.dpi, info.colour, info.passthrough, (pw, ph)))
+    if text_layers and any(text_layers):
+        from ..ocr.layer import add_text_layers
+
+        add_text_layers(pdf, list(text_layers))
     return finish_pdfa(pdf, title=title, author=author, created=created, lang=lang), infos
 
 
-def finish_pdfa(pdf: pikepdf.Pdf, *, title: str, author: str | None, created: dt.datetime, lang: str) -> bytes:
+def finish_pdfa(pdf: pikepdf.Pdf, *, title: str, author: str | None, created: dt.datetime, lang: str,
+                conformance: str = "U") -> bytes:
     """The PDF/A plumbing shared by every document we make: OutputIntent, XMP, Info, ID."""
     icc = Stream(pdf, srgb_icc(), N=3)
     pdf.Root.OutputIntents = Array([Dictionary(
@@ -156,6 +346,10 @@ def finish_pdfa(pdf: pikepdf.Pdf, *, title: str, author: str | None, created: dt
         OutputConditionIdentifier=pikepdf.String("sRGB"), Info=pikepdf.String("sRGB IEC61966-2.1"),
         RegistryName=pikepdf.String("http://www.color.org"), DestOutputProfile=pdf.make_indirect(icc))])
     pdf.Root.Lang = pikepdf.String(lang)
+    if Name.Metadata in pdf.Root:
+        del pdf.Root.Metadata
+    for key in list(pdf.docinfo.keys()):
+        del pdf.docinfo[key]
     stamp = created.astimezone(dt.timezone.utc).replace(microsecond=0)
     pdfdate = stamp.strftime("D:%Y%m%d%H%M%SZ")
     pdf.docinfo[Name.Title] = title
@@ -166,7 +360,7 @@ def finish_pdfa(pdf: pikepdf.Pdf, *, title: str, author: str | None, created: dt
     pdf.docinfo[Name.ModDate] = pdfdate
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
         meta["pdfaid:part"] = "2"
-        meta["pdfaid:conformance"] = "U"
+        meta["pdfaid:conformance"] = conformance
         meta["dc:title"] = title
         if author:
             meta["dc:creator"] = [author]
@@ -181,6 +375,13 @@ def finish_pdfa(pdf: pikepdf.Pdf, *, title: str, author: str | None, created: dt
     return out.getvalue()
 
 
+def fix_cid_fonts(pdf: pikepdf.Pdf) -> None:
+    """PyMuPDF writes no /CIDToGIDMap for the TrueType CID fonts it embeds (PDFA.md §3.2)."""
+    for o in pdf.objects:
+        if isinstance(o, Dictionary) and o.get("/Subtype") == "/CIDFontType2" and "/CIDToGIDMap" not in o:
+            o.CIDToGIDMap = Name.Identity
+
+
 def pdfa_claim(data: bytes) -> str | None:
     """The PDF/A part+conformance a PDF claims in its XMP (e.g. '2U'), or None."""
     try:
@@ -189,3 +390,107 @@ def pdfa_claim(data: bytes) -> str | None:
     except Exception:  # noqa: BLE001 - any failure to read the claim means "no claim"
         return None
     return status or None
+
+
+# ----------------------------------------------------------------------------------------------
+# Image-only PDFs: re-wrap losslessly
+
+_PASS_FILTERS = {"/DCTDecode", "/FlateDecode", "/CCITTFaxDecode", "/RunLengthDecode", "/JBIG2Decode", "/JPXDecode"}
+_PAINT_OPS = {"q", "Q", "cm", "Do"}
+
+
+class NotImageOnly(ValueError):
+    """Why a PDF cannot be re-wrapped losslessly (English, Chinese)."""
+
+    def __init__(self, en: str, zh: str):
+        super().__init__(en)
+        self.en = en
+        self.zh = zh
+
+
+def _image_ok(img: pikepdf.Object, where: str) -> None:
+    filters = img.get("/Filter")
+    flist = list(filters) if isinstance(filters, Array) else ([filters] if filters is not None else [])
+    names = [str(f) for f in flist]
+    bad = [n for n in names if n not in _PASS_FILTERS | {"/LZWDecode"}]
+    if bad:
+        raise NotImageOnly(f"{where}: image filter {bad[0]} cannot be kept", f"{where}：图像压缩方式 {bad[0]} 无法保留")
+    cs = img.get("/ColorSpace")
+    base = cs[1] if isinstance(cs, Array) and len(cs) > 1 and str(cs[0]) == "/Indexed" else cs
+    if isinstance(base, Name) and str(base) == "/DeviceCMYK" and "/JPXDecode" not in names:
+        raise NotImageOnly(f"{where}: DeviceCMYK image without an ICC profile",
+                           f"{where}：DeviceCMYK 图像没有 ICC 配置文件")
+    if isinstance(base, Array) and str(base[0]) not in ("/ICCBased", "/CalGray", "/CalRGB", "/Lab"):
+        raise NotImageOnly(f"{where}: colour space {base[0]} is not supported",
+                           f"{where}：不支持颜色空间 {base[0]}")
+
+
+def rewrap_image_pdf(data: bytes, *, title: str, author: str | None, created: dt.datetime,
+                     lang: str = "zh-CN") -> tuple[bytes, int]:
+    """Rebuild an image-only scan PDF as PDF/A-2u without touching its image data. Raises
+    NotImageOnly with the reason when the PDF has anything else (text, vector graphics, forms…)."""
+    try:
+        src = pikepdf.open(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001
+        raise NotImageOnly(f"not a readable PDF ({exc})", f"无法读取的 PDF（{exc}）") from None
+    with src:
+        if src.is_encrypted:
+            raise NotImageOnly("the PDF is encrypted", "PDF 已加密")
+        out = pikepdf.new()
+        for n, page in enumerate(src.pages, start=1):
+            where = f"page {n}"
+            res = page.obj.get("/Resources") or Dictionary()
+            other = [str(k) for k in res.keys() if str(k) not in ("/XObject", "/ProcSet")]
+            if other:
+                raise NotImageOnly(f"{where} has {other[0][1:]} resources (text or graphics, not only a scan)",
+                                   f"第 {n} 页含有 {other[0][1:]} 资源（有文字或图形，不是纯扫描页）")
+            xobjs = res.get("/XObject") or Dictionary()
+            try:
+                ops = pikepdf.parse_content_stream(page)
+            except Exception as exc:  # noqa: BLE001
+                raise NotImageOnly(f"{where}: unreadable content ({exc})", f"第 {n} 页内容无法读取（{exc}）") from None
+            used = []
+            for operands, op in ops:
+                if str(op) not in _PAINT_OPS:
+                    raise NotImageOnly(f"{where} draws with '{op}' (text or vector graphics, not only a scan)",
+                                       f"第 {n} 页使用了 '{op}' 操作（有文字或矢量图形，不是纯扫描页）")
+                if str(op) == "Do":
+                    used.append(operands[0])
+            if not used:
+                raise NotImageOnly(f"{where} has no image", f"第 {n} 页没有图像")
+            new_x = Dictionary()
+            for key in used:
+                img = xobjs.get(key)
+                if img is None or img.get("/Subtype") != "/Image":
+                    raise NotImageOnly(f"{where}: {key} is not an image", f"第 {n} 页：{key} 不是图像")
+                _image_ok(img, f"page {n}")
+                copy = out.copy_foreign(img)
+                for drop in ("/Metadata", "/Alternates", "/OPI", "/Intent", "/Interpolate", "/StructParent", "/ID"):
+                    if drop in copy:
+                        del copy[drop]
+                filters = copy.get("/Filter")
+                fnames = [str(f) for f in (filters if isinstance(filters, Array) else [filters])] if filters is not None else []
+                if "/LZWDecode" in fnames and fnames != ["/LZWDecode"]:
+                    raise NotImageOnly(f"{where}: LZW combined with other filters", f"第 {n} 页：LZW 与其他压缩方式组合")
+                if fnames == ["/LZWDecode"]:
+                    raw = img.read_bytes()
+                    copy.write(zlib.compress(raw, 6), filter=Name.FlateDecode)
+                    if "/DecodeParms" in copy:
+                        del copy["/DecodeParms"]
+                smask = copy.get("/SMask")
+                if smask is not None:
+                    _image_ok(smask, f"page {n} (mask)")
+                new_x[key] = copy
+            box = Array([float(v) for v in page.mediabox])
+            new = pikepdf.Page(Dictionary(Type=Name.Page, MediaBox=box, Resources=Dictionary(XObject=new_x)))
+            out.pages.append(new)
+            if "/CropBox" in page.obj:
+                out.pages[-1].obj.CropBox = Array([float(v) for v in page.obj.CropBox])
+            if "/Rotate" in page.obj:
+                out.pages[-1].obj.Rotate = int(page.obj.Rotate)
+            content = b"".join(pikepdf.unparse_content_stream(ops).splitlines(keepends=True))
+            out.pages[-1].Contents = out.make_stream(content)
+        if not len(out.pages):
+            raise NotImageOnly("the PDF has no pages", "PDF 没有页面")
+        pages = len(out.pages)
+        return finish_pdfa(out, title=title, author=author, created=created, lang=lang), pages

@@ -1,0 +1,142 @@
+"""The OCR engines: each turns an upright page image into lines of text with pixel boxes."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import os
+import shutil
+import subprocess
+import unicodedata
+
+from ..pdfa.build import OcrLine, PageText
+
+DEFAULT_ENGINE = "rapidocr"
+ENGINES = ("rapidocr", "tesseract")
+_LABELS = {"rapidocr": "RapidOCR", "tesseract": "Tesseract"}
+
+
+class OcrUnavailable(RuntimeError):
+    """The engine asked for is not installed (English and Chinese message with an install hint)."""
+
+    def __init__(self, en: str, zh: str):
+        super().__init__(en)
+        self.en = en
+        self.zh = zh
+
+
+class OcrError(RuntimeError):
+    def __init__(self, en: str, zh: str):
+        super().__init__(en)
+        self.en = en
+        self.zh = zh
+
+
+def engine_label(name: str) -> str:
+    return _LABELS.get(name, name)
+
+
+def check_engine(name: str) -> None:
+    """Raise OcrUnavailable unless the engine can run here."""
+    if name == "rapidocr":
+        if importlib.util.find_spec("rapidocr_onnxruntime") is None:
+            raise OcrUnavailable(
+                "OCR needs the RapidOCR engine, which is not installed: pip install 'edossier[ocr]' "
+                "(or use --ocr-engine tesseract)",
+                "OCR 需要 RapidOCR 引擎，但尚未安装：pip install 'edossier[ocr]'（或使用 --ocr-engine tesseract）")
+        return
+    if name == "tesseract":
+        exe = shutil.which("tesseract")
+        if exe is None:
+            raise OcrUnavailable(
+                "the Tesseract engine is not installed: apt-get install tesseract-ocr tesseract-ocr-chi-sim",
+                "未安装 Tesseract 引擎：apt-get install tesseract-ocr tesseract-ocr-chi-sim")
+        try:
+            langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30).stdout.split()
+        except (OSError, subprocess.SubprocessError):
+            langs = []
+        if "chi_sim" not in langs:
+            raise OcrUnavailable(
+                "Tesseract has no Simplified Chinese model: apt-get install tesseract-ocr-chi-sim",
+                "Tesseract 缺少简体中文模型：apt-get install tesseract-ocr-chi-sim")
+        return
+    raise OcrUnavailable(f"unknown OCR engine {name!r} (use {' or '.join(ENGINES)})",
+                         f"未知的 OCR 引擎 {name!r}（可选 {'、'.join(ENGINES)}）")
+
+
+def get_engine(name: str):
+    check_engine(name)
+    return RapidOcrEngine() if name == "rapidocr" else TesseractEngine()
+
+
+class RapidOcrEngine:
+    name = "rapidocr"
+
+    def __init__(self, threads: int = 1):
+        from rapidocr_onnxruntime import RapidOCR
+
+        # One thread per worker process: the pool already uses every core.
+        self._ocr = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1)
+
+    def recognise(self, img) -> PageText:
+        if img.mode not in ("RGB", "L"):
+            img = img.convert("RGB")
+        result, _ = self._ocr(img)
+        page = PageText(img.width, img.height)
+        for box, text, score in result or []:
+            text = unicodedata.normalize("NFC", str(text)).strip()
+            if not text:
+                continue
+            xs = [float(p[0]) for p in box]
+            ys = [float(p[1]) for p in box]
+            page.lines.append(OcrLine(text, min(xs), min(ys), max(xs), max(ys), float(score)))
+        return page
+
+
+def _cjk(ch: str) -> bool:
+    return ch > "\u2e80"
+
+
+class TesseractEngine:
+    name = "tesseract"
+    langs = "chi_sim+eng"
+
+    def recognise(self, img) -> PageText:
+        if img.mode not in ("RGB", "L", "1"):
+            img = img.convert("RGB")
+        buf = io.BytesIO()
+        img.save(buf, "PNG", compress_level=1)
+        env = dict(os.environ, OMP_THREAD_LIMIT="1")  # the pool parallelises across pages
+        try:
+            proc = subprocess.run(["tesseract", "-", "-", "-l", self.langs, "--psm", "3", "tsv"],
+                                  input=buf.getvalue(), capture_output=True, env=env, timeout=600)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise OcrError(f"tesseract failed: {exc}", f"tesseract 运行失败：{exc}") from None
+        if proc.returncode != 0:
+            msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+            raise OcrError(f"tesseract failed: {msg[0]}", f"tesseract 运行失败：{msg[0]}")
+        page = PageText(img.width, img.height)
+        lines: dict[tuple, list] = {}
+        reader = csv.DictReader(io.StringIO(proc.stdout.decode("utf-8", "replace")), delimiter="\t",
+                                quoting=csv.QUOTE_NONE)
+        for row in reader:
+            try:
+                if row["level"] != "5" or float(row["conf"]) < 0 or not (row.get("text") or "").strip():
+                    continue
+                key = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
+                x, y, w, h = (int(row[k]) for k in ("left", "top", "width", "height"))
+            except (KeyError, ValueError, TypeError):
+                continue
+            lines.setdefault(key, []).append((row["text"].strip(), x, y, x + w, y + h, float(row["conf"]) / 100))
+        for words in lines.values():
+            text = ""
+            for word, *_ in words:
+                if text and not (_cjk(text[-1]) and _cjk(word[0])):
+                    text += " "
+                text += word
+            text = unicodedata.normalize("NFC", text)
+            page.lines.append(OcrLine(text, min(w[1] for w in words), min(w[2] for w in words),
+                                      max(w[3] for w in words), max(w[4] for w in words),
+                                      sum(w[5] for w in words) / len(words)))
+        return page
