@@ -1,0 +1,72 @@
+"""`edossier conformance`: run the conformance corpus against our validator or a third-party one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from edossier.cli.main import EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, fail, main, say
+
+
+@main.command()
+@click.option("--validator", "validator", metavar="CMD",
+              help="Third-party validator command run once per case; {pkg} is the package, {trust} the corpus "
+                   "trust list, {at} the validation time. Exit 0 = accept, 1 = reject. / 第三方校验器命令")
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Corpus folder (default: the bundled samples/corpus) / 测试集文件夹")
+@click.option("--format", "fmt", type=click.Choice(["text", "junit"]), default="text", show_default=True,
+              help="Report format / 报告格式")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to this file / 将报告写入文件")
+@click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
+              help="Cases validated in parallel, in-process mode (default: number of cores) / 并行数")
+@click.option("--timeout", type=click.FloatRange(1, 3600), default=300, show_default=True,
+              help="Seconds per case for --validator / 每个用例的超时秒数")
+@click.pass_context
+def conformance(ctx, validator, corpus_dir, fmt, output, jobs, timeout):
+    """Run the conformance corpus and print a pass/fail matrix. Without --validator, edossier's own
+    validator is checked. Exit 0 when every case passes, 1 otherwise.
+    / 运行一致性测试集并输出通过/失败矩阵；全部通过时退出码为 0，否则为 1。"""
+    from edossier.conformance import default_corpus
+    from edossier.conformance.report import render_junit, render_text
+    from edossier.conformance.run import CorpusError, load_corpus, run_external, run_in_process
+
+    folder = corpus_dir or default_corpus()
+    try:
+        corpus = load_corpus(folder)
+    except CorpusError as exc:
+        fail(ctx, exc.en, exc.zh, EXIT_USAGE)
+    if not corpus.cases:
+        fail(ctx, f"{folder}: the corpus has no cases", f"{folder}：测试集中没有用例", EXIT_USAGE)
+    try:
+        if validator:
+            outcomes = run_external(corpus, validator, timeout=timeout)
+        else:
+            outcomes = run_in_process(corpus, jobs=jobs)
+    except CorpusError as exc:
+        fail(ctx, exc.en, exc.zh, EXIT_USAGE)
+    lang = _lang(ctx)
+    label = validator or "edossier (in-process)"
+    if fmt == "junit":
+        text = render_junit(outcomes, validator=label)
+        if output:
+            from edossier.fsutil import atomic_write_bytes
+
+            atomic_write_bytes(output, text.encode("utf-8"))
+        else:
+            click.echo(text, nl=not text.endswith("\n"))
+    elif output:
+        from edossier.fsutil import atomic_output
+
+        with atomic_output(output) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+            render_text(outcomes, Console(file=fh, width=140, no_color=True), lang, validator=label)
+    else:
+        render_text(outcomes, Console(highlight=False), lang, validator=label)
+    failed = sum(not o.passed for o in outcomes)
+    say(ctx, f"{len(outcomes)} case(s): {len(outcomes) - failed} passed, {failed} failed.",
+        f"共 {len(outcomes)} 个用例：通过 {len(outcomes) - failed} 个，失败 {failed} 个。", err=True,
+        style="green" if not failed else "red")
+    ctx.exit(EXIT_OK if not failed else EXIT_REJECT)
+

@@ -1,0 +1,119 @@
+"""Generate the conformance corpus: `python -m edossier.conformance.generate [--out samples/corpus]`.
+
+Reproducible: the PKI in `<out>/pki` (or `--pki`) is made once and then reused, every time in the
+packages is fixed, and RSA signatures are deterministic, so a second run writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from . import CLASSES, CORPUS_FILE, EXPECTED_FILE, PACKAGE_FILE, default_corpus
+from .pki import VALIDATION_TIME, ensure_pki, trust_list_bytes
+
+CORPUS_VERSION = "1"
+ICC_DATE = bytes.fromhex("07ea000a0001000000000000")  # 2026-10-01 00:00:00
+
+
+@contextlib.contextmanager
+def stable_icc():
+    """Make the PDF/A builder's sRGB profile deterministic while the corpus is generated.
+
+    `edossier.pdfa.build.srgb_icc` asks LittleCMS for a new profile each time, and LittleCMS writes
+    the current date and time into the ICC header (bytes 24-35), so two builds a second apart differ.
+    The date is fixed here (the profile ID, bytes 84-99, is zero: "not computed"). The proper fix
+    belongs in srgb_icc itself (see docs/conformance.md, "Determinism").
+    """
+    from ..pdfa import build as pdfa_build
+
+    original = pdfa_build.srgb_icc
+
+    def fixed() -> bytes:
+        data = bytearray(original())
+        if data[24:36] != ICC_DATE:
+            data[24:36] = ICC_DATE
+            data[84:100] = bytes(16)
+        return bytes(data)
+
+    pdfa_build.srgb_icc = fixed
+    try:
+        yield
+    finally:
+        pdfa_build.srgb_icc = original
+
+
+def _json(obj) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def expected_of(c) -> dict:
+    return {"verdict": c.verdict, "required_codes": list(c.required), "allowed_codes": sorted(c.allowed)}
+
+
+def generate(out: Path, *, pki: Path | None = None, only: list[str] | None = None, log=None) -> list:
+    """Write the corpus to `out`; return the cases written. `only` limits it to case ids containing
+    one of the given strings (for development: the other cases' folders are left alone, and
+    corpus.json still lists every case)."""
+    from .builder import Workshop
+    from .cases import CASES
+
+    for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    pki = ensure_pki(Path(pki) if pki else out / "pki")
+    ids = [c.id for c in CASES]
+    dupes = {i for i in ids if ids.count(i) > 1}
+    if dupes:
+        raise RuntimeError(f"duplicate case ids: {sorted(dupes)}")
+    selected = [c for c in CASES if not only or any(o in c.id for o in only)]
+    if only:  # development: remake the selected cases, leave the others as they are
+        for c in selected:
+            shutil.rmtree(out / c.klass / c.name, ignore_errors=True)
+    else:
+        for klass in CLASSES:
+            shutil.rmtree(out / klass, ignore_errors=True)
+    (out / "trustlist.xml").write_bytes(trust_list_bytes(pki))
+    with tempfile.TemporaryDirectory(prefix="edossier-corpus-") as scratch, stable_icc():
+        w = Workshop(pki, Path(scratch))
+        for c in selected:
+            folder = out / c.klass / c.name
+            folder.mkdir(parents=True)
+            (folder / PACKAGE_FILE).write_bytes(c.make(w))
+            (folder / EXPECTED_FILE).write_bytes(_json(expected_of(c)))
+            (folder / "README.md").write_text(f"{c.zh} / {c.en}\n", encoding="utf-8")
+            if log:
+                log(c.id)
+    index = {
+        "corpus_version": CORPUS_VERSION,
+        "validation_time": VALIDATION_TIME.isoformat().replace("+00:00", "Z"),
+        "trust_list": "trustlist.xml",
+        "cases": [{"id": c.id, "class": c.klass, **expected_of(c), "package": f"{c.id}/{PACKAGE_FILE}",
+                   "description": {"zh-CN": c.zh, "en": c.en}} for c in CASES],
+    }
+    (out / CORPUS_FILE).write_bytes(_json(index))
+    return selected
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m edossier.conformance.generate", description=__doc__.splitlines()[0])
+    p.add_argument("--out", type=Path, default=None, help="corpus folder (default: the bundled samples/corpus)")
+    p.add_argument("--pki", type=Path, default=None, help="PKI folder to reuse or make (default: OUT/pki)")
+    p.add_argument("--only", action="append", help="only cases whose id contains this text (repeatable)")
+    p.add_argument("-q", "--quiet", action="store_true")
+    args = p.parse_args(argv)
+    out = args.out or default_corpus()
+    cases = generate(out, pki=args.pki, only=args.only, log=None if args.quiet else print)
+    print(f"{len(cases)} cases written to {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""The corpus's fixed-time test PKI (samples/corpus/pki/), made once and then reused.
+
+Everything in the corpus is judged at one fixed validation time (`VALIDATION_TIME`), so the corpus
+stays valid for years. The PKI is issued at `PKI_TIME` with RSA keys (PKCS#1 v1.5 signatures are
+deterministic, so the same inputs give the same package bytes). Keys and certificates are random
+when made, so they are made only when the folder is empty and committed; every later run loads them.
+
+Besides the four demo agencies and the demo TSA, the folder holds signers for the signature cases:
+
+| file | what it is | case |
+|---|---|---|
+| revoked.p12 | police signer, revoked on 2026-11-15 in the police CA's CRL | G005 |
+| expired.p12 | police signer whose certificate ends 2026-11-25 (before the validation time) | G008, G013 |
+| weak.p12 | police signer with an RSA-1024 key | G010 |
+| noeku.p12 | police signer whose certificate has EKU serverAuth only | G007 |
+| wrongorg.p12 | signer under the police CA naming another agency | G009 |
+| rogue.p12 | police-named signer under a root that no trust list names | G003 |
+| unlisted.p12 | signer of an agency the trust list does not name | G004 |
+| nocrl.p12 | signer of an agency whose trust-list entry carries no CRL | G006 |
+| retired.p12 | signer of an agency whose trust-list entry ended before the validation time | G004 |
+| rogue-tsa.p12 | time-stamping unit under the rogue root | G012 |
+
+The corpus trust list (samples/corpus/trustlist.xml) is written from these files on every run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from ..signing import demo_pki as dp
+from ..signing.trustlist import TrustedAgency, TrustedTSA, TrustList, trustlist_to_bytes
+
+UTC = dt.timezone.utc
+CST = dt.timezone(dt.timedelta(hours=8))
+PKI_TIME = dt.datetime(2026, 10, 1, tzinfo=UTC)
+VALIDATION_TIME = dt.datetime(2026, 12, 1, tzinfo=UTC)
+REVOKED_ON = dt.datetime(2026, 11, 15, tzinfo=UTC)
+EXPIRES_ON = dt.datetime(2026, 11, 25, tzinfo=UTC)
+RETIRED_ON = dt.datetime(2026, 11, 1, tzinfo=UTC)
+TRUSTLIST_ISSUED = dt.datetime(2026, 11, 16, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Agency:
+    role: str
+    name: str
+    credit_code: str
+
+
+POLICE, PROCURATORATE, COURT, JUSTICE = (Agency(a.role, a.name, a.credit_code) for a in dp.DEMO_AGENCIES)
+UNLISTED = Agency("police", "深圳市公安局福田分局", "11440300MB2C123465")  # not in the trust list
+NOCRL = Agency("police", "深圳市公安局罗湖分局", "11440300MB2C123478")  # entry without CRLs
+RETIRED = Agency("police", "深圳市公安局宝安分局", "11440300MB2C12348B")  # entry ended 2026-11-01
+
+EXTRA_SIGNERS = ("revoked", "expired", "weak", "noeku", "wrongorg", "rogue", "unlisted", "nocrl", "retired",
+                 "rogue-tsa")
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _weak_signer(ca: dp.IssuedCA) -> dp.Credential:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, POLICE.name),
+                         x509.NameAttribute(NameOID.COMMON_NAME, f"{POLICE.name} 电子签章（弱密钥）"),
+                         x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, POLICE.credit_code)])
+    start = PKI_TIME - dt.timedelta(days=1)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(ca.cert.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(start).not_valid_after(start + dt.timedelta(days=730))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(dp.DEFAULT_SIGNER_KEY_USAGE, critical=True)
+            .add_extension(x509.ExtendedKeyUsage(list(dp.DEFAULT_SIGNER_EKU)), critical=False)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
+                ca.cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value), critical=False)
+            .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+                [x509.UniformResourceIdentifier(ca.crl_url)], None, None, None)]), critical=False)
+            .sign(ca.key, hashes.SHA256()))
+    return dp.Credential(cert=cert, key=key, chain=(ca.cert, *ca.chain), agency_name=POLICE.name,
+                         credit_code=POLICE.credit_code, role="police")
+
+
+def make_pki(folder: Path) -> None:
+    """Make the corpus PKI in `folder` (random keys: run once, then commit the folder)."""
+    folder = Path(folder)
+    pki = dp.make_demo_pki(folder, now=PKI_TIME, key_type="rsa", overwrite=True)
+    police_ca = pki.cas["police"]
+    kw = dict(now=PKI_TIME, key_type="rsa", role="police")
+    creds = {
+        "revoked": dp.issue_signer(police_ca, POLICE.name, POLICE.credit_code, **kw),
+        "expired": dp.issue_signer(police_ca, POLICE.name, POLICE.credit_code, not_after=EXPIRES_ON, **kw),
+        "weak": _weak_signer(police_ca),
+        "noeku": dp.issue_signer(police_ca, POLICE.name, POLICE.credit_code,
+                                 eku=(ExtendedKeyUsageOID.SERVER_AUTH,), **kw),
+        "wrongorg": dp.issue_signer(police_ca, UNLISTED.name, UNLISTED.credit_code, **kw),
+        "unlisted": dp.issue_signer(police_ca, UNLISTED.name, UNLISTED.credit_code, **kw),
+        "nocrl": dp.issue_signer(police_ca, NOCRL.name, NOCRL.credit_code, **kw),
+        "retired": dp.issue_signer(police_ca, RETIRED.name, RETIRED.credit_code, **kw),
+    }
+    rogue_root = dp.make_root_ca(now=PKI_TIME, key_type="rsa", name="不受信任的根CA（一致性测试）")
+    rogue_ca = dp.issue_ca(rogue_root, "police", now=PKI_TIME, key_type="rsa", name="不受信任的公安机关CA（一致性测试）")
+    creds["rogue"] = dp.issue_signer(rogue_ca, POLICE.name, POLICE.credit_code, **kw)
+    creds["rogue-tsa"] = dp.issue_tsa(rogue_root, now=PKI_TIME, name="不受信任的时间戳服务（一致性测试）")
+    for name, cred in creds.items():
+        dp.write_p12(cred, folder / f"{name}.p12")
+    # the police CA's CRL now lists the revoked signer
+    crl = dp.make_crl(police_ca, [(creds["revoked"].cert.serial_number, REVOKED_ON)],
+                      now=REVOKED_ON + dt.timedelta(hours=2), crl_number=2)
+    _write(folder / "crl-police.crl", crl)
+    (folder / "trustlist.xml").unlink(missing_ok=True)  # the corpus trust list is samples/corpus/trustlist.xml
+
+
+def _cert(path: Path) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(path.read_bytes())
+
+
+def _der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def trust_list(folder: Path) -> TrustList:
+    """The corpus trust list, assembled from the committed PKI files (deterministically)."""
+    folder = Path(folder)
+    root = _cert(folder / "root-ca.pem")
+    root_crl = (folder / "crl-root.crl").read_bytes()
+    entries = []
+    for a in (POLICE, PROCURATORATE, COURT, JUSTICE, NOCRL, RETIRED):
+        ca = _cert(folder / f"ca-{a.role}.pem")
+        crls = () if a is NOCRL else ((folder / f"crl-{a.role}.crl").read_bytes(), root_crl)
+        entries.append(TrustedAgency(
+            name=a.name, credit_code=a.credit_code, role=a.role, ca_certs=(_der(ca), _der(root)), crls=crls,
+            valid_from=ca.not_valid_before_utc,
+            valid_to=RETIRED_ON if a is RETIRED else ca.not_valid_after_utc))
+    return TrustList(
+        agencies=tuple(entries),
+        name="edossier 一致性测试信任列表（仅供测试） / edossier conformance corpus trust list (tests only)",
+        issued=TRUSTLIST_ISSUED,
+        tsas=(TrustedTSA(name=dp.TSA_NAME, ca_certs=(_der(root),), crls=(root_crl,),
+                         valid_from=root.not_valid_before_utc, valid_to=root.not_valid_after_utc),))
+
+
+def trust_list_bytes(folder: Path) -> bytes:
+    return trustlist_to_bytes(trust_list(folder))
+
+
+def ensure_pki(folder: Path) -> Path:
+    """Reuse the PKI in `folder`; make it only if the folder holds none."""
+    folder = Path(folder)
+    needed = ["root-ca.pem", "crl-root.crl", "tsa.p12"] + [f"{r}.p12" for r in ("police", "procuratorate", "court",
+                                                                                 "justice")]
+    needed += [f"{n}.p12" for n in EXTRA_SIGNERS]
+    present = [n for n in needed if (folder / n).exists()]
+    if not present:
+        make_pki(folder)
+    elif len(present) != len(needed):
+        missing = sorted(set(needed) - set(present))
+        raise FileNotFoundError(f"{folder}: incomplete corpus PKI (missing {', '.join(missing)}); "
+                                "remove the folder to make a new one")
+    return folder
+
+
+def load_p12(path: Path):
+    """(private key, certificate, chain) of a PKCS#12 file without passphrase."""
+    key, cert, chain = pkcs12.load_key_and_certificates(Path(path).read_bytes(), None)
+    return key, cert, list(chain)

@@ -1,0 +1,178 @@
+"""Running the corpus against a validator and judging the answers (`edossier conformance`).
+
+A case passes when the validator's verdict is the expected one and, if the validator reports finding
+codes (our validator always; a third-party one when it prints our JSON report), every required code
+is among them and every code it reports (of any severity) is required or allowed: a good case has no
+finding at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shlex
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import CORPUS_FILE, EXPECTED_FILE, PACKAGE_FILE
+
+
+class CorpusError(ValueError):
+    def __init__(self, en: str, zh: str):
+        super().__init__(en)
+        self.en, self.zh = en, zh
+
+
+@dataclass(frozen=True)
+class CorpusCase:
+    id: str
+    klass: str
+    folder: Path
+    verdict: str
+    required: tuple[str, ...]
+    allowed: tuple[str, ...]
+
+    @property
+    def package(self) -> Path:
+        return self.folder / PACKAGE_FILE
+
+
+@dataclass(frozen=True)
+class Corpus:
+    folder: Path
+    validation_time: dt.datetime
+    trust_list: Path
+    cases: tuple[CorpusCase, ...]
+
+
+@dataclass
+class Outcome:
+    case: CorpusCase
+    verdict: str | None  # what the validator said: accept | reject | None (could not tell)
+    codes: dict[str, str] | None = None  # code -> severity, when the validator reports codes
+    passed: bool = False
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    output: str = ""  # what a third-party validator printed, for the JUnit report
+
+
+def load_corpus(folder: Path) -> Corpus:
+    folder = Path(folder)
+    index = folder / CORPUS_FILE
+    try:
+        data = json.loads(index.read_text("utf-8"))
+        when = dt.datetime.fromisoformat(data["validation_time"].replace("Z", "+00:00"))
+        cases = []
+        for c in data["cases"]:
+            case_dir = folder / c["id"]
+            expected = json.loads((case_dir / EXPECTED_FILE).read_text("utf-8"))
+            cases.append(CorpusCase(c["id"], c["class"], case_dir, expected["verdict"],
+                                    tuple(expected["required_codes"]), tuple(expected["allowed_codes"])))
+        trust = folder / data["trust_list"]
+    except OSError as exc:
+        raise CorpusError(f"{folder}: not a conformance corpus ({exc.strerror}: {exc.filename})",
+                          f"{folder}：不是一致性测试集（{exc.strerror}：{exc.filename}）") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CorpusError(f"{index}: malformed corpus index ({type(exc).__name__}: {exc})",
+                          f"{index}：测试集索引格式错误（{type(exc).__name__}：{exc}）") from None
+    return Corpus(folder, when, trust, tuple(cases))
+
+
+def judge(case: CorpusCase, verdict: str | None, codes: dict[str, str] | None) -> list[str]:
+    """Why the validator's answer does not match the case (empty: it passes)."""
+    problems = []
+    if verdict != case.verdict:
+        problems.append(f"verdict {verdict or 'unknown'}, expected {case.verdict}")
+    if codes is not None:
+        missing = [c for c in case.required if c not in codes]
+        if missing:
+            problems.append(f"missing {', '.join(missing)}")
+        unexpected = sorted(c for c in codes if c not in case.required and c not in case.allowed)
+        if unexpected:
+            problems.append(f"unexpected {', '.join(unexpected)}")
+    return problems
+
+
+def _codes_of(report) -> dict[str, str]:
+    out: dict[str, str] = {}
+    rank = {"error": 0, "warning": 1, "info": 2}
+    for f in report.findings:
+        if f.code not in out or rank.get(f.severity, 3) < rank.get(out[f.code], 3):
+            out[f.code] = f.severity
+    return out
+
+
+def run_in_process(corpus: Corpus, *, jobs: int | None = None, progress=None) -> list[Outcome]:
+    """Validate every case with edossier itself (corpus trust list, corpus validation time)."""
+    from ..batch import ValidateOptions, validate_many
+
+    start = time.monotonic()
+    options = ValidateOptions(corpus.trust_list, corpus.validation_time)
+    reports = validate_many([c.package for c in corpus.cases], options, jobs=jobs, progress=progress)
+    per_case = (time.monotonic() - start) / max(1, len(corpus.cases))
+    out = []
+    for c, r in zip(corpus.cases, reports):
+        codes = _codes_of(r)
+        problems = judge(c, r.verdict, codes)
+        out.append(Outcome(c, r.verdict, codes, not problems, problems, per_case))
+    return out
+
+
+def _command(template: str, case: CorpusCase, corpus: Corpus) -> list[str]:
+    at = corpus.validation_time.isoformat().replace("+00:00", "Z")
+    values = {"pkg": str(case.package), "trust": str(corpus.trust_list), "at": at, "expected": str(case.folder / EXPECTED_FILE)}
+    return [part.format_map(_Keep(values)) for part in shlex.split(template)]
+
+
+class _Keep(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def parse_json_report(text: str) -> dict[str, str] | None:
+    """Codes (code -> severity) from our JSON report format, if `text` is one; else None."""
+    text = text.strip()
+    if not text.startswith("{"):
+        return None
+    try:
+        data = json.loads(text)
+        codes: dict[str, str] = {}
+        for pkg in data["packages"]:
+            for f in pkg["findings"]:
+                sev = f.get("severity", "error")
+                if f["code"] not in codes or sev == "error":
+                    codes[f["code"]] = sev
+        return codes
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def run_external(corpus: Corpus, template: str, *, timeout: float = 300, progress=None) -> list[Outcome]:
+    """Run `template` (with {pkg}, and optionally {trust}, {at}) once per case. Exit code 0 means accept,
+    1 reject, anything else that the validator could not judge the package."""
+    if "{pkg}" not in template:
+        raise CorpusError("--validator: the command must contain {pkg}", "--validator：命令中必须包含 {pkg}")
+    out = []
+    for i, c in enumerate(corpus.cases, start=1):
+        argv = _command(template, c, corpus)
+        start = time.monotonic()
+        try:
+            proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+            rc, stdout, stderr = proc.returncode, proc.stdout, proc.stderr
+        except FileNotFoundError:
+            raise CorpusError(f"--validator: command not found: {argv[0]}",
+                              f"--validator：找不到命令 {argv[0]}") from None
+        except subprocess.TimeoutExpired:
+            rc, stdout, stderr = None, "", f"timed out after {timeout} s"
+        verdict = {0: "accept", 1: "reject"}.get(rc)
+        codes = parse_json_report(stdout)
+        problems = judge(c, verdict, codes)
+        if verdict is None:
+            problems.insert(0, f"exit code {rc}" if rc is not None else stderr)
+        out.append(Outcome(c, verdict, codes, not problems, problems, time.monotonic() - start,
+                           (stdout[-4000:] + stderr[-4000:])))
+        if progress:
+            progress(i, len(corpus.cases), out[-1])
+    return out
