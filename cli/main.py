@@ -134,8 +134,14 @@ def _progress():
                     console=err_console, transient=True, disable=not err_console.is_terminal)
 
 
-def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfile, penv) -> None:
-    from edossier.build import BuildError, append_layer, build_package
+def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfile, penv, *,
+               ocr: bool = False, ocr_engine: str = "rapidocr", jobs: int | None = None,
+               generated_pages: bool = True) -> None:
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from edossier.build import BuildError, OcrOptions, append_layer, build_package
 
     if not source.is_dir():
         fail(ctx, f"{source}: not a folder", f"{source}：不是文件夹", EXIT_USAGE)
@@ -143,24 +149,67 @@ def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfil
         fail(ctx, f"{package}: no such file", f"{package}：文件不存在", EXIT_USAGE)
     if not output.parent.is_dir():
         fail(ctx, f"{output.parent}: the output folder does not exist", f"{output.parent}：输出文件夹不存在", EXIT_USAGE)
-    signer = load_signer(ctx, cred, pfile, penv)
-    with _progress() as progress:
-        task = progress.add_task("documents / 文件", total=None)
-
-        def report(done, total, label):
-            progress.update(task, completed=done, total=total, description=label or "done / 完成")
+    options = OcrOptions(ocr_engine, jobs) if ocr else None
+    if options is not None:
+        from edossier.ocr import OcrUnavailable, check_engine
 
         try:
+            check_engine(ocr_engine)
+        except OcrUnavailable as exc:
+            fail(ctx, exc.en, exc.zh, EXIT_USAGE)
+    signer = load_signer(ctx, cred, pfile, penv)
+    zh = _lang(ctx).startswith("zh")
+    unit = "页/秒" if zh else "pages/s"
+    # Pages done, pages per second and time left; nothing at all when stderr is not a terminal.
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+                   console=err_console, transient=True, disable=not err_console.is_terminal)
+    started = time.monotonic()
+    with bar:
+        task = bar.add_task("页 / pages", total=None, rate="")
+
+        def report(done, total, label):
+            elapsed = time.monotonic() - started
+            rate = f"{done / elapsed:.1f} {unit}" if done and elapsed > 0 else ""
+            label = (label[:18] + "…") if len(label) > 19 else label
+            bar.update(task, completed=done, total=total, description=label or ("完成" if zh else "done"), rate=rate)
+
+        kwargs = dict(progress=report, ocr=options, generated_pages=generated_pages)
+        try:
             if package is None:
-                res = build_package(source, output, signer, progress=report)
+                res = build_package(source, output, signer, **kwargs)
             else:
-                res = append_layer(package, source, output, signer, progress=report)
+                res = append_layer(package, source, output, signer, **kwargs)
         except BuildError as exc:
             fail(ctx, exc.en, exc.zh, EXIT_REJECT)
-    for en, zh in res.warnings:
-        say(ctx, "warning: " + en, "警告：" + zh, err=True, style="yellow")
-    say(ctx, f"Wrote {output}: layer {res.layer}, {res.documents} document(s), {res.pages} page(s), signed.",
-        f"已写入 {output}：第 {res.layer} 层，{res.documents} 份文件，{res.pages} 页，已签名。")
+    for en, zh_msg in res.warnings:
+        say(ctx, "warning: " + en, "警告：" + zh_msg, err=True, style="yellow")
+    rate = res.pages / res.seconds if res.seconds > 0 else 0.0
+    gen_en = f" (including {res.generated} generated: cover, contents, remarks)" if res.generated else ""
+    gen_zh = f"（含自动生成的封面、目录、备考表 {res.generated} 份）" if res.generated else ""
+    say(ctx, f"Wrote {output}: layer {res.layer}, {res.documents} document(s){gen_en}, {res.pages} page(s), signed "
+             f"({res.seconds:.1f} s, {rate:.1f} pages/s).",
+        f"已写入 {output}：第 {res.layer} 层，{res.documents} 份文件{gen_zh}，{res.pages} 页，已签名"
+        f"（{res.seconds:.1f} 秒，{rate:.1f} 页/秒）。")
+
+
+build_options = [
+    click.option("--ocr", is_flag=True,
+                 help="Add an invisible OCR text layer to every scanned page (双层PDF) / 为扫描页加入文字识别层"),
+    click.option("--ocr-engine", type=click.Choice(["rapidocr", "tesseract"]), default="rapidocr", show_default=True,
+                 help="OCR engine / 文字识别引擎"),
+    click.option("--jobs", "-j", type=click.IntRange(1, 256), default=None,
+                 help="OCR worker processes (default: every core) / 文字识别并行进程数（默认全部核心）"),
+    click.option("--no-generated-pages", "no_generated", is_flag=True,
+                 help="Do not write the cover, table of contents and remarks sheet of each volume / "
+                      "不生成卷宗封面、卷内目录和备考表"),
+]
+
+
+def with_build_options(f):
+    for opt in reversed(build_options):
+        f = opt(f)
+    return f
 
 
 @main.command()
@@ -168,10 +217,12 @@ def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfil
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="The package to write (.edp) / 输出的卷宗包")
 @with_signer
+@with_build_options
 @click.pass_context
-def build(ctx, source, output, cred, passphrase_file, passphrase_env):
+def build(ctx, source, output, cred, passphrase_file, passphrase_env, ocr, ocr_engine, jobs, no_generated):
     """Build a new package from SOURCE/dossier.toml and sign it. / 由源文件夹生成并签署新卷宗包。"""
-    _run_build(ctx, None, source, output, cred, passphrase_file, passphrase_env)
+    _run_build(ctx, None, source, output, cred, passphrase_file, passphrase_env, ocr=ocr, ocr_engine=ocr_engine,
+               jobs=jobs, generated_pages=not no_generated)
 
 
 @main.command()
@@ -180,10 +231,12 @@ def build(ctx, source, output, cred, passphrase_file, passphrase_env):
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="The new package to write; PACKAGE itself is never changed / 输出的新卷宗包（原卷宗包不会被修改）")
 @with_signer
+@with_build_options
 @click.pass_context
-def append(ctx, package, source, output, cred, passphrase_file, passphrase_env):
+def append(ctx, package, source, output, cred, passphrase_file, passphrase_env, ocr, ocr_engine, jobs, no_generated):
     """Add the next agency's layer to PACKAGE. / 为卷宗包追加下一个机关的层。"""
-    _run_build(ctx, package, source, output, cred, passphrase_file, passphrase_env)
+    _run_build(ctx, package, source, output, cred, passphrase_file, passphrase_env, ocr=ocr, ocr_engine=ocr_engine,
+               jobs=jobs, generated_pages=not no_generated)
 
 
 def _parse_time(ctx, value: str | None) -> dt.datetime | None:
@@ -310,8 +363,15 @@ def print_summary(ctx, reports) -> None:
 @click.option("--suppress", multiple=True, metavar="CODE", help="Drop this finding code, repeatable / 忽略该问题代码")
 @click.option("-j", "--jobs", type=click.IntRange(1, 256), default=None,
               help="Packages validated in parallel (default: number of cores) / 并行校验的卷宗包数")
+@click.option("--profile", "profile", metavar="NAME",
+              help="Also check this stage profile (schemas/profiles/NAME.toml), e.g. transfer-for-prosecution "
+                   "/ 按该阶段规则检查必备文书")
+@click.option("--limit", "limit_args", multiple=True, metavar="NAME=VALUE",
+              help="Change a safety limit (repeatable; sizes take KiB/MiB/GiB). Defaults: "
+                   "max_members=10000, max_member_bytes=4GiB, max_total_bytes=64GiB, max_ratio=100, "
+                   "ratio_floor=1MiB, max_xml_bytes=16MiB (docs/security.md) / 修改安全限制（可重复）")
 @click.pass_context
-def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, suppress, jobs):
+def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, suppress, jobs, profile, limit_args):
     """Validate packages (files, or folders searched for *.edp): container, records, integrity,
     signatures, documents. / 校验卷宗包（文件，或在文件夹中查找 *.edp）。
 
@@ -320,6 +380,7 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
     from edossier.batch import ValidateOptions, expand, validate_many
 
     when = _parse_time(ctx, at)
+    limits = _parse_limits(ctx, limit_args)
     load_trust(ctx, trust_path)  # fail early, with a clear message, on a bad trust list
     policy = load_policy_options(ctx, policy_path, strict, suppress)
     missing = [p for p in packages if not p.exists()]
@@ -328,7 +389,17 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
     paths = expand(packages)
     if not paths:
         fail(ctx, "no packages found (*.edp, *.asice, *.sce)", "未找到卷宗包（*.edp、*.asice、*.sce）", EXIT_USAGE)
-    options = ValidateOptions(trust_path, when, policy, ctx.find_root().obj.get("validate_extra", {}))
+    extra = dict(ctx.find_root().obj.get("validate_extra", {}))
+    if profile is not None:
+        from edossier.caserules.profiles import profile_names
+
+        if profile not in profile_names():
+            fail(ctx, f"--profile {profile!r}: unknown profile; known: {', '.join(profile_names())}",
+                 f"--profile {profile!r}：未知的阶段规则；可用：{'、'.join(profile_names())}", EXIT_USAGE)
+        extra["profile"] = profile
+    if limit_args:
+        extra["limits"] = limits
+    options = ValidateOptions(trust_path, when, policy, extra)
     with _progress() as progress:
         task = progress.add_task("packages / 卷宗包", total=len(paths))
         reports = validate_many(paths, options, jobs=jobs,
@@ -449,7 +520,7 @@ def demo(ctx, workdir):
 
 
 # Commands that live in their own modules register themselves on `main` when imported.
-from edossier.cli import cmd_case, cmd_export, cmd_keys, cmd_receipt  # noqa: E402,F401
+from edossier.cli import cmd_case, cmd_conformance, cmd_export, cmd_keys, cmd_pdfa, cmd_receipt  # noqa: E402,F401
 
 
 def run() -> None:

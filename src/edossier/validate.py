@@ -69,7 +69,7 @@ class PackageReport:
 
 
 def validate_package(path: Path, *, trust: TrustList, at: dt.datetime | None = None,
-                     limits: Limits | None = None) -> PackageReport:
+                     limits: Limits | None = None, profile: str | None = None) -> PackageReport:
     path = Path(path)
     report = PackageReport(str(path))
     opened = open_package(path, limits)
@@ -78,11 +78,12 @@ def validate_package(path: Path, *, trust: TrustList, at: dt.datetime | None = N
         return report
     with opened as pkg:
         report.findings += pkg.findings
-        _validate_opened(pkg, report, trust, at)
+        _validate_opened(pkg, report, trust, at, profile=profile)
     return report
 
 
-def _validate_opened(pkg: OpenedPackage, report: PackageReport, trust: TrustList, at) -> None:
+def _validate_opened(pkg: OpenedPackage, report: PackageReport, trust: TrustList, at, *,
+                     profile: str | None = None) -> None:
     add = report.findings.append
     layers = _layer_numbers(pkg, add)
     if not layers:
@@ -121,21 +122,27 @@ def _validate_opened(pkg: OpenedPackage, report: PackageReport, trust: TrustList
             add(_unreadable(name, exc))
     _check_records(layers, records, manifests, add)
 
-    # integrity: hash every data member exactly once; PDFs are kept for the document stage
+    # integrity and documents: read every data member exactly once. A PDF is hashed and checked
+    # from the same bytes and then dropped, so memory holds one document at a time, whatever the
+    # size of the dossier.
+    from .pdfa.inspect import check_document
+
     digests: dict[str, bytes] = {}
-    pdfs: dict[str, bytes] = {}
-    wanted_pdfs = {d.file for r in records.values() for d in r.documents}
+    documents = {d.file: (d, n) for n, r in records.items() for d in r.documents}
+    agencies = {n: trust.find(r.agency.credit_code, r.agency.role) for n, r in records.items()}
     for name in pkg.order:
         if name == "mimetype" or name.startswith("META-INF/"):
             continue
         try:
-            if name in wanted_pdfs and pkg.infos[name].file_size <= MAX_PDF_BYTES:
+            if name in documents and pkg.infos[name].file_size <= MAX_PDF_BYTES:
                 data = pkg.read(name, MAX_PDF_BYTES)
                 digests[name] = hashlib.sha256(data).digest()
-                pdfs[name] = data
+                doc, n = documents[name]
+                report.findings += check_document(name, data, expected_pages=doc.pages, agency=agencies[n], at=at)
+                del data
             else:
                 digests[name] = pkg.sha256(name)
-                if name in wanted_pdfs:
+                if name in documents:
                     add(finding("D005", name, detail=f"larger than {MAX_PDF_BYTES} bytes, the limit for PDF checks"))
         except Exception as exc:  # noqa: BLE001
             add(_unreadable(name, exc))
@@ -157,14 +164,11 @@ def _validate_opened(pkg: OpenedPackage, report: PackageReport, trust: TrustList
                                     credit_code=rec.agency.credit_code, role=rec.agency.role, trust=trust, at=at)
         report.findings += lr.signature.findings
 
-    # documents
-    from .pdfa.inspect import check_document
+    # case: code lists, identity numbers, stage profiles, custody transfer, deadlines (docs/caserules.md)
+    from .caserules.check import check_case
 
-    for r in records.values():
-        agency = trust.find(r.agency.credit_code, r.agency.role)
-        for d in r.documents:
-            if d.file in pdfs:
-                report.findings += check_document(d.file, pdfs[d.file], expected_pages=d.pages, agency=agency, at=at)
+    report.findings += check_case([records[n] for n in layers if n in records], profile=profile, at=at,
+                                  now=dt.datetime.now(dt.timezone.utc))
 
 
 def _unreadable(name: str, exc: Exception) -> Finding:
