@@ -30,6 +30,7 @@ from .record.model import (Agency, Case, Document, Event, Person, Record, Record
                            parse_record, record_to_xml)
 from .record.source import Source, SourceError, load_source
 from .signing.cades import Credential, sign_manifest
+from .errors import UserError
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 Progress = Callable[[int, int, str], None]  # (pages done, pages in all, current document title)
@@ -43,13 +44,8 @@ class OcrOptions:
     jobs: int | None = None  # worker processes; default: every core
 
 
-class BuildError(ValueError):
+class BuildError(UserError):
     """The build cannot go ahead; English and Chinese messages for the user."""
-
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.en = en
-        self.zh = zh
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,11 @@ from .fsutil import atomic_output
 from .pdfa.build import finish_pdfa, pdfa_claim
 from .pdfa.pages import COVER, GENERATED_TYPES, REMARKS, TOC, cover_pdf, plan_volume_sheets, remarks_pdf, toc_pdf
 from .record.fold import fold
+from .errors import UserError
 
 
-class ExportError(ValueError):
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.en = en
-        self.zh = zh
+class ExportError(UserError):
+    """Export: English and Chinese message (errors.UserError)."""
 
 
 @dataclass(frozen=True)

@@ -20,16 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .findings import Finding, registry
+from .errors import UserError
 
 LEVELS = {"FAIL": "error", "WARN": "warning", "INFORM": "info", "IGNORE": None}
 DEFAULT_LEVEL = {"error": "FAIL", "warning": "WARN", "info": "INFORM"}
 MAX_POLICY_BYTES = 1024 * 1024
 
 
-class PolicyError(ValueError):
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.en, self.zh = en, zh
+class PolicyError(UserError):
+    """Policy: English and Chinese message (errors.UserError)."""
 
 
 @dataclass(frozen=True)

@@ -26,15 +26,14 @@ from .resources import xml_schema
 from .signing.cades import Credential, SignatureResult, sign_manifest, verify_layer
 from .signing.trustlist import TrustList
 from .xmlsafe import XmlError, parse_xml
+from .errors import UserError
 
 NS = "urn:edossier:receipt:0.1"
 RECEIPT_MEMBER = "receipt.xml"
 
 
-class ReceiptError(ValueError):
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.en, self.zh = en, zh
+class ReceiptError(UserError):
+    """Receipt: English and Chinese message (errors.UserError)."""
 
 
 @dataclass(frozen=True)

@@ -115,10 +115,7 @@ def members(w: Workshop) -> list[rawzip.Member]:
     return rawzip.members_of(base(w))
 
 
-def with_member(ms: list[rawzip.Member], name: str, **changes) -> list[rawzip.Member]:
-    from dataclasses import replace
-
-    return [replace(m, **changes) if m.name == name.encode() else m for m in ms]
+with_member = rawzip.with_member
 
 
 def sign_extra(w: Workshop, extra: dict[str, bytes], *, listed: bool = True) -> bytes:
@@ -297,7 +294,7 @@ def _(w):
 @case("bad", "C101", "prepended-data", "A polyglot: 512 bytes of other data before the ZIP archive, offsets adjusted.",
       "多格式混合文件：ZIP 前有 512 字节其他数据，偏移量已相应调整。")
 def _(w):
-    return rawzip.build(members(w), prefix=b"%PDF-1.7\n" + bytes(503))
+    return rawzip.build(members(w), prefix=(junk := b"%PDF-1.7\n" + bytes(503)), shift_offsets=len(junk))
 
 
 @case("bad", "C102", "trailing-data", "Bytes after the end-of-central-directory record.",
@@ -335,7 +332,7 @@ def _(w):
 def _(w):
     inner = rawzip.Member(b"attachments/001/inner.pdf", b"%PDF-1.7 hidden\n")
     iv = inner.values()
-    outer = rawzip.Member(b"attachments/001/outer.bin", rawzip._lfh(iv) + inner.data)
+    outer = rawzip.Member(b"attachments/001/outer.bin", rawzip.local_header(iv) + inner.data)
     ms = members(w)
     data = rawzip.build(ms[:-2] + [outer] + ms[-2:])
     n, cd_size, cd_off = struct.unpack("<HII", data[-12:-2])
@@ -343,10 +340,10 @@ def _(w):
 
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         off = zf.getinfo("attachments/001/outer.bin").header_offset
-    entry = rawzip._cd({**iv, "attr": rawzip.REGULAR_FILE, "made_by": rawzip.MADE_BY_UNIX,
+    entry = rawzip.cd_entry({**iv, "attr": rawzip.REGULAR_FILE, "made_by": rawzip.MADE_BY_UNIX,
                         "offset": off + 30 + len(outer.name)})
     cd = data[cd_off:cd_off + cd_size] + entry
-    return data[:cd_off] + cd + rawzip._eocd(n + 1, len(cd), cd_off)
+    return data[:cd_off] + cd + rawzip.eocd(n + 1, len(cd), cd_off)
 
 
 @case("bad", "C107", "hidden-gap", "512 bytes that belong to no member between two members.",

@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import CORPUS_FILE, EXPECTED_FILE, PACKAGE_FILE
+from ..errors import UserError
 
 
-class CorpusError(ValueError):
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.en, self.zh = en, zh
+class CorpusError(UserError):
+    """Corpus: English and Chinese message (errors.UserError)."""
 
 
 @dataclass(frozen=True)

@@ -11,26 +11,19 @@ import subprocess
 import unicodedata
 
 from ..pdfa.build import OcrLine, PageText
+from ..errors import UserError
 
 DEFAULT_ENGINE = "rapidocr"
 ENGINES = ("rapidocr", "tesseract")
 _LABELS = {"rapidocr": "RapidOCR", "tesseract": "Tesseract"}
 
 
-class OcrUnavailable(RuntimeError):
+class OcrUnavailable(UserError, RuntimeError):
     """The engine asked for is not installed (English and Chinese message with an install hint)."""
 
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.en = en
-        self.zh = zh
 
-
-class OcrError(RuntimeError):
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.en = en
-        self.zh = zh
+class OcrError(UserError, RuntimeError):
+    """Ocr: English and Chinese message (errors.UserError)."""
 
 
 def engine_label(name: str) -> str:

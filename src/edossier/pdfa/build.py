@@ -29,6 +29,8 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 from PIL import Image, ImageCms
 
+from ..errors import UserError
+
 A4_WIDTH_PT = 595.28
 A4_HEIGHT_PT = 841.89
 MAX_IMAGE_PIXELS = 200_000_000
@@ -36,11 +38,8 @@ PRODUCER = "edossier"
 EXIF_ORIENTATION = 0x0112
 
 
-class ImageInputError(ValueError):
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.en = en
-        self.zh = zh
+class ImageInputError(UserError):
+    """ImageInput: English and Chinese message (errors.UserError)."""
 
 
 @dataclass(frozen=True)
@@ -399,13 +398,8 @@ _PASS_FILTERS = {"/DCTDecode", "/FlateDecode", "/CCITTFaxDecode", "/RunLengthDec
 _PAINT_OPS = {"q", "Q", "cm", "Do"}
 
 
-class NotImageOnly(ValueError):
+class NotImageOnly(UserError):
     """Why a PDF cannot be re-wrapped losslessly (English, Chinese)."""
-
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.en = en
-        self.zh = zh
 
 
 def _image_ok(img: pikepdf.Object, where: str) -> None:

@@ -16,18 +16,14 @@ from pathlib import Path
 import jsonschema
 
 from ..resources import schema_bytes
+from ..errors import UserError
 
 SOURCE_FILE = "dossier.toml"
 MAX_TOML_BYTES = 4 * 1024 * 1024
 
 
-class SourceError(ValueError):
+class SourceError(UserError):
     """A problem with a build source; carries English and Chinese messages."""
-
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.en = en
-        self.zh = zh
 
 
 @dataclass(frozen=True)

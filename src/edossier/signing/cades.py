@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..findings import Finding, finding
 from .trustlist import TrustList
+from ..errors import UserError
 
 DOCUMENT_SIGNING = "1.3.6.1.5.5.7.3.36"  # id-kp-documentSigning, RFC 9336
 ORGANIZATION_IDENTIFIER = "2.5.4.97"
@@ -22,11 +23,8 @@ SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47"  # ESS, RFC 5035
 WEAK_DIGESTS = {"md5", "sha1", "md2"}
 
 
-class CredentialError(ValueError):
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.en = en
-        self.zh = zh
+class CredentialError(UserError):
+    """Credential: English and Chinese message (errors.UserError)."""
 
 
 @dataclass

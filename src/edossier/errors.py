@@ -1,0 +1,15 @@
+"""The one base for errors the user must read: every one carries an English and a Chinese message."""
+
+from __future__ import annotations
+
+
+class UserError(ValueError):
+    """A problem the user can fix (bad input, missing tool); `en` and `zh` are shown, never a traceback."""
+
+    def __init__(self, en: str, zh: str):
+        super().__init__(en)
+        self.en = en
+        self.zh = zh
+
+    def message(self, lang: str) -> str:
+        return self.zh if lang.startswith("zh") else self.en
