@@ -1,25 +1,31 @@
-"""Validating many packages: folders expanded, packages spread over processes, results in order.
+"""Validating many packages: folders expanded, packages spread over an executor, results in order.
 
-Each worker process loads the trust list once. A package that makes the validator itself fail is
-reported as a finding for that package (C015) after one retry, so a batch always completes and says
-what it could not check.
+The work is split per package and runs on an executor (edossier.executors): local processes by
+default, or a Dask distributed cluster. Packages are named by location (a path, or an fsspec URL such
+as ``s3://bucket/archive/``). Each worker loads the trust list once. A package that makes the validator
+itself fail (an exception, or a worker process that dies) is retried once and then reported as finding
+C015 for that package, so a batch always completes and says what it could not check.
+
+`run_many` is the streaming core shared with `edossier stats`: it yields results as they complete.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import logging
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
+from . import storage
 from .findings import finding
 from .policy import Policy
 from .validate import PackageReport, validate_package
 
-PACKAGE_SUFFIXES = (".edp", ".asice", ".sce")
+PACKAGE_SUFFIXES = storage.PACKAGE_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,7 @@ class ValidateOptions:
     at: dt.datetime | None = None
     policy: Policy | None = None
     extra: dict = field(default_factory=dict)  # forwarded to validate_package (e.g. profile, limits)
+    trust_data: bytes | None = None  # the trust list's bytes: workers on other machines need no file
 
 
 def expand(paths) -> list[Path]:
@@ -41,75 +48,123 @@ def expand(paths) -> list[Path]:
     return out
 
 
-_TRUST = None
+# --- on the worker ---------------------------------------------------------------------------------
+
+_TRUST: dict = {}
 
 
-def _init(trust_path: Path) -> None:
-    global _TRUST
-    import logging
-
-    from .signing.trustlist import load_trustlist
-
+def _quiet() -> None:
     for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    _TRUST = load_trustlist(trust_path)
 
 
-def _one(path: Path, options: ValidateOptions) -> PackageReport:
-    report = validate_package(path, trust=_TRUST, at=options.at, **options.extra)
+def trust_for(options: ValidateOptions):
+    """The trust list of `options`, parsed once per worker process."""
+    from .signing.trustlist import load_trustlist, parse_trustlist
+
+    key = hashlib.sha256(options.trust_data).hexdigest() if options.trust_data is not None else str(options.trust_path)
+    if key not in _TRUST:
+        _quiet()
+        if options.trust_data is not None:
+            _TRUST[key] = parse_trustlist(options.trust_data, source=str(options.trust_path))
+        else:
+            _TRUST[key] = load_trustlist(options.trust_path)
+    return _TRUST[key]
+
+
+def _init(trust_path: Path) -> None:  # kept for callers of the earlier API
+    trust_for(ValidateOptions(trust_path))
+
+
+def _one(location, options: ValidateOptions) -> PackageReport:
+    with storage.opened_locally(str(location)) as path:
+        report = validate_package(path, trust=trust_for(options), at=options.at, **options.extra)
+    report.path = str(location)
     if options.policy is not None:
         report.findings = options.policy.apply(report.findings)
     return report
 
 
-def _crashed(path: Path, exc: BaseException) -> PackageReport:
-    report = PackageReport(str(path))
-    report.findings.append(finding("C015", path.name, detail=f"{type(exc).__name__}: {str(exc)[:200]}"))
+def crashed_report(location, why: str) -> PackageReport:
+    """The report of a package the validator could not check: finding C015."""
+    report = PackageReport(str(location))
+    name = str(location).rstrip("/").rsplit("/", 1)[-1]
+    report.findings.append(finding("C015", name, detail=why[:300]))
     return report
 
 
-def _safe(path: Path, options: ValidateOptions) -> PackageReport:
+def _crashed(path, exc: BaseException) -> PackageReport:
+    return crashed_report(path, f"{type(exc).__name__}: {str(exc)[:200]}")
+
+
+def _safe(location, options: ValidateOptions) -> PackageReport:
+    """Validate one package; an exception is retried once, then becomes C015."""
+    from .executors import crash_hook
+
+    crash_hook(str(location))
     for attempt in (1, 2):
         try:
-            return _one(path, options)
+            return _one(location, options)
         except Exception as exc:  # noqa: BLE001 - one bad package must not stop the batch
             if attempt == 2:
-                return _crashed(path, exc)
+                return _crashed(location, exc)
     raise AssertionError("unreachable")
 
 
-def validate_many(paths: list[Path], options: ValidateOptions, *, jobs: int | None = None,
-                  progress: Callable[[int, int, PackageReport], None] | None = None) -> list[PackageReport]:
-    """Validate `paths` (already expanded) with `jobs` processes; reports come back in input order."""
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths) or 1))
+# --- on the client ---------------------------------------------------------------------------------
+
+def run_many(fn: Callable, locations: Iterable, *, executor=None, jobs: int | None = None,
+             on_crash: Callable = crashed_report) -> Iterator[tuple[int, object]]:
+    """(index, fn(location)) for every location, as they complete, on `executor` (default: local
+    processes, `jobs` of them). A location whose worker dies twice gives on_crash(location, why)."""
+    from .executors import LocalExecutor
+
+    own = executor is None
+    executor = executor or LocalExecutor(jobs)
+    if isinstance(executor, LocalExecutor) and executor.workers > 1:
+        from .validate import warm_up
+
+        warm_up()  # forked workers inherit the imports
+    items = list(locations)
+    order = largest_first(items) if executor.workers > 1 else list(range(len(items)))
+    try:
+        for j, result in executor.map_unordered(fn, (items[i] for i in order), on_crash=on_crash):
+            yield order[j], result
+    finally:
+        if own:
+            executor.close()
+
+
+def _size(item) -> int:
+    location = getattr(item, "location", item)
+    path = storage.local_path(str(location))
+    try:
+        return path.stat().st_size if path is not None else 0
+    except OSError:
+        return 0
+
+
+def largest_first(items: list, limit: int = 1_000_000) -> list[int]:
+    """Indexes of `items`, largest local file first (the biggest jobs start first, so the last one to
+    finish is small and workers are not left idle at the end); input order for remote locations."""
+    if len(items) > limit:
+        return list(range(len(items)))
+    sizes = [_size(item) for item in items]
+    return sorted(range(len(items)), key=lambda i: (-sizes[i], i))
+
+
+def validate_many(paths: list, options: ValidateOptions, *, jobs: int | None = None,
+                  progress: Callable[[int, int, PackageReport], None] | None = None,
+                  executor=None) -> list[PackageReport]:
+    """Validate `paths` (already expanded; paths or fsspec URLs) with `jobs` local processes or on
+    `executor`; reports come back in input order."""
+    paths = list(paths)
+    if executor is None:
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths) or 1))
     results: list[PackageReport | None] = [None] * len(paths)
-    if jobs == 1:
-        _init(options.trust_path)
-        for i, path in enumerate(paths):
-            results[i] = _safe(path, options)
-            if progress:
-                progress(i + 1, len(paths), results[i])
-        return results  # type: ignore[return-value]
-    done = 0
-    pending = list(range(len(paths)))
-    for round_ in (1, 2):  # a worker that dies takes its package down; retry those once in a new pool
-        crashed: list[int] = []
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(options.trust_path,)) as pool:
-            futures = {pool.submit(_safe, paths[i], options): i for i in pending}
-            for fut in as_completed(futures):
-                i = futures[fut]
-                try:
-                    results[i] = fut.result()
-                except BrokenProcessPool as exc:
-                    if round_ == 2:
-                        results[i] = _crashed(paths[i], exc)
-                    else:
-                        crashed.append(i)
-                        continue
-                done += 1
-                if progress:
-                    progress(done, len(paths), results[i])
-        pending = crashed
-        if not pending:
-            break
+    fn = functools.partial(_safe, options=options)
+    for done, (i, report) in enumerate(run_many(fn, paths, executor=executor, jobs=jobs), start=1):
+        results[i] = report
+        if progress:
+            progress(done, len(paths), report)
     return results  # type: ignore[return-value]

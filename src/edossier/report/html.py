@@ -91,13 +91,16 @@ _L = {
     },
 }
 
-_CSS = """
+# Shared with the statistics dashboard (stats/render.py), so both reports look alike.
+BASE_CSS = """
 :root{--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--info:#0969da;--line:#d0d7de;--muted:#57606a}
 *{box-sizing:border-box}
 body{margin:0 auto;max-width:1200px;padding:1rem 1.5rem;color:#1f2328;background:#fff;
 font:15px/1.5 "Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",
 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-h1{font-size:1.5rem;margin:.2rem 0 .3rem}h2{font-size:1.15rem;margin:1.4rem 0 .5rem;
+"""
+
+_CSS = BASE_CSS + """h1{font-size:1.5rem;margin:.2rem 0 .3rem}h2{font-size:1.15rem;margin:1.4rem 0 .5rem;
 border-bottom:1px solid var(--line);padding-bottom:.2rem}h3{font-size:1rem;margin:1rem 0 .3rem}
 .meta,.alt,.note{color:var(--muted);font-size:.85em}
 .package{margin:1.5rem 0 2.5rem}

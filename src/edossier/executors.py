@@ -1,0 +1,267 @@
+"""Where per-package work runs: local processes (default) or a Dask distributed cluster.
+
+An executor maps a picklable function over items and yields ``(index, result)`` pairs **as they
+complete** (not in input order), keeping only a bounded window of items in flight, so the caller can
+aggregate results as they stream back and its memory does not grow with the number of items.
+
+Fault tolerance, the same in both executors: a work item whose worker process dies (a segfault, the
+OOM killer, ``os._exit``) is set aside as a *suspect*, together with any other item that was in flight
+when that worker died. When the stream is done, every suspect is retried **once, alone** (nothing
+else in flight), so a second death can be blamed on that item and no other; then ``on_crash(item,
+error)`` makes its result (for validation: finding C015). An ordinary exception inside the function is
+the function's own business (batch.py retries it once and reports C015 as well).
+
+Dask and distributed are imported only when a Dask executor is made.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Iterable, Iterator
+
+OnCrash = Callable[[Any, str], Any]
+
+#: test-only hook: a worker that gets an item whose location contains this string exits at once
+#: (os._exit), as if it had been killed. Used by tests/test_stats_scaleout.py; never set it otherwise.
+CRASH_ENV = "EDOSSIER_TEST_CRASH_ON"
+
+
+def crash_hook(location: str) -> None:
+    marker = os.environ.get(CRASH_ENV)
+    if marker and marker in location:
+        os._exit(70)
+
+
+class ExecutorError(RuntimeError):
+    """The executor could not start (e.g. no Dask scheduler at that address)."""
+
+    def __init__(self, en: str, zh: str):
+        super().__init__(en)
+        self.en, self.zh = en, zh
+
+
+class LocalExecutor:
+    """`jobs` local processes (ProcessPoolExecutor); `jobs=1` runs in this process (no protection
+    against a hard crash there, but no process start-up either)."""
+
+    name = "local"
+
+    def __init__(self, jobs: int | None = None, *, window: int | None = None):
+        self.workers = max(1, jobs or os.cpu_count() or 1)
+        self.window = window or 4 * self.workers
+
+    def describe(self) -> str:
+        return f"local, {self.workers} process(es)" if self.workers > 1 else "local, in process"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        pass
+
+    def map_unordered(self, fn: Callable, items: Iterable, *, on_crash: OnCrash) -> Iterator[tuple[int, Any]]:
+        if self.workers == 1:
+            for i, item in enumerate(items):
+                yield i, fn(item)
+            return
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        suspects: list[tuple[int, Any]] = []
+        source = enumerate(items)
+        exhausted = False
+        pool = None
+        inflight: dict = {}
+        try:
+            while True:
+                if pool is None:
+                    pool = ProcessPoolExecutor(max_workers=self.workers)
+                while not exhausted and len(inflight) < self.window:
+                    try:
+                        i, item = next(source)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    inflight[pool.submit(fn, item)] = (i, item)
+                if not inflight:
+                    break
+                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                broken = False
+                for fut in done:
+                    i, item = inflight.pop(fut)
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        suspects.append((i, item))
+                        broken = True
+                        continue
+                    except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
+                        result = on_crash(item, f"{type(exc).__name__}: {exc}")
+                    yield i, result
+                if broken:  # the pool is gone: everything still in flight is a suspect
+                    for fut, (i, item) in inflight.items():
+                        try:
+                            result = fut.result()
+                        except BrokenProcessPool:
+                            suspects.append((i, item))
+                            continue
+                        except Exception as exc:  # noqa: BLE001
+                            result = on_crash(item, f"{type(exc).__name__}: {exc}")
+                        yield i, result
+                    inflight.clear()
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    pool = None
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        yield from self._retry_alone(fn, suspects, on_crash)
+
+    def _retry_alone(self, fn, suspects, on_crash) -> Iterator[tuple[int, Any]]:
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = None
+        try:
+            for i, item in sorted(suspects, key=lambda s: s[0]):
+                if pool is None:
+                    pool = ProcessPoolExecutor(max_workers=1)
+                try:
+                    result = pool.submit(fn, item).result()
+                except BrokenProcessPool as exc:
+                    pool.shutdown(wait=True)
+                    pool = None
+                    result = on_crash(item, f"the worker process died twice ({exc or 'BrokenProcessPool'})")
+                except Exception as exc:  # noqa: BLE001
+                    result = on_crash(item, f"{type(exc).__name__}: {exc}")
+                yield i, result
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True)
+
+
+class DaskExecutor:
+    """A Dask distributed cluster: an existing scheduler (``tcp://host:8786``) or a LocalCluster.
+
+    For a LocalCluster this starts, the scheduler's ``allowed-failures`` is 0, so the first worker
+    death marks the task KilledWorker at once and the executor's own isolated retry is the one
+    retry. An existing scheduler keeps its own setting (Dask's default retries 3 times first).
+    """
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, *, workers: int | None = None, processes: bool = True,
+                 window: int | None = None, timeout: float = 20):
+        try:
+            import dask
+            from distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise ExecutorError(f"Dask is not installed ({exc.name}): pip install 'edossier[stats]'",
+                                f"未安装 Dask（{exc.name}）：请执行 pip install 'edossier[stats]'") from None
+        self.cluster = None
+        self.scheduler = scheduler
+        try:
+            if scheduler is None:
+                n = max(1, workers or os.cpu_count() or 1)
+                with dask.config.set({"distributed.scheduler.allowed-failures": 0,
+                                      "distributed.admin.system-monitor.gil.enabled": False}):
+                    self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,
+                                                dashboard_address=":0", silence_logs=50,
+                                                **({"memory_limit": 0} if processes else {}))
+                self.client = Client(self.cluster, set_as_default=False)
+            else:
+                self.client = Client(scheduler, timeout=timeout, set_as_default=False)
+        except Exception as exc:  # noqa: BLE001 - no scheduler, bad address, ports in use
+            self.close()
+            where = scheduler or "LocalCluster"
+            raise ExecutorError(f"cannot start or reach the Dask cluster ({where}): {exc}",
+                                f"无法启动或连接 Dask 集群（{where}）：{exc}") from None
+        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or (workers or 1))
+        self.window = window or max(8, 4 * self.workers)
+
+    def describe(self) -> str:
+        where = self.scheduler or "LocalCluster"
+        return f"dask ({where}), {self.workers} worker(s)"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        client, cluster = getattr(self, "client", None), self.cluster
+        self.client = self.cluster = None
+        if client is not None:
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001
+                pass
+        if cluster is not None:
+            try:
+                cluster.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def map_unordered(self, fn: Callable, items: Iterable, *, on_crash: OnCrash) -> Iterator[tuple[int, Any]]:
+        from distributed import as_completed
+        from distributed.scheduler import KilledWorker
+
+        client = self.client
+        source = enumerate(items)
+        exhausted = False
+        inflight: dict = {}
+        suspects: list[tuple[int, Any]] = []
+        stream = as_completed(loop=client.loop)
+
+        def refill():
+            nonlocal exhausted
+            while not exhausted and len(inflight) < self.window:
+                try:
+                    i, item = next(source)
+                except StopIteration:
+                    exhausted = True
+                    return
+                fut = client.submit(fn, item, pure=False)
+                inflight[fut.key] = (i, item)
+                stream.add(fut)
+
+        refill()
+        for fut in stream:
+            i, item = inflight.pop(fut.key)
+            if fut.status == "finished":
+                result = fut.result()
+            else:
+                exc = fut.exception()
+                if isinstance(exc, KilledWorker):
+                    fut.release()
+                    suspects.append((i, item))
+                    refill()
+                    continue
+                result = on_crash(item, f"{type(exc).__name__}: {exc}")
+            fut.release()
+            yield i, result
+            refill()
+        for i, item in sorted(suspects, key=lambda s: s[0]):
+            fut = client.submit(fn, item, pure=False)
+            try:
+                result = fut.result()
+            except KilledWorker as exc:
+                result = on_crash(item, f"the worker process died twice ({exc})")
+            except Exception as exc:  # noqa: BLE001
+                result = on_crash(item, f"{type(exc).__name__}: {exc}")
+            fut.release()
+            yield i, result
+
+
+def make_executor(*, jobs: int | None = None, scheduler: str | None = None, dask_local: bool = False,
+                  processes: bool = True):
+    """The executor the options ask for: `scheduler` (tcp://host:8786), `dask_local` (a LocalCluster
+    of `jobs` workers), else `jobs` local processes."""
+    if scheduler:
+        return DaskExecutor(scheduler)
+    if dask_local:
+        return DaskExecutor(None, workers=jobs, processes=processes)
+    return LocalExecutor(jobs)

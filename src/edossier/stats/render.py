@@ -1,0 +1,447 @@
+"""Stats as JSON, CSV, text or a self-contained HTML dashboard (charts as inline SVG).
+
+The HTML page has no scripts and no external resources: charts are drawn with matplotlib (imported
+only here, with its SVG backend and no pyplot state) and inlined as <svg> elements, text kept as text
+so the browser renders the Chinese with its own fonts. The figures are the dict of `Stats.to_dict()`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+
+from .. import __version__
+from ..report.html import BASE_CSS, e
+
+def _kind(kind: str, zh: bool) -> str:
+    from ..caserules.deadlines import KINDS
+
+    return KINDS.get(kind, (kind, kind))[0 if zh else 1]
+
+
+ROLE_NAMES = {"police": ("公安机关", "police"), "procuratorate": ("检察院", "procuratorate"),
+              "court": ("法院", "court"), "justice": ("司法行政机关", "justice"), "?": ("未知", "unknown")}
+
+_L = {
+    "en": {
+        "title": "edossier supervision statistics", "generated": "Generated", "source": "Packages",
+        "at": "Deadlines judged at", "run": "Run",
+        "overview": "Overview", "packages": "Packages", "accepted": "Accepted", "rejected": "Rejected",
+        "not_checked": "Not checked", "layers": "Layers", "documents": "Documents", "pages": "Pages",
+        "fully_electronic": "Fully electronic and signed", "share": "share",
+        "by_agency": "By agency", "by_stage": "By procedural stage", "by_month": "By month",
+        "agency": "Agency", "role": "Role", "stage": "Stage", "month": "Month",
+        "note_groups": "Packages, accepted, rejected and fully electronic count each package once, under "
+                       "the agency, stage and month of its latest layer; layers, documents and pages count "
+                       "each layer under its own agency, stage and month (China Standard Time).",
+        "handover": "Hand-over times between layers", "transition": "From → to", "count": "Hand-overs",
+        "median": "Median", "p90": "90th percentile", "mean": "Mean", "min": "Min", "max": "Max",
+        "all": "all hand-overs", "note_handover": "From the signing time of one layer to that of the next.",
+        "codes": "Most frequent findings", "code": "Code", "severity": "Severity", "occurrences": "Occurrences",
+        "message": "Message", "no_codes": "No findings.",
+        "deadlines": "Statutory periods near or past their end", "expired": "past the end",
+        "expired_open": "past the end and still running", "due_soon": "due soon", "near": "ending within a week",
+        "period": "Period", "person": "Person", "case": "Case", "end": "Last day", "days_left": "Days left",
+        "state": "State", "package": "Package", "no_deadlines": "No period is near or past its end.",
+        "listed": "the {n} most urgent of {t} are listed",
+        "states": {"expired": "PAST THE END", "due-soon": "due soon", "near": "near the end"},
+        "closed_late": "closed late",
+        "ch_month": "Packages by month of the latest layer", "ch_agency": "Layers by agency",
+        "ch_handover": "Median hand-over time (hours)", "ch_codes": "Packages per finding code",
+        "ch_deadlines": "Periods near or past their end",
+        "hours": "hours", "minutes": "min", "days": "days", "none": "–",
+    },
+    "zh-CN": {
+        "title": "电子卷宗监督统计", "generated": "生成时间", "source": "卷宗包", "at": "期限判断时间", "run": "运行方式",
+        "overview": "概览", "packages": "卷宗包", "accepted": "接收", "rejected": "拒收", "not_checked": "未能校验",
+        "layers": "层", "documents": "文件", "pages": "页", "fully_electronic": "全流程电子化且已签名",
+        "share": "占比",
+        "by_agency": "按机关", "by_stage": "按诉讼环节", "by_month": "按月份",
+        "agency": "机关", "role": "角色", "stage": "环节", "month": "月份",
+        "note_groups": "卷宗包、接收、拒收和全流程电子化按每个卷宗包最新一层的机关、环节和月份各计一次；层、文件和页数按各层"
+                       "自己的机关、环节和月份计（北京时间）。",
+        "handover": "层间移交时间", "transition": "移交方向", "count": "移交次数", "median": "中位数", "p90": "90% 分位",
+        "mean": "平均", "min": "最短", "max": "最长", "all": "全部移交",
+        "note_handover": "从前一层的签署时间到后一层的签署时间。",
+        "codes": "最常见的校验发现", "code": "代码", "severity": "级别", "occurrences": "出现次数", "message": "说明",
+        "no_codes": "没有校验发现。",
+        "deadlines": "即将届满或已超期的法定期限", "expired": "已超期", "expired_open": "已超期且仍在计算",
+        "due_soon": "即将届满", "near": "一周内届满", "period": "期限", "person": "当事人", "case": "案件",
+        "end": "届满日", "days_left": "剩余天数", "state": "状态", "package": "卷宗包",
+        "no_deadlines": "没有即将届满或已超期的期限。", "listed": "共 {t} 项，列出最紧迫的 {n} 项",
+        "states": {"expired": "已超期", "due-soon": "即将届满", "near": "临近届满"}, "closed_late": "超期后办结",
+        "ch_month": "各月卷宗包（按最新一层）", "ch_agency": "各机关的层数", "ch_handover": "移交时间中位数（小时）",
+        "ch_codes": "各校验发现涉及的卷宗包数", "ch_deadlines": "即将届满或已超期的期限",
+        "hours": "小时", "minutes": "分钟", "days": "天", "none": "–",
+    },
+}
+
+_CSS = BASE_CSS + """
+h1{font-size:1.5rem;margin:.2rem 0 .3rem}h2{font-size:1.15rem;margin:1.6rem 0 .5rem;
+border-bottom:1px solid var(--line);padding-bottom:.2rem}
+.meta,.note{color:var(--muted);font-size:.85em}
+.tiles{display:flex;flex-wrap:wrap;gap:.6rem;margin:.5rem 0}
+.tile{border:1px solid var(--line);border-radius:6px;padding:.5rem .9rem;min-width:9rem}
+.tile .v{font-size:1.5rem;font-weight:700}.tile .k{color:var(--muted);font-size:.85em}
+.tile.bad .v{color:var(--bad)}.tile.ok .v{color:var(--ok)}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:1rem}
+figure.chart{margin:0;border:1px solid var(--line);border-radius:6px;padding:.4rem}
+figure.chart svg{width:100%;height:auto;display:block}
+figcaption{font-size:.85em;color:var(--muted);text-align:center}
+table{border-collapse:collapse;width:100%;margin:.3rem 0}
+th,td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
+code,td.loc{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;word-break:break-all}
+tr.expired td:first-child{border-left:4px solid var(--bad)}tr.due-soon td:first-child,tr.near td:first-child
+{border-left:4px solid var(--warn)}
+.state-expired{color:var(--bad);font-weight:700}.state-due-soon,.state-near{color:var(--warn);font-weight:600}
+.sev-error{color:var(--bad)}.sev-warning{color:var(--warn)}.sev-info{color:var(--info)}
+"""
+
+
+def _lang(lang: str) -> str:
+    return "zh-CN" if lang.startswith("zh") else "en"
+
+
+# --- JSON and CSV ---------------------------------------------------------------------------------------
+
+def render_json(figures: dict, meta: dict | None = None) -> str:
+    return json.dumps({"stats_version": "0.1", "tool": {"name": "edossier", "version": __version__},
+                       **(meta or {}), **figures}, ensure_ascii=False, indent=2) + "\n"
+
+
+def csv_rows(figures: dict):
+    """(section, key, metric, value) rows: one tidy table for a spreadsheet or pandas."""
+    for metric, value in figures["totals"].items():
+        yield "totals", "", metric, value
+    for section in ("by_agency", "by_stage", "by_month"):
+        for row in figures[section]:
+            for metric, value in row.items():
+                if metric != "key":
+                    yield section, row["key"], metric, value
+    for row in figures["handover"]:
+        for metric, value in row.items():
+            if metric != "transition":
+                yield "handover", row["transition"], metric, value
+    for row in figures["codes"]:
+        for metric in ("severity", "packages", "occurrences"):
+            yield "codes", row["code"], metric, row[metric]
+    d = figures["deadlines"]
+    for metric in ("expired", "expired_open", "due_soon", "near"):
+        yield "deadlines", "", metric, d[metric]
+    for row in d["by_period"]:
+        for metric in ("expired", "due_soon", "near"):
+            yield "deadlines_by_period", row["period"], metric, row[metric]
+    for row in d["list"]:
+        key = f"{row['package']}#{row['period']}#{row['person']}"
+        for metric in ("case_number", "state", "open", "start", "end", "days_left"):
+            yield "deadline", key, metric, row[metric]
+
+
+def render_csv(figures: dict) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(("section", "key", "metric", "value"))
+    for row in csv_rows(figures):
+        w.writerow(["" if v is None else v for v in row])
+    return buf.getvalue()
+
+
+# --- charts -----------------------------------------------------------------------------------------------
+
+_SVG_HEAD = re.compile(r"^.*?(<svg\b)", re.S)
+
+
+def _figure(width: float, height: float):
+    import matplotlib
+
+    matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "edossier",
+                                "font.family": ["sans-serif"],
+                                "font.sans-serif": ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+                                                    "Microsoft YaHei", "DejaVu Sans"],
+                                "axes.spines.top": False, "axes.spines.right": False, "font.size": 9})
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), dpi=100, layout="constrained")
+
+
+def _svg(fig, label: str) -> str:
+    import logging
+    import warnings
+
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    buf = io.StringIO()
+    FigureCanvasSVG(fig)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # glyph metrics: the browser draws the CJK text, not matplotlib
+        level = logging.getLogger("matplotlib.font_manager").level
+        logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+        try:
+            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+        finally:
+            logging.getLogger("matplotlib.font_manager").setLevel(level)
+    svg = _SVG_HEAD.sub(r"\1", buf.getvalue(), count=1)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{e(label)}" ', 1)
+
+
+def _barh(labels, series, colours, names, title, *, width=6.4, integer=True):
+    fig = _figure(width, max(1.6, 0.32 * len(labels) + 0.9))
+    ax = fig.add_subplot()
+    left = [0] * len(labels)
+    ys = list(range(len(labels)))[::-1]
+    for values, colour, name in zip(series, colours, names):
+        ax.barh(ys, values, left=left, color=colour, label=name)
+        left = [a + b for a, b in zip(left, values)]
+    ax.set_yticks(ys, labels)
+    ax.set_title(title, fontsize=10)
+    if integer:
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(series) > 1:
+        ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(series))
+    return fig
+
+
+def charts(figures: dict, lang: str) -> list[tuple[str, str]]:
+    """(caption, inline SVG) for each chart."""
+    L = _L[lang]
+    zh = lang == "zh-CN"
+    out = []
+    months = [r for r in figures["by_month"] if r["packages"]]
+    if months:
+        fig = _figure(6.4, 2.8)
+        ax = fig.add_subplot()
+        xs = list(range(len(months)))
+        acc = [r["accepted"] for r in months]
+        rej = [r["rejected"] for r in months]
+        ax.bar(xs, acc, color="#1a7f37", label=L["accepted"])
+        ax.bar(xs, rej, bottom=acc, color="#cf222e", label=L["rejected"])
+        step = max(1, len(months) // 12)
+        ax.set_xticks(xs[::step], [r["key"] for r in months][::step], rotation=45, ha="right", fontsize=8)
+        ax.set_title(L["ch_month"], fontsize=10)
+        ax.legend(fontsize=8, frameon=False)
+        out.append((L["ch_month"], _svg(fig, L["ch_month"])))
+    agencies = [r for r in figures["by_agency"] if r["layers"]][:20]
+    if agencies:
+        fig = _barh([r["key"] for r in agencies], [[r["layers"] for r in agencies]], ["#0969da"], [L["layers"]],
+                    L["ch_agency"])
+        out.append((L["ch_agency"], _svg(fig, L["ch_agency"])))
+    hand = [r for r in figures["handover"] if r["count"]]
+    if hand:
+        def label(t):
+            if t == "*":
+                return L["all"]
+            a, _, b = t.partition("→")
+            return f"{ROLE_NAMES.get(a, (a, a))[0 if zh else 1]} → {ROLE_NAMES.get(b, (b, b))[0 if zh else 1]}"
+
+        fig = _barh([label(r["transition"]) for r in hand], [[round(r["median_minutes"] / 60, 1) for r in hand]],
+                    ["#8250df"], [L["median"]], L["ch_handover"], integer=False)
+        out.append((L["ch_handover"], _svg(fig, L["ch_handover"])))
+    codes = figures["codes"][:12]
+    if codes:
+        colour = {"error": "#cf222e", "warning": "#9a6700", "info": "#0969da"}
+        fig = _figure(6.4, max(1.6, 0.32 * len(codes) + 0.9))
+        ax = fig.add_subplot()
+        ys = list(range(len(codes)))[::-1]
+        ax.barh(ys, [r["packages"] for r in codes], color=[colour.get(r["severity"], "#57606a") for r in codes])
+        ax.set_yticks(ys, [r["code"] for r in codes])
+        ax.set_title(L["ch_codes"], fontsize=10)
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        out.append((L["ch_codes"], _svg(fig, L["ch_codes"])))
+    periods = [r for r in figures["deadlines"]["by_period"] if r["expired"] or r["due_soon"] or r["near"]]
+    if periods:
+        names = [_kind(r["period"], zh) for r in periods]
+        fig = _barh(names, [[r["expired"] for r in periods], [r["due_soon"] for r in periods],
+                            [r["near"] for r in periods]], ["#cf222e", "#bf8700", "#eac54f"],
+                    [L["expired"], L["due_soon"], L["near"]], L["ch_deadlines"])
+        out.append((L["ch_deadlines"], _svg(fig, L["ch_deadlines"])))
+    return out
+
+
+# --- HTML -------------------------------------------------------------------------------------------------
+
+def _duration(minutes, L) -> str:
+    if minutes is None:
+        return L["none"]
+    if minutes < 120:
+        return f"{minutes:g} {L['minutes']}"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.1f} {L['hours']}"
+    return f"{minutes / 1440:.1f} {L['days']}"
+
+
+def _pct(x) -> str:
+    return "–" if x is None else f"{100 * x:.1f} %"
+
+
+def _group_table(rows, first: str, L, lang, *, role: bool = False) -> str:
+    cols = ["packages", "accepted", "rejected", "not_checked", "fully_electronic", "layers", "documents", "pages"]
+    head = f"<th>{e(L[first])}</th>" + (f"<th>{e(L['role'])}</th>" if role else "") + "".join(
+        f"<th>{e(L[c])}</th>" for c in cols)
+    body = []
+    for r in rows:
+        cells = f"<td>{e(r['key'])}</td>"
+        if role:
+            name = ROLE_NAMES.get(r.get("role") or "?", ("?", "?"))[0 if lang == "zh-CN" else 1]
+            cells += f"<td>{e(name)}</td>"
+        cells += "".join(f'<td class="n">{r[c]:,}</td>' for c in cols)
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def render_html(figures: dict, *, lang: str = "en", meta: dict | None = None,
+                generated: dt.datetime | None = None) -> str:
+    """The dashboard: one self-contained HTML page."""
+    from ..findings import registry
+
+    lang = _lang(lang)
+    L = _L[lang]
+    zh = lang == "zh-CN"
+    meta = meta or {}
+    t = figures["totals"]
+    when = (generated or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat()
+    parts = [f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+             f'<meta name="generator" content="edossier {e(__version__)}">\n<title>{e(L["title"])}</title>\n'
+             f"<style>{_CSS}</style>\n</head>\n<body>\n"]
+    info = [f'{e(L["generated"])}: {e(when)}']
+    if meta.get("judged_at"):
+        info.append(f'{e(L["at"])}: {e(meta["judged_at"])}')
+    if meta.get("executor"):
+        info.append(f'{e(L["run"])}: {e(meta["executor"])}')
+    parts.append(f'<header><h1>{e(L["title"])}</h1><div class="meta">{" · ".join(info)}</div></header>')
+
+    tiles = [("packages", t["packages"], ""), ("accepted", t["accepted"], "ok"), ("rejected", t["rejected"], "bad"),
+             ("not_checked", t["not_checked"], "bad" if t["not_checked"] else ""), ("layers", t["layers"], ""),
+             ("documents", t["documents"], ""), ("pages", t["pages"], "")]
+    html_tiles = "".join(f'<div class="tile {c}" data-metric="{k}"><div class="v">{v:,}</div>'
+                         f'<div class="k">{e(L[k])}</div></div>' for k, v, c in tiles)
+    html_tiles += (f'<div class="tile ok" data-metric="fully_electronic"><div class="v">'
+                   f'{_pct(t["fully_electronic_share"])}</div><div class="k">{e(L["fully_electronic"])} '
+                   f'({t["fully_electronic"]:,})</div></div>')
+    d = figures["deadlines"]
+    html_tiles += (f'<div class="tile bad" data-metric="expired"><div class="v">{d["expired"]:,}</div>'
+                   f'<div class="k">{e(L["expired"])} ({e(L["expired_open"])}: {d["expired_open"]:,})</div></div>')
+    parts.append(f'<section id="overview"><h2>{e(L["overview"])}</h2><div class="tiles">{html_tiles}</div></section>')
+
+    figs = charts(figures, lang)
+    if figs:
+        parts.append('<section id="charts"><div class="charts">' + "".join(
+            f'<figure class="chart">{svg}<figcaption>{e(cap)}</figcaption></figure>' for cap, svg in figs)
+            + "</div></section>")
+
+    # overdue list
+    rows = []
+    for r in d["list"]:
+        name = _kind(r["period"], zh)
+        state = L["states"][r["state"]] + ("" if r["open"] or r["state"] != "expired" else f" ({L['closed_late']})")
+        case = f'{e(r["case_number"] or "–")}<div class="note">{e(r["case_name"] or "")}</div>'
+        rows.append(f'<tr class="{e(r["state"])}"><td><span class="state-{e(r["state"])}">{e(state)}</span></td>'
+                    f"<td>{e(name)}</td><td>{e(r['person'] or '–')}</td><td>{case}</td><td>{e(r['end'])}</td>"
+                    f'<td class="n">{r["days_left"]}</td><td class="loc">{e(r["package"])}</td></tr>')
+    parts.append(f'<section id="deadlines"><h2>{e(L["deadlines"])}</h2>')
+    if rows:
+        note = L["listed"].format(n=d["listed"], t=d["expired"] + d["due_soon"] + d["near"])
+        head = "".join(f"<th>{e(L[k])}</th>" for k in ("state", "period", "person", "case", "end", "days_left",
+                                                       "package"))
+        parts.append(f'<p class="note">{e(note)}</p><table id="overdue-list"><thead><tr>{head}</tr></thead>'
+                     f'<tbody>{"".join(rows)}</tbody></table>')
+    else:
+        parts.append(f'<p class="note">{e(L["no_deadlines"])}</p>')
+    parts.append("</section>")
+
+    parts.append(f'<section id="by-agency"><h2>{e(L["by_agency"])}</h2><p class="note">{e(L["note_groups"])}</p>'
+                 + _group_table(figures["by_agency"], "agency", L, lang, role=True) + "</section>")
+    parts.append(f'<section id="by-stage"><h2>{e(L["by_stage"])}</h2>'
+                 + _group_table(figures["by_stage"], "stage", L, lang) + "</section>")
+    parts.append(f'<section id="by-month"><h2>{e(L["by_month"])}</h2>'
+                 + _group_table(figures["by_month"], "month", L, lang) + "</section>")
+
+    hrows = []
+    for r in figures["handover"]:
+        if r["transition"] == "*":
+            label = L["all"]
+        else:
+            a, _, b = r["transition"].partition("→")
+            label = (f"{ROLE_NAMES.get(a, (a, a))[0 if zh else 1]} → {ROLE_NAMES.get(b, (b, b))[0 if zh else 1]}")
+        hrows.append(f"<tr><td>{e(label)}</td><td class='n'>{r['count']:,}</td>"
+                     + "".join(f"<td class='n'>{e(_duration(r[k], L))}</td>"
+                               for k in ("median_minutes", "p90_minutes", "mean_minutes", "min_minutes", "max_minutes"))
+                     + "</tr>")
+    head = "".join(f"<th>{e(L[k])}</th>" for k in ("transition", "count", "median", "p90", "mean", "min", "max"))
+    parts.append(f'<section id="handover"><h2>{e(L["handover"])}</h2><p class="note">{e(L["note_handover"])}</p>'
+                 f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(hrows)}</tbody></table></section>")
+
+    codes = registry()
+    crows = []
+    for r in figures["codes"][:50]:
+        c = codes.get(r["code"])
+        msg = (c.zh if zh else c.en) if c else ""
+        msg = re.sub(r"\{[^}]*\}", "…", msg)
+        crows.append(f"<tr><td><code>{e(r['code'])}</code></td><td class='sev-{e(r['severity'])}'>{e(r['severity'])}"
+                     f"</td><td class='n'>{r['packages']:,}</td><td class='n'>{r['occurrences']:,}</td>"
+                     f"<td>{e(msg)}</td></tr>")
+    head = "".join(f"<th>{e(L[k])}</th>" for k in ("code", "severity", "packages", "occurrences", "message"))
+    body = (f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(crows)}</tbody></table>" if crows
+            else f'<p class="note">{e(L["no_codes"])}</p>')
+    parts.append(f'<section id="codes"><h2>{e(L["codes"])}</h2>{body}</section>')
+    parts.append("</body>\n</html>\n")
+    return "\n".join(parts)
+
+
+# --- text (terminal) --------------------------------------------------------------------------------------
+
+def render_text(figures: dict, console, lang: str = "en", *, max_rows: int = 15) -> None:
+    """A short summary for the terminal (rich Console)."""
+    from rich.table import Table
+
+    lang = _lang(lang)
+    L = _L[lang]
+    zh = lang == "zh-CN"
+    t, d = figures["totals"], figures["deadlines"]
+    console.print(f"{L['packages']}: {t['packages']:,}  {L['accepted']}: {t['accepted']:,}  "
+                  f"{L['rejected']}: {t['rejected']:,}  {L['not_checked']}: {t['not_checked']:,}  "
+                  f"{L['layers']}: {t['layers']:,}  {L['documents']}: {t['documents']:,}  {L['pages']}: {t['pages']:,}",
+                  markup=False, soft_wrap=True)
+    console.print(f"{L['fully_electronic']}: {_pct(t['fully_electronic_share'])}  ·  {L['expired']}: {d['expired']:,} "
+                  f"({L['expired_open']}: {d['expired_open']:,})  ·  {L['due_soon']}: {d['due_soon']:,}  ·  "
+                  f"{L['near']}: {d['near']:,}", markup=False, soft_wrap=True)
+
+    def table(title, cols):
+        tb = Table(title=title, box=None, header_style="bold", title_justify="left")
+        for c in cols:
+            tb.add_column(c, overflow="fold")
+        return tb
+
+    cols = ("packages", "accepted", "rejected", "layers", "documents", "pages")
+    tb = table(L["by_agency"], [L["agency"]] + [L[c] for c in cols])
+    for r in figures["by_agency"][:max_rows]:
+        tb.add_row(r["key"], *(f"{r[c]:,}" for c in cols))
+    console.print(tb)
+    tb = table(L["handover"], [L["transition"], L["count"], L["median"], L["p90"]])
+    for r in figures["handover"]:
+        if r["transition"] == "*":
+            label = L["all"]
+        else:
+            a, _, b = r["transition"].partition("→")
+            label = f"{ROLE_NAMES.get(a, (a, a))[0 if zh else 1]} → {ROLE_NAMES.get(b, (b, b))[0 if zh else 1]}"
+        tb.add_row(label, f"{r['count']:,}", _duration(r["median_minutes"], L), _duration(r["p90_minutes"], L))
+    console.print(tb)
+    tb = table(L["codes"], [L["code"], L["severity"], L["packages"], L["occurrences"]])
+    for r in figures["codes"][:max_rows]:
+        tb.add_row(r["code"], r["severity"], f"{r['packages']:,}", f"{r['occurrences']:,}")
+    console.print(tb)
+    if d["list"]:
+        tb = table(L["deadlines"], [L["state"], L["period"], L["person"], L["case"], L["end"], L["days_left"],
+                                    L["package"]])
+        for r in d["list"][:max_rows]:
+            tb.add_row(L["states"][r["state"]], _kind(r["period"], zh),
+                       r["person"] or "–", r["case_number"] or "–", r["end"], str(r["days_left"]), r["package"])
+        console.print(tb)

@@ -1,0 +1,55 @@
+"""Shared helpers of tests/test_stats*.py: a small synthetic archive from benchmarks/make_archive.py."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT / "benchmarks") not in sys.path:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import make_archive  # noqa: E402
+
+AT = make_archive.ARCHIVE_NOW
+AT_TEXT = AT.isoformat()
+ARCHIVE_SIZE = 30
+
+
+def build_archive(folder: Path, packages: int = ARCHIVE_SIZE) -> Path:
+    make_archive.make_archive(folder, packages, seed="1", jobs=1)
+    return folder
+
+
+def options(folder: Path):
+    from edossier.batch import ValidateOptions
+    from edossier.stats.collect import StatsOptions
+
+    trust = folder / "trustlist.xml"
+    return StatsOptions(ValidateOptions(trust, AT, None, {}, trust.read_bytes()), AT)
+
+
+def small_copy(archive: Path, target: Path, n: int, *, crash_name: str | None = None) -> Path:
+    """The first n packages of `archive` in `target` (flat), plus the trust list; with `crash_name`,
+    one more copy of the first package whose name holds it (for the worker-killing hook)."""
+    from edossier.storage import expand
+
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(archive / "trustlist.xml", target / "trustlist.xml")
+    locs = expand([archive])[:n]
+    for i, loc in enumerate(locs):
+        shutil.copy(loc, target / f"p{i:03d}.edp")
+    if crash_name:
+        shutil.copy(locs[0], target / f"p{n // 2:03d}-{crash_name}.edp")
+    return target
+
+
+def relative(figures: dict, root: str) -> dict:
+    """`figures` with package locations made relative to `root` (to compare runs on other paths)."""
+    import copy
+
+    out = copy.deepcopy(figures)
+    for row in out["deadlines"]["list"]:
+        row["package"] = row["package"].split(root, 1)[-1].lstrip("/")
+    return out

@@ -1,0 +1,100 @@
+"""Scale-out: local processes and Dask give the same figures; a worker that dies is retried once and
+the package is then reported as C015 while the run completes (local processes and Dask)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from edossier.batch import ValidateOptions, validate_many
+from edossier.executors import CRASH_ENV, DaskExecutor, ExecutorError, LocalExecutor
+from edossier.stats.run import run_stats
+from edossier.storage import expand
+from stats_support import AT, build_archive, make_archive, options, small_copy
+
+CRASH = make_archive.CRASH_NAME
+
+logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    return build_archive(tmp_path_factory.mktemp("archive"), 20)
+
+
+@pytest.fixture(scope="module")
+def crashy(archive, tmp_path_factory):
+    """8 good packages and one whose name makes the worker that opens it exit (test-only hook)."""
+    return small_copy(archive, tmp_path_factory.mktemp("crashy"), 8, crash_name=CRASH)
+
+
+def test_local_processes_and_dask_in_process_give_identical_figures(archive):
+    locations = expand([archive])
+    local = run_stats(locations, options(archive), executor=LocalExecutor(2)).to_dict()
+    with DaskExecutor(None, workers=2, processes=False) as dask:
+        assert dask.workers == 2
+        remote = run_stats(locations, options(archive), executor=dask).to_dict()
+    assert local == remote
+    assert local["totals"]["packages"] == 20
+
+
+def _check_crash_figures(figures, good):
+    t = figures["totals"]
+    assert t["packages"] == 9 and t["not_checked"] == 1
+    c015 = next(r for r in figures["codes"] if r["code"] == "C015")
+    assert c015["packages"] == 1
+    # the eight other packages are counted exactly as without the crashing one
+    for key in ("layers", "documents", "pages", "fully_electronic"):
+        assert t[key] == good["totals"][key], key
+    assert t["accepted"] == good["totals"]["accepted"]
+
+
+@pytest.fixture(scope="module")
+def good_figures(crashy):
+    locs = [p for p in expand([crashy]) if CRASH not in p]
+    return run_stats(locs, options(crashy), jobs=1).to_dict()
+
+
+def test_killed_worker_local_processes(crashy, good_figures, monkeypatch):
+    monkeypatch.setenv(CRASH_ENV, CRASH)
+    figures = run_stats(expand([crashy]), options(crashy), executor=LocalExecutor(2)).to_dict()
+    _check_crash_figures(figures, good_figures)
+
+
+def test_killed_worker_dask_local_cluster(crashy, good_figures, monkeypatch):
+    monkeypatch.setenv(CRASH_ENV, CRASH)  # inherited by the worker processes the LocalCluster starts
+    with DaskExecutor(None, workers=2, processes=True) as dask:
+        figures = run_stats(expand([crashy]), options(crashy), executor=dask).to_dict()
+        # validate on the same cluster: reports in input order, C015 for that package only
+        trust = crashy / "trustlist.xml"
+        locs = expand([crashy])
+        reports = validate_many(locs, ValidateOptions(trust, AT, None, {}, trust.read_bytes()), executor=dask)
+    _check_crash_figures(figures, good_figures)
+    assert [r.path for r in reports] == locs
+    bad = [r for r in reports if any(f.code == "C015" for f in r.findings)]
+    assert [r.path for r in bad] == [p for p in locs if CRASH in p]
+    assert "died twice" in bad[0].findings[0].message_en
+
+
+def test_validate_cli_killed_worker_completes(crashy, monkeypatch):
+    from click.testing import CliRunner
+
+    from edossier.cli.main import main
+
+    monkeypatch.setenv(CRASH_ENV, CRASH)
+    res = CliRunner().invoke(main, ["validate", str(crashy), "--trust", str(crashy / "trustlist.xml"),
+                                    "--at", AT.isoformat(), "-j", "2", "--format", "json"])
+    assert res.exit_code == 1, res.output  # the package that could not be checked is rejected
+    import json
+
+    data = json.loads(res.stdout)
+    assert len(data["packages"]) == 9
+    crashed = [p for p in data["packages"] if any(f["code"] == "C015" for f in p["findings"])]
+    assert len(crashed) == 1 and CRASH in crashed[0]["path"]
+
+
+def test_unreachable_scheduler_is_a_clear_error():
+    with pytest.raises(ExecutorError) as info:
+        DaskExecutor("tcp://127.0.0.1:9", timeout=2)
+    assert "127.0.0.1:9" in info.value.en and "Dask" in info.value.zh
