@@ -3,6 +3,10 @@
 container → schema → integrity → signatures → documents. Every stage runs and every finding is
 kept (a later stage skips only what an earlier one made impossible to look at). The verdict is
 "accept" exactly when there is no error-level finding.
+
+``checks="integrity"`` stops after the signatures: container, records, digests and signatures are
+checked, the PDF/A checks of each document and the case rules are not. It answers "are these the
+bytes the agencies signed?" at the speed of hashing them (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from .signing.trustlist import TrustList
 
 MAX_SIGNATURE_BYTES = 1024 * 1024
 MAX_PDF_BYTES = 512 * 1024 * 1024
+CHECKS = ("full", "integrity")
 
 
 @dataclass
@@ -68,8 +73,25 @@ class PackageReport:
         }
 
 
+def warm_up() -> None:
+    """Import what validate_package imports lazily, so that worker processes forked afterwards share
+    it instead of each paying ~0.7 s of imports (pyHanko, asn1crypto.tsp, pikepdf, fontTools)."""
+    import asn1crypto.tsp  # noqa: F401
+    import fontTools.ttLib  # noqa: F401
+    import pikepdf  # noqa: F401
+    import pyhanko.sign.validation.generic_cms  # noqa: F401
+    import pyhanko_certvalidator  # noqa: F401
+
+    from .caserules import check  # noqa: F401
+    from .pdfa import inspect  # noqa: F401
+
+
 def validate_package(path: Path, *, trust: TrustList, at: dt.datetime | None = None,
-                     limits: Limits | None = None, profile: str | None = None) -> PackageReport:
+                     limits: Limits | None = None, profile: str | None = None,
+                     checks: str = "full") -> PackageReport:
+    """Validate one package; `checks` is "full" (every stage) or "integrity" (no document or case checks)."""
+    if checks not in CHECKS:
+        raise ValueError(f"checks must be one of {CHECKS}, not {checks!r}")
     path = Path(path)
     report = PackageReport(str(path))
     opened = open_package(path, limits)
@@ -78,12 +100,12 @@ def validate_package(path: Path, *, trust: TrustList, at: dt.datetime | None = N
         return report
     with opened as pkg:
         report.findings += pkg.findings
-        _validate_opened(pkg, report, trust, at, profile=profile)
+        _validate_opened(pkg, report, trust, at, profile=profile, full=checks == "full")
     return report
 
 
 def _validate_opened(pkg: OpenedPackage, report: PackageReport, trust: TrustList, at, *,
-                     profile: str | None = None) -> None:
+                     profile: str | None = None, full: bool = True) -> None:
     add = report.findings.append
     layers = _layer_numbers(pkg, add)
     if not layers:
@@ -123,35 +145,128 @@ def _validate_opened(pkg: OpenedPackage, report: PackageReport, trust: TrustList
     _check_records(layers, records, manifests, add)
 
     # integrity and documents: read every data member exactly once. A PDF is hashed and checked
-    # from the same bytes and then dropped, so memory holds one document at a time, whatever the
+    # from the same bytes and then dropped, so memory holds a few documents at a time, whatever the
     # size of the dossier.
     from .pdfa.inspect import check_document
 
     digests: dict[str, bytes] = {}
-    documents = {d.file: (d, n) for n, r in records.items() for d in r.documents}
+    documents = {d.file: (d, n) for n, r in records.items() for d in r.documents} if full else {}
     agencies = {n: trust.find(r.agency.credit_code, r.agency.role) for n, r in records.items()}
-    for name in pkg.order:
-        if name == "mimetype" or name.startswith("META-INF/"):
+    names = [n for n in pkg.order if n != "mimetype" and not n.startswith("META-INF/")]
+    reader = _MemberReader(pkg, names, documents)  # hashing starts now, on other threads
+    try:
+        signatures = _verify_signatures(pkg, layers, records, manifest_bytes, trust, at, add)  # meanwhile
+    except BaseException:
+        reader.close()
+        raise
+    for name, data, digest in reader:
+        if isinstance(digest, Exception):
+            add(_unreadable(name, digest))
             continue
+        digests[name] = digest
         try:
-            if name in documents and pkg.infos[name].file_size <= MAX_PDF_BYTES:
-                data = pkg.read(name, MAX_PDF_BYTES)
-                digests[name] = hashlib.sha256(data).digest()
+            if data is not None:
                 doc, n = documents[name]
                 report.findings += check_document(name, data, expected_pages=doc.pages, agency=agencies[n], at=at)
-                del data
-            else:
-                digests[name] = pkg.sha256(name)
-                if name in documents:
-                    add(finding("D005", name, detail=f"larger than {MAX_PDF_BYTES} bytes, the limit for PDF checks"))
+            elif name in documents:
+                add(finding("D005", name, detail=f"larger than {MAX_PDF_BYTES} bytes, the limit for PDF checks"))
         except Exception as exc:  # noqa: BLE001
             add(_unreadable(name, exc))
+        del data
     _check_integrity(layers, manifests, digests, pkg, add)
 
-    # signatures
+    # signatures (verified above, while the members were being hashed)
     for n in layers:
-        lr = LayerReport(n, records.get(n))
+        lr = LayerReport(n, records.get(n), signatures.get(n))
         report.layers.append(lr)
+        if lr.signature is not None:
+            report.findings += lr.signature.findings
+
+    if not full:
+        return
+    # case: code lists, identity numbers, stage profiles, custody transfer, deadlines (docs/caserules.md)
+    from .caserules.check import check_case
+
+    report.findings += check_case([records[n] for n in layers if n in records], profile=profile, at=at,
+                                  now=dt.datetime.now(dt.timezone.utc))
+
+
+READ_AHEAD = 2  # documents read and hashed ahead of the one being checked
+READ_AHEAD_MAX_BYTES = 32 * 1024 * 1024  # larger documents are read only when their turn comes (memory)
+
+
+class _MemberReader:
+    """Reads and hashes the data members in two threads, starting at once; iterate to get, in order,
+    (name, bytes of a document to check or None, SHA-256 digest or the exception).
+
+    os.pread, zlib.crc32 and hashlib release the GIL, so the hashing runs on the second core while this
+    thread verifies signatures and checks documents (pure Python, holding the GIL). Members that are
+    only hashed are streamed and all queued at once; at most READ_AHEAD documents are held in memory
+    ahead of the consumer.
+    """
+
+    def __init__(self, pkg: OpenedPackage, names: list[str], documents: dict):
+        from collections import deque
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pkg, self.names, self.documents = pkg, names, documents
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="edossier-hash")
+        self.pending: deque = deque()
+        self.next = 0
+        self.held = 0  # documents read (or being read) into memory and not yet handed out
+        self._fill()
+
+    def _document(self, name: str) -> bool:
+        return name in self.documents and self.pkg.infos[name].file_size <= MAX_PDF_BYTES
+
+    def _held(self, name: str) -> bool:
+        return self._document(name) and self.pkg.infos[name].file_size <= READ_AHEAD_MAX_BYTES
+
+    def _work(self, name: str):
+        if self._held(name):
+            data = self.pkg.read(name, MAX_PDF_BYTES)
+            return data, hashlib.sha256(data).digest()
+        if self._document(name):
+            return None, None  # too big to hold ahead: read when its turn comes
+        return None, self.pkg.sha256(name)
+
+    def _fill(self) -> None:
+        while self.next < len(self.names):
+            name = self.names[self.next]
+            held = self._held(name)
+            if held and self.held >= READ_AHEAD:
+                return
+            self.held += held
+            self.pending.append((name, held, self.pool.submit(self._work, name)))
+            self.next += 1
+
+    def __iter__(self):
+        try:
+            while self.pending:
+                name, held, fut = self.pending.popleft()
+                try:
+                    data, digest = fut.result()
+                    if digest is None:
+                        data = self.pkg.read(name, MAX_PDF_BYTES)
+                        digest = hashlib.sha256(data).digest()
+                except Exception as exc:  # noqa: BLE001 - a corrupt member is a finding, not a crash
+                    data, digest = None, exc
+                del fut
+                self.held -= held
+                self._fill()
+                yield name, data, digest
+                del data
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _verify_signatures(pkg: OpenedPackage, layers, records: dict[int, Record], manifest_bytes: dict[int, bytes],
+                       trust: TrustList, at, add) -> dict[int, SignatureResult]:
+    out = {}
+    for n in layers:
         rec = records.get(n)
         if rec is None or n not in manifest_bytes or signature_name(n) not in pkg.infos:
             continue
@@ -160,15 +275,9 @@ def _validate_opened(pkg: OpenedPackage, report: PackageReport, trust: TrustList
         except Exception as exc:  # noqa: BLE001
             add(_unreadable(signature_name(n), exc))
             continue
-        lr.signature = verify_layer(n, p7s, manifest_bytes[n], agency_name=rec.agency.name,
-                                    credit_code=rec.agency.credit_code, role=rec.agency.role, trust=trust, at=at)
-        report.findings += lr.signature.findings
-
-    # case: code lists, identity numbers, stage profiles, custody transfer, deadlines (docs/caserules.md)
-    from .caserules.check import check_case
-
-    report.findings += check_case([records[n] for n in layers if n in records], profile=profile, at=at,
-                                  now=dt.datetime.now(dt.timezone.utc))
+        out[n] = verify_layer(n, p7s, manifest_bytes[n], agency_name=rec.agency.name,
+                              credit_code=rec.agency.credit_code, role=rec.agency.role, trust=trust, at=at)
+    return out
 
 
 def _unreadable(name: str, exc: Exception) -> Finding:

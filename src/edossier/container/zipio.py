@@ -28,6 +28,10 @@ from .zipread import (FLAG_ENCRYPTED, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, Archive
 __all__ = ["Limits", "LimitError", "MemberError", "OpenedPackage", "PackageWriter", "open_package", "parse_limit"]
 
 CHUNK = 256 * 1024
+# Reading and hashing whole members: a typical document is read, CRC-checked and hashed in one call
+# each, so a thread hashing it (validate.py) hands the GIL over a few times per member instead of a few
+# times per 256 KiB, which matters while another thread holds it for PDF checks. 16 MiB per reader.
+HASH_CHUNK = 16 * 1024 * 1024
 PRECOMPRESSED = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".jp2", ".mp3", ".mp4", ".m4a", ".mov",
                  ".zip", ".ofd")
 
@@ -108,21 +112,21 @@ class OpenedPackage:
     def __exit__(self, *exc):
         self.close()
 
-    def chunks(self, name: str):
+    def chunks(self, name: str, chunk: int = CHUNK):
         """The member's data in bounded chunks (never more than its declared size; CRC checked at the end)."""
-        return iter_member(self.fh, self.entries[name], chunk=CHUNK)
+        return iter_member(self.fh, self.entries[name], chunk=chunk)
 
     def read(self, name: str, max_bytes: int) -> bytes:
         """Read a whole (small) member, at most max_bytes; raise LimitError beyond that, MemberError if corrupt."""
         entry = self.entries[name]
         if entry.file_size > max_bytes:
             raise LimitError(f"{entry.file_size} bytes, more than the limit of {max_bytes} for this member")
-        return b"".join(self.chunks(name))
+        return b"".join(self.chunks(name, HASH_CHUNK))
 
     def sha256(self, name: str) -> bytes:
         """Stream one member through SHA-256 (size and CRC-32 are checked at the end)."""
         h = hashlib.sha256()
-        for chunk in self.chunks(name):
+        for chunk in self.chunks(name, HASH_CHUNK):
             h.update(chunk)
         return h.digest()
 

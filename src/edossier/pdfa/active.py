@@ -93,32 +93,39 @@ def preheader(ctx) -> None:
 _ZIP_METHODS = {0, 1, 6, 8, 9, 12, 14, 19, 93, 95, 96, 97, 98, 99}
 
 
+_ZIP_SIG = re.compile(rb"PK(?:\x03\x04|\x05\x06)")
+
+
 def zip_signatures(raw: bytes, limit: int = 16) -> list[tuple[int, str]]:
-    """Plausible ZIP local-file headers and end-of-central-directory records in raw bytes."""
-    out = []
-    for m in re.finditer(rb"PK\x03\x04", raw):
+    """Plausible ZIP local-file headers and end-of-central-directory records in raw bytes.
+
+    One pass for both signatures (the raw scans dominate the cost of checking a scanned document);
+    local headers come first in the result, then end records, as many as `limit` allows (at least one).
+    """
+    local, end = [], []
+    for m in _ZIP_SIG.finditer(raw):
         o = m.start()
-        h = raw[o:o + 30]
-        if len(h) < 30:
-            continue
-        ver, flags, method, _, _, _, csize, usize, nlen, xlen = struct.unpack("<HHHHHIIIHH", h[4:30])
-        name = raw[o + 30:o + 30 + nlen]
-        if ver <= 63 and method in _ZIP_METHODS and 0 < nlen <= 1024 and len(name) == nlen and \
-                all(32 <= b < 127 or b >= 0x80 for b in name) and flags < 0x4000:
-            out.append((o, "local file header"))
-            if len(out) >= limit:
-                break
-    for m in re.finditer(rb"PK\x05\x06", raw):
-        o = m.start()
-        h = raw[o:o + 22]
-        if len(h) < 22:
-            continue
-        disk, cd_disk, n_disk, n_total, cd_size, cd_off, clen = struct.unpack("<HHHHIIH", h[4:22])
-        if disk == cd_disk == 0 and n_disk == n_total and o + 22 + clen <= len(raw) and cd_off <= o:
-            out.append((o, "end of central directory"))
-            if len(out) >= limit:
-                break
-    return out
+        if raw[o + 2] == 3:
+            if len(local) >= limit:
+                continue
+            h = raw[o:o + 30]
+            if len(h) < 30:
+                continue
+            ver, flags, method, _, _, _, csize, usize, nlen, xlen = struct.unpack("<HHHHHIIIHH", h[4:30])
+            name = raw[o + 30:o + 30 + nlen]
+            if ver <= 63 and method in _ZIP_METHODS and 0 < nlen <= 1024 and len(name) == nlen and \
+                    all(32 <= b < 127 or b >= 0x80 for b in name) and flags < 0x4000:
+                local.append((o, "local file header"))
+        else:
+            h = raw[o:o + 22]
+            if len(h) < 22:
+                continue
+            disk, cd_disk, n_disk, n_total, cd_size, cd_off, clen = struct.unpack("<HHHHIIH", h[4:22])
+            if disk == cd_disk == 0 and n_disk == n_total and o + 22 + clen <= len(raw) and cd_off <= o:
+                end.append((o, "end of central directory"))
+        if len(local) >= limit and end:
+            break
+    return local + end[:max(1, limit - len(local))]
 
 
 @check("AC-POLYGLOT", active=True)
@@ -128,13 +135,19 @@ def polyglot(ctx) -> None:
 
 
 _PREV = re.compile(rb"/Prev\s+(\d+)(?!\s+\d+\s+R)(?=[\s/>])")
+_EOF = re.compile(rb"%%EOF")
 
 
 @check("AC-INCREMENTAL", active=True)
 def incremental(ctx) -> None:
+    # Outside stream data only: an update appended after the signed bytes cannot move into a stream
+    # whose extent those bytes already fix (its /Length and "endstream"), and its final %%EOF and
+    # trailer (or xref-stream dictionary) are syntax, never stream data.
+    from .structure import syntax_finditer
+
     raw = ctx.raw
-    eofs = len(re.findall(rb"%%EOF", raw))
-    prevs = [m for m in _PREV.finditer(raw)]
+    eofs = sum(1 for _ in syntax_finditer(ctx, _EOF))
+    prevs = list(syntax_finditer(ctx, _PREV))
     linearized = b"/Linearized" in raw[:2048]
     if linearized:
         # a linearized file has two xref sections and (usually) two %%EOF: that is one revision

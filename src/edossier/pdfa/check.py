@@ -36,6 +36,8 @@ class PdfReport:
     claimed: str | None  # e.g. "2B", "2U", "1B"; None if there is no pdfaid in the XMP
     flavour: str  # the flavour checked against: "2b" or "2u"
     issues: tuple[PdfIssue, ...]
+    pages: int | None = None  # the page count, when the file opened without repair
+    byte_range: bool = False  # "/ByteRange" outside stream data: the file may carry PDF signatures
 
     @property
     def conformant(self) -> bool:
@@ -298,7 +300,12 @@ def _run(raw: bytes, pdf: pikepdf.Pdf, flavour: str | None, active_content: bool
     _repair_warnings(ctx, pre_issues)
     issues = [i for i in ctx.issues if i.kind != "pdfa" or ctx.applies(i.rule_id)]
     issues.sort(key=_issue_order)
-    return PdfReport(claimed, flavour, tuple(issues))
+    if pre_issues:  # opened only with repair: no page count or structure to rely on
+        return PdfReport(claimed, flavour, tuple(issues))
+    from .structure import syntax_spans
+
+    byte_range = any(raw.find(b"/ByteRange", a, b) != -1 for a, b in syntax_spans(ctx))
+    return PdfReport(claimed, flavour, tuple(issues), npages, byte_range)
 
 
 # qpdf warnings that mean "I had to guess / repair" even without attempt_recovery; the harmless

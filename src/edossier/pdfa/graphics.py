@@ -498,16 +498,18 @@ def _hex_in_content(data: bytes, f: Facts, loc: str) -> None:
             f.numbers.append(("6.1.6-1", loc, "hex string with an odd number of digits"))
 
 
+_PAGES_RESOURCES = re.compile(rb"/Type\s*/Pages(?![A-Za-z])[^>]*?/Resources|/Resources[^>]*?/Type\s*/Pages(?![A-Za-z])")
+
+
 def _own_resources(ctx, po) -> bool:
     if "/Resources" not in po:
         return False
     raw_pages = ctx.cache.get("raw_page_bodies")
     if raw_pages is None:
-        from .structure import raw_scan
+        from .structure import raw_scan, syntax_finditer
 
         raw_pages = {}
-        if b"/Resources" in ctx.raw and re.search(rb"/Type\s*/Pages(?![A-Za-z])[^>]*?/Resources|/Resources[^>]*?/Type\s*/Pages(?![A-Za-z])",
-                                                 ctx.raw):
+        if next(syntax_finditer(ctx, _PAGES_RESOURCES), None):
             for ro in raw_scan(ctx):
                 end = ro.stream_kw if ro.stream_kw != -1 else ro.body_end
                 if end != -1:

@@ -25,8 +25,11 @@ def check_document(location: str, data: bytes, *, expected_pages: int | None = N
 
     out: list[Finding] = []
     report = check_pdf(data)
+    # A cleanly opened file says itself whether it has a /ByteRange outside stream data and how many
+    # pages it has; otherwise look at the raw bytes and open it again, strictly.
+    clean = report.pages is not None
     signed_whole_file = False
-    if signatures and b"/ByteRange" in data:
+    if signatures and (report.byte_range if clean else b"/ByteRange" in data):
         from ..signing.pades import verify_pdf_signatures
 
         sigs = verify_pdf_signatures(location, data, agency=agency, at=at)
@@ -44,8 +47,11 @@ def check_document(location: str, data: bytes, *, expected_pages: int | None = N
                            rule=issue.rule_id, detail=issue.message_en, detail_zh=issue.message_zh))
     if expected_pages is not None and not any(f.code == "D001" for f in out):
         try:
-            with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
-                pages = len(pdf.pages)
+            if clean:
+                pages = report.pages
+            else:
+                with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
+                    pages = len(pdf.pages)
         except Exception:  # noqa: BLE001 - the checker has already reported why it cannot be opened
             return out
         if pages != expected_pages:

@@ -33,31 +33,41 @@ _WS = b"\x00\t\n\x0c\r "
 
 
 def raw_scan(ctx) -> list[RawObj]:
-    """Locate indirect objects and stream extents in the raw file."""
+    """Locate indirect objects and stream extents in the raw file.
+
+    Stream data (nearly all of a scanned document's bytes) is skipped, not searched: the next
+    ">> stream" keyword is looked up once and reused for the objects before it, and a stream's
+    /Length is trusted when it lands on an "endstream" keyword (otherwise the first "endstream"
+    after the data is searched for, as a lenient reader would).
+    """
     if "raw_objs" in ctx.cache:
         return ctx.cache["raw_objs"]
     raw = ctx.raw
     objs: list[RawObj] = []
     pos = 0
     n = len(raw)
+    kw, kw_from = None, -1  # the first ">> stream" at or after kw_from (None: there is none)
     while pos < n:
         m = _OBJ_RE.search(raw, pos)
         if not m:
             break
         ro = RawObj(int(m.group(1)), int(m.group(3)), m.start(), m.group(0), -1)
-        # find end of object, skipping stream data
         p = m.end()
-        eo = raw.find(b"endobj", p)
-        st = _find_stream_kw(raw, p, eo if eo != -1 else n)
-        if st != -1:
-            ro.stream_kw = st
+        if kw_from == -1 or kw_from > p or (kw is not None and kw.start() < p):
+            kw, kw_from = _STREAM_RE.search(raw, p), p
+        # the object is a stream when its stream keyword comes before the first "endobj" after it
+        eo = raw.find(b"endobj", p, kw.start()) if kw is not None else raw.find(b"endobj", p)
+        if kw is not None and eo == -1:
+            ro.stream_kw = st = kw.start(1)
             ds = st + 6
             if raw[ds:ds + 2] == b"\r\n":
                 ds += 2
             elif raw[ds:ds + 1] in (b"\n", b"\r"):
                 ds += 1
             ro.data_start = ds
-            es = raw.find(b"endstream", ds)
+            es = _endstream_by_length(ctx, raw, m.end(), st, ds)
+            if es == -1:
+                es = raw.find(b"endstream", ds)
             ro.endstream = es
             eo = raw.find(b"endobj", es if es != -1 else ds)
         ro.body_end = eo
@@ -67,6 +77,43 @@ def raw_scan(ctx) -> list[RawObj]:
         pos = (eo + 6) if eo != -1 else m.end()
     ctx.cache["raw_objs"] = objs
     return objs
+
+
+def _endstream_by_length(ctx, raw: bytes, dict_start: int, stream_kw: int, data_start: int) -> int:
+    """Offset of "endstream" right after /Length bytes of data (an EOL may precede it), else -1."""
+    try:
+        length = _raw_length(ctx, raw[dict_start:stream_kw])
+    except Exception:  # noqa: BLE001 - an unresolvable length: fall back to searching
+        return -1
+    if length is None or length < 0:
+        return -1
+    end = data_start + length
+    tail = raw[end:end + 11]
+    i = tail.find(b"endstream")
+    return end + i if i != -1 and tail[:i] in (b"", b"\n", b"\r", b"\r\n") else -1
+
+
+def syntax_spans(ctx) -> list[tuple[int, int]]:
+    """(start, end) spans of the raw file outside stream data: where PDF syntax (keywords, trailers,
+    dictionaries) can be. Scanning these instead of the whole file skips the image data that makes
+    up nearly all of a scanned document, and keeps bytes inside images from looking like keywords."""
+    if "syntax_spans" in ctx.cache:
+        return ctx.cache["syntax_spans"]
+    spans, pos = [], 0
+    for ro in raw_scan(ctx):
+        if ro.stream_kw != -1 and ro.endstream != -1 and ro.data_start >= pos:
+            spans.append((pos, ro.data_start))
+            pos = ro.endstream
+    spans.append((pos, len(ctx.raw)))
+    ctx.cache["syntax_spans"] = spans
+    return spans
+
+
+def syntax_finditer(ctx, pattern: re.Pattern):
+    """`pattern.finditer` over the syntax spans only (see `syntax_spans`)."""
+    raw = ctx.raw
+    for start, end in syntax_spans(ctx):
+        yield from pattern.finditer(raw, start, end)
 
 
 _STREAM_RE = re.compile(rb">>[\x00\t\n\x0c\r ]*(stream)(?![a-zA-Z])")
@@ -120,13 +167,14 @@ def post_eof(ctx) -> None:
         ctx.add("6.1.3-3", "end of file", f"{len(tail)} bytes after %%EOF")
 
 
+_XREF = re.compile(rb"xref")
+
+
 @check("6.1.4-2")
 def xref_eol(ctx) -> None:
     raw = ctx.raw
-    i = raw.find(b"xref")
-    while i != -1:
-        s = i
-        i = raw.find(b"xref", i + 4)
+    for m in syntax_finditer(ctx, _XREF):
+        s = m.start()
         if raw[s - 5:s] == b"start" or raw[s - 1:s].isalpha() or raw[s + 4:s + 5].isalpha():
             continue
         after = raw[s + 4:s + 7]
