@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -348,7 +349,7 @@ def print_summary(ctx, reports) -> None:
 
 
 @main.command()
-@click.argument("packages", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("packages", nargs=-1, required=True)
 @click.option("--trust", "trust_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Trust list of agencies and their CAs / 机关及其 CA 的信任列表")
 @click.option("--at", "at", metavar="TIME", help="Validate as of this time (ISO 8601) / 以该时间为准进行校验")
@@ -370,23 +371,35 @@ def print_summary(ctx, reports) -> None:
               help="Change a safety limit (repeatable; sizes take KiB/MiB/GiB). Defaults: "
                    "max_members=10000, max_member_bytes=4GiB, max_total_bytes=64GiB, max_ratio=100, "
                    "ratio_floor=1MiB, max_xml_bytes=16MiB (docs/security.md) / 修改安全限制（可重复）")
+@click.option("--integrity-only", is_flag=True,
+              help="Check container, records, digests and signatures only; skip the PDF/A and case checks "
+                   "/ 仅校验容器、记录、摘要和签名，不做 PDF/A 与案件规则检查")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Validate on this Dask scheduler, e.g. tcp://host:8786 (docs/stats.md) / 在该 Dask 调度器上校验")
+@click.option("--dask", type=click.Choice(["local"]), default=None,
+              help="Validate on a Dask LocalCluster of --jobs workers / 在本机 Dask LocalCluster 上校验")
 @click.pass_context
-def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, suppress, jobs, profile, limit_args):
+def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, suppress, jobs, profile, limit_args,
+             integrity_only, scheduler, dask):
     """Validate packages (files, or folders searched for *.edp): container, records, integrity,
     signatures, documents. / 校验卷宗包（文件，或在文件夹中查找 *.edp）。
 
     Exit 0 when every package is accepted, 1 when any is rejected, 2 when validation could not run.
     """
-    from edossier.batch import ValidateOptions, expand, validate_many
+    from edossier import storage
+    from edossier.batch import ValidateOptions, validate_many
 
     when = _parse_time(ctx, at)
     limits = _parse_limits(ctx, limit_args)
     load_trust(ctx, trust_path)  # fail early, with a clear message, on a bad trust list
     policy = load_policy_options(ctx, policy_path, strict, suppress)
-    missing = [p for p in packages if not p.exists()]
-    if missing:
-        fail(ctx, f"{missing[0]}: no such file or folder", f"{missing[0]}：文件或文件夹不存在", EXIT_USAGE)
-    paths = expand(packages)
+    try:  # paths, folders or fsspec URLs (docs/stats.md)
+        missing = [p for p in packages if not storage.exists(p)]
+        if missing:
+            fail(ctx, f"{missing[0]}: no such file or folder", f"{missing[0]}：文件或文件夹不存在", EXIT_USAGE)
+        paths = storage.expand(packages)
+    except storage.LocationError as exc:
+        fail(ctx, exc.en, exc.zh, EXIT_USAGE)
     if not paths:
         fail(ctx, "no packages found (*.edp, *.asice, *.sce)", "未找到卷宗包（*.edp、*.asice、*.sce）", EXIT_USAGE)
     extra = dict(ctx.find_root().obj.get("validate_extra", {}))
@@ -399,11 +412,18 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
         extra["profile"] = profile
     if limit_args:
         extra["limits"] = limits
-    options = ValidateOptions(trust_path, when, policy, extra)
-    with _progress() as progress:
-        task = progress.add_task("packages / 卷宗包", total=len(paths))
-        reports = validate_many(paths, options, jobs=jobs,
-                                progress=lambda done, total, _: progress.update(task, completed=done))
+    if integrity_only:
+        extra["checks"] = "integrity"
+    options = ValidateOptions(trust_path, when, policy, extra, trust_path.read_bytes())
+    from edossier.cli.cmd_stats import make_executor, rate_progress
+
+    executor = make_executor(ctx, min(jobs or os.cpu_count() or 1, len(paths)), scheduler, dask)
+    try:
+        bar, update = rate_progress(ctx, len(paths))
+        with bar:
+            reports = validate_many(paths, options, executor=executor, progress=update)
+    finally:
+        executor.close()
     write_report(ctx, reports, fmt, output, trust_path=trust_path, at=when)
     if len(reports) > 1:
         print_summary(ctx, reports)
@@ -520,11 +540,13 @@ def demo(ctx, workdir):
 
 
 # Commands that live in their own modules register themselves on `main` when imported.
-from edossier.cli import cmd_case, cmd_conformance, cmd_export, cmd_keys, cmd_pdfa, cmd_receipt  # noqa: E402,F401
+from edossier.cli import cmd_case, cmd_conformance, cmd_export, cmd_keys, cmd_pdfa, cmd_receipt, cmd_stats  # noqa: E402,F401,I001
 
 
 def run() -> None:
     """Console entry point: an unexpected error is reported in one line, never as a traceback."""
+    # `kill` (SIGTERM) unwinds like Ctrl-C, so temporary files and spool folders are removed on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
     try:
         main(standalone_mode=True)
     except Exception as exc:  # noqa: BLE001 - last line of defence for the "no traceback" promise
