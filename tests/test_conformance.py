@@ -6,7 +6,6 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -157,11 +156,9 @@ def test_third_party_validator_that_accepts_everything_fails(tmp_path):
 
 def test_regeneration_is_reproducible(tmp_path):
     """The committed corpus is what the generator makes from the committed PKI, byte for byte."""
-    start = time.monotonic()
     out = tmp_path / "corpus"
     shutil.copytree(CORPUS / "pki", tmp_path / "pki")
     generate(out, pki=tmp_path / "pki")
-    elapsed = time.monotonic() - start
     assert (out / "corpus.json").read_bytes() == (CORPUS / "corpus.json").read_bytes()
     assert (out / "trustlist.xml").read_bytes() == (CORPUS / "trustlist.xml").read_bytes()
     differ = []
@@ -171,4 +168,3 @@ def test_regeneration_is_reproducible(tmp_path):
                 differ.append(f"{c.id}/{name}")
     assert not differ, f"regenerate the corpus (python -m edossier.conformance.generate): {differ}"
     assert sorted(p.name for p in (tmp_path / "pki").iterdir()) == sorted(p.name for p in (CORPUS / "pki").iterdir())
-    assert elapsed < 60
