@@ -30,7 +30,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -266,17 +265,16 @@ def render_page(path: Path, lines: list[str], dpi: int = 300) -> None:
     Image.frombytes("L", (pix.width, pix.height), pix.samples).save(path, "JPEG", quality=90, dpi=(dpi, dpi))
 
 
-def accuracy(expected: str, got: str) -> float:
-    """Character accuracy: 1 - edit distance / length, ignoring white space and width variants (NFKC)."""
-    a = "".join(unicodedata.normalize("NFKC", expected).split())
-    b = "".join(unicodedata.normalize("NFKC", got).split())
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return max(0.0, 1 - prev[-1] / max(len(a), 1))
+
+
+def one_document_source(src: Path, police, files: str) -> None:
+    """dossier.toml of a police layer with one document made of `files` (a TOML list body)."""
+    (src / "dossier.toml").write_text(
+        '[case]\nnumber = "深南公(刑)立字〔2026〕09999号"\nname = "基准测试案"\ncharges = ["盗窃"]\n'
+        f'[agency]\nname = "{police.name}"\ncredit_code = "{police.credit_code}"\nrole = "police"\n'
+        '[[volumes]]\nid = "v"\ntitle = "卷"\n'
+        '[[documents]]\nid = "d1"\nvolume = "v"\ntype = "讯问笔录"\ntitle = "讯问笔录"\ndate = 2026-11-02\n'
+        f'files = [{files}]\n', encoding="utf-8")
 
 
 # --- shared state -----------------------------------------------------------------------------------
@@ -483,12 +481,7 @@ def ocr_document(b: Bench, pages: int, distinct: int) -> bytes:
     for k in range(distinct):
         render_page(src / "scans" / f"p{k}.jpg", text_page(100 + k, b.lines)[1])
     files = ", ".join(f'"scans/p{i % distinct}.jpg"' for i in range(pages))
-    (src / "dossier.toml").write_text(
-        '[case]\nnumber = "深南公(刑)立字〔2026〕09999号"\nname = "基准测试案"\ncharges = ["盗窃"]\n'
-        f'[agency]\nname = "{police.name}"\ncredit_code = "{police.credit_code}"\nrole = "police"\n'
-        '[[volumes]]\nid = "v"\ntitle = "卷"\n'
-        '[[documents]]\nid = "d1"\nvolume = "v"\ntype = "讯问笔录"\ntitle = "讯问笔录"\ndate = 2026-11-02\n'
-        f'files = [{files}]\n', encoding="utf-8")
+    one_document_source(src, police, files)
     real = edossier.ocr.OcrPool
     edossier.ocr.OcrPool = CachedOcrPool  # build.py imports it from edossier.ocr at call time
     try:
@@ -608,6 +601,7 @@ def bench_signatures(b: Bench) -> list[Row]:
 
 def bench_ocr(b: Bench) -> list[Row]:
     from edossier.ocr import OcrUnavailable, check_engine
+    from edossier.ocr.accuracy import character_accuracy as accuracy
     from edossier.signing.demo_pki import DEMO_AGENCIES
 
     for engine in ("rapidocr", "tesseract"):
@@ -626,12 +620,7 @@ def bench_ocr(b: Bench) -> list[Row]:
         truth.append(text)
     police = next(a for a in DEMO_AGENCIES if a.role == "police")
     files = ", ".join(f'"scans/p{k:03d}.jpg"' for k in range(n))
-    (src / "dossier.toml").write_text(
-        '[case]\nnumber = "深南公(刑)立字〔2026〕09999号"\nname = "基准测试案"\ncharges = ["盗窃"]\n'
-        f'[agency]\nname = "{police.name}"\ncredit_code = "{police.credit_code}"\nrole = "police"\n'
-        '[[volumes]]\nid = "v"\ntitle = "卷"\n'
-        '[[documents]]\nid = "d1"\nvolume = "v"\ntype = "讯问笔录"\ntitle = "讯问笔录"\ndate = 2026-11-02\n'
-        f'files = [{files}]\n', encoding="utf-8")
+    one_document_source(src, police, files)
     t_ours, rss, _ = edossier("build", src, "-o", b.work / "ocr.edp", "--signer", b.signer("police"), "--ocr",
                               "--no-generated-pages")
     import pymupdf

@@ -13,6 +13,7 @@ from PIL import Image
 
 from conftest import make_source
 from edossier.ocr import OcrUnavailable, check_engine
+from edossier.ocr.accuracy import character_accuracy
 from test_builder import assert_structure
 
 WHEN = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -47,15 +48,7 @@ def page_scan(path, dpi=300):
     return path
 
 
-def accuracy(expected: str, got: str) -> float:
-    a, b = expected, "".join(got.split())
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return 1 - prev[-1] / len(a)
+accuracy = character_accuracy
 
 
 def _check_layer(data: bytes, jpeg: bytes) -> str:

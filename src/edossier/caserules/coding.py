@@ -15,19 +15,10 @@ def code_record(record: Record) -> Record:
     A type given as a bare code (``A005``) is written with its Chinese name."""
     docs_cl, events_cl = codelist.document_types(), codelist.event_types()
     used: dict[str, codelist.CodeList] = {}
-    documents = []
-    for d in record.documents:
-        e = docs_cl.lookup(d.type_code or "") or docs_cl.lookup(d.type)
-        if e is not None:
-            used[docs_cl.name] = docs_cl
-            d = replace(d, type_code=e.code, type=e.zh if d.type == e.code else d.type)
-        documents.append(d)
+    documents = [_coded(d, docs_cl, used) for d in record.documents]
     events = []
     for ev in record.events:
-        e = events_cl.lookup(ev.type_code or "") or events_cl.lookup(ev.type)
-        if e is not None:
-            used[events_cl.name] = events_cl
-            ev = replace(ev, type_code=e.code, type=e.zh if ev.type == e.code else ev.type)
+        ev = _coded(ev, events_cl, used)
         if ev.agency is None and (ev.actor is None or ev.actor == record.agency.name):
             ev = replace(ev, agency=record.agency.credit_code)
         events.append(ev)
@@ -35,3 +26,12 @@ def code_record(record: Record) -> Record:
     known = {c.name for c in refs}
     refs += tuple(c for c in record.code_lists if c.name not in known)
     return replace(record, documents=tuple(documents), events=tuple(events), code_lists=refs)
+
+
+def _coded(item, cl: codelist.CodeList, used: dict):
+    """`item` (a Document or Event) with the typeCode of its type; a bare code becomes its Chinese name."""
+    e = cl.lookup(item.type_code or "") or cl.lookup(item.type)
+    if e is None:
+        return item
+    used[cl.name] = cl
+    return replace(item, type_code=e.code, type=e.zh if item.type == e.code else item.type)
