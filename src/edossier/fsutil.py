@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 
@@ -31,10 +31,15 @@ def atomic_output(path: Path | str, *, mode: int = 0o644):
     path = Path(path)
     tmp = None
     try:
-        # Created inside the `try`, so that an interrupt right after creation still removes it.
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        tmp = Path(name)
-        os.close(fd)
+        # The name is chosen before the file is created, so that an interrupt at any moment after
+        # creation (tests send one exactly then) still finds and removes it.
+        while True:
+            tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.part"
+            try:
+                os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                break
+            except FileExistsError:
+                continue
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
