@@ -218,7 +218,7 @@ def check_pdf(source: "Path | bytes", *, flavour: str | None = None, active_cont
     except LimitExceeded as exc:
         return PdfReport(None, flavour or "2b", (make_issue("PDF-UNREADABLE", "file", str(exc)),))
     except OSError as exc:
-        return PdfReport(None, flavour or "2b", (make_issue("PDF-UNREADABLE", "file", f"{type(exc).__name__}: {exc}"),))
+        return PdfReport(None, flavour or "2b", (make_issue("PDF-UNREADABLE", "file", _short(exc)),))
 
     pre_issues: list[PdfIssue] = []
     pdf = None
@@ -351,8 +351,12 @@ def _checks_for(flavour: str) -> list:
 
 
 def _short(exc: BaseException) -> str:
-    s = f"{type(exc).__name__}: {exc}"
+    # qpdf names its input ("stream <_io.BytesIO object at 0x...>: "); that says nothing to the reader
+    s = f"{type(exc).__name__}: {_INPUT_NAME.sub('', str(exc))}"
     return s if len(s) <= 300 else s[:297] + "..."
+
+
+_INPUT_NAME = re.compile(r"(?:stream )?<_io\.BytesIO object at 0x[0-9a-f]+>(?:: )?")
 
 
 def _BytesSource(raw: bytes):  # noqa: N802
