@@ -19,6 +19,8 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterable, Iterator
 
+from .errors import UserError
+
 OnCrash = Callable[[Any, str], Any]
 
 #: test-only hook: a worker that gets an item whose location contains this string exits at once
@@ -32,12 +34,8 @@ def crash_hook(location: str) -> None:
         os._exit(70)
 
 
-class ExecutorError(RuntimeError):
+class ExecutorError(UserError, RuntimeError):
     """The executor could not start (e.g. no Dask scheduler at that address)."""
-
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.en, self.zh = en, zh
 
 
 class LocalExecutor:

@@ -16,15 +16,15 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from .errors import UserError
+
 PACKAGE_SUFFIXES = (".edp", ".asice", ".sce")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 MAX_PACKAGE_BYTES = 64 * 1024**3  # the default max_total_bytes limit (docs/security.md)
 
 
-class LocationError(Exception):
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.en, self.zh = en, zh
+class LocationError(UserError):
+    """A package path or URL that cannot be read."""
 
 
 def is_url(location: str) -> bool:

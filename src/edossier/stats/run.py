@@ -9,14 +9,13 @@ from typing import Callable, Iterable
 from ..batch import run_many
 from .aggregate import DEFAULT_MAX_PERIODS, Stats
 from .collect import PackageFacts, ReportedPackage, StatsOptions, collect_reported, collect_validated, crashed_facts
+from ..errors import UserError
 
 MAX_REPORT_BYTES = 4 * 1024**3
 
 
-class ReportError(Exception):
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.en, self.zh = en, zh
+class ReportError(UserError):
+    """An earlier validation report that cannot be used as input."""
 
 
 def collect(item, options: StatsOptions) -> PackageFacts:
