@@ -25,8 +25,6 @@ from .findings import finding
 from .policy import Policy
 from .validate import PackageReport, validate_package
 
-PACKAGE_SUFFIXES = storage.PACKAGE_SUFFIXES
-
 
 @dataclass(frozen=True)
 class ValidateOptions:
@@ -35,17 +33,6 @@ class ValidateOptions:
     policy: Policy | None = None
     extra: dict = field(default_factory=dict)  # forwarded to validate_package (e.g. profile, limits)
     trust_data: bytes | None = None  # the trust list's bytes: workers on other machines need no file
-
-
-def expand(paths) -> list[Path]:
-    """Files as given; folders searched recursively for packages (*.edp, *.asice, *.sce), sorted."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in PACKAGE_SUFFIXES)
-        else:
-            out.append(p)
-    return out
 
 
 # --- on the worker ---------------------------------------------------------------------------------
@@ -72,10 +59,6 @@ def trust_for(options: ValidateOptions):
     return _TRUST[key]
 
 
-def _init(trust_path: Path) -> None:  # kept for callers of the earlier API
-    trust_for(ValidateOptions(trust_path))
-
-
 def _one(location, options: ValidateOptions) -> PackageReport:
     with storage.opened_locally(str(location)) as path:
         report = validate_package(path, trust=trust_for(options), at=options.at, **options.extra)
@@ -93,10 +76,6 @@ def crashed_report(location, why: str) -> PackageReport:
     return report
 
 
-def _crashed(path, exc: BaseException) -> PackageReport:
-    return crashed_report(path, f"{type(exc).__name__}: {str(exc)[:200]}")
-
-
 def _safe(location, options: ValidateOptions) -> PackageReport:
     """Validate one package; an exception is retried once, then becomes C015."""
     from .executors import crash_hook
@@ -107,7 +86,7 @@ def _safe(location, options: ValidateOptions) -> PackageReport:
             return _one(location, options)
         except Exception as exc:  # noqa: BLE001 - one bad package must not stop the batch
             if attempt == 2:
-                return _crashed(location, exc)
+                return crashed_report(location, f"{type(exc).__name__}: {str(exc)[:200]}")
     raise AssertionError("unreachable")
 
 
