@@ -119,11 +119,6 @@ def syntax_finditer(ctx, pattern: re.Pattern):
 _STREAM_RE = re.compile(rb">>[\x00\t\n\x0c\r ]*(stream)(?![a-zA-Z])")
 
 
-def _find_stream_kw(raw: bytes, p: int, end: int) -> int:
-    m = _STREAM_RE.search(raw, p, end)
-    return m.start(1) if m else -1
-
-
 @check("6.1.2-1", "6.1.2-2")
 def header(ctx) -> None:
     raw = ctx.raw
