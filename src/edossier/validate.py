@@ -222,10 +222,13 @@ class _MemberReader:
     def _held(self, name: str) -> bool:
         return self._document(name) and self.pkg.infos[name].file_size <= READ_AHEAD_MAX_BYTES
 
+    def _read_hashed(self, name: str):
+        data = self.pkg.read(name, MAX_PDF_BYTES)
+        return data, hashlib.sha256(data).digest()
+
     def _work(self, name: str):
         if self._held(name):
-            data = self.pkg.read(name, MAX_PDF_BYTES)
-            return data, hashlib.sha256(data).digest()
+            return self._read_hashed(name)
         if self._document(name):
             return None, None  # too big to hold ahead: read when its turn comes
         return None, self.pkg.sha256(name)
@@ -247,8 +250,7 @@ class _MemberReader:
                 try:
                     data, digest = fut.result()
                     if digest is None:
-                        data = self.pkg.read(name, MAX_PDF_BYTES)
-                        digest = hashlib.sha256(data).digest()
+                        data, digest = self._read_hashed(name)
                 except Exception as exc:  # noqa: BLE001 - a corrupt member is a finding, not a crash
                     data, digest = None, exc
                 del fut
