@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from edossier.cli.main import EXIT_OK, EXIT_USAGE, _lang, _parse_time, err_console, fail, load_trust, main, say
+from edossier.cli.main import EXIT_OK, EXIT_USAGE, _lang, _parse_time, fail, load_trust, main, rate_bar, say
 
 STATS_FORMATS = ["text", "json", "csv", "html"]
 
@@ -23,24 +23,6 @@ def make_executor(ctx, jobs: int | None, scheduler: str | None, dask: str | None
         return make(jobs=jobs, scheduler=scheduler, dask_local=dask == "local")
     except ExecutorError as exc:
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)
-
-
-def rate_progress(ctx, total: int):
-    """A progress bar showing packages done and packages per second (nothing when not a terminal)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    zh = _lang(ctx).startswith("zh")
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-                   TimeRemainingColumn(), console=err_console, transient=True, disable=not err_console.is_terminal)
-    task = bar.add_task("卷宗包" if zh else "packages", total=total, rate="")
-    started = time.monotonic()
-    unit = "包/秒" if zh else "pkg/s"
-
-    def update(done: int, *_):
-        elapsed = time.monotonic() - started
-        bar.update(task, completed=done, rate=f"{done / elapsed:.1f} {unit}" if elapsed > 0 else "")
-
-    return bar, update
 
 
 def _format(ctx, fmt: str | None, output: Path | None) -> str:
@@ -122,7 +104,7 @@ def stats(ctx, paths, trust_path, at, fmt, output, jobs, scheduler, dask, near_d
     executor = make_executor(ctx, jobs, scheduler, dask)
     started = time.monotonic()
     try:
-        bar, update = rate_progress(ctx, len(items))
+        bar, update = rate_bar(ctx, "卷宗包 / packages", "pkg/s", "包/秒", len(items))
         with bar:
             figures = run_stats(items, options, executor=executor, progress=update, max_periods=max_listed).to_dict()
         description = executor.describe()

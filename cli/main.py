@@ -128,20 +128,31 @@ def with_signer(f):
     return f
 
 
-def _progress():
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+def rate_bar(ctx, description: str, unit_en: str, unit_zh: str, total: int | None = None):
+    """A progress bar on stderr: done of total, items per second and time left; nothing at all when
+    stderr is not a terminal. Returns (bar, update); update(done, total=..., description=...)."""
+    import time
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    console=err_console, transient=True, disable=not err_console.is_terminal)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    unit = unit_zh if _lang(ctx).startswith("zh") else unit_en
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+                   console=err_console, transient=True, disable=not err_console.is_terminal)
+    task = bar.add_task(description, total=total, rate="")
+    started = time.monotonic()
+
+    def update(done: int, *_, **fields):
+        elapsed = time.monotonic() - started
+        bar.update(task, completed=done, rate=f"{done / elapsed:.1f} {unit}" if done and elapsed > 0 else "",
+                   **fields)
+
+    return bar, update
 
 
 def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfile, penv, *,
                ocr: bool = False, ocr_engine: str = "rapidocr", jobs: int | None = None,
                generated_pages: bool = True) -> None:
-    import time
-
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from edossier.build import BuildError, OcrOptions, append_layer, build_package
 
     if not source.is_dir():
@@ -160,20 +171,11 @@ def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfil
             fail(ctx, exc.en, exc.zh, EXIT_USAGE)
     signer = load_signer(ctx, cred, pfile, penv)
     zh = _lang(ctx).startswith("zh")
-    unit = "页/秒" if zh else "pages/s"
-    # Pages done, pages per second and time left; nothing at all when stderr is not a terminal.
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
-                   console=err_console, transient=True, disable=not err_console.is_terminal)
-    started = time.monotonic()
+    bar, update = rate_bar(ctx, "页 / pages", "pages/s", "页/秒")
     with bar:
-        task = bar.add_task("页 / pages", total=None, rate="")
-
         def report(done, total, label):
-            elapsed = time.monotonic() - started
-            rate = f"{done / elapsed:.1f} {unit}" if done and elapsed > 0 else ""
             label = (label[:18] + "…") if len(label) > 19 else label
-            bar.update(task, completed=done, total=total, description=label or ("完成" if zh else "done"), rate=rate)
+            update(done, total=total, description=label or ("完成" if zh else "done"))
 
         kwargs = dict(progress=report, ocr=options, generated_pages=generated_pages)
         try:
@@ -415,11 +417,11 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
     if integrity_only:
         extra["checks"] = "integrity"
     options = ValidateOptions(trust_path, when, policy, extra, trust_path.read_bytes())
-    from edossier.cli.cmd_stats import make_executor, rate_progress
+    from edossier.cli.cmd_stats import make_executor
 
     executor = make_executor(ctx, min(jobs or os.cpu_count() or 1, len(paths)), scheduler, dask)
     try:
-        bar, update = rate_progress(ctx, len(paths))
+        bar, update = rate_bar(ctx, "卷宗包 / packages", "pkg/s", "包/秒", len(paths))
         with bar:
             reports = validate_many(paths, options, executor=executor, progress=update)
     finally:
