@@ -76,7 +76,7 @@ def crashed_report(location, why: str) -> PackageReport:
     return report
 
 
-def _safe(location, options: ValidateOptions) -> PackageReport:
+def validate_one(location, options: ValidateOptions) -> PackageReport:
     """Validate one package; an exception is retried once, then becomes C015."""
     from .executors import crash_hook
 
@@ -141,7 +141,7 @@ def validate_many(paths: list, options: ValidateOptions, *, jobs: int | None = N
     if executor is None:
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths) or 1))
     results: list[PackageReport | None] = [None] * len(paths)
-    fn = functools.partial(_safe, options=options)
+    fn = functools.partial(validate_one, options=options)
     for done, (i, report) in enumerate(run_many(fn, paths, executor=executor, jobs=jobs), start=1):
         results[i] = report
         if progress:

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from ..batch import ValidateOptions, _safe, crashed_report
+from ..batch import ValidateOptions, validate_one, crashed_report
 
 CST = dt.timezone(dt.timedelta(hours=8))
 DEFAULT_NEAR_DAYS = 7
@@ -132,7 +132,7 @@ def facts_from_report(report, judge: dt.datetime, near_days: int = DEFAULT_NEAR_
 
 def collect_validated(location, options: StatsOptions) -> PackageFacts:
     """Validate one package and keep its facts (runs on a worker)."""
-    report = _safe(location, options.validate)
+    report = validate_one(location, options.validate)
     return facts_from_report(report, options.judge, options.near_days)
 
 
