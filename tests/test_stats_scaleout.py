@@ -98,3 +98,25 @@ def test_unreachable_scheduler_is_a_clear_error():
     with pytest.raises(ExecutorError) as info:
         DaskExecutor("tcp://127.0.0.1:9", timeout=2)
     assert "127.0.0.1:9" in info.value.en and "Dask" in info.value.zh
+
+
+def test_cluster_without_workers_gives_c015_instead_of_waiting_forever(archive, monkeypatch):
+    """A cluster whose workers are all gone (and not restarted) must not hang the run."""
+    import time
+
+    from edossier import executors
+
+    monkeypatch.setattr(executors, "POLL_SECONDS", 0.2)
+    monkeypatch.setattr(executors, "NO_WORKERS_GRACE", 1)
+    trust = archive / "trustlist.xml"
+    locs = expand([archive])[:3]
+    with DaskExecutor(None, workers=1, processes=False) as dask:
+        dask.cluster.scale(0)
+        deadline = time.monotonic() + 30
+        while dask.client.scheduler_info().get("workers") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        reports = validate_many(locs, ValidateOptions(trust, AT, None, {}, trust.read_bytes()), executor=dask)
+    assert [r.path for r in reports] == locs
+    for r in reports:
+        assert [f.code for f in r.findings] == ["C015"]
+        assert "no Dask worker" in r.findings[0].message_en

@@ -26,6 +26,8 @@ OnCrash = Callable[[Any, str], Any]
 #: test-only hook: a worker that gets an item whose location contains this string exits at once
 #: (os._exit), as if it had been killed. Used by tests/test_stats_scaleout.py; never set it otherwise.
 CRASH_ENV = "EDOSSIER_TEST_CRASH_ON"
+POLL_SECONDS = 5
+NO_WORKERS_GRACE = 60  # seconds a cluster may stay without workers (restarts) before its tasks are given up
 
 
 def crash_hook(location: str) -> None:
@@ -36,6 +38,10 @@ def crash_hook(location: str) -> None:
 
 class ExecutorError(UserError, RuntimeError):
     """The executor could not start (e.g. no Dask scheduler at that address)."""
+
+
+class NoWorkers(RuntimeError):
+    """The Dask cluster has no worker left to run tasks."""
 
 
 class LocalExecutor:
@@ -204,15 +210,13 @@ class DaskExecutor:
                 pass
 
     def map_unordered(self, fn: Callable, items: Iterable, *, on_crash: OnCrash) -> Iterator[tuple[int, Any]]:
-        from distributed import as_completed
         from distributed.scheduler import KilledWorker
 
         client = self.client
         source = enumerate(items)
         exhausted = False
-        inflight: dict = {}
+        inflight: dict = {}  # future -> (index, item)
         suspects: list[tuple[int, Any]] = []
-        stream = as_completed(loop=client.loop)
 
         def refill():
             nonlocal exhausted
@@ -222,37 +226,70 @@ class DaskExecutor:
                 except StopIteration:
                     exhausted = True
                     return
-                fut = client.submit(fn, item, pure=False)
-                inflight[fut.key] = (i, item)
-                stream.add(fut)
+                inflight[client.submit(fn, item, pure=False)] = (i, item)
 
         refill()
-        for fut in stream:
-            i, item = inflight.pop(fut.key)
-            if fut.status == "finished":
-                result = fut.result()
-            else:
-                exc = fut.exception()
-                if isinstance(exc, KilledWorker):
+        while inflight:
+            try:
+                done = self._first_done(list(inflight))
+            except NoWorkers as exc:  # the rest cannot run: say so for each, never wait forever
+                for fut, (i, item) in inflight.items():
                     fut.release()
-                    suspects.append((i, item))
-                    refill()
-                    continue
-                result = on_crash(item, f"{type(exc).__name__}: {exc}")
-            fut.release()
-            yield i, result
+                    yield i, on_crash(item, str(exc))
+                inflight.clear()
+                for i, item in source:
+                    yield i, on_crash(item, str(exc))
+                return
+            for fut in done:
+                i, item = inflight.pop(fut)
+                if fut.status == "finished":
+                    result = fut.result()
+                else:
+                    exc = fut.exception()
+                    if isinstance(exc, KilledWorker):
+                        fut.release()
+                        suspects.append((i, item))
+                        continue
+                    result = on_crash(item, f"{type(exc).__name__}: {exc}")
+                fut.release()
+                yield i, result
             refill()
         for i, item in sorted(suspects, key=lambda s: s[0]):
             fut = client.submit(fn, item, pure=False)
             try:
+                self._first_done([fut])
                 result = fut.result()
             except KilledWorker as exc:
                 result = on_crash(item, f"the worker process died twice ({exc})")
+            except NoWorkers as exc:
+                result = on_crash(item, str(exc))
             except Exception as exc:  # noqa: BLE001
                 result = on_crash(item, f"{type(exc).__name__}: {exc}")
             fut.release()
             yield i, result
 
+    def _first_done(self, futures: list) -> set:
+        """The finished ones of `futures`, waiting for at least one. Raises NoWorkers when the cluster
+        has had no worker for NO_WORKERS_GRACE seconds: its tasks would otherwise wait forever (seen
+        when a LocalCluster's nannies did not restart workers killed by a crashing package)."""
+        import time
+
+        from distributed import as_completed
+
+        alone_since = None
+        while True:
+            try:  # (distributed.wait would need this client to be the default one)
+                first = next(as_completed(futures, loop=self.client.loop, timeout=POLL_SECONDS))
+                return {first} | {f for f in futures if f.done()}
+            except TimeoutError:
+                pass
+            if self.client.scheduler_info().get("workers"):
+                alone_since = None
+            elif alone_since is None:
+                alone_since = time.monotonic()
+            elif time.monotonic() - alone_since > NO_WORKERS_GRACE:
+                raise NoWorkers(f"no Dask worker has been available for {NO_WORKERS_GRACE:.0f} s: the package "
+                                f"was not checked")
 
 def make_executor(*, jobs: int | None = None, scheduler: str | None = None, dask_local: bool = False,
                   processes: bool = True):
