@@ -275,7 +275,7 @@ def _mutations(pki) -> dict[str, bytes]:
         "hour 24": re.sub(r'issued="[^"]*"', 'issued="2026-01-01T24:00:00Z"', text, count=1).encode(),
         "validTo before validFrom": re.sub(r'validTo="[^"]*"', 'validTo="2000-01-01T00:00:00Z"', text, count=1).encode(),
         "unknown element": text.replace("</TrustList>", "<Extra/></TrustList>").encode(),
-        "version 0.2": good.replace(b'version="0.1"', b'version="0.2"'),
+        "version 9.9": good.replace(b'version="0.2"', b'version="9.9"'),
         "deep nesting": b'<TrustList xmlns="urn:edossier:trustlist:0.1">' + b"<a>" * 200 + b"</a>" * 200 + b"</TrustList>",
     }
 

@@ -14,6 +14,7 @@ from importlib import resources
 
 STAGES = ("container", "schema", "integrity", "signature", "document", "case")
 SEVERITIES = ("error", "warning", "info")
+UNCHECKED_PREFIX = "X"  # the could-not-check family (codes/unchecked.toml): never suppressible
 LANGS = ("zh-CN", "en")
 
 
@@ -76,6 +77,8 @@ def registry() -> dict[str, Code]:
                 raise RuntimeError(f"codes/{item.name}: {code} is defined twice")
             if entry["severity"] not in SEVERITIES or entry["stage"] not in STAGES:
                 raise RuntimeError(f"codes/{item.name}: bad severity or stage for {code}")
+            if is_unchecked(code) and entry["severity"] != "error":
+                raise RuntimeError(f"codes/{item.name}: could-not-check code {code} must be an error")
             codes[code] = Code(code, entry["severity"], entry["stage"], entry["spec"], entry["en"], entry["zh"])
     return dict(sorted(codes.items()))
 
@@ -106,6 +109,12 @@ def finding(code: str, location: str = "", *, rule_id: str | None = None, detail
         rule_id=rule_id,
         params=dict(params),
     )
+
+
+def is_unchecked(code: str) -> bool:
+    """True for a could-not-check code: the validator could not establish something, which is always an
+    error and which no policy, --strict or --suppress may lower (docs/spec.md §10.2a)."""
+    return code.startswith(UNCHECKED_PREFIX)
 
 
 def has_errors(findings) -> bool:

@@ -1,9 +1,9 @@
 """The trust list (信任列表): which agencies may sign a layer, in which role, under which CAs.
 
 A trust list is an XML file in the namespace ``urn:edossier:trustlist:0.1`` (schema:
-``schemas/trustlist-0.1.xsd``), an ETSI trusted list in small::
+``schemas/trustlist-0.2.xsd``), an ETSI trusted list in small::
 
-    <TrustList xmlns="urn:edossier:trustlist:0.1" version="0.1" issued="2026-11-26T00:00:00Z">
+    <TrustList xmlns="urn:edossier:trustlist:0.1" version="0.2" issued="2026-11-26T00:00:00Z">
       <Name>深圳市政法跨部门办案演示信任列表</Name>
       <Agency role="police" creditCode="11440300MB2C123452"
               validFrom="2026-01-01T00:00:00Z" validTo="2036-01-01T00:00:00Z">
@@ -55,8 +55,8 @@ __all__ = [
 ]
 
 NS = "urn:edossier:trustlist:0.1"
-VERSION = "0.1"
-SCHEMA_FILE = "trustlist-0.1.xsd"
+VERSION = "0.2"
+SCHEMA_FILE = "trustlist-0.2.xsd"
 ROLES = ("police", "procuratorate", "court", "justice")
 ROLE_NAMES_ZH = {"police": "公安机关", "procuratorate": "人民检察院", "court": "人民法院", "justice": "司法行政机关"}
 MAX_TRUSTLIST_BYTES = 32 * 1024 * 1024
