@@ -17,7 +17,7 @@ def test_codes_md_is_current():
 
 def test_every_code_is_well_formed():
     for code, c in registry().items():
-        assert re.fullmatch(r"[CSIGDK][0-9]{3}", code)
+        assert re.fullmatch(r"[CSIGDKXTR][0-9]{3}", code)
         assert c.stage in STAGES and c.en and c.zh and c.spec
         assert code[0] == {"container": "C", "schema": "S", "integrity": "I", "signature": "G",
                            "document": "D", "case": "K"}[c.stage]
