@@ -150,14 +150,23 @@ def test_batch_folder_policy_and_formats(three_layers, trustlist, tmp_path):
     report = json.loads(res.stdout)
     assert [p["verdict"] for p in report["packages"]] == ["accept", "accept", "accept", "reject"]
     assert "4 package(s): 3 accepted, 1 rejected." in res.stderr
-    # --suppress drops the code, so the tampered copy is accepted: the policy is the user's decision
-    res = run_process("validate", folder / "sub-bad.edp", "--trust", trustlist, "--suppress", "I001")
-    assert res.returncode == 0
+    # --suppress hides the I001 finding, but integrity was not established: still rejected, and X007
+    # says which fact is missing (accept only on positive evidence, spec §10.4)
+    res = run_process("validate", folder / "sub-bad.edp", "--trust", trustlist, "--suppress", "I001",
+                      "--format", "json")
+    assert res.returncode == 1
+    codes = [f["code"] for f in json.loads(res.stdout)["packages"][0]["findings"]]
+    assert "I001" not in codes and "X007" in codes
+    assert json.loads(res.stdout)["packages"][0]["established"]["integrity"] is False
     policy = tmp_path / "p.toml"
     policy.write_text('[levels]\nI001 = "WARN"\n', "utf-8")
-    assert run_process("validate", folder / "sub-bad.edp", "--trust", trustlist, "--policy", policy).returncode == 0
-    assert run_process("validate", folder / "sub-bad.edp", "--trust", trustlist, "--policy", policy,
-                       "--strict").returncode == 1
+    assert run_process("validate", folder / "sub-bad.edp", "--trust", trustlist, "--policy", policy).returncode == 1
+    # a could-not-check code cannot be lowered, by --suppress or by a policy file: exit 2, a clear message
+    res = run_process("validate", folder / "sub-bad.edp", "--trust", trustlist, "--suppress", "X005")
+    assert res.returncode == 2 and "X005" in res.stderr and "always an error" in res.stderr
+    policy.write_text('[levels]\nX004 = "WARN"\n', "utf-8")
+    res = run_process("validate", folder / "sub-bad.edp", "--trust", trustlist, "--policy", policy)
+    assert res.returncode == 2 and "X004" in res.stderr
     for fmt in ("junit", "sarif", "html"):
         out = tmp_path / f"r.{fmt}"
         assert run_process("validate", folder, "--trust", trustlist, "--format", fmt, "-o", out).returncode == 1

@@ -25,10 +25,15 @@ CORPUS = default_corpus()
 
 #: Error codes that no package can trigger, with the reason; every other error code needs a bad case.
 NOT_PACKAGE_CODES = {
-    "C015": "reports a failure of the validator itself (a crash, a dead worker process), not a defect of the package",
+    "X001": "reports a failure of the validator itself (a crash, a dead worker process), not a defect of the package",
+    "X002": "could not check: the record stage itself failed (a validator bug), not a defect of the package",
+    "X003": "could not check: the integrity stage itself failed (a validator bug), not a defect of the package",
+    "X004": "could not check: the signature verifier itself failed (a validator bug), not a defect of the package",
+    "X006": "could not check: a case-rule group itself failed (a validator bug), not a defect of the package",
+    "X007": "a missing fact with no finding left to explain it: only after a policy lowered that finding",
     "S008": "receipt-only: a receipt (回执, .edr) that is not valid (docs/signatures.md#receipt)",
     "I005": "receipt-only: a receipt that names another package (docs/signatures.md#receipt)",
-    "D005": "needs a document over 512 MiB, or an internal error of the PDF checker; too large for the corpus",
+    "X005": "needs a document over 512 MiB, or an internal error of the PDF checker; too large for the corpus",
 }
 
 

@@ -58,3 +58,33 @@ def test_shipped_default_is_current():
     assert (ROOT / "schemas" / "policy-default.toml").read_text("utf-8") == default_policy_toml(), \
         "run python -m edossier.policy > schemas/policy-default.toml"
     load_policy(ROOT / "schemas" / "policy-default.toml")
+
+
+UNCHECKED = sorted(c for c in __import__("edossier.findings", fromlist=["registry"]).registry() if c.startswith("X"))
+
+
+@pytest.mark.parametrize("code", UNCHECKED)
+def test_could_not_check_codes_refused_in_suppress(code):
+    with pytest.raises(PolicyError) as exc:
+        Policy().with_options(suppress=(code,))
+    assert code in exc.value.en and "always an error" in exc.value.en and code in exc.value.zh
+
+
+@pytest.mark.parametrize("code", UNCHECKED)
+@pytest.mark.parametrize("level", ["WARN", "INFORM", "IGNORE"])
+def test_could_not_check_codes_refused_in_policy_files(tmp_path, code, level):
+    p = tmp_path / "p.toml"
+    p.write_text(f'[levels]\n{code} = "{level}"\n', "utf-8")
+    with pytest.raises(PolicyError) as exc:
+        load_policy(p)
+    assert code in exc.value.en and level in exc.value.en and exc.value.zh
+
+
+@pytest.mark.parametrize("code", UNCHECKED)
+def test_could_not_check_codes_stay_errors_under_any_policy_object(code):
+    # even a Policy built in code (not through the loader) and --strict never lower them
+    f = finding(code, "x", layer="001", group="codes", detail="boom")
+    lowered = Policy("hand-made", {code: "IGNORE"}).with_options(strict=True)
+    assert [(g.code, g.severity) for g in lowered.apply([f])] == [(code, "error")]
+    # naming one at FAIL is allowed (it changes nothing)
+    assert Policy("ok", {code: "FAIL"}).apply([f])[0].severity == "error"

@@ -1,5 +1,5 @@
 """Scale-out: local processes and Dask give the same figures; a worker that dies is retried once and
-the package is then reported as C015 while the run completes (local processes and Dask)."""
+the package is then reported as X001 while the run completes (local processes and Dask)."""
 
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ def test_local_processes_and_dask_in_process_give_identical_figures(archive):
 def _check_crash_figures(figures, good):
     t = figures["totals"]
     assert t["packages"] == 9 and t["not_checked"] == 1
-    c015 = next(r for r in figures["codes"] if r["code"] == "C015")
-    assert c015["packages"] == 1
+    x001 = next(r for r in figures["codes"] if r["code"] == "X001")
+    assert x001["packages"] == 1
     # the eight other packages are counted exactly as without the crashing one
     for key in ("layers", "documents", "pages", "fully_electronic"):
         assert t[key] == good["totals"][key], key
@@ -66,13 +66,13 @@ def test_killed_worker_dask_local_cluster(crashy, good_figures, monkeypatch):
     monkeypatch.setenv(CRASH_ENV, CRASH)  # inherited by the worker processes the LocalCluster starts
     with DaskExecutor(None, workers=2, processes=True) as dask:
         figures = run_stats(expand([crashy]), options(crashy), executor=dask).to_dict()
-        # validate on the same cluster: reports in input order, C015 for that package only
+        # validate on the same cluster: reports in input order, X001 for that package only
         trust = crashy / "trustlist.xml"
         locs = expand([crashy])
         reports = validate_many(locs, ValidateOptions(trust, AT, None, {}, trust.read_bytes()), executor=dask)
     _check_crash_figures(figures, good_figures)
     assert [r.path for r in reports] == locs
-    bad = [r for r in reports if any(f.code == "C015" for f in r.findings)]
+    bad = [r for r in reports if any(f.code == "X001" for f in r.findings)]
     assert [r.path for r in bad] == [p for p in locs if CRASH in p]
     assert "died twice" in bad[0].findings[0].message_en
 
@@ -90,7 +90,7 @@ def test_validate_cli_killed_worker_completes(crashy, monkeypatch):
 
     data = json.loads(res.stdout)
     assert len(data["packages"]) == 9
-    crashed = [p for p in data["packages"] if any(f["code"] == "C015" for f in p["findings"])]
+    crashed = [p for p in data["packages"] if any(f["code"] == "X001" for f in p["findings"])]
     assert len(crashed) == 1 and CRASH in crashed[0]["path"]
 
 
@@ -100,7 +100,7 @@ def test_unreachable_scheduler_is_a_clear_error():
     assert "127.0.0.1:9" in info.value.en and "Dask" in info.value.zh
 
 
-def test_cluster_without_workers_gives_c015_instead_of_waiting_forever(archive, monkeypatch):
+def test_cluster_without_workers_gives_x001_instead_of_waiting_forever(archive, monkeypatch):
     """A cluster whose workers are all gone (and not restarted) must not hang the run."""
     import time
 
@@ -118,5 +118,5 @@ def test_cluster_without_workers_gives_c015_instead_of_waiting_forever(archive, 
         reports = validate_many(locs, ValidateOptions(trust, AT, None, {}, trust.read_bytes()), executor=dask)
     assert [r.path for r in reports] == locs
     for r in reports:
-        assert [f.code for f in r.findings] == ["C015"]
+        assert [f.code for f in r.findings] == ["X001"]
         assert "no Dask worker" in r.findings[0].message_en

@@ -4,7 +4,7 @@ The work is split per package and runs on an executor (edossier.executors): loca
 default, or a Dask distributed cluster. Packages are named by location (a path, or an fsspec URL such
 as ``s3://bucket/archive/``). Each worker loads the trust list once. A package that makes the validator
 itself fail (an exception, or a worker process that dies) is retried once and then reported as finding
-C015 for that package, so a batch always completes and says what it could not check.
+X001 for that package, so a batch always completes and says what it could not check.
 
 `run_many` is the streaming core shared with `edossier stats`: it yields results as they complete.
 """
@@ -65,19 +65,20 @@ def _one(location, options: ValidateOptions) -> PackageReport:
     report.path = str(location)
     if options.policy is not None:
         report.findings = options.policy.apply(report.findings)
+        report.settle()
     return report
 
 
 def crashed_report(location, why: str) -> PackageReport:
-    """The report of a package the validator could not check: finding C015."""
+    """The report of a package the validator could not check: finding X001, no fact established."""
     report = PackageReport(str(location))
     name = str(location).rstrip("/").rsplit("/", 1)[-1]
-    report.findings.append(finding("C015", name, detail=why[:300]))
+    report.findings.append(finding("X001", name, detail=why[:300]))
     return report
 
 
 def validate_one(location, options: ValidateOptions) -> PackageReport:
-    """Validate one package; an exception is retried once, then becomes C015."""
+    """Validate one package; an exception is retried once, then becomes X001."""
     from .executors import crash_hook
 
     crash_hook(str(location))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .container.asic import (DataObject, ManifestError, build_manifest, document_name, manifest_name,
+from .container.asic import (DataObject, ManifestError, build_manifest, document_name, layer_objects_of, manifest_name,
                              parse_manifest, record_name, signature_name)
 from .container.zipio import OpenedPackage, PackageWriter, open_package
 from .fsutil import atomic_output
@@ -178,6 +178,8 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
             for doc, pdf_bytes in built:
                 new_objects.append(DataObject(doc.file, "application/pdf",
                                               writer.add_bytes(doc.file, Path(pdf_bytes).read_bytes(), compress=False)))
+            # everything the previous manifest lists (which covers the layers before it), plus that
+            # manifest and its signature, so this signature vouches for every earlier one (spec §4.2)
             carried = [DataObject(o.uri, o.mime, o.digest) for o in base.objects]
             manifest = build_manifest(layer, carried + new_objects)
             writer.add_bytes(manifest_name(layer), manifest, compress=True)
@@ -422,7 +424,9 @@ def _read_base(path: Path) -> _Base:
             raise BuildError(f"{path}: cannot read layer data ({exc}); validate the package first",
                              f"{path}：无法读取层数据（{exc}）；请先校验该卷宗包") from None
         _check_base_integrity(pkg, manifest.objects, path)
-    return _Base(layers, list(manifest.objects), records)
+        latest = layer_objects_of(layers, pkg.read(manifest_name(layers), pkg.limits.max_xml_bytes),
+                                  pkg.read(signature_name(layers), 1024 * 1024))
+    return _Base(layers, list(manifest.objects) + latest, records)
 
 
 def _check_base_integrity(pkg: OpenedPackage, objects, path: Path) -> None:

@@ -8,8 +8,8 @@ Fault tolerance, the same in both executors: a work item whose worker process di
 OOM killer, ``os._exit``) is set aside as a *suspect*, together with any other item that was in flight
 when that worker died. When the stream is done, every suspect is retried **once, alone** (nothing
 else in flight), so a second death can be blamed on that item and no other; then ``on_crash(item,
-error)`` makes its result (for validation: finding C015). An ordinary exception inside the function is
-the function's own business (batch.py retries it once and reports C015 as well).
+error)`` makes its result (for validation: finding X001). An ordinary exception inside the function is
+the function's own business (batch.py retries it once and reports X001 as well).
 
 Dask and distributed are imported only when a Dask executor is made.
 """

@@ -8,7 +8,8 @@ A policy file is TOML (docs/policy.md):
     C014 = "FAIL"     # deflated media rejected here
     G013 = "IGNORE"
 
-Codes not named keep their registry severity. `--strict` raises every WARN to FAIL; `--suppress CODE`
+Codes not named keep their registry severity. The could-not-check codes (X…) are always FAIL: a policy
+that names one with another level, or `--suppress X…`, is refused (docs/spec.md §10.2a). `--strict` raises every WARN to FAIL; `--suppress CODE`
 sets IGNORE. The shipped default (`schemas/policy-default.toml`) names every code at its registry level.
 """
 
@@ -19,7 +20,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .findings import Finding, registry
+from .findings import Finding, is_unchecked, registry
 from .errors import UserError
 
 LEVELS = {"FAIL": "error", "WARN": "warning", "INFORM": "info", "IGNORE": None}
@@ -37,6 +38,8 @@ class Policy:
     levels: dict[str, str] = field(default_factory=dict)  # code -> FAIL/WARN/INFORM/IGNORE
 
     def level(self, code: str) -> str:
+        if is_unchecked(code):
+            return "FAIL"  # never lowered, whatever a caller put into `levels`
         if code in self.levels:
             return self.levels[code]
         c = registry().get(code)
@@ -48,6 +51,7 @@ class Policy:
             levels = {code: "FAIL" if lvl == "WARN" else lvl for code, lvl in levels.items()}
         for code in suppress:
             _known(code, "--suppress")
+            _lowerable(code, "IGNORE", "--suppress")
             levels[code] = "IGNORE"
         return Policy(self.name + (" (strict)" if strict else ""), levels)
 
@@ -58,7 +62,16 @@ class Policy:
             if severity is None:
                 continue
             out.append(f if severity == f.severity else dataclasses.replace(f, severity=severity))
+        # A missing fact still rejects (PackageReport.verdict); the caller settles the report again.
         return out
+
+
+def _lowerable(code: str, level: str, where: str) -> None:
+    if is_unchecked(code) and level != "FAIL":
+        raise PolicyError(
+            f"{where}: {code} says the validator could not check something; it is always an error and "
+            f"cannot be set to {level}",
+            f"{where}：{code} 表示校验器未能完成某项检查，始终是错误，不能设为 {level}")
 
 
 def _known(code: str, where: str) -> None:
@@ -94,6 +107,7 @@ def load_policy(path: Path) -> Policy:
         if level not in LEVELS:
             raise PolicyError(f"{path}: {code} = {level!r}; use FAIL, WARN, INFORM or IGNORE",
                               f"{path}：{code} = {level!r}；只能是 FAIL、WARN、INFORM 或 IGNORE")
+        _lowerable(code, level, f"{path} [levels]")
     return Policy(str(data.get("name", path.stem)), dict(levels))
 
 

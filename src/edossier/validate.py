@@ -1,12 +1,22 @@
-"""The validation pipeline, top to bottom (docs/spec.md §10).
+"""The validation pipeline (docs/spec.md §10): an explicit list of stages, each of which reports its
+findings and the one fact it establishes. The verdict is computed from those facts.
 
-container → schema → integrity → signatures → documents. Every stage runs and every finding is
-kept (a later stage skips only what an earlier one made impossible to look at). The verdict is
-"accept" exactly when there is no error-level finding.
+    container  → the archive was read whole: every central-directory entry is a member, mimetype right,
+                 layers numbered 001… each with a manifest and a signature
+    records    → every layer's manifest and record parsed, schema-valid and consistent
+    coverage   → every member is the mimetype, a manifest, a signature, a layer's record, or a document
+                 that exactly one record entry names, and the latest manifest lists every data member
+    integrity  → every digest of every manifest recomputed and equal; later manifests carry earlier ones
+    signatures → every layer's signature TOTAL_PASSED for the agency and role its record claims
+    documents  → every document's checks ran to the end (full mode)
+    case       → every case-rule group ran to the end (full mode)
 
-``checks="integrity"`` stops after the signatures: container, records, digests and signatures are
-checked, the PDF/A checks of each document and the case rules are not. It answers "are these the
-bytes the agencies signed?" at the speed of hashing them (docs/performance.md).
+ACCEPT needs every fact *and* no error-level finding (after the policy). A fact that is missing without
+an error finding that explains it gets X007, so a rejection always says why. A stage that raises gets
+its could-not-check code (X001–X006) and leaves its fact unestablished; the other stages still run.
+
+``checks="integrity"`` stops after the signatures: the documents' PDF/A checks and the case rules are not
+run and their facts are not required. It answers "are these exactly the bytes the agencies signed?".
 """
 
 from __future__ import annotations
@@ -27,6 +37,20 @@ from .signing.trustlist import TrustList
 MAX_SIGNATURE_BYTES = 1024 * 1024
 MAX_PDF_BYTES = 512 * 1024 * 1024
 CHECKS = ("full", "integrity")
+
+# The facts an ACCEPT rests on, in pipeline order, with what X007 says when one is missing.
+FACTS: dict[str, tuple[str, str]] = {
+    "container": ("the container was not read whole", "容器未被完整读取"),
+    "records": ("not every manifest and record was read and found consistent", "并非所有清单和记录都已读取并确认一致"),
+    "coverage": ("not every member is accounted for by a record entry and the latest manifest",
+                 "并非每个成员都有记录条目和最新清单对应"),
+    "integrity": ("not every digest was recomputed and found equal", "并非所有摘要都已重新计算并确认一致"),
+    "signatures": ("not every layer's signature passed for the agency and role it claims",
+                   "并非每一层的签名都已针对其声明的机关和角色验证通过"),
+    "documents": ("not every document was checked to the end", "并非每份文件都已检查完毕"),
+    "case": ("not every group of case rules was checked to the end", "并非每组案件规则都已检查完毕"),
+}
+INTEGRITY_FACTS = ("container", "records", "coverage", "integrity", "signatures")
 
 
 @dataclass
@@ -54,10 +78,30 @@ class PackageReport:
     path: str
     findings: list[Finding] = field(default_factory=list)
     layers: list[LayerReport] = field(default_factory=list)
+    # fact -> established? (FACTS); a fact absent from the dict was never established
+    established: dict[str, bool] = field(default_factory=dict)
+    checks: str = "full"
+
+    def required(self) -> tuple[str, ...]:
+        return INTEGRITY_FACTS if self.checks == "integrity" else tuple(FACTS)
+
+    def missing(self) -> list[str]:
+        """The required facts that were not established, in pipeline order."""
+        return [f for f in self.required() if not self.established.get(f)]
 
     @property
     def verdict(self) -> str:
-        return "reject" if has_errors(self.findings) else "accept"
+        return "accept" if not self.missing() and not has_errors(self.findings) else "reject"
+
+    def settle(self) -> None:
+        """A rejection always says why: when a fact is missing but no error-level finding is left (e.g.
+        a policy lowered the one that explained it), X007 names each missing fact. Idempotent; call it
+        again after a policy is applied."""
+        if has_errors(self.findings):
+            return
+        for fact in self.missing():
+            en, zh = FACTS[fact]
+            self.findings.append(finding("X007", fact, detail=en, detail_zh=zh))
 
     def sorted_findings(self) -> list[Finding]:
         return sorted(self.findings, key=lambda f: (STAGES.index(f.stage), f.code, f.location))
@@ -68,6 +112,7 @@ class PackageReport:
             "path": self.path,
             "verdict": self.verdict,
             "counts": counts,
+            "established": {fact: bool(self.established.get(fact)) for fact in self.required()},
             "layers": [layer.to_dict() for layer in self.layers],
             "findings": [f.to_dict() for f in self.sorted_findings()],
         }
@@ -88,107 +133,379 @@ def warm_up() -> None:
 
 def validate_package(path: Path, *, trust: TrustList, at: dt.datetime | None = None,
                      limits: Limits | None = None, profile: str | None = None,
-                     checks: str = "full") -> PackageReport:
-    """Validate one package; `checks` is "full" (every stage) or "integrity" (no document or case checks)."""
+                     checks: str = "full", poe: dict[int, dt.datetime] | None = None) -> PackageReport:
+    """Validate one package; `checks` is "full" (every stage) or "integrity" (no document or case checks).
+
+    `poe` maps a layer number to a time at which its signature is proven to have existed by something
+    outside the package (a receipt, `validate --receipt`); it is passed on to the signature check."""
     if checks not in CHECKS:
         raise ValueError(f"checks must be one of {CHECKS}, not {checks!r}")
     path = Path(path)
-    report = PackageReport(str(path))
+    report = PackageReport(str(path), checks=checks)
     opened = open_package(path, limits)
     if isinstance(opened, list):
         report.findings += opened
-        return report
-    with opened as pkg:
-        report.findings += pkg.findings
-        _validate_opened(pkg, report, trust, at, profile=profile, full=checks == "full")
+    else:
+        with opened as pkg:
+            report.findings += pkg.findings
+            run = _Run(pkg, report, trust, at, profile, checks == "full", dict(poe or {}))
+            try:
+                for name, stage in _STAGES:
+                    if name in ("documents", "case") and not run.full:
+                        continue
+                    _run_stage(run, name, stage)
+            finally:
+                if run.reader is not None:
+                    run.reader.close()
+    report.settle()
     return report
 
 
-def _validate_opened(pkg: OpenedPackage, report: PackageReport, trust: TrustList, at, *,
-                     profile: str | None = None, full: bool = True) -> None:
-    add = report.findings.append
-    layers = _layer_numbers(pkg, add)
-    if not layers:
-        return
+@dataclass
+class _Run:
+    """What the stages share: the open package, the options, and what earlier stages read."""
+    pkg: OpenedPackage
+    report: PackageReport
+    trust: TrustList
+    at: dt.datetime | None
+    profile: str | None
+    full: bool
+    poe: dict[int, dt.datetime]
+    layers: list[int] = field(default_factory=list)
+    manifests: dict[int, Manifest] = field(default_factory=dict)
+    manifest_bytes: dict[int, bytes] = field(default_factory=dict)
+    records: dict[int, Record] = field(default_factory=dict)
+    documents: dict[str, tuple] = field(default_factory=dict)  # member -> (record entry, layer)
+    digests: dict[str, bytes] = field(default_factory=dict)
+    unhashed: set[str] = field(default_factory=set)  # members that could not be read to the end
+    checked: set[str] = field(default_factory=set)  # documents whose checks ran to the end
+    signatures: dict[int, SignatureResult] = field(default_factory=dict)
+    reader: "_MemberReader | None" = None  # started before the signatures, consumed by integrity
+    documents_to_check: dict[str, tuple] = field(default_factory=dict)
 
-    # schema: manifests and records
-    manifests: dict[int, Manifest] = {}
-    manifest_bytes: dict[int, bytes] = {}
-    for n in layers:
+    def add(self, f: Finding) -> None:
+        self.report.findings.append(f)
+
+
+_UNCHECKED_CODE = {"container": "X001", "records": "X002", "coverage": "X002", "integrity": "X003",
+                   "signatures": "X004", "documents": "X005", "case": "X006"}
+
+
+def _run_stage(run: _Run, name: str, stage) -> None:
+    """Run one stage; its fact is what it returns. A stage that raises has established nothing and says
+    so with its could-not-check code; the stages after it still run on what is known."""
+    try:
+        run.report.established[name] = bool(stage(run))
+    except Exception as exc:  # noqa: BLE001 - a validator bug must reject, never crash or accept
+        run.report.established[name] = False
+        detail = f"{type(exc).__name__}: {str(exc)[:200]}"
+        params = {"layer": "?", "group": name} if name in ("signatures", "case") else {}
+        run.add(finding(_UNCHECKED_CODE[name], name, detail=detail, **params))
+
+
+# --- container -----------------------------------------------------------------------------------------
+
+def _container(run: _Run) -> bool:
+    pkg, add = run.pkg, run.add
+    manifests = {int(m.group(1)) for n in pkg.order if (m := MANIFEST_RE.match(n))}
+    signatures = {int(m.group(1)) for n in pkg.order if (m := SIGNATURE_RE.match(n))}
+    ok = pkg.whole
+    for n in sorted(manifests - signatures):
+        add(finding("C008", manifest_name(n), layer=f"{n:03d}", detail=f"{signature_name(n)} is missing"))
+        ok = False
+    for n in sorted(signatures - manifests):
+        add(finding("C008", signature_name(n), layer=f"{n:03d}", detail=f"{manifest_name(n)} is missing"))
+        ok = False
+    run.layers = sorted(manifests)
+    if not run.layers:
+        add(finding("C013", "META-INF/"))
+        return False
+    if run.layers != list(range(1, len(run.layers) + 1)):
+        add(finding("C009", "META-INF/", detail=", ".join(f"{n:03d}" for n in run.layers)))
+        ok = False
+    return ok
+
+
+# --- records -------------------------------------------------------------------------------------------
+
+def _records(run: _Run) -> bool:
+    pkg, add = run.pkg, run.add
+    ok = bool(run.layers)
+    for n in run.layers:
         name = manifest_name(n)
         try:
-            manifest_bytes[n] = pkg.read(name, pkg.limits.max_xml_bytes)
-            manifest = parse_manifest(manifest_bytes[n])
+            run.manifest_bytes[n] = pkg.read(name, pkg.limits.max_xml_bytes)
+            manifest = parse_manifest(run.manifest_bytes[n])
         except ManifestError as exc:
             add(finding(exc.code, name, detail=exc.detail))
+            ok = False
             continue
         except Exception as exc:  # noqa: BLE001 - a corrupt member is a finding, not a crash
             add(_unreadable(name, exc))
+            ok = False
             continue
         if manifest.sig_ref != signature_name(n):
             add(finding("S002", name, detail=f"SigReference is {manifest.sig_ref}, expected {signature_name(n)}"))
+            ok = False
         if manifest.rootfiles != [record_name(n)]:
             add(finding("S003", name, layer=f"{n:03d}", detail=record_name(n)))
-        manifests[n] = manifest
+            ok = False
+        run.manifests[n] = manifest
 
-    records: dict[int, Record] = {}
-    for n in layers:
+    for n in run.layers:
         name = record_name(n)
         if name not in pkg.infos:
-            continue  # reported as missing (I002) through the manifest
+            ok = False  # reported as missing (I002) through the manifest, or S003
+            continue
         try:
-            records[n] = parse_record(pkg.read(name, pkg.limits.max_xml_bytes))
+            run.records[n] = parse_record(pkg.read(name, pkg.limits.max_xml_bytes))
         except RecordError as exc:
             add(finding(exc.code, name, detail=exc.detail))
+            ok = False
         except Exception as exc:  # noqa: BLE001
             add(_unreadable(name, exc))
-    _check_records(layers, records, manifests, add)
+            ok = False
+    problems = _check_records(run.layers, run.records, run.manifests)
+    for f in problems:
+        add(f)
+    return ok and not problems
 
-    # integrity and documents: read every data member exactly once. A PDF is hashed and checked
-    # from the same bytes and then dropped, so memory holds a few documents at a time, whatever the
-    # size of the dossier.
+
+def _check_records(layers, records: dict[int, Record], manifests: dict[int, Manifest]) -> list[Finding]:
+    out: list[Finding] = []
+    first = records.get(layers[0]) if layers else None
+    volumes: set[str] = set()
+    doc_ids: set[str] = set()
+    for n in layers:
+        rec = records.get(n)
+        if rec is None:
+            continue
+        loc = record_name(n)
+        if rec.layer != n:
+            out.append(finding("S006", loc, detail=f"the record says layer {rec.layer}, but it is layer {n}"))
+        if first is not None and n != layers[0] and rec.case.number != first.case.number:
+            out.append(finding("S007", loc, layer=f"{n:03d}", detail=f"{rec.case.number} ≠ {first.case.number}"))
+        volumes |= {v.id for v in rec.volumes}
+        listed = manifests[n].by_uri() if n in manifests else {}
+        for d in rec.documents:
+            if d.id in doc_ids:
+                out.append(finding("S006", loc, detail=f"document id {d.id} is used in an earlier layer"))
+            doc_ids.add(d.id)
+            if d.volume not in volumes:
+                out.append(finding("S006", loc, detail=f"document {d.id} refers to unknown volume {d.volume}"))
+            if not d.file.startswith(f"documents/{n:03d}/"):
+                out.append(finding("S006", loc, detail=f"document {d.id}: {d.file} is not a member of layer {n:03d}"))
+            elif listed and d.file not in listed:
+                out.append(finding("S006", loc, detail=f"document {d.id}: {d.file} is not listed in {manifest_name(n)}"))
+    return out
+
+
+# --- coverage ------------------------------------------------------------------------------------------
+
+def _coverage(run: _Run) -> bool:
+    """Every member is accounted for. The only data members a package may hold are each layer's record
+    and the documents that record entries name, each named by exactly one entry (spec §4.3 i-accounted);
+    anything else — an unrecorded PDF, an executable, an HTML page — is S009 even when a manifest lists
+    it, because no check would ever look at it. The latest manifest must list every data member (I003)."""
+    pkg, add = run.pkg, run.add
+    ok = bool(run.layers) and len(run.records) == len(run.layers)
+    named: dict[str, list] = {}
+    for n, rec in run.records.items():
+        for d in rec.documents:
+            named.setdefault(d.file, []).append((d, n))
+    for member, entries in named.items():
+        if len(entries) > 1:
+            add(finding("S009", member, detail=f"named by {len(entries)} record entries; exactly one is required"))
+            ok = False
+        run.documents[member] = entries[0]
+        if member not in pkg.infos:
+            ok = False  # reported as I002 (listed, missing) or S006 (not listed)
+    records = {record_name(n) for n in run.layers}
+    latest = run.manifests.get(run.layers[-1]).by_uri() if run.layers and run.layers[-1] in run.manifests else None
+    if latest is None:
+        ok = False
+    for member in pkg.order:
+        if member == "mimetype" or member.startswith("META-INF/"):
+            continue  # the container stage admits only manifests and signatures there (C007)
+        if member not in records and member not in named:
+            add(finding("S009", member, detail="no record entry names it"))
+            ok = False
+        if latest is not None and member not in latest:
+            add(finding("I003", member, manifest=manifest_name(run.layers[-1])))
+            ok = False
+    return ok
+
+
+# --- integrity and documents ---------------------------------------------------------------------------
+
+def _start_reading(run: _Run) -> None:
+    """Start hashing every data member on two threads (and reading ahead the documents to check), so
+    that the hashing runs on the second core while this thread verifies the signatures."""
+    if run.reader is None:
+        pkg = run.pkg
+        run.documents_to_check = {m: v for m, v in run.documents.items() if m in pkg.infos} if run.full else {}
+        # META-INF members too: later manifests list earlier manifests and signatures (spec §4.2)
+        names = [n for n in pkg.order if n != "mimetype"]
+        run.reader = _MemberReader(pkg, names, run.documents_to_check)
+
+
+def _integrity(run: _Run) -> bool:
+    """Hash every data member exactly once and, in full mode, check each document from the same bytes
+    (memory holds a few documents at a time, whatever the size of the dossier). Establishes integrity;
+    the documents stage then judges which documents were checked to the end."""
     from .pdfa.inspect import check_document
 
-    digests: dict[str, bytes] = {}
-    documents = {d.file: (d, n) for n, r in records.items() for d in r.documents} if full else {}
-    agencies = {n: trust.find(r.agency.credit_code, r.agency.role) for n, r in records.items()}
-    names = [n for n in pkg.order if n != "mimetype" and not n.startswith("META-INF/")]
-    reader = _MemberReader(pkg, names, documents)  # hashing starts now, on other threads
-    try:
-        signatures = _verify_signatures(pkg, layers, records, manifest_bytes, trust, at, add)  # meanwhile
-    except BaseException:
-        reader.close()
-        raise
-    for name, data, digest in reader:
+    add = run.add
+    _start_reading(run)
+    documents = run.documents_to_check
+    agencies = {n: run.trust.find(r.agency.credit_code, r.agency.role) for n, r in run.records.items()}
+    for name, data, digest in run.reader:
         if isinstance(digest, Exception):
             add(_unreadable(name, digest))
+            run.unhashed.add(name)
             continue
-        digests[name] = digest
+        run.digests[name] = digest
+        if name not in documents:
+            continue
+        doc, n = documents[name]
+        if data is None:
+            add(finding("X005", name, detail=f"larger than {MAX_PDF_BYTES} bytes, the limit for PDF checks"))
+            continue
         try:
-            if data is not None:
-                doc, n = documents[name]
-                report.findings += check_document(name, data, expected_pages=doc.pages, agency=agencies[n], at=at)
-            elif name in documents:
-                add(finding("D005", name, detail=f"larger than {MAX_PDF_BYTES} bytes, the limit for PDF checks"))
-        except Exception as exc:  # noqa: BLE001
-            add(_unreadable(name, exc))
+            found = check_document(name, data, expected_pages=doc.pages, agency=agencies.get(n), at=run.at)
+        except Exception as exc:  # noqa: BLE001 - this document is unchecked; the others go on
+            add(finding("X005", name, detail=f"{type(exc).__name__}: {str(exc)[:200]}"))
+        else:
+            run.report.findings += found
+            if not any(f.code == "X005" for f in found):
+                run.checked.add(name)
         del data
-    _check_integrity(layers, manifests, digests, pkg, add)
+    return _check_integrity(run)
 
-    # signatures (verified above, while the members were being hashed)
-    for n in layers:
-        lr = LayerReport(n, records.get(n), signatures.get(n))
-        report.layers.append(lr)
-        if lr.signature is not None:
-            report.findings += lr.signature.findings
 
-    if not full:
-        return
-    # case: code lists, identity numbers, stage profiles, custody transfer, deadlines (docs/caserules.md)
+def _check_integrity(run: _Run) -> bool:
+    pkg, add = run.pkg, run.add
+    ok = bool(run.layers) and not run.unhashed and len(run.manifests) == len(run.layers)
+    changed: set[str] = set()
+    missing: set[str] = set()
+    previous: Manifest | None = None
+    for n in run.layers:
+        manifest = run.manifests.get(n)
+        if manifest is None:
+            previous = None
+            continue
+        mname = manifest_name(n)
+        for o in manifest.objects:
+            if o.uri not in pkg.infos:
+                ok = False
+                if o.uri not in missing:
+                    add(finding("I002", o.uri, manifest=mname))
+                    missing.add(o.uri)
+            elif o.uri not in run.digests:
+                ok = False  # not hashed: unreadable (C011/C010), or a member the container refused
+            elif run.digests[o.uri] != o.digest:
+                ok = False
+                if o.uri not in changed:
+                    add(finding("I001", o.uri, manifest=mname))
+                    changed.add(o.uri)
+        earlier = {name(k) for k in run.layers if k < n for name in (manifest_name, signature_name)}
+        meta = {o.uri for o in manifest.objects if o.uri.startswith("META-INF/")}
+        for uri in sorted(earlier - meta):
+            add(finding("I006", mname, layer=f"{n:03d}", detail=f"{uri} is not listed"))
+            ok = False
+        for uri in sorted(meta - earlier):
+            add(finding("I006", mname, layer=f"{n:03d}", detail=f"{uri} is not a member of an earlier layer"))
+            ok = False
+        if previous is not None:
+            now = manifest.by_uri()
+            for o in previous.objects:
+                if o.uri not in now:
+                    add(finding("I004", mname, layer=f"{n:03d}", detail=f"{o.uri} is no longer listed"))
+                    ok = False
+                elif now[o.uri].digest != o.digest:
+                    add(finding("I004", mname, layer=f"{n:03d}", detail=f"{o.uri} has a different digest"))
+                    ok = False
+        previous = manifest
+    return ok
+
+
+def _documents(run: _Run) -> bool:
+    """Established when every document that record entries name was checked to the end (the checks
+    themselves ran in the read pass, from the bytes that were hashed)."""
+    missing = [m for m in run.documents if m not in run.checked]
+    for m in missing:
+        if m in run.pkg.infos and m not in run.unhashed and not any(
+                f.location.startswith(m) and f.stage == "document" for f in run.report.findings):
+            run.add(finding("X005", m, detail="the document's checks did not run"))
+    return not missing
+
+
+# --- signatures ----------------------------------------------------------------------------------------
+
+def _signatures(run: _Run) -> bool:
+    """Each layer fails alone. Layers are verified from the latest down, so that a later layer's trusted
+    time stamp (whose manifest lists the earlier signature with its digest) can prove that an earlier
+    signature existed at that time (spec §8.1a s-poe)."""
+    _start_reading(run)  # hashing runs meanwhile, on other threads
+    ok = bool(run.layers)
+    proven: dt.datetime | None = None  # earliest trusted time of any later layer
+    for n in reversed(run.layers):
+        rec = run.records.get(n)
+        if rec is None or n not in run.manifest_bytes or signature_name(n) not in run.pkg.infos:
+            ok = False
+            continue
+        poe = min((t for t in (run.poe.get(n), proven) if t is not None), default=None)
+        try:
+            p7s = run.pkg.read(signature_name(n), MAX_SIGNATURE_BYTES)
+            extra = {"poe": poe} if poe is not None and _TAKES_POE else {}
+            result = verify_layer(n, p7s, run.manifest_bytes[n], agency_name=rec.agency.name,
+                                  credit_code=rec.agency.credit_code, role=rec.agency.role, trust=run.trust,
+                                  at=run.at, **extra)
+        except Exception as exc:  # noqa: BLE001 - this layer is unchecked; the others go on
+            run.add(finding("X004", signature_name(n), layer=f"{n:03d}",
+                            detail=f"{type(exc).__name__}: {str(exc)[:200]}"))
+            ok = False
+            continue
+        run.signatures[n] = result
+        run.report.findings += result.findings
+        if result.indication != "TOTAL_PASSED":
+            ok = False
+        elif result.timestamp is not None and _covers(run, n):
+            proven = result.timestamp if proven is None else min(proven, result.timestamp)
+    for n in run.layers:
+        run.report.layers.append(LayerReport(n, run.records.get(n), run.signatures.get(n)))
+    return ok and len(run.signatures) == len(run.layers)
+
+
+import inspect as _inspect  # noqa: E402  TEMPORARY until verify_layer takes poe (sig branch)
+
+_TAKES_POE = "poe" in _inspect.signature(verify_layer).parameters
+
+
+def _covers(run: _Run, n: int) -> bool:
+    """Layer n's manifest lists every earlier layer's signature (so its time stamp proves they existed)."""
+    listed = run.manifests[n].by_uri() if n in run.manifests else {}
+    return all(signature_name(k) in listed for k in run.layers if k < n)
+
+
+# --- case ----------------------------------------------------------------------------------------------
+
+def _case(run: _Run) -> bool:
+    """Code lists, identity numbers, stage profiles, custody transfer, deadlines (docs/caserules.md);
+    each group runs alone and reports X006 if it cannot finish."""
     from .caserules.check import check_case
 
-    report.findings += check_case([records[n] for n in layers if n in records], profile=profile, at=at,
-                                  now=dt.datetime.now(dt.timezone.utc))
+    if len(run.records) != len(run.layers) or not run.records:
+        return False  # the rules need every record; the records stage has said why
+    found, complete = check_case([run.records[n] for n in run.layers], profile=run.profile, at=run.at,
+                                 now=dt.datetime.now(dt.timezone.utc), complete=True)
+    run.report.findings += found
+    return complete
+
+
+# The pipeline, in order. Each stage returns the fact it establishes (FACTS); see the module docstring.
+_STAGES = (("container", _container), ("records", _records), ("coverage", _coverage),
+           ("signatures", _signatures), ("integrity", _integrity), ("documents", _documents), ("case", _case))
 
 
 READ_AHEAD = 2  # documents read and hashed ahead of the one being checked
@@ -265,102 +582,7 @@ class _MemberReader:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _verify_signatures(pkg: OpenedPackage, layers, records: dict[int, Record], manifest_bytes: dict[int, bytes],
-                       trust: TrustList, at, add) -> dict[int, SignatureResult]:
-    out = {}
-    for n in layers:
-        rec = records.get(n)
-        if rec is None or n not in manifest_bytes or signature_name(n) not in pkg.infos:
-            continue
-        try:
-            p7s = pkg.read(signature_name(n), MAX_SIGNATURE_BYTES)
-        except Exception as exc:  # noqa: BLE001
-            add(_unreadable(signature_name(n), exc))
-            continue
-        out[n] = verify_layer(n, p7s, manifest_bytes[n], agency_name=rec.agency.name,
-                              credit_code=rec.agency.credit_code, role=rec.agency.role, trust=trust, at=at)
-    return out
-
-
 def _unreadable(name: str, exc: Exception) -> Finding:
     if isinstance(exc, LimitError):
         return finding("C010", name, detail=str(exc))
     return finding("C011", name, detail=str(exc) or type(exc).__name__)
-
-
-def _layer_numbers(pkg: OpenedPackage, add) -> list[int]:
-    manifests = {int(m.group(1)) for n in pkg.order if (m := MANIFEST_RE.match(n))}
-    signatures = {int(m.group(1)) for n in pkg.order if (m := SIGNATURE_RE.match(n))}
-    for n in sorted(manifests - signatures):
-        add(finding("C008", manifest_name(n), layer=f"{n:03d}", detail=f"{signature_name(n)} is missing"))
-    for n in sorted(signatures - manifests):
-        add(finding("C008", signature_name(n), layer=f"{n:03d}", detail=f"{manifest_name(n)} is missing"))
-    numbers = sorted(manifests)
-    if not numbers:
-        add(finding("C013", "META-INF/"))
-        return []
-    if numbers != list(range(1, len(numbers) + 1)):
-        add(finding("C009", "META-INF/", detail=", ".join(f"{n:03d}" for n in numbers)))
-    return numbers
-
-
-def _check_records(layers, records: dict[int, Record], manifests: dict[int, Manifest], add) -> None:
-    first = records.get(layers[0])
-    volumes: set[str] = set()
-    doc_ids: set[str] = set()
-    for n in layers:
-        rec = records.get(n)
-        if rec is None:
-            continue
-        loc = record_name(n)
-        if rec.layer != n:
-            add(finding("S006", loc, detail=f"the record says layer {rec.layer}, but it is layer {n}"))
-        if first is not None and n != layers[0] and rec.case.number != first.case.number:
-            add(finding("S007", loc, layer=f"{n:03d}", detail=f"{rec.case.number} ≠ {first.case.number}"))
-        volumes |= {v.id for v in rec.volumes}
-        listed = manifests[n].by_uri() if n in manifests else {}
-        for d in rec.documents:
-            if d.id in doc_ids:
-                add(finding("S006", loc, detail=f"document id {d.id} is used in an earlier layer"))
-            doc_ids.add(d.id)
-            if d.volume not in volumes:
-                add(finding("S006", loc, detail=f"document {d.id} refers to unknown volume {d.volume}"))
-            if not d.file.startswith(f"documents/{n:03d}/"):
-                add(finding("S006", loc, detail=f"document {d.id}: {d.file} is not a member of layer {n:03d}"))
-            elif listed and d.file not in listed:
-                add(finding("S006", loc, detail=f"document {d.id}: {d.file} is not listed in {manifest_name(n)}"))
-
-
-def _check_integrity(layers, manifests: dict[int, Manifest], digests: dict[str, bytes], pkg: OpenedPackage,
-                     add) -> None:
-    changed: set[str] = set()
-    missing: set[str] = set()
-    previous: Manifest | None = None
-    for n in layers:
-        manifest = manifests.get(n)
-        if manifest is None:
-            previous = None
-            continue
-        mname = manifest_name(n)
-        for o in manifest.objects:
-            if o.uri not in pkg.infos:
-                if o.uri not in missing:
-                    add(finding("I002", o.uri, manifest=mname))
-                    missing.add(o.uri)
-            elif o.uri in digests and digests[o.uri] != o.digest and o.uri not in changed:
-                add(finding("I001", o.uri, manifest=mname))
-                changed.add(o.uri)
-        if previous is not None:
-            now = manifest.by_uri()
-            for o in previous.objects:
-                if o.uri not in now:
-                    add(finding("I004", mname, layer=f"{n:03d}", detail=f"{o.uri} is no longer listed"))
-                elif now[o.uri].digest != o.digest:
-                    add(finding("I004", mname, layer=f"{n:03d}", detail=f"{o.uri} has a different digest"))
-        previous = manifest
-    latest = manifests.get(layers[-1])
-    if latest is not None:
-        listed = latest.by_uri()
-        for name in digests:
-            if name not in listed:
-                add(finding("I003", name, manifest=manifest_name(layers[-1])))

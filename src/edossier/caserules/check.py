@@ -19,30 +19,49 @@ _NUMBER_RE = re.compile(r"^.*[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）].*?
 _SYSTEM_NUMBER_RE = re.compile(r"^[A-Z0-9]{15,32}$")
 
 
+# The rule groups, each run on its own: one that raises is reported as X006 and the others still run.
+GROUPS = ("codes", "identity", "profiles", "events", "custody", "deadlines")
+GROUPS_ZH = {"codes": "代码表", "identity": "身份号码", "profiles": "阶段要件", "events": "事件",
+             "custody": "换押", "deadlines": "期限"}
+
+
 def check_case(records: list[Record], *, profile: str | None = None, at: dt.datetime | None = None,
-               now: dt.datetime | None = None) -> list[Finding]:
+               now: dt.datetime | None = None, complete: bool = False):
     """All case-stage findings for the records of one package, given in layer order.
 
     `profile` is a profile asked for by the user (applied to the whole dossier), in addition to those the
     layers declare. `at` is the user's validation time; without it running periods are judged at `now`.
+    With `complete`, returns (findings, True when every rule group ran to the end).
     """
     out: list[Finding] = []
-    try:
-        out += _codes(records)
-        out += _identity(records)
-        out += _profiles(records, profile)
-        out += _events(records)
-        timeline = compute(records, at=at, now=now)
-        out += _custody(records, timeline)
-        out += _deadlines(timeline)
-    except Exception as exc:  # noqa: BLE001 - a rule bug must not crash validation
-        out.append(finding("K053", record_name(records[-1].layer) if records else "", event="case rules",
-                           time="-", detail=f"internal error in the case rules: {type(exc).__name__}: {exc}",
-                           detail_zh=f"案件规则内部错误：{type(exc).__name__}：{exc}"))
+    loc = record_name(records[-1].layer) if records else ""
+    timeline: list = []
+
+    def deadlines_timeline():
+        timeline.append(compute(records, at=at, now=now))
+        return _deadlines(timeline[0])
+
+    def custody():
+        if not timeline:
+            timeline.append(compute(records, at=at, now=now))
+        return _custody(records, timeline[0])
+
+    groups = {"codes": lambda: _codes(records), "identity": lambda: _identity(records),
+              "profiles": lambda: _profiles(records, profile), "events": lambda: _events(records),
+              "deadlines": deadlines_timeline, "custody": custody}
+    ran = 0
+    for name in ("codes", "identity", "profiles", "events", "deadlines", "custody"):
+        try:
+            out += groups[name]()
+            ran += 1
+        except Exception as exc:  # noqa: BLE001 - a rule bug makes this group unchecked, not the others
+            out.append(finding("X006", loc, group=name, detail=f"{type(exc).__name__}: {str(exc)[:200]}",
+                               detail_zh=f"{GROUPS_ZH[name]}：{type(exc).__name__}：{str(exc)[:200]}"))
     unique: dict[tuple, Finding] = {}
     for f in out:
         unique.setdefault((f.code, f.location, f.message_en), f)
-    return list(unique.values())
+    found = list(unique.values())
+    return (found, ran == len(GROUPS)) if complete else found
 
 
 def _loc(layer: int, xpath: str = "") -> str:

@@ -18,7 +18,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from ..build import append_layer, build_package
-from ..container.asic import DataObject, MIMETYPE, build_manifest, manifest_name, record_name, signature_name
+from ..container.asic import (DataObject, MIMETYPE, build_manifest, layer_objects_of, manifest_name, record_name,
+                              signature_name)
 from ..signing.cades import Credential
 from .pki import CST, PKI_TIME
 from .signing import FixedTimeStamper, corpus_credential, sign_bytes
@@ -160,6 +161,7 @@ def assemble(layers: list[Layer]) -> bytes:
         out.append((signature_name(n), signature, False))
         carried = [o for o in objects if o.uri in {x.uri for x in carried} | {x.uri for x in new}]
         carried = list({o.uri: o for o in carried}.values())
+        carried += layer_objects_of(n, manifest, signature)  # later manifests cover this layer (spec §4.2)
     return write_zip(out)
 
 

@@ -543,6 +543,62 @@ def _(w):
     return sign_extra(w, {"attachments/001/note.txt": "追加材料 / added later\n".encode()}, listed=False)
 
 
+def _edited_pdf(w: Workshop, change, name: str = "documents/001/0002.pdf") -> bytes:
+    """The bytes of one of `mini`'s documents after `change(pikepdf.Pdf)` (saved deterministically)."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(read_members(base(w))[name])) as pdf:
+        change(pdf)
+        buf = io.BytesIO()
+        pdf.save(buf, deterministic_id=True)
+    return buf.getvalue()
+
+
+def _javascript(pdf) -> None:
+    import pikepdf
+
+    pdf.Root.OpenAction = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Action, S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert('edossier');")))
+
+
+def _launch(pdf) -> None:
+    import pikepdf
+
+    pdf.Root.OpenAction = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Action, S=pikepdf.Name.Launch, F=pikepdf.String("cmd.exe")))
+
+
+@case("bad", "S009", "unrecorded-javascript-pdf",
+      "A JavaScript PDF as documents/001/0099.pdf: listed in the manifest and signed, but no record entry names it.",
+      "documents/001/0099.pdf 为含 JavaScript 的 PDF：已列入清单并签名，但没有记录条目引用它。")
+def _(w):
+    return sign_extra(w, {"documents/001/0099.pdf": _edited_pdf(w, _javascript)})
+
+
+@case("bad", "S009", "unrecorded-launch-pdf-earlier-layer",
+      "Layer 002 adds a PDF with a Launch action to layer 001's folder, listed and signed, named by no record.",
+      "第 002 层在第 001 层的文件夹中加入带启动动作的 PDF，已列入清单并签名，但没有记录引用它。", allowed=("S006",))
+def _(w):
+    extra = {"documents/001/0098.pdf": _edited_pdf(w, _launch)}
+    ms = data_members(two(w))
+    first = {k: v for k, v in ms.items() if k == record_name(1) or k.startswith("documents/001/")}
+    second_layer = {k: v for k, v in ms.items() if k == record_name(2) or k.startswith("documents/002/")}
+    second_layer.update(extra)
+    return assemble([Layer(first, w.cred("police")), Layer(second_layer, w.cred("procuratorate", 2))])
+
+
+@case("bad", "S009", "unrecorded-executable", "evil.exe at the top level of the package, listed and signed.",
+      "卷宗包顶层有 evil.exe，已列入清单并签名。")
+def _(w):
+    return sign_extra(w, {"evil.exe": b"MZ\x90\x00" + bytes(60)})
+
+
+@case("bad", "S009", "unrecorded-html-in-dossier", "An HTML page in dossier/, listed and signed, that no record names.",
+      "dossier/ 中有 HTML 页面，已列入清单并签名，但没有记录引用它。")
+def _(w):
+    return sign_extra(w, {"dossier/index.html": b"<html><script>alert(1)</script></html>"})
+
+
 @case("bad", "I004", "earlier-object-dropped", "Layer 002's manifest leaves out a document of layer 001.",
       "第 002 层的清单遗漏了第 001 层的一份文件。", allowed=("I003",))
 def _(w):

@@ -24,13 +24,21 @@ ASIC_NS = "http://uri.etsi.org/02918/v1.2.1#"
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 SHA256_URI = "http://www.w3.org/2001/04/xmlenc#sha256"
 MAX_LAYERS = 999
-EXPECTED_MIME = {"pdf": "application/pdf", "xml": "application/xml"}
+EXPECTED_MIME = {"pdf": "application/pdf", "xml": "application/xml", "p7s": "application/pkcs7-signature"}
 
 MANIFEST_RE = re.compile(r"^META-INF/ASiCManifest(\d{3})\.xml$")
 SIGNATURE_RE = re.compile(r"^META-INF/signature(\d{3})\.p7s$")
 # Generated names are plain ASCII so that every ZIP tool, file system and locale agrees on them.
 _SEGMENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+
+
+def layer_objects_of(layer: int, manifest: bytes, signature: bytes) -> list["DataObject"]:
+    """The data objects by which later manifests cover layer `layer`'s manifest and signature (§4.2)."""
+    import hashlib
+
+    return [DataObject(manifest_name(layer), "application/xml", hashlib.sha256(manifest).digest()),
+            DataObject(signature_name(layer), "application/pkcs7-signature", hashlib.sha256(signature).digest())]
 
 
 def manifest_name(layer: int) -> str:
@@ -166,7 +174,9 @@ def _parse_reference(el) -> DataObject:
     uri = el.get("URI")
     if not uri:
         raise ManifestError("S002", "DataObjectReference without URI")
-    if uri == "mimetype" or uri.startswith("META-INF/"):
+    # Since 0.2 a layer's manifest also lists every earlier layer's manifest and signature (spec §4.2
+    # l-chain), so a later signature and its time stamp cover the earlier ones; nothing else in META-INF.
+    if uri == "mimetype" or (uri.startswith("META-INF/") and not (MANIFEST_RE.match(uri) or SIGNATURE_RE.match(uri))):
         raise ManifestError("S002", f"{uri} is not a data object and cannot be listed")
     mime = el.get("MimeType") or ""
     expected = EXPECTED_MIME.get(uri.rsplit(".", 1)[-1].lower()) if "." in uri else None

@@ -102,6 +102,10 @@ class OpenedPackage:
     findings: list[Finding] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
     entries: dict[str, Entry] = field(default_factory=dict)
+    # Positive evidence for the verdict (validate.py): True only when every entry of the central directory
+    # became a member, no two names collide and the mimetype member is right. A left-out entry is bytes
+    # of the package that nothing else checks, so the container is then not established.
+    whole: bool = False
 
     def close(self) -> None:
         self.fh.close()
@@ -229,10 +233,12 @@ def inspect_archive(fh: BinaryIO, path: Path, archive: Archive, limits: Limits) 
         infos[name] = _zipinfo(e)
         entries[name] = e
         order.append(name)
-    out += _file_dir_collisions(order)
+    collisions = _file_dir_collisions(order)
+    out += collisions
 
     pkg = OpenedPackage(path, fh, infos, order, out, limits, entries)
-    _check_mimetype(pkg, archive)
+    mimetype_ok = _check_mimetype(pkg, archive)
+    pkg.whole = mimetype_ok and not collisions and len(order) == len(archive.entries)
     return pkg
 
 
@@ -308,23 +314,28 @@ def _zipfile_disagrees(fh: BinaryIO, archive: Archive) -> str | None:
     return None
 
 
-def _check_mimetype(pkg: OpenedPackage, archive: Archive) -> None:
+def _check_mimetype(pkg: OpenedPackage, archive: Archive) -> bool:
+    """Report what is wrong with the mimetype member; True when it is exactly right."""
     first = archive.entries[0] if archive.entries else None
     if first is None or first.name != "mimetype" or first.header_offset != 0:
         found = first.name if first else "an empty archive"
         pkg.findings.append(finding("C002", "mimetype", detail=found))
-        return
+        return False
     if "mimetype" not in pkg.entries:
-        return  # already reported (encrypted, special type, …)
+        return False  # already reported (encrypted, special type, …)
+    ok = True
     if first.method != zipfile.ZIP_STORED or first.local_extra or first.cd_extra:
         pkg.findings.append(finding("C003", "mimetype"))
+        ok = False
     try:
         content = pkg.read("mimetype", 256)
     except (ValueError, OSError) as exc:
         pkg.findings.append(finding("C011", "mimetype", detail=str(exc)))
-        return
+        return False
     if content != MIMETYPE:
         pkg.findings.append(finding("C004", "mimetype", detail=repr(content[:60].decode("utf-8", "replace"))))
+        return False
+    return ok
 
 
 class PackageWriter:

@@ -297,6 +297,9 @@ def _run(raw: bytes, pdf: pikepdf.Pdf, flavour: str | None, active_content: bool
                 ctx.add("PDF-UNREADABLE", "trailer", f"document catalog became unreadable: {_short(exc)}")
                 break
             ctx.add("CHECK-ERROR", chk.name, _short(exc))
+    if ctx.cache.get("unreadable"):
+        ctx.add("CHECK-ERROR", "object graph", f"{ctx.cache['unreadable']} object(s) could not be read, so the "
+                "checks that walk the objects did not see them")
     _repair_warnings(ctx, pre_issues)
     issues = [i for i in ctx.issues if i.kind != "pdfa" or ctx.applies(i.rule_id)]
     issues.sort(key=_issue_order)

@@ -11,7 +11,7 @@ import io
 
 from ..findings import Finding, finding
 
-_KIND_CODE = {"pdfa": "D003", "active": "D004", "unreadable": "D001", "internal": "D005"}
+_KIND_CODE = {"pdfa": "D003", "active": "D004", "unreadable": "D001", "internal": "X005"}
 
 
 def check_document(location: str, data: bytes, *, expected_pages: int | None = None, agency=None,
@@ -41,7 +41,7 @@ def check_document(location: str, data: bytes, *, expected_pages: int | None = N
     for issue in report.issues:
         if issue.rule_id == "AC-INCREMENTAL" and signed_whole_file:
             continue  # the increments are the signatures' own revisions, checked above
-        code = _KIND_CODE.get(issue.kind, "D005")
+        code = _KIND_CODE.get(issue.kind, "X005")
         where = f"{location} ({issue.location})" if issue.location else location
         out.append(finding(code, where, rule_id=issue.rule_id if code in ("D003", "D004") else None,
                            rule=issue.rule_id, detail=issue.message_en, detail_zh=issue.message_zh))

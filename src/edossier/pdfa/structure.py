@@ -10,7 +10,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
 from .rules import check
-from .util import graph, name_raw, name_str, num, filter_names, get, is_valid_utf8_name, objref, walk_objects
+from .util import graph, name_raw, name_str, num, filter_names, get, is_valid_utf8_name, objref
 
 # --------------------------------------------------------------------------------------------
 # raw-byte scan (qpdf normalises these details away, so we lex the file ourselves)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Iterator
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
@@ -114,11 +113,14 @@ def graph(ctx) -> list[Node]:
     """Every dictionary/stream/array reachable from the trailer, each read once (cached per document).
 
     DFS with a node budget; direct objects are included (they are reached through their parents).
+    An object that cannot be read is counted in ``ctx.cache["unreadable"]``: check_pdf turns a non-zero
+    count into CHECK-ERROR, because every check that walks the graph missed it (could not check).
     """
     nodes = ctx.cache.get("graph")
     if nodes is not None:
         return nodes
     nodes = []
+    unreadable = 0
     budget = ctx.limits.max_walk_nodes
     seen: set = set()
     stack = [ctx.pdf.trailer]
@@ -131,6 +133,7 @@ def graph(ctx) -> list[Node]:
                     continue
                 seen.add(k)
         except Exception:  # noqa: BLE001
+            unreadable += 1
             continue
         if len(nodes) >= budget:
             from .check import LimitExceeded
@@ -145,43 +148,14 @@ def graph(ctx) -> list[Node]:
                 vals = d.values()
                 nodes.append(Node(o, False, d, None))
         except Exception:  # noqa: BLE001
+            unreadable += 1
             continue
         for v in vals:
             if isinstance(v, (Dictionary, Stream, Array)):
                 stack.append(v)
     ctx.cache["graph"] = nodes
+    ctx.cache["unreadable"] = unreadable
     return nodes
-
-
-def walk_objects(pdf: pikepdf.Pdf, budget: int) -> Iterator[pikepdf.Object]:
-    """Every dictionary/stream/array reachable from the trailer, each once (DFS with a budget)."""
-    seen: set = set()
-    stack = [pdf.trailer]
-    n = 0
-    while stack:
-        o = stack.pop()
-        if isinstance(o, (Dictionary, Stream, Array)):
-            try:
-                if o.is_indirect:
-                    k = o.objgen
-                    if k in seen:
-                        continue
-                    seen.add(k)
-            except Exception:  # noqa: BLE001
-                continue
-            n += 1
-            if n > budget:
-                from .check import LimitExceeded
-
-                raise LimitExceeded(f"more than {budget} objects walked")
-            yield o
-            try:
-                if isinstance(o, Array):
-                    stack.extend(o)
-                else:
-                    stack.extend(v for k2, v in o.items())
-            except Exception:  # noqa: BLE001
-                continue
 
 
 def resource_entries(ctx, category: str) -> list:

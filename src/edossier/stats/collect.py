@@ -46,7 +46,7 @@ class PeriodFacts:
 class PackageFacts:
     location: str
     verdict: str  # accept | reject
-    checked: bool  # False: the validator could not check it (C015)
+    checked: bool  # False: the validator could not check it (X001)
     readable: bool  # the records could be read (pages, events)
     case_number: str | None
     case_name: str | None
@@ -125,7 +125,7 @@ def facts_from_report(report, judge: dt.datetime, near_days: int = DEFAULT_NEAR_
     layers = tuple(_layer_facts(lr.layer, lr.record, lr.signature.signing_time if lr.signature else None,
                                 bool(lr.signature and lr.signature.indication == "TOTAL_PASSED"))
                    for lr in report.layers)
-    checked = not any(f.code == "C015" for f in report.findings)
+    checked = not any(f.code == "X001" for f in report.findings)
     return PackageFacts(str(report.path), report.verdict, checked, bool(records), *_case(records),
                         _codes(report.findings), layers, period_facts(records, judge, near_days))
 
@@ -184,6 +184,6 @@ def collect_reported(item: ReportedPackage, options: StatsOptions) -> PackageFac
         t = dt.datetime.fromisoformat(when) if when else None
         layers.append(_layer_facts(n, records.get(n), t, signed))
     recs = [records[n] for n in sorted(records)]
-    checked = not any(code == "C015" for code, _, _ in item.codes)
+    checked = not any(code == "X001" for code, _, _ in item.codes)
     return PackageFacts(item.location, item.verdict, checked, bool(recs), *_case(recs), item.codes, tuple(layers),
                         period_facts(recs, options.judge, options.near_days))
