@@ -33,6 +33,8 @@ def test_corpus_covers_the_classes(corpus):
     by_class = Counter(c.cls for c in hostile)
     assert len(hostile) >= 60, by_class
     assert by_class["zip"] >= 30 and by_class["xml"] >= 15 and by_class["cms"] >= 15 and by_class["pdf"] >= 15, by_class
+    assert by_class["member"] >= 5, by_class
+    assert all(c.code == "S009" for c in hostile if c.cls == "member")
     assert all(c.code[0] in "CSIGD" for c in hostile)
     assert all(c.code.startswith("G") for c in hostile if c.cls == "cms")
     assert all(c.code.startswith("D") for c in hostile if c.cls == "pdf")

@@ -26,7 +26,7 @@ MIMETYPE = b"application/vnd.etsi.asic-e+zip"
 @dataclass(frozen=True)
 class Case:
     id: str
-    cls: str  # zip | xml | cms | pdf | control
+    cls: str  # zip | xml | cms | pdf | member | control
     code: str | None  # None: must be accepted (controls)
     path: Path
     trust: Path
@@ -61,6 +61,7 @@ def generate(out: Path, packages: list[Path], pki: Path, creds: dict) -> list[Ca
     xml_cases(env)
     cms_cases(env)
     pdf_cases(env)
+    member_cases(env)
     return env.cases
 
 
@@ -507,3 +508,28 @@ def pdf_cases(env: Env) -> None:
     for cid, code, pdf in pdfattacks.variants(data[target]):
         env.add(f"pdf-{cid}", "pdf", code, forge(dict(data, **{target: pdf}), env.creds["police"]),
                 heavy="bomb" in cid or "deep" in cid)
+
+
+# --- members that no record names (issue #13 path 3) ------------------------------------------------
+
+def member_cases(env: Env) -> None:
+    """Signed but unrecorded members: listed in the manifest and signed by the police, so integrity and
+    the signature hold; only the coverage rule (spec §4.3 i-accounted, S009) can refuse them."""
+    from pikepdf import String
+
+    from .pdfattacks import _action, _edit, _open_action
+
+    data = layer1_members(env.packages[0])
+    base = data["documents/001/0002.pdf"]
+    javascript = _edit(base, _open_action(_action("JavaScript", JS=String("app.alert(1)"))))
+    launch = _edit(base, _open_action(_action("Launch", F=String("/bin/sh"))))
+    for cid, name, body in [
+        ("unrecorded-javascript-pdf", "documents/001/0099.pdf", javascript),
+        ("unrecorded-launch-pdf", "documents/001/0098.pdf", launch),
+        ("unrecorded-pdf-other-layer-folder", "documents/002/0001.pdf", launch),
+        ("unrecorded-exe", "evil.exe", b"MZ\x90\x00" + bytes(60)),
+        ("unrecorded-html-in-dossier", "dossier/index.html", b"<html><script>alert(1)</script></html>"),
+        ("unrecorded-record-of-no-layer", "dossier/002.xml", data[RECORD]),
+        ("unrecorded-attachment", "attachments/001/a.txt", b"x"),
+    ]:
+        env.add(cid, "member", "S009", forge(dict(data, **{name: body}), env.creds["police"]))
