@@ -28,6 +28,9 @@ NOT_PACKAGE_CODES = {
     "C015": "reports a failure of the validator itself (a crash, a dead worker process), not a defect of the package",
     "S008": "receipt-only: a receipt (回执, .edr) that is not valid (docs/signatures.md#receipt)",
     "I005": "receipt-only: a receipt that names another package (docs/signatures.md#receipt)",
+    **{code: "receipt-only: a receipt (回执, .edr) that does not bind the package it is checked against, or proves "
+              "no time (docs/spec.md#rc-receipt)" for code in ("R001", "R002", "R003", "R004", "R005", "R006",
+                                                              "R007", "R009")},
     "D005": "needs a document over 512 MiB, or an internal error of the PDF checker; too large for the corpus",
 }
 
