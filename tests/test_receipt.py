@@ -145,6 +145,27 @@ def test_verdicts_that_disagree(three_layers, creds, trust, tmp_path):
     assert validate_receipt(tmp_path / "r.edr", trust=trust, package=bad, policy=lax).verdict == "accept"
 
 
+def test_package_changed_while_being_validated(three_layers, creds, receipt2, trust, tmp_path, monkeypatch):
+    import edossier.validate
+
+    pkg = tmp_path / "moving.edp"
+    shutil.copyfile(three_layers["packages"][1], pkg)
+    original = edossier.validate.validate_package
+
+    def validate_then_change(path, **kw):
+        report = original(path, **kw)
+        with open(path, "ab") as fh:  # e.g. another process still writing the file
+            fh.write(b"\0")
+        return report
+
+    monkeypatch.setattr(edossier.validate, "validate_package", validate_then_change)
+    check = validate_receipt(receipt2["path"], trust=trust, package=pkg)
+    assert check.verdict == "reject" and "R009" in codes(check) and check.binds is True
+    with pytest.raises(ReceiptError):
+        make_receipt(pkg, tmp_path / "never.edr", creds["court"], trust=trust)
+    assert not (tmp_path / "never.edr").exists()
+
+
 def test_receipt_edited_after_signing(receipt2, trust, tmp_path):
     edited = tmp_path / "edited.edr"
     with zipfile.ZipFile(receipt2["path"]) as zin, zipfile.ZipFile(edited, "w") as zout:

@@ -104,6 +104,14 @@ def file_sha256(path: Path) -> tuple[int, bytes]:
     return size, h.digest()
 
 
+def _rehash(path: Path) -> tuple[int, bytes] | None:
+    """(size, SHA-256) of the file now, or None if it can no longer be read (it changed, too)."""
+    try:
+        return file_sha256(path)
+    except OSError:
+        return None
+
+
 def fingerprint(package: Path) -> Fingerprint:
     """The whole file's digest and each META-INF/ member's digest; ReceiptError if it is no package."""
     package = Path(package)
@@ -227,7 +235,7 @@ def make_receipt(package: Path, output: Path, credential: Credential, *, trust: 
     report = validate_package(Path(package), trust=trust, at=at)
     report.findings = policy.apply(report.findings)
     # The receipt must state the verdict of the bytes it names: refuse if the file changed meanwhile.
-    if file_sha256(Path(package)) != (before.size, before.sha256):
+    if _rehash(Path(package)) != (before.size, before.sha256):
         raise ReceiptError(f"{package} changed while it was being validated; no receipt written",
                            f"{package} 在校验过程中发生了变化；未写入回执")
     case = next((layer.record.case.number for layer in report.layers if layer.record), None)
@@ -393,7 +401,7 @@ def _check_package(check: ReceiptCheck, receipt: Receipt, package: Path, *, trus
     report = validate_package(package, trust=trust, at=at)
     report.findings = (policy or Policy()).apply(report.findings)
     check.package_report = report
-    if file_sha256(package) != (now.size, now.sha256):
+    if _rehash(package) != (now.size, now.sha256):
         add(finding("R009", str(package), detail="today's verdict is not about the bytes compared with the receipt",
                     detail_zh="今日结论所针对的并非与回执比对的字节"))
     if report.verdict != receipt.verdict:
