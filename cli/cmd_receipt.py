@@ -8,8 +8,10 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_time, fail, load_signer, load_trust,
-                               main, say, with_signer)
+from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_time, fail, load_policy_options,
+                               load_signer, load_trust, main, say, with_signer)
+
+_POLICY_HELP = "Validation policy file (default: schemas/policy-default.toml) / 校验策略文件"
 
 
 @main.command()
@@ -23,24 +25,27 @@ from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_t
               help="Receiving agency's role, if its credit code is listed under several / 接收机关角色")
 @click.option("--note", help="Free text for the sender / 给发送方的说明")
 @click.option("--at", "at", metavar="TIME", help="Validate and date the receipt as of this time / 以该时间为准")
+@click.option("--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False), help=_POLICY_HELP)
 @click.pass_context
-def receipt(ctx, package, cred, passphrase_file, passphrase_env, trust_path, output, role, note, at):
-    """Validate PACKAGE and sign a receipt naming it, the verdict and the time. / 校验卷宗包并签署回执。"""
+def receipt(ctx, package, cred, passphrase_file, passphrase_env, trust_path, output, role, note, at, policy_path):
+    """Validate PACKAGE and sign a receipt naming the exact file (SHA-256 of the file and of every
+    manifest and signature), the verdict, the findings and the time. / 校验卷宗包并签署回执。"""
     from edossier.receipt import ReceiptError, make_receipt
 
     if not package.is_file():
         fail(ctx, f"{package}: no such file", f"{package}：文件不存在", EXIT_USAGE)
     when = _parse_time(ctx, at)
     trust = load_trust(ctx, trust_path)
+    policy = load_policy_options(ctx, policy_path, False, ())
     signer = load_signer(ctx, cred, passphrase_file, passphrase_env)
     try:
-        r = make_receipt(package, output, signer, trust=trust, role=role, note=note, at=when)
+        r = make_receipt(package, output, signer, trust=trust, role=role, note=note, at=when, policy=policy)
     except ReceiptError as exc:
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)
-    say(ctx, f"Wrote receipt {output}: {r.receiver_name} received {r.package_name} ({r.layers} layers) "
-             f"at {r.received.isoformat()}, verdict {r.verdict}.",
-        f"已写入回执 {output}：{r.receiver_name} 于 {r.received.isoformat()} 收到 {r.package_name}（{r.layers} 层），"
-        f"结论：{'接收' if r.verdict == 'accept' else '拒收'}。")
+    say(ctx, f"Wrote receipt {output}: {r.receiver_name} received {r.package_name} ({r.layers} layers, SHA-256 "
+             f"{r.package_sha256.hex()}) at {r.received.isoformat()}, verdict {r.verdict}.",
+        f"已写入回执 {output}：{r.receiver_name} 于 {r.received.isoformat()} 收到 {r.package_name}（{r.layers} 层，"
+        f"SHA-256 {r.package_sha256.hex()}），结论：{'接收' if r.verdict == 'accept' else '拒收'}。")
 
 
 @main.command("validate-receipt")
@@ -48,13 +53,16 @@ def receipt(ctx, package, cred, passphrase_file, passphrase_env, trust_path, out
 @click.option("--trust", "trust_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Trust list / 信任列表")
 @click.option("--package", type=click.Path(path_type=Path, dir_okay=False),
-              help="Check that the receipt is for this package / 核对回执是否针对该卷宗包")
+              help="Check that the receipt binds this exact package and re-validate it / 核对回执是否针对该卷宗包并重新校验")
 @click.option("--at", "at", metavar="TIME", help="Validate as of this time / 以该时间为准")
+@click.option("--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False), help=_POLICY_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
-def validate_receipt_cmd(ctx, receipt_path, trust_path, package, at, fmt):
-    """Check a receipt's signature and, with --package, that it names that package. Exit 0 when the
-    receipt is valid (whatever verdict it reports), 1 when it is not. / 校验回执。"""
+def validate_receipt_cmd(ctx, receipt_path, trust_path, package, at, policy_path, fmt):
+    """Check a receipt's signature and, with --package, that it binds that exact package and that
+    today's validation of the package gives the receipt's verdict. Exit 0 when all of that holds
+    (also for a valid receipt that records a rejection: the output says so), 1 otherwise, 2 for a
+    usage error (docs/signatures.md §5). / 校验回执。"""
     from edossier.receipt import validate_receipt
 
     if not receipt_path.is_file():
@@ -62,35 +70,62 @@ def validate_receipt_cmd(ctx, receipt_path, trust_path, package, at, fmt):
     if package is not None and not package.is_file():
         fail(ctx, f"{package}: no such file", f"{package}：文件不存在", EXIT_USAGE)
     trust = load_trust(ctx, trust_path)
-    check = validate_receipt(receipt_path, trust=trust, package=package, at=_parse_time(ctx, at))
+    policy = load_policy_options(ctx, policy_path, False, ())
+    check = validate_receipt(receipt_path, trust=trust, package=package, at=_parse_time(ctx, at), policy=policy)
     r = check.receipt
+    today = check.package_report
     if fmt == "json":
         click.echo(json.dumps({
             "path": str(receipt_path),
             "valid": check.verdict == "accept",
             "receipt": None if r is None else {
+                "version": "0.2",
                 "package": r.package_name, "layers": r.layers, "case_number": r.case_number,
-                "manifest": r.manifest, "receiver": {"name": r.receiver_name, "credit_code": r.receiver_code,
-                                                     "role": r.receiver_role},
-                "received": r.received.isoformat(), "verdict": r.verdict,
+                "package_size": r.package_size, "package_sha256": r.package_sha256.hex(),
+                "members": [{"name": m.name, "kind": m.kind, "sha256": m.sha256.hex()} for m in r.members],
+                "receiver": {"name": r.receiver_name, "credit_code": r.receiver_code, "role": r.receiver_role},
+                "received": r.received.isoformat(), "validated": r.validated.isoformat(),
+                "validation_time": r.validation_time.isoformat() if r.validation_time else None,
+                "policy": r.policy, "verdict": r.verdict,
                 "findings": [{"code": c, "severity": s, "location": loc} for c, s, loc in r.findings],
                 "note": r.note},
             "signature": check.signature.to_dict() if check.signature else None,
+            "package": None if check.package is None else {
+                "path": str(check.package), "binds": check.binds,
+                "verdict_today": check.package_verdict,
+                "report": today.to_dict() if today is not None else None},
             "findings": [f.to_dict() for f in check.findings],
         }, ensure_ascii=False, indent=2))
     else:
-        console = Console(highlight=False)
-        zh = _lang(ctx).startswith("zh")
-        ok = check.verdict == "accept"
-        console.print(("[green]回执有效[/]" if zh else "[green]VALID RECEIPT[/]") if ok else
-                      ("[red]回执无效[/]" if zh else "[red]INVALID RECEIPT[/]") + f"  {receipt_path}")
-        if r is not None:
-            verdict = ("接收" if r.verdict == "accept" else "拒收") if zh else r.verdict
-            console.print(f"  {r.receiver_name} ({r.receiver_role}) · {r.package_name} · {r.layers} "
-                          + ("层 · " if zh else "layer(s) · ") + r.received.isoformat() + f" · {verdict}",
-                          markup=False, soft_wrap=True)
-            for code, severity, loc in r.findings:
-                console.print(f"    {code} {severity} {loc}", markup=False)
-        for f in check.findings:
-            console.print(f"  {f.code} {f.location}: {f.message(_lang(ctx))}", markup=False, soft_wrap=True)
+        _print_text(ctx, receipt_path, check)
     ctx.exit(EXIT_OK if check.verdict == "accept" else EXIT_REJECT)
+
+
+def _print_text(ctx, receipt_path, check) -> None:
+    console = Console(highlight=False)
+    zh = _lang(ctx).startswith("zh")
+    r, ok = check.receipt, check.verdict == "accept"
+    verdict_name = (lambda v: {"accept": "接收", "reject": "拒收"}.get(v, v)) if zh else (lambda v: v.upper())
+    console.print((("[green]回执有效[/]" if zh else "[green]VALID RECEIPT[/]") if ok else
+                   ("[red]回执无效[/]" if zh else "[red]INVALID RECEIPT[/]")) + f"  {receipt_path}")
+    if r is not None:
+        console.print(f"  {r.receiver_name} ({r.receiver_role}) · {r.package_name} · {r.layers} "
+                      + ("层 · " if zh else "layer(s) · ") + r.received.isoformat()
+                      + f" · SHA-256 {r.package_sha256.hex()}", markup=False, soft_wrap=True)
+        console.print(("  回执结论：" if zh else "  receipt's verdict: ") + verdict_name(r.verdict)
+                      + (f"（策略 {r.policy}）" if zh else f" (policy {r.policy})"), markup=False)
+        for code, severity, loc in r.findings:
+            console.print(f"    {code} {severity} {loc}", markup=False)
+    if check.package is not None:
+        binds = {True: ("回执锁定此卷宗包" if zh else "the receipt binds this package"),
+                 False: ("回执未锁定此卷宗包" if zh else "the receipt does NOT bind this package"),
+                 None: ("未核对" if zh else "not compared")}[check.binds]
+        console.print(f"  {check.package}: {binds}", markup=False, soft_wrap=True)
+        if check.package_verdict is not None:
+            console.print(("  今日校验结论：" if zh else "  today's verdict: ") + verdict_name(check.package_verdict),
+                          markup=False)
+    if ok and r is not None and r.verdict == "reject":
+        console.print("  [yellow]" + ("该回执有效，但它记载的是拒收" if zh else
+                                       "the receipt is valid, and it records a REJECTION") + "[/]")
+    for f in check.findings:
+        console.print(f"  {f.code} {f.location}: {f.message(_lang(ctx))}", markup=False, soft_wrap=True)
