@@ -376,13 +376,16 @@ def print_summary(ctx, reports) -> None:
 @click.option("--integrity-only", is_flag=True,
               help="Check container, records, digests and signatures only; skip the PDF/A and case checks "
                    "/ 仅校验容器、记录、摘要和签名，不做 PDF/A 与案件规则检查")
+@click.option("--receipt", "receipts", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              metavar="R.edr", help="A signed receipt (回执) that proves when the package's signatures existed "
+                                    "(one package only; repeatable) / 以回执证明签名的存在时间（仅限单个卷宗包）")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Validate on this Dask scheduler, e.g. tcp://host:8786 (docs/stats.md) / 在该 Dask 调度器上校验")
 @click.option("--dask", type=click.Choice(["local"]), default=None,
               help="Validate on a Dask LocalCluster of --jobs workers / 在本机 Dask LocalCluster 上校验")
 @click.pass_context
 def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, suppress, jobs, profile, limit_args,
-             integrity_only, scheduler, dask):
+             integrity_only, receipts, scheduler, dask):
     """Validate packages (files, or folders searched for *.edp): container, records, integrity,
     signatures, documents. / 校验卷宗包（文件，或在文件夹中查找 *.edp）。
 
@@ -393,7 +396,7 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
 
     when = _parse_time(ctx, at)
     limits = _parse_limits(ctx, limit_args)
-    load_trust(ctx, trust_path)  # fail early, with a clear message, on a bad trust list
+    trust = load_trust(ctx, trust_path)  # fail early, with a clear message, on a bad trust list
     policy = load_policy_options(ctx, policy_path, strict, suppress)
     try:  # paths, folders or fsspec URLs (docs/stats.md)
         missing = [p for p in packages if not storage.exists(p)]
@@ -416,6 +419,16 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
         extra["limits"] = limits
     if integrity_only:
         extra["checks"] = "integrity"
+    receipt_findings = []
+    if receipts:
+        from edossier.receipt import receipts_poe
+
+        if len(paths) != 1:
+            fail(ctx, "--receipt needs exactly one package", "--receipt 只能用于一个卷宗包", EXIT_USAGE)
+        missing = [r for r in receipts if not r.is_file()]
+        if missing:
+            fail(ctx, f"{missing[0]}: no such receipt", f"{missing[0]}：回执不存在", EXIT_USAGE)
+        extra["poe"], receipt_findings = receipts_poe(receipts, Path(paths[0]), trust=trust, at=when)
     options = ValidateOptions(trust_path, when, policy, extra, trust_path.read_bytes())
     from edossier.cli.cmd_stats import make_executor
 
@@ -426,6 +439,9 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
             reports = validate_many(paths, options, executor=executor, progress=update)
     finally:
         executor.close()
+    if receipt_findings:  # what the receipts prove (R008) or why they prove nothing (R007) is part of the report
+        reports[0].findings += policy.apply(receipt_findings)
+        reports[0].settle()
     write_report(ctx, reports, fmt, output, trust_path=trust_path, at=when)
     if len(reports) > 1:
         print_summary(ctx, reports)

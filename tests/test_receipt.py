@@ -276,3 +276,22 @@ def test_receipt_cli(three_layers, pki, tmp_path):
     assert res.returncode == 1 and "回执无效" in res.stdout and "今日校验结论：接收" in res.stdout
     res = run("validate-receipt", three_layers["packages"][0], "--trust", pki / "trustlist.xml")
     assert res.returncode == 1 and "Traceback" not in res.stderr
+
+
+def test_validate_with_receipt_reports_what_it_proves(three_layers, receipt2, pki):
+    """`validate --receipt`: the receipt's proof of existence is part of the package's report (R008),
+    and the option is refused for more than one package (exit 2)."""
+    from edossier.cli.main import main
+    from click.testing import CliRunner
+
+    receipt = receipt2["path"]
+    runner = CliRunner()
+    res = runner.invoke(main, ["--lang", "en", "validate", str(three_layers["packages"][-1]), "--trust",
+                               str(pki / "trustlist.xml"), "--receipt", str(receipt), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    pkg = json.loads(res.output)["packages"][0]
+    r008 = [f for f in pkg["findings"] if f["code"] == "R008"]
+    assert len(r008) == 1 and "layers 1, 2" in r008[0]["message"]["en"]  # layer 3 came after the receipt
+    res = runner.invoke(main, ["--lang", "en", "validate", *map(str, three_layers["packages"][:2]), "--trust",
+                               str(pki / "trustlist.xml"), "--receipt", str(receipt)])
+    assert res.exit_code == 2 and "exactly one package" in res.output

@@ -468,3 +468,19 @@ def receipt_proof(receipt_path: Path, package_path: Path, *, trust: TrustList,
     proof.findings.append(finding("R008", str(receipt_path), detail=f"{proof.time.isoformat()} ({proof.source}; "
                                   f"layers {', '.join(str(n) for n, c in proof.covers.items() if c) or 'none'})"))
     return proof
+
+
+def receipts_poe(receipts, package_path: Path, *, trust: TrustList,
+                 at: dt.datetime | None = None) -> tuple[dict[int, dt.datetime], list[Finding]]:
+    """For `validate --receipt`: the earliest time each layer's signature is proven to have existed by
+    any of `receipts` (layer -> time, for validate_package(poe=…)), and the receipts' own findings."""
+    poe: dict[int, dt.datetime] = {}
+    findings: list[Finding] = []
+    for path in receipts:
+        proof = receipt_proof(Path(path), Path(package_path), trust=trust, at=at)
+        findings += proof.findings
+        for n in proof.covers:
+            t = proof.poe(n)
+            if t is not None and (n not in poe or t < poe[n]):
+                poe[n] = t
+    return poe, findings
