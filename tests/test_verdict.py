@@ -362,3 +362,25 @@ def test_a_second_certificate_matching_the_signer_never_accepts(layer1, creds, t
                                                               manifest=manifest))
     assert validate_package(path, trust=trust, checks="integrity").verdict == "reject"
 
+
+
+# --- path 8: a PDF object the walker cannot read is "could not check", not silence ----------------------
+
+def test_pdf_objects_the_walker_cannot_read_make_the_document_unchecked(layer1, monkeypatch):
+    from edossier.pdfa import util
+    from edossier.pdfa.inspect import check_document
+
+    real_node = util.Node
+    made = []
+
+    def flaky_node(obj, is_array, d, items):
+        made.append(obj)
+        if len(made) == 3:  # the third object reached cannot be read
+            raise ValueError("unreadable object")
+        return real_node(obj, is_array, d, items)
+
+    monkeypatch.setattr(util, "Node", flaky_node)
+    found = check_document("documents/001/0002.pdf", layer1["documents/001/0002.pdf"], expected_pages=1)
+    x005 = [f for f in found if f.code == "X005"]
+    assert len(x005) == 1 and "1 object(s) could not be read" in x005[0].message_en
+    assert x005[0].severity == "error"
