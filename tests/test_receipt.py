@@ -133,16 +133,23 @@ def test_receipt_for_rejected_package_records_findings(three_layers, creds, trus
 
 
 def test_verdicts_that_disagree(three_layers, creds, trust, tmp_path):
-    from edossier.demo import tamper_member
+    """A receipt made under a stricter policy than today's: the verdicts differ (R005). (A policy can no
+    longer make a changed package acceptable — a missing fact always rejects — so the package here has only
+    a warning: a PDF stored deflated, C014, which the court's policy makes an error.)"""
+    from attacks import rawzip
 
-    bad = tmp_path / "bad.edp"
-    tamper_member(three_layers["packages"][0], bad, prefix="documents/")
-    lax = Policy("lax", {"I001": "IGNORE"})
-    r = make_receipt(bad, tmp_path / "r.edr", creds["procuratorate"], trust=trust, policy=lax)
-    assert r.verdict == "accept" and r.policy == "lax"
-    check = validate_receipt(tmp_path / "r.edr", trust=trust, package=bad)
+    members = rawzip.from_zip(three_layers["packages"][0])
+    for m in members:
+        if m.name == b"documents/001/0002.pdf":
+            m.method = 8  # deflated: C014 warning, same bytes, same digest
+    warned = tmp_path / "warned.edp"
+    warned.write_bytes(rawzip.build(members))
+    strict = Policy("court", {"C014": "FAIL"})
+    r = make_receipt(warned, tmp_path / "r.edr", creds["procuratorate"], trust=trust, policy=strict)
+    assert r.verdict == "reject" and r.policy == "court"
+    check = validate_receipt(tmp_path / "r.edr", trust=trust, package=warned)
     assert check.binds is True and check.verdict == "reject" and codes(check) == {"R005"}
-    assert validate_receipt(tmp_path / "r.edr", trust=trust, package=bad, policy=lax).verdict == "accept"
+    assert validate_receipt(tmp_path / "r.edr", trust=trust, package=warned, policy=strict).verdict == "accept"
 
 
 def test_package_changed_while_being_validated(three_layers, creds, receipt2, trust, tmp_path, monkeypatch):
