@@ -62,6 +62,9 @@ __all__ = [
     "make_crl",
     "write_p12",
     "make_demo_pki",
+    "issue_trustlist_operator",
+    "load_operator",
+    "load_demo_trustlist",
 ]
 
 PrivateKey = Union[ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey]
@@ -169,6 +172,8 @@ class DemoPKI:
     p12_paths: dict[str, Path] = field(default_factory=dict)  # each role, and "tsa"
     readme_path: Path | None = None
     tsa: Credential | None = None
+    operator: Credential | None = None  # signs trustlist.xml; its certificate is the trust anchor
+    anchor_path: Path | None = None  # trust-anchor.pem
 
 
 # --- building blocks -----------------------------------------------------------------------------------
@@ -390,6 +395,60 @@ def issue_tsa(ca: IssuedCA, *, now: dt.datetime | None = None, name: str = TSA_N
                       agency_name=name, credit_code="", role="tsa")
 
 
+OPERATOR_NAME = "edossier 演示信任列表运营方"
+
+
+def issue_trustlist_operator(*, now: dt.datetime | None = None, name: str = OPERATOR_NAME,
+                             key_type: str = "ec") -> Credential:
+    """A self-signed trust-list operator certificate (digitalSignature only, not a CA).
+
+    Self-signed and outside the agencies' hierarchy on purpose: the anchor the user names for the
+    trust list must not be a CA that also issues agency or TSA certificates, or any of those keys
+    could sign a trust list (docs/spec.md §9.1).
+    """
+    now = _check_aware(now, "now") if now is not None else _utc_now()
+    start = now - dt.timedelta(days=1)
+    key = generate_key(key_type)
+    subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEMO_ORG),
+                         x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(_add_years(start, CA_YEARS))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(DEFAULT_SIGNER_KEY_USAGE, critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return Credential(cert=cert, key=key, chain=(), agency_name=name, credit_code="", role="trustlist-operator")
+
+
+def load_operator(pki_dir: Path) -> Credential:
+    """The trust-list operator credential of a demo folder (``trustlist-operator.p12``)."""
+    path = Path(pki_dir) / "trustlist-operator.p12"
+    try:
+        key, cert, _extra = pkcs12.load_key_and_certificates(path.read_bytes(), None)
+    except FileNotFoundError:
+        raise ValueError(f"{pki_dir} is not a demo PKI folder with a trust-list operator "
+                         "(trustlist-operator.p12 missing)") from None
+    return Credential(cert=cert, key=key, chain=(), agency_name=OPERATOR_NAME, credit_code="",
+                      role="trustlist-operator")
+
+
+def load_demo_trustlist(pki_dir: Path, **kwargs) -> TrustList:
+    """Load ``pki_dir/trustlist.xml`` verified against ``pki_dir/trust-anchor.pem`` (for tests and
+    the demo: a demo folder carries its own anchor; a real anchor comes from elsewhere)."""
+    from edossier.signing.trustlist import load_trustlist
+
+    pki_dir = Path(pki_dir)
+    return load_trustlist(pki_dir / "trustlist.xml", anchor=pki_dir / "trust-anchor.pem", **kwargs)
+
+
 def write_key(key: PrivateKey, path: Path) -> None:
     """A CA's private key as unencrypted PKCS#8 PEM (mode 0600): demo PKIs only, for `keys revoke/issue`."""
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -485,8 +544,13 @@ tsa.p12            演示时间戳服务的凭据（RSA，供 edossier keys serv
                    the demo time-stamping authority's credential (RSA; for edossier keys serve-tsa)
 *.key.pem          根 CA 与各签发 CA 的私钥（无口令，仅供 edossier keys revoke / keys issue 演示使用）
                    private keys of the root and issuing CAs (no passphrase; for keys revoke / keys issue)
-trustlist.xml      信任列表：每个机构、其角色、签发 CA 证书与根证书（信任锚）及其 CRL
-                   trust list: each agency, its role, its issuing CA and root (trust anchor), and their CRLs
+trustlist.xml      信任列表：每个机构、其角色、签发 CA 证书与根证书（信任锚）及其 CRL；由运营方签名
+                   trust list: each agency, its role, its issuing CA and root (trust anchor), and their
+                   CRLs; signed by the trust-list operator
+trustlist-operator.p12  信任列表运营方的签名凭据（自签名，无口令；keys revoke 用它重新签名）
+                   the trust-list operator's credential (self-signed; keys revoke re-signs with it)
+trust-anchor.pem   运营方证书：校验时用 --trust-anchor trust-anchor.pem 指定
+                   the operator's certificate: name it with --trust-anchor trust-anchor.pem
 
 机构 / Agencies
 ----------------
@@ -530,6 +594,7 @@ def make_demo_pki(
         for a in agencies
     }
     tsa = issue_tsa(root, now=now)
+    operator = issue_trustlist_operator(now=now, key_type=key_type)
     crls = {"root": make_crl(root, now=now)}
     crls.update({role: make_crl(ca, now=now) for role, ca in cas.items()})
 
@@ -558,6 +623,11 @@ def make_demo_pki(
     pki.tsa = tsa
     pki.p12_paths["tsa"] = out_dir / "tsa.p12"
     write_p12(tsa, pki.p12_paths["tsa"], None)
+    pki.operator = operator
+    pki.p12_paths["trustlist-operator"] = out_dir / "trustlist-operator.p12"
+    write_p12(operator, pki.p12_paths["trustlist-operator"], None)
+    pki.anchor_path = out_dir / "trust-anchor.pem"
+    atomic_write_bytes(pki.anchor_path, operator.cert.public_bytes(serialization.Encoding.PEM))
     write_key(root.key, out_dir / "root-ca.key.pem")
     for role, ca in cas.items():
         write_key(ca.key, out_dir / f"ca-{role}.key.pem")
@@ -583,10 +653,12 @@ def make_demo_pki(
         ),
         name="edossier 演示信任列表（仅供演示） / edossier demo trust list (demonstration only)",
         issued=now.replace(microsecond=0),
+        next_update=now.replace(microsecond=0) + CRL_LIFETIME,
+        sequence=1,
         tsas=(TrustedTSA(name=TSA_NAME, ca_certs=(root.der,), crls=(crls["root"],),
                          valid_from=root.cert.not_valid_before_utc, valid_to=root.cert.not_valid_after_utc),),
     )
-    write_trustlist(tl, tl_path)
+    write_trustlist(tl, tl_path, signer=operator)
     pki.trustlist = tl
     return pki
 
@@ -611,9 +683,8 @@ def load_demo_ca(pki_dir: Path, role: str) -> IssuedCA:
 def revoke_in_demo(pki_dir: Path, role: str, serial: int, *, when: dt.datetime | None = None,
                    now: dt.datetime | None = None) -> bytes:
     """Add ``serial`` to the CRL of ``role``'s issuing CA in a demo folder: rewrite ``crl-<role>.crl``
-    (next CRL number) and the CRL in every trust-list entry of that role. Returns the new CRL."""
-    from edossier.signing.trustlist import load_trustlist
-
+    (next CRL number) and the CRL in every trust-list entry of that role, re-signed by the folder's
+    trust-list operator with the next sequence number. Returns the new CRL."""
     pki_dir = Path(pki_dir)
     ca = load_demo_ca(pki_dir, role)
     now = _check_aware(now, "now") if now is not None else _utc_now()
@@ -629,13 +700,17 @@ def revoke_in_demo(pki_dir: Path, role: str, serial: int, *, when: dt.datetime |
     new = make_crl(ca, revoked, now=now + dt.timedelta(hours=1), crl_number=number)
     old_der = old.public_bytes(serialization.Encoding.DER)
     tl_path = pki_dir / "trustlist.xml"
-    tl = load_trustlist(tl_path)
+    tl = load_demo_trustlist(pki_dir)
+    operator = load_operator(pki_dir)
     agencies = tuple(
         replace(a, crls=tuple(new if c == old_der else c for c in a.crls)) if a.role == role else a
         for a in tl.agencies
     )
     atomic_write_bytes(crl_path, new)
-    write_trustlist(replace(tl, agencies=agencies), tl_path)
+    issued = max(now, tl.issued or now).replace(microsecond=0)
+    write_trustlist(replace(tl, agencies=agencies, sequence=tl.sequence + 1, issued=issued,
+                            next_update=max(tl.next_update or issued, issued + dt.timedelta(days=1))),
+                    tl_path, signer=operator)
     return new
 
 
