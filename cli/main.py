@@ -266,13 +266,49 @@ def _parse_limits(ctx, args):
     return Limits().with_values(values)
 
 
+def _stash_trust_option(ctx, param, value):
+    ctx.meta[f"edossier.{param.name}"] = value
+    return value
+
+
+#: Options of every command that takes --trust (docs/signatures.md "Signed trust lists"); they are
+#: kept in ctx.meta and read by load_trust, so commands need no extra parameters.
+trust_options = [
+    click.option("--trust-anchor", "trust_anchor", type=click.Path(path_type=Path, dir_okay=False),
+                  envvar="EDOSSIER_TRUST_ANCHOR", expose_value=False, callback=_stash_trust_option,
+                  help="Certificate (PEM or DER) of the trust-list operator, or of the CA that issued it; "
+                       "default: $EDOSSIER_TRUST_ANCHOR / 信任列表运营方证书（或其签发 CA 证书）"),
+    click.option("--allow-unsigned-trust", "allow_unsigned_trust", is_flag=True, expose_value=False,
+                 callback=_stash_trust_option,
+                 help="Use a trust list whose signature is absent or not checked; every report records "
+                      "it (T001) / 允许使用未签名或未验证的信任列表（报告中记录 T001）"),
+    click.option("--allow-expired-trust", "allow_expired_trust", is_flag=True, expose_value=False,
+                 callback=_stash_trust_option,
+                 help="Use a trust list past its nextUpdate; every report records it (T002) "
+                      "/ 允许使用已过下次更新时间的信任列表（报告中记录 T002）"),
+]
+
+
+def with_trust_options(f):
+    for opt in reversed(trust_options):
+        f = opt(f)
+    return f
+
+
 def load_trust(ctx, path: Path):
+    """The trust list at `path`, verified against --trust-anchor (or $EDOSSIER_TRUST_ANCHOR) unless
+    --allow-unsigned-trust; a list that cannot be used ends the command with exit 2."""
     from edossier.signing.trustlist import TrustListError, load_trustlist
 
     if not path.is_file():
         fail(ctx, f"{path}: no such trust list", f"{path}：信任列表不存在", EXIT_USAGE)
+    anchor = ctx.meta.get("edossier.trust_anchor")
+    if anchor is not None and not Path(anchor).is_file():
+        fail(ctx, f"--trust-anchor {anchor}: no such file", f"--trust-anchor {anchor}：文件不存在", EXIT_USAGE)
     try:
-        return load_trustlist(path)
+        return load_trustlist(path, anchor=anchor,
+                              allow_unsigned=bool(ctx.meta.get("edossier.allow_unsigned_trust")),
+                              allow_expired=bool(ctx.meta.get("edossier.allow_expired_trust")))
     except TrustListError as exc:
         fail(ctx, f"trust list {path}: {exc.en}", f"信任列表 {path}：{exc.zh}", EXIT_USAGE)
 
@@ -290,37 +326,39 @@ def load_policy_options(ctx, policy_path: Path | None, strict: bool, suppress: t
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)
 
 
-def write_report(ctx, reports, fmt: str, output: Path | None, *, trust_path: Path, at) -> None:
-    """Render `reports` in `fmt` to `output` (atomically) or to standard output."""
+def write_report(ctx, reports, fmt: str, output: Path | None, *, trust_path: Path, at, trust=None) -> None:
+    """Render `reports` in `fmt` to `output` (atomically) or to standard output. `trust` (the loaded
+    TrustList) puts the list's digest, sequence number and signer into every format."""
     lang = _lang(ctx)
+    facts = trust.facts() if trust is not None else None
     if fmt == "text":
         if output:
             from edossier.fsutil import atomic_output
             from edossier.report.text import render_text
 
             with atomic_output(output) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-                render_text(reports, Console(file=fh, width=120, no_color=True), lang)
+                render_text(reports, Console(file=fh, width=120, no_color=True), lang, trust=facts)
         else:
             from edossier.report.text import render_text
 
-            render_text(reports, Console(highlight=False), lang)
+            render_text(reports, Console(highlight=False), lang, trust=facts)
         return
     if fmt == "json":
         from edossier.report.json_report import render_json
 
-        text = render_json(reports, trust_path=str(trust_path), at=at)
+        text = render_json(reports, trust_path=str(trust_path), at=at, trust=facts)
     elif fmt == "junit":
         from edossier.report.junit import render_junit
 
-        text = render_junit(reports, lang=lang)
+        text = render_junit(reports, lang=lang, trust=facts)
     elif fmt == "sarif":
         from edossier.report.sarif import render_sarif
 
-        text = render_sarif(reports, lang=lang)
+        text = render_sarif(reports, lang=lang, trust=facts)
     else:
         from edossier.report.html import render_html
 
-        text = render_html(reports, lang=lang)
+        text = render_html(reports, lang=lang, trust=facts)
     if output:
         from edossier.fsutil import atomic_write_bytes
 
@@ -354,6 +392,7 @@ def print_summary(ctx, reports) -> None:
 @click.argument("packages", nargs=-1, required=True)
 @click.option("--trust", "trust_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Trust list of agencies and their CAs / 机关及其 CA 的信任列表")
+@with_trust_options
 @click.option("--at", "at", metavar="TIME", help="Validate as of this time (ISO 8601) / 以该时间为准进行校验")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Report format / 报告格式")
@@ -393,7 +432,7 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
 
     when = _parse_time(ctx, at)
     limits = _parse_limits(ctx, limit_args)
-    load_trust(ctx, trust_path)  # fail early, with a clear message, on a bad trust list
+    trust = load_trust(ctx, trust_path)  # fail early, with a clear message, on a bad trust list
     policy = load_policy_options(ctx, policy_path, strict, suppress)
     try:  # paths, folders or fsspec URLs (docs/stats.md)
         missing = [p for p in packages if not storage.exists(p)]
@@ -416,7 +455,7 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
         extra["limits"] = limits
     if integrity_only:
         extra["checks"] = "integrity"
-    options = ValidateOptions(trust_path, when, policy, extra, trust_path.read_bytes())
+    options = ValidateOptions(trust_path, when, policy, extra, trust_path.read_bytes(), trust=trust)
     from edossier.cli.cmd_stats import make_executor
 
     executor = make_executor(ctx, min(jobs or os.cpu_count() or 1, len(paths)), scheduler, dask)
@@ -426,7 +465,7 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
             reports = validate_many(paths, options, executor=executor, progress=update)
     finally:
         executor.close()
-    write_report(ctx, reports, fmt, output, trust_path=trust_path, at=when)
+    write_report(ctx, reports, fmt, output, trust_path=trust_path, at=when, trust=trust)
     if len(reports) > 1:
         print_summary(ctx, reports)
     ctx.exit(EXIT_REJECT if any(r.verdict == "reject" for r in reports) else EXIT_OK)
