@@ -22,10 +22,15 @@ charges = ["盗窃"]
 
 
 @pytest.fixture(scope="session")
-def pki(tmp_path_factory):
+def session_pki(tmp_path_factory):
     directory = tmp_path_factory.mktemp("pki")
     make_demo_pki(directory)
     return directory
+
+
+@pytest.fixture(scope="session")
+def pki(session_pki):
+    return session_pki
 
 
 @pytest.fixture(scope="session")
@@ -101,13 +106,13 @@ def three_layers(tmp_path_factory, agencies, creds):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _trust_anchor_env(pki):
+def _trust_anchor_env(session_pki):
     """CLI tests name the session demo PKI's trust anchor through EDOSSIER_TRUST_ANCHOR (as a user
     may); tests with another PKI pass --trust-anchor, which overrides it."""
     import os
 
     old = os.environ.get("EDOSSIER_TRUST_ANCHOR")
-    os.environ["EDOSSIER_TRUST_ANCHOR"] = str(pki / "trust-anchor.pem")
+    os.environ["EDOSSIER_TRUST_ANCHOR"] = str(session_pki / "trust-anchor.pem")
     yield
     if old is None:
         os.environ.pop("EDOSSIER_TRUST_ANCHOR", None)

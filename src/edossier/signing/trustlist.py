@@ -42,7 +42,7 @@ import binascii
 import datetime as dt
 import functools
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
@@ -156,10 +156,11 @@ class TrustList:
     tsas: tuple[TrustedTSA, ...] = ()
     sequence: int = 1
     next_update: dt.datetime | None = None
-    digest: str | None = None
-    signer: str | None = None
-    signed: bool = False
-    waivers: tuple[str, ...] = ()
+    # Where the list came from, not what it says: two lists with the same content compare equal.
+    digest: str | None = field(default=None, compare=False)
+    signer: str | None = field(default=None, compare=False)
+    signed: bool = field(default=False, compare=False)
+    waivers: tuple[str, ...] = field(default=(), compare=False)
 
     def facts(self) -> dict:
         """What every report states about the trust list it used (JSON ``trust_list`` object)."""
