@@ -1,7 +1,11 @@
 """A demonstration PKI (演示用 PKI) for the four agencies, made with ``cryptography`` only.
 
-**For demonstration and tests only.** The keys are unprotected, the CRLs are valid for a year, and the
-CRL distribution points name ``pki.edossier.invalid`` (a reserved name that never resolves).
+**For demonstration and tests only.** The keys are unprotected and the CRLs are valid for a year. In a
+demo folder the CRL distribution points are ``file:`` URLs of the CRL files written there (absolute
+paths), or ``http://127.0.0.1:PORT/crl-<role>.crl`` with ``crl_base_url`` (``edossier keys serve-crl``
+answers them), so that signing can fetch the CRLs of the signer's path (signing/revocation.py). The
+low-level functions, used alone, still name ``pki.edossier.invalid`` (a reserved name that never
+resolves) unless given a ``crl_url``.
 
 Shape::
 
@@ -226,7 +230,8 @@ def _ca_name(cn: str) -> x509.Name:
 
 
 def make_root_ca(
-    *, now: dt.datetime | None = None, key_type: str = "ec", name: str = ROOT_CA_NAME, years: int = ROOT_YEARS
+    *, now: dt.datetime | None = None, key_type: str = "ec", name: str = ROOT_CA_NAME, years: int = ROOT_YEARS,
+    crl_url: str | None = None,
 ) -> IssuedCA:
     """A self-signed root CA valid from ``now - 1 day`` for ``years`` years (pathlen 1)."""
     now = _check_aware(now, "now") if now is not None else _utc_now()
@@ -248,7 +253,7 @@ def make_root_ca(
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
         .sign(key, hashes.SHA256())
     )
-    return IssuedCA(cert=cert, key=key, chain=(), crl_url=f"{CRL_BASE_URL}root-ca.crl")
+    return IssuedCA(cert=cert, key=key, chain=(), crl_url=crl_url or f"{CRL_BASE_URL}root-ca.crl")
 
 
 def issue_ca(
@@ -259,6 +264,7 @@ def issue_ca(
     key_type: str = "ec",
     name: str | None = None,
     years: int = CA_YEARS,
+    crl_url: str | None = None,
 ) -> IssuedCA:
     """An issuing CA for ``role`` under ``parent`` (pathlen 0, keyCertSign + cRLSign).
 
@@ -291,7 +297,7 @@ def issue_ca(
         cert=cert,
         key=key,
         chain=(parent.cert, *parent.chain),
-        crl_url=f"{CRL_BASE_URL}{role}-ca.crl",
+        crl_url=crl_url or f"{CRL_BASE_URL}{role}-ca.crl",
         role=role,
     )
 
@@ -520,11 +526,13 @@ edossier 演示 PKI / edossier demo PKI
 ====================================
 
 仅供演示和测试使用！私钥没有口令保护，任何人拿到这些文件都能以演示机构的名义签名。
-请勿用于真实案件。CRL 分发点地址使用 .invalid 域名，永远无法访问。
+请勿用于真实案件。证书中的 CRL 分发点是本目录中 CRL 文件的 file: 地址（或 keys serve-crl 提供的
+http://127.0.0.1 地址）；移动本目录后签名时请用 --crl 指定 CRL 文件。
 
 FOR DEMONSTRATION AND TESTS ONLY. The private keys have no passphrase; anyone holding these
-files can sign in the demo agencies' names. Never use them for real cases. The CRL distribution
-points use the .invalid domain and never resolve.
+files can sign in the demo agencies' names. Never use them for real cases. The certificates' CRL
+distribution points are file: URLs of the CRL files in this folder (or http://127.0.0.1 URLs that
+keys serve-crl answers); after moving the folder, sign with --crl FILE.
 
 文件 / Files
 -------------
@@ -568,12 +576,15 @@ def make_demo_pki(
     key_type: str = "ec",
     overwrite: bool = False,
     agencies: Sequence[DemoAgency] = DEMO_AGENCIES,
+    crl_base_url: str | None = None,
 ) -> DemoPKI:
     """Make the demo PKI in ``out_dir`` (created if needed) and return what was made.
 
     Raises FileExistsError if ``out_dir/trustlist.xml`` exists and ``overwrite`` is false. Every file
     is written atomically, and ``trustlist.xml`` last, so its presence marks a complete folder.
-    The CRLs' nextUpdate is ``now + 1 year`` so the folder stays usable for a demo.
+    The CRLs' nextUpdate is ``now + 1 year`` so the folder stays usable for a demo. The certificates'
+    CRL distribution points are ``file:`` URLs of ``crl-<role>.crl`` / ``crl-root.crl`` in ``out_dir``,
+    or ``crl_base_url`` + those names (e.g. ``http://127.0.0.1:3181/``, see ``keys serve-crl``).
     """
     out_dir = Path(out_dir)
     now = _check_aware(now, "now") if now is not None else _utc_now()
@@ -587,8 +598,12 @@ def make_demo_pki(
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
 
-    root = make_root_ca(now=now, key_type=key_type)
-    cas = {role: issue_ca(root, role, now=now, key_type=key_type) for role in dict.fromkeys(roles_needed)}
+    base = crl_base_url or out_dir.resolve().as_uri() + "/"
+    if not base.endswith("/"):
+        base += "/"
+    root = make_root_ca(now=now, key_type=key_type, crl_url=f"{base}crl-root.crl")
+    cas = {role: issue_ca(root, role, now=now, key_type=key_type, crl_url=f"{base}crl-{role}.crl")
+           for role in dict.fromkeys(roles_needed)}
     creds = {
         a.role: issue_signer(cas[a.role], a.name, a.credit_code, now=now, key_type=key_type, role=a.role)
         for a in agencies
@@ -677,7 +692,9 @@ def load_demo_ca(pki_dir: Path, role: str) -> IssuedCA:
         root = x509.load_pem_x509_certificate((pki_dir / "root-ca.pem").read_bytes())
     except FileNotFoundError as exc:
         raise ValueError(f"{pki_dir} is not a demo PKI folder with CA keys ({Path(exc.filename).name} missing)") from None
-    return IssuedCA(cert=cert, key=key, chain=(root,), crl_url=f"{CRL_BASE_URL}{role}-ca.crl", role=role)
+    # Signers issued later point at the folder's CRL file, like those make_demo_pki issued.
+    crl_url = (pki_dir / f"crl-{role}.crl").resolve().as_uri()
+    return IssuedCA(cert=cert, key=key, chain=(root,), crl_url=crl_url, role=role)
 
 
 def revoke_in_demo(pki_dir: Path, role: str, serial: int, *, when: dt.datetime | None = None,
