@@ -80,8 +80,12 @@ def _passphrase(ctx, cred: Path, passphrase_file: Path | None, passphrase_env: s
 
 
 def load_signer(ctx, cred: Path, passphrase_file, passphrase_env):
-    """The signing credential, with the --tsa and --crl choices attached (see `signer_options`)."""
+    """The signing credential, with the --tsa and --crl choices attached (see `signer_options`).
+
+    Unless --no-crl, the CRLs of the signer's path are fetched from its certificates' distribution
+    points (signing/revocation.py) and embedded with any --crl files: long-term validation data."""
     from edossier.signing.cades import CredentialError, load_credential, load_crls
+    from edossier.signing.revocation import RevocationError, credential_chain, fetch_crls
 
     passphrase = _passphrase(ctx, cred, passphrase_file, passphrase_env)
     extras = ctx.find_root().obj
@@ -93,8 +97,10 @@ def load_signer(ctx, cred: Path, passphrase_file, passphrase_env):
                 raise
             typed = click.prompt("PKCS#12 passphrase / 口令", hide_input=True, default="", show_default=False)
             credential = load_credential(cred, typed.encode())
-        credential.crls = load_crls(extras.get("crl_files", ()))
-    except CredentialError as exc:
+        given = load_crls(extras.get("crl_files", ()))
+        fetched = [] if extras.get("no_crl") else fetch_crls(credential_chain(credential), given=given)
+        credential.crls = tuple(dict.fromkeys([*given, *fetched]))
+    except (CredentialError, RevocationError) as exc:
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)
     credential.tsa_url = extras.get("tsa_url")
     return credential
@@ -118,7 +124,11 @@ signer_options = [
                  help="RFC 3161 time-stamping service: sign CAdES-B-T / 时间戳服务地址（生成 CAdES-B-T 签名）"),
     click.option("--crl", metavar="FILE", multiple=True, expose_value=False, callback=_remember("crl_files"),
                  type=click.Path(path_type=Path, dir_okay=False),
-                 help="CRL to embed in the signature, repeatable / 嵌入签名的证书吊销列表（可多次指定）"),
+                 help="CRL to embed in the signature, repeatable; a certificate it covers is not fetched for "
+                      "/ 嵌入签名的证书吊销列表（可多次指定）"),
+    click.option("--no-crl", is_flag=True, expose_value=False, callback=_remember("no_crl"),
+                 help="Do not fetch the CRLs of the signer's path from its distribution points (by default "
+                      "they are embedded: long-term validation data) / 不获取并嵌入签名者证书路径的吊销列表"),
 ]
 
 
@@ -538,20 +548,33 @@ def keys():
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--rsa", is_flag=True, help="RSA 3072 keys instead of ECDSA P-256 / 使用 RSA 3072 密钥")
 @click.option("--force", is_flag=True, help="Overwrite an existing demo PKI / 覆盖已有的演示 PKI")
+@click.option("--crl-url", "crl_url", metavar="BASE",
+              help="Put http://127.0.0.1:PORT/ (or localhost) CRL distribution points into the certificates "
+                   "instead of file: URLs; serve them with `keys serve-crl` / 证书中使用本机 http 吊销列表分发点")
 @click.pass_context
-def keys_demo(ctx, directory, rsa, force):
+def keys_demo(ctx, directory, rsa, force, crl_url):
     """Make a demo PKI: root CA, one CA per agency role, CRLs, one PKCS#12 credential per agency, and a
     trust list. For demonstration and testing only. / 生成演示 PKI（仅供演示和测试）。"""
     from edossier.signing.demo_pki import make_demo_pki
 
+    if crl_url is not None:
+        from urllib.parse import urlsplit
+
+        from edossier.signing.revocation import LOCAL_HOSTS
+
+        parts = urlsplit(crl_url)
+        if parts.scheme != "http" or (parts.hostname or "") not in LOCAL_HOSTS:
+            fail(ctx, f"--crl-url {crl_url}: use an http URL on the loopback interface, e.g. http://127.0.0.1:3181/",
+                 f"--crl-url {crl_url}：请使用本机回环地址的 http URL，例如 http://127.0.0.1:3181/", EXIT_USAGE)
     directory.mkdir(parents=True, exist_ok=True)
     try:
-        pki = make_demo_pki(directory, key_type="rsa" if rsa else "ec", overwrite=force)
+        pki = make_demo_pki(directory, key_type="rsa" if rsa else "ec", overwrite=force, crl_base_url=crl_url)
     except FileExistsError:
         fail(ctx, f"{directory} already holds a trust list; use --force to replace it",
              f"{directory} 中已有信任列表；如需覆盖请加 --force", EXIT_USAGE)
-    say(ctx, f"Demo PKI written to {directory} (trust list: {pki.trustlist_path}). Not for real cases.",
-        f"演示 PKI 已写入 {directory}（信任列表：{pki.trustlist_path}）。不得用于真实案件。")
+    say(ctx, f"Demo PKI written to {directory} (trust list: {pki.trustlist_path}, signed; its anchor: "
+             f"{pki.anchor_path}). Not for real cases.",
+        f"演示 PKI 已写入 {directory}（信任列表：{pki.trustlist_path}，已签名；信任锚：{pki.anchor_path}）。不得用于真实案件。")
 
 
 @main.command()

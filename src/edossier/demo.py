@@ -17,7 +17,8 @@ from typing import Callable
 
 from .build import append_layer, build_package
 from .resources import samples_dir
-from .signing.cades import load_credential, load_crls
+from .signing.cades import load_credential
+from .signing.revocation import credential_chain, fetch_crls
 from .signing.demo_pki import load_demo_trustlist, make_demo_pki
 from .signing.tsa import LocalTSA, serve_in_thread
 from .validate import PackageReport, validate_package
@@ -61,7 +62,9 @@ def run_demo(workdir: Path, say: Say = lambda en, zh: None) -> DemoResult:
             out = workdir / name
             cred = load_credential(pki_dir / f"{role}.p12")
             cred.tsa_url = tsa_url
-            cred.crls = load_crls([pki_dir / f"crl-{role}.crl", pki_dir / "crl-root.crl"])
+            # Long-term validation data, as `edossier build` does: the CRLs of the signer's path from
+            # its certificates' distribution points (file: URLs into the demo folder).
+            cred.crls = tuple(fetch_crls(credential_chain(cred)))
             source = case_dir / role
             if previous is None:
                 res = build_package(source, out, cred)
