@@ -129,7 +129,10 @@ def machine() -> dict:
 # --- running things ---------------------------------------------------------------------------------
 
 def edossier_cmd() -> list[str]:
-    exe = shutil.which("edossier")
+    # The script of this interpreter's environment first: another `edossier` on PATH (a pyenv shim,
+    # another checkout) would measure other code.
+    own = Path(sys.executable).parent / "edossier"
+    exe = str(own) if own.is_file() else shutil.which("edossier")
     return [exe] if exe else [sys.executable, "-m", "edossier.cli.main"]
 
 
