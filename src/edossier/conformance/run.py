@@ -111,7 +111,12 @@ def run_in_process(corpus: Corpus, *, jobs: int | None = None, progress=None) ->
     from ..signing.trustlist import load_trustlist
 
     start = time.monotonic()
-    trust = load_trustlist(corpus.trust_list, anchor=corpus.trust_anchor)
+    from ..signing.trustlist import TrustListError
+
+    try:
+        trust = load_trustlist(corpus.trust_list, anchor=corpus.trust_anchor)
+    except TrustListError as exc:  # e.g. a corpus whose index names no trust_anchor
+        raise CorpusError(f"{corpus.folder}: {exc.en}", f"{corpus.folder}：{exc.zh}") from None
     options = ValidateOptions(corpus.trust_list, corpus.validation_time, trust=trust)
     reports = validate_many([c.package for c in corpus.cases], options, jobs=jobs, progress=progress)
     per_case = (time.monotonic() - start) / max(1, len(corpus.cases))
