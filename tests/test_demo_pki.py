@@ -124,7 +124,7 @@ def test_certificate_profiles(pki):
             root, x509.SubjectKeyIdentifier
         ).value.digest
         dp = _ext(ca.cert, x509.CRLDistributionPoints).value[0].full_name[0].value
-        assert dp == "http://pki.edossier.invalid/root-ca.crl"
+        assert dp == (pki.out_dir / "crl-root.crl").resolve().as_uri()  # the file the folder holds
     for agency in DEMO_AGENCIES:
         cert = pki.credentials[agency.role].cert
         subj = cert.subject
@@ -138,7 +138,7 @@ def test_certificate_profiles(pki):
         assert set(eku) == {DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION}
         assert not _ext(cert, x509.BasicConstraints).value.ca
         dp = _ext(cert, x509.CRLDistributionPoints).value[0].full_name[0].value
-        assert dp == f"http://pki.edossier.invalid/{agency.role}-ca.crl"
+        assert dp == (pki.out_dir / f"crl-{agency.role}.crl").resolve().as_uri()
         assert cert.issuer == pki.cas[agency.role].cert.subject
 
 
