@@ -77,13 +77,12 @@ def child(pages: int, ocr: str | None) -> dict:
 
     from edossier.build import OcrOptions, build_package
     from edossier.signing.cades import load_credential
-    from edossier.signing.demo_pki import make_demo_pki
-    from edossier.signing.trustlist import load_trustlist
+    from edossier.signing.demo_pki import load_demo_trustlist, make_demo_pki
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         make_demo_pki(tmp / "pki")
-        police = next(a for a in load_trustlist(tmp / "pki" / "trustlist.xml").agencies if a.role == "police")
+        police = next(a for a in load_demo_trustlist(tmp / "pki").agencies if a.role == "police")
         write_source(tmp / "src", pages, police)
         cred = load_credential(tmp / "pki" / "police.p12")
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

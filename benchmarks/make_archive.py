@@ -78,7 +78,8 @@ def credit_code(division: str, n: int) -> str:
 
 @dataclass
 class ArchivePKI:
-    trustlist: bytes
+    trustlist: bytes  # signed by the archive's trust-list operator
+    anchor: bytes  # that operator's certificate (PEM): OUT_DIR/trust-anchor.pem
     creds: dict  # credit code → (key, cert, chain)
     agencies: dict  # role → [(name, credit code)]
 
@@ -150,8 +151,14 @@ def make_pki(seed: str) -> ArchivePKI:
                                          crls=(ca_crl, root_crl), valid_from=PKI_START,
                                          valid_to=PKI_START + dt.timedelta(days=365 * 20)))
     tl = TrustList(agencies=tuple(entries), name="edossier 合成档案信任列表（基准测试） / synthetic archive trust list",
-                   issued=ARCHIVE_NOW.astimezone(UTC) - dt.timedelta(days=1))
-    return ArchivePKI(trustlist_to_bytes(tl), creds, agencies)
+                   issued=ARCHIVE_NOW.astimezone(UTC) - dt.timedelta(days=1),
+                   next_update=PKI_START + dt.timedelta(days=365 * 30))
+    op_key = _ec_key(seed, "trustlist-operator")
+    op_name = name("edossier 合成档案信任列表运营方")
+    op_cert = cert(op_name, op_name, op_key, op_key, "trustlist-operator", ca=False, years=30)
+    operator = dp.Credential(op_cert, op_key, (), "trust-list operator", "")
+    return ArchivePKI(trustlist_to_bytes(tl, signer=operator), op_cert.public_bytes(serialization.Encoding.PEM),
+                      creds, agencies)
 
 
 def _credential(pki: ArchivePKI, code: str, when: dt.datetime):
@@ -384,6 +391,7 @@ def make_archive(out_dir: Path, packages: int, *, seed: str = "1", jobs: int = 1
     out_dir.mkdir(parents=True, exist_ok=True)
     pki = make_pki(seed)
     (out_dir / "trustlist.xml").write_bytes(pki.trustlist)
+    (out_dir / "trust-anchor.pem").write_bytes(pki.anchor)
     template_pdfs(seed)  # build once before forking
     chunks = [(str(out_dir), seed, s, min(s + 100, packages)) for s in range(0, packages, 100)]
     rows: list = []

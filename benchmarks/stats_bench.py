@@ -56,7 +56,13 @@ def _options(folder: Path):
     from edossier.stats.collect import StatsOptions
 
     trust = folder / "trustlist.xml"
-    return StatsOptions(ValidateOptions(trust, AT, None, {}, trust.read_bytes()), AT)
+    return StatsOptions(ValidateOptions(trust, AT, None, {}, trust.read_bytes(), trust=_trust(trust)), AT)
+
+
+def _trust(trust: Path):
+    from edossier.signing.trustlist import load_trustlist
+
+    return load_trustlist(trust, anchor=trust.parent / "trust-anchor.pem")
 
 
 def _warm(folder: Path) -> None:
@@ -107,7 +113,7 @@ def bench_batch(n_packages: int = 20, workdir: Path | str = "/tmp/edossier-stats
     folder = ensure_archive(Path(workdir), max(n_packages, 60))
     locs = _locations(folder, n_packages)
     trust = folder / "trustlist.xml"
-    options = ValidateOptions(trust, AT, None, {}, trust.read_bytes())
+    options = ValidateOptions(trust, AT, None, {}, trust.read_bytes(), trust=_trust(trust))
     validate_many(locs[:1], options, executor=LocalExecutor(1))  # warm: imports, code lists, trust list
     t = {}
     for jobs in (1, 2):

@@ -120,3 +120,27 @@ def keys_serve_tsa(ctx, pki_dir, port, host):
         pass
     finally:
         server.server_close()
+
+
+@keys.command("serve-crl")
+@click.argument("pki_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--port", type=click.IntRange(1, 65535), default=3181, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback by default) / 监听地址（默认仅本机）")
+@click.pass_context
+def keys_serve_crl(ctx, pki_dir, port, host):
+    """Serve the demo PKI's CRL files (*.crl) over http until interrupted, for a folder made with
+    `keys demo DIR --crl-url http://127.0.0.1:3181/`. Demo only. / 通过 http 提供演示 PKI 的吊销列表。"""
+    from edossier.signing.revocation import serve_crls
+
+    try:
+        server, url = serve_crls(pki_dir, host, port, in_thread=False)
+    except OSError as exc:
+        fail(ctx, f"cannot listen on {host}:{port}: {exc.strerror}", f"无法监听 {host}:{port}：{exc.strerror}", EXIT_USAGE)
+    say(ctx, f"CRLs of {pki_dir} on {url} (Ctrl-C to stop)", f"{pki_dir} 的吊销列表发布于 {url}（按 Ctrl-C 停止）")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 
 from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_time, fail, load_policy_options,
-                               load_signer, load_trust, main, say, with_signer)
+                               load_signer, load_trust, main, say, with_signer, with_trust_options)
 
 _POLICY_HELP = "Validation policy file (default: schemas/policy-default.toml) / 校验策略文件"
 
@@ -19,6 +19,7 @@ _POLICY_HELP = "Validation policy file (default: schemas/policy-default.toml) / 
 @with_signer
 @click.option("--trust", "trust_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Trust list used to validate the package / 校验所用的信任列表")
+@with_trust_options
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Receipt file to write (.edr) / 输出的回执文件")
 @click.option("--role", type=click.Choice(["police", "procuratorate", "court", "justice"]),
@@ -52,6 +53,7 @@ def receipt(ctx, package, cred, passphrase_file, passphrase_env, trust_path, out
 @click.argument("receipt_path", metavar="RECEIPT", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--trust", "trust_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Trust list / 信任列表")
+@with_trust_options
 @click.option("--package", type=click.Path(path_type=Path, dir_okay=False),
               help="Check that the receipt binds this exact package and re-validate it / 核对回执是否针对该卷宗包并重新校验")
 @click.option("--at", "at", metavar="TIME", help="Validate as of this time / 以该时间为准")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from edossier.cli.main import EXIT_OK, EXIT_USAGE, _lang, _parse_time, fail, load_trust, main, rate_bar, say
+from edossier.cli.main import (EXIT_OK, EXIT_USAGE, _lang, _parse_time, fail, load_trust, main, rate_bar, say,
+                               with_trust_options)
 
 STATS_FORMATS = ["text", "json", "csv", "html"]
 
@@ -36,6 +37,7 @@ def _format(ctx, fmt: str | None, output: Path | None) -> str:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--trust", "trust_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Trust list, needed to validate packages (not for a JSON report) / 信任列表（校验卷宗包时需要）")
+@with_trust_options
 @click.option("--at", "at", metavar="TIME",
               help="Validate and judge deadlines as of this time (ISO 8601; default: now) / 以该时间为准校验和判断期限")
 @click.option("--format", "fmt", type=click.Choice(STATS_FORMATS), default=None,
@@ -97,8 +99,8 @@ def stats(ctx, paths, trust_path, at, fmt, output, jobs, scheduler, dask, near_d
         if trust_path is None:
             fail(ctx, "--trust is needed to validate packages (or give a JSON report of an earlier validation)",
                  "校验卷宗包需要 --trust（或提供先前校验的 JSON 报告）", EXIT_USAGE)
-        load_trust(ctx, trust_path)
-        validate_options = ValidateOptions(trust_path, when, None, {}, trust_path.read_bytes())
+        trust = load_trust(ctx, trust_path)
+        validate_options = ValidateOptions(trust_path, when, None, {}, trust_path.read_bytes(), trust=trust)
     judge = when or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     options = StatsOptions(validate_options, judge, near_days)
     executor = make_executor(ctx, jobs, scheduler, dask)

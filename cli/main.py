@@ -80,8 +80,12 @@ def _passphrase(ctx, cred: Path, passphrase_file: Path | None, passphrase_env: s
 
 
 def load_signer(ctx, cred: Path, passphrase_file, passphrase_env):
-    """The signing credential, with the --tsa and --crl choices attached (see `signer_options`)."""
+    """The signing credential, with the --tsa and --crl choices attached (see `signer_options`).
+
+    Unless --no-crl, the CRLs of the signer's path are fetched from its certificates' distribution
+    points (signing/revocation.py) and embedded with any --crl files: long-term validation data."""
     from edossier.signing.cades import CredentialError, load_credential, load_crls
+    from edossier.signing.revocation import RevocationError, credential_chain, fetch_crls
 
     passphrase = _passphrase(ctx, cred, passphrase_file, passphrase_env)
     extras = ctx.find_root().obj
@@ -93,8 +97,10 @@ def load_signer(ctx, cred: Path, passphrase_file, passphrase_env):
                 raise
             typed = click.prompt("PKCS#12 passphrase / 口令", hide_input=True, default="", show_default=False)
             credential = load_credential(cred, typed.encode())
-        credential.crls = load_crls(extras.get("crl_files", ()))
-    except CredentialError as exc:
+        given = load_crls(extras.get("crl_files", ()))
+        fetched = [] if extras.get("no_crl") else fetch_crls(credential_chain(credential), given=given)
+        credential.crls = tuple(dict.fromkeys([*given, *fetched]))
+    except (CredentialError, RevocationError) as exc:
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)
     credential.tsa_url = extras.get("tsa_url")
     return credential
@@ -118,7 +124,11 @@ signer_options = [
                  help="RFC 3161 time-stamping service: sign CAdES-B-T / 时间戳服务地址（生成 CAdES-B-T 签名）"),
     click.option("--crl", metavar="FILE", multiple=True, expose_value=False, callback=_remember("crl_files"),
                  type=click.Path(path_type=Path, dir_okay=False),
-                 help="CRL to embed in the signature, repeatable / 嵌入签名的证书吊销列表（可多次指定）"),
+                 help="CRL to embed in the signature, repeatable; a certificate it covers is not fetched for "
+                      "/ 嵌入签名的证书吊销列表（可多次指定）"),
+    click.option("--no-crl", is_flag=True, expose_value=False, callback=_remember("no_crl"),
+                 help="Do not fetch the CRLs of the signer's path from its distribution points (by default "
+                      "they are embedded: long-term validation data) / 不获取并嵌入签名者证书路径的吊销列表"),
 ]
 
 
@@ -266,13 +276,49 @@ def _parse_limits(ctx, args):
     return Limits().with_values(values)
 
 
+def _stash_trust_option(ctx, param, value):
+    ctx.meta[f"edossier.{param.name}"] = value
+    return value
+
+
+#: Options of every command that takes --trust (docs/signatures.md "Signed trust lists"); they are
+#: kept in ctx.meta and read by load_trust, so commands need no extra parameters.
+trust_options = [
+    click.option("--trust-anchor", "trust_anchor", type=click.Path(path_type=Path, dir_okay=False),
+                  envvar="EDOSSIER_TRUST_ANCHOR", expose_value=False, callback=_stash_trust_option,
+                  help="Certificate (PEM or DER) of the trust-list operator, or of the CA that issued it; "
+                       "default: $EDOSSIER_TRUST_ANCHOR / 信任列表运营方证书（或其签发 CA 证书）"),
+    click.option("--allow-unsigned-trust", "allow_unsigned_trust", is_flag=True, expose_value=False,
+                 callback=_stash_trust_option,
+                 help="Use a trust list whose signature is absent or not checked; every report records "
+                      "it (T001) / 允许使用未签名或未验证的信任列表（报告中记录 T001）"),
+    click.option("--allow-expired-trust", "allow_expired_trust", is_flag=True, expose_value=False,
+                 callback=_stash_trust_option,
+                 help="Use a trust list past its nextUpdate; every report records it (T002) "
+                      "/ 允许使用已过下次更新时间的信任列表（报告中记录 T002）"),
+]
+
+
+def with_trust_options(f):
+    for opt in reversed(trust_options):
+        f = opt(f)
+    return f
+
+
 def load_trust(ctx, path: Path):
+    """The trust list at `path`, verified against --trust-anchor (or $EDOSSIER_TRUST_ANCHOR) unless
+    --allow-unsigned-trust; a list that cannot be used ends the command with exit 2."""
     from edossier.signing.trustlist import TrustListError, load_trustlist
 
     if not path.is_file():
         fail(ctx, f"{path}: no such trust list", f"{path}：信任列表不存在", EXIT_USAGE)
+    anchor = ctx.meta.get("edossier.trust_anchor")
+    if anchor is not None and not Path(anchor).is_file():
+        fail(ctx, f"--trust-anchor {anchor}: no such file", f"--trust-anchor {anchor}：文件不存在", EXIT_USAGE)
     try:
-        return load_trustlist(path)
+        return load_trustlist(path, anchor=anchor,
+                              allow_unsigned=bool(ctx.meta.get("edossier.allow_unsigned_trust")),
+                              allow_expired=bool(ctx.meta.get("edossier.allow_expired_trust")))
     except TrustListError as exc:
         fail(ctx, f"trust list {path}: {exc.en}", f"信任列表 {path}：{exc.zh}", EXIT_USAGE)
 
@@ -290,37 +336,39 @@ def load_policy_options(ctx, policy_path: Path | None, strict: bool, suppress: t
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)
 
 
-def write_report(ctx, reports, fmt: str, output: Path | None, *, trust_path: Path, at) -> None:
-    """Render `reports` in `fmt` to `output` (atomically) or to standard output."""
+def write_report(ctx, reports, fmt: str, output: Path | None, *, trust_path: Path, at, trust=None) -> None:
+    """Render `reports` in `fmt` to `output` (atomically) or to standard output. `trust` (the loaded
+    TrustList) puts the list's digest, sequence number and signer into every format."""
     lang = _lang(ctx)
+    facts = trust.facts() if trust is not None else None
     if fmt == "text":
         if output:
             from edossier.fsutil import atomic_output
             from edossier.report.text import render_text
 
             with atomic_output(output) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-                render_text(reports, Console(file=fh, width=120, no_color=True), lang)
+                render_text(reports, Console(file=fh, width=120, no_color=True), lang, trust=facts)
         else:
             from edossier.report.text import render_text
 
-            render_text(reports, Console(highlight=False), lang)
+            render_text(reports, Console(highlight=False), lang, trust=facts)
         return
     if fmt == "json":
         from edossier.report.json_report import render_json
 
-        text = render_json(reports, trust_path=str(trust_path), at=at)
+        text = render_json(reports, trust_path=str(trust_path), at=at, trust=facts)
     elif fmt == "junit":
         from edossier.report.junit import render_junit
 
-        text = render_junit(reports, lang=lang)
+        text = render_junit(reports, lang=lang, trust=facts)
     elif fmt == "sarif":
         from edossier.report.sarif import render_sarif
 
-        text = render_sarif(reports, lang=lang)
+        text = render_sarif(reports, lang=lang, trust=facts)
     else:
         from edossier.report.html import render_html
 
-        text = render_html(reports, lang=lang)
+        text = render_html(reports, lang=lang, trust=facts)
     if output:
         from edossier.fsutil import atomic_write_bytes
 
@@ -354,6 +402,7 @@ def print_summary(ctx, reports) -> None:
 @click.argument("packages", nargs=-1, required=True)
 @click.option("--trust", "trust_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Trust list of agencies and their CAs / 机关及其 CA 的信任列表")
+@with_trust_options
 @click.option("--at", "at", metavar="TIME", help="Validate as of this time (ISO 8601) / 以该时间为准进行校验")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Report format / 报告格式")
@@ -429,7 +478,7 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
         if missing:
             fail(ctx, f"{missing[0]}: no such receipt", f"{missing[0]}：回执不存在", EXIT_USAGE)
         extra["poe"], receipt_findings = receipts_poe(receipts, Path(paths[0]), trust=trust, at=when)
-    options = ValidateOptions(trust_path, when, policy, extra, trust_path.read_bytes())
+    options = ValidateOptions(trust_path, when, policy, extra, trust_path.read_bytes(), trust=trust)
     from edossier.cli.cmd_stats import make_executor
 
     executor = make_executor(ctx, min(jobs or os.cpu_count() or 1, len(paths)), scheduler, dask)
@@ -442,7 +491,7 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
     if receipt_findings:  # what the receipts prove (R008) or why they prove nothing (R007) is part of the report
         reports[0].findings += policy.apply(receipt_findings)
         reports[0].settle()
-    write_report(ctx, reports, fmt, output, trust_path=trust_path, at=when)
+    write_report(ctx, reports, fmt, output, trust_path=trust_path, at=when, trust=trust)
     if len(reports) > 1:
         print_summary(ctx, reports)
     ctx.exit(EXIT_REJECT if any(r.verdict == "reject" for r in reports) else EXIT_OK)
@@ -515,20 +564,33 @@ def keys():
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--rsa", is_flag=True, help="RSA 3072 keys instead of ECDSA P-256 / 使用 RSA 3072 密钥")
 @click.option("--force", is_flag=True, help="Overwrite an existing demo PKI / 覆盖已有的演示 PKI")
+@click.option("--crl-url", "crl_url", metavar="BASE",
+              help="Put http://127.0.0.1:PORT/ (or localhost) CRL distribution points into the certificates "
+                   "instead of file: URLs; serve them with `keys serve-crl` / 证书中使用本机 http 吊销列表分发点")
 @click.pass_context
-def keys_demo(ctx, directory, rsa, force):
+def keys_demo(ctx, directory, rsa, force, crl_url):
     """Make a demo PKI: root CA, one CA per agency role, CRLs, one PKCS#12 credential per agency, and a
     trust list. For demonstration and testing only. / 生成演示 PKI（仅供演示和测试）。"""
     from edossier.signing.demo_pki import make_demo_pki
 
+    if crl_url is not None:
+        from urllib.parse import urlsplit
+
+        from edossier.signing.revocation import LOCAL_HOSTS
+
+        parts = urlsplit(crl_url)
+        if parts.scheme != "http" or (parts.hostname or "") not in LOCAL_HOSTS:
+            fail(ctx, f"--crl-url {crl_url}: use an http URL on the loopback interface, e.g. http://127.0.0.1:3181/",
+                 f"--crl-url {crl_url}：请使用本机回环地址的 http URL，例如 http://127.0.0.1:3181/", EXIT_USAGE)
     directory.mkdir(parents=True, exist_ok=True)
     try:
-        pki = make_demo_pki(directory, key_type="rsa" if rsa else "ec", overwrite=force)
+        pki = make_demo_pki(directory, key_type="rsa" if rsa else "ec", overwrite=force, crl_base_url=crl_url)
     except FileExistsError:
         fail(ctx, f"{directory} already holds a trust list; use --force to replace it",
              f"{directory} 中已有信任列表；如需覆盖请加 --force", EXIT_USAGE)
-    say(ctx, f"Demo PKI written to {directory} (trust list: {pki.trustlist_path}). Not for real cases.",
-        f"演示 PKI 已写入 {directory}（信任列表：{pki.trustlist_path}）。不得用于真实案件。")
+    say(ctx, f"Demo PKI written to {directory} (trust list: {pki.trustlist_path}, signed; its anchor: "
+             f"{pki.anchor_path}). Not for real cases.",
+        f"演示 PKI 已写入 {directory}（信任列表：{pki.trustlist_path}，已签名；信任锚：{pki.anchor_path}）。不得用于真实案件。")
 
 
 @main.command()

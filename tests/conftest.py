@@ -9,8 +9,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from edossier.signing.cades import load_credential
-from edossier.signing.demo_pki import make_demo_pki
-from edossier.signing.trustlist import load_trustlist
+from edossier.signing.demo_pki import load_demo_trustlist, make_demo_pki
 
 logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
@@ -23,15 +22,26 @@ charges = ["盗窃"]
 
 
 @pytest.fixture(scope="session")
-def pki(tmp_path_factory):
+def session_pki(tmp_path_factory):
     directory = tmp_path_factory.mktemp("pki")
     make_demo_pki(directory)
     return directory
 
 
 @pytest.fixture(scope="session")
+def pki(session_pki):
+    return session_pki
+
+
+@pytest.fixture(scope="session")
 def trust(pki):
-    return load_trustlist(pki / "trustlist.xml")
+    return load_demo_trustlist(pki)
+
+
+@pytest.fixture(scope="session")
+def anchor_args(pki):
+    """CLI arguments that name the session demo PKI's trust-list anchor (add after --trust)."""
+    return ["--trust-anchor", str(pki / "trust-anchor.pem")]
 
 
 @pytest.fixture(scope="session")
@@ -93,3 +103,18 @@ def three_layers(tmp_path_factory, agencies, creds):
     append_layer(p1, proc, p2, creds["procuratorate"])
     append_layer(p2, court, p3, creds["court"])
     return {"dir": base, "packages": [p1, p2, p3], "sources": [police, proc, court]}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _trust_anchor_env(session_pki):
+    """CLI tests name the session demo PKI's trust anchor through EDOSSIER_TRUST_ANCHOR (as a user
+    may); tests with another PKI pass --trust-anchor, which overrides it."""
+    import os
+
+    old = os.environ.get("EDOSSIER_TRUST_ANCHOR")
+    os.environ["EDOSSIER_TRUST_ANCHOR"] = str(session_pki / "trust-anchor.pem")
+    yield
+    if old is None:
+        os.environ.pop("EDOSSIER_TRUST_ANCHOR", None)
+    else:
+        os.environ["EDOSSIER_TRUST_ANCHOR"] = old

@@ -22,12 +22,19 @@ def build_archive(folder: Path, packages: int = ARCHIVE_SIZE) -> Path:
     return folder
 
 
+def archive_trust(trust: Path):
+    """The archive's signed trust list, verified against the trust-anchor.pem next to it."""
+    from edossier.signing.trustlist import load_trustlist
+
+    return load_trustlist(trust, anchor=Path(trust).parent / "trust-anchor.pem")
+
+
 def options(folder: Path):
     from edossier.batch import ValidateOptions
     from edossier.stats.collect import StatsOptions
 
     trust = folder / "trustlist.xml"
-    return StatsOptions(ValidateOptions(trust, AT, None, {}, trust.read_bytes()), AT)
+    return StatsOptions(ValidateOptions(trust, AT, None, {}, trust.read_bytes(), trust=archive_trust(trust)), AT)
 
 
 def small_copy(archive: Path, target: Path, n: int, *, crash_name: str | None = None) -> Path:
@@ -37,6 +44,7 @@ def small_copy(archive: Path, target: Path, n: int, *, crash_name: str | None = 
 
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(archive / "trustlist.xml", target / "trustlist.xml")
+    shutil.copy(archive / "trust-anchor.pem", target / "trust-anchor.pem")
     locs = expand([archive])[:n]
     for i, loc in enumerate(locs):
         shutil.copy(loc, target / f"p{i:03d}.edp")

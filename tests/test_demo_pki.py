@@ -5,6 +5,7 @@ How the product judges signatures made with the demo PKI is in test_signatures.p
 from __future__ import annotations
 
 import base64
+import hashlib
 import datetime as dt
 import re
 import shutil
@@ -19,6 +20,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from edossier.signing import trustlist as tlmod
 from edossier.signing.cades import load_credential, sign_manifest
 from edossier.signing.demo_pki import (
+    load_demo_trustlist,
     DEMO_AGENCIES,
     DOCUMENT_SIGNING,
     make_demo_pki,
@@ -54,10 +56,10 @@ def signatures(pki):
 
 def test_file_set(pki):
     names = {p.name for p in pki.out_dir.iterdir()}
-    secret = {"tsa.p12", "root-ca.key.pem"}
+    secret = {"tsa.p12", "root-ca.key.pem", "trustlist-operator.p12"}
     for role in ROLES:
         secret |= {f"{role}.p12", f"ca-{role}.key.pem"}
-    expected = secret | {"root-ca.pem", "crl-root.crl", "README.txt", "trustlist.xml"}
+    expected = secret | {"root-ca.pem", "crl-root.crl", "README.txt", "trustlist.xml", "trust-anchor.pem"}
     for role in ROLES:
         expected |= {f"ca-{role}.pem", f"crl-{role}.crl"}
     assert names == expected  # no temp files left behind
@@ -73,7 +75,7 @@ def test_refuses_to_overwrite(pki, tmp_path):
     other = make_demo_pki(tmp_path / "again", now=NOW)
     again = make_demo_pki(tmp_path / "again", now=NOW, overwrite=True)
     assert other.root.der != again.root.der
-    assert load_trustlist(again.trustlist_path).agencies[0].ca_certs[0] == again.cas["police"].der
+    assert load_demo_trustlist(again.out_dir).agencies[0].ca_certs[0] == again.cas["police"].der
 
 
 def test_bad_arguments(tmp_path):
@@ -122,7 +124,7 @@ def test_certificate_profiles(pki):
             root, x509.SubjectKeyIdentifier
         ).value.digest
         dp = _ext(ca.cert, x509.CRLDistributionPoints).value[0].full_name[0].value
-        assert dp == "http://pki.edossier.invalid/root-ca.crl"
+        assert dp == (pki.out_dir / "crl-root.crl").resolve().as_uri()  # the file the folder holds
     for agency in DEMO_AGENCIES:
         cert = pki.credentials[agency.role].cert
         subj = cert.subject
@@ -136,7 +138,7 @@ def test_certificate_profiles(pki):
         assert set(eku) == {DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION}
         assert not _ext(cert, x509.BasicConstraints).value.ca
         dp = _ext(cert, x509.CRLDistributionPoints).value[0].full_name[0].value
-        assert dp == f"http://pki.edossier.invalid/{agency.role}-ca.crl"
+        assert dp == (pki.out_dir / f"crl-{agency.role}.crl").resolve().as_uri()
         assert cert.issuer == pki.cas[agency.role].cert.subject
 
 
@@ -173,9 +175,13 @@ def test_p12_with_passphrase(pki, tmp_path):
 
 
 def test_trustlist_loads(pki):
-    tl = load_trustlist(pki.trustlist_path)
+    tl = load_demo_trustlist(pki.out_dir)
     assert tl == pki.trustlist
     assert tl.issued == NOW
+    assert tl.signed and tl.sequence == 1 and not tl.waivers
+    assert tl.signer == pki.operator.cert.subject.rfc4514_string()
+    assert tl.digest == hashlib.sha256(pki.trustlist_path.read_bytes()).hexdigest()
+    assert tl.next_update == NOW + dt.timedelta(days=365)
     assert len(tl.agencies) == 4
     for agency in DEMO_AGENCIES:
         entry = tl.find(agency.credit_code, agency.role)
@@ -204,13 +210,16 @@ def test_trustlist_round_trip_open_validity(tmp_path, pki):
         ),
         name=None,
         issued=dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        next_update=dt.datetime(2126, 11, 26, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        sequence=7,
     )
     path = tmp_path / "tl.xml"
     write_trustlist(tl, path)
     text = path.read_text("utf-8")
     assert 'issued="2026-11-26T00:00:00Z"' in text and "validFrom" not in text
-    back = load_trustlist(path)
-    assert back == tl
+    assert 'nextUpdate="2126-11-26T00:00:00Z"' in text and 'sequence="7"' in text
+    back = load_trustlist(path, allow_unsigned=True)
+    assert back == tl and not back.signed and back.waivers == ("unsigned",)
     assert back.is_in_force(back.agencies[0], dt.datetime(1999, 1, 1, tzinfo=dt.timezone.utc))
     with pytest.raises(ValueError):
         back.is_in_force(back.agencies[0], dt.datetime(2026, 1, 1))  # naive
@@ -302,7 +311,7 @@ def test_malformed_trustlists(pki, tmp_path, label):
     path = tmp_path / "tl.xml"
     path.write_bytes(_mutations(pki)[label])
     with pytest.raises(TrustListError) as ei:
-        load_trustlist(path)
+        load_trustlist(path, allow_unsigned=True)  # the content errors, not the missing signature
     err = ei.value
     assert isinstance(err, ValueError)
     assert err.en and err.zh and str(err) == err.en
@@ -320,7 +329,7 @@ def test_specific_messages(pki, tmp_path):
         ("crl of another CA", "not issued", "不是由该机构"),
     ]:
         with pytest.raises(TrustListError) as ei:
-            parse_trustlist(m[label])
+            parse_trustlist(m[label], allow_unsigned=True)
         assert needle_en in ei.value.en, (label, ei.value.en)
         assert needle_zh in ei.value.zh, (label, ei.value.zh)
 
@@ -390,7 +399,7 @@ def test_damaged_trustlists_only_raise_trustlist_error(pki, data):
     else:
         damaged = good[:pos] + data.draw(st.binary(min_size=1, max_size=8)) + good[pos:]
     try:
-        tl = parse_trustlist(damaged)
+        tl = parse_trustlist(damaged, anchor=pki.anchor_path)
     except TrustListError as exc:
         assert exc.en and exc.zh
     else:

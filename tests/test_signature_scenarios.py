@@ -130,10 +130,12 @@ def test_keys_issue_and_revoke_cli(tmp_path, three_layers):
     res = run("build", three_layers["sources"][0], "-o", tmp_path / "a.edp", "--signer", tmp_path / "officer.p12",
               "--crl", pki / "crl-police.crl", "--crl", pki / "crl-root.crl")
     assert res.returncode == 0, res.stderr
-    assert run("validate", tmp_path / "a.edp", "--trust", pki / "trustlist.xml").returncode == 0
+    assert run("validate", tmp_path / "a.edp", "--trust", pki / "trustlist.xml", "--trust-anchor",
+               pki / "trust-anchor.pem").returncode == 0
     res = run("keys", "revoke", pki, "--role", "police", "--cert", tmp_path / "officer.p12")
     assert res.returncode == 0, res.stderr
-    res = run("validate", tmp_path / "a.edp", "--trust", pki / "trustlist.xml", "--format", "json")
+    res = run("validate", tmp_path / "a.edp", "--trust", pki / "trustlist.xml", "--trust-anchor",
+              pki / "trust-anchor.pem", "--format", "json")
     assert res.returncode == 1 and '"G005"' in res.stdout
     assert run("keys", "issue", pki, "--role", "police", "--name", "x", "--credit-code", "123",
                "-o", tmp_path / "x.p12").returncode == 2

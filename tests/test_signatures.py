@@ -27,7 +27,8 @@ from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 
 from edossier.signing import demo_pki as dp
 from edossier.signing.cades import SignatureResult, load_credential, sign_manifest, verify_layer
-from edossier.signing.trustlist import TrustList, load_trustlist
+from edossier.signing.demo_pki import load_demo_trustlist
+from edossier.signing.trustlist import TrustList
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 AGENCIES = {a.role: a for a in dp.DEMO_AGENCIES}
@@ -191,7 +192,7 @@ def _rebuild(p7s: bytes, **fields) -> bytes:
 @pytest.mark.parametrize("role", ROLES)
 def test_good_signature_each_role(demo, signatures, role):
     # The trust list as written to disk, not the in-memory copy.
-    result = verify(signatures[role], load_trustlist(demo.trustlist_path), role)
+    result = verify(signatures[role], load_demo_trustlist(demo.out_dir), role)
     assert (result.indication, result.sub_indication, result.findings) == ("TOTAL_PASSED", None, [])
     assert AGENCIES[role].name in result.signer
     assert abs(result.signing_time - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(minutes=10)
@@ -220,7 +221,7 @@ def test_rsa_pki(tmp_path_factory):
     two = (AGENCIES["police"], AGENCIES["justice"])
     rsa = dp.make_demo_pki(tmp_path_factory.mktemp("rsa") / "keys", now=NOW, key_type="rsa", agencies=two)
     assert rsa.root.cert.public_key().key_size == 3072
-    trust = load_trustlist(rsa.trustlist_path)
+    trust = load_demo_trustlist(rsa.out_dir)
     for role in ("police", "justice"):
         p7s = sign_manifest(load_credential(rsa.p12_paths[role]), MANIFEST)
         assert cms.ContentInfo.load(p7s)["content"]["signer_infos"][0]["signature_algorithm"].signature_algo == "rsassa_pkcs1v15"

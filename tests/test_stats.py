@@ -133,7 +133,8 @@ def test_csv_is_one_tidy_table(figures):
 def test_cli_formats_and_errors(archive, figures, tmp_path):
     runner = CliRunner()
     out = tmp_path / "s.json"
-    res = runner.invoke(main, ["stats", str(archive), "--trust", str(archive / "trustlist.xml"), "--at", AT_TEXT,
+    res = runner.invoke(main, ["stats", str(archive), "--trust", str(archive / "trustlist.xml"),
+                               "--trust-anchor", str(archive / "trust-anchor.pem"), "--at", AT_TEXT,
                                "-j", "2", "-o", str(out)])
     assert res.exit_code == 0, res.output
     data = json.loads(out.read_text("utf-8"))
@@ -156,7 +157,8 @@ def test_stats_from_an_earlier_json_report(archive, tmp_path):
     few = expand([archive])[:5]
     runner = CliRunner()
     report = tmp_path / "report.json"
-    res = runner.invoke(main, ["validate", *few, "--trust", str(archive / "trustlist.xml"), "--at", AT_TEXT,
+    res = runner.invoke(main, ["validate", *few, "--trust", str(archive / "trustlist.xml"),
+                               "--trust-anchor", str(archive / "trust-anchor.pem"), "--at", AT_TEXT,
                                "--format", "json", "-o", str(report), "-j", "1"])
     assert res.exit_code in (0, 1), res.output
     direct = run_stats(few, options(archive)).to_dict()

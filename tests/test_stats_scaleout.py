@@ -11,7 +11,7 @@ from edossier.batch import ValidateOptions, validate_many
 from edossier.executors import CRASH_ENV, DaskExecutor, ExecutorError, LocalExecutor
 from edossier.stats.run import run_stats
 from edossier.storage import expand
-from stats_support import AT, build_archive, make_archive, options, small_copy
+from stats_support import AT, archive_trust, build_archive, make_archive, options, small_copy
 
 CRASH = make_archive.CRASH_NAME
 
@@ -69,7 +69,7 @@ def test_killed_worker_dask_local_cluster(crashy, good_figures, monkeypatch):
         # validate on the same cluster: reports in input order, X001 for that package only
         trust = crashy / "trustlist.xml"
         locs = expand([crashy])
-        reports = validate_many(locs, ValidateOptions(trust, AT, None, {}, trust.read_bytes()), executor=dask)
+        reports = validate_many(locs, ValidateOptions(trust, AT, None, {}, trust.read_bytes(), trust=archive_trust(trust)), executor=dask)
     _check_crash_figures(figures, good_figures)
     assert [r.path for r in reports] == locs
     bad = [r for r in reports if any(f.code == "X001" for f in r.findings)]
@@ -84,6 +84,7 @@ def test_validate_cli_killed_worker_completes(crashy, monkeypatch):
 
     monkeypatch.setenv(CRASH_ENV, CRASH)
     res = CliRunner().invoke(main, ["validate", str(crashy), "--trust", str(crashy / "trustlist.xml"),
+                                    "--trust-anchor", str(crashy / "trust-anchor.pem"),
                                     "--at", AT.isoformat(), "-j", "2", "--format", "json"])
     assert res.exit_code == 1, res.output  # the package that could not be checked is rejected
     import json
@@ -115,7 +116,7 @@ def test_cluster_without_workers_gives_x001_instead_of_waiting_forever(archive, 
         deadline = time.monotonic() + 30
         while dask.client.scheduler_info().get("workers") and time.monotonic() < deadline:
             time.sleep(0.1)
-        reports = validate_many(locs, ValidateOptions(trust, AT, None, {}, trust.read_bytes()), executor=dask)
+        reports = validate_many(locs, ValidateOptions(trust, AT, None, {}, trust.read_bytes(), trust=archive_trust(trust)), executor=dask)
     assert [r.path for r in reports] == locs
     for r in reports:
         assert [f.code for f in r.findings] == ["X001"]

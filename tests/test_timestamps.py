@@ -9,7 +9,7 @@ import pytest
 
 from edossier.signing.cades import load_credential, load_crls, sign_manifest, verify_layer
 from edossier.signing.demo_pki import make_crl, make_demo_pki
-from edossier.signing.trustlist import load_trustlist
+from edossier.signing.demo_pki import load_demo_trustlist
 from edossier.signing.tsa import LocalTSA, serve_in_thread
 
 MANIFEST = b"<asic:ASiCManifest/>"
@@ -90,7 +90,7 @@ def test_time_stamp_from_untrusted_tsa(setup, tmp_path):
 
 def test_trust_list_round_trips_tsa(setup):
     pki, _ = setup
-    assert load_trustlist(pki.trustlist_path).tsas == pki.trustlist.tsas
+    assert load_demo_trustlist(pki.out_dir).tsas == pki.trustlist.tsas
 
 
 def test_b_t_validates_in_a_fresh_process(setup, tmp_path):
@@ -104,9 +104,9 @@ def test_b_t_validates_in_a_fresh_process(setup, tmp_path):
         "import sys, logging; logging.disable(logging.CRITICAL)\n"
         "from pathlib import Path\n"
         "from edossier.signing.cades import verify_layer\n"
-        "from edossier.signing.trustlist import load_trustlist\n"
+        "from edossier.signing.demo_pki import load_demo_trustlist\n"
         f"r = verify_layer(1, Path(r'{tmp_path / 'sig.p7s'}').read_bytes(), {MANIFEST!r}, "
-        f"trust=load_trustlist(Path(r'{pki.trustlist_path}')), **{POLICE!r})\n"
+        f"trust=load_demo_trustlist(Path(r'{pki.out_dir}')), **{POLICE!r})\n"
         "print(r.indication, [f.code for f in r.findings])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

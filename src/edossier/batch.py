@@ -33,6 +33,9 @@ class ValidateOptions:
     policy: Policy | None = None
     extra: dict = field(default_factory=dict)  # forwarded to validate_package (e.g. profile, limits)
     trust_data: bytes | None = None  # the trust list's bytes: workers on other machines need no file
+    # The trust list as loaded (signature verified against the anchor, opt-outs recorded) by the
+    # caller: workers use it as it is, so they need neither the anchor nor the opt-out flags.
+    trust: object | None = None
 
 
 # --- on the worker ---------------------------------------------------------------------------------
@@ -46,8 +49,14 @@ def _quiet() -> None:
 
 
 def trust_for(options: ValidateOptions):
-    """The trust list of `options`, parsed once per worker process."""
+    """The trust list of `options`, parsed once per worker process.
+
+    A caller that loaded (and verified) the list passes it as `options.trust`; otherwise the bytes or
+    the file are parsed here, which needs a signed list and an anchor like any other load."""
     from .signing.trustlist import load_trustlist, parse_trustlist
+
+    if options.trust is not None:
+        return options.trust
 
     key = hashlib.sha256(options.trust_data).hexdigest() if options.trust_data is not None else str(options.trust_path)
     if key not in _TRUST:
@@ -65,7 +74,10 @@ def _one(location, options: ValidateOptions) -> PackageReport:
     report.path = str(location)
     if options.policy is not None:
         report.findings = options.policy.apply(report.findings)
-        report.settle()
+    # After the policy: an opt-out of the trust list's signature or currency (T001/T002) is shown on
+    # every report, whatever the policy says.
+    report.findings.extend(trust_for(options).findings())
+    report.settle()
     return report
 
 

@@ -17,9 +17,9 @@ from typing import Callable
 
 from .build import append_layer, build_package
 from .resources import samples_dir
-from .signing.cades import load_credential, load_crls
-from .signing.demo_pki import make_demo_pki
-from .signing.trustlist import load_trustlist
+from .signing.cades import load_credential
+from .signing.revocation import credential_chain, fetch_crls
+from .signing.demo_pki import load_demo_trustlist, make_demo_pki
 from .signing.tsa import LocalTSA, serve_in_thread
 from .validate import PackageReport, validate_package
 
@@ -52,7 +52,7 @@ def run_demo(workdir: Path, say: Say = lambda en, zh: None) -> DemoResult:
     say(f"Demo PKI (root CA, one CA per agency role, CRLs, trust list) in {pki_dir}",
         f"演示用 PKI（根 CA、各类机关 CA、吊销列表、信任列表）：{pki_dir}")
     make_demo_pki(pki_dir, overwrite=True)
-    trust = load_trustlist(pki_dir / "trustlist.xml")
+    trust = load_demo_trustlist(pki_dir)  # verified against the folder's own trust-anchor.pem
     # A local time-stamping authority on the loopback interface, so the layers are CAdES-B-T.
     tsa_server, tsa_url = serve_in_thread(LocalTSA(pki_dir / "tsa.p12"))
     say(f"Demo time-stamping authority at {tsa_url}", f"演示时间戳服务：{tsa_url}")
@@ -62,7 +62,9 @@ def run_demo(workdir: Path, say: Say = lambda en, zh: None) -> DemoResult:
             out = workdir / name
             cred = load_credential(pki_dir / f"{role}.p12")
             cred.tsa_url = tsa_url
-            cred.crls = load_crls([pki_dir / f"crl-{role}.crl", pki_dir / "crl-root.crl"])
+            # Long-term validation data, as `edossier build` does: the CRLs of the signer's path from
+            # its certificates' distribution points (file: URLs into the demo folder).
+            cred.crls = tuple(fetch_crls(credential_chain(cred)))
             source = case_dir / role
             if previous is None:
                 res = build_package(source, out, cred)

@@ -429,14 +429,15 @@ def cms_cases(env: Env) -> None:
             trust=rpki / "trustlist.xml")
 
     # G006: no CRL for the police CA in the trust list
-    from edossier.signing.trustlist import load_trustlist, write_trustlist
+    from edossier.signing.trustlist import write_trustlist
 
     npki = env.out / "nocrl-pki"
     npki.mkdir()
-    tl = load_trustlist(env.trust)
+    shutil.copy(env.pki / "trust-anchor.pem", npki / "trust-anchor.pem")
+    tl = dp.load_demo_trustlist(env.pki)
     tl = dataclasses.replace(tl, agencies=tuple(dataclasses.replace(a, crls=()) if a.role == "police" else a
                                                 for a in tl.agencies))
-    write_trustlist(tl, npki / "trustlist.xml")
+    write_trustlist(tl, npki / "trustlist.xml", signer=dp.load_operator(env.pki))
     env.add("cms-no-crl", "cms", "G006", forge(data, env.creds["police"]), trust=npki / "trustlist.xml")
 
     # G007: not a document-signing certificate

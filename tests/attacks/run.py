@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 from dataclasses import dataclass
 
 from .corpus import Case
@@ -38,10 +39,16 @@ class Outcome:
         return [{f["code"] for f in p["findings"]} for p in report["packages"]]
 
 
+def anchor_args(trust) -> list[str]:
+    """--trust-anchor for a trust list made by make_demo_pki (its folder holds trust-anchor.pem)."""
+    anchor = Path(trust).parent / "trust-anchor.pem"
+    return ["--trust-anchor", str(anchor)] if anchor.is_file() else []
+
+
 def run_validate(paths, trust, args=(), timeout: float = 120) -> Outcome:
     """`python -m edossier.cli.main validate PATHS --trust TRUST --format json`, measured with wait4."""
     cmd = [sys.executable, "-m", "edossier.cli.main", "validate", *map(str, paths), "--trust", str(trust),
-           "--format", "json", *args]
+           *anchor_args(trust), "--format", "json", *args]
     env = dict(os.environ, EDOSSIER_LANG="en", PYTHONUNBUFFERED="1")
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
@@ -59,7 +66,7 @@ def run_validate(paths, trust, args=(), timeout: float = 120) -> Outcome:
 def measure(case: Case, timeout: float = 60) -> Outcome:
     """One case in its own process: exit code, output, wall time and peak RSS (os.wait4's ru_maxrss)."""
     cmd = [sys.executable, "-m", "edossier.cli.main", "validate", str(case.path), "--trust", str(case.trust),
-           "--format", "json", *case.args]
+           *anchor_args(case.trust), "--format", "json", *case.args]
     env = dict(os.environ, EDOSSIER_LANG="en")
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()

@@ -81,6 +81,7 @@ def generate(out: Path, *, pki: Path | None = None, only: list[str] | None = Non
         for klass in CLASSES:
             shutil.rmtree(out / klass, ignore_errors=True)
     (out / "trustlist.xml").write_bytes(trust_list_bytes(pki))
+    (out / "trust-anchor.pem").write_bytes((pki / "trust-anchor.pem").read_bytes())
     with tempfile.TemporaryDirectory(prefix="edossier-corpus-") as scratch, stable_icc():
         w = Workshop(pki, Path(scratch))
         for c in selected:
@@ -95,6 +96,7 @@ def generate(out: Path, *, pki: Path | None = None, only: list[str] | None = Non
         "corpus_version": CORPUS_VERSION,
         "validation_time": VALIDATION_TIME.isoformat().replace("+00:00", "Z"),
         "trust_list": "trustlist.xml",
+        "trust_anchor": "trust-anchor.pem",
         "cases": [{"id": c.id, "class": c.klass, **expected_of(c), "package": f"{c.id}/{PACKAGE_FILE}",
                    "description": {"zh-CN": c.zh, "en": c.en}} for c in CASES],
     }

@@ -20,7 +20,9 @@ Besides the four demo agencies and the demo TSA, the folder holds signers for th
 | retired.p12 | signer of an agency whose trust-list entry ended before the validation time | G004 |
 | rogue-tsa.p12 | time-stamping unit under the rogue root | G012 |
 
-The corpus trust list (samples/corpus/trustlist.xml) is written from these files on every run.
+The corpus trust list (samples/corpus/trustlist.xml) is written from these files on every run, signed
+by trustlist-operator.p12 (RSA, so that the signature and the list's bytes are reproducible); its
+certificate is samples/corpus/trust-anchor.pem.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from ..signing import demo_pki as dp
 from ..signing.trustlist import TrustedAgency, TrustedTSA, TrustList, trustlist_to_bytes
 
+
 UTC = dt.timezone.utc
 CST = dt.timezone(dt.timedelta(hours=8))
 PKI_TIME = dt.datetime(2026, 10, 1, tzinfo=UTC)
@@ -46,6 +49,9 @@ REVOKED_ON = dt.datetime(2026, 11, 15, tzinfo=UTC)
 EXPIRES_ON = dt.datetime(2026, 11, 25, tzinfo=UTC)
 RETIRED_ON = dt.datetime(2026, 11, 1, tzinfo=UTC)
 TRUSTLIST_ISSUED = dt.datetime(2026, 11, 16, tzinfo=UTC)
+#: The corpus list must stay current as long as the corpus is used (spec §9.1.2).
+TRUSTLIST_NEXT_UPDATE = dt.datetime(2036, 1, 1, tzinfo=UTC)
+OPERATOR_NAME = "edossier 一致性测试信任列表运营方"
 
 
 @dataclass(frozen=True)
@@ -147,12 +153,25 @@ def trust_list(folder: Path) -> TrustList:
         agencies=tuple(entries),
         name="edossier 一致性测试信任列表（仅供测试） / edossier conformance corpus trust list (tests only)",
         issued=TRUSTLIST_ISSUED,
+        next_update=TRUSTLIST_NEXT_UPDATE,
         tsas=(TrustedTSA(name=dp.TSA_NAME, ca_certs=(_der(root),), crls=(root_crl,),
                          valid_from=root.not_valid_before_utc, valid_to=root.not_valid_after_utc),))
 
 
 def trust_list_bytes(folder: Path) -> bytes:
-    return trustlist_to_bytes(trust_list(folder))
+    """The corpus trust list, signed by the folder's trust-list operator (made on first use)."""
+    return trustlist_to_bytes(trust_list(folder), signer=ensure_operator(folder))
+
+
+def ensure_operator(folder: Path) -> dp.Credential:
+    """The corpus's trust-list operator (trustlist-operator.p12, trust-anchor.pem), made once."""
+    folder = Path(folder)
+    p12 = folder / "trustlist-operator.p12"
+    if not p12.exists():
+        op = dp.issue_trustlist_operator(now=PKI_TIME, key_type="rsa", name=OPERATOR_NAME)
+        dp.write_p12(op, p12)
+        _write(folder / "trust-anchor.pem", op.cert.public_bytes(serialization.Encoding.PEM))
+    return dp.load_operator(folder)
 
 
 def ensure_pki(folder: Path) -> Path:

@@ -44,6 +44,7 @@ class Corpus:
     validation_time: dt.datetime
     trust_list: Path
     cases: tuple[CorpusCase, ...]
+    trust_anchor: Path | None = None  # the certificate of the corpus trust list's operator (spec §9.1.1)
 
 
 @dataclass
@@ -70,13 +71,14 @@ def load_corpus(folder: Path) -> Corpus:
             cases.append(CorpusCase(c["id"], c["class"], case_dir, expected["verdict"],
                                     tuple(expected["required_codes"]), tuple(expected["allowed_codes"])))
         trust = folder / data["trust_list"]
+        anchor = folder / data["trust_anchor"] if data.get("trust_anchor") else None
     except OSError as exc:
         raise CorpusError(f"{folder}: not a conformance corpus ({exc.strerror}: {exc.filename})",
                           f"{folder}：不是一致性测试集（{exc.strerror}：{exc.filename}）") from None
     except (ValueError, KeyError, TypeError) as exc:
         raise CorpusError(f"{index}: malformed corpus index ({type(exc).__name__}: {exc})",
                           f"{index}：测试集索引格式错误（{type(exc).__name__}：{exc}）") from None
-    return Corpus(folder, when, trust, tuple(cases))
+    return Corpus(folder, when, trust, tuple(cases), anchor)
 
 
 def judge(case: CorpusCase, verdict: str | None, codes: dict[str, str] | None) -> list[str]:
@@ -106,9 +108,16 @@ def _codes_of(report) -> dict[str, str]:
 def run_in_process(corpus: Corpus, *, jobs: int | None = None, progress=None) -> list[Outcome]:
     """Validate every case with edossier itself (corpus trust list, corpus validation time)."""
     from ..batch import ValidateOptions, validate_many
+    from ..signing.trustlist import load_trustlist
 
     start = time.monotonic()
-    options = ValidateOptions(corpus.trust_list, corpus.validation_time)
+    from ..signing.trustlist import TrustListError
+
+    try:
+        trust = load_trustlist(corpus.trust_list, anchor=corpus.trust_anchor)
+    except TrustListError as exc:  # e.g. a corpus whose index names no trust_anchor
+        raise CorpusError(f"{corpus.folder}: {exc.en}", f"{corpus.folder}：{exc.zh}") from None
+    options = ValidateOptions(corpus.trust_list, corpus.validation_time, trust=trust)
     reports = validate_many([c.package for c in corpus.cases], options, jobs=jobs, progress=progress)
     per_case = (time.monotonic() - start) / max(1, len(corpus.cases))
     out = []
@@ -121,7 +130,8 @@ def run_in_process(corpus: Corpus, *, jobs: int | None = None, progress=None) ->
 
 def _command(template: str, case: CorpusCase, corpus: Corpus) -> list[str]:
     at = corpus.validation_time.isoformat().replace("+00:00", "Z")
-    values = {"pkg": str(case.package), "trust": str(corpus.trust_list), "at": at, "expected": str(case.folder / EXPECTED_FILE)}
+    values = {"pkg": str(case.package), "trust": str(corpus.trust_list), "at": at, "expected": str(case.folder / EXPECTED_FILE),
+              "anchor": str(corpus.trust_anchor or "")}
     return [part.format_map(_Keep(values)) for part in shlex.split(template)]
 
 
@@ -149,7 +159,7 @@ def parse_json_report(text: str) -> dict[str, str] | None:
 
 
 def run_external(corpus: Corpus, template: str, *, timeout: float = 300, progress=None) -> list[Outcome]:
-    """Run `template` (with {pkg}, and optionally {trust}, {at}) once per case. Exit code 0 means accept,
+    """Run `template` (with {pkg}, and optionally {trust}, {anchor}, {at}) once per case. Exit code 0 means accept,
     1 reject, anything else that the validator could not judge the package."""
     if "{pkg}" not in template:
         raise CorpusError("--validator: the command must contain {pkg}", "--validator：命令中必须包含 {pkg}")

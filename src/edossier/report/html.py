@@ -406,7 +406,7 @@ def _package_section(i: int, rep, lang: str, *, thumbnails: bool, dpi: int, max_
 
 def render_html(reports, *, lang: str = "en", thumbnails: bool = True, thumbnail_dpi: int = THUMBNAIL_DPI,
                 max_thumbnails: int = MAX_THUMBNAILS, max_pdf_bytes: int = MAX_PDF_BYTES,
-                generated: dt.datetime | None = None) -> str:
+                generated: dt.datetime | None = None, trust: dict | None = None) -> str:
     """The HTML report (one self-contained document) for a list of PackageReport.
 
     Reads the PDF members that findings point at from the packages (bounded reads) to draw
@@ -425,6 +425,10 @@ def render_html(reports, *, lang: str = "en", thumbnails: bool = True, thumbnail
             f"<style>{_CSS}</style>\n</head>\n<body>\n")
     top = [f'<header><h1>{e(L["title"])}</h1><div class="meta">{e(O["title"])} · {e(L["tool"])}: edossier '
            f'{e(__version__)} · {e(L["generated"])}: {e(when)}</div></header>']
+    if trust is not None:
+        from .trustinfo import trust_line
+
+        top.append(f'<p class="meta trust-list">{e(trust_line(trust, lang))}</p>')
     if len(reports) > 1:
         summary = L["some_reject"].format(n=rejected, t=len(reports)) if rejected else L["all_accept"]
         rows = []

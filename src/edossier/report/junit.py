@@ -50,7 +50,8 @@ def _finding_text(f, lang: str, L: dict) -> str:
     return "\n".join(lines)
 
 
-def render_junit(reports, *, lang: str = "en", timestamp: dt.datetime | None = None) -> str:
+def render_junit(reports, *, lang: str = "en", timestamp: dt.datetime | None = None,
+                 trust: dict | None = None) -> str:
     """The JUnit XML document (a str starting with the XML declaration) for a list of PackageReport."""
     lang = "zh-CN" if lang.startswith("zh") else "en"
     L = _L[lang]
@@ -93,6 +94,10 @@ def render_junit(reports, *, lang: str = "en", timestamp: dt.datetime | None = N
         for sev in ("error", "warning", "info"):
             ET.SubElement(props, "property", name=f"{sev}s",
                           value=str(sum(1 for f in findings if f.severity == sev)))
+        for key, value in (trust or {}).items():  # the trust list used: digest, sequence, signer...
+            text = ",".join(value) if isinstance(value, list) else "" if value is None else str(value).lower() \
+                if isinstance(value, bool) else str(value)
+            ET.SubElement(props, "property", name=f"trust_list.{key}", value=xml_text(text))
         suite.insert(0, props)
         ET.SubElement(suite, "system-out").text = xml_text(f"{L['verdict'][rep.verdict]}  {rep.path}")
         total_tests += len(STAGES)

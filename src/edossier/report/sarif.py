@@ -83,7 +83,7 @@ def rules() -> list[dict]:
     return out
 
 
-def sarif_dict(reports, *, lang: str = "en", spec_base: str | None = None) -> dict:
+def sarif_dict(reports, *, lang: str = "en", spec_base: str | None = None, trust: dict | None = None) -> dict:
     lang = "zh-CN" if lang.startswith("zh") else "en"
     rule_list = rules()
     if spec_base:
@@ -137,14 +137,16 @@ def sarif_dict(reports, *, lang: str = "en", spec_base: str | None = None) -> di
             "results": results,
             "language": lang,
             "columnKind": "unicodeCodePoints",
-            "properties": {"verdict": "reject" if any(r.verdict == "reject" for r in reports) else "accept"},
+            "properties": {"verdict": "reject" if any(r.verdict == "reject" for r in reports) else "accept",
+                           **({"trustList": trust} if trust is not None else {})},
         }],
     }
 
 
-def render_sarif(reports, *, lang: str = "en", spec_base: str | None = None) -> str:
+def render_sarif(reports, *, lang: str = "en", spec_base: str | None = None, trust: dict | None = None) -> str:
     """The SARIF 2.1.0 log (JSON text) for a list of PackageReport.
 
     `spec_base`, when given, makes helpUri absolute (e.g. the URL of the repository's tree, so that
     "docs/spec.md#c-zip" becomes a clickable link in a code-scanning view)."""
-    return json.dumps(sarif_dict(reports, lang=lang, spec_base=spec_base), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(sarif_dict(reports, lang=lang, spec_base=spec_base, trust=trust), ensure_ascii=False,
+                      indent=2) + "\n"

@@ -28,8 +28,13 @@ _L = {
 }
 
 
-def render_text(reports, console: Console, lang: str = "en") -> None:
+def render_text(reports, console: Console, lang: str = "en", *, trust: dict | None = None) -> None:
+    from .trustinfo import trust_line
+
     L = _L["zh-CN" if lang.startswith("zh") else "en"]
+    line = trust_line(trust, lang)
+    if line:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
     for rep in reports:
         d = rep.to_dict()
         colour = "green" if rep.verdict == "accept" else "red"

@@ -1,7 +1,11 @@
 """A demonstration PKI (演示用 PKI) for the four agencies, made with ``cryptography`` only.
 
-**For demonstration and tests only.** The keys are unprotected, the CRLs are valid for a year, and the
-CRL distribution points name ``pki.edossier.invalid`` (a reserved name that never resolves).
+**For demonstration and tests only.** The keys are unprotected and the CRLs are valid for a year. In a
+demo folder the CRL distribution points are ``file:`` URLs of the CRL files written there (absolute
+paths), or ``http://127.0.0.1:PORT/crl-<role>.crl`` with ``crl_base_url`` (``edossier keys serve-crl``
+answers them), so that signing can fetch the CRLs of the signer's path (signing/revocation.py). The
+low-level functions, used alone, still name ``pki.edossier.invalid`` (a reserved name that never
+resolves) unless given a ``crl_url``.
 
 Shape::
 
@@ -62,6 +66,9 @@ __all__ = [
     "make_crl",
     "write_p12",
     "make_demo_pki",
+    "issue_trustlist_operator",
+    "load_operator",
+    "load_demo_trustlist",
 ]
 
 PrivateKey = Union[ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey]
@@ -169,6 +176,8 @@ class DemoPKI:
     p12_paths: dict[str, Path] = field(default_factory=dict)  # each role, and "tsa"
     readme_path: Path | None = None
     tsa: Credential | None = None
+    operator: Credential | None = None  # signs trustlist.xml; its certificate is the trust anchor
+    anchor_path: Path | None = None  # trust-anchor.pem
 
 
 # --- building blocks -----------------------------------------------------------------------------------
@@ -221,7 +230,8 @@ def _ca_name(cn: str) -> x509.Name:
 
 
 def make_root_ca(
-    *, now: dt.datetime | None = None, key_type: str = "ec", name: str = ROOT_CA_NAME, years: int = ROOT_YEARS
+    *, now: dt.datetime | None = None, key_type: str = "ec", name: str = ROOT_CA_NAME, years: int = ROOT_YEARS,
+    crl_url: str | None = None,
 ) -> IssuedCA:
     """A self-signed root CA valid from ``now - 1 day`` for ``years`` years (pathlen 1)."""
     now = _check_aware(now, "now") if now is not None else _utc_now()
@@ -243,7 +253,7 @@ def make_root_ca(
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
         .sign(key, hashes.SHA256())
     )
-    return IssuedCA(cert=cert, key=key, chain=(), crl_url=f"{CRL_BASE_URL}root-ca.crl")
+    return IssuedCA(cert=cert, key=key, chain=(), crl_url=crl_url or f"{CRL_BASE_URL}root-ca.crl")
 
 
 def issue_ca(
@@ -254,6 +264,7 @@ def issue_ca(
     key_type: str = "ec",
     name: str | None = None,
     years: int = CA_YEARS,
+    crl_url: str | None = None,
 ) -> IssuedCA:
     """An issuing CA for ``role`` under ``parent`` (pathlen 0, keyCertSign + cRLSign).
 
@@ -286,7 +297,7 @@ def issue_ca(
         cert=cert,
         key=key,
         chain=(parent.cert, *parent.chain),
-        crl_url=f"{CRL_BASE_URL}{role}-ca.crl",
+        crl_url=crl_url or f"{CRL_BASE_URL}{role}-ca.crl",
         role=role,
     )
 
@@ -390,6 +401,60 @@ def issue_tsa(ca: IssuedCA, *, now: dt.datetime | None = None, name: str = TSA_N
                       agency_name=name, credit_code="", role="tsa")
 
 
+OPERATOR_NAME = "edossier 演示信任列表运营方"
+
+
+def issue_trustlist_operator(*, now: dt.datetime | None = None, name: str = OPERATOR_NAME,
+                             key_type: str = "ec") -> Credential:
+    """A self-signed trust-list operator certificate (digitalSignature only, not a CA).
+
+    Self-signed and outside the agencies' hierarchy on purpose: the anchor the user names for the
+    trust list must not be a CA that also issues agency or TSA certificates, or any of those keys
+    could sign a trust list (docs/spec.md §9.1).
+    """
+    now = _check_aware(now, "now") if now is not None else _utc_now()
+    start = now - dt.timedelta(days=1)
+    key = generate_key(key_type)
+    subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEMO_ORG),
+                         x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(_add_years(start, CA_YEARS))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(DEFAULT_SIGNER_KEY_USAGE, critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return Credential(cert=cert, key=key, chain=(), agency_name=name, credit_code="", role="trustlist-operator")
+
+
+def load_operator(pki_dir: Path) -> Credential:
+    """The trust-list operator credential of a demo folder (``trustlist-operator.p12``)."""
+    path = Path(pki_dir) / "trustlist-operator.p12"
+    try:
+        key, cert, _extra = pkcs12.load_key_and_certificates(path.read_bytes(), None)
+    except FileNotFoundError:
+        raise ValueError(f"{pki_dir} is not a demo PKI folder with a trust-list operator "
+                         "(trustlist-operator.p12 missing)") from None
+    return Credential(cert=cert, key=key, chain=(), agency_name=OPERATOR_NAME, credit_code="",
+                      role="trustlist-operator")
+
+
+def load_demo_trustlist(pki_dir: Path, **kwargs) -> TrustList:
+    """Load ``pki_dir/trustlist.xml`` verified against ``pki_dir/trust-anchor.pem`` (for tests and
+    the demo: a demo folder carries its own anchor; a real anchor comes from elsewhere)."""
+    from edossier.signing.trustlist import load_trustlist
+
+    pki_dir = Path(pki_dir)
+    return load_trustlist(pki_dir / "trustlist.xml", anchor=pki_dir / "trust-anchor.pem", **kwargs)
+
+
 def write_key(key: PrivateKey, path: Path) -> None:
     """A CA's private key as unencrypted PKCS#8 PEM (mode 0600): demo PKIs only, for `keys revoke/issue`."""
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -461,11 +526,13 @@ edossier 演示 PKI / edossier demo PKI
 ====================================
 
 仅供演示和测试使用！私钥没有口令保护，任何人拿到这些文件都能以演示机构的名义签名。
-请勿用于真实案件。CRL 分发点地址使用 .invalid 域名，永远无法访问。
+请勿用于真实案件。证书中的 CRL 分发点是本目录中 CRL 文件的 file: 地址（或 keys serve-crl 提供的
+http://127.0.0.1 地址）；移动本目录后签名时请用 --crl 指定 CRL 文件。
 
 FOR DEMONSTRATION AND TESTS ONLY. The private keys have no passphrase; anyone holding these
-files can sign in the demo agencies' names. Never use them for real cases. The CRL distribution
-points use the .invalid domain and never resolve.
+files can sign in the demo agencies' names. Never use them for real cases. The certificates' CRL
+distribution points are file: URLs of the CRL files in this folder (or http://127.0.0.1 URLs that
+keys serve-crl answers); after moving the folder, sign with --crl FILE.
 
 文件 / Files
 -------------
@@ -485,8 +552,13 @@ tsa.p12            演示时间戳服务的凭据（RSA，供 edossier keys serv
                    the demo time-stamping authority's credential (RSA; for edossier keys serve-tsa)
 *.key.pem          根 CA 与各签发 CA 的私钥（无口令，仅供 edossier keys revoke / keys issue 演示使用）
                    private keys of the root and issuing CAs (no passphrase; for keys revoke / keys issue)
-trustlist.xml      信任列表：每个机构、其角色、签发 CA 证书与根证书（信任锚）及其 CRL
-                   trust list: each agency, its role, its issuing CA and root (trust anchor), and their CRLs
+trustlist.xml      信任列表：每个机构、其角色、签发 CA 证书与根证书（信任锚）及其 CRL；由运营方签名
+                   trust list: each agency, its role, its issuing CA and root (trust anchor), and their
+                   CRLs; signed by the trust-list operator
+trustlist-operator.p12  信任列表运营方的签名凭据（自签名，无口令；keys revoke 用它重新签名）
+                   the trust-list operator's credential (self-signed; keys revoke re-signs with it)
+trust-anchor.pem   运营方证书：校验时用 --trust-anchor trust-anchor.pem 指定
+                   the operator's certificate: name it with --trust-anchor trust-anchor.pem
 
 机构 / Agencies
 ----------------
@@ -504,12 +576,15 @@ def make_demo_pki(
     key_type: str = "ec",
     overwrite: bool = False,
     agencies: Sequence[DemoAgency] = DEMO_AGENCIES,
+    crl_base_url: str | None = None,
 ) -> DemoPKI:
     """Make the demo PKI in ``out_dir`` (created if needed) and return what was made.
 
     Raises FileExistsError if ``out_dir/trustlist.xml`` exists and ``overwrite`` is false. Every file
     is written atomically, and ``trustlist.xml`` last, so its presence marks a complete folder.
-    The CRLs' nextUpdate is ``now + 1 year`` so the folder stays usable for a demo.
+    The CRLs' nextUpdate is ``now + 1 year`` so the folder stays usable for a demo. The certificates'
+    CRL distribution points are ``file:`` URLs of ``crl-<role>.crl`` / ``crl-root.crl`` in ``out_dir``,
+    or ``crl_base_url`` + those names (e.g. ``http://127.0.0.1:3181/``, see ``keys serve-crl``).
     """
     out_dir = Path(out_dir)
     now = _check_aware(now, "now") if now is not None else _utc_now()
@@ -523,13 +598,18 @@ def make_demo_pki(
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
 
-    root = make_root_ca(now=now, key_type=key_type)
-    cas = {role: issue_ca(root, role, now=now, key_type=key_type) for role in dict.fromkeys(roles_needed)}
+    base = crl_base_url or out_dir.resolve().as_uri() + "/"
+    if not base.endswith("/"):
+        base += "/"
+    root = make_root_ca(now=now, key_type=key_type, crl_url=f"{base}crl-root.crl")
+    cas = {role: issue_ca(root, role, now=now, key_type=key_type, crl_url=f"{base}crl-{role}.crl")
+           for role in dict.fromkeys(roles_needed)}
     creds = {
         a.role: issue_signer(cas[a.role], a.name, a.credit_code, now=now, key_type=key_type, role=a.role)
         for a in agencies
     }
     tsa = issue_tsa(root, now=now)
+    operator = issue_trustlist_operator(now=now, key_type=key_type)
     crls = {"root": make_crl(root, now=now)}
     crls.update({role: make_crl(ca, now=now) for role, ca in cas.items()})
 
@@ -558,6 +638,11 @@ def make_demo_pki(
     pki.tsa = tsa
     pki.p12_paths["tsa"] = out_dir / "tsa.p12"
     write_p12(tsa, pki.p12_paths["tsa"], None)
+    pki.operator = operator
+    pki.p12_paths["trustlist-operator"] = out_dir / "trustlist-operator.p12"
+    write_p12(operator, pki.p12_paths["trustlist-operator"], None)
+    pki.anchor_path = out_dir / "trust-anchor.pem"
+    atomic_write_bytes(pki.anchor_path, operator.cert.public_bytes(serialization.Encoding.PEM))
     write_key(root.key, out_dir / "root-ca.key.pem")
     for role, ca in cas.items():
         write_key(ca.key, out_dir / f"ca-{role}.key.pem")
@@ -583,10 +668,12 @@ def make_demo_pki(
         ),
         name="edossier 演示信任列表（仅供演示） / edossier demo trust list (demonstration only)",
         issued=now.replace(microsecond=0),
+        next_update=now.replace(microsecond=0) + CRL_LIFETIME,
+        sequence=1,
         tsas=(TrustedTSA(name=TSA_NAME, ca_certs=(root.der,), crls=(crls["root"],),
                          valid_from=root.cert.not_valid_before_utc, valid_to=root.cert.not_valid_after_utc),),
     )
-    write_trustlist(tl, tl_path)
+    write_trustlist(tl, tl_path, signer=operator)
     pki.trustlist = tl
     return pki
 
@@ -605,15 +692,16 @@ def load_demo_ca(pki_dir: Path, role: str) -> IssuedCA:
         root = x509.load_pem_x509_certificate((pki_dir / "root-ca.pem").read_bytes())
     except FileNotFoundError as exc:
         raise ValueError(f"{pki_dir} is not a demo PKI folder with CA keys ({Path(exc.filename).name} missing)") from None
-    return IssuedCA(cert=cert, key=key, chain=(root,), crl_url=f"{CRL_BASE_URL}{role}-ca.crl", role=role)
+    # Signers issued later point at the folder's CRL file, like those make_demo_pki issued.
+    crl_url = (pki_dir / f"crl-{role}.crl").resolve().as_uri()
+    return IssuedCA(cert=cert, key=key, chain=(root,), crl_url=crl_url, role=role)
 
 
 def revoke_in_demo(pki_dir: Path, role: str, serial: int, *, when: dt.datetime | None = None,
                    now: dt.datetime | None = None) -> bytes:
     """Add ``serial`` to the CRL of ``role``'s issuing CA in a demo folder: rewrite ``crl-<role>.crl``
-    (next CRL number) and the CRL in every trust-list entry of that role. Returns the new CRL."""
-    from edossier.signing.trustlist import load_trustlist
-
+    (next CRL number) and the CRL in every trust-list entry of that role, re-signed by the folder's
+    trust-list operator with the next sequence number. Returns the new CRL."""
     pki_dir = Path(pki_dir)
     ca = load_demo_ca(pki_dir, role)
     now = _check_aware(now, "now") if now is not None else _utc_now()
@@ -629,13 +717,17 @@ def revoke_in_demo(pki_dir: Path, role: str, serial: int, *, when: dt.datetime |
     new = make_crl(ca, revoked, now=now + dt.timedelta(hours=1), crl_number=number)
     old_der = old.public_bytes(serialization.Encoding.DER)
     tl_path = pki_dir / "trustlist.xml"
-    tl = load_trustlist(tl_path)
+    tl = load_demo_trustlist(pki_dir)
+    operator = load_operator(pki_dir)
     agencies = tuple(
         replace(a, crls=tuple(new if c == old_der else c for c in a.crls)) if a.role == role else a
         for a in tl.agencies
     )
     atomic_write_bytes(crl_path, new)
-    write_trustlist(replace(tl, agencies=agencies), tl_path)
+    issued = max(now, tl.issued or now).replace(microsecond=0)
+    write_trustlist(replace(tl, agencies=agencies, sequence=tl.sequence + 1, issued=issued,
+                            next_update=max(tl.next_update or issued, issued + dt.timedelta(days=1))),
+                    tl_path, signer=operator)
     return new
 
 

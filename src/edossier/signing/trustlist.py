@@ -3,7 +3,8 @@
 A trust list is an XML file in the namespace ``urn:edossier:trustlist:0.1`` (schema:
 ``schemas/trustlist-0.2.xsd``), an ETSI trusted list in small::
 
-    <TrustList xmlns="urn:edossier:trustlist:0.1" version="0.2" issued="2026-11-26T00:00:00Z">
+    <TrustList xmlns="urn:edossier:trustlist:0.1" version="0.2" sequence="3"
+               issued="2026-11-26T00:00:00Z" nextUpdate="2027-11-26T00:00:00Z">
       <Name>深圳市政法跨部门办案演示信任列表</Name>
       <Agency role="police" creditCode="11440300MB2C123452"
               validFrom="2026-01-01T00:00:00Z" validTo="2036-01-01T00:00:00Z">
@@ -12,11 +13,21 @@ A trust list is an XML file in the namespace ``urn:edossier:trustlist:0.1`` (sch
         <CACertificate>…base64 DER…</CACertificate>   <!-- its self-signed root: the trust anchor -->
         <CRL>…base64 DER…</CRL>                       <!-- 0..n CRLs issued by those CAs -->
       </Agency>
+      <ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">…</ds:Signature>  <!-- the operator's -->
     </TrustList>
 
 The CA certificates of an agency count *for that agency only*: the self-signed ones are its trust
 anchors, the others are the issuing CAs that must have issued the signer's certificate (docs/spec.md
 §9.3). Listing the issuing CA rather than trusting the root alone is what binds a signer to one agency.
+
+A trust list is only as good as its integrity (docs/spec.md §9.1): it carries an enveloped XML
+signature (XMLDSig, Reference URI="", enveloped-signature + exclusive c14n, RSA/ECDSA with SHA-256,
+made and checked with the maintained ``signxml`` library) by a *trust-list operator*, whose certificate,
+or the CA certificate that issued it, the user names as the trust anchor (``--trust-anchor``). Only the
+XML that ``signxml`` returns as signed is read; the original tree is never read again after the check,
+so a signature-wrapping attack has nothing to wrap. An unsigned or expired list is refused unless the
+caller opts out (``allow_unsigned`` / ``allow_expired``); the opt-out is kept in ``TrustList.waivers``
+and becomes a warning on every report (:meth:`TrustList.findings`, codes T001/T002).
 
 The file is untrusted input: :func:`load_trustlist` reads a bounded number of bytes, parses with the
 safe parser, validates against the XSD, and checks every certificate, CRL and credit code. Any problem
@@ -30,10 +41,13 @@ import base64
 import binascii
 import datetime as dt
 import functools
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from lxml import etree
 
 from edossier.fsutil import atomic_write_bytes
@@ -49,6 +63,8 @@ __all__ = [
     "TrustedTSA",
     "TrustList",
     "load_trustlist",
+    "load_anchor",
+    "sign_trustlist_bytes",
     "parse_trustlist",
     "write_trustlist",
     "trustlist_to_bytes",
@@ -62,6 +78,14 @@ ROLE_NAMES_ZH = {"police": "公安机关", "procuratorate": "人民检察院", "
 MAX_TRUSTLIST_BYTES = 32 * 1024 * 1024
 
 _T = f"{{{NS}}}"
+DS_NS = "http://www.w3.org/2000/09/xmldsig#"
+_DS = f"{{{DS_NS}}}"
+ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+#: Waivers a caller may grant (see load_trustlist); each becomes a finding on every report.
+WAIVER_CODES = {"unsigned": "T001", "expired": "T002"}
+#: When no next-update date is given to the writer: a demo list is good for a year.
+DEFAULT_LIFETIME = dt.timedelta(days=365)
 
 
 class TrustListError(ValueError):
@@ -117,12 +141,51 @@ class TrustedTSA:
 
 @dataclass(frozen=True)
 class TrustList:
-    """A loaded trust list. ``issued`` is timezone-aware; ``name`` may be None."""
+    """A loaded trust list. ``issued`` is timezone-aware; ``name`` may be None.
+
+    ``sequence``, ``next_update``: the list's sequence number and next-update date (§9.1).
+    ``digest``: SHA-256 (hex) of the file's bytes; ``signed``: its signature was verified against the
+    trust anchor; ``signer``: the operator certificate's subject (RFC 4514), None when not verified.
+    ``waivers``: opt-outs the caller granted ("unsigned", "expired"); see :meth:`findings`.
+    Reading code fills these; a TrustList made in memory for writing leaves them at their defaults.
+    """
 
     agencies: tuple[TrustedAgency, ...]
     name: str | None = None
     issued: dt.datetime | None = None
     tsas: tuple[TrustedTSA, ...] = ()
+    sequence: int = 1
+    next_update: dt.datetime | None = None
+    # Where the list came from, not what it says: two lists with the same content compare equal.
+    digest: str | None = field(default=None, compare=False)
+    signer: str | None = field(default=None, compare=False)
+    signed: bool = field(default=False, compare=False)
+    waivers: tuple[str, ...] = field(default=(), compare=False)
+
+    def facts(self) -> dict:
+        """What every report states about the trust list it used (JSON ``trust_list`` object)."""
+        return {
+            "digest": self.digest,
+            "sequence": self.sequence,
+            "issued": _iso(self.issued),
+            "next_update": _iso(self.next_update),
+            "signed": self.signed,
+            "signer": self.signer,
+            "waivers": list(self.waivers),
+        }
+
+    def findings(self) -> list:
+        """One warning per opt-out granted when this list was loaded (T001 unsigned, T002 expired),
+        so that every report shows that the list's integrity or currency was not established."""
+        from edossier.findings import finding
+
+        out = []
+        for waiver in self.waivers:
+            if waiver == "unsigned":
+                out.append(finding("T001", "trustlist.xml", digest=self.digest or ""))
+            elif waiver == "expired":
+                out.append(finding("T002", "trustlist.xml", next_update=_iso(self.next_update) or ""))
+        return out
 
     def find(self, credit_code: str, role: str, *, at: dt.datetime | None = None) -> TrustedAgency | None:
         """The entry for this credit code *and* role, or None.
@@ -162,8 +225,19 @@ def _schema() -> etree.XMLSchema:
 # --- reading -------------------------------------------------------------------------------------------
 
 
-def load_trustlist(path: Path) -> TrustList:
-    """Read, validate and return the trust list at ``path``; raise TrustListError on any problem."""
+def load_trustlist(path: Path, *, anchor=None, allow_unsigned: bool = False, allow_expired: bool = False,
+                   now: dt.datetime | None = None) -> TrustList:
+    """Read, verify and return the trust list at ``path``; raise TrustListError on any problem.
+
+    ``anchor`` (an ``x509.Certificate``, PEM/DER bytes, or a path to a PEM/DER file) is the trust-list
+    operator's certificate or the CA certificate that issued it. The list must carry a valid enveloped
+    signature by that certificate (or one the anchor issued directly), and its ``nextUpdate`` must lie
+    after ``now`` (default: the real current time; deliberately not ``--at``, which only moves the
+    validation of signatures). ``allow_unsigned`` accepts a list without a signature, or with one that
+    no anchor was given for; a signature that is present and checked against a given anchor must be
+    valid, opt-out or not. ``allow_expired`` accepts a list past its nextUpdate. Each opt-out used is
+    recorded in ``waivers``.
+    """
     path = Path(path)
     try:
         with open(path, "rb") as f:
@@ -174,11 +248,38 @@ def load_trustlist(path: Path) -> TrustList:
             f"cannot read trust list {path}: {reason}",
             f"无法读取信任列表 {path}：{reason}",
         ) from None
-    return parse_trustlist(data, source=str(path))
+    return parse_trustlist(data, source=str(path), anchor=anchor, allow_unsigned=allow_unsigned,
+                           allow_expired=allow_expired, now=now)
 
 
-def parse_trustlist(data: bytes, *, source: str | None = None) -> TrustList:
-    """Validate and return the trust list in ``data`` (see :func:`load_trustlist`).
+def load_anchor(anchor) -> x509.Certificate:
+    """The trust anchor as a certificate: ``anchor`` is one already, PEM or DER bytes, or a file path."""
+    if isinstance(anchor, x509.Certificate):
+        return anchor
+    if isinstance(anchor, (str, Path)):
+        try:
+            with open(anchor, "rb") as f:
+                data = f.read(1024 * 1024)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise TrustListError(f"cannot read trust anchor {anchor}: {reason}",
+                                 f"无法读取信任锚证书 {anchor}：{reason}") from None
+        where = (f"trust anchor {anchor}", f"信任锚证书 {anchor}")
+    else:
+        data = bytes(anchor)
+        where = ("the trust anchor", "信任锚证书")
+    try:
+        if b"-----BEGIN" in data:
+            return x509.load_pem_x509_certificate(data)
+        return x509.load_der_x509_certificate(data)
+    except Exception:  # noqa: BLE001 - any parse failure of a user-supplied file is the user's error
+        raise TrustListError(f"{where[0]} is not a readable X.509 certificate (PEM or DER)",
+                             f"{where[1]} 不是可读取的 X.509 证书（PEM 或 DER）") from None
+
+
+def parse_trustlist(data: bytes, *, source: str | None = None, anchor=None, allow_unsigned: bool = False,
+                    allow_expired: bool = False, now: dt.datetime | None = None) -> TrustList:
+    """Verify, validate and return the trust list in ``data`` (see :func:`load_trustlist`).
 
     ``source`` (e.g. the file name) is used in messages; by default they say "trust list" / "信任列表".
     """
@@ -186,6 +287,65 @@ def parse_trustlist(data: bytes, *, source: str | None = None) -> TrustList:
     if len(data) > MAX_TRUSTLIST_BYTES:
         limit = MAX_TRUSTLIST_BYTES // (1024 * 1024)
         raise TrustListError(f"{src[0]} is larger than {limit} MiB", f"{src[1]} 超过 {limit} MiB 的上限")
+    digest = hashlib.sha256(data).hexdigest()
+    root = _parse_root(data, src)
+    _validate(root, src)
+    signatures = list(root.iter(f"{_DS}Signature"))
+    waivers: list[str] = []
+    signer_subject = None
+    if not signatures or anchor is None:
+        if not allow_unsigned:
+            if not signatures:
+                raise TrustListError(
+                    f"{src[0]} is not signed; a trust list must carry its operator's signature "
+                    "(or pass --allow-unsigned-trust to use it anyway, recorded in every report)",
+                    f"{src[1]} 未签名；信任列表必须带有其运营方的签名"
+                    "（如仍要使用，请指定 --allow-unsigned-trust，每份报告都会记录）",
+                )
+            raise TrustListError(
+                f"{src[0]}: no trust anchor was named to verify its signature; give --trust-anchor FILE "
+                "or EDOSSIER_TRUST_ANCHOR (or --allow-unsigned-trust to use it unverified)",
+                f"{src[1]}：未指定用于验证其签名的信任锚；请指定 --trust-anchor FILE 或 EDOSSIER_TRUST_ANCHOR"
+                "（或用 --allow-unsigned-trust 在未验证的情况下使用）",
+            )
+        waivers.append("unsigned")
+        if signatures:
+            # Not verified, so not trusted either: read the list without its signature element.
+            for sig in signatures:
+                sig.getparent().remove(sig)
+    else:
+        root, signer_subject = _verify_signature(data, root, signatures, load_anchor(anchor), src)
+        _validate(root, src)  # the signed content itself, as signxml returned it
+    tl = _read(root, src)
+    now = _check_now(now)
+    if tl.next_update is not None and tl.next_update <= now:
+        if not allow_expired:
+            raise TrustListError(
+                f"{src[0]} has expired: its nextUpdate {_iso(tl.next_update)} has passed; get the current "
+                "list from its operator (or pass --allow-expired-trust, recorded in every report)",
+                f"{src[1]} 已过期：下次更新时间 {_iso(tl.next_update)} 已过；请向运营方获取最新列表"
+                "（或指定 --allow-expired-trust，每份报告都会记录）",
+            )
+        waivers.append("expired")
+    return _replace(tl, digest=digest, signed=signer_subject is not None, signer=signer_subject,
+                    waivers=tuple(waivers))
+
+
+def _check_now(now: dt.datetime | None) -> dt.datetime:
+    if now is None:
+        return dt.datetime.now(dt.timezone.utc)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now
+
+
+def _replace(tl: TrustList, **changes) -> TrustList:
+    from dataclasses import replace
+
+    return replace(tl, **changes)
+
+
+def _parse_root(data: bytes, src: tuple[str, str]):
     try:
         root = parse_xml(data, max_bytes=MAX_TRUSTLIST_BYTES)
     except XmlError as exc:
@@ -198,6 +358,10 @@ def parse_trustlist(data: bytes, *, source: str | None = None) -> TrustList:
             f"{src[0]}: the root element must be TrustList in namespace {NS}, found {root.tag}",
             f"{src[1]}：根元素必须是命名空间 {NS} 中的 TrustList，实际为 {root.tag}",
         )
+    return root
+
+
+def _validate(root, src: tuple[str, str]) -> None:
     try:
         schema = _schema()
     except (OSError, etree.LxmlError, XmlError) as exc:  # pragma: no cover - broken installation
@@ -212,11 +376,114 @@ def parse_trustlist(data: bytes, *, source: str | None = None) -> TrustList:
             f"{src[1]} 不符合模式 {SCHEMA_FILE}：{detail}",
         )
 
+
+def _read(root, src: tuple[str, str]) -> TrustList:
     issued = _datetime(root.get("issued"), "issued", src)
+    next_update = _datetime(root.get("nextUpdate"), "nextUpdate", src)
+    if issued is not None and next_update is not None and next_update <= issued:
+        raise TrustListError(f"{src[0]}: nextUpdate is not after issued", f"{src[1]}：nextUpdate 不晚于 issued")
+    try:
+        sequence = int(root.get("sequence", ""))
+    except ValueError:  # the schema requires a positive integer; this is belt and braces
+        sequence = 0
+    if sequence < 1:
+        raise TrustListError(f"{src[0]}: sequence must be a positive integer", f"{src[1]}：sequence 必须是正整数")
     name_el = root.find(f"{_T}Name")
     agencies = tuple(_agency(el, src) for el in root.iterfind(f"{_T}Agency"))
     tsas = tuple(_tsa(el, src) for el in root.iterfind(f"{_T}TimeStampAuthority"))
-    return TrustList(agencies=agencies, name=_text(name_el), issued=issued, tsas=tsas)
+    return TrustList(agencies=agencies, name=_text(name_el), issued=issued, tsas=tsas, sequence=sequence,
+                     next_update=next_update)
+
+
+def _bad_signature(src: tuple[str, str], en: str, zh: str) -> TrustListError:
+    return TrustListError(f"{src[0]}: the signature is not acceptable: {en}",
+                          f"{src[1]}：签名不可接受：{zh}")
+
+
+def _verify_signature(data: bytes, root, signatures: list, anchor: x509.Certificate,
+                      src: tuple[str, str]):
+    """Check the enveloped signature; return (the signed TrustList element as signxml returned it,
+    the operator certificate's subject). Everything after this reads only the returned element."""
+    from signxml import InvalidInput, InvalidSignature, SignatureConfiguration, XMLVerifier
+    from signxml.algorithms import DigestAlgorithm, SignatureMethod
+    from signxml.exceptions import SignXMLException
+
+    if len(signatures) != 1 or signatures[0].getparent() is not root:
+        raise _bad_signature(src, "there must be exactly one ds:Signature, a child of the root TrustList",
+                             "必须恰好有一个 ds:Signature，且为根元素 TrustList 的子元素")
+    sig = signatures[0]
+    # Which key to check against is decided here, from the anchor; the content is read only from what
+    # signxml returns. The first X509Certificate is the operator's (XMLDSig puts the signer first).
+    cert_el = sig.find(f"{_DS}KeyInfo/{_DS}X509Data/{_DS}X509Certificate")
+    if cert_el is None:
+        raise _bad_signature(src, "KeyInfo carries no X509Certificate", "KeyInfo 中没有 X509Certificate")
+    try:
+        operator = x509.load_der_x509_certificate(base64.b64decode("".join((cert_el.text or "").split())))
+        operator.subject, operator.public_key()
+    except Exception:  # noqa: BLE001
+        raise _bad_signature(src, "the operator certificate cannot be read", "无法读取运营方证书") from None
+    if not _anchored(operator, anchor):
+        raise _bad_signature(
+            src, f"the signer {operator.subject.rfc4514_string()} is neither the trust anchor "
+                 f"{anchor.subject.rfc4514_string()} nor issued by it",
+            f"签名者 {operator.subject.rfc4514_string()} 既不是信任锚 {anchor.subject.rfc4514_string()}，"
+            "也不是由其签发")
+    # Transforms and reference are checked before signxml runs: only the whole document, only
+    # enveloped-signature + exclusive c14n (anything else could sign a part, or a transformed view).
+    refs = sig.findall(f"{_DS}SignedInfo/{_DS}Reference")
+    if len(refs) != 1 or refs[0].get("URI") != "":
+        raise _bad_signature(src, 'there must be one Reference, with URI="" (the whole document)',
+                             '必须恰好有一个 Reference，且 URI=""（整个文档）')
+    transforms = [t.get("Algorithm") for t in refs[0].findall(f"{_DS}Transforms/{_DS}Transform")]
+    c14n = sig.find(f"{_DS}SignedInfo/{_DS}CanonicalizationMethod")
+    if transforms != [ENVELOPED, EXC_C14N] or c14n is None or c14n.get("Algorithm") != EXC_C14N:
+        raise _bad_signature(src, "only the enveloped-signature and exclusive c14n transforms are allowed",
+                             "只允许 enveloped-signature 与排他规范化（exclusive c14n）变换")
+    config = SignatureConfiguration(
+        require_x509=True,
+        location="./",
+        expect_references=1,
+        signature_methods=frozenset({SignatureMethod.RSA_SHA256, SignatureMethod.ECDSA_SHA256}),
+        digest_algorithms=frozenset({DigestAlgorithm.SHA256}),
+    )
+    try:
+        result = XMLVerifier().verify(data, x509_cert=operator, expect_config=config)
+    except (SignXMLException, InvalidInput, InvalidSignature) as exc:
+        raise _bad_signature(src, str(exc)[:300], str(exc)[:300]) from None
+    except Exception as exc:  # noqa: BLE001 - hostile input: no traceback, a refusal
+        raise _bad_signature(src, f"{type(exc).__name__}: {str(exc)[:200]}",
+                             f"{type(exc).__name__}：{str(exc)[:200]}") from None
+    signed = result.signed_xml
+    if signed is None or signed.tag != f"{_T}TrustList" or signed.getparent() is not None:
+        raise _bad_signature(src, "the signed element is not the root TrustList", "被签名的元素不是根元素 TrustList")
+    if signed.find(f".//{_DS}Signature") is not None:
+        raise _bad_signature(src, "the signed content holds another signature", "被签名内容中还有其他签名")
+    return signed, operator.subject.rfc4514_string()
+
+
+def _anchored(operator: x509.Certificate, anchor: x509.Certificate) -> bool:
+    """True if ``operator`` is the anchor itself, or an end-entity certificate the anchor (a CA)
+    issued directly that is valid now."""
+    if operator == anchor:
+        return True
+    try:
+        bc = anchor.extensions.get_extension_for_class(x509.BasicConstraints).value
+        if not bc.ca or operator.issuer != anchor.subject:
+            return False
+        operator.verify_directly_issued_by(anchor)
+        try:  # an operator is an end entity: a sub-CA of the anchor does not sign lists
+            if operator.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
+                return False
+        except x509.ExtensionNotFound:
+            pass
+    except Exception:  # noqa: BLE001 - not a CA, wrong signature, unsupported key: not anchored
+        return False
+    now = dt.datetime.now(dt.timezone.utc)
+    return operator.not_valid_before_utc <= now < operator.not_valid_after_utc
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def _schema_error(schema: etree.XMLSchema) -> str:
@@ -385,12 +652,21 @@ def _write_entry(el, entry) -> None:
         etree.SubElement(el, f"{_T}CRL").text = base64.b64encode(der).decode("ascii")
 
 
-def trustlist_to_bytes(tl: TrustList) -> bytes:
-    """Serialise ``tl`` as pretty UTF-8 XML, checked against the schema before it is returned."""
+def trustlist_to_bytes(tl: TrustList, *, signer=None) -> bytes:
+    """Serialise ``tl`` as UTF-8 XML, checked against the schema before it is returned.
+
+    With ``signer`` (any object with ``.key``, a private key, and ``.cert``, an ``x509.Certificate``,
+    e.g. a demo_pki Credential or a loaded PKCS#12) the list carries an enveloped signature by it.
+    """
     root = etree.Element(f"{_T}TrustList", nsmap={None: NS})
     root.set("version", VERSION)
     issued = tl.issued or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    root.set("sequence", str(int(tl.sequence)))
     root.set("issued", _fmt_time(issued, "issued"))
+    next_update = tl.next_update or issued + DEFAULT_LIFETIME
+    root.set("nextUpdate", _fmt_time(next_update, "nextUpdate"))
+    if next_update <= issued:
+        raise TrustListError("nextUpdate must be after issued", "nextUpdate 必须晚于 issued")
     if tl.name:
         etree.SubElement(root, f"{_T}Name").text = tl.name
     for a in tl.agencies:
@@ -412,12 +688,42 @@ def trustlist_to_bytes(tl: TrustList) -> bytes:
             f"the trust list to be written does not conform to {SCHEMA_FILE}: {detail}",
             f"待写入的信任列表不符合模式 {SCHEMA_FILE}：{detail}",
         )
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    if signer is None:
+        return data
+    return sign_trustlist_bytes(data, signer)
 
 
-def write_trustlist(tl: TrustList, path: Path) -> None:
-    """Write ``tl`` to ``path`` as pretty UTF-8 XML, atomically (temp file, fsync, rename)."""
-    data = trustlist_to_bytes(tl)
+def sign_trustlist_bytes(data: bytes, signer) -> bytes:
+    """``data`` (a trust list, unsigned) with an enveloped XMLDSig signature by ``signer`` appended
+    to the root: Reference URI="", enveloped-signature + exclusive c14n, SHA-256, RSA or ECDSA."""
+    from signxml import XMLSigner
+    from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
+
+    key = signer.key
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        method = SignatureMethod.ECDSA_SHA256
+    elif isinstance(key, rsa.RSAPrivateKey):
+        method = SignatureMethod.RSA_SHA256
+    else:
+        raise TrustListError("the trust-list operator's key must be RSA or ECDSA",
+                             "信任列表运营方的密钥必须是 RSA 或 ECDSA")
+    root = parse_xml(data, max_bytes=MAX_TRUSTLIST_BYTES)
+    for old in list(root.iter(f"{_DS}Signature")):  # re-signing: the old signature goes
+        old.getparent().remove(old)
+    pem = signer.cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+    signed = XMLSigner(
+        signature_algorithm=method,
+        digest_algorithm=DigestAlgorithm.SHA256,
+        c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
+    ).sign(root, key=key, cert=[pem])
+    # No pretty-printing after signing: the signature covers the whitespace too.
+    return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
+
+
+def write_trustlist(tl: TrustList, path: Path, *, signer=None) -> None:
+    """Write ``tl`` to ``path`` as UTF-8 XML, signed by ``signer`` if given, atomically."""
+    data = trustlist_to_bytes(tl, signer=signer)
     try:
         atomic_write_bytes(Path(path), data)
     except OSError as exc:
@@ -426,5 +732,3 @@ def write_trustlist(tl: TrustList, path: Path) -> None:
             f"cannot write trust list {path}: {reason}",
             f"无法写入信任列表 {path}：{reason}",
         ) from None
-
-
