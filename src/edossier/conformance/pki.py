@@ -147,7 +147,10 @@ def trust_list(folder: Path) -> TrustList:
         agencies=tuple(entries),
         name="edossier 一致性测试信任列表（仅供测试） / edossier conformance corpus trust list (tests only)",
         issued=TRUSTLIST_ISSUED,
-        tsas=(TrustedTSA(name=dp.TSA_NAME, ca_certs=(_der(root),), crls=(root_crl,),
+        # The corpus TSA was issued by the shared root, so it is named by its own certificate (#13):
+        # a root listed for agencies is not a CA dedicated to time-stamping.
+        tsas=(TrustedTSA(name=dp.TSA_NAME, tsa_certs=(_der(load_p12(folder / "tsa.p12")[1]),),
+                         ca_certs=(_der(root),), crls=(root_crl,),
                          valid_from=root.not_valid_before_utc, valid_to=root.not_valid_after_utc),))
 
 
