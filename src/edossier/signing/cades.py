@@ -372,6 +372,7 @@ def _judge_token(token, si, trust: TrustList, when: dt.datetime, retroactive: bo
     """Judge one RFC 3161 token over `si`'s signature value: the TSA's certificate must be named by the
     trust list (`TrustList.tsa_for`), be the one the token's signature and path validate with, and the
     path must validate to that TSA entry's CAs with revocation established."""
+    from asn1crypto import core
     from pyhanko.sign.validation.generic_cms import message_imprint_checker, validate_tst_signed_data
     from pyhanko.sign.validation.status import TimestampSignatureStatus
 
@@ -384,7 +385,7 @@ def _judge_token(token, si, trust: TrustList, when: dt.datetime, retroactive: bo
         tsis = tsd["signer_infos"]
         if len(tsis) != 1:
             return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail=f"{len(tsis)} SignerInfos in the token")
-        if tsis[0]["signed_attrs"].native is not None and unsorted_set(tsis[0]["signed_attrs"].contents):
+        if not isinstance(tsis[0]["signed_attrs"], core.Void) and unsorted_set(tsis[0]["signed_attrs"].contents):
             return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail="the token's signed attributes are not DER")
         certs = [c.chosen for c in tsd["certificates"]] if tsd["certificates"].native else []
         matching = _matching_certs(tsis[0]["sid"], certs)
@@ -399,8 +400,6 @@ def _judge_token(token, si, trust: TrustList, when: dt.datetime, retroactive: bo
         return _TokenVerdict(code="G022", sub="NO_CERTIFICATE_CHAIN_FOUND",
                              detail=f"{tsa_cert.subject.human_friendly} (issued by {tsa_cert.issuer.human_friendly})")
     try:
-        from asn1crypto import crl as acrl
-
         vc = _context(tsa.ca_certs, tsa.crls, certs, [], when, retroactive)
         kwargs = asyncio.run(validate_tst_signed_data(tsd, vc, message_imprint_checker(si)))
         status = TimestampSignatureStatus(**kwargs)
@@ -434,7 +433,7 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
     """
     # asn1crypto learns the TSTInfo content type only when its tsp module is imported; parsing a
     # time-stamp token before that caches it as opaque bytes and pyHanko then rejects it.
-    from asn1crypto import cms, tsp, x509 as ax509  # noqa: F401
+    from asn1crypto import cms, core, tsp, x509 as ax509  # noqa: F401
 
     loc = f"META-INF/signature{layer:03d}.p7s"
     result = SignatureResult(layer)
@@ -454,14 +453,20 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         if len(signer_infos) != 1:
             raise ValueError(f"{len(signer_infos)} SignerInfos; exactly one is required")
         si = signer_infos[0]
-        for part in ("version", "digest_algorithms", "encap_content_info", "signer_infos"):
+        # The signed attributes as signed: asn1crypto re-sorts a SET OF once it has been parsed.
+        raw_signed_attrs = None if isinstance(si["signed_attrs"], core.Void) else si["signed_attrs"].contents
+        for part in ("version", "digest_algorithms", "encap_content_info"):
             sd[part].native  # force a full parse: a malformed field must be G001, not go unnoticed
+        for part in ("version", "sid", "digest_algorithm", "signed_attrs", "signature_algorithm", "signature"):
+            si[part].native  # (unsigned attributes are parsed where they are judged, below)
         digest_alg = si["digest_algorithm"]["algorithm"].native
         sig_alg = si["signature_algorithm"]
         sig_hash = sig_alg.hash_algo if sig_alg["algorithm"].native not in ("rsassa_pss", "ed25519", "ed448") else None
         signed_attrs = si["signed_attrs"]
         attr_types = [a["type"].dotted for a in signed_attrs] if signed_attrs.native is not None else []
-        unsigned_attrs = list(si["unsigned_attrs"]) if si["unsigned_attrs"].native else []
+        # Only the attribute types here: values are parsed where they are judged (an unknown attribute's
+        # value need not parse as anything, and must become a finding about that attribute).
+        unsigned_attrs = [] if isinstance(si["unsigned_attrs"], core.Void) else list(si["unsigned_attrs"])
         embedded = [c.chosen for c in sd["certificates"]] if sd["certificates"].native else []
         for c in embedded:
             c.native  # force a full parse, so that malformed certificates fail here
@@ -475,7 +480,7 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
     not_der = der_problem(p7s)
     if not_der:
         return fail("G023", "TOTAL_FAILED", "FORMAT_FAILURE", detail=not_der)
-    if signed_attrs.native is not None and unsorted_set(signed_attrs.contents):
+    if raw_signed_attrs is not None and unsorted_set(raw_signed_attrs):
         return fail("G023", "TOTAL_FAILED", "FORMAT_FAILURE", detail="signed attributes not in DER (sorted) order")
 
     for alg in (digest_alg, sig_hash):
