@@ -18,7 +18,7 @@ Besides the four demo agencies and the demo TSA, the folder holds signers for th
 | unlisted.p12 | signer of an agency the trust list does not name | G004 |
 | nocrl.p12 | signer of an agency whose trust-list entry carries no CRL | G006 |
 | retired.p12 | signer of an agency whose trust-list entry ended before the validation time | G004 |
-| rogue-tsa.p12 | time-stamping unit under the rogue root | G012 |
+| rogue-tsa.p12 | time-stamping unit under the rogue root | G022 |
 
 The corpus trust list (samples/corpus/trustlist.xml) is written from these files on every run.
 """
