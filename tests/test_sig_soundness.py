@@ -67,11 +67,13 @@ def with_certificates(p7s: bytes, certs: list) -> bytes:
     return ci.dump(force=True)
 
 
-def forged_twin(real: dp.Credential, victim_subject: x509.Name) -> ax509.Certificate:
-    """A self-made certificate with `real`'s issuer and serial number but another subject."""
+def forged_twin(real: dp.Credential, victim_subject: x509.Name, *, serial: int | None = None) -> ax509.Certificate:
+    """A self-made certificate with `real`'s issuer, serial number (unless given) and subject key
+    identifier, but another subject."""
     key = dp.generate_key("ec")
-    cert = (x509.CertificateBuilder().subject_name(victim_subject).issuer_name(real.cert.issuer)
-            .public_key(real.cert.public_key()).serial_number(real.cert.serial_number)
+    ski = real.cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    cert = (x509.CertificateBuilder().add_extension(ski, critical=False).subject_name(victim_subject).issuer_name(real.cert.issuer)
+            .public_key(real.cert.public_key()).serial_number(serial or real.cert.serial_number)
             .not_valid_before(real.cert.not_valid_before_utc).not_valid_after(real.cert.not_valid_after_utc)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(dp.DEFAULT_SIGNER_KEY_USAGE, critical=True)
@@ -393,3 +395,18 @@ def test_unreadable_pdf_signature_is_a_finding():
     assert [f.code for f in out.findings] == ["G024"]
     assert verify_pdf_signatures("documents/001/0001.pdf", broken.replace(b"/ByteRange", b"/Other"),
                                  agency=None).findings == []
+
+
+def test_subject_key_identifier_matching_two_certificates_is_ambiguous(env):
+    from edossier.signing.cades import _matching_certs
+
+    pki, *_ = env
+    real = ax509.Certificate.load(pki.credentials["police"].der)
+    # other serial number, same key identifier, another agency's subject
+    twin = forged_twin(pki.credentials["police"], pki.credentials["court"].cert.subject, serial=12345)
+    by_ski = cms.SignerIdentifier({"subject_key_identifier": real.key_identifier})
+    by_serial = cms.SignerIdentifier({"issuer_and_serial_number": cms.IssuerAndSerialNumber(
+        {"issuer": real.issuer, "serial_number": real.serial_number})})
+    assert _matching_certs(by_serial, [real, twin]) == [real]
+    assert _matching_certs(by_ski, [real]) == [real]
+    assert _matching_certs(by_ski, [real, twin]) == [real, twin]  # -> G016 in verify_layer

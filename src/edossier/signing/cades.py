@@ -536,8 +536,11 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
     anchors = [c for c in listed if c.self_signed != "no"] or listed
 
     # Time stamps are judged here one by one (`_judge_token`), so pyHanko sees the signature alone.
-    bare = cms.ContentInfo.load(p7s)["content"]
-    bare["signer_infos"][0]["unsigned_attrs"] = None
+    try:
+        bare = cms.ContentInfo.load(p7s)["content"]
+        bare["signer_infos"][0]["unsigned_attrs"] = None
+    except Exception as exc:  # noqa: BLE001 - parsed once already; kept total for hostile input
+        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=str(exc)[:200] or type(exc).__name__)
     status = _run_validation(manifest, bare, trusted, embedded, embedded_crls, when, retroactive=retroactive)
     if isinstance(status, Exception):
         return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=f"{type(status).__name__}: {str(status)[:200]}")
