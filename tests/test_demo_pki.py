@@ -59,7 +59,8 @@ def test_file_set(pki):
     secret = {"tsa.p12", "root-ca.key.pem", "trustlist-operator.p12"}
     for role in ROLES:
         secret |= {f"{role}.p12", f"ca-{role}.key.pem"}
-    expected = secret | {"root-ca.pem", "crl-root.crl", "README.txt", "trustlist.xml", "trust-anchor.pem"}
+    expected = secret | {"root-ca.pem", "crl-root.crl", "README.txt", "trustlist.xml", "trust-anchor.pem", "ca-tsa.pem",
+                         "crl-tsa.crl"}
     for role in ROLES:
         expected |= {f"ca-{role}.pem", f"crl-{role}.crl"}
     assert names == expected  # no temp files left behind
@@ -145,7 +146,7 @@ def test_certificate_profiles(pki):
 def test_crls(pki):
     for key, der in pki.crls.items():
         crl = x509.load_der_x509_crl(der)
-        issuer = pki.root if key == "root" else pki.cas[key]
+        issuer = {"root": pki.root, "tsa": pki.tsa_ca}.get(key) or pki.cas[key]
         assert crl.issuer == issuer.cert.subject
         assert crl.is_signature_valid(issuer.cert.public_key())
         assert len(crl) == 0
@@ -404,3 +405,20 @@ def test_damaged_trustlists_only_raise_trustlist_error(pki, data):
         assert exc.en and exc.zh
     else:
         assert isinstance(tl, TrustList)
+
+
+def test_tsa_is_named_by_a_dedicated_ca_and_a_pin(pki):
+    """#13: the demo TSA comes from a CA dedicated to time-stamping (EKU exactly timeStamping, listed
+    for no agency), its own EKU timeStamping is critical, and the trust list pins it."""
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    ca_eku = pki.tsa_ca.cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert list(ca_eku) == [ExtendedKeyUsageOID.TIME_STAMPING]
+    tsa_eku = pki.tsa.cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+    assert tsa_eku.critical and list(tsa_eku.value) == [ExtendedKeyUsageOID.TIME_STAMPING]
+    assert pki.tsa.cert.issuer == pki.tsa_ca.cert.subject
+    (entry,) = pki.trustlist.tsas
+    assert entry.tsa_certs == (pki.tsa.der,)
+    assert all(pki.tsa_ca.der not in a.ca_certs for a in pki.trustlist.agencies)
+    assert pki.trustlist.tsa_for(pki.tsa.der, NOW) == entry
+    assert pki.trustlist.tsa_for(pki.credentials["police"].der, NOW) is None  # no timeStamping EKU

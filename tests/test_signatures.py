@@ -200,8 +200,12 @@ def test_good_signature_each_role(demo, signatures, role):
 
 
 def test_good_signature_at_explicit_times(demo, signatures):
-    for at in (NOW - dt.timedelta(minutes=30), NOW, NOW + dt.timedelta(days=300)):  # CRLs: thisUpdate = NOW - 1 h
+    signed_at = verify(signatures["police"], demo.trustlist).signing_time
+    for at in (signed_at, signed_at + dt.timedelta(days=300)):  # CRLs: thisUpdate = NOW - 1 h
         assert verify(signatures["police"], demo.trustlist, at=at).indication == "TOTAL_PASSED", at
+    # A validation time before the signed signing-time (beyond the 5-minute skew) cannot be right (#13).
+    early = verify(signatures["police"], demo.trustlist, at=signed_at - dt.timedelta(minutes=30))
+    assert [f.code for f in early.findings] == ["G018"] and early.indication != "TOTAL_PASSED"
 
 
 def test_unsigned_parts_are_not_protected(demo, signatures):
@@ -259,7 +263,8 @@ def test_signature_value_changed(demo, signatures):
 def test_layer_claims_other_role_than_signer(demo, signatures, signed_by, claimed):
     result = verify(signatures[signed_by], demo.trustlist, claimed)
     assert_result(result, "G003", "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND")
-    assert AGENCIES[signed_by].name in result.signer
+    # The signer is shown only from a certificate whose signature and path were verified (#13).
+    assert result.signer is None and result.signer_certificate is None
 
 
 def test_entry_lists_another_roles_ca(demo, signatures):
@@ -456,14 +461,15 @@ def test_certificate_names_another_agency(demo, sign_as):
         "right O, other organizationIdentifier": dp.issue_signer(ca, police.name, court.credit_code, now=NOW),
         "no organizationIdentifier, other O": _signer_with_subject(ca, _name(court.name, None)),
         "no organizationIdentifier, no O": _signer_with_subject(ca, _name(None, None, cn=police.name)),
+        # path 2 of #13: no name fallback, two entries may share a name
+        "no organizationIdentifier, right O": _signer_with_subject(ca, _name(police.name, None)),
     }
     for label, cred in bad.items():
         result = verify(sign_as(cred), demo.trustlist)
         assert result.indication != "TOTAL_PASSED", label
         assert_result(result, "G009", "INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE")
-    # The credit code is what identifies the agency; O is only used when there is none.
+    # The credit code is what identifies the agency; O is never used (#13).
     ok = {
-        "no organizationIdentifier, right O": _signer_with_subject(ca, _name(police.name, None)),
         "right organizationIdentifier, other O": dp.issue_signer(ca, court.name, police.credit_code, now=NOW),
     }
     for label, cred in ok.items():

@@ -464,10 +464,9 @@ def _signatures(run: _Run) -> bool:
         poe = min((t for t in (run.poe.get(n), proven) if t is not None), default=None)
         try:
             p7s = run.pkg.read(signature_name(n), MAX_SIGNATURE_BYTES)
-            extra = {"poe": poe} if poe is not None and _TAKES_POE else {}
             result = verify_layer(n, p7s, run.manifest_bytes[n], agency_name=rec.agency.name,
                                   credit_code=rec.agency.credit_code, role=rec.agency.role, trust=run.trust,
-                                  at=run.at, **extra)
+                                  at=run.at, poe=poe)
         except Exception as exc:  # noqa: BLE001 - this layer is unchecked; the others go on
             run.add(finding("X004", signature_name(n), layer=f"{n:03d}",
                             detail=f"{type(exc).__name__}: {str(exc)[:200]}"))
@@ -482,11 +481,6 @@ def _signatures(run: _Run) -> bool:
     for n in run.layers:
         run.report.layers.append(LayerReport(n, run.records.get(n), run.signatures.get(n)))
     return ok and len(run.signatures) == len(run.layers)
-
-
-import inspect as _inspect  # noqa: E402  TEMPORARY until verify_layer takes poe (sig branch)
-
-_TAKES_POE = "poe" in _inspect.signature(verify_layer).parameters
 
 
 def _covers(run: _Run, n: int) -> bool:

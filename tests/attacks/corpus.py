@@ -393,7 +393,8 @@ def cms_cases(env: Env) -> None:
         "huge-length": b"\x30\x84\x7f\xff\xff\xff" + good[6:],
     }
     for cid, p7s in malformed.items():
-        env.add(f"cms-{cid}", "cms", "G001", _with_signature(env, p7s))
+        # parsable BER is refused by the strict DER check (G023, #13); the rest cannot be parsed (G001)
+        env.add(f"cms-{cid}", "cms", "G023" if cid == "indefinite-length" else "G001", _with_signature(env, p7s))
     attached = rebuild(encap_content_info=cms.ContentInfo({"content_type": "data", "content": manifest}))
     env.add("cms-econtent-present", "cms", "G001", _with_signature(env, attached))
 

@@ -721,7 +721,7 @@ def _(w):
         w.pki / "police.p12", correct_manifest(w), signing_time=LAYER_TIMES[0]))])
 
 
-@case("bad", "G012", "untrusted-tsa", "The signature time stamp comes from a time-stamping authority the trust list does not name.",
+@case("bad", "G022", "untrusted-tsa", "The signature time stamp comes from a time-stamping authority the trust list does not name.",
       "签名时间戳来自信任列表未登记的时间戳服务。")
 def _(w):
     return signed_by(w, w.cred("police", tsa="rogue-tsa"))

@@ -18,7 +18,7 @@ Besides the four demo agencies and the demo TSA, the folder holds signers for th
 | unlisted.p12 | signer of an agency the trust list does not name | G004 |
 | nocrl.p12 | signer of an agency whose trust-list entry carries no CRL | G006 |
 | retired.p12 | signer of an agency whose trust-list entry ended before the validation time | G004 |
-| rogue-tsa.p12 | time-stamping unit under the rogue root | G012 |
+| rogue-tsa.p12 | time-stamping unit under the rogue root | G022 |
 
 The corpus trust list (samples/corpus/trustlist.xml) is written from these files on every run, signed
 by trustlist-operator.p12 (RSA, so that the signature and the list's bytes are reproducible); its
@@ -153,8 +153,11 @@ def trust_list(folder: Path) -> TrustList:
         agencies=tuple(entries),
         name="edossier 一致性测试信任列表（仅供测试） / edossier conformance corpus trust list (tests only)",
         issued=TRUSTLIST_ISSUED,
+        # The corpus TSA was issued by the shared root, so it is named by its own certificate (#13):
+        # a root listed for agencies is not a CA dedicated to time-stamping.
         next_update=TRUSTLIST_NEXT_UPDATE,
-        tsas=(TrustedTSA(name=dp.TSA_NAME, ca_certs=(_der(root),), crls=(root_crl,),
+        tsas=(TrustedTSA(name=dp.TSA_NAME, tsa_certs=(_der(load_p12(folder / "tsa.p12")[1]),),
+                         ca_certs=(_der(root),), crls=(root_crl,),
                          valid_from=root.not_valid_before_utc, valid_to=root.not_valid_after_utc),))
 
 

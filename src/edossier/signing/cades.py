@@ -23,16 +23,21 @@ SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47"  # ESS, RFC 5035
 WEAK_DIGESTS = {"md5", "sha1", "md2"}
 
 
-def der_lengths(data: bytes) -> bool:
-    """True when every element of `data` has DER's definite, minimal length and strings are primitive.
+def der_problem(data: bytes) -> str | None:
+    """Why `data` is not DER, or None when it is: definite minimal lengths, primitive strings, minimal
+    INTEGERs and ENUMERATEDs, BOOLEANs of 00/FF, and every universal SET OF in ascending order.
 
-    Re-encoding with asn1crypto (`dump(force=True)`) would tell the same but costs ~95 ms per
-    signature once asn1crypto.tsp is imported; this walk over the TLV headers takes about a millisecond.
+    A complete check (X.690 §10-11 as far as CMS and X.509 use them) that does not decode values:
+    re-encoding with asn1crypto (`dump(force=True)`) would tell the same but costs ~95 ms per
+    signature once asn1crypto.tsp is imported; this walk over the TLV headers takes a few ms.
+    Context-tagged IMPLICIT SET OFs (the signed attributes) are checked by `unsorted_set`.
     """
-    stack = [(0, len(data))]
+    stack = [(0, len(data), False)]
     while stack:
-        pos, end = stack.pop()
+        pos, end, is_set = stack.pop()
+        previous = None
         while pos < end:
+            element_start = pos
             tag = data[pos]
             pos += 1
             if tag & 0x1F == 0x1F:  # high tag number: base-128 digits
@@ -40,29 +45,69 @@ def der_lengths(data: bytes) -> bool:
                     pos += 1
                 pos += 1
             if pos >= end:
-                return False
+                return "truncated element"
             first = data[pos]
             pos += 1
-            if first == 0x80:  # indefinite length
-                return False
+            if first == 0x80:
+                return "indefinite length"
             if first > 0x80:
                 n = first & 0x7F
                 if n > 8 or pos + n > end or data[pos] == 0:
-                    return False
+                    return "malformed or non-minimal length"
                 length = int.from_bytes(data[pos:pos + n], "big")
                 pos += n
-                if length < 0x80:  # should have used the short form
-                    return False
+                if length < 0x80:
+                    return "long-form length where the short form is required"
             else:
                 length = first
             if pos + length > end:
-                return False
+                return "element longer than its container"
             if tag & 0x20:
                 if tag in (0x23, 0x24):  # constructed BIT STRING / OCTET STRING: BER only
-                    return False
-                stack.append((pos, pos + length))
+                    return "constructed string"
+                stack.append((pos, pos + length, tag == 0x31))
+            elif tag in (0x02, 0x0A):  # INTEGER, ENUMERATED: two's complement in the fewest octets
+                if length == 0:
+                    return "empty INTEGER"
+                if length > 1 and ((data[pos] == 0 and data[pos + 1] < 0x80)
+                                   or (data[pos] == 0xFF and data[pos + 1] >= 0x80)):
+                    return "non-minimal INTEGER"
+            elif tag == 0x01 and (length != 1 or data[pos] not in (0x00, 0xFF)):
+                return "BOOLEAN other than 00 or FF"
             pos += length
-    return True
+            if is_set:
+                encoding = data[element_start:pos]
+                if previous is not None and encoding < previous:
+                    return "SET OF not in ascending order"
+                previous = encoding
+    return None
+
+
+def der_lengths(data: bytes) -> bool:
+    """True when `data` is DER (kept for callers of the first version; see `der_problem`)."""
+    return der_problem(data) is None
+
+
+def unsorted_set(contents: bytes) -> bool:
+    """True when the TLVs in `contents` (the contents of a SET OF) are not in ascending order."""
+    pos, previous = 0, None
+    while pos < len(contents):
+        start = pos
+        pos += 1
+        first = contents[pos]
+        pos += 1
+        if first & 0x80:
+            n = first & 0x7F
+            length = int.from_bytes(contents[pos:pos + n], "big")
+            pos += n
+        else:
+            length = first
+        pos += length
+        encoding = contents[start:pos]
+        if previous is not None and encoding < previous:
+            return True
+        previous = encoding
+    return False
 
 
 class CredentialError(UserError):
@@ -175,8 +220,11 @@ class SignatureResult:
     sub_indication: str | None = None
     signer: str | None = None
     signing_time: dt.datetime | None = None
-    timestamp: dt.datetime | None = None  # time proven by a trusted signature time stamp (B-T)
+    timestamp: dt.datetime | None = None  # time proven by this layer's own trusted signature time stamp
     findings: list[Finding] = field(default_factory=list)
+    # DER of the certificate whose signature and path pyHanko validated: the one source of the signer's
+    # identity for reports and receipts (None when the signature could not be validated that far).
+    signer_certificate: bytes | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -187,6 +235,23 @@ class SignatureResult:
             "signing_time": self.signing_time.isoformat() if self.signing_time else None,
             "timestamp": self.timestamp.isoformat() if self.timestamp else None,
         }
+
+
+SIGNING_TIME = "1.2.840.113549.1.9.5"
+SIGNATURE_TIME_STAMP = "1.2.840.113549.1.9.16.2.14"
+# Time-stamp attributes this profile does not define (content time stamp, CAdES-C/X/A stamps): a
+# token the validator does not judge must not sit in a layer looking like evidence.
+OTHER_TIME_STAMPS = {
+    "1.2.840.113549.1.9.16.2.20": "content-time-stamp",
+    "1.2.840.113549.1.9.16.2.25": "CAdES-C-time-stamp",
+    "1.2.840.113549.1.9.16.2.26": "time-stamped-certs-crls-references",
+    "1.2.840.113549.1.9.16.2.27": "archive-time-stamp",
+    "1.2.840.113549.1.9.16.2.48": "archive-time-stamp-v2",
+    "0.4.0.1733.2.4": "archive-time-stamp-v3",
+}
+# How much later than the validation time (or a proof of existence) a signed signing-time may be:
+# signers' clocks drift; a court would not call a minute's difference a forgery.
+CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 def display_name(cert) -> str:
@@ -211,15 +276,17 @@ def _out_of_period(certs, when: dt.datetime) -> tuple[str, str] | None:
     return None
 
 
-def _signer_cert(si, certs):
-    sid = si["sid"]
+def _matching_certs(sid, certs) -> list:
+    """Every certificate that the SignerInfo's `sid` matches (issuer + serial, or key identifier).
+    More than one means the signer is ambiguous: different tools would pick different ones."""
+    out = []
     for cert in certs:
         if sid.name == "issuer_and_serial_number":
             if cert.issuer == sid.chosen["issuer"] and cert.serial_number == sid.chosen["serial_number"].native:
-                return cert
-        elif cert.key_identifier == sid.chosen.native:
-            return cert
-    return None
+                out.append(cert)
+        elif cert.key_identifier is not None and cert.key_identifier == sid.chosen.native:
+            out.append(cert)
+    return out
 
 
 def _subject_attr(cert, oid: str) -> str | None:
@@ -230,39 +297,143 @@ def _subject_attr(cert, oid: str) -> str | None:
     return None
 
 
-def _contexts(trusted, trust: TrustList, embedded, embedded_crls, moment, retroactive: bool):
-    """Validation contexts for the signer (anchors of its agency entry only) and for time stamps
-    (anchors of the trust list's time-stamping authorities). Never fetch anything."""
+def _context(ca_certs, crls, extra_certs, extra_crls, moment, retroactive: bool):
+    """A validation context whose anchors are the self-signed `ca_certs` (all of them if none is);
+    never fetches anything, and requires revocation information."""
     from asn1crypto import crl as acrl, x509 as ax509
     from pyhanko_certvalidator import ValidationContext
 
-    def context(ca_certs, crls):
-        listed = [ax509.Certificate.load(c) for c in ca_certs]
-        anchors = [c for c in listed if c.self_signed != "no"] or listed
-        return ValidationContext(
-            trust_roots=anchors,
-            other_certs=[c for c in listed if c.self_signed == "no"] + embedded,
-            crls=[acrl.CertificateList.load(c) for c in crls] + embedded_crls,
-            allow_fetching=False, revocation_mode="require", moment=moment, retroactive_revinfo=retroactive)
+    listed = [ax509.Certificate.load(c) for c in ca_certs]
+    anchors = [c for c in listed if c.self_signed != "no"] or listed
+    return ValidationContext(
+        trust_roots=anchors,
+        other_certs=[c for c in listed if c.self_signed == "no"] + list(extra_certs),
+        crls=[acrl.CertificateList.load(c) for c in crls] + list(extra_crls),
+        allow_fetching=False, revocation_mode="require", moment=moment, retroactive_revinfo=retroactive)
 
-    signer_vc = context(trusted.ca_certs, trusted.crls)
-    tsas = [t for t in trust.tsas if t.is_in_force(moment)]
-    ts_vc = context([c for t in tsas for c in t.ca_certs], [c for t in tsas for c in t.crls]) if tsas else None
-    return signer_vc, ts_vc
+
+def _signing_certificate_v2_problem(signed_attrs, cert) -> str | None:
+    """Why the signing-certificate-v2 attribute does not identify `cert` (RFC 5035), else None."""
+    import hashlib
+
+    values = [a["values"] for a in signed_attrs if a["type"].dotted == SIGNING_CERTIFICATE_V2]
+    if len(values) != 1 or len(values[0]) != 1:
+        return "the attribute must occur once with one value"
+    ids = values[0][0]["certs"]
+    if len(ids) == 0:
+        return "the attribute names no certificate"
+    first = ids[0]
+    algo = first["hash_algorithm"]["algorithm"].native
+    if algo in WEAK_DIGESTS or algo not in ("sha256", "sha384", "sha512"):
+        return f"certificate hash algorithm {algo}"
+    if first["cert_hash"].native != hashlib.new(algo, cert.dump()).digest():
+        return "its certificate hash is not the hash of the signer's certificate"
+    serial = first["issuer_serial"]
+    if serial.native is not None:
+        if serial["serial_number"].native != cert.serial_number or not any(
+                n.name == "directory_name" and n.chosen == cert.issuer for n in serial["issuer"]):
+            return "its issuer and serial number are not the signer certificate's"
+    return None
+
+
+def _revocation_date(cert, ca_certs, crls) -> dt.datetime | None:
+    """The revocation date of `cert` in a CRL signed by one of `ca_certs` (DER), else None. Used only
+    to *warn* (rule G020); pyHanko decides revocation for acceptance."""
+    from cryptography import x509 as cx509
+
+    try:
+        leaf = cx509.load_der_x509_certificate(cert.dump())
+        issuers = [c for c in (cx509.load_der_x509_certificate(d) for d in ca_certs) if c.subject == leaf.issuer]
+    except Exception:  # noqa: BLE001
+        return None
+    dates = []
+    for der in crls:
+        try:
+            crl = cx509.load_der_x509_crl(der)
+            if crl.issuer != leaf.issuer or not any(crl.is_signature_valid(i.public_key()) for i in issuers):
+                continue
+            entry = crl.get_revoked_certificate_by_serial_number(leaf.serial_number)
+        except Exception:  # noqa: BLE001 - an unreadable CRL tells nothing here
+            continue
+        if entry is not None:
+            dates.append(entry.revocation_date_utc)
+    return min(dates) if dates else None
+
+
+@dataclass
+class _TokenVerdict:
+    time: dt.datetime | None = None  # set when the token is valid and from a TSA the trust list names
+    code: str | None = None
+    sub: str | None = None
+    detail: str = ""
+
+
+def _judge_token(token, si, trust: TrustList, when: dt.datetime, retroactive: bool) -> _TokenVerdict:
+    """Judge one RFC 3161 token over `si`'s signature value: the TSA's certificate must be named by the
+    trust list (`TrustList.tsa_for`), be the one the token's signature and path validate with, and the
+    path must validate to that TSA entry's CAs with revocation established."""
+    from asn1crypto import core
+    from pyhanko.sign.validation.generic_cms import message_imprint_checker, validate_tst_signed_data
+    from pyhanko.sign.validation.status import TimestampSignatureStatus
+
+    try:
+        if token["content_type"].native != "signed_data":
+            return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail="the token is not SignedData")
+        tsd = token["content"]
+        tst_info = tsd["encap_content_info"]["content"].parsed
+        gen_time = tst_info["gen_time"].native
+        tsis = tsd["signer_infos"]
+        if len(tsis) != 1:
+            return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail=f"{len(tsis)} SignerInfos in the token")
+        if not isinstance(tsis[0]["signed_attrs"], core.Void) and unsorted_set(tsis[0]["signed_attrs"].contents):
+            return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail="the token's signed attributes are not DER")
+        certs = [c.chosen for c in tsd["certificates"]] if tsd["certificates"].native else []
+        matching = _matching_certs(tsis[0]["sid"], certs)
+    except Exception as exc:  # noqa: BLE001 - malformed token
+        return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail=f"unreadable token: {str(exc)[:120]}")
+    if len(matching) != 1:
+        return _TokenVerdict(code="G012", sub="FORMAT_FAILURE",
+                             detail=f"{len(matching)} certificates match the token's signer identifier")
+    tsa_cert = matching[0]
+    tsa = trust.tsa_for(tsa_cert.dump(), gen_time) if trust.tsas else None
+    if tsa is None:
+        return _TokenVerdict(code="G022", sub="NO_CERTIFICATE_CHAIN_FOUND",
+                             detail=f"{tsa_cert.subject.human_friendly} (issued by {tsa_cert.issuer.human_friendly})")
+    try:
+        vc = _context(tsa.ca_certs, tsa.crls, certs, [], when, retroactive)
+        kwargs = asyncio.run(validate_tst_signed_data(tsd, vc, message_imprint_checker(si)))
+        status = TimestampSignatureStatus(**kwargs)
+    except Exception as exc:  # noqa: BLE001
+        return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail=f"{type(exc).__name__}: {str(exc)[:120]}")
+    if status.signing_cert is None or status.signing_cert.dump() != tsa_cert.dump():
+        return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail="the token was validated with another certificate")
+    if not (status.intact and status.valid):
+        return _TokenVerdict(code="G012", sub="SIG_CONSTRAINTS_FAILURE", detail="not intact or not valid")
+    if not status.trusted or status.validation_path is None:
+        indic = status.trust_problem_indic.name if status.trust_problem_indic else "no trusted path"
+        return _TokenVerdict(code="G012", sub="SIG_CONSTRAINTS_FAILURE", detail=indic)
+    path = list(status.validation_path.iter_certs(include_root=True))
+    if path[-1].dump() != tsa_cert.dump() or (len(path) > 1 and path[-2].dump() not in tsa.ca_certs):
+        return _TokenVerdict(code="G022", sub="NO_CERTIFICATE_CHAIN_FOUND",
+                             detail="the token's path does not pass through the TSA entry's CA")
+    return _TokenVerdict(time=status.timestamp)
 
 
 def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, credit_code: str, role: str,
-                 trust: TrustList, at: dt.datetime | None = None) -> SignatureResult:
+                 trust: TrustList, at: dt.datetime | None = None,
+                 poe: dt.datetime | None = None) -> SignatureResult:
     """Judge one layer's signature. Never raises for bad input: problems become findings.
 
-    The signature is judged at `at` (default: now). When that fails only because the signer's
-    certificate has since expired or been revoked, a trusted signature time stamp (CAdES-B-T) that
-    predates the event proves the signature existed while the certificate was good, and the
-    signature is judged again at the time stamp's time (EN 319 102-1 past signature validation).
+    The signature is judged at `at` (default: now). `poe` is an externally proven time at which the
+    signature already existed (a receipt, or a later layer's trusted time stamp; the caller proves
+    it). The signature's proven time is the earliest of its own trusted time stamp and `poe`. When
+    the signature fails at `at` only because the signer's certificate has since expired or been
+    revoked, and the proven time predates that, the signature is judged again at the proven time
+    (EN 319 102-1 past signature validation). The case table is in docs/signatures.md §3.
     """
     # asn1crypto learns the TSTInfo content type only when its tsp module is imported; parsing a
     # time-stamp token before that caches it as opaque bytes and pyHanko then rejects it.
-    from asn1crypto import cms, tsp, x509 as ax509  # noqa: F401
+    from asn1crypto import cms, core, tsp, x509 as ax509  # noqa: F401
 
     loc = f"META-INF/signature{layer:03d}.p7s"
     result = SignatureResult(layer)
@@ -274,9 +445,6 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         return result
 
     try:
-        if not der_lengths(p7s):
-            # BER (indefinite lengths, non-minimal encodings) lets two parsers see different signatures
-            raise ValueError("the signature is not DER-encoded (CMS signatures must be DER)")
         ci = cms.ContentInfo.load(p7s, strict=True)
         if ci["content_type"].native != "signed_data":
             raise ValueError(f"content type is {ci['content_type'].native}, not signed_data")
@@ -285,14 +453,20 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         if len(signer_infos) != 1:
             raise ValueError(f"{len(signer_infos)} SignerInfos; exactly one is required")
         si = signer_infos[0]
-        for part in ("version", "digest_algorithms", "encap_content_info", "signer_infos"):
+        # The signed attributes as signed: asn1crypto re-sorts a SET OF once it has been parsed.
+        raw_signed_attrs = None if isinstance(si["signed_attrs"], core.Void) else si["signed_attrs"].contents
+        for part in ("version", "digest_algorithms", "encap_content_info"):
             sd[part].native  # force a full parse: a malformed field must be G001, not go unnoticed
+        for part in ("version", "sid", "digest_algorithm", "signed_attrs", "signature_algorithm", "signature"):
+            si[part].native  # (unsigned attributes are parsed where they are judged, below)
         digest_alg = si["digest_algorithm"]["algorithm"].native
         sig_alg = si["signature_algorithm"]
         sig_hash = sig_alg.hash_algo if sig_alg["algorithm"].native not in ("rsassa_pss", "ed25519", "ed448") else None
         signed_attrs = si["signed_attrs"]
-        attr_types = {a["type"].dotted for a in signed_attrs} if signed_attrs.native is not None else set()
-        unsigned = {a["type"].native for a in si["unsigned_attrs"]} if si["unsigned_attrs"].native else set()
+        attr_types = [a["type"].dotted for a in signed_attrs] if signed_attrs.native is not None else []
+        # Only the attribute types here: values are parsed where they are judged (an unknown attribute's
+        # value need not parse as anything, and must become a finding about that attribute).
+        unsigned_attrs = [] if isinstance(si["unsigned_attrs"], core.Void) else list(si["unsigned_attrs"])
         embedded = [c.chosen for c in sd["certificates"]] if sd["certificates"].native else []
         for c in embedded:
             c.native  # force a full parse, so that malformed certificates fail here
@@ -301,19 +475,42 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
             c.native
     except Exception as exc:  # noqa: BLE001 - asn1crypto raises many types for malformed DER
         return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=str(exc)[:200] or type(exc).__name__)
+    # Parsable, but is it DER? BER (indefinite lengths, non-minimal encodings, unsorted sets) lets two
+    # parsers see two different signatures, and the signed attributes are hashed in their DER form.
+    not_der = der_problem(p7s)
+    if not_der:
+        return fail("G023", "TOTAL_FAILED", "FORMAT_FAILURE", detail=not_der)
+    if raw_signed_attrs is not None and unsorted_set(raw_signed_attrs):
+        return fail("G023", "TOTAL_FAILED", "FORMAT_FAILURE", detail="signed attributes not in DER (sorted) order")
 
     for alg in (digest_alg, sig_hash):
         if alg in WEAK_DIGESTS:
             return fail("G010", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", detail=f"digest {alg}")
-    signer_cert = _signer_cert(si, embedded)
+    # One signer certificate, or none: with two candidates pyHanko and any other tool may each pick
+    # a different one, and every later decision would rest on a certificate nobody verified.
+    candidates = _matching_certs(si["sid"], embedded)
+    if len(candidates) > 1:
+        return fail("G016", "TOTAL_FAILED", "FORMAT_FAILURE",
+                    detail=f"{len(candidates)} embedded certificates match the signer identifier ({si['sid'].name})")
+    signer_cert = candidates[0] if candidates else None
     if signer_cert is not None:
         weak_key = _weak_key(signer_cert)
         if weak_key:
             return fail("G010", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", detail=weak_key)
+    if SIGNING_TIME not in attr_types:
+        result.findings.append(finding("G017", loc, **params))
     if SIGNING_CERTIFICATE_V2 not in attr_types:
         result.findings.append(finding("G011", loc, detail="no signing-certificate-v2 signed attribute", **params))
+    elif signer_cert is not None:
+        why = _signing_certificate_v2_problem(signed_attrs, signer_cert)
+        if why:
+            return fail("G019", "TOTAL_FAILED", "FORMAT_FAILURE", detail=why)
+    for name in sorted({OTHER_TIME_STAMPS[t] for t in attr_types if t in OTHER_TIME_STAMPS}):
+        result.findings.append(finding("G021", loc, detail=f"signed attribute {name}", **params))
 
     when = at or dt.datetime.now(dt.timezone.utc)
+    # A past validation time is judged with the revocation information we have, issued later.
+    retroactive = at is not None
     trusted = trust.find(credit_code, role)
     if trusted is None or not trust.is_in_force(trusted, when) or trusted.name != agency_name:
         shown = agency_name if trusted is None or trusted.name == agency_name \
@@ -331,48 +528,76 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=f"trust list entry: {exc}")
     if signer_cert is None:
         return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail="the signer's certificate is not embedded")
-    result.signer = display_name(signer_cert)
     if not any(signer_cert.issuer == ca.subject
                and signer_cert.authority_key_identifier in (None, ca.key_identifier)
                for ca in listed if ca.sha256 in issuing):
         return fail("G003", "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND",
                     detail=f"issued by {signer_cert.issuer.human_friendly}")
     anchors = [c for c in listed if c.self_signed != "no"] or listed
-    path_certs = [signer_cert] + [c for c in listed if c.sha256 in issuing or c in anchors]
 
-    status = _run_validation(manifest, sd, trusted, trust, embedded, embedded_crls, when, retroactive=False)
+    # Time stamps are judged here one by one (`_judge_token`), so pyHanko sees the signature alone.
+    try:
+        bare = cms.ContentInfo.load(p7s)["content"]
+        bare["signer_infos"][0]["unsigned_attrs"] = None
+    except Exception as exc:  # noqa: BLE001 - parsed once already; kept total for hostile input
+        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=str(exc)[:200] or type(exc).__name__)
+    status = _run_validation(manifest, bare, trusted, embedded, embedded_crls, when, retroactive=retroactive)
     if isinstance(status, Exception):
         return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=f"{type(status).__name__}: {str(status)[:200]}")
+    # From here on, the signer is the certificate pyHanko validated, and only that one.
+    validated = status.signing_cert
+    if validated is None or validated.dump() != signer_cert.dump() or (
+            status.validation_path is not None and status.validation_path.leaf.dump() != validated.dump()):
+        return fail("G016", "TOTAL_FAILED", "FORMAT_FAILURE",
+                    detail="the validated certificate is not the embedded signer certificate or not the end of its path")
+    signer_cert = validated
+    result.signer = display_name(signer_cert)
+    result.signer_certificate = signer_cert.dump()
+    path_certs = [signer_cert] + [c for c in listed if c.sha256 in issuing or c in anchors]
     result.signing_time = status.signer_reported_dt
     if not status.intact or not status.valid:
         return fail("G002", "TOTAL_FAILED", "HASH_FAILURE" if not status.intact else "SIG_CRYPTO_FAILURE")
 
-    # Time stamp (CAdES-B-T): it must be valid and trusted whenever it is there.
+    # Time stamps (CAdES-B-T): at most one signature time stamp, and every token there is judged.
+    tokens = []
+    for attr in unsigned_attrs:
+        kind = attr["type"].dotted
+        if kind == SIGNATURE_TIME_STAMP:
+            tokens.extend(attr["values"])
+        elif kind in OTHER_TIME_STAMPS:
+            result.findings.append(finding("G021", loc, detail=f"unsigned attribute {OTHER_TIME_STAMPS[kind]}", **params))
+    if len(tokens) > 1:
+        result.findings.append(finding("G021", loc, detail=f"{len(tokens)} signature time stamps; at most one", **params))
     ts_time = None
-    if "signature_time_stamp_token" in unsigned:
-        ts = status.timestamp_validity
-        if not any(t.is_in_force(when) for t in trust.tsas):
-            ts = None  # nothing to trust it with; pyHanko was given the signer's context only
-        if ts is None or not (ts.intact and ts.valid and ts.trusted):
-            why = "no time-stamping authority in the trust list" if not trust.tsas else (
-                ts.trust_problem_indic.name if ts is not None and ts.trust_problem_indic else "not intact or not valid")
-            return fail("G012", "INDETERMINATE", "TIMESTAMP_ORDER_FAILURE" if ts is None else "SIG_CONSTRAINTS_FAILURE",
-                        detail=why)
-        ts_time = ts.timestamp
-        result.timestamp = ts_time
-        if status.signer_reported_dt and ts_time < status.signer_reported_dt - dt.timedelta(minutes=5):
-            return fail("G012", "INDETERMINATE", "TIMESTAMP_ORDER_FAILURE",
-                        detail="the time stamp is earlier than the claimed signing time")
+    for token in tokens:
+        verdict = _judge_token(token, si, trust, when, retroactive)
+        if verdict.code:
+            return fail(verdict.code, "INDETERMINATE", verdict.sub, detail=verdict.detail)
+        ts_time = verdict.time if ts_time is None else min(ts_time, verdict.time)
+    result.timestamp = ts_time
+    claimed = status.signer_reported_dt
+    if claimed and ts_time and ts_time < claimed - CLOCK_SKEW:
+        return fail("G012", "INDETERMINATE", "TIMESTAMP_ORDER_FAILURE",
+                    detail="the time stamp is earlier than the claimed signing time")
+    if claimed and claimed > when + CLOCK_SKEW:
+        return fail("G018", "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE",
+                    detail=f"signing-time {claimed.isoformat()} is after the validation time {when.isoformat()}")
+    if claimed and poe and claimed > poe + CLOCK_SKEW:
+        return fail("G018", "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE",
+                    detail=f"signing-time {claimed.isoformat()} is after the proof of existence {poe.isoformat()}")
 
+    proofs = [(t, what) for t, what in ((ts_time, "trusted time stamp"), (poe, "proof of existence")) if t]
+    proven, proof = min(proofs, key=lambda p: p[0]) if proofs else (None, None)
     expired = _out_of_period(path_certs, when)
     indic = status.trust_problem_indic.name if status.trust_problem_indic is not None else None
     time_problem = expired or status.revoked or indic in (
         "REVOKED_NO_POE", "REVOKED_CA_NO_POE", "OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED", "EXPIRED")
-    if time_problem and ts_time is not None and ts_time < when and not _out_of_period(path_certs, ts_time):
-        past = _run_validation(manifest, sd, trusted, trust, embedded, embedded_crls, ts_time, retroactive=True)
-        if not isinstance(past, Exception) and past.intact and past.valid and past.trusted and not past.revoked:
+    if time_problem and proven is not None and proven < when and not _out_of_period(path_certs, proven):
+        past = _run_validation(manifest, bare, trusted, embedded, embedded_crls, proven, retroactive=True)
+        if not isinstance(past, Exception) and past.intact and past.valid and past.trusted and not past.revoked \
+                and past.signing_cert is not None and past.signing_cert.dump() == signer_cert.dump():
             status, expired, indic = past, None, None
-            result.findings.append(finding("G013", loc, detail=ts_time.isoformat(), **params))
+            result.findings.append(finding("G013", loc, detail=f"{proof} of {proven.isoformat()}", **params))
 
     if expired:
         return fail("G008", "INDETERMINATE", expired[0], detail=expired[1])
@@ -405,11 +630,19 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         return fail("G003", "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND",
                     detail="the path does not pass through the agency's CA")
 
+    # No name-only match (#13): two entries may share a name; only the credit code is unique.
     org_id = _subject_attr(signer_cert, ORGANIZATION_IDENTIFIER)
-    org = _subject_attr(signer_cert, "2.5.4.10")
-    if not (org_id == credit_code or (org_id is None and org == trusted.name)):
+    if org_id != credit_code:
+        org = _subject_attr(signer_cert, "2.5.4.10")
         return fail("G009", "INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE",
                     detail=f"certificate names O={org!r}, organizationIdentifier={org_id!r}")
+
+    # Valid at the validation time, but revoked later with nothing proving the signature is older
+    # than the revocation: the signed signing-time is only the signer's word (docs/signatures.md §3).
+    revoked_on = _revocation_date(signer_cert, trusted.ca_certs,
+                                  list(trusted.crls) + [c.dump() for c in embedded_crls])
+    if revoked_on is not None and revoked_on > when and not (proven is not None and proven < revoked_on):
+        result.findings.append(finding("G020", loc, detail=revoked_on.isoformat(), **params))
 
     if any(f.severity == "error" for f in result.findings):  # e.g. G011: trusted, but not the profile
         result.indication, result.sub_indication = "TOTAL_FAILED", "FORMAT_FAILURE"
@@ -418,17 +651,17 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
     return result
 
 
-def _run_validation(manifest, sd, trusted, trust, embedded, embedded_crls, moment, *, retroactive):
+def _run_validation(manifest, sd, trusted, embedded, embedded_crls, moment, *, retroactive):
     from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
     from pyhanko.sign.validation.settings import KeyUsageConstraints
 
     try:
-        signer_vc, ts_vc = _contexts(trusted, trust, embedded, embedded_crls, moment, retroactive)
+        signer_vc = _context(trusted.ca_certs, trusted.crls, embedded, embedded_crls, moment, retroactive)
         ku = KeyUsageConstraints(key_usage={"non_repudiation"},
                                  extd_key_usage={DOCUMENT_SIGNING, "email_protection"},
                                  explicit_extd_key_usage_required=True)
         return asyncio.run(async_validate_detached_cms(
-            manifest, sd, signer_validation_context=signer_vc, ts_validation_context=ts_vc or signer_vc,
+            manifest, sd, signer_validation_context=signer_vc, ts_validation_context=signer_vc,
             key_usage_settings=ku))
     except Exception as exc:  # noqa: BLE001 - pyHanko raises many types for malformed input
         return exc
@@ -445,20 +678,19 @@ def _weak_key(cert) -> str | None:
 
 
 def signature_summary(p7s: bytes) -> tuple[str | None, dt.datetime | None]:
-    """Signer name and claimed signing time, read without judging trust (for `inspect`)."""
+    """Signer name and claimed signing time, read without judging trust (for `inspect`).
+
+    The name is shown only when exactly one embedded certificate matches the signer identifier (issuer
+    and serial, or key identifier); an ambiguous signer is shown as unknown, never as the first match.
+    """
     from asn1crypto import cms
 
     try:
         sd = cms.ContentInfo.load(p7s)["content"]
         si = sd["signer_infos"][0]
-        sid = si["sid"]
-        signer = None
-        for c in sd["certificates"]:
-            cert = c.chosen
-            if sid.name == "issuer_and_serial_number" and cert.serial_number == sid.chosen["serial_number"].native:
-                signer = display_name(cert)
-            elif sid.name == "subject_key_identifier" and cert.key_identifier == sid.chosen.native:
-                signer = display_name(cert)
+        certs = [c.chosen for c in sd["certificates"]] if sd["certificates"].native else []
+        matching = _matching_certs(si["sid"], certs)
+        signer = display_name(matching[0]) if len(matching) == 1 else None
         when = None
         for attr in si["signed_attrs"]:
             if attr["type"].native == "signing_time":

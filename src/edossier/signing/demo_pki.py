@@ -63,6 +63,8 @@ __all__ = [
     "make_root_ca",
     "issue_ca",
     "issue_signer",
+    "issue_tsa",
+    "issue_tsa_ca",
     "make_crl",
     "write_p12",
     "make_demo_pki",
@@ -178,6 +180,7 @@ class DemoPKI:
     tsa: Credential | None = None
     operator: Credential | None = None  # signs trustlist.xml; its certificate is the trust anchor
     anchor_path: Path | None = None  # trust-anchor.pem
+    tsa_ca: IssuedCA | None = None  # the CA dedicated to time-stamping that issued `tsa`
 
 
 # --- building blocks -----------------------------------------------------------------------------------
@@ -455,6 +458,38 @@ def load_demo_trustlist(pki_dir: Path, **kwargs) -> TrustList:
     return load_trustlist(pki_dir / "trustlist.xml", anchor=pki_dir / "trust-anchor.pem", **kwargs)
 
 
+TSA_CA_NAME = "edossier 演示时间戳CA"
+
+
+def issue_tsa_ca(parent: IssuedCA, *, now: dt.datetime | None = None, name: str = TSA_CA_NAME,
+                 years: int = CA_YEARS, crl_url: str | None = None) -> IssuedCA:
+    """A CA dedicated to time-stamping under ``parent``: pathlen 0 and an extendedKeyUsage of exactly
+    timeStamping, which (with being listed for no agency) is what lets a trust list name it as a TSA
+    CA (docs/spec.md §9.4). Agencies' issuing CAs never issue TSA certificates."""
+    now = _check_aware(now, "now") if now is not None else _utc_now()
+    key = generate_key("rsa")
+    start = now - dt.timedelta(days=1)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_ca_name(name))
+        .issuer_name(parent.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(min(_add_years(start, years), parent.cert.not_valid_after_utc))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(_CA_KEY_USAGE, critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(_ski(parent.cert)),
+                       critical=False)
+    )
+    if parent.crl_url:
+        builder = builder.add_extension(_crl_dp(parent.crl_url), critical=False)
+    return IssuedCA(cert=builder.sign(parent.key, hashes.SHA256()), key=key, chain=(parent.cert, *parent.chain),
+                    crl_url=crl_url or f"{CRL_BASE_URL}tsa-ca.crl", role="tsa")
+
+
 def write_key(key: PrivateKey, path: Path) -> None:
     """A CA's private key as unencrypted PKCS#8 PEM (mode 0600): demo PKIs only, for `keys revoke/issue`."""
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -550,6 +585,9 @@ crl-<role>.crl     各签发 CA 的证书吊销列表（DER，当前为空）
                    no passphrase; 2 years)
 tsa.p12            演示时间戳服务的凭据（RSA，供 edossier keys serve-tsa 使用）
                    the demo time-stamping authority's credential (RSA; for edossier keys serve-tsa)
+ca-tsa.pem         专用于时间戳的 CA 证书（由根 CA 签发，仅签发时间戳服务证书）；crl-tsa.crl 为其 CRL
+                   the CA dedicated to time-stamping (issued by the root; issues only the TSA
+                   certificate); crl-tsa.crl is its CRL
 *.key.pem          根 CA 与各签发 CA 的私钥（无口令，仅供 edossier keys revoke / keys issue 演示使用）
                    private keys of the root and issuing CAs (no passphrase; for keys revoke / keys issue)
 trustlist.xml      信任列表：每个机构、其角色、签发 CA 证书与根证书（信任锚）及其 CRL；由运营方签名
@@ -608,9 +646,11 @@ def make_demo_pki(
         a.role: issue_signer(cas[a.role], a.name, a.credit_code, now=now, key_type=key_type, role=a.role)
         for a in agencies
     }
-    tsa = issue_tsa(root, now=now)
+    # the TSA comes from a CA dedicated to time-stamping
+    tsa_ca = issue_tsa_ca(root, now=now, crl_url=f"{base}crl-tsa.crl")
+    tsa = issue_tsa(tsa_ca, now=now)
     operator = issue_trustlist_operator(now=now, key_type=key_type)
-    crls = {"root": make_crl(root, now=now)}
+    crls = {"root": make_crl(root, now=now), "tsa": make_crl(tsa_ca, now=now)}
     crls.update({role: make_crl(ca, now=now) for role, ca in cas.items()})
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -636,6 +676,8 @@ def make_demo_pki(
         pki.p12_paths[role] = out_dir / f"{role}.p12"
         write_p12(cred, pki.p12_paths[role], None)
     pki.tsa = tsa
+    pki.tsa_ca = tsa_ca
+    atomic_write_bytes(out_dir / "ca-tsa.pem", tsa_ca.pem)
     pki.p12_paths["tsa"] = out_dir / "tsa.p12"
     write_p12(tsa, pki.p12_paths["tsa"], None)
     pki.operator = operator
@@ -670,8 +712,10 @@ def make_demo_pki(
         issued=now.replace(microsecond=0),
         next_update=now.replace(microsecond=0) + CRL_LIFETIME,
         sequence=1,
-        tsas=(TrustedTSA(name=TSA_NAME, ca_certs=(root.der,), crls=(crls["root"],),
-                         valid_from=root.cert.not_valid_before_utc, valid_to=root.cert.not_valid_after_utc),),
+        # The TSA is named twice over: pinned by its own certificate, and issued by a dedicated TSA CA.
+        tsas=(TrustedTSA(name=TSA_NAME, tsa_certs=(tsa.der,), ca_certs=(tsa_ca.der, root.der),
+                         crls=(crls["tsa"], crls["root"]),
+                         valid_from=tsa_ca.cert.not_valid_before_utc, valid_to=tsa_ca.cert.not_valid_after_utc),),
     )
     write_trustlist(tl, tl_path, signer=operator)
     pki.trustlist = tl

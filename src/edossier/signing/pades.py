@@ -37,7 +37,11 @@ def verify_pdf_signatures(location: str, data: bytes, *, agency, at: dt.datetime
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         sigs = list(reader.embedded_signatures)
-    except Exception:  # noqa: BLE001 - not readable by pyHanko: the PDF checks report the file itself
+    except Exception as exc:  # noqa: BLE001 - not readable by pyHanko: the PDF checks report the file itself
+        # ... but a file that looks signed must not pass as unsigned: a signature nobody could
+        # read is a signature nobody checked (#13).
+        if b"/ByteRange" in data:
+            out.findings.append(finding("G024", location, detail=f"{type(exc).__name__}: {str(exc)[:160]}"))
         return out
     out.count = len(sigs)
     if not sigs:

@@ -48,6 +48,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
 from edossier.fsutil import atomic_write_bytes
@@ -126,15 +127,22 @@ class TrustedAgency:
         return True
 
 
+TIME_STAMPING = "1.3.6.1.5.5.7.3.8"  # id-kp-timeStamping (RFC 3161 §2.3)
+
+
 @dataclass(frozen=True)
 class TrustedTSA:
-    """A time-stamping authority: the CA certificates its certificate chains to, and their CRLs."""
+    """A time-stamping authority, *named* (docs/spec.md §9.4): either by its own certificates
+    (``tsa_certs``, DER, compared by SHA-256) or, when it pins none, by a CA dedicated to
+    time-stamping among ``ca_certs`` (listed for no agency, EKU exactly timeStamping). ``ca_certs``
+    are the CA certificates the TSA certificate's path validates to; ``crls`` their CRLs."""
 
     name: str
     ca_certs: tuple[bytes, ...]
     crls: tuple[bytes, ...] = ()
     valid_from: dt.datetime | None = None
     valid_to: dt.datetime | None = None
+    tsa_certs: tuple[bytes, ...] = ()
 
     is_in_force = TrustedAgency.is_in_force
 
@@ -202,6 +210,44 @@ class TrustList:
     def is_in_force(self, agency: TrustedAgency, at: dt.datetime) -> bool:
         """True if ``agency``'s validity period covers ``at`` (timezone-aware)."""
         return agency.is_in_force(at)
+
+    def tsa_for(self, cert, at: dt.datetime) -> TrustedTSA | None:
+        """The TSA entry in force at ``at`` that names ``cert`` (DER bytes or a cryptography
+        certificate) as a time-stamping authority, or None.
+
+        Named means: pinned by the entry (SHA-256 of the DER), or, for an entry without pins, issued
+        by one of its dedicated time-stamping CAs. Either way the certificate MUST carry the
+        extendedKeyUsage timeStamping, marked critical (RFC 3161 §2.3), and a certificate issued by an
+        agency's issuing CA is never a TSA: an agency CA must not be able to mint proofs of time.
+        Path validation and revocation are the caller's job (with the entry's CAs and CRLs).
+        """
+        import hashlib
+
+        try:
+            if isinstance(cert, (bytes, bytearray)):
+                der = bytes(cert)
+                obj = x509.load_der_x509_certificate(der)
+            else:
+                obj = cert
+                der = cert.public_bytes(Encoding.DER)
+            eku = obj.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+            if not eku.critical or [o.dotted_string for o in eku.value] != [TIME_STAMPING]:
+                return None
+            issuer = obj.issuer
+        except Exception:  # noqa: BLE001 - an unreadable or EKU-less certificate names no TSA
+            return None
+        if issuer in _agency_issuing_subjects(self):
+            return None
+        digest = hashlib.sha256(der).digest()
+        for tsa in self.tsas:
+            if not tsa.is_in_force(at):
+                continue
+            if tsa.tsa_certs:
+                if any(hashlib.sha256(p).digest() == digest for p in tsa.tsa_certs):
+                    return tsa
+            elif issuer in {c.subject for c in _dedicated_tsa_cas(tsa, self.agencies)}:
+                return tsa
+        return None
 
 
 # --- schema ------------------------------------------------------------------------------------------
@@ -391,8 +437,10 @@ def _read(root, src: tuple[str, str]) -> TrustList:
     name_el = root.find(f"{_T}Name")
     agencies = tuple(_agency(el, src) for el in root.iterfind(f"{_T}Agency"))
     tsas = tuple(_tsa(el, src) for el in root.iterfind(f"{_T}TimeStampAuthority"))
-    return TrustList(agencies=agencies, name=_text(name_el), issued=issued, tsas=tsas, sequence=sequence,
-                     next_update=next_update)
+    tl = TrustList(agencies=agencies, name=_text(name_el), issued=issued, tsas=tsas, sequence=sequence,
+                   next_update=next_update)
+    _check_tsas(tl, src)
+    return tl
 
 
 def _bad_signature(src: tuple[str, str], en: str, zh: str) -> TrustListError:
@@ -556,8 +604,74 @@ def _tsa(el, src: tuple[str, str]) -> TrustedTSA:
     name = _text(el.find(f"{_T}Name")) or ""
     loc = (f"{src[0]}, time-stamping authority {name}", f"{src[1]}，时间戳服务 {name}")
     valid_from, valid_to = _validity(el, loc)
+    pins: list[bytes] = []
+    for i, cert_el in enumerate(el.iterfind(f"{_T}TSACertificate"), 1):
+        der = _der(cert_el.text, (f"TSACertificate #{i}", f"第 {i} 个 TSACertificate"), loc)
+        try:
+            x509.load_der_x509_certificate(der).subject
+        except Exception:  # noqa: BLE001
+            raise TrustListError(f"{loc[0]}: TSACertificate #{i} is not a readable X.509 certificate",
+                                 f"{loc[1]}：第 {i} 个 TSACertificate 不是可读取的 X.509 证书") from None
+        pins.append(der)
     cas, crls = _certs_and_crls(el, loc)
-    return TrustedTSA(name=name, ca_certs=cas, crls=crls, valid_from=valid_from, valid_to=valid_to)
+    return TrustedTSA(name=name, ca_certs=cas, crls=crls, valid_from=valid_from, valid_to=valid_to,
+                      tsa_certs=tuple(pins))
+
+
+
+
+def _agency_issuing_subjects(tl: "TrustList") -> set:
+    """Subjects of the agencies' issuing CAs (the non-self-signed CACertificates of agency entries)."""
+    out = set()
+    for agency in tl.agencies:
+        for der in agency.ca_certs:
+            cert = x509.load_der_x509_certificate(der)
+            if cert.issuer != cert.subject:
+                out.add(cert.subject)
+    return out
+
+
+def _dedicated_tsa_cas(tsa: TrustedTSA, agencies) -> list:
+    """The CA certificates of a TSA entry that are dedicated to time-stamping: listed for no agency,
+    and carrying an extendedKeyUsage of exactly timeStamping."""
+    agency_ders = {der for a in agencies for der in a.ca_certs}
+    out = []
+    for der in tsa.ca_certs:
+        if der in agency_ders:
+            continue
+        cert = x509.load_der_x509_certificate(der)
+        try:
+            eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+        except x509.ExtensionNotFound:
+            continue
+        if [o.dotted_string for o in eku] == [TIME_STAMPING]:
+            out.append(cert)
+    return out
+
+
+def _check_tsas(tl: "TrustList", src: tuple[str, str]) -> None:
+    """Refuse TSA entries that would let an agency CA mint time stamps, or that name no TSA at all."""
+    agency_issuing = _agency_issuing_subjects(tl)
+    for tsa in tl.tsas:
+        loc = (f"{src[0]}, time-stamping authority {tsa.name}", f"{src[1]}，时间戳服务 {tsa.name}")
+        for der in tsa.ca_certs:
+            cert = x509.load_der_x509_certificate(der)
+            if cert.issuer != cert.subject and cert.subject in agency_issuing:
+                raise TrustListError(
+                    f"{loc[0]}: CACertificate {cert.subject.rfc4514_string()} is an agency's issuing CA; "
+                    "an agency CA cannot name time-stamping authorities",
+                    f"{loc[1]}：CACertificate {cert.subject.rfc4514_string()} 是机构的签发 CA，不能用于认定时间戳服务")
+        for der in tsa.tsa_certs:
+            if x509.load_der_x509_certificate(der).issuer in agency_issuing:
+                raise TrustListError(
+                    f"{loc[0]}: a TSACertificate is issued by an agency's issuing CA",
+                    f"{loc[1]}：TSACertificate 由机构的签发 CA 签发")
+        if not tsa.tsa_certs and not _dedicated_tsa_cas(tsa, tl.agencies):
+            raise TrustListError(
+                f"{loc[0]}: the entry names no TSA: it has no TSACertificate and no CA dedicated to "
+                "time-stamping (listed for no agency, extendedKeyUsage exactly timeStamping)",
+                f"{loc[1]}：该条目未指明时间戳服务：既没有 TSACertificate，也没有专用于时间戳的 CA"
+                "（不属于任何机构，扩展密钥用途仅为 timeStamping）")
 
 
 def _agency(el, src: tuple[str, str]) -> TrustedAgency:
@@ -646,6 +760,8 @@ def _write_entry(el, entry) -> None:
     if entry.valid_to is not None:
         el.set("validTo", _fmt_time(entry.valid_to, "validTo"))
     etree.SubElement(el, f"{_T}Name").text = entry.name
+    for der in getattr(entry, "tsa_certs", ()):  # TimeStampAuthority only: the pinned TSA certificates
+        etree.SubElement(el, f"{_T}TSACertificate").text = base64.b64encode(der).decode("ascii")
     for der in entry.ca_certs:
         etree.SubElement(el, f"{_T}CACertificate").text = base64.b64encode(der).decode("ascii")
     for der in entry.crls:
@@ -679,6 +795,7 @@ def trustlist_to_bytes(tl: TrustList, *, signer=None) -> bytes:
         el.set("role", a.role)
         el.set("creditCode", a.credit_code)
         _write_entry(el, a)
+    _check_tsas(tl, ("trust list to be written", "待写入的信任列表"))
     for tsa in tl.tsas:
         _write_entry(etree.SubElement(root, f"{_T}TimeStampAuthority"), tsa)
     schema = _schema()
