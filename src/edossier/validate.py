@@ -82,9 +82,11 @@ class PackageReport:
     # fact -> established? (FACTS); a fact absent from the dict was never established
     established: dict[str, bool] = field(default_factory=dict)
     checks: str = "full"
+    waived: tuple[str, ...] = ()  # facts not asked for (a builder's preflight without a trust list)
 
     def required(self) -> tuple[str, ...]:
-        return INTEGRITY_FACTS if self.checks == "integrity" else tuple(FACTS)
+        facts = INTEGRITY_FACTS if self.checks == "integrity" else tuple(FACTS)
+        return tuple(f for f in facts if f not in self.waived)
 
     def missing(self) -> list[str]:
         """The required facts that were not established, in pipeline order."""
@@ -134,22 +136,29 @@ def warm_up() -> None:
 
 def validate_package(path: Path, *, trust: TrustList, at: dt.datetime | None = None,
                      limits: Limits | None = None, profile: str | None = None,
-                     checks: str = "full", poe: dict[int, dt.datetime] | None = None) -> PackageReport:
+                     checks: str = "full", poe: dict[int, dt.datetime] | None = None,
+                     unsigned: int | None = None, verify_signatures: bool = True) -> PackageReport:
     """Validate one package; `checks` is "full" (every stage) or "integrity" (no document or case checks).
 
     `poe` maps a layer number to a time at which its signature is proven to have existed by something
-    outside the package (a receipt, `validate --receipt`); it is passed on to the signature check."""
+    outside the package (a receipt, `validate --receipt`); it is passed on to the signature check.
+
+    The builder's preflight (preflight.py) validates the package it is about to sign: `unsigned` is the
+    number of the new layer, which has its manifest but no signature yet (its signer is checked by the
+    builder); `verify_signatures=False` (no trust list given) skips the earlier layers' signatures and
+    does not require that fact. Every other stage runs exactly as for a signed package."""
     if checks not in CHECKS:
         raise ValueError(f"checks must be one of {CHECKS}, not {checks!r}")
     path = Path(path)
-    report = PackageReport(str(path), checks=checks)
+    report = PackageReport(str(path), checks=checks, waived=() if verify_signatures else ("signatures",))
     opened = open_package(path, limits)
     if isinstance(opened, list):
         report.findings += opened
     else:
         with opened as pkg:
             report.findings += pkg.findings
-            run = _Run(pkg, report, trust, at, profile, checks == "full", dict(poe or {}))
+            run = _Run(pkg, report, trust, at, profile, checks == "full", dict(poe or {}), unsigned,
+                       verify_signatures)
             try:
                 for name, stage in _STAGES:
                     if name in ("documents", "case") and not run.full:
@@ -172,6 +181,8 @@ class _Run:
     profile: str | None
     full: bool
     poe: dict[int, dt.datetime]
+    unsigned: int | None = None  # preflight: the layer being built, not signed yet
+    verify_signatures: bool = True
     layers: list[int] = field(default_factory=list)
     manifests: dict[int, Manifest] = field(default_factory=dict)
     manifest_bytes: dict[int, bytes] = field(default_factory=dict)
@@ -210,6 +221,8 @@ def _container(run: _Run) -> bool:
     pkg, add = run.pkg, run.add
     manifests = {int(m.group(1)) for n in pkg.order if (m := MANIFEST_RE.match(n))}
     signatures = {int(m.group(1)) for n in pkg.order if (m := SIGNATURE_RE.match(n))}
+    if run.unsigned is not None and run.unsigned == max(manifests, default=0) and run.unsigned not in signatures:
+        signatures.add(run.unsigned)  # preflight: the signature is made only if this validation passes
     ok = pkg.whole
     for n in sorted(manifests - signatures):
         add(finding("C008", manifest_name(n), layer=f"{n:03d}", detail=f"{signature_name(n)} is missing"))
@@ -456,7 +469,13 @@ def _signatures(run: _Run) -> bool:
     _start_reading(run)  # hashing runs meanwhile, on other threads
     ok = bool(run.layers)
     proven: dt.datetime | None = None  # earliest trusted time of any later layer
+    if not run.verify_signatures:
+        for n in run.layers:
+            run.report.layers.append(LayerReport(n, run.records.get(n), None))
+        return False  # not established, and not required (PackageReport.waived)
     for n in reversed(run.layers):
+        if n == run.unsigned:
+            continue
         rec = run.records.get(n)
         if rec is None or n not in run.manifest_bytes or signature_name(n) not in run.pkg.infos:
             ok = False
@@ -480,7 +499,8 @@ def _signatures(run: _Run) -> bool:
             proven = result.timestamp if proven is None else min(proven, result.timestamp)
     for n in run.layers:
         run.report.layers.append(LayerReport(n, run.records.get(n), run.signatures.get(n)))
-    return ok and len(run.signatures) == len(run.layers)
+    expected = len(run.layers) - (run.unsigned in run.layers)
+    return ok and len(run.signatures) == expected
 
 
 def _covers(run: _Run, n: int) -> bool:

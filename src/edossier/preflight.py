@@ -1,0 +1,173 @@
+"""Preflight: the builder runs the validator before it signs (docs/builder.md "Preflight").
+
+`build`, `append` and `lint` write the new layer without its signature, validate that package with
+exactly the stages `validate` runs (validate.py, `unsigned=` the new layer) under the same policy, and
+check the signing credential against the agency the source names — its unified social credit code and
+name, and with a trust list its role and issuing CA, as the signature check will. Only when nothing
+blocks is the manifest signed. So nothing is signed that `validate` would reject.
+
+What never blocks: supervision findings about the case itself (a period that ran out: K050, K051, and the
+K052 notice) — a dossier must travel even when a deadline was missed, and the receiving agency must see
+it. Everything else at error level blocks, unless the user allows the code with `--allow CODE`, which
+lowers it to a warning in this preflight only and is listed in the result. Could-not-check codes (X…)
+can never be allowed (policy.py refuses).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .container.asic import signature_name
+from .errors import UserError
+from .findings import Finding, finding
+from .policy import Policy
+from .signing.trustlist import TrustList
+from .validate import PackageReport, validate_package
+
+# Facts about the case, not defects of the package (issue #15 gives them their own severity).
+SUPERVISION = frozenset({"K050", "K051", "K052"})
+
+
+class PreflightRefused(UserError):
+    """The new layer would be rejected by `validate`: nothing was signed. `.report` has every finding."""
+
+    def __init__(self, en: str, zh: str, report: PackageReport, blocking: list[Finding]):
+        super().__init__(en, zh)
+        self.report = report
+        self.blocking = blocking
+
+
+@dataclass
+class PreflightResult:
+    report: PackageReport
+    blocking: list[Finding] = field(default_factory=list)
+    allowed: tuple[str, ...] = ()  # codes the user allowed (--allow), lowered to warnings
+
+    @property
+    def passed(self) -> bool:
+        return not self.blocking
+
+
+def policy_with_allow(policy: Policy | None, allow: tuple[str, ...]) -> Policy:
+    """The policy with each `--allow` code lowered to WARN (refused for could-not-check codes)."""
+    base = policy or Policy()
+    if not allow:
+        return base
+    from .policy import _known, _lowerable  # one place decides what may be lowered
+
+    levels = {code: base.level(code) for code in base.levels} if base.levels else {}
+    for code in allow:
+        _known(code, "--allow")
+        _lowerable(code, "WARN", "--allow")
+        levels[code] = "WARN"
+    return Policy(f"{base.name} (allow {', '.join(allow)})", levels)
+
+
+def signer_findings(credential, agency, layer: int, *, trust: TrustList | None, at: dt.datetime) -> list[Finding]:
+    """The credential checked against the agency the source names, as the signature check will judge
+    the layer: organizationIdentifier = credit code and organizationName = name (always); with a trust
+    list, an entry for that credit code *and* role in force at `at`, under that name, whose issuing CA
+    issued the credential's certificate."""
+    loc = signature_name(layer)
+    params = {"layer": f"{layer:03d}", "agency": agency.name, "role": agency.role}
+    out = []
+    if credential.organization_id != agency.credit_code:
+        out.append(finding("G009", loc, **params, detail=f"the credential's organizationIdentifier is "
+                           f"{credential.organization_id!r}, the source names {agency.credit_code}"))
+    if credential.organization != agency.name:
+        out.append(finding("G009", loc, **params, detail=f"the credential's organizationName is "
+                           f"{credential.organization!r}, the source names {agency.name!r}"))
+    if trust is None:
+        return out
+    entry = trust.find(agency.credit_code, agency.role)
+    if entry is None or not entry.is_in_force(at) or entry.name != agency.name:
+        shown = agency.name if entry is None or entry.name == agency.name else f"{agency.name} (trust list: {entry.name})"
+        out.append(finding("G004", loc, **{**params, "agency": shown}))
+        return out
+    cert = _certificate(credential)
+    if cert is not None and not _issued_by_entry(cert, entry):
+        out.append(finding("G003", loc, **params, detail=f"the credential is issued by {cert.issuer.rfc4514_string()}, "
+                           f"not by a CA the trust list names for {agency.name} ({agency.role})"))
+    return out
+
+
+def _certificate(credential):
+    from cryptography import x509
+
+    signer = getattr(credential, "signer", None)
+    cert = getattr(signer, "signing_cert", None)
+    return x509.load_der_x509_certificate(cert.dump()) if cert is not None else None
+
+
+def _issued_by_entry(cert, entry) -> bool:
+    from cryptography import x509
+
+    for der in entry.ca_certs:
+        try:
+            ca = x509.load_der_x509_certificate(der)
+            if ca.subject == cert.issuer:
+                cert.verify_directly_issued_by(ca)
+                return True
+        except Exception:  # noqa: BLE001 - not this CA
+            continue
+    return False
+
+
+def preflight(unsigned: Path, layer: int, *, trust: TrustList | None, at: dt.datetime, policy: Policy | None = None,
+              allow: tuple[str, ...] = (), profile: str | None = None, credential=None, agency=None) -> PreflightResult:
+    """Validate the unsigned package at `unsigned` (layer `layer` has no signature yet) as `validate`
+    would at the layer's signing time `at`, plus the credential check; say what blocks signing."""
+    effective = policy_with_allow(policy, tuple(allow))
+    report = validate_package(unsigned, trust=trust or TrustList(agencies=()), at=at, profile=profile,
+                              unsigned=layer, verify_signatures=trust is not None)
+    if credential is not None and agency is not None:
+        report.findings += signer_findings(credential, agency, layer, trust=trust, at=at)
+    report.findings = effective.apply(report.findings)
+    report.settle()
+    blocking = [f for f in report.findings if f.severity == "error" and f.code not in SUPERVISION]
+    missing = report.missing()
+    if missing and not blocking:  # settle() explains a missing fact with X007, which is an error
+        blocking = [f for f in report.findings if f.code == "X007"]
+    return PreflightResult(report, blocking, tuple(allow))
+
+
+def refusal(result: PreflightResult) -> PreflightRefused:
+    n = len(result.blocking)
+    codes = ", ".join(sorted({f.code for f in result.blocking}))
+    return PreflightRefused(
+        f"preflight: the new layer would be rejected by validate ({n} error(s): {codes}); nothing was signed",
+        f"预检：新的层将被校验拒收（{n} 个错误：{codes}）；未进行签名", result.report, result.blocking)
+
+
+def refusal_for(found: list[Finding], where: Path) -> PreflightRefused:
+    """A refusal before anything was made (the credential does not belong to the agency)."""
+    report = PackageReport(str(where))
+    report.findings = list(found)
+    report.settle()
+    return refusal(PreflightResult(report, list(found)))
+
+
+def source_problems(problems: list[tuple[str, str, str]], source: Path) -> PreflightResult:
+    """Lint's result when the source itself cannot be read: each problem as finding S010."""
+    report = PackageReport(str(source))
+    report.findings = [finding("S010", where, detail=en, detail_zh=zh) for where, en, zh in problems]
+    return PreflightResult(report, list(report.findings))
+
+
+def add_source_problems(result: PreflightResult, problems: list[tuple[str, str, str]] | None) -> PreflightResult:
+    """The preflight of what could be made, plus what could not (documents left out, S010)."""
+    extra = [finding("S010", where, detail=en, detail_zh=zh) for where, en, zh in problems or ()]
+    result.report.findings = extra + result.report.findings
+    result.blocking = extra + result.blocking
+    return result
+
+
+def supervision_notes(result: PreflightResult) -> list[Finding]:
+    """Findings about the case that are shown but never block signing (SUPERVISION)."""
+    return [f for f in result.report.findings if f.code in SUPERVISION]
+
+
+__all__ = ["PreflightRefused", "PreflightResult", "SUPERVISION", "preflight", "refusal", "signer_findings",
+           "policy_with_allow", "refusal_for", "source_problems", "add_source_problems", "supervision_notes"]
