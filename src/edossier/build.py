@@ -28,7 +28,7 @@ from .pdfa.build import (ImageInputError, NotImageOnly, PageRef, images_to_pdfa,
                          rewrap_image_pdf)
 from .record.model import (Agency, Case, Document, Event, Person, Record, RecordError, Scan, Volume,
                            parse_record, record_to_xml)
-from .record.source import Source, SourceError, load_source
+from .record.source import SOURCE_FILE, Source, SourceError, load_source
 from .signing.cades import Credential, sign_manifest
 from .errors import UserError
 
@@ -49,14 +49,30 @@ class BuildError(UserError):
 
 
 @dataclass(frozen=True)
+class BuildChecks:
+    """The preflight (edossier.preflight): validate the new layer before signing it. `trust` (with it,
+    the signer's role and CA and the earlier layers' signatures are checked too), `policy` and `allow`
+    as for `validate`; `profile` is an extra stage profile to check (lint --profile). `enabled=False` is
+    for tools that make deliberately defective packages (the conformance and attack corpora) only."""
+
+    trust: object = None  # TrustList | None
+    policy: object = None  # Policy | None
+    allow: tuple[str, ...] = ()
+    profile: str | None = None
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class BuildResult:
-    output: Path
+    output: Path | None
     layer: int
     documents: int
     pages: int
     warnings: tuple[tuple[str, str], ...] = ()  # (en, zh)
     generated: int = 0  # of `documents`: covers, tables of contents and remarks sheets
     seconds: float = 0.0
+    preflight: object = None  # PreflightResult: every finding of the preflight (warnings, notes, allowed codes)
+    preflight_seconds: float = 0.0
 
 
 @dataclass
@@ -70,16 +86,31 @@ class _Base:
 
 def build_package(source_dir: Path, output: Path, credential: Credential, *, created: dt.datetime | None = None,
                   progress: Progress | None = None, check_signer: bool = True, generated_pages: bool = False,
-                  ocr: OcrOptions | None = None) -> BuildResult:
+                  ocr: OcrOptions | None = None, checks: BuildChecks = BuildChecks()) -> BuildResult:
+    """First layer of a new package; raises PreflightRefused (nothing signed) when validate would reject it."""
     return _make_layer(source_dir, output, credential, base_path=None, created=created, progress=progress,
-                       check_signer=check_signer, generated_pages=generated_pages, ocr=ocr)
+                       check_signer=check_signer, generated_pages=generated_pages, ocr=ocr, checks=checks)
 
 
 def append_layer(package: Path, source_dir: Path, output: Path, credential: Credential, *,
                  created: dt.datetime | None = None, progress: Progress | None = None,
-                 check_signer: bool = True, generated_pages: bool = False, ocr: OcrOptions | None = None) -> BuildResult:
+                 check_signer: bool = True, generated_pages: bool = False, ocr: OcrOptions | None = None,
+                 checks: BuildChecks = BuildChecks()) -> BuildResult:
+    """Next layer on a copy of `package`; raises PreflightRefused (nothing signed) when validate would reject it."""
     return _make_layer(source_dir, output, credential, base_path=Path(package), created=created,
-                       progress=progress, check_signer=check_signer, generated_pages=generated_pages, ocr=ocr)
+                       progress=progress, check_signer=check_signer, generated_pages=generated_pages, ocr=ocr,
+                       checks=checks)
+
+
+def lint_source(source_dir: Path, *, base: Path | None = None, checks: BuildChecks = BuildChecks(),
+                created: dt.datetime | None = None, progress: Progress | None = None,
+                generated_pages: bool = False):
+    """The clerk's dry run (`edossier lint`): every problem of the source, then the preflight of the layer
+    it would make, without a credential and without writing anything. Returns a PreflightResult whose
+    report lists the source problems (S010) and every finding of the preflight."""
+    return _make_layer(source_dir, None, None, base_path=Path(base) if base else None, created=created,
+                       progress=progress, check_signer=False, generated_pages=generated_pages, ocr=None,
+                       checks=checks, lint=True)
 
 
 def source_date() -> dt.datetime | None:
@@ -95,9 +126,9 @@ def source_date() -> dt.datetime | None:
 
 
 def _make_layer(source_dir, output, credential, *, base_path, created, progress, check_signer,
-                generated_pages=False, ocr=None) -> BuildResult:
+                generated_pages=False, ocr=None, checks: BuildChecks = BuildChecks(), lint: bool = False):
     started = time.monotonic()
-    output = Path(output)
+    output = Path(output) if output is not None else None
     if ocr is not None:
         from .ocr import OcrUnavailable, check_engine
 
@@ -105,11 +136,17 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
             check_engine(ocr.engine)
         except OcrUnavailable as exc:
             raise BuildError(exc.en, exc.zh) from None
+    # lint collects every problem it can find instead of stopping at the first (build stops at once)
+    problems: list[tuple[str, str, str]] | None = [] if lint else None  # (location, en, zh)
     try:
         source = load_source(Path(source_dir))
     except SourceError as exc:
+        if lint:
+            from .preflight import source_problems
+
+            return source_problems([(SOURCE_FILE, en, zh) for en, zh in exc.problems], Path(source_dir))
         raise BuildError(exc.en, exc.zh) from None
-    if base_path is not None and base_path.resolve() == output.resolve():
+    if output is not None and base_path is not None and base_path.resolve() == output.resolve():
         raise BuildError("the output must be a new file; the input package is never modified",
                          "输出必须是新文件；输入的卷宗包不会被修改")
     base = _read_base(base_path) if base_path else _Base(0, [], [])
@@ -117,26 +154,40 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
     created = created or source_date() or dt.datetime.now().astimezone().replace(microsecond=0)
     data = source.data
     agency = Agency(data["agency"]["name"], data["agency"]["credit_code"], data["agency"]["role"])
-    if check_signer:
+    if checks.enabled and credential is not None:
+        # the wrong credential is found before any page is made (OCR of a thick volume takes minutes)
+        from .preflight import refusal_for, signer_findings
+
+        wrong = signer_findings(credential, agency, layer, trust=checks.trust, at=created)
+        if wrong:
+            raise refusal_for(wrong, output or Path(source_dir))
+    elif check_signer and credential is not None:
         _check_signer(credential, agency)
     case = _case(data, base)
     volumes = tuple(Volume(v["id"], v["title"], v.get("kind")) for v in data.get("volumes", []))
     known_volumes = {v.id for r in base.records for v in r.volumes} | {v.id for v in volumes}
     known_docs = {d.id for r in base.records for d in r.documents}
 
-    docs_in = data["documents"]
-    for d in docs_in:
-        if d["volume"] not in known_volumes:
-            raise BuildError(f"document {d['id']}: volume {d['volume']!r} is not defined in [[volumes]] or an earlier layer",
-                             f"文件 {d['id']}：卷 {d['volume']!r} 未在 [[volumes]] 或此前的层中定义")
-        if d["id"] in known_docs:
-            raise BuildError(f"document id {d['id']!r} is used twice (ids are unique across all layers)",
-                             f"文件编号 {d['id']!r} 重复（编号在所有层中必须唯一）")
+    docs_in = []
+    for d in data["documents"]:
+        try:
+            if d["volume"] not in known_volumes:
+                raise BuildError(f"document {d['id']}: volume {d['volume']!r} is not defined in [[volumes]] or an "
+                                 f"earlier layer", f"文件 {d['id']}：卷 {d['volume']!r} 未在 [[volumes]] 或此前的层中定义")
+            if d["id"] in known_docs:
+                raise BuildError(f"document id {d['id']!r} is used twice (ids are unique across all layers)",
+                                 f"文件编号 {d['id']!r} 重复（编号在所有层中必须唯一）")
+        except BuildError as exc:
+            if problems is None:
+                raise
+            problems.append((SOURCE_FILE, exc.en, exc.zh))
+            continue
         known_docs.add(d["id"])
+        docs_in.append(d)
 
     warnings: list[tuple[str, str]] = []
     spool = tempfile.TemporaryDirectory(prefix="edossier-build-")  # built PDFs wait here: memory stays flat
-    built = _make_documents(source, docs_in, layer, created, warnings, progress, ocr, Path(spool.name))
+    built = _make_documents(source, docs_in, layer, created, warnings, progress, ocr, Path(spool.name), problems)
     generated = 0
     if generated_pages:
         gen = _generated_documents(base, data, case, agency, volumes, built, layer, created, credential, ocr,
@@ -171,22 +222,44 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
         raise BuildError(f"the record does not validate: {exc.detail}", f"生成的卷宗记录未通过校验：{exc.detail}") from None
 
     stamp = created.astimezone(dt.timezone.utc)
-    with atomic_output(output) as tmp:
-        with PackageWriter(tmp, base=base_path, date_time=stamp.timetuple()[:6]) as writer:
+    try:
+        # The layer is written unsigned first; the preflight validates exactly that package, and only
+        # then is the manifest signed and the signature appended (so nothing is signed that validate
+        # would reject, and the bytes validated are the bytes delivered).
+        unsigned = Path(spool.name) / "unsigned.edp"
+        with PackageWriter(unsigned, base=base_path, date_time=stamp.timetuple()[:6]) as writer:
             new_objects = [DataObject(record_name(layer), "application/xml",
                                       writer.add_bytes(record_name(layer), record_xml, compress=True), rootfile=True)]
             for doc, pdf_bytes in built:
                 new_objects.append(DataObject(doc.file, "application/pdf",
                                               writer.add_bytes(doc.file, Path(pdf_bytes).read_bytes(), compress=False)))
+                Path(pdf_bytes).unlink()
             # everything the previous manifest lists (which covers the layers before it), plus that
             # manifest and its signature, so this signature vouches for every earlier one (spec §4.2)
             carried = [DataObject(o.uri, o.mime, o.digest) for o in base.objects]
             manifest = build_manifest(layer, carried + new_objects)
             writer.add_bytes(manifest_name(layer), manifest, compress=True)
-            writer.add_bytes(signature_name(layer), sign_manifest(credential, manifest), compress=False)
-    spool.cleanup()
+        result, preflight_started = None, time.monotonic()
+        if checks.enabled or lint:
+            from .preflight import preflight, refusal
+
+            result = preflight(unsigned, layer, trust=checks.trust, at=created, policy=checks.policy,
+                               allow=checks.allow, profile=checks.profile,
+                               credential=credential, agency=agency if credential is not None else None)
+            if lint:
+                from .preflight import add_source_problems
+
+                return add_source_problems(result, problems)
+            if not result.passed:
+                raise refusal(result)
+        preflight_seconds = time.monotonic() - preflight_started
+        with atomic_output(output) as tmp:
+            with PackageWriter(tmp, base=unsigned, date_time=stamp.timetuple()[:6]) as writer:
+                writer.add_bytes(signature_name(layer), sign_manifest(credential, manifest), compress=False)
+    finally:
+        spool.cleanup()
     return BuildResult(output, layer, len(built), total_pages, tuple(warnings), generated,
-                       time.monotonic() - started)
+                       time.monotonic() - started, result, preflight_seconds)
 
 
 def _check_signer(credential: Credential, agency: Agency) -> None:
@@ -250,13 +323,20 @@ def _pdf_pages(path: Path) -> int:
 
 
 def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt.datetime, warnings: list,
-                    progress: Progress | None, ocr: OcrOptions | None, spool: Path) -> list[tuple[Document, Path]]:
+                    progress: Progress | None, ocr: OcrOptions | None, spool: Path,
+                    problems: list | None = None) -> list[tuple[Document, Path]]:
     """Make every document's PDF/A into the spool folder; OCR (when asked) runs ahead in worker
-    processes across all pages of the layer, so every core is busy even with one-page documents."""
+    processes across all pages of the layer, so every core is busy even with one-page documents.
+    With `problems` (lint), a document that cannot be made is noted there and left out."""
     plans = []
     for d in docs_in:
-        files = _document_files(source, d)
-        plans.append((d, files, _page_refs(d, files)))
+        try:
+            files = _document_files(source, d)
+            plans.append((d, files, _page_refs(d, files)))
+        except BuildError as exc:
+            if problems is None:
+                raise
+            problems.append((d["id"], exc.en, exc.zh))
     total = sum(len(refs) if refs is not None else _pdf_pages(files[0]) for _, files, refs in plans)
     pool = None
     if ocr is not None and any(refs for _, _, refs in plans):
@@ -283,8 +363,14 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
                                          f"文件 {d['id']}：第 {n + 1} 页文字识别失败：{zh}") from None
                     if progress:
                         progress(done + n + 1, total, d["title"])
-            pdf_bytes, pages, scan = _document_pdf(source, d, created, warnings, files=files, text_layers=texts,
-                                                   ocr=ocr is not None)
+            try:
+                pdf_bytes, pages, scan = _document_pdf(source, d, created, warnings, files=files, text_layers=texts,
+                                                       ocr=ocr is not None)
+            except BuildError as exc:
+                if problems is None:
+                    raise
+                problems.append((d["id"], exc.en, exc.zh))
+                continue
             path = spool / f"{i:04d}.pdf"
             path.write_bytes(pdf_bytes)
             del pdf_bytes
@@ -317,7 +403,7 @@ def _generated_documents(base: "_Base", data: dict, case: Case, agency: Agency, 
                          "或使用 --no-generated-pages")
     persons = [p for r in base.records for p in r.persons] + [
         Person(p["role"], p["name"], p.get("id_number"), p.get("gender")) for p in data.get("persons", [])]
-    cn = re.search(r"(?:^|,)CN=((?:[^,\\]|\\.)+)", credential.subject or "")
+    cn = re.search(r"(?:^|,)CN=((?:[^,\\]|\\.)+)", (credential.subject if credential else "") or "")
     from .ocr import engine_label
 
     sheets = plan_volume_sheets(base.records, [doc for doc, _ in built], layer=layer, case=case, agency=agency,
