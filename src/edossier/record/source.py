@@ -23,7 +23,12 @@ MAX_TOML_BYTES = 4 * 1024 * 1024
 
 
 class SourceError(UserError):
-    """A problem with a build source; carries English and Chinese messages."""
+    """A problem with a build source; carries English and Chinese messages. `problems` lists every
+    problem found, (en, zh) each, when there are several (the first is the message): `lint` shows them all."""
+
+    def __init__(self, en: str, zh: str, problems: list[tuple[str, str]] | None = None):
+        super().__init__(en, zh)
+        self.problems = problems or [(en, zh)]
 
 
 @dataclass(frozen=True)
@@ -102,8 +107,8 @@ def load_source(folder: Path) -> Source:
     schema = json.loads(schema_bytes("dossier-source-0.1.schema.json"))
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(plain), key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        err = errors[0]
+    problems = []
+    for err in errors:  # every one, each with its key and line (lint shows them all)
         path = list(err.absolute_path)
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
             path.append(sorted(set(err.instance) - set(err.schema.get("properties", {})))[0])
@@ -111,22 +116,27 @@ def load_source(folder: Path) -> Source:
         line = _find_line(text, path)
         where = f"{toml_path.name}:{line}" if line else toml_path.name
         msg = _explain(err)
-        raise SourceError(f"{where}: key '{key}': {msg}", f"{where}：键 '{key}'：{msg}")
-    _check_codes(plain, text, toml_path)
+        problems.append((f"{where}: key '{key}': {msg}", f"{where}：键 '{key}'：{msg}"))
+    if not problems:
+        problems = _check_codes(plain, text, toml_path)
+    if problems:
+        raise SourceError(*problems[0], problems=problems)
     return Source(folder, plain)
 
 
-def _check_codes(plain: dict, text: str, toml_path: Path) -> None:
+def _check_codes(plain: dict, text: str, toml_path: Path) -> list[tuple[str, str]]:
     """Document and event types must be in the code lists, a declared profile must exist
-    (docs/caserules.md); the error names the key and suggests the closest known values."""
+    (docs/caserules.md); each problem names the key and suggests the closest known values."""
     from ..caserules import codelist
     from ..caserules.profiles import profile_names
+
+    problems = []
 
     def refuse(path: list, en: str, zh: str) -> None:
         line = _find_line(text, path)
         where = f"{toml_path.name}:{line}" if line else toml_path.name
         key = _dotted(path)
-        raise SourceError(f"{where}: key '{key}': {en}", f"{where}：键 '{key}'：{zh}")
+        problems.append((f"{where}: key '{key}': {en}", f"{where}：键 '{key}'：{zh}"))
 
     for what, zh_what, items, cl in (("document type", "文书类型", plain.get("documents", []), codelist.document_types()),
                                      ("event type", "事件类型", plain.get("events", []), codelist.event_types())):
@@ -141,6 +151,7 @@ def _check_codes(plain: dict, text: str, toml_path: Path) -> None:
         known = ", ".join(profile_names())
         refuse(["layer", "profile"], f"unknown profile {profile!r}; known profiles: {known}",
                f"未知的阶段规则“{profile}”；可用的阶段规则：{known}")
+    return problems
 
 
 def _explain(err) -> str:
