@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import make_source
-from edossier.build import BuildError, append_layer, build_package
+from edossier.build import BuildChecks, BuildError, append_layer, build_package
 from edossier.resources import samples_dir
 from edossier.validate import validate_package
 from test_caserules import COMPLETE
@@ -46,6 +46,16 @@ def _package(tmp_path, agencies, creds, name: str, drop: str | None = None):
         (src / "dossier.toml").write_text(text.replace('charges = ["盗窃"]\n', f'charges = ["盗窃"]\nprocedure = "{procedure}"\n', 1),
                                           encoding="utf-8")
     out = tmp_path / f"{name}-{bool(drop)}.edp"
+    if drop:
+        # the builder's preflight refuses it (nothing written) ...
+        from edossier.preflight import PreflightRefused
+
+        with pytest.raises(PreflightRefused) as refused:
+            build_package(src, out, creds[role])
+        assert "K021" in {f.code for f in refused.value.blocking} and not out.exists()
+        # ... so the defective package, for the validator's own test, is made without it
+        build_package(src, out, creds[role], checks=BuildChecks(enabled=False))
+        return out
     build_package(src, out, creds[role])
     return out
 

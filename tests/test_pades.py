@@ -10,7 +10,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 
 from conftest import make_source, scan
-from edossier.build import build_package
+from edossier.build import BuildChecks, build_package
 from edossier.pdfa.build import images_to_pdfa
 from edossier.validate import validate_package
 
@@ -25,14 +25,16 @@ def signed_pdf(tmp_path, cred) -> bytes:
     return out.getvalue()
 
 
-def package_with(tmp_path, agencies, creds, pdf: bytes):
+def package_with(tmp_path, agencies, creds, pdf: bytes, *, trust=None):
     src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "讯问笔录", 1)])
     (src / "scans" / "signed.pdf").write_bytes(pdf)
     toml = src / "dossier.toml"
     toml.write_text(toml.read_text("utf-8").replace('files = ["scans/d1-1.jpg"]', 'files = ["scans/signed.pdf"]'),
                     "utf-8")
     out = tmp_path / "p.edp"
-    build_package(src, out, creds["police"])
+    # a defective signature inside a document is refused by the preflight; the validator's own tests
+    # need the package anyway (test_preflight.py covers the refusal)
+    build_package(src, out, creds["police"], checks=BuildChecks(trust=trust, enabled=trust is not None))
     return out
 
 
@@ -41,8 +43,9 @@ def codes(report):
 
 
 def test_signed_document_accepted(tmp_path, agencies, creds, trust):
-    report = validate_package(package_with(tmp_path, agencies, creds, signed_pdf(tmp_path, creds["police"])),
-                              trust=trust)
+    # with the trust list, the builder's preflight checks the document's signature and lets it through
+    report = validate_package(package_with(tmp_path, agencies, creds, signed_pdf(tmp_path, creds["police"]),
+                                           trust=trust), trust=trust)
     assert report.verdict == "accept", [(f.code, f.message_en) for f in report.findings]
 
 

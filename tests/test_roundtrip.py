@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from edossier.build import BuildError, append_layer, build_package
+from edossier.build import BuildChecks, BuildError, append_layer, build_package
 from edossier.container.asic import MIMETYPE
 from edossier.demo import tamper_member
 from edossier.validate import validate_package
@@ -111,7 +111,8 @@ def test_unlisted_member_rejected(three_layers, trust, tmp_path):
 def test_wrong_agency_credential_rejected(three_layers, agencies, creds, trust, tmp_path):
     # the procuratorate's layer signed with the police credential
     bad = tmp_path / "wrong-signer.edp"
-    append_layer(three_layers["packages"][0], three_layers["sources"][1], bad, creds["police"], check_signer=False)
+    append_layer(three_layers["packages"][0], three_layers["sources"][1], bad, creds["police"], check_signer=False,
+                 checks=BuildChecks(enabled=False))  # a defective package, made on purpose
     report = validate_package(bad, trust=trust)
     assert report.verdict == "reject"
     assert "G003" in codes(report)
@@ -121,6 +122,8 @@ def test_builder_refuses_wrong_credential(three_layers, creds, tmp_path):
     with pytest.raises(BuildError) as exc:
         append_layer(three_layers["packages"][0], three_layers["sources"][1], tmp_path / "x.edp", creds["police"])
     assert "credential" in exc.value.en and "签名凭据" in exc.value.zh
+    # the police credential names the police's credit code and name, not the procuratorate's (both G009)
+    assert [f.code for f in exc.value.blocking] == ["G009", "G009"] and not (tmp_path / "x.edp").exists()
 
 
 def test_unknown_agency_rejected(three_layers, agencies, creds, trust, tmp_path):
@@ -131,7 +134,7 @@ def test_unknown_agency_rejected(three_layers, agencies, creds, trust, tmp_path)
     unknown = SimpleNamespace(name="某市公安局", credit_code="91440300MA5DC0000X", role="police")
     other = make_source(tmp_path / "src", unknown, docs=[("x1", "立案决定书", 1)])
     bad = tmp_path / "unknown.edp"
-    build_package(other, bad, creds["police"], check_signer=False)
+    build_package(other, bad, creds["police"], check_signer=False, checks=BuildChecks(enabled=False))
     report = validate_package(bad, trust=trust)
     assert "G004" in codes(report)
 

@@ -19,8 +19,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .build import BuildError
 from .container.asic import signature_name
-from .errors import UserError
 from .findings import Finding, finding
 from .policy import Policy
 from .signing.trustlist import TrustList
@@ -30,7 +30,7 @@ from .validate import PackageReport, validate_package
 SUPERVISION = frozenset({"K050", "K051", "K052"})
 
 
-class PreflightRefused(UserError):
+class PreflightRefused(BuildError):
     """The new layer would be rejected by `validate`: nothing was signed. `.report` has every finding."""
 
     def __init__(self, en: str, zh: str, report: PackageReport, blocking: list[Finding]):
@@ -142,11 +142,14 @@ def refusal(result: PreflightResult) -> PreflightRefused:
 
 
 def refusal_for(found: list[Finding], where: Path) -> PreflightRefused:
-    """A refusal before anything was made (the credential does not belong to the agency)."""
+    """A refusal before anything was made: the signing credential does not belong to the agency."""
     report = PackageReport(str(where))
     report.findings = list(found)
-    report.settle()
-    return refusal(PreflightResult(report, list(found)))
+    codes = ", ".join(sorted({f.code for f in found}))
+    return PreflightRefused(
+        f"preflight: the signing credential does not belong to the agency named in dossier.toml ({codes}); "
+        "nothing was made or signed",
+        f"预检：签名凭据不属于 dossier.toml 中所列机关（{codes}）；未生成也未签名", report, list(found))
 
 
 def source_problems(problems: list[tuple[str, str, str]], source: Path) -> PreflightResult:
