@@ -108,17 +108,23 @@ def load_source(folder: Path) -> Source:
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(plain), key=lambda e: list(map(str, e.absolute_path)))
     problems = []
-    for err in errors:  # every one, each with its key and line (lint shows them all)
+    seen_keys = set()
+    for err in errors:  # every one, each with its key and line (lint shows them all); one per key
         path = list(err.absolute_path)
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
             path.append(sorted(set(err.instance) - set(err.schema.get("properties", {})))[0])
         key = _dotted(path)
+        if key in seen_keys:
+            continue
+        seen_keys.add(key)
         line = _find_line(text, path)
         where = f"{toml_path.name}:{line}" if line else toml_path.name
         msg = _explain(err)
         problems.append((f"{where}: key '{key}': {msg}", f"{where}：键 '{key}'：{msg}"))
-    if not problems:
-        problems = _check_codes(plain, text, toml_path)
+    try:
+        problems += _check_codes(plain, text, toml_path)
+    except (KeyError, TypeError, AttributeError):
+        pass  # the schema errors above say why the values cannot be looked up
     if problems:
         raise SourceError(*problems[0], problems=problems)
     return Source(folder, plain)
@@ -140,7 +146,9 @@ def _check_codes(plain: dict, text: str, toml_path: Path) -> list[tuple[str, str
 
     for what, zh_what, items, cl in (("document type", "文书类型", plain.get("documents", []), codelist.document_types()),
                                      ("event type", "事件类型", plain.get("events", []), codelist.event_types())):
-        for i, item in enumerate(items):
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(item, dict) or not isinstance(item.get("type"), str):
+                continue  # a schema error already names it
             if cl.lookup(item["type"]) is None:
                 en, zh = codelist.suggestion_text(cl.suggest(item["type"]))
                 refuse([("documents" if cl is codelist.document_types() else "events"), i, "type"],
@@ -187,11 +195,14 @@ def _find_line(text: str, path: list) -> int | None:
                 start = pos
             i += 2
             continue
-        pattern = re.compile(rf"^\s*\[\s*{re.escape(str(part))}\s*\]")
+        # a [table] or [[array]] header first (a misspelled [[volume]] is a header, not the `volume =`
+        # key of some document further down), then a `key =` line
+        pattern = re.compile(rf"^\s*\[\[?\s*{re.escape(str(part))}\s*\]\]?")
         key_pattern = re.compile(rf"^\s*\"?{re.escape(str(part))}\"?\s*=")
-        for n in range(pos, len(lines)):
-            if key_pattern.match(lines[n]) or pattern.match(lines[n]):
-                pos = start = n
+        for matcher in ((pattern, key_pattern) if i == 0 else (key_pattern, pattern)):
+            found = next((n for n in range(pos, len(lines)) if matcher.match(lines[n])), None)
+            if found is not None:
+                pos = start = found
                 break
         i += 1
     return start + 1 if path else None
