@@ -168,8 +168,12 @@ def guard_output(output: Path | str, inputs, *, what: tuple[str, str] = ("the ou
     exists = _stat(output) is not None
 
     def refuse(inp: Input) -> None:
-        verb_en, verb_zh = ("would write into", "会写入") if folder or _stat(output) is None else \
-            ("would overwrite", "会覆盖")
+        if folder or _stat(output) is None:
+            verb_en, verb_zh = "would write into", "会写入"
+        elif inp.tree:
+            verb_en, verb_zh = "would overwrite a file in", "会覆盖其中文件的"
+        else:
+            verb_en, verb_zh = "would overwrite", "会覆盖"
         raise OutputPathError(
             f"{what[0]} {output} {verb_en} {inp.en} ({inp.path}); inputs are never modified: "
             f"choose another output path",

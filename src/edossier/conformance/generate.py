@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import logging
+import os
 import shutil
 import sys
 import tempfile
@@ -57,6 +58,25 @@ def expected_of(c) -> dict:
     return {"verdict": c.verdict, "required_codes": list(c.required), "allowed_codes": sorted(c.allowed)}
 
 
+def guard_corpus_folder(out: Path) -> None:
+    """Refuse (OutputPathError) a corpus folder that is, or lies inside, a build source (a folder with
+    dossier.toml), or whose case-class folders, which `generate` deletes and remakes, hold one."""
+    from ..fsutil import Input, OutputPathError, guard_output
+    from ..record.source import SOURCE_FILE
+
+    real = Path(os.path.realpath(out))
+    sources = [p for p in (real, *real.parents) if (p / SOURCE_FILE).is_file()]
+    guard_output(out, [Input(p, "a build source folder", "构建源文件夹", tree=True) for p in sources],
+                 what=("the corpus folder", "测试集文件夹"), folder=True)
+    for klass in CLASSES:
+        held = next((p for p in sorted((real / klass).rglob(SOURCE_FILE))), None) if (real / klass).is_dir() else None
+        if held is not None:
+            raise OutputPathError(
+                f"the corpus folder {out}: generating would delete {real / klass}, which holds the build source "
+                f"{held.parent}; choose another folder",
+                f"测试集文件夹 {out}：生成时会删除 {real / klass}，其中有构建源文件夹 {held.parent}；请另选文件夹")
+
+
 def generate(out: Path, *, pki: Path | None = None, only: list[str] | None = None, log=None) -> list:
     """Write the corpus to `out`; return the cases written. `only` limits it to case ids containing
     one of the given strings (for development: the other cases' folders are left alone, and
@@ -67,6 +87,7 @@ def generate(out: Path, *, pki: Path | None = None, only: list[str] | None = Non
     for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     out = Path(out)
+    guard_corpus_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     pki = ensure_pki(Path(pki) if pki else out / "pki")
     ids = [c.id for c in CASES]
@@ -110,7 +131,13 @@ def main(argv=None) -> int:
     p.add_argument("-q", "--quiet", action="store_true")
     args = p.parse_args(argv)
     out = args.out or default_corpus()
-    cases = generate(out, pki=args.pki, only=args.only, log=None if args.quiet else print)
+    from ..fsutil import OutputPathError
+
+    try:
+        cases = generate(out, pki=args.pki, only=args.only, log=None if args.quiet else print)
+    except OutputPathError as exc:
+        print(f"error: {exc.en}\n错误：{exc.zh}", file=sys.stderr)
+        return 2
     print(f"{len(cases)} cases written to {out}", file=sys.stderr)
     return 0
 

@@ -207,6 +207,6 @@ def source_inputs(folder: Path):
                 path = source.file(rel, key=key)
             except SourceError:
                 continue  # missing or outside: the build names it
-            inputs.append(Input(path, f"the input file {rel} ({SOURCE_FILE} key '{key}')",
-                                f"输入文件 {rel}（{SOURCE_FILE} 键 '{key}'）"))
+            inputs.append(Input(path, f"the input file named by {SOURCE_FILE} key '{key}'",
+                                f"{SOURCE_FILE} 键 '{key}' 所指的输入文件"))
     return inputs
