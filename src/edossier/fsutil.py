@@ -169,15 +169,13 @@ def guard_output(output: Path | str, inputs, *, what: tuple[str, str] = ("the ou
 
     def refuse(inp: Input) -> None:
         if folder or _stat(output) is None:
-            verb_en, verb_zh = "would write into", "会写入"
+            en, zh = f"would write into {inp.en} ({inp.path})", f"会写入{inp.zh}（{inp.path}）"
         elif inp.tree:
-            verb_en, verb_zh = "would overwrite a file in", "会覆盖其中文件的"
+            en, zh = f"would overwrite a file in {inp.en} ({inp.path})", f"会覆盖{inp.zh}（{inp.path}）中的文件"
         else:
-            verb_en, verb_zh = "would overwrite", "会覆盖"
-        raise OutputPathError(
-            f"{what[0]} {output} {verb_en} {inp.en} ({inp.path}); inputs are never modified: "
-            f"choose another output path",
-            f"{what[1]} {output} {verb_zh}{inp.zh}（{inp.path}）；输入文件不会被修改，请另选输出路径")
+            en, zh = f"would overwrite {inp.en} ({inp.path})", f"会覆盖{inp.zh}（{inp.path}）"
+        raise OutputPathError(f"{what[0]} {output} {en}; inputs are never modified: choose another output path",
+                              f"{what[1]} {output} {zh}；输入文件不会被修改，请另选输出路径")
 
     for inp in sorted(inputs, key=lambda i: i.tree):  # files first: the message names the exact input
         if not inp.tree:
