@@ -238,6 +238,47 @@ def test_validate_report_next_to_the_package_is_written(work):
     assert b'"verdict"' in out.read_bytes()
 
 
+def test_stats_onto_the_json_report_it_reads_is_refused(work):
+    report = work["dir"] / "report.json"
+    assert run("validate", work["pkg"], "--trust", work["trust"], "--format", "json", "-o", report).exit_code == 0
+    before = sha(report)
+    _refused_unchanged(work, ["stats", report, "-o", report], report, "input package or report")
+    assert sha(report) == before
+
+
+def test_validate_report_onto_the_receipt_it_reads_is_refused(work, creds, trust):
+    from edossier.receipt import make_receipt
+
+    receipt = work["dir"] / "r.edr"
+    make_receipt(work["pkg"], receipt, creds["court"], trust=trust)
+    before = sha(receipt)
+    _refused_unchanged(work, ["validate", work["pkg"], "--trust", work["trust"], "--receipt", receipt,
+                              "-o", receipt], receipt, "the receipt")
+    assert sha(receipt) == before
+
+
+def test_conformance_report_inside_the_corpus_is_refused(work):
+    corpus = work["dir"] / "corpus"
+    corpus.mkdir()
+    index = corpus / "corpus.json"
+    index.write_text('{"corpus_version": "1", "validation_time": "2026-11-20T00:00:00Z", '
+                     '"trust_list": "trustlist.xml", "cases": [{"id": "good/x", "class": "good", '
+                     '"verdict": "accept", "required_codes": [], "allowed_codes": [], '
+                     '"package": "good/x/package.edp", "description": {"zh-CN": "x", "en": "x"}}]}',
+                     encoding="utf-8")
+    shutil.copyfile(work["trust"], corpus / "trustlist.xml")
+    (corpus / "good" / "x").mkdir(parents=True)
+    shutil.copyfile(work["pkg"], corpus / "good" / "x" / "package.edp")
+    (corpus / "good" / "x" / "expected.json").write_text(
+        '{"verdict": "accept", "required_codes": [], "allowed_codes": []}', encoding="utf-8")
+    before = snapshot(corpus)
+    res = run("conformance", "--corpus", corpus, "-o", index)
+    if res.exit_code == EXIT_USAGE and "corpus folder" not in res.stderr:
+        pytest.fail(f"the hand-made corpus was not loaded: {res.stderr}")
+    assert_refused(res, index, "corpus folder")
+    assert snapshot(corpus) == before
+
+
 # --- keys, demo, conformance generate -----------------------------------------------------------------
 
 def test_keys_issue_never_overwrites_a_file_of_the_pki(work):
@@ -281,6 +322,11 @@ def test_conformance_generate_refuses_a_source_folder(work, capsys):
     with pytest.raises(OutputPathError) as exc:
         guard_corpus_folder(corpus)
     assert "kept-source" in exc.value.en and "kept-source" in exc.value.zh
+    assert (corpus / CLASSES[0] / "kept-source" / "dossier.toml").is_file()
+    # the PKI to reuse may not sit in a case folder the generator deletes
+    with pytest.raises(OutputPathError, match="PKI folder"):
+        guard_corpus_folder(work["dir"] / "corpus2", pki=work["dir"] / "corpus2" / CLASSES[1] / "pki")
+    guard_corpus_folder(work["dir"] / "corpus2", pki=work["dir"] / "corpus2" / "pki")
 
 
 # --- the library -------------------------------------------------------------------------------------

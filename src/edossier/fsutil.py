@@ -150,7 +150,7 @@ def same_file(a, b, *, fold: bool | None = None) -> bool:
 def _inside(path, folder, *, fold: bool | None = None) -> bool:
     """Whether `path` (after symlinks) is `folder` or lies somewhere below it."""
     real = Path(os.path.realpath(path))
-    return any(same_file(p, folder, fold=fold) for p in (real, *real.parents) if _stat(p) is not None)
+    return any(same_file(p, folder, fold=fold) for p in (real, *real.parents))
 
 
 def guard_output(output: Path | str, inputs, *, what: tuple[str, str] = ("the output", "输出文件"),
