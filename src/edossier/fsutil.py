@@ -123,11 +123,6 @@ def case_insensitive(folder: Path | str) -> bool:
     return result
 
 
-def _path_key(path, *, fold) -> str:
-    key = os.path.normcase(os.path.realpath(path))
-    return key.casefold() if fold else key
-
-
 def same_file(a, b, *, fold: bool | None = None) -> bool:
     """Whether paths `a` and `b` name the same file: after symlinks, hard links included.
 
@@ -138,12 +133,13 @@ def same_file(a, b, *, fold: bool | None = None) -> bool:
     sa, sb = _stat(a), _stat(b)
     if sa is not None and sb is not None and sa.st_ino and sb.st_ino:
         return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
-    if _path_key(a, fold=False) == _path_key(b, fold=False):
+    ra, rb = os.path.normcase(os.path.realpath(a)), os.path.normcase(os.path.realpath(b))
+    if ra == rb:
         return True
-    if _path_key(a, fold=True) != _path_key(b, fold=True):
+    if ra.casefold() != rb.casefold():
         return False  # no spelling of the one is the other: no need to probe the file system
     if fold is None:
-        fold = case_insensitive(Path(os.path.realpath(a)).parent)
+        fold = case_insensitive(Path(ra).parent)
     return fold
 
 
