@@ -594,9 +594,8 @@ def demo(ctx, workdir):
     then a tampered copy. / 用内置样例演示完整流程。"""
     from edossier.build import BuildError
     from edossier.demo import run_demo
-    from edossier.report.text import render_text
-
     from edossier.fsutil import OutputPathError
+    from edossier.report.text import render_text
 
     try:
         result = run_demo(workdir, lambda en, zh: say(ctx, en, zh))
