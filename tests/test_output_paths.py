@@ -279,6 +279,22 @@ def test_conformance_report_inside_the_corpus_is_refused(work):
     assert snapshot(corpus) == before
 
 
+def test_through_the_console_entry_point_the_private_key_survives(work):
+    """What a user sees: the issue's `-o cred.p12 --signer cred.p12`, through the real entry point."""
+    import subprocess
+    import sys
+
+    cred = work["police"]
+    before = sha(cred)
+    proc = subprocess.run([sys.executable, "-m", "edossier.cli.main", "--lang", "zh-CN", "build", str(work["src"]),
+                           "-o", str(cred), "--signer", str(cred)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == EXIT_USAGE, proc.stderr
+    assert "Traceback" not in proc.stderr and "签名凭据" in proc.stderr and str(cred) in proc.stderr
+    assert proc.stdout == ""
+    assert sha(cred) == before
+    assert leftovers(work["dir"]) == []
+
+
 # --- keys, demo, conformance generate -----------------------------------------------------------------
 
 def test_keys_issue_never_overwrites_a_file_of_the_pki(work):
@@ -291,6 +307,21 @@ def test_keys_issue_never_overwrites_a_file_of_the_pki(work):
               "--credit-code", "11440300MB2C123452", "-o", out)
     assert res.exit_code == 0, res.output
     assert out.is_file()
+
+
+def test_keys_revoke_rewrites_the_trust_list_on_purpose_and_atomically(work):
+    """`keys revoke` exists to rewrite the CRL and the trust list: allowed, whole afterwards, no temp file."""
+    from cryptography import x509
+
+    from edossier.signing.trustlist import load_trustlist
+
+    before = sha(work["trust"])
+    res = run("keys", "revoke", work["pki"], "--role", "police", "--serial", "0x1234")
+    assert res.exit_code == 0, res.output
+    assert sha(work["trust"]) != before
+    crls = [c for a in load_trustlist(work["trust"]).agencies if a.role == "police" for c in a.crls]
+    assert any(x509.load_der_x509_crl(c).get_revoked_certificate_by_serial_number(0x1234) for c in crls)
+    assert leftovers(work["dir"]) == []
 
 
 def test_demo_workdir_inside_the_bundled_samples_is_refused(tmp_path, monkeypatch):
