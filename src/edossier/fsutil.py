@@ -89,21 +89,22 @@ def _stat(path) -> os.stat_result | None:
         return None
 
 
-_case_cache: dict[int, bool] = {}
+_case_cache: dict[tuple[int, int], bool] = {}
 
 
 def case_insensitive(folder: Path | str) -> bool:
     """Whether names in `folder` are looked up case-insensitively (macOS, Windows, casefold ext4, vfat).
 
-    Probed by creating a lower-case name and looking it up in upper case; cached per device. A folder
-    that cannot be written to is probed through its own name, or assumed case-sensitive.
+    Probed by creating a lower-case name and looking it up in upper case; cached per folder (casefold
+    ext4 sets it per folder). A folder that cannot be written to is probed through its own name, or
+    assumed case-sensitive.
     """
     folder = Path(os.path.realpath(folder))
     st = _stat(folder)
     if st is None:
         return False
-    if st.st_dev in _case_cache:
-        return _case_cache[st.st_dev]
+    if (st.st_dev, st.st_ino) in _case_cache:
+        return _case_cache[st.st_dev, st.st_ino]
     probe = folder / f".edossier-case-probe-{secrets.token_hex(4)}"
     try:
         os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -119,7 +120,7 @@ def case_insensitive(folder: Path | str) -> bool:
         finally:
             with contextlib.suppress(OSError):
                 probe.unlink()
-    _case_cache[st.st_dev] = result
+    _case_cache[st.st_dev, st.st_ino] = result
     return result
 
 
@@ -156,15 +157,15 @@ def guard_output(output: Path | str, inputs, *, what: tuple[str, str] = ("the ou
     A file output is refused when it is the same file as an input (after symlinks, hard links and
     case-insensitive names included: `same_file`), or an existing file inside an input folder. A `folder`
     output (a folder the command writes into) is refused when it is an input or lies inside an input
-    folder, existing or not. Anything else, an existing file included, may be
-    replaced atomically. The message names the output and the input.
+    folder, existing or not. Anything else, an existing file included, may be replaced atomically.
+    The message names the output and the input.
     """
     output = Path(output)
     inputs = [i for i in inputs if i is not None]
     exists = _stat(output) is not None
 
     def refuse(inp: Input) -> None:
-        if folder or _stat(output) is None:
+        if folder or not exists:
             en, zh = f"would write into {inp.en} ({inp.path})", f"会写入{inp.zh}（{inp.path}）"
         elif inp.tree:
             en, zh = f"would overwrite a file in {inp.en} ({inp.path})", f"会覆盖{inp.zh}（{inp.path}）中的文件"
