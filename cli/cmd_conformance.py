@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from edossier.cli.main import EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, fail, main, say
+from edossier.cli.main import EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, fail, guard_output, main, say
 
 
 @main.command()
@@ -40,6 +40,10 @@ def conformance(ctx, validator, corpus_dir, fmt, output, jobs, timeout):
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)
     if not corpus.cases:
         fail(ctx, f"{folder}: the corpus has no cases", f"{folder}：测试集中没有用例", EXIT_USAGE)
+    from edossier.fsutil import Input
+
+    guard_output(ctx, output, [Input(Path(folder), "the corpus folder", "测试集文件夹", tree=True)],
+                 ("the report", "报告文件"))
     try:
         if validator:
             outcomes = run_external(corpus, validator, timeout=timeout)

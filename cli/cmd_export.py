@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from edossier.cli.main import EXIT_REJECT, EXIT_USAGE, fail, main, say
+from edossier.cli.main import EXIT_REJECT, EXIT_USAGE, fail, guard_output, main, say
 
 
 @main.command()
@@ -25,10 +25,13 @@ def export(ctx, package, volume, output):
         fail(ctx, f"{package}: no such file", f"{package}：文件不存在", EXIT_USAGE)
     if not output.parent.is_dir():
         fail(ctx, f"{output.parent}: the output folder does not exist", f"{output.parent}：输出文件夹不存在", EXIT_USAGE)
-    if output.resolve() == package.resolve():
-        fail(ctx, "the output must not be the package", "输出文件不能是卷宗包本身", EXIT_USAGE)
+    from edossier.fsutil import Input, OutputPathError
+
+    guard_output(ctx, output, [Input(package, "the package", "卷宗包")], ("the reading copy", "输出的阅读本"))
     try:
         res = export_volume(package, output, volume=volume)
+    except OutputPathError as exc:  # checked above; the library checks again
+        fail(ctx, exc.en, exc.zh, EXIT_USAGE)
     except ExportError as exc:
         fail(ctx, exc.en, exc.zh, EXIT_REJECT)
     for issue in res.issues[:5]:

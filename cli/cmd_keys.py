@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from edossier.cli.main import EXIT_USAGE, fail, keys, say
+from edossier.cli.main import EXIT_USAGE, fail, guard_output, keys, say
 
 ROLES = ["police", "procuratorate", "court", "justice"]
 
@@ -83,6 +83,12 @@ def keys_issue(ctx, pki_dir, role, agency_name, credit_code, output, days, rsa, 
     if not is_valid_credit_code(credit_code):
         fail(ctx, f"{credit_code}: not a valid unified social credit code (check character)",
              f"{credit_code}：不是有效的统一社会信用代码（校验码错误）", EXIT_USAGE)
+    from edossier.fsutil import Input
+
+    # The PKI folder holds the CA keys, the trust list and the other credentials: a new credential is
+    # never written over one of them (a lost CA key cannot be made again).
+    guard_output(ctx, output, [Input(pki_dir, "the PKI folder", "PKI 文件夹", tree=True)],
+                 ("the credential", "输出的凭据"))
     eku = [ExtendedKeyUsageOID.CLIENT_AUTH] if client_auth_only else DEFAULT_SIGNER_EKU
     try:
         cred = issue_in_demo(pki_dir, role, agency_name, credit_code, output, key_type="rsa" if rsa else "ec",

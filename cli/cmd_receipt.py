@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_time, fail, load_policy_options,
-                               load_signer, load_trust, main, say, with_signer, with_trust_options)
+from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_time, fail, guard_output,
+                               load_policy_options, load_signer, load_trust, main, say, signer_inputs, with_signer,
+                               with_trust_options)
 
 _POLICY_HELP = "Validation policy file (default: schemas/policy-default.toml) / 校验策略文件"
 
@@ -35,12 +36,19 @@ def receipt(ctx, package, cred, passphrase_file, passphrase_env, trust_path, out
 
     if not package.is_file():
         fail(ctx, f"{package}: no such file", f"{package}：文件不存在", EXIT_USAGE)
+    from edossier.fsutil import Input, OutputPathError
+
+    guard_output(ctx, output, [Input(package, "the package", "卷宗包"), Input(trust_path, "the trust list", "信任列表"),
+                               Input(policy_path, "the policy file", "策略文件") if policy_path else None,
+                               *signer_inputs(ctx, cred, passphrase_file)], ("the receipt", "输出的回执"))
     when = _parse_time(ctx, at)
     trust = load_trust(ctx, trust_path)
     policy = load_policy_options(ctx, policy_path, False, ())
     signer = load_signer(ctx, cred, passphrase_file, passphrase_env)
     try:
         r = make_receipt(package, output, signer, trust=trust, role=role, note=note, at=when, policy=policy)
+    except OutputPathError as exc:  # checked above; the library checks again
+        fail(ctx, exc.en, exc.zh, EXIT_USAGE)
     except ReceiptError as exc:
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)
     say(ctx, f"Wrote receipt {output}: {r.receiver_name} received {r.package_name} ({r.layers} layers, SHA-256 "

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from edossier.cli.main import (EXIT_OK, EXIT_USAGE, _lang, _parse_time, fail, load_trust, main, rate_bar, say,
-                               with_trust_options)
+from edossier.cli.main import (EXIT_OK, EXIT_USAGE, _lang, _parse_time, fail, guard_output, load_trust, local_inputs,
+                               main, rate_bar, say, with_trust_options)
 
 STATS_FORMATS = ["text", "json", "csv", "html"]
 
@@ -94,6 +94,12 @@ def stats(ctx, paths, trust_path, at, fmt, output, jobs, scheduler, dask, near_d
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)
     if not items:
         fail(ctx, "no packages found (*.edp, *.asice, *.sce)", "未找到卷宗包（*.edp、*.asice、*.sce）", EXIT_USAGE)
+    from edossier.fsutil import Input
+
+    guard_output(ctx, output, [*local_inputs(paths, "an input package or report", "输入的卷宗包或报告"),
+                               *local_inputs([i for i in items if isinstance(i, str)], "an input package", "输入的卷宗包"),
+                               Input(trust_path, "the trust list", "信任列表") if trust_path else None],
+                 ("the figures file", "统计结果文件"))
     validate_options = None
     if to_validate:
         if trust_path is None:

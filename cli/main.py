@@ -138,6 +138,45 @@ def with_signer(f):
     return f
 
 
+def signer_inputs(ctx, cred: Path, passphrase_file: Path | None) -> list:
+    """The files a signing command reads besides its main input: the credential, the passphrase
+    file and any --crl files (`fsutil.Input`s, for `guard_output`)."""
+    from edossier.fsutil import Input
+
+    crls = ctx.find_root().obj.get("crl_files") or ()
+    return [Input(cred, "the signing credential", "签名凭据"),
+            Input(passphrase_file, "the passphrase file", "口令文件") if passphrase_file else None,
+            *(Input(c, "the CRL file", "吊销列表文件") for c in crls)]
+
+
+def local_inputs(locations, en: str, zh: str) -> list:
+    """`Input`s for the local files among package locations (URLs and folders are skipped: a folder
+    argument is searched for packages, which are listed themselves)."""
+    from edossier import storage
+    from edossier.fsutil import Input
+
+    out = []
+    for loc in locations:
+        path = storage.local_path(str(loc))
+        if path is not None and path.is_file():
+            out.append(Input(path, en, zh))
+    return out
+
+
+def guard_output(ctx, output: Path | None, inputs, what: tuple[str, str] = ("the output", "输出文件"),
+                 *, folder: bool = False) -> None:
+    """Exit 2 with a message naming the input when `output` would overwrite one of `inputs`
+    (docs/builder.md "Output paths")."""
+    from edossier.fsutil import OutputPathError, guard_output as guard
+
+    if output is None:
+        return
+    try:
+        guard(output, inputs, what=what, folder=folder)
+    except OutputPathError as exc:
+        fail(ctx, exc.en, exc.zh, EXIT_USAGE)
+
+
 def rate_bar(ctx, description: str, unit_en: str, unit_zh: str, total: int | None = None):
     """A progress bar on stderr: done of total, items per second and time left; nothing at all when
     stderr is not a terminal. Returns (bar, update); update(done, total=..., description=...)."""
@@ -229,6 +268,16 @@ def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfil
         fail(ctx, f"{package}: no such file", f"{package}：文件不存在", EXIT_USAGE)
     if not output.parent.is_dir():
         fail(ctx, f"{output.parent}: the output folder does not exist", f"{output.parent}：输出文件夹不存在", EXIT_USAGE)
+    from edossier.fsutil import Input, OutputPathError
+    from edossier.record.source import source_inputs
+
+    anchor = ctx.meta.get("edossier.trust_anchor")
+    guard_output(ctx, output, [*source_inputs(source),
+                               Input(package, "the input package", "输入的卷宗包") if package else None,
+                               Input(trust_path, "the trust list", "信任列表") if trust_path else None,
+                               Input(Path(anchor), "the trust anchor", "信任锚") if anchor else None,
+                               Input(policy_path, "the policy file", "策略文件") if policy_path else None,
+                               *signer_inputs(ctx, cred, pfile)], ("the output package", "输出的卷宗包"))
     options = OcrOptions(ocr_engine, jobs) if ocr else None
     if options is not None:
         from edossier.ocr import OcrUnavailable, check_engine
@@ -252,6 +301,8 @@ def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfil
                 res = build_package(source, output, signer, **kwargs)
             else:
                 res = append_layer(package, source, output, signer, **kwargs)
+        except OutputPathError as exc:  # checked above; the library checks again
+            fail(ctx, exc.en, exc.zh, EXIT_USAGE)
         except PreflightRefused as exc:
             exc.report.path = str(output)
             _preflight_report(ctx, exc.report, fmt, trust, refused=True)
@@ -580,6 +631,15 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
         extra["limits"] = limits
     if integrity_only:
         extra["checks"] = "integrity"
+    from edossier.fsutil import Input
+
+    guard_output(ctx, output, [*local_inputs(paths, "the package to validate", "待校验的卷宗包"),
+                               Input(trust_path, "the trust list", "信任列表"),
+                               Input(Path(ctx.meta["edossier.trust_anchor"]), "the trust anchor", "信任锚")
+                               if ctx.meta.get("edossier.trust_anchor") else None,
+                               Input(policy_path, "the policy file", "策略文件") if policy_path else None,
+                               *(Input(r, "the receipt", "回执") for r in receipts)],
+                 ("the report", "报告文件"))
     receipt_findings = []
     if receipts:
         from edossier.receipt import receipts_poe
@@ -714,10 +774,13 @@ def demo(ctx, workdir):
     then a tampered copy. / 用内置样例演示完整流程。"""
     from edossier.build import BuildError
     from edossier.demo import run_demo
+    from edossier.fsutil import OutputPathError
     from edossier.report.text import render_text
 
     try:
         result = run_demo(workdir, lambda en, zh: say(ctx, en, zh))
+    except OutputPathError as exc:
+        fail(ctx, exc.en, exc.zh, EXIT_USAGE)
     except BuildError as exc:
         fail(ctx, exc.en, exc.zh, EXIT_REJECT)
     console = Console(highlight=False)

@@ -15,6 +15,7 @@ import pytest
 
 from conftest import make_source
 from edossier.build import BuildError, append_layer, build_package
+from edossier.fsutil import OutputPathError
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[str, int]]:
@@ -32,7 +33,7 @@ def test_inputs_are_never_modified(three_layers, agencies, creds, tmp_path):
     assert _snapshot(src) == before_src
     assert (base.read_bytes(), base.stat().st_mtime_ns) == before_pkg
     assert out.read_bytes().startswith(base.read_bytes()[:100])
-    with pytest.raises(BuildError):
+    with pytest.raises(OutputPathError):
         append_layer(base, src, base, creds["procuratorate"])  # never onto its own input
     assert base.read_bytes() == before_pkg[0]
 

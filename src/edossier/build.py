@@ -23,12 +23,12 @@ from . import __version__
 from .container.asic import (DataObject, ManifestError, build_manifest, document_name, layer_objects_of, manifest_name,
                              parse_manifest, record_name, signature_name)
 from .container.zipio import OpenedPackage, PackageWriter, open_package
-from .fsutil import atomic_output
+from .fsutil import Input, atomic_output, guard_output
 from .pdfa.build import (ImageInputError, NotImageOnly, PageRef, images_to_pdfa, page_refs, pdfa_claim,
                          rewrap_image_pdf)
 from .record.model import (Agency, Case, Document, Event, Person, Record, RecordError, Scan, Volume,
                            parse_record, record_to_xml)
-from .record.source import SOURCE_FILE, Source, SourceError, load_source
+from .record.source import SOURCE_FILE, Source, SourceError, load_source, source_inputs
 from .signing.cades import Credential, sign_manifest
 from .errors import UserError
 
@@ -129,6 +129,11 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
                 generated_pages=False, ocr=None, checks: BuildChecks = BuildChecks(), lint: bool = False):
     started = time.monotonic()
     output = Path(output) if output is not None else None
+    # Before anything else: the output may not be the source, a scan or the input package (OutputPathError).
+    if output is not None:
+        guard_output(output, [*source_inputs(Path(source_dir)),
+                              Input(Path(base_path), "the input package", "输入的卷宗包") if base_path else None],
+                     what=("the output package", "输出的卷宗包"))
     if ocr is not None:
         from .ocr import OcrUnavailable, check_engine
 
@@ -146,9 +151,6 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
 
             return source_problems([(SOURCE_FILE, en, zh) for en, zh in exc.problems], Path(source_dir))
         raise BuildError(exc.en, exc.zh) from None
-    if output is not None and base_path is not None and base_path.resolve() == output.resolve():
-        raise BuildError("the output must be a new file; the input package is never modified",
-                         "输出必须是新文件；输入的卷宗包不会被修改")
     base = _read_base(base_path) if base_path else _Base(0, [], [])
     layer = base.layers + 1
     created = created or source_date() or dt.datetime.now().astimezone().replace(microsecond=0)

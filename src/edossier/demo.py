@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from .build import append_layer, build_package
+from .fsutil import Input, guard_output
 from .resources import samples_dir
 from .signing.cades import load_credential
 from .signing.revocation import credential_chain, fetch_crls
@@ -44,9 +45,12 @@ class DemoResult:
 
 def run_demo(workdir: Path, say: Say = lambda en, zh: None) -> DemoResult:
     workdir = Path(workdir)
+    case_dir = samples_dir() / SAMPLE_CASE
+    # The demo replaces its PKI and packages in `workdir`: never inside the bundled samples it reads.
+    guard_output(workdir, [Input(samples_dir(), "the bundled samples", "内置样例", tree=True)],
+                 what=("the demo folder", "演示文件夹"), folder=True)
     workdir.mkdir(parents=True, exist_ok=True)
     result = DemoResult(workdir)
-    case_dir = samples_dir() / SAMPLE_CASE
 
     pki_dir = workdir / "pki"
     say(f"Demo PKI (root CA, one CA per agency role, CRLs, trust list) in {pki_dir}",

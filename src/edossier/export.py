@@ -20,7 +20,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 from .build import BuildError, _read_base, source_date
-from .fsutil import atomic_output
+from .fsutil import Input, atomic_output, guard_output
 from .pdfa.build import finish_pdfa, pdfa_claim
 from .pdfa.pages import COVER, GENERATED_TYPES, REMARKS, TOC, cover_pdf, plan_volume_sheets, remarks_pdf, toc_pdf
 from .record.fold import fold
@@ -60,6 +60,7 @@ def _volume(dossier, volume: str | int | None):
 def export_volume(package: Path, output: Path, *, volume: str | int | None = None,
                   created: dt.datetime | None = None) -> ExportResult:
     package, output = Path(package), Path(output)
+    guard_output(output, [Input(package, "the package", "卷宗包")], what=("the reading copy", "输出的阅读本"))
     try:
         base = _read_base(package)
     except BuildError as exc:

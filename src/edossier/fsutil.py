@@ -1,11 +1,15 @@
-"""File-system helpers: every file edossier writes is written atomically (temp file + rename)."""
+"""File-system helpers: every file edossier writes is written atomically (temp file + rename), and
+never over one of the command's inputs (`guard_output`)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
+
+from .errors import UserError
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -55,3 +59,127 @@ def atomic_output(path: Path | str, *, mode: int = 0o644):
 def atomic_write_bytes(path: Path | str, data: bytes, *, mode: int = 0o644) -> None:
     with atomic_output(path, mode=mode) as tmp:
         tmp.write_bytes(data)
+
+
+# --- Output paths: an output never lands on an input (docs/builder.md "Output paths") -----------------
+
+class OutputPathError(UserError):
+    """An output path that would overwrite one of the command's inputs (a usage error: exit 2)."""
+
+
+@dataclass(frozen=True)
+class Input:
+    """Something a command reads and must leave byte-identical.
+
+    `en`/`zh` say what it is ("the signing credential", "签名凭据"). With `tree=True` the path is a
+    folder (a build source, a PKI folder, a corpus): no output may be the folder itself or an existing
+    file anywhere inside it, whatever its name.
+    """
+
+    path: Path
+    en: str
+    zh: str
+    tree: bool = False
+
+
+def _stat(path) -> os.stat_result | None:
+    try:
+        return os.stat(path)  # follows symlinks: a link to an input is the input
+    except (OSError, ValueError):
+        return None
+
+
+_case_cache: dict[tuple[int, int], bool] = {}
+
+
+def case_insensitive(folder: Path | str) -> bool:
+    """Whether names in `folder` are looked up case-insensitively (macOS, Windows, casefold ext4, vfat).
+
+    Probed by creating a lower-case name and looking it up in upper case; cached per folder (casefold
+    ext4 sets it per folder). A folder that cannot be written to is probed through its own name, or
+    assumed case-sensitive.
+    """
+    folder = Path(os.path.realpath(folder))
+    st = _stat(folder)
+    if st is None:
+        return False
+    if (st.st_dev, st.st_ino) in _case_cache:
+        return _case_cache[st.st_dev, st.st_ino]
+    probe = folder / f".edossier-case-probe-{secrets.token_hex(4)}"
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError:
+        name = folder.name
+        if name.swapcase() == name:
+            return False
+        other = _stat(folder.parent / name.swapcase())
+        result = other is not None and (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino)
+    else:
+        try:
+            result = _stat(folder / probe.name.upper()) is not None
+        finally:
+            with contextlib.suppress(OSError):
+                probe.unlink()
+    _case_cache[st.st_dev, st.st_ino] = result
+    return result
+
+
+def same_file(a, b, *, fold: bool | None = None) -> bool:
+    """Whether paths `a` and `b` name the same file: after symlinks, hard links included.
+
+    Both existing: the same device and inode. Where a file system reports no inode (st_ino 0, as some
+    network and FAT drivers do) or a path does not exist, the real paths are compared, case-folded when
+    the folder is case-insensitive (`fold`; probed when None).
+    """
+    sa, sb = _stat(a), _stat(b)
+    if sa is not None and sb is not None and sa.st_ino and sb.st_ino:
+        return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+    ra, rb = os.path.normcase(os.path.realpath(a)), os.path.normcase(os.path.realpath(b))
+    if ra == rb:
+        return True
+    if ra.casefold() != rb.casefold():
+        return False  # no spelling of the one is the other: no need to probe the file system
+    if fold is None:
+        fold = case_insensitive(Path(ra).parent)
+    return fold
+
+
+def _inside(path, folder, *, fold: bool | None = None) -> bool:
+    """Whether `path` (after symlinks) is `folder` or lies somewhere below it."""
+    real = Path(os.path.realpath(path))
+    return any(same_file(p, folder, fold=fold) for p in (real, *real.parents))
+
+
+def guard_output(output: Path | str, inputs, *, what: tuple[str, str] = ("the output", "输出文件"),
+                 folder: bool = False, fold: bool | None = None) -> None:
+    """Refuse (OutputPathError) an `output` that would overwrite one of `inputs` (`Input`s; None skipped).
+
+    A file output is refused when it is the same file as an input (after symlinks, hard links and
+    case-insensitive names included: `same_file`), or an existing file inside an input folder. A `folder`
+    output (a folder the command writes into) is refused when it is an input or lies inside an input
+    folder, existing or not. Anything else, an existing file included, may be replaced atomically.
+    The message names the output and the input.
+    """
+    output = Path(output)
+    inputs = [i for i in inputs if i is not None]
+    exists = _stat(output) is not None
+
+    def refuse(inp: Input) -> None:
+        if folder or not exists:
+            en, zh = f"would write into {inp.en} ({inp.path})", f"会写入{inp.zh}（{inp.path}）"
+        elif inp.tree:
+            en, zh = f"would overwrite a file in {inp.en} ({inp.path})", f"会覆盖{inp.zh}（{inp.path}）中的文件"
+        else:
+            en, zh = f"would overwrite {inp.en} ({inp.path})", f"会覆盖{inp.zh}（{inp.path}）"
+        raise OutputPathError(f"{what[0]} {output} {en}; inputs are never modified: choose another output path",
+                              f"{what[1]} {output} {zh}；输入文件不会被修改，请另选输出路径")
+
+    for inp in sorted(inputs, key=lambda i: i.tree):  # files first: the message names the exact input
+        if not inp.tree:
+            if same_file(output, inp.path, fold=fold):
+                refuse(inp)
+        elif folder:
+            if _inside(output, inp.path, fold=fold):
+                refuse(inp)
+        elif exists and _inside(output, inp.path, fold=fold):
+            refuse(inp)

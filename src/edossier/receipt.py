@@ -28,7 +28,7 @@ from .container.asic import (DataObject, ManifestError, build_manifest, manifest
 from .container.zipio import PackageWriter, open_package
 from .errors import UserError
 from .findings import Finding, finding, has_errors
-from .fsutil import atomic_output
+from .fsutil import Input, atomic_output, guard_output
 from .resources import xml_schema
 from .signing.cades import Credential, SignatureResult, sign_manifest, verify_layer
 from .signing.trustlist import TrustList
@@ -229,6 +229,7 @@ def make_receipt(package: Path, output: Path, credential: Credential, *, trust: 
     from .policy import Policy
     from .validate import validate_package
 
+    guard_output(output, [Input(Path(package), "the package", "卷宗包")], what=("the receipt", "输出的回执"))
     receiver = _receiver(credential, trust, role)
     policy = policy or Policy()
     before = fingerprint(package)

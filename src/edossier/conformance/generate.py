@@ -10,11 +10,13 @@ import argparse
 import contextlib
 import json
 import logging
+import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+from ..fsutil import atomic_write_bytes
 from . import CLASSES, CORPUS_FILE, EXPECTED_FILE, PACKAGE_FILE, default_corpus
 from .pki import VALIDATION_TIME, ensure_pki, trust_list_bytes
 
@@ -57,6 +59,29 @@ def expected_of(c) -> dict:
     return {"verdict": c.verdict, "required_codes": list(c.required), "allowed_codes": sorted(c.allowed)}
 
 
+def guard_corpus_folder(out: Path, pki: Path | None = None) -> None:
+    """Refuse (OutputPathError) a corpus folder that is, or lies inside, a build source (a folder with
+    dossier.toml), or whose case-class folders, which `generate` deletes and remakes, hold one or the
+    PKI folder to reuse."""
+    from ..fsutil import Input, OutputPathError, guard_output
+    from ..record.source import SOURCE_FILE
+
+    real = Path(os.path.realpath(out))
+    sources = [p for p in (real, *real.parents) if (p / SOURCE_FILE).is_file()]
+    guard_output(out, [Input(p, "a build source folder", "构建源文件夹", tree=True) for p in sources],
+                 what=("the corpus folder", "测试集文件夹"), folder=True)
+    for klass in CLASSES:
+        if pki is not None:
+            guard_output(pki, [Input(real / klass, "a case folder the generator deletes", "生成时会删除的用例文件夹",
+                                     tree=True)], what=("the PKI folder", "PKI 文件夹"), folder=True)
+        held = next((p for p in sorted((real / klass).rglob(SOURCE_FILE))), None) if (real / klass).is_dir() else None
+        if held is not None:
+            raise OutputPathError(
+                f"the corpus folder {out}: generating would delete {real / klass}, which holds the build source "
+                f"{held.parent}; choose another folder",
+                f"测试集文件夹 {out}：生成时会删除 {real / klass}，其中有构建源文件夹 {held.parent}；请另选文件夹")
+
+
 def generate(out: Path, *, pki: Path | None = None, only: list[str] | None = None, log=None) -> list:
     """Write the corpus to `out`; return the cases written. `only` limits it to case ids containing
     one of the given strings (for development: the other cases' folders are left alone, and
@@ -67,6 +92,7 @@ def generate(out: Path, *, pki: Path | None = None, only: list[str] | None = Non
     for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     out = Path(out)
+    guard_corpus_folder(out, Path(pki) if pki else None)
     out.mkdir(parents=True, exist_ok=True)
     pki = ensure_pki(Path(pki) if pki else out / "pki")
     ids = [c.id for c in CASES]
@@ -80,16 +106,16 @@ def generate(out: Path, *, pki: Path | None = None, only: list[str] | None = Non
     else:
         for klass in CLASSES:
             shutil.rmtree(out / klass, ignore_errors=True)
-    (out / "trustlist.xml").write_bytes(trust_list_bytes(pki))
-    (out / "trust-anchor.pem").write_bytes((pki / "trust-anchor.pem").read_bytes())
+    atomic_write_bytes(out / "trustlist.xml", trust_list_bytes(pki))
+    atomic_write_bytes(out / "trust-anchor.pem", (pki / "trust-anchor.pem").read_bytes())
     with tempfile.TemporaryDirectory(prefix="edossier-corpus-") as scratch, stable_icc():
         w = Workshop(pki, Path(scratch))
         for c in selected:
             folder = out / c.klass / c.name
             folder.mkdir(parents=True)
-            (folder / PACKAGE_FILE).write_bytes(c.make(w))
-            (folder / EXPECTED_FILE).write_bytes(_json(expected_of(c)))
-            (folder / "README.md").write_text(f"{c.zh} / {c.en}\n", encoding="utf-8")
+            atomic_write_bytes(folder / PACKAGE_FILE, c.make(w))
+            atomic_write_bytes(folder / EXPECTED_FILE, _json(expected_of(c)))
+            atomic_write_bytes(folder / "README.md", f"{c.zh} / {c.en}\n".encode("utf-8"))
             if log:
                 log(c.id)
     index = {
@@ -100,7 +126,7 @@ def generate(out: Path, *, pki: Path | None = None, only: list[str] | None = Non
         "cases": [{"id": c.id, "class": c.klass, **expected_of(c), "package": f"{c.id}/{PACKAGE_FILE}",
                    "description": {"zh-CN": c.zh, "en": c.en}} for c in CASES],
     }
-    (out / CORPUS_FILE).write_bytes(_json(index))
+    atomic_write_bytes(out / CORPUS_FILE, _json(index))
     return selected
 
 
@@ -112,7 +138,13 @@ def main(argv=None) -> int:
     p.add_argument("-q", "--quiet", action="store_true")
     args = p.parse_args(argv)
     out = args.out or default_corpus()
-    cases = generate(out, pki=args.pki, only=args.only, log=None if args.quiet else print)
+    from ..fsutil import OutputPathError
+
+    try:
+        cases = generate(out, pki=args.pki, only=args.only, log=None if args.quiet else print)
+    except OutputPathError as exc:
+        print(f"error: {exc.en}\n错误：{exc.zh}", file=sys.stderr)
+        return 2
     print(f"{len(cases)} cases written to {out}", file=sys.stderr)
     return 0
 

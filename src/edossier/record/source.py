@@ -206,3 +206,29 @@ def _find_line(text: str, path: list) -> int | None:
                 break
         i += 1
     return start + 1 if path else None
+
+
+def source_inputs(folder: Path):
+    """What a build reads from the source `folder`, as `fsutil.Input`s for `guard_output`: the folder
+    (no output may land on any existing file in it), `dossier.toml`, and every scan or PDF the source
+    names, labelled with its key. A source that does not load still protects its folder and
+    `dossier.toml`; the build then reports the source's error as usual."""
+    from ..fsutil import Input
+
+    folder = Path(folder)
+    inputs = [Input(folder / SOURCE_FILE, f"the source file {SOURCE_FILE}", f"源文件 {SOURCE_FILE}"),
+              Input(folder, "the source folder", "源文件夹", tree=True)]
+    try:
+        source = load_source(folder)
+    except SourceError:
+        return inputs
+    for i, d in enumerate(source.data.get("documents", [])):
+        for j, rel in enumerate(d.get("files", [])):
+            key = f"documents[{i}].files[{j}]"
+            try:
+                path = source.file(rel, key=key)
+            except SourceError:
+                continue  # missing or outside: the build names it
+            inputs.append(Input(path, f"the input file named by {SOURCE_FILE} key '{key}'",
+                                f"{SOURCE_FILE} 键 '{key}' 所指的输入文件"))
+    return inputs
