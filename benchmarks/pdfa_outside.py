@@ -10,7 +10,14 @@ files with any issue. Producers that are not installed are skipped and named as 
   tests/test_pdfa_edge_cases.py;
 - pymupdf: PyMuPDF text with an embedded subset CJK font, finished with pikepdf (PDFA.md §3.1);
 - ghostscript: `gs -dPDFA=2 -dPDFACompatibilityPolicy=1` (when `gs` is installed) on PDFs of the other
-  producers and on a PostScript page.
+  producers and on a PostScript page;
+- libreoffice: Writer's PDF/A-2b export (when `soffice` is installed) of HTML documents with CJK and Latin
+  text in several fonts, tables, images (RGB, grey, with alpha), links, bookmarks, headings, tagged PDF.
+  PDF/UA export is left out: LibreOffice 7.4 writes pdfuaid:part without declaring its schema, which
+  ISO 19005-2 6.6.2.3.1 forbids (a true finding, not a false alarm);
+- weasyprint: `--pdf-variant pdf/a-2b` and `pdf/a-2u` (when the weasyprint package is importable) of the same
+  documents, with `image-rendering: pixelated`: by default WeasyPrint writes /Interpolate true on images,
+  which ISO 19005-2 6.2.8 forbids (again a true finding).
 
     PYTHONPATH=src:tests python benchmarks/pdfa_outside.py [-v]
 """
@@ -118,6 +125,81 @@ def gs_files(tmp: Path, inputs: list[tuple[str, bytes]]):
               f"/{name}", out.read_bytes()
 
 
+_LO_DOCS = {
+    "cjk-text": '''<h1 style="font-family:'Noto Sans CJK SC'">起诉意见书</h1>
+<p style="font-family:'Noto Sans CJK SC'">犯罪嫌疑人张某，男，1988年2月3日出生。经依法侦查查明：2026年1月，张某在深圳市南山区盗窃他人财物。</p>
+<table border="1"><tr><td>编号</td><td>名称</td></tr><tr><td>1</td><td>手机</td></tr></table>''',
+    "latin-fonts": '''<p style="font-family:'DejaVu Serif'"><b>Bold</b> <i>italic</i> “quotes” € ﬁ ü ß ½ →</p>
+<p style="font-family:'Nimbus Roman'">Nimbus Roman: The quick brown fox 0123456789 ©®</p>
+<p style="font-family:'Nimbus Sans'"><b>Nimbus Sans bold</b> <i>oblique</i></p>
+<p style="font-family:'Nimbus Mono PS'">Nimbus Mono PS: if (a &lt; b) return;</p>
+<p style="font-family:'C059'">C059 Century</p><p style="font-family:'DejaVu Sans Mono'">mono ─┼─ ✓</p>''',
+    "fallback-font": '''<p style="font-family:'Droid Sans Fallback'">检察院审查起诉 审判 判决书 ①②③ 〇</p>
+<p style="font-family:'Noto Sans CJK TC'">繁體字 檢察院</p><p style="font-family:'Noto Sans CJK JP'">ひらがな カタカナ</p>''',
+    "images-links": '''<p>图像 images <img src="rgb.png" width="200" height="120"> <img src="gray.jpg">
+<img src="alpha.png" width="100" height="100"></p>
+<p><a href="https://example.org/">外部链接 link</a> and <a href="#s2">internal</a></p>
+<h2 id="s2">第二节 Section 2</h2><p>end</p>''',
+    "long": "".join(f"<h2>第{i}章</h2><p>" + "笔录内容，询问人：李某；被询问人：王某。" * 40 + "</p>" for i in range(1, 13)),
+}
+_LO_OPTS = {
+    "pdfa2b": '"SelectPdfVersion":{"type":"long","value":"2"}',
+    "pdfa2b+bookmarks+notes": '"SelectPdfVersion":{"type":"long","value":"2"},"ExportBookmarks":{"type":"boolean","value":"true"},'
+                              '"ExportNotes":{"type":"boolean","value":"true"}',
+}
+
+
+def lo_files(tmp: Path):
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        print("skipped: libreoffice (soffice not installed)")
+        return
+    from PIL import Image
+
+    d = tmp / "lo"
+    d.mkdir()
+    Image.new("RGB", (200, 120), (30, 120, 200)).save(d / "rgb.png")
+    Image.new("L", (100, 100), 90).save(d / "gray.jpg")
+    Image.new("RGBA", (100, 100), (200, 30, 30, 128)).save(d / "alpha.png")
+    for name, body in _LO_DOCS.items():
+        (d / f"{name}.html").write_text(f'<html><head><meta charset="utf-8"><title>{name}</title></head>'
+                                        f"<body>{body}</body></html>", encoding="utf-8")
+    ver = subprocess.run([soffice, "--version"], capture_output=True, text=True).stdout.split()[:2]
+    for opt, js in _LO_OPTS.items():
+        out = d / opt
+        srcs = [str(d / f"{n}.html") for n in _LO_DOCS]
+        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{d}/profile",
+                        "--infilter=HTML (StarWriter)", "--convert-to", f"pdf:writer_pdf_Export:{{{js}}}",
+                        "--outdir", str(out), *srcs], capture_output=True, text=True, timeout=600)
+        for n in _LO_DOCS:
+            pdf = out / f"{n}.pdf"
+            if pdf.is_file():
+                yield f"{' '.join(ver)}/{opt}/{n}", pdf.read_bytes()
+            else:
+                print(f"libreoffice failed on {n} ({opt})")
+
+
+def weasyprint_files(tmp: Path):
+    try:
+        import weasyprint
+    except Exception:  # noqa: BLE001
+        print("skipped: weasyprint (not installed)")
+        return
+    from PIL import Image
+
+    d = tmp / "wp"
+    d.mkdir()
+    Image.new("RGB", (200, 120), (30, 120, 200)).save(d / "rgb.png")
+    Image.new("L", (100, 100), 90).save(d / "gray.jpg")
+    Image.new("RGBA", (100, 100), (200, 30, 30, 128)).save(d / "alpha.png")
+    for variant in ("pdf/a-2b", "pdf/a-2u"):
+        for name, body in _LO_DOCS.items():
+            html = (f'<html><head><meta charset="utf-8"><title>{name}</title>'
+                    f"<style>img {{ image-rendering: pixelated }}</style></head><body>{body}</body></html>")
+            data = weasyprint.HTML(string=html, base_url=str(d)).write_pdf(pdf_variant=variant)
+            yield f"weasyprint {weasyprint.__version__}/{variant}/{name}", data
+
+
 def main() -> int:
     verbose = "-v" in sys.argv
     rows = []
@@ -125,6 +207,10 @@ def main() -> int:
         tmp = Path(d)
         files = list(edossier_files(tmp)) + list(pikepdf_files(tmp)) + list(pymupdf_files(tmp))
         gs_inputs = [f for f in files if f[0].startswith(("edossier/rgb.jpg", "edossier/all", "pymupdf/"))]
+        files += list(weasyprint_files(tmp))
+        lo = list(lo_files(tmp))
+        files += lo
+        gs_inputs += [f for f in lo if f[0].endswith(("/pdfa2b/cjk-text", "/pdfa2b/images-links"))]
         files += list(gs_files(tmp, gs_inputs))
         for name, data in files:
             rep = check_pdf(data, active_content=False)
