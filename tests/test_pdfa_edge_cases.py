@@ -279,3 +279,47 @@ def test_6_2_11_3_3_non_embedded_non_predefined_cmap_fails(tmp_path):
         if isinstance(o, Dictionary) and o.get("/Subtype") == "/Type0":
             o.Encoding = Name("/Edossier-H")
     assert "6.2.11.3.3-1" in {r for r, _ in issues(_save(pdf))}
+
+
+# ---------------------------------------------------------------------------------------------
+# 6.2.4.3: a Device colour space is restricted where it is used, i.e. painted with (veraPDF tests the colour
+# spaces of painting operators). minimal_pdfa has an sRGB OutputIntent, so DeviceCMYK needs DefaultCMYK.
+
+def _content(ops: bytes, font: bool = False) -> bytes:
+    def mod(pdf):
+        pdf.pages[0].Contents = pdf.make_stream(ops)
+        if font:
+            pdf.pages[0].Resources = Dictionary(Font=Dictionary(F1=Dictionary(
+                Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica, Encoding=Name.WinAnsiEncoding)))
+    return minimal_pdfa(mod)
+
+
+DEVICE_CONFORMING = {
+    "CMYK fill set, replaced before painting": b"0 0 0 1 k 0.2 0.4 0.6 rg 100 100 200 200 re f",
+    "CMYK stroke set, only filled": b"0 0 0 1 K 0.2 0.4 0.6 rg 100 100 200 200 re f",
+    "CMYK fill set, only stroked": b"0 0 0 1 k 0.2 0.4 0.6 RG 100 100 200 200 re S",
+    "CMYK set inside q/Q, painted after Q in RGB": b"0.2 0.4 0.6 rg q 0 0 0 1 k Q 100 100 200 200 re f",
+    "CMYK set for invisible (Tr 3) text": b"BT 3 Tr 0 0 0 1 k 0 0 0 1 K /F1 12 Tf 72 72 Td (OCR) Tj ET",
+    "CMYK set, path only clipped": b"0 0 0 1 k 100 100 200 200 re W n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(DEVICE_CONFORMING))
+def test_6_2_4_3_device_colour_set_but_not_painted_conforms(case):
+    assert issues(_content(DEVICE_CONFORMING[case], font=b"Tf" in DEVICE_CONFORMING[case])) == []
+
+
+DEVICE_VIOLATIONS = {
+    "fill": b"0 0 0 1 k 100 100 200 200 re f",
+    "stroke": b"0 0 0 1 K 100 100 200 200 re S",
+    "fill restored by Q": b"0 0 0 1 k q 0.2 0.4 0.6 rg Q 100 100 200 200 re f",
+    "cs /DeviceCMYK": b"/DeviceCMYK cs 0 0 0 1 sc 100 100 200 200 re B",
+    "stroke colour under fill-mode text": b"BT 0 Tr 0 0 0 1 K /F1 12 Tf 72 72 Td (A) Tj ET",
+    "inline image mask": b"0 0 0 1 k q 10 0 0 10 50 50 cm BI /IM true /W 8 /H 1 ID \xaa EI Q",
+}
+
+
+@pytest.mark.parametrize("case", sorted(DEVICE_VIOLATIONS))
+def test_6_2_4_3_device_colour_painted_fails(case):
+    data = _content(DEVICE_VIOLATIONS[case], font=b"Tf" in DEVICE_VIOLATIONS[case])
+    assert "6.2.4.3-3" in {r for r, _ in issues(data)}
