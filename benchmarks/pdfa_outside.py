@@ -200,6 +200,46 @@ def weasyprint_files(tmp: Path):
             yield f"weasyprint {weasyprint.__version__}/{variant}/{name}", data
 
 
+def ocrmypdf_files(tmp: Path, pdf_inputs: list[tuple[str, bytes]]):
+    try:
+        import ocrmypdf
+    except Exception:  # noqa: BLE001
+        print("skipped: ocrmypdf (not installed)")
+        return
+    if shutil.which("tesseract") is None:
+        print("skipped: ocrmypdf (tesseract not installed)")
+        return
+    from PIL import Image, ImageDraw, ImageFont
+
+    d = tmp / "ocr"
+    d.mkdir()
+    fonts = sorted(Path("/usr/share/fonts").rglob("NotoSansCJK-Regular.tt*"))
+    font = ImageFont.truetype(str(fonts[0]), 40) if fonts else ImageFont.load_default()
+    img = Image.new("L", (1240, 1754), 255)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(["起诉意见书", "犯罪嫌疑人张某，男，1988年出生。", "Case file 2026 page 1"]):
+        draw.text((100, 150 + i * 80), line, font=font, fill=0)
+    srcs = []
+    for name, im, kw in (("scan.png", img, {}), ("scan.tif", img.convert("1"), {"compression": "group4"}),
+                         ("scan.jpg", img.convert("RGB"), {"quality": 85})):
+        im.save(d / name, dpi=(150, 150), **kw)
+        srcs.append((name, d / name, []))
+    for name, data in pdf_inputs:
+        src = d / (name.replace("/", "_").replace(" ", "_") + ".pdf")
+        src.write_bytes(data)
+        srcs.append((name, src, ["--force-ocr"]))
+    for name, src, extra in srcs:
+        out = d / "out.pdf"
+        r = subprocess.run([sys.executable, "-m", "ocrmypdf", "-q", "-l", "chi_sim+eng", "--output-type", "pdfa-2",
+                            "--image-dpi", "150", *extra, str(src), str(out)], capture_output=True, text=True,
+                           timeout=600)
+        if r.returncode != 0 or not out.is_file():
+            print(f"ocrmypdf failed on {name}: {r.stderr.strip()[-200:]}")
+            continue
+        yield f"ocrmypdf {ocrmypdf.__version__}/{name}", out.read_bytes()
+        out.unlink()
+
+
 def main() -> int:
     verbose = "-v" in sys.argv
     rows = []
@@ -212,6 +252,7 @@ def main() -> int:
         files += lo
         gs_inputs += [f for f in lo if f[0].endswith(("/pdfa2b/cjk-text", "/pdfa2b/images-links"))]
         files += list(gs_files(tmp, gs_inputs))
+        files += list(ocrmypdf_files(tmp, [f for f in lo if f[0].endswith("/pdfa2b/cjk-text")]))
         for name, data in files:
             rep = check_pdf(data, active_content=False)
             rows.append((name, rep))
