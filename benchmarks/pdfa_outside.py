@@ -31,7 +31,6 @@ files with any issue. Producers that are not installed are skipped and named as 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import shutil
 import subprocess
 import sys
@@ -64,10 +63,13 @@ def edossier_files(tmp: Path):
         yield f"edossier/{p.name}", data
     data, _ = images_to_pdfa(made, title="卷宗 全部", author=None, created=created)
     yield "edossier/all-formats", data
-    try:
-        from edossier.ocr.layer import PageText  # noqa: F401
-    except Exception:  # noqa: BLE001
-        return
+    # the invisible OCR text layer (rendering mode 3, embedded subset CJK font) on every page
+    from edossier.pdfa.build import OcrLine, PageText
+
+    layers = [PageText(620, 877, [OcrLine("起诉意见书 第一页", 40, 40, 400, 80),
+                                  OcrLine("Case file 2026 – 张某", 40, 100, 500, 130, 0.8)]) for _ in made]
+    data, _ = images_to_pdfa(made, title="卷宗 OCR", author=None, created=created, text_layers=layers)
+    yield "edossier/all-formats with OCR layer", data
 
 
 def pikepdf_files(tmp: Path):
