@@ -40,8 +40,10 @@ def test_agreement_with_verapdf_expectations(results):
     sc = score(results)
     t = sc["total"]
     summary = format_score(sc)
-    assert t["pass_flagged"] <= 0.01 * t["pass"], summary
-    assert t["fail_flagged"] >= 0.90 * t["fail"], summary
+    # no false alarm and no miss on the corpus (docs/pdfa.md): precision on unseen files (#14) must not be
+    # bought with a loss of detection here
+    assert t["pass_flagged"] == 0, summary
+    assert t["fail_flagged"] == t["fail"], summary
     assert t["fail_right"] >= 0.80 * t["fail"], summary
 
 

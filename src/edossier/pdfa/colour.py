@@ -110,6 +110,8 @@ def device_colours(ctx) -> None:
     for use in f.colours:
         for sp in _spaces(use.space):
             if isinstance(sp, Name):
+                if not use.painted:
+                    continue  # set but never painted with: not a use (6.2.4.3; veraPDF tests painting operators)
                 s = name_str(sp)
                 if s == "/DeviceRGB" and ocs != "RGB " and "/DefaultRGB" not in use.defaults:
                     ctx.add("6.2.4.3-2", use.loc, use.what)

@@ -228,6 +228,7 @@ class CMapInfo:
     uni: dict = field(default_factory=dict)  # code -> unicode string
     uni_ranges: list = field(default_factory=list)  # (nbytes, lo, hi, base string)
     max_cid: int = 0
+    parent: str | None = None  # the CMap named by usecmap / UseCMap: its mappings apply where this one has none
 
     def unicode(self, code: tuple[int, int]) -> str | None:
         u = self.uni.get(code)
@@ -248,8 +249,14 @@ class CMapInfo:
 _HEXTOK = re.compile(rb"<([0-9A-Fa-f\s]*)>")
 
 
+_USECMAP = re.compile(rb"/([^\s/\[\]<>(){}%]+)\s+usecmap")
+
+
 def parse_cmap(data: bytes) -> CMapInfo:
     info = CMapInfo()
+    m = _USECMAP.search(data)
+    if m is not None:
+        info.parent = m.group(1).decode("latin-1")
     for blk in re.finditer(rb"begincodespacerange(.*?)endcodespacerange", data, re.S):
         toks = _HEXTOK.findall(blk.group(1))
         for lo, hi in zip(toks[0::2], toks[1::2]):
@@ -340,12 +347,16 @@ def _font_codes(ctx, fu) -> tuple[list, CMapInfo | None]:
                 cm = parse_cmap(ctx.stream_bytes(enc))
             except Exception:  # noqa: BLE001
                 cm = CMapInfo()
+            use = get(enc, "/UseCMap")
+            if isinstance(use, Name):  # the dictionary entry names the parent (ISO 32000-1 Table 120)
+                cm.parent = name_str(use)[1:]
             ranges = cm.ranges
+            if not ranges and cm.parent in PREDEFINED_CMAPS:
+                # a CMap that adds to a predefined one inherits its codespace ranges
+                ranges = _predef_ranges(cm.parent)
         else:
             nm = name_str(enc)[1:] if isinstance(enc, Name) else "Identity-H"
-            ranges = [(2, 0, 0xFFFF)]
-            if nm not in ("Identity-H", "Identity-V") and ("UCS2" not in nm and "UTF16" not in nm):
-                ranges = [(1, 0, 0x80), (2, 0x8100, 0xFEFF)]
+            ranges = _predef_ranges(nm)
         two_only = bool(ranges) and all(r[0] == 2 for r in ranges) and any(r[1] == 0 and r[2] == 0xFFFF for r in ranges)
         for s, mode in uniq:
             if two_only:
@@ -362,15 +373,33 @@ def _font_codes(ctx, fu) -> tuple[list, CMapInfo | None]:
     return out
 
 
-def _cid_of(code: tuple[int, int], font, cm: CMapInfo | None) -> int:
-    enc = get(font, "/Encoding")
+def _predef_ranges(name: str) -> list:
+    # Identity and the Unicode (UCS2/UTF16) CMaps use 2-byte codes; the legacy CJK CMaps are approximated
+    # by their usual single-byte ASCII and double-byte ranges
+    if name in ("Identity-H", "Identity-V") or "UCS2" in name or "UTF16" in name:
+        return [(2, 0, 0xFFFF)]
+    return [(1, 0, 0x80), (2, 0x8100, 0xFEFF)]
+
+
+def _cid_of(code: tuple[int, int], font, cm: CMapInfo | None) -> int | None:
+    """The CID a code selects, 0 when the CMap maps it to nothing, None when we cannot tell."""
     if cm is None:
-        return code[1]  # Identity (predefined non-identity CMaps are treated as identity: approximate)
+        enc = get(font, "/Encoding")
+        nm = name_str(enc)[1:] if isinstance(enc, Name) else "Identity-H"
+        # the predefined CMaps other than Identity map codes to CIDs through tables that edossier does not
+        # carry (Adobe's CMap resources): reading the code as the CID would test the wrong glyph
+        return code[1] if nm in ("Identity-H", "Identity-V") else None
     if code in cm.cid:
         return cm.cid[code]
     for lo, hi, c0, nb in cm.cidranges:
         if nb == code[0] and lo <= code[1] <= hi:
             return c0 + code[1] - lo
+    if cm.parent is not None:
+        # ISO 32000-1 9.7.5.3 (usecmap): a code this CMap does not map is mapped by the CMap it uses;
+        # Identity maps a 2-byte code to the same CID, other parents are tables we do not carry
+        if cm.parent in ("Identity-H", "Identity-V") and code[0] == 2:
+            return code[1]
+        return None
     return 0
 
 
@@ -604,6 +633,8 @@ def _glyph_for(ctx, font, target, prog: Program, code, cm) -> tuple[str, bool] |
     tst = get(target, "/Subtype")
     if tst in (Name.CIDFontType2, Name.CIDFontType0):
         cid = _cid_of(code, font, cm)
+        if cid is None:
+            return None
         if prog.tt is not None:
             m = get(target, "/CIDToGIDMap")
             if isinstance(m, Stream):
@@ -730,6 +761,8 @@ def _dict_width(font, target, code, cm) -> float | None:
     st = get(font, "/Subtype")
     if st == Name.Type0:
         cid = _cid_of(code, font, cm)
+        if cid is None:
+            return None
         w = get(target, "/W")
         dw = num(get(target, "/DW"), 1000)
         if isinstance(w, Array):

@@ -48,6 +48,8 @@ class ColourUse:
     loc: str
     defaults: dict  # "/DefaultRGB" etc. -> colour space found in the current resources
     what: str  # "fill", "stroke", "image", "shading", "group", "inline image"
+    # a colour set with rg/k/g/cs (fill, stroke) counts for 6.2.4.3 once something is painted with it
+    painted: bool = True
 
 
 @dataclass
@@ -167,6 +169,10 @@ class Walker:
         mode_stack = []
         # the initial colour space of a page is DeviceGray; forms inherit the caller's (not tracked)
         fill_cs = stroke_cs = _INITIAL if depth == 0 else None
+        # the ColourUse of the current fill / stroke colour space, marked painted when an operator paints
+        # with it (ISO 19005-2 6.2.4.3 restricts Device colour spaces that are used, i.e. painted with;
+        # veraPDF tests the colour spaces of painting operators)
+        fill_use = stroke_use = None
         defaults = self.defaults(res_chain)
         boring = _BORING
         opm = [0, False, None]  # OPM, OP, op
@@ -183,6 +189,11 @@ class Walker:
             except Exception:  # noqa: BLE001
                 op = "?"
             if op in boring:
+                if op in _PAINT:
+                    if fill_use is not None and op in _FILLS:
+                        fill_use.painted = True
+                    if stroke_use is not None and op in _STROKES:
+                        stroke_use.painted = True
                 if op in _PAINT and (fill_cs is _INITIAL or stroke_cs is _INITIAL):
                     if fill_cs is _INITIAL and op in _FILLS:
                         f.colours.append(ColourUse(Name.DeviceGray, loc, defaults, "fill (initial colour space)"))
@@ -197,7 +208,8 @@ class Walker:
                         _opm_check(f, opm, stroke_cs, False, loc)
                 continue
             if op == "INLINE IMAGE":
-                self.inline_image(ins, res_chain, loc, defaults)
+                if self.inline_image(ins, res_chain, loc, defaults) and fill_use is not None:
+                    fill_use.painted = True  # an image mask paints with the fill colour
                 continue
             if op not in OPERATORS:
                 f.undefined_ops.append((op, loc))
@@ -205,31 +217,35 @@ class Walker:
             ops = ins.operands
             if op == "q":
                 qdepth += 1
-                mode_stack.append((mode, font, font_name, fill_cs, stroke_cs, list(opm)))
+                mode_stack.append((mode, font, font_name, fill_cs, stroke_cs, list(opm), fill_use, stroke_use))
                 if qdepth > f.max_q:
                     f.max_q, f.max_q_loc = qdepth, loc
             elif op == "Q":
                 qdepth = max(0, qdepth - 1)
                 if mode_stack:
-                    mode, font, font_name, fill_cs, stroke_cs, opm = mode_stack.pop()
+                    mode, font, font_name, fill_cs, stroke_cs, opm, fill_use, stroke_use = mode_stack.pop()
             elif op in _CS_OPS_FILL:
                 fill_cs = Name(_CS_OPS_FILL[op])
-                f.colours.append(ColourUse(fill_cs, loc, defaults, "fill"))
+                fill_use = ColourUse(fill_cs, loc, defaults, "fill", painted=False)
+                f.colours.append(fill_use)
             elif op in _CS_OPS_STROKE:
                 stroke_cs = Name(_CS_OPS_STROKE[op])
-                f.colours.append(ColourUse(stroke_cs, loc, defaults, "stroke"))
+                stroke_use = ColourUse(stroke_cs, loc, defaults, "stroke", painted=False)
+                f.colours.append(stroke_use)
             elif op in ("cs", "CS") and ops and isinstance(ops[0], Name):
                 nm = name_str(ops[0])
                 if nm in ("/DeviceRGB", "/DeviceCMYK", "/DeviceGray", "/Pattern"):
                     space = Name(nm)
                 else:
                     space = self.lookup(res_chain, "/ColorSpace", ops[0], loc)
+                use = None
                 if space is not None:
-                    f.colours.append(ColourUse(space, loc, defaults, "fill" if op == "cs" else "stroke"))
+                    use = ColourUse(space, loc, defaults, "fill" if op == "cs" else "stroke", painted=False)
+                    f.colours.append(use)
                 if op == "cs":
-                    fill_cs = space
+                    fill_cs, fill_use = space, use
                 else:
-                    stroke_cs = space
+                    stroke_cs, stroke_use = space, use
 
             elif op in ("scn", "SCN") and ops and isinstance(ops[-1], Name):
                 pat = self.lookup(res_chain, "/Pattern", ops[-1], loc)
@@ -245,6 +261,14 @@ class Walker:
             elif op == "Do" and ops and isinstance(ops[0], Name):
                 xo = self.lookup(res_chain, "/XObject", ops[0], loc)
                 if isinstance(xo, Stream):
+                    st = get(xo, "/Subtype")
+                    if st == Name.Form or (st == Name.Image and get(xo, "/ImageMask") is True):
+                        # a stencil mask paints with the fill colour; a form may paint with the colours it
+                        # inherits (not followed into the form: counted as painted)
+                        if fill_use is not None:
+                            fill_use.painted = True
+                        if stroke_use is not None and st == Name.Form:
+                            stroke_use.painted = True
                     self.xobject(xo, res_chain, f"{loc}, XObject {name_str(ops[0])}", depth, defaults)
             elif op == "gs" and ops and isinstance(ops[0], Name):
                 gs = self.lookup(res_chain, "/ExtGState", ops[0], loc)
@@ -281,6 +305,14 @@ class Walker:
                     if isinstance(s, pikepdf.String):
                         strings = [bytes(s)]
                 self.text(font, font_name, strings, mode, loc, res_chain, depth)
+                # visible text counts as painting with both the fill and the stroke colour, whatever the
+                # rendering mode: veraPDF's corpus fails DeviceRGB stroke colour under mode 0 text
+                # (6-2-4-3-t01-fail-s/-t). Mode 3 (invisible, e.g. an OCR layer) paints nothing.
+                if mode != 3:
+                    if fill_use is not None:
+                        fill_use.painted = True
+                    if stroke_use is not None:
+                        stroke_use.painted = True
 
     def text(self, font, font_name, strings, mode, loc, res_chain, depth) -> None:
         k = key(font)
@@ -377,19 +409,20 @@ class Walker:
                 self.f.colours.append(ColourUse(cs, loc, self.defaults(chain), "group"))
         self.walk_stream(xo, chain, loc, depth + 1)
 
-    def inline_image(self, ins, res_chain, loc, defaults) -> None:
+    def inline_image(self, ins, res_chain, loc, defaults) -> bool:
+        """Record an inline image; True when it is an image mask (painted with the fill colour)."""
         try:
             iim = ins.iimage
             d = iim.obj
         except Exception as exc:  # noqa: BLE001
             self.f.errors.append((loc, f"inline image: {exc}"))
-            return
+            return False
         self.f.inline_images.append((d, loc))
         it = get(d, "/Intent")
         if isinstance(it, Name):
             self.f.intents.append((name_str(it), loc + ", inline image"))
         if get(d, "/IM") is True or get(d, "/ImageMask") is True:
-            return
+            return True
         cs = get(d, "/CS", get(d, "/ColorSpace"))
         if isinstance(cs, Name):
             s = name_str(cs)
@@ -406,6 +439,7 @@ class Walker:
             cs = base
         if cs is not None:
             self.f.colours.append(ColourUse(cs, loc, defaults, "inline image"))
+        return False
 
 
 def _opm_check(f: Facts, opm, space, fill: bool, loc: str) -> None:

@@ -53,64 +53,118 @@ def _split(tag: str) -> tuple[str, str]:
     return "", tag
 
 
+_LANG = "{%s}lang" % XML_NS
 _RDF_ATTRS = {_R + "about", _R + "ID", _R + "nodeID", _R + "datatype", _R + "parseType", _R + "resource",
-              "{%s}lang" % XML_NS}
+              _R + "type", _LANG}
+# RDF/XML (W3C, 2004, 6.1.4) lets a processor read the unqualified attributes about and ID on an
+# rdf: element as rdf:about / rdf:ID, and the XMP toolkit does exactly that (ParseRDF, GetRDFTermKind):
+# writers that emit <rdf:Description about=""> produce XMP that every XMP reader accepts.
+_BARE_RDF_ATTRS = {"about", "ID"}
 
 
-def parse_value(el) -> object:
-    """Turn an RDF property element into Simple / Arr / Struct / Bad."""
+def _rdf_attr(el, a: str) -> bool:
+    """Is attribute a of element el RDF syntax (not a property or a field)?"""
+    return a in _RDF_ATTRS or (a in _BARE_RDF_ATTRS and el.tag.startswith(_R))
+
+
+def _inscope_lang(el) -> str | None:
+    """xml:lang in scope at el (XML 1.0 2.12: it applies to the element and everything inside it)."""
+    while el is not None:
+        v = el.get(_LANG)
+        if v is not None:
+            return v
+        el = el.getparent()
+    return None
+
+
+def parse_value(el, lang: str | None = None) -> object:
+    """Turn an RDF property element into Simple / Arr / Struct / Bad.
+
+    lang is the xml:lang in scope at el's parent; a value without its own xml:lang inherits it.
+    """
     pt = el.get(_R + "parseType")
-    lang = el.get("{%s}lang" % XML_NS)
+    lang = el.get(_LANG, lang)
     kids = [c for c in el if isinstance(c.tag, str)]
     if el.get(_R + "resource") is not None:
-        if kids:
+        # emptyPropertyElt with rdf:resource: a URI value (other attributes would be qualifiers)
+        if kids or (el.text or "").strip():
             return Bad("rdf:resource with content")
         return Simple(el.get(_R + "resource"), lang)
     if pt == "Literal":
         return Simple("".join(el.itertext()), lang)
     if pt == "Resource":
-        return _struct_from(el, kids, attrs_ok=False)
+        if (el.text or "").strip():
+            return Bad("mixed content")
+        return _struct_from(el, kids, lang)
     if pt is not None:
         return Bad(f"parseType {pt}")
-    other_attrs = [a for a in el.attrib if a not in _RDF_ATTRS]
+    other_attrs = [a for a in el.attrib if not _rdf_attr(el, a)]
     if not kids:
         if other_attrs:
-            return _struct_from(el, [], attrs_ok=True)
+            # emptyPropertyElt with property attributes: a struct whose fields are the attributes
+            if (el.text or "").strip():
+                return Bad("property attributes with text content")
+            return _struct_from(el, [], lang)
         return Simple(el.text or "", lang)
-    if (el.text or "").strip():
+    if (el.text or "").strip() or any((k.tail or "").strip() for k in kids):
         return Bad("mixed content")
+    if other_attrs:
+        return Bad("property attributes on a property element with child elements")
     if len(kids) == 1:
         k = kids[0]
         ns, local = _split(k.tag)
         if ns == RDF_NS and local in ("Bag", "Seq", "Alt"):
             items = []
+            alang = k.get(_LANG, lang)
             for li in k:
                 if not isinstance(li.tag, str):
                     continue
                 if li.tag != _R + "li":
                     return Bad(f"array item {li.tag}")
-                items.append(parse_value(li))
+                items.append(parse_value(li, alang))
             return Arr(local, items)
         if ns == RDF_NS and local == "Description":
-            return _struct_from(k, [c for c in k if isinstance(c.tag, str)], attrs_ok=True)
+            return _struct_from(k, [c for c in k if isinstance(c.tag, str)], k.get(_LANG, lang))
+        if ns != RDF_NS and ns:
+            # a typed node (RDF/XML 2.13): a struct whose rdf:type is the element name; XMP reads it as a
+            # struct with an rdf:type qualifier, which is not a field
+            return _struct_from(k, [c for c in k if isinstance(c.tag, str)], k.get(_LANG, lang))
     return Bad("property element with child elements but no rdf:parseType")
 
 
-def _struct_from(el, kids, attrs_ok: bool) -> object:
+def _struct_from(el, kids, lang: str | None) -> object:
+    """A node's property attributes and property elements as struct fields.
+
+    A node with an rdf:value is a qualified simple value (XMP 2005, "Qualifiers"): its value is the
+    rdf:value, and its language is that of the rdf:value or, failing that, the one in scope.
+    """
     fields: dict = {}
     prefixes: dict = {}
     for a, v in el.attrib.items():
-        if a in _RDF_ATTRS:
+        if _rdf_attr(el, a):
             continue
         ns, local = _split(a)
-        fields[(ns, local)] = Simple(v)
+        fields[(ns, local)] = Simple(v, lang)
+        prefixes[(ns, local)] = _attr_prefix(el, ns)
     for k in kids:
         ns, local = _split(k.tag)
-        fields[(ns, local)] = parse_value(k)
+        if (ns, local) == (RDF_NS, "type"):
+            continue  # rdf:type is a qualifier naming the struct's type, not a field
+        fields[(ns, local)] = parse_value(k, lang)
         prefixes[(ns, local)] = k.prefix
     if (RDF_NS, "value") in fields:  # qualified simple value
-        return fields[(RDF_NS, "value")]
+        v = fields[(RDF_NS, "value")]
+        if isinstance(v, Simple) and v.lang is None:
+            v = Simple(v.text, lang)
+        return v
     return Struct(fields, prefixes)
+
+
+def _attr_prefix(el, ns: str) -> str | None:
+    for p, u in el.nsmap.items():
+        if u == ns and p is not None:
+            return p
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -175,6 +229,12 @@ class TypeEnv:
         if st is None:
             return isinstance(v, Simple)  # unknown type name: accept simple values only
         ns, fields = st
+        if not fields and isinstance(v, Simple):
+            # ISO 19005-2 6.6.2.3.3 Table 5: pdfaType:field is optional. A value type declared without
+            # field descriptions says nothing about a simple value (e.g. a choice of text), so a simple
+            # value is accepted; a struct value still needs every field declared (below), since an
+            # undeclared field is an undeclared property (6.6.2.3.1).
+            return True
         if not isinstance(v, Struct):
             return False
         for (fns, fname), fv in v.fields.items():
@@ -261,22 +321,23 @@ def _descriptions(root):
 
 
 def _props(root):
-    """Yield (ns, local, prefix, value, element_or_None) for every top-level property."""
+    """Yield (ns, local, prefix, value, element_or_None) for every top-level property.
+
+    Every rdf:Description (XMP writes one per schema, all with the same rdf:about) contributes its
+    property attributes (<rdf:Description dc:format="application/pdf"/>) and property elements.
+    """
     for d in _descriptions(root):
+        lang = _inscope_lang(d)
         for a, v in d.attrib.items():
-            if a in _RDF_ATTRS:
+            if _rdf_attr(d, a):
                 continue
             ns, local = _split(a)
-            prefix = None
-            for p, u in d.nsmap.items():
-                if u == ns:
-                    prefix = p
-            yield ns, local, prefix, Simple(v), None
+            yield ns, local, _attr_prefix(d, ns), Simple(v, lang), None
         for k in d:
             if not isinstance(k.tag, str):
                 continue
             ns, local = _split(k.tag)
-            yield ns, local, k.prefix, parse_value(k), k
+            yield ns, local, k.prefix, parse_value(k, lang), k
 
 
 def claimed_level(pdf: pikepdf.Pdf) -> str | None:
