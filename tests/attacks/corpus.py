@@ -62,6 +62,7 @@ def generate(out: Path, packages: list[Path], pki: Path, creds: dict) -> list[Ca
     cms_cases(env)
     pdf_cases(env)
     member_cases(env)
+    soundness_cases(env)
     return env.cases
 
 
@@ -535,3 +536,103 @@ def member_cases(env: Env) -> None:
         ("unrecorded-attachment", "attachments/001/a.txt", b"x"),
     ]:
         env.add(cid, "member", "S009", forge(dict(data, **{name: body}), env.creds["police"]))
+
+
+# --- forgery paths of issue #13 (paths 1, 2, 5, 8) ------------------------------------------------------
+
+def soundness_cases(env: Env) -> None:
+    """Signatures that verify cryptographically but must never make an ACCEPT: another agency's subject
+    in a second certificate with the signer's issuer+serial (G016), a signer certificate without
+    organizationIdentifier (G009, no name fallback), a time stamp from a "TSA" minted by an agency's
+    issuing CA that backdates a revoked signer (G022), and signed attributes left unsorted (G023)."""
+    import datetime as dt
+
+    from asn1crypto import cms, x509 as ax509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from edossier.conformance.signing import FixedTimeStamper, corpus_credential
+    from edossier.signing import demo_pki as dp
+    from edossier.signing.cades import sign_manifest
+
+    data = layer1_members(env.packages[0])
+    manifest = manifest_for(data)
+    pki = env.pki
+
+    # path 1: agency B (same issuing CA) signs as agency A by adding a twin of its own certificate
+    # that carries A's subject and organizationIdentifier
+    good = sign_manifest(env.creds["police"], manifest)
+    ci = cms.ContentInfo.load(good)
+    sd = ci["content"]
+    real = next(c.chosen for c in sd["certificates"] if c.chosen.serial_number ==
+                sd["signer_infos"][0]["sid"].chosen["serial_number"].native)
+    key = ec.generate_private_key(ec.SECP256R1())
+    real_x = x509.load_der_x509_certificate(real.dump())
+    twin = (x509.CertificateBuilder().subject_name(real_x.subject).issuer_name(real_x.issuer)
+            .public_key(key.public_key()).serial_number(real_x.serial_number)
+            .not_valid_before(real_x.not_valid_before_utc).not_valid_after(real_x.not_valid_after_utc)
+            .sign(key, hashes.SHA256()))
+    certs = [ax509.Certificate.load(twin.public_bytes(serialization.Encoding.DER))] + [c.chosen for c in sd["certificates"]]
+    sd["certificates"] = cms.CertificateSet([cms.CertificateChoices(name="certificate", value=c) for c in certs])
+    env.add("cms-twin-signer-certificate", "cms", "G016", _with_signature(env, ci.dump(force=True)))
+
+    # path 2: a certificate that names the agency only by O (no organizationIdentifier)
+    ca = _police_ca(pki)
+    no_id = dp.issue_signer(ca, "深圳市公安局南山分局", "11440300MB2C123452", role="police")
+    subject = x509.Name([a for a in no_id.cert.subject if a.oid.dotted_string != "2.5.4.97"])
+    stripped = (x509.CertificateBuilder().subject_name(subject).issuer_name(no_id.cert.issuer)
+                .public_key(no_id.key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(no_id.cert.not_valid_before_utc).not_valid_after(no_id.cert.not_valid_after_utc))
+    for ext in no_id.cert.extensions:
+        if ext.oid.dotted_string != "2.5.29.35":  # authorityKeyIdentifier is re-added from the CA below
+            stripped = stripped.add_extension(ext.value, ext.critical)
+    stripped = stripped.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
+                                      critical=False).sign(ca.key, hashes.SHA256())
+    cred = dp.Credential(cert=stripped, key=no_id.key, chain=no_id.chain, agency_name=no_id.agency_name,
+                         credit_code="", role="police")
+    env.add("cms-no-organization-identifier", "cms", "G009", forge(data, None, signature=_p12_sign(env, cred, manifest)))
+
+    # path 5: the police issuing CA mints a "TSA" and time-stamps a signature before its signer's revocation
+    tsa = dp.issue_tsa(ca)
+    tsa_p12 = env.out / "agency-ca-tsa.p12"
+    dp.write_p12(tsa, tsa_p12)
+    signer_p12 = env.out / "stamped-signer.p12"
+    dp.write_p12(dp.issue_signer(ca, "深圳市公安局南山分局", "11440300MB2C123452", role="police"), signer_p12)
+    when = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=2)
+    stamped = corpus_credential(signer_p12, signing_time=when, timestamper=FixedTimeStamper(tsa_p12, when))
+    env.add("cms-tsa-from-agency-ca", "cms", "G022", forge(data, None, signature=sign_manifest(stamped, manifest)))
+
+    # path 8: signed attributes in an unsorted SET OF (not DER), still a valid ECDSA signature over them
+    police = env.creds["police"]
+    si = cms.ContentInfo.load(good)["content"]["signer_infos"][0]
+    encoded = si["signed_attrs"].dump(force=True)
+    header = 2 if encoded[1] < 0x80 else 2 + (encoded[1] & 0x7F)
+    body, children, pos = encoded[header:], [], 0
+    while pos < len(body):
+        first = body[pos + 1]
+        n = 0 if first < 0x80 else first & 0x7F
+        length = first if first < 0x80 else int.from_bytes(body[pos + 2:pos + 2 + n], "big")
+        children.append(body[pos:pos + 2 + n + length])
+        pos += 2 + n + length
+    unsorted = encoded[:header] + b"".join(reversed(children))
+    pyca_key = serialization.load_der_private_key(police.signer.signing_key.dump(), None)
+    signature = pyca_key.sign(b"\x31" + unsorted[1:], ec.ECDSA(hashes.SHA256()))
+    ci2 = cms.ContentInfo.load(good)
+    ci2["content"]["signer_infos"][0]["signature"] = signature
+    out = ci2.dump(force=True)
+    assert out.count(encoded[1:]) == 1
+    env.add("cms-unsorted-signed-attributes", "cms", "G023",
+            _with_signature(env, out.replace(encoded[1:], unsorted[1:])))
+
+
+def _police_ca(pki: Path):
+    """The demo PKI's police issuing CA (certificate and key) from its folder."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography import x509
+
+    from edossier.signing import demo_pki as dp
+
+    cert = x509.load_pem_x509_certificate((pki / "ca-police.pem").read_bytes())
+    key = serialization.load_pem_private_key((pki / "ca-police.key.pem").read_bytes(), None)
+    return dp.IssuedCA(cert=cert, key=key, chain=(), crl_url=None, role="police")
