@@ -88,6 +88,28 @@ def _font_not_embedded(pdf):
     page.Contents = pdf.make_stream(page.Contents.read_bytes() + b"\nBT /F1 12 Tf 72 72 Td (x) Tj ET\n")
 
 
+def _undeclared_xmp_property(pdf):
+    """LibreOffice's PDF/UA export: pdfuaid:part in the XMP without an extension schema declaring it."""
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["{http://www.aiim.org/pdfua/ns/id/}part"] = "1"
+
+
+def _submit_button(pdf):
+    """A LibreOffice form with a Submit button."""
+    button = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Widget, FT=pikepdf.Name.Btn, Ff=65536, T=pikepdf.String("send"),
+        Rect=[10, 10, 100, 40], F=4, P=pdf.pages[0].obj,
+        A=pikepdf.Dictionary(S=pikepdf.Name.SubmitForm, F=pikepdf.String("https://example.org/submit"))))
+    pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([button]))
+    pdf.Root.AcroForm = pdf.make_indirect(pikepdf.Dictionary(Fields=pikepdf.Array([button])))
+
+
+def _interpolate(pdf):
+    """WeasyPrint's default: /Interpolate true on images (forbidden by 6.2.8)."""
+    for _, image in pdf.pages[0].images.items():
+        image.Interpolate = True
+
+
 # --- documents: a PDF that merely claims PDF/A-2 -------------------------------------------------------
 
 @pytest.mark.parametrize("change,code", [
@@ -95,6 +117,9 @@ def _font_not_embedded(pdf):
     (_no_output_intent, "D003"),    # Ghostscript-style output without an OutputIntent
     (_hyperlink, "D004"),           # a hyperlink: refused by the default policy (AC-URI)
     (_font_not_embedded, "D003"),   # a font not embedded
+    (_undeclared_xmp_property, "D003"),  # an XMP property no schema declares (LibreOffice PDF/UA export)
+    (_submit_button, "D004"),       # a form with a Submit button
+    (_interpolate, "D003"),         # /Interpolate true (WeasyPrint)
 ])
 def test_pdf_claiming_pdfa_is_checked_before_signing(tmp_path, agencies, creds, change, code):
     src = source_with_pdf(tmp_path, agencies["police"], pdfa(tmp_path, change))
