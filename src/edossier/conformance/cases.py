@@ -235,7 +235,7 @@ def _(w):
 
 
 @case("bad", "C009", "layer-gap", "Layers 001 and 003, no layer 002.",
-      "有第 001 层和第 003 层，缺少第 002 层。", allowed=("S002", "S003", "S006", "I002", "G002"))
+      "有第 001 层和第 003 层，缺少第 002 层。", allowed=("S002", "S003", "S006", "S009", "I002", "G002"))
 def _(w):
     ren = {b"META-INF/ASiCManifest002.xml": b"META-INF/ASiCManifest003.xml",
            b"META-INF/signature002.p7s": b"META-INF/signature003.p7s"}
@@ -279,7 +279,7 @@ def _(w):
 
 
 @case("bad", "C013", "no-signed-layer", "Record and documents, but no manifest and no signature.",
-      "有卷宗记录和文件，但没有清单和签名。")
+      "有卷宗记录和文件，但没有清单和签名。", allowed=("S009",))
 def _(w):
     return rawzip.build([m for m in members(w) if not m.name.startswith(b"META-INF/")])
 
@@ -359,7 +359,7 @@ def _(w):
 
 
 @case("bad", "C109", "file-and-folder", "documents/001/0001.pdf is a file and also the folder of another member.",
-      "documents/001/0001.pdf 既是文件，又是另一成员的上级文件夹。", allowed=("I003",))
+      "documents/001/0001.pdf 既是文件，又是另一成员的上级文件夹。", allowed=("I003", "S009"))
 def _(w):
     return sign_extra(w, {"documents/001/0001.pdf/x.pdf": read_members(base(w))["documents/001/0002.pdf"]})
 
@@ -538,7 +538,7 @@ def _(w):
 
 
 @case("bad", "I003", "unlisted-member", "A member that no manifest lists (attachments/001/note.txt).",
-      "有未列入任何清单的成员（attachments/001/note.txt）。")
+      "有未列入任何清单的成员（attachments/001/note.txt）。", allowed=("S009",))
 def _(w):
     return sign_extra(w, {"attachments/001/note.txt": "追加材料 / added later\n".encode()}, listed=False)
 
@@ -613,6 +613,12 @@ def _(w):
     return w.reforge(two(w), layer_hooks={2: {"drop_carried": ("documents/001/0002.pdf",), "extra_objects": [
         DataObject("documents/001/0002.pdf", "application/pdf", hashlib.sha256(b"other").digest())]}})
 
+
+@case("bad", "I006", "earlier-signature-dropped", "Layer 002's manifest lists layer 001's manifest but not its "
+      "signature, so the later agency does not vouch for it.",
+      "第 002 层的清单列出了第 001 层的清单，却未列出其签名，后一机关未对该签名作出确认。", allowed=("I003",))
+def _(w):
+    return w.reforge(two(w), layer_hooks={2: {"drop_carried": ("META-INF/signature001.p7s",)}})
 
 # --- signatures and trust (G) -------------------------------------------------------------------------
 
@@ -734,6 +740,144 @@ def _(w):
     return signed_by(w, w.cred("expired", tsa="tsa"))
 
 
+# --- signatures: the rules of #13 (one signer, required attributes, every token judged, DER) ---------
+
+def police_signature(w: Workshop, cred=None, manifest: bytes | None = None) -> bytes:
+    """The police signature over `mini`'s manifest (or `manifest`), made with `cred`."""
+    from .signing import sign_bytes
+
+    return sign_bytes(cred or w.cred("police"), manifest or correct_manifest(w))
+
+
+def with_signature(w: Workshop, p7s: bytes) -> bytes:
+    """`mini` with its layer signature replaced by `p7s` (a signature over the same manifest)."""
+    return assemble([Layer(data_members(base(w)), w.cred("police"), signature=p7s)])
+
+
+@case("bad", "G012", "time-stamp-of-other-signature", "The signature time stamp, from the trusted corpus TSA, covers "
+      "another signature: its message imprint does not match this signature value.",
+      "签名时间戳来自受信任的一致性测试时间戳服务，但盖在另一个签名上：其消息摘要与本签名值不符。")
+def _(w):
+    from .signing import time_stamp_tokens, with_time_stamps
+
+    own = police_signature(w, w.cred("police", tsa="tsa"))
+    # a token of the same TSA at the same time, for the police signature over another manifest
+    other = police_signature(w, w.cred("police", tsa="tsa"), correct_manifest(w) + b"<!-- other -->\n")
+    return with_signature(w, with_time_stamps(own, time_stamp_tokens(other)))
+
+
+@case("bad", "G012", "time-stamp-before-signing-time", "A trusted time stamp of 2026-11-09, a day before the "
+      "signing-time the signer claims (2026-11-10).",
+      "可信时间戳为 2026-11-09，比签名者声称的签名时间（2026-11-10）早一天。")
+def _(w):
+    return w.build((mini(), w.cred("police", tsa="tsa", tsa_time=LAYER_TIMES[0] - dt.timedelta(days=1))))
+
+
+@case("bad", "G016", "forged-twin-certificate", "A police sub-bureau signs the city bureau's layer and adds, ahead of "
+      "its own certificate, a self-made one with its issuer and serial number but the city bureau's subject.",
+      "公安分局签署市公安局的层，并在其自身证书之前加入一张自制证书：颁发者和序列号与其自身证书相同，主体却是市公安局。",
+      allowed=("G009",))
+def _(w):
+    from .signing import embedded_certificates, forged_twin, with_certificates
+
+    honest = police_signature(w, w.cred("wrongorg"))  # by itself: G009 (the certificate names the sub-bureau)
+    twin = forged_twin(w.pki / "wrongorg.p12", w.pki / "police.p12")
+    p7s = with_certificates(honest, [twin] + embedded_certificates(honest))
+    # The set is written in DER order; the twin must still come first of the two that match the
+    # signer identifier, so that a validator taking the first match reads the forged subject.
+    order = [c.dump() for c in embedded_certificates(p7s)]
+    real = next(c for c in embedded_certificates(honest) if c.serial_number == twin.serial_number)
+    assert order.index(twin.dump()) < order.index(real.dump()), "the forged certificate no longer comes first"
+    return with_signature(w, p7s)
+
+
+@case("bad", "G017", "no-signing-time", "A CAdES signature without the signing-time signed attribute.",
+      "CAdES 签名缺少 signing-time（签名时间）签名属性。")
+def _(w):
+    from .signing import hand_cms
+
+    return with_signature(w, hand_cms(w.pki / "police.p12", correct_manifest(w), signing_time=None))
+
+
+@case("bad", "G018", "signing-time-after-validation-time", "The signed signing-time is 2026-12-05, after the "
+      "validation time 2026-12-01: the layer cannot have been signed then.",
+      "签名属性中的签名时间为 2026-12-05，晚于验证时间 2026-12-01：该层不可能在那时签署。")
+def _(w):
+    from .signing import corpus_credential
+
+    late = dt.datetime(2026, 12, 5, 10, 0, tzinfo=LAYER_TIMES[0].tzinfo)
+    return w.build((mini(), corpus_credential(w.pki / "police.p12", signing_time=late)))
+
+
+@case("bad", "G018", "signing-time-after-later-time-stamp", "Layer 001 claims it was signed on 2026-11-14, but "
+      "layer 002's trusted time stamp proves that layer 001 existed on 2026-11-13.",
+      "第 001 层声称签署于 2026-11-14，而第 002 层的可信时间戳证明第 001 层在 2026-11-13 已经存在。")
+def _(w):
+    from .signing import corpus_credential
+
+    claimed = dt.datetime(2026, 11, 14, 9, 0, tzinfo=LAYER_TIMES[0].tzinfo)
+    return w.build((mini(), corpus_credential(w.pki / "police.p12", signing_time=claimed)),
+                   (second(), w.cred("procuratorate", 2, tsa="tsa")))
+
+
+@case("bad", "G019", "signing-certificate-names-other", "The signing-certificate-v2 attribute names the court's "
+      "certificate, not the police signer's.", "signing-certificate-v2 属性指向法院的证书，而不是公安机关签名者的证书。")
+def _(w):
+    from .signing import hand_cms
+
+    return with_signature(w, hand_cms(w.pki / "police.p12", correct_manifest(w), signing_time=LAYER_TIMES[0],
+                                      signing_certificate=w.pki / "court.p12"))
+
+
+@case("bad", "G021", "two-signature-time-stamps", "Two signature time stamps of the trusted TSA (one and two "
+      "minutes after signing), both over this signature: the profile allows at most one.",
+      "两个来自受信任时间戳服务的签名时间戳（签署后一分钟和两分钟），都盖在本签名上：规范最多允许一个。")
+def _(w):
+    from .signing import time_stamp_tokens, with_time_stamps
+
+    later = LAYER_TIMES[0] + dt.timedelta(minutes=2)
+    first = police_signature(w, w.cred("police", tsa="tsa"))
+    # RSA PKCS#1 v1.5 and a fixed signing-time: the same signature value, stamped a minute later
+    again = police_signature(w, w.cred("police", tsa="tsa", tsa_time=later))
+    return with_signature(w, with_time_stamps(first, time_stamp_tokens(first) + time_stamp_tokens(again)))
+
+
+@case("bad", "G023", "signed-attributes-unsorted", "The signed attributes are in descending order (BER, not DER); "
+      "the signature over exactly those bytes is valid.",
+      "签名属性按降序排列（BER 而非 DER）；对这些字节本身的签名是有效的。")
+def _(w):
+    from .signing import hand_cms
+
+    return with_signature(w, hand_cms(w.pki / "police.p12", correct_manifest(w), signing_time=LAYER_TIMES[0],
+                                      unsorted=True))
+
+
+@case("bad", "G023", "non-minimal-integer", "The SignedData version 1 is encoded in two octets (02 02 00 01) "
+      "instead of one; the signature itself is untouched and valid.",
+      "SignedData 的版本号 1 用两个八位组编码（02 02 00 01）而不是一个；签名本身未改动且有效。")
+def _(w):
+    p7s = police_signature(w)
+    # ContentInfo SEQUENCE, [0] EXPLICIT, SignedData SEQUENCE: each with a two-octet long-form length
+    # (the RSA signature and the chain make them 256..65535 octets long), then version INTEGER 1.
+    heads = (0, 15, 19)
+    assert all(p7s[i:i + 2] in (b"\x30\x82", b"\xa0\x82") for i in heads) and p7s[23:26] == b"\x02\x01\x01"
+    out = bytearray(p7s[:23] + b"\x02\x02\x00\x01" + p7s[26:])
+    for i in heads:  # each enclosing element is now one octet longer
+        out[i + 2:i + 4] = (int.from_bytes(out[i + 2:i + 4], "big") + 1).to_bytes(2, "big")
+    return with_signature(w, bytes(out))
+
+
+@case("warn", "G020", "revoked-after-validation-time", "The signature embeds a CRL of 2026-12-10 that revokes the "
+      "signer's certificate from 2026-12-10, after the validation time; no time stamp proves the signing time.",
+      "签名中嵌入了 2026-12-10 的 CRL，自 2026-12-10 起吊销签名证书，晚于验证时间；没有时间戳证明签名时间。")
+def _(w):
+    from .signing import ca_crl, with_crls
+
+    on = dt.datetime(2026, 12, 10, tzinfo=dt.timezone.utc)
+    crl = ca_crl(w.pki, "police", [(w.pki / "police.p12", on)], issued=on + dt.timedelta(hours=2), crl_number=10)
+    return with_signature(w, with_crls(police_signature(w), [crl]))
+
+
 def pades_fixture(w: Workshop, name: str) -> bytes:
     """A PDF/A document with a PDF signature (PAdES). pyHanko's PDF signing writes random file
     identifiers and the current time, so each fixture is made once and kept in the PKI folder."""
@@ -783,6 +927,29 @@ def _(w):
 def _(w):
     return with_document(w, pades_fixture(w, "changed"))
 
+
+
+def _unfilled_signature(pdf) -> None:
+    """An invisible signature field whose signature dictionary has a /ByteRange but, as /Contents,
+    eight zero octets instead of a CMS SignedData (a signing run that never filled its placeholder)."""
+    import pikepdf
+
+    value = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Sig, Filter=pikepdf.Name("/Adobe.PPKLite"), SubFilter=pikepdf.Name("/ETSI.CAdES.detached"),
+        ByteRange=pikepdf.Array([0, 10, 20, 30]), Contents=pikepdf.String(bytes(8))))
+    field = pdf.make_indirect(pikepdf.Dictionary(
+        FT=pikepdf.Name.Sig, T=pikepdf.String("Officer"), V=value, Type=pikepdf.Name.Annot,
+        Subtype=pikepdf.Name.Widget, Rect=[0, 0, 0, 0], F=132, P=pdf.pages[0].obj))
+    pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([field]), SigFlags=3)
+    pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([field]))
+
+
+@case("bad", "G024", "pades-signature-unreadable", "A document with a signature field (/ByteRange) whose /Contents "
+      "is eight zero octets, not a CMS signature: a signature nobody can check.",
+      "文件中有签名域（/ByteRange），但其 /Contents 是八个零字节而非 CMS 签名：无人能够核验的签名。",
+      allowed=("D003", "D004"))
+def _(w):
+    return pdf_edit(w, _unfilled_signature)
 
 # --- documents (D) ------------------------------------------------------------------------------------
 

@@ -139,19 +139,43 @@ def sign_bytes(credential: Credential, manifest: bytes) -> bytes:
 def plain_cms(p12: Path, content: bytes, *, signing_time: dt.datetime) -> bytes:
     """A detached CMS signature with only content-type, signing-time and message-digest signed
     attributes: valid CMS, but not CAdES-B-B (no signing-certificate-v2)."""
+    return hand_cms(p12, content, signing_time=signing_time, signing_certificate=False)
+
+
+def hand_cms(p12: Path, content: bytes, *, signing_time: dt.datetime | None, signing_certificate=True,
+             unsorted: bool = False) -> bytes:
+    """A detached CMS signature whose signed attributes are chosen by hand (pyHanko always writes a
+    correct set), signed with the PKCS#12 file's RSA key (PKCS#1 v1.5, so deterministic).
+
+    `signing_time` None leaves signing-time out. `signing_certificate`: True names the signer's own
+    certificate in signing-certificate-v2, False leaves the attribute out, the path of another PKCS#12
+    file names that file's certificate instead. `unsorted`: the SET OF signed attributes in descending instead of DER
+    (ascending) order, and the signature computed over exactly those bytes, so that it is still
+    cryptographically valid and only the encoding rule is broken.
+    """
     from asn1crypto import algos, cms, core, x509 as ax509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import padding
+    from pyhanko.sign.general import as_signing_certificate_v2
 
     key, cert, chain = _load(Path(p12))
     der = lambda c: ax509.Certificate.load(c.public_bytes(serialization.Encoding.DER))  # noqa: E731
     signer_cert = der(cert)
-    attrs = cms.CMSAttributes([
-        cms.CMSAttribute({"type": "content_type", "values": ["data"]}),
-        cms.CMSAttribute({"type": "signing_time", "values": [cms.Time({"utc_time": core.UTCTime(signing_time)})]}),
-        cms.CMSAttribute({"type": "message_digest", "values": [hashlib.sha256(content).digest()]}),
-    ])
-    signature = key.sign(attrs.dump(), padding.PKCS1v15(), hashes.SHA256())
+    attrs = [cms.CMSAttribute({"type": "content_type", "values": ["data"]})]
+    if signing_time is not None:
+        attrs.append(cms.CMSAttribute({"type": "signing_time",
+                                       "values": [cms.Time({"utc_time": core.UTCTime(signing_time)})]}))
+    attrs.append(cms.CMSAttribute({"type": "message_digest", "values": [hashlib.sha256(content).digest()]}))
+    if signing_certificate is not False:
+        named = signer_cert if signing_certificate is True else der(_load(Path(signing_certificate))[1])
+        attrs.append(cms.CMSAttribute({"type": "signing_certificate_v2", "values": [as_signing_certificate_v2(named)]}))
+    attrs = cms.CMSAttributes(attrs)
+    encoded = sorted_encoding = attrs.dump()  # asn1crypto writes a SET OF in DER (ascending) order
+    if unsorted:  # the same members, descending: BER allows it, DER (X.690 §11.6) does not
+        members = sorted((a.dump() for a in attrs), reverse=True)
+        body = b"".join(members)
+        encoded = _tlv(0x31, body)
+    signature = key.sign(encoded, padding.PKCS1v15(), hashes.SHA256())
     si = cms.SignerInfo({
         "version": "v1",
         "sid": cms.SignerIdentifier({"issuer_and_serial_number": cms.IssuerAndSerialNumber(
@@ -168,4 +192,101 @@ def plain_cms(p12: Path, content: bytes, *, signing_time: dt.datetime) -> bytes:
         "certificates": [signer_cert] + [der(c) for c in chain],
         "signer_infos": [si],
     })
-    return cms.ContentInfo({"content_type": "signed_data", "content": sd}).dump()
+    out = cms.ContentInfo({"content_type": "signed_data", "content": sd}).dump()
+    # asn1crypto re-sorts the set when it encodes the SignerInfo: put the signed order back (the
+    # [0] IMPLICIT form differs from the SET only in its tag octet, and the length is the same).
+    assert out.count(sorted_encoding[1:]) == 1
+    return out.replace(sorted_encoding[1:], encoded[1:])
+
+
+def _tlv(tag: int, body: bytes) -> bytes:
+    """A DER tag-length-value with a one-octet tag."""
+    n = len(body)
+    if n < 0x80:
+        return bytes([tag, n]) + body
+    size = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(size)]) + size + body
+
+
+# --- editing a finished SignedData (fields outside the signed attributes) -----------------------------
+
+def time_stamp_tokens(p7s: bytes) -> list:
+    """The signature-time-stamp tokens (asn1crypto ContentInfo) in the signature's unsigned attributes."""
+    from asn1crypto import cms, tsp  # noqa: F401 - tsp registers TSTInfo, so the tokens parse fully
+
+    si = cms.ContentInfo.load(p7s)["content"]["signer_infos"][0]
+    return [v for a in si["unsigned_attrs"] if a["type"].native == "signature_time_stamp_token" for v in a["values"]]
+
+
+def with_time_stamps(p7s: bytes, tokens: list) -> bytes:
+    """`p7s` with its unsigned attributes replaced by one signature-time-stamp attribute holding
+    `tokens` (unsigned attributes are outside the signature, so it stays intact)."""
+    from asn1crypto import cms, tsp  # noqa: F401
+
+    ci = cms.ContentInfo.load(p7s)
+    si = ci["content"]["signer_infos"][0]
+    si["unsigned_attrs"] = cms.CMSAttributes([cms.CMSAttribute({"type": "signature_time_stamp_token",
+                                                                "values": list(tokens)})])
+    return ci.dump(force=True)
+
+
+def with_certificates(p7s: bytes, certs: list) -> bytes:
+    """`p7s` with its `certificates` field replaced by `certs` (asn1crypto certificates). asn1crypto
+    writes the set in DER order (ascending encodings, X.690 §11.6), whatever the order given."""
+    from asn1crypto import cms
+
+    ci = cms.ContentInfo.load(p7s)
+    ci["content"]["certificates"] = cms.CertificateSet(
+        [cms.CertificateChoices(name="certificate", value=c) for c in certs])
+    return ci.dump(force=True)
+
+
+def embedded_certificates(p7s: bytes) -> list:
+    from asn1crypto import cms
+
+    return [c.chosen for c in cms.ContentInfo.load(p7s)["content"]["certificates"]]
+
+
+def with_crls(p7s: bytes, crls: list[bytes]) -> bytes:
+    """`p7s` with these DER CRLs in its `crls` field (outside the signature, as sign_manifest adds them)."""
+    from asn1crypto import cms, crl as acrl
+
+    ci = cms.ContentInfo.load(p7s)
+    ci["content"]["crls"] = cms.RevocationInfoChoices(
+        [cms.RevocationInfoChoice(name="crl", value=acrl.CertificateList.load(c)) for c in crls])
+    return ci.dump(force=True)
+
+
+def forged_twin(real_p12: Path, victim_p12: Path):
+    """A self-made certificate with the issuer, serial number, key and key identifier of `real_p12`'s
+    certificate but the subject (agency name and organizationIdentifier) of `victim_p12`'s: what an
+    agency adds to its own signature to pass as another agency of its CA (#13, path 1). It is signed
+    with the real signer's own RSA key (it is self-made, nobody's CA signed it), so deterministically."""
+    from asn1crypto import x509 as ax509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    key, real, _ = _load(Path(real_p12))
+    _, victim, _ = _load(Path(victim_p12))
+    builder = (x509.CertificateBuilder().subject_name(victim.subject).issuer_name(real.issuer)
+               .public_key(real.public_key()).serial_number(real.serial_number)
+               .not_valid_before(real.not_valid_before_utc).not_valid_after(real.not_valid_after_utc))
+    for ext in real.extensions:  # the same extensions (key usage, EKU, key identifiers) as the real one
+        builder = builder.add_extension(ext.value, critical=ext.critical)
+    cert = builder.sign(key, hashes.SHA256())
+    return ax509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def ca_crl(pki: Path, role: str, revoked: list[tuple[Path, dt.datetime]], *, issued: dt.datetime,
+           crl_number: int) -> bytes:
+    """A CRL of the corpus CA of `role` (its key is in the PKI folder) revoking the certificates of the
+    given PKCS#12 files at the given times (RSA, so deterministic)."""
+    from ..signing import demo_pki as dp
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    folder = Path(pki)
+    ca = dp.IssuedCA(cert=x509.load_pem_x509_certificate((folder / f"ca-{role}.pem").read_bytes()),
+                     key=serialization.load_pem_private_key((folder / f"ca-{role}.key.pem").read_bytes(), None))
+    entries = [(_load(Path(p))[1].serial_number, when) for p, when in revoked]
+    return dp.make_crl(ca, entries, now=issued, crl_number=crl_number)
