@@ -32,6 +32,7 @@ NOT_PACKAGE_CODES = {
     "X004": "could not check: the signature verifier itself failed (a validator bug), not a defect of the package",
     "X006": "could not check: a case-rule group itself failed (a validator bug), not a defect of the package",
     "X007": "a missing fact with no finding left to explain it: only after a policy lowered that finding",
+    "S010": "build-source only: a problem of dossier.toml or a scan that edossier lint / build report (docs/builder.md#lint)",
     "S008": "receipt-only: a receipt (回执, .edr) that is not valid (docs/signatures.md#receipt)",
     "I005": "receipt-only: a receipt that names another package (docs/signatures.md#receipt)",
     "X005": "needs a document over 512 MiB, or an internal error of the PDF checker; too large for the corpus",
