@@ -39,7 +39,26 @@ EXIF_ORIENTATION = 0x0112
 
 
 class ImageInputError(UserError):
-    """ImageInput: English and Chinese message (errors.UserError)."""
+    """ImageInput: English and Chinese message (errors.UserError). `code` names the finding code when
+    the scan itself is defective (D006 truncated or corrupt, D008 a JPEG coding process PDF cannot
+    draw), `page` the page of a multi-page file."""
+
+    def __init__(self, en: str, zh: str, code: str | None = None, page: int | None = None):
+        super().__init__(en, zh)
+        self.code, self.page = code, page
+
+
+def check_scan(path: Path, data: bytes | None = None) -> None:
+    """Refuse a scan whose compressed data does not read to the end, or a JPEG PDF cannot draw
+    (`images.verify_image_file`); the message names the file and, for a multi-page file, the page."""
+    from .images import ImageDefect, verify_image_file
+
+    try:
+        verify_image_file(path, data)
+    except ImageDefect as exc:
+        if exc.page is not None:
+            raise ImageInputError(f"{path.name}: {exc.en}", f"{path.name}：{exc.zh}", exc.code, exc.page) from None
+        raise ImageInputError(f"{path.name}: {exc.en}", f"{path.name}：{exc.zh}", exc.code) from None
 
 
 @dataclass(frozen=True)
@@ -175,8 +194,9 @@ def load_upright(ref: PageRef) -> Image.Image:
 
 def _frames(path: Path):
     """(image, original bytes if they can be embedded as they are, G4 strip or None, orientation)
-    for every page in the file."""
+    for every page in the file, after the whole file has been checked (`check_scan`)."""
     data, img = _open_image(path)
+    check_scan(path, data)
     if img.format == "JPEG":
         yield img, data, None, _orientation(img)
         return

@@ -14,6 +14,25 @@ from ..findings import Finding, finding
 _KIND_CODE = {"pdfa": "D003", "active": "D004", "unreadable": "D001", "internal": "X005"}
 
 
+def image_findings(location: str, data: bytes, limits=None) -> list[Finding]:
+    """D006/D007/D008 for the images of one PDF that opens cleanly (`images.check_pdf_images`): the
+    same image checks the builder runs on every scan. A check that cannot run is X005, never a pass."""
+    import pikepdf
+
+    from .check import PdfLimits
+    from .images import check_pdf_images
+
+    limits = limits or PdfLimits()
+    try:
+        with pikepdf.open(io.BytesIO(data), attempt_recovery=False, suppress_warnings=True) as pdf:
+            found = check_pdf_images(pdf, max_stream_bytes=limits.max_stream_bytes)
+    except Exception as exc:  # noqa: BLE001 - an image check that cannot run leaves the document unchecked
+        why = f"{type(exc).__name__}: {exc}"
+        return [finding("X005", location, detail=f"the image checks did not run ({why})",
+                        detail_zh=f"图像检查未能运行（{why}）")]
+    return [finding(f.code, f"{location} ({f.location})", detail=f.en, detail_zh=f.zh) for f in found]
+
+
 def check_document(location: str, data: bytes, *, expected_pages: int | None = None, agency=None,
                    at=None, signatures: bool = True) -> list[Finding]:
     """Findings for one PDF. With `signatures`, PDF signatures inside it are validated against the
@@ -45,6 +64,8 @@ def check_document(location: str, data: bytes, *, expected_pages: int | None = N
         where = f"{location} ({issue.location})" if issue.location else location
         out.append(finding(code, where, rule_id=issue.rule_id if code in ("D003", "D004") else None,
                            rule=issue.rule_id, detail=issue.message_en, detail_zh=issue.message_zh))
+    if clean:
+        out += image_findings(location, data)
     if expected_pages is not None and not any(f.code == "D001" for f in out):
         try:
             if clean:
