@@ -289,27 +289,26 @@ def test_validate_rejects_a_bad_image(defect, code, layer1, creds, trust, tmp_pa
     assert found[0].severity == "error" and found[0].stage == "document"
 
 
-def test_validate_warns_about_a_low_resolution_page(layer1, creds, trust, tmp_path):
-    # the fixture scans are 413×585 pixels at 50 dpi, drawn over the whole page: 50 dpi < 200
+def test_validate_no_resolution_warning_at_200_dpi(layer1, creds, trust, tmp_path):
+    # the fixture scans are 413×585 pixels at 200 dpi, drawn over the whole (small) page
     report = validate_package(_forged(layer1, creds, tmp_path, layer1[DOC]), trust=trust)
-    low = [f for f in report.findings if f.code == "D007" and f.location.startswith(DOC)]
-    assert len(low) == 1 and low[0].severity == "warning" and "50 dpi" in low[0].message_en
+    assert not [f for f in report.findings if f.code == "D007"], report.findings
     assert report.verdict == "accept"
 
 
-def test_validate_no_resolution_warning_at_200_dpi(layer1, creds, trust, tmp_path):
-    # the same page size with four times the pixels in each direction: 200 dpi
+def test_validate_warns_about_a_low_resolution_page(layer1, creds, trust, tmp_path):
+    # the same pixels drawn over four times the width and height: 200 / 4 = 50 dpi < 200
     with pikepdf.open(io.BytesIO(layer1[DOC])) as pdf:
-        (_, xo), = pdf.pages[0].images.items()
-        w, h = int(xo.Width) * 4, int(xo.Height) * 4
-        buf = io.BytesIO()
-        _page(size=(w, h)).save(buf, "JPEG", quality=85)
-        xo.write(buf.getvalue(), filter=pikepdf.Name.DCTDecode)
-        xo.Width, xo.Height = w, h
+        page = pdf.pages[0]
+        box = [float(v) for v in page.mediabox]
+        page.obj.MediaBox = [0, 0, box[2] * 4, box[3] * 4]
+        page.Contents = pdf.make_stream(f"q {box[2] * 4:.4f} 0 0 {box[3] * 4:.4f} 0 0 cm /Im0 Do Q".encode())
         out = io.BytesIO()
         pdf.save(out)
     report = validate_package(_forged(layer1, creds, tmp_path, out.getvalue()), trust=trust)
-    assert not [f for f in report.findings if f.code == "D007" and f.location.startswith(DOC)], report.findings
+    low = [f for f in report.findings if f.code == "D007"]
+    assert len(low) == 1 and low[0].location.startswith(DOC) and low[0].severity == "warning"
+    assert "50 dpi" in low[0].message_en and "50 dpi" in low[0].message_zh
     assert report.verdict == "accept"
 
 

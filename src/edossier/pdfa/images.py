@@ -710,12 +710,12 @@ def check_pdf_images(pdf, *, max_stream_bytes: int = 64 << 20, min_dpi: int = MI
 
     out: list[ImageFinding] = []
     seen: set = set()
+    budget = [_MAX_CONTENT_BYTES]
     for n, page in enumerate(pdf.pages, start=1):
         try:
-            placements = _placements(page)
-        except Exception as exc:  # noqa: BLE001 - the content checks report unreadable content
-            placements = []
-            _ = exc
+            placements = _placements(pdf, page, max_stream_bytes, budget)
+        except Exception:  # noqa: BLE001 - too large or unreadable: the PDF checks report the content itself
+            placements = {}
         xobjs = {}
         try:
             res = page.obj.get("/Resources")
@@ -759,14 +759,57 @@ def check_pdf_images(pdf, *, max_stream_bytes: int = 64 << 20, min_dpi: int = MI
     return out
 
 
-def _placements(page) -> dict[str, list[list[float]]]:
-    """The current transformation matrix at every `Do` of the page's own content stream."""
+_MAX_CONTENT_BYTES = 64 << 20  # content-stream bytes parsed for placements, per document
+
+
+def _decoded(stream, names: list[str], cap: int) -> bytes:
+    """A stream's data through ASCIIHex/ASCII85/Flate filters only, never more than `cap` bytes
+    (a compression bomb stops at the cap with ValueError)."""
+    from .check import _ascii_decode
+
+    data = stream.read_raw_bytes()
+    for name in names:
+        if name in ("/FlateDecode", "/Fl"):
+            d = zlib.decompressobj()
+            data = d.decompress(data, cap + 1)
+        elif name in ("/ASCIIHexDecode", "/AHx", "/ASCII85Decode", "/A85"):
+            data = _ascii_decode(name, data)
+        else:
+            raise ValueError(f"filter {name} is not decoded here")
+        if len(data) > cap:
+            raise ValueError(f"more than {cap} bytes")
+    return data
+
+
+def _filters(stream) -> list[str]:
     import pikepdf
 
+    f = stream.get("/Filter")
+    if isinstance(f, pikepdf.Name):
+        return [str(f)]
+    if isinstance(f, pikepdf.Array):
+        return [str(x) for x in f]
+    return []
+
+
+def _placements(pdf, page, cap: int, budget: list[int]) -> dict[str, list[list[float]]]:
+    """The current transformation matrix at every `Do` of the page's own content stream, decoded
+    within `cap` bytes a stream and `budget` bytes a document (the PDF checks report larger ones)."""
+    import pikepdf
+
+    contents = page.obj.get("/Contents")
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
+    data = b""
+    for st in streams:
+        if not isinstance(st, pikepdf.Stream):
+            continue
+        chunk = _decoded(st, _filters(st), min(cap, budget[0]))
+        budget[0] -= len(chunk)
+        data += chunk + b"\n"
     ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
     stack = []
     out: dict[str, list] = {}
-    for operands, op in pikepdf.parse_content_stream(page, "q Q cm Do"):
+    for operands, op in pikepdf.parse_content_stream(pikepdf.Stream(pdf, data), "q Q cm Do"):
         o = str(op)
         if o == "q":
             stack.append(ctm)
@@ -833,12 +876,11 @@ def _check_image_stream(img, where: str, cap: int) -> ImageFinding | None:
     names = [str(f)] if isinstance(f, pikepdf.Name) else [str(x) for x in f] if isinstance(f, pikepdf.Array) else []
     try:
         if names and names[-1] in ("/DCTDecode", "/DCT"):
-            if len(names) == 1:
-                raw = img.read_raw_bytes()
-            else:
-                if len(img.read_raw_bytes()) * 1032 > cap and any(x in ("/FlateDecode", "/Fl") for x in names):
-                    pass  # qpdf decodes the outer filters; the JPEG itself is never larger than the stream
-                raw = img.read_bytes(pikepdf.StreamDecodeLevel.generalized)
+            try:
+                raw = _decoded(img, names[:-1], cap)
+            except (ValueError, zlib.error) as exc:
+                return ImageFinding("X005", where, f"the JPEG data cannot be read within the limits ({exc})",
+                                    f"无法在限制范围内读取 JPEG 数据（{exc}）")
             if len(raw) > cap:
                 return ImageFinding("X005", where, f"the JPEG stream of {len(raw)} bytes exceeds the limit of {cap}",
                                     f"JPEG 数据流 {len(raw)} 字节，超出上限 {cap}")
