@@ -322,3 +322,37 @@ def test_flate_image_with_missing_rows_is_d006(layer1, creds, trust, tmp_path):
         pdf.save(out)
     report = validate_package(_forged(layer1, creds, tmp_path, out.getvalue()), trust=trust)
     assert [f.code for f in report.findings if f.code == "D006"] == ["D006"] and report.verdict == "reject"
+
+
+# --- the same checks as findings (preflight) and in `edossier pdfa check` --------------------------------
+
+def test_scan_findings_list_codes_instead_of_refusing(tmp_path):
+    from edossier.pdfa.inspect import scan_findings
+
+    cases = {"ok.jpg": (jpeg(), []), "low.jpg": (jpeg(dpi=50), ["D007"]), "cut.jpg": (truncated_jpeg(), ["D006"]),
+             "arith.jpg": (sof_changed(0xC9), ["D008"]), "multi.tif": (tiff_broken_page2(), ["D006"])}
+    for name, (data, codes) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        found = scan_findings(tmp_path / name)
+        assert [f.code for f in found] == codes, (name, found)
+        assert all(f.location.startswith(name) and f.message_zh for f in found)
+    assert scan_findings(tmp_path / "multi.tif")[0].location == "multi.tif (page 2)"
+
+
+def test_pdfa_check_reports_the_image_codes(tmp_path):
+    from click.testing import CliRunner
+
+    from edossier.cli.main import main
+
+    good, bad = tmp_path / "good.pdf", tmp_path / "bad.pdf"
+    good.write_bytes(_image_pdf(jpeg()))
+    bad.write_bytes(_image_pdf(truncated_jpeg()))
+    runner = CliRunner()
+    res = runner.invoke(main, ["--lang", "en", "pdfa", "check", "--format", "json", "--no-active", str(good), str(bad)])
+    import json
+
+    out = json.loads(res.output)
+    image_codes = [[i["rule_id"] for i in e["issues"] if i["rule_id"].startswith("D0")] for e in out]
+    assert image_codes == [[], ["D006"]]
+    assert out[1]["conformant"] is False and "D006" in out[1]["failed_rules"]
+    assert res.exit_code == 1

@@ -33,6 +33,42 @@ def image_findings(location: str, data: bytes, limits=None) -> list[Finding]:
     return [finding(f.code, f"{location} ({f.location})", detail=f.en, detail_zh=f.zh) for f in found]
 
 
+def scan_findings(path, location: str | None = None, *, min_dpi: int = 200) -> list[Finding]:
+    """D006/D008 (and D007 below `min_dpi`) for one source scan, as findings rather than a refusal:
+    for a preflight that lists every problem at once. `location` defaults to the file name; the page
+    of a multi-page file is added to it."""
+    from pathlib import Path
+
+    from .images import ImageDefect, verify_image_file
+
+    path = Path(path)
+    location = location or path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [finding("D006", location, detail=f"cannot be read ({exc.strerror or exc})",
+                        detail_zh=f"无法读取（{exc.strerror or exc}）")]
+    try:
+        verify_image_file(path, data)
+    except ImageDefect as exc:
+        where = f"{location} (page {exc.page})" if exc.page else location
+        return [finding(exc.code, where, detail=exc.en, detail_zh=exc.zh)]
+    out = []
+    from PIL import Image
+
+    from .build import MAX_IMAGE_PIXELS, _dpi
+
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    with Image.open(io.BytesIO(data)) as img:
+        for i in range(getattr(img, "n_frames", 1)):
+            img.seek(i)
+            dpi = _dpi(img)
+            if dpi is not None and dpi < min_dpi:
+                where = f"{location} (page {i + 1})" if getattr(img, "n_frames", 1) > 1 else location
+                out.append(finding("D007", where, detail=f"{dpi} dpi", detail_zh=f"{dpi} dpi"))
+    return out
+
+
 def check_document(location: str, data: bytes, *, expected_pages: int | None = None, agency=None,
                    at=None, signatures: bool = True) -> list[Finding]:
     """Findings for one PDF. With `signatures`, PDF signatures inside it are validated against the
