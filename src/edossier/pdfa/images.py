@@ -405,34 +405,48 @@ def _decode_scan(data, start, end, frame: JpegFrame, scan: _Scan, restart: int, 
         done += count
 
 
+# The entropy decoders keep a bit buffer `acc` holding `nb` unread bits, refilled 48 bits at a time
+# whenever fewer than 32 remain: enough for any Huffman code (16 bits) plus its value bits (at most 15),
+# so a symbol is one table lookup on the next 16 bits. Bits used so far: 8 * q - nb. The body is padded
+# with 0xFF (no Huffman code is all one-bits, ISO 10918-1 C.2), and the position is checked against the
+# real end after every block, so reading into the padding is always reported.
+_PAD = b"\xff" * 512
+
+
 def _sequential_interval(body: bytes, count: int, layout, tabs) -> int:
     """Huffman-decode `count` MCUs of a sequential scan; return the bits used."""
-    d = body + b"\xff\xff\xff"
+    d = body + _PAD
     limit = len(body) * 8 + 16
     blocks = [tabs[ci] for ci in layout]
-    p = 0
     frombytes = int.from_bytes
+    acc = nb = q = 0
     for _ in range(count):
         for dc, ac in blocks:
-            i = p >> 3
-            e = dc[(frombytes(d[i:i + 3], "big") >> (8 - (p & 7))) & 0xFFFF]
+            if nb < 32:
+                acc = ((acc & ((1 << nb) - 1)) << 48) | frombytes(d[q:q + 6], "big")
+                q += 6
+                nb += 48
+            e = dc[(acc >> (nb - 16)) & 0xFFFF]
             if not e:
-                raise _bad_code(p, limit)
-            p += e
+                raise _bad_code(8 * q - nb, limit)
+            nb -= e
             k = 1
             while k < 64:
-                i = p >> 3
-                e = ac[(frombytes(d[i:i + 3], "big") >> (8 - (p & 7))) & 0xFFFF]
+                if nb < 32:
+                    acc = ((acc & ((1 << nb) - 1)) << 48) | frombytes(d[q:q + 6], "big")
+                    q += 6
+                    nb += 48
+                e = ac[(acc >> (nb - 16)) & 0xFFFF]
                 if e <= 0:
-                    raise _bad_code(p, limit)
-                p += e & 0xFF
+                    raise _bad_code(8 * q - nb, limit)
+                nb -= e & 0xFF
                 k += e >> 8
             if 64 < k < 128:
                 raise _corrupt("a block has more than 64 coefficients (corrupt data)", "某个块的系数超过 64 个（数据损坏）")
-            if p > limit:
+            if 8 * q - nb > limit:
                 raise _corrupt("the entropy-coded data ends before the last block (truncated or corrupt)",
                                "熵编码数据在最后一个块之前结束（被截断或损坏）")
-    return p
+    return 8 * q - nb
 
 
 def _bad_code(p: int, limit: int) -> ImageDefect:
@@ -446,36 +460,34 @@ def _bad_code(p: int, limit: int) -> ImageDefect:
 def _progressive_interval(body: bytes, count: int, first: int, layout, tabs, scan: _Scan, mask) -> int:
     """Decode `count` MCUs of a progressive scan (ISO 10918-1 G.1.2); return the bits used. `first` is
     the index of the interval's first block (AC scans are one component, one block per MCU)."""
-    d = body + b"\xff\xff\xff"
+    d = body + _PAD
     limit = len(body) * 8 + 16
     frombytes = int.from_bytes
-    p = 0
-
-    def bits(p, n):
-        i = p >> 3
-        return (frombytes(d[i:i + 4], "big") >> (32 - (p & 7) - n)) & ((1 << n) - 1)
-
+    acc = nb = q = 0
     if scan.ss == 0:  # DC scans: first (a Huffman-coded difference) or refinement (one bit per block)
         blocks = [tabs[ci][0] for ci in layout]
         if scan.ah:
             return count * len(blocks)
         for _ in range(count):
             for dc in blocks:
-                i = p >> 3
-                e = dc[(frombytes(d[i:i + 3], "big") >> (8 - (p & 7))) & 0xFFFF]
+                if nb < 32:
+                    acc = ((acc & ((1 << nb) - 1)) << 48) | frombytes(d[q:q + 6], "big")
+                    q += 6
+                    nb += 48
+                e = dc[(acc >> (nb - 16)) & 0xFFFF]
                 if not e:
-                    raise _bad_code(p, limit)
-                p += e
-            if p > limit:
-                raise _bad_code(p, limit)
-        return p
+                    raise _bad_code(8 * q - nb, limit)
+                nb -= e
+            if 8 * q - nb > limit:
+                raise _bad_code(8 * q - nb, limit)
+        return 8 * q - nb
     ac = tabs[layout[0]][1]
     ss, se = scan.ss, scan.se
     band = 0
     for k in range(ss, se + 1):
         band |= 1 << k
     eobrun = 0
-    m = [int(x) for x in mask[first:first + count]]
+    m = mask[first:first + count].tolist()
     if not scan.ah:  # first AC scan of this band: note which coefficients become non-zero
         for b in range(count):
             if eobrun:
@@ -484,17 +496,20 @@ def _progressive_interval(body: bytes, count: int, first: int, layout, tabs, sca
             k = ss
             nz = m[b]
             while k <= se:
-                i = p >> 3
-                e = ac[(frombytes(d[i:i + 3], "big") >> (8 - (p & 7))) & 0xFFFF]
+                if nb < 32:
+                    acc = ((acc & ((1 << nb) - 1)) << 48) | frombytes(d[q:q + 6], "big")
+                    q += 6
+                    nb += 48
+                e = ac[(acc >> (nb - 16)) & 0xFFFF]
                 if not e:
-                    raise _bad_code(p, limit)
-                p += e & 0xFF
+                    raise _bad_code(8 * q - nb, limit)
+                nb -= e & 0xFF
                 sym = e >> 8
                 r, s = sym >> 4, sym & 15
                 if s == 0:
                     if r < 15:
-                        eobrun = (1 << r) - 1 + (bits(p, r) if r else 0)
-                        p += r
+                        eobrun = (1 << r) - 1 + (((acc >> (nb - r)) & ((1 << r) - 1)) if r else 0)
+                        nb -= r
                         break
                     k += 16
                     continue
@@ -502,37 +517,44 @@ def _progressive_interval(body: bytes, count: int, first: int, layout, tabs, sca
                 if k > se:
                     raise _corrupt("a block has more coefficients than its band (corrupt data)", "某个块的系数超出其频带（数据损坏）")
                 nz |= 1 << k
-                p += s
+                nb -= s
                 k += 1
             m[b] = nz
-            if p > limit:
-                raise _bad_code(p, limit)
+            if 8 * q - nb > limit:
+                raise _bad_code(8 * q - nb, limit)
     else:  # refinement (G.1.2.3): a correction bit for every coefficient already non-zero
+        # correction bits are only counted (nb may go below zero); the buffer is re-read from the
+        # absolute bit position 8 * q - nb before the next lookup
         for b in range(count):
             nz = m[b]
             k = ss
             if not eobrun:
                 while k <= se:
-                    i = p >> 3
-                    e = ac[(frombytes(d[i:i + 3], "big") >> (8 - (p & 7))) & 0xFFFF]
+                    if nb < 32:
+                        pos = 8 * q - nb
+                        q = pos >> 3
+                        acc = frombytes(d[q:q + 6], "big")
+                        nb = 48 - (pos & 7)
+                        q += 6
+                    e = ac[(acc >> (nb - 16)) & 0xFFFF]
                     if not e:
-                        raise _bad_code(p, limit)
-                    p += e & 0xFF
+                        raise _bad_code(8 * q - nb, limit)
+                    nb -= e & 0xFF
                     sym = e >> 8
                     r, s = sym >> 4, sym & 15
                     if s == 0 and r < 15:
-                        eobrun = (1 << r) + (bits(p, r) if r else 0)
-                        p += r
+                        eobrun = (1 << r) + (((acc >> (nb - r)) & ((1 << r) - 1)) if r else 0)
+                        nb -= r
                         break
                     if s not in (0, 1):
                         raise _corrupt("a refinement scan codes a value larger than one bit (corrupt data)",
                                        "细化扫描中出现超过一位的数值（数据损坏）")
                     if s:
-                        p += 1  # the new coefficient's sign
-                    # skip r zero-history coefficients, reading a correction bit for each non-zero one
+                        nb -= 1  # the new coefficient's sign
+                    # skip r zero-history coefficients, one correction bit for each non-zero one on the way
                     while k <= se:
                         if (nz >> k) & 1:
-                            p += 1
+                            nb -= 1
                         else:
                             if r == 0:
                                 break
@@ -546,13 +568,13 @@ def _progressive_interval(body: bytes, count: int, first: int, layout, tabs, sca
                     k += 1
             if eobrun:  # the rest of the band: one correction bit per non-zero coefficient
                 if k <= se:
-                    p += ((nz >> k) << k & band).bit_count()
+                    nb -= ((nz >> k) << k & band).bit_count()
                 eobrun -= 1
             m[b] = nz
-            if p > limit:
-                raise _bad_code(p, limit)
+            if 8 * q - nb > limit:
+                raise _bad_code(8 * q - nb, limit)
     mask[first:first + count] = m
-    return p
+    return 8 * q - nb
 
 
 # ------------------------------------------------------------------------------------------------
