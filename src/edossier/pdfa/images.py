@@ -369,14 +369,14 @@ def _decode_scan(data, start, end, frame: JpegFrame, scan: _Scan, restart: int, 
         dc_seen.update(ci for ci, _, _ in scan.comps)
     mask = None
     if progressive and scan.ss > 0:
-        import numpy as np
+        from array import array
 
         ci = layout[0]
         if ci not in dc_seen:
             raise _corrupt("an AC scan before the component's first DC scan", "AC 扫描出现在该分量首次 DC 扫描之前")
         mask = masks.get(ci)
         if mask is None:
-            mask = masks[ci] = np.zeros(mcus, dtype=np.uint64)
+            mask = masks[ci] = array("Q", bytes(8 * mcus))  # 8 bytes a block, whatever the image
     intervals = _intervals(data, start, end)
     per = restart if restart else mcus
     expected = math.ceil(mcus / per) if mcus else 0
@@ -525,55 +525,68 @@ def _progressive_interval(body: bytes, count: int, first: int, layout, tabs, sca
     else:  # refinement (G.1.2.3): a correction bit for every coefficient already non-zero
         # correction bits are only counted (nb may go below zero); the buffer is re-read from the
         # absolute bit position 8 * q - nb before the next lookup
-        for b in range(count):
+        b = 0
+        while b < count:
+            if eobrun:  # blocks wholly inside an end-of-band run: only their correction bits
+                n = min(eobrun, count - b)
+                nb -= sum((x & band).bit_count() for x in m[b:b + n])
+                eobrun -= n
+                b += n
+                if 8 * q - nb > limit:
+                    raise _bad_code(8 * q - nb, limit)
+                continue
             nz = m[b]
             k = ss
-            if not eobrun:
-                while k <= se:
-                    if nb < 32:
-                        pos = 8 * q - nb
-                        q = pos >> 3
-                        acc = frombytes(d[q:q + 6], "big")
-                        nb = 48 - (pos & 7)
-                        q += 6
-                    e = ac[(acc >> (nb - 16)) & 0xFFFF]
-                    if not e:
-                        raise _bad_code(8 * q - nb, limit)
-                    nb -= e & 0xFF
-                    sym = e >> 8
-                    r, s = sym >> 4, sym & 15
-                    if s == 0 and r < 15:
-                        eobrun = (1 << r) + (((acc >> (nb - r)) & ((1 << r) - 1)) if r else 0)
-                        nb -= r
-                        break
-                    if s not in (0, 1):
-                        raise _corrupt("a refinement scan codes a value larger than one bit (corrupt data)",
-                                       "细化扫描中出现超过一位的数值（数据损坏）")
-                    if s:
-                        nb -= 1  # the new coefficient's sign
-                    # skip r zero-history coefficients, one correction bit for each non-zero one on the way
-                    while k <= se:
-                        if (nz >> k) & 1:
-                            nb -= 1
-                        else:
-                            if r == 0:
-                                break
-                            r -= 1
-                        k += 1
-                    if k > se and (s or r):
-                        raise _corrupt("a block has more coefficients than its band (corrupt data)",
-                                       "某个块的系数超出其频带（数据损坏）")
+            while k <= se:
+                if nb < 32:
+                    pos = 8 * q - nb
+                    q = pos >> 3
+                    acc = frombytes(d[q:q + 6], "big")
+                    nb = 48 - (pos & 7)
+                    q += 6
+                e = ac[(acc >> (nb - 16)) & 0xFFFF]
+                if not e:
+                    raise _bad_code(8 * q - nb, limit)
+                nb -= e & 0xFF
+                sym = e >> 8
+                r, s = sym >> 4, sym & 15
+                if s == 0 and r < 15:
+                    eobrun = (1 << r) + (((acc >> (nb - r)) & ((1 << r) - 1)) if r else 0)
+                    nb -= r
+                    break
+                if s not in (0, 1):
+                    raise _corrupt("a refinement scan codes a value larger than one bit (corrupt data)",
+                                   "细化扫描中出现超过一位的数值（数据损坏）")
+                if s:
+                    nb -= 1  # the new coefficient's sign
+                # skip r zero-history coefficients and stop at the next one, reading a correction
+                # bit for every non-zero-history coefficient on the way (bit tricks on the masks)
+                zeros = ~nz & band & -(1 << k)
+                n0 = zeros.bit_count()
+                if n0 > r:
+                    for _ in range(r):
+                        zeros &= zeros - 1
+                    t = (zeros & -zeros).bit_length() - 1
+                    nb -= (nz & ((1 << t) - (1 << k))).bit_count()
+                    k = t
                     if s:
                         nz |= 1 << k
                     k += 1
+                else:
+                    if s or n0 < r:
+                        raise _corrupt("a block has more coefficients than its band (corrupt data)",
+                                       "某个块的系数超出其频带（数据损坏）")
+                    nb -= (nz & band & -(1 << k)).bit_count()
+                    k = se + 1
             if eobrun:  # the rest of the band: one correction bit per non-zero coefficient
                 if k <= se:
                     nb -= ((nz >> k) << k & band).bit_count()
                 eobrun -= 1
             m[b] = nz
+            b += 1
             if 8 * q - nb > limit:
                 raise _bad_code(8 * q - nb, limit)
-    mask[first:first + count] = m
+    mask[first:first + count] = type(mask)("Q", m)
     return 8 * q - nb
 
 
