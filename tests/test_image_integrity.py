@@ -356,3 +356,20 @@ def test_pdfa_check_reports_the_image_codes(tmp_path):
     assert image_codes == [[], ["D006"]]
     assert out[1]["conformant"] is False and "D006" in out[1]["failed_rules"]
     assert res.exit_code == 1
+
+
+def test_a_component_without_any_scan_is_d006():
+    # the frame header of a baseline colour JPEG given a fourth component (id 4, 1×1 sampling) that no
+    # scan codes: every scan still decodes to its end, but component 4 has no data (ISO 10918-1 B.2.3)
+    data = jpeg(mode="RGB")
+    verify_jpeg(data)
+    i = data.index(b"\xff\xc0")
+    length = struct.unpack(">H", data[i + 2:i + 4])[0]
+    sof = bytearray(data[i + 4:i + 2 + length])
+    assert sof[5] == 3
+    sof[5] = 4
+    sof += bytes([4, 0x11, 0])
+    bad = data[:i + 2] + struct.pack(">H", length + 3) + bytes(sof) + data[i + 2 + length:]
+    with pytest.raises(ImageDefect) as err:
+        verify_jpeg(bad)
+    assert err.value.code == "D006" and "component 4 has no scan" in err.value.en

@@ -262,6 +262,12 @@ def _walk_jpeg(data: bytes, *, decode: bool) -> JpegFrame:
             pos = end
     if frame is None or scans == 0:
         raise _corrupt("no frame header or no scan: there is no image", "没有帧头或扫描：文件不含图像")
+    if decode:
+        # every component needs its (DC) data: a scan left out draws that colour channel flat grey
+        missing = [c[0] for i, c in enumerate(frame.components) if i not in dc_seen]
+        if missing:
+            raise _corrupt(f"component {missing[0]} has no scan (truncated or corrupt)",
+                           f"分量 {missing[0]} 没有扫描数据（被截断或损坏）")
     return frame
 
 
@@ -365,7 +371,7 @@ def _decode_scan(data, start, end, frame: JpegFrame, scan: _Scan, restart: int, 
     if progressive and scan.ss == 0 and scan.ah:
         if any(ci not in dc_seen for ci, _, _ in scan.comps):
             raise _corrupt("a DC refinement scan before the first DC scan", "DC 细化扫描出现在首次 DC 扫描之前")
-    if progressive and scan.ss == 0:
+    if scan.ss == 0:
         dc_seen.update(ci for ci, _, _ in scan.comps)
     mask = None
     if progressive and scan.ss > 0:
