@@ -165,7 +165,6 @@ def _walk_jpeg(data: bytes, *, decode: bool) -> JpegFrame:
         raise _corrupt("not a JPEG (no SOI marker)", "不是 JPEG 文件（缺少 SOI 标记）")
     pos = 2
     frame: JpegFrame | None = None
-    quant: dict[int, tuple[int, int, int]] = {}
     dc_tabs: dict[int, list] = {}
     ac_tabs: dict[int, list] = {}
     restart = 0
@@ -201,7 +200,7 @@ def _walk_jpeg(data: bytes, *, decode: bool) -> JpegFrame:
         if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
             if frame is not None:
                 if marker != frame.sof or (frame.sof & 3) == 3:
-                    raise ImageDefect("D008", *_unsupported(JpegFrame(marker, 8, 0, 0, ()), "several frames"))
+                    raise ImageDefect("D008", *_unsupported(JpegFrame(marker, 8, 0, 0, ())))
                 raise _corrupt("more than one frame header (SOF)", "有多个帧头（SOF）")
             if len(seg) < 6:
                 raise _corrupt("the frame header (SOF) is too short", "帧头（SOF）过短")
@@ -210,10 +209,8 @@ def _walk_jpeg(data: bytes, *, decode: bool) -> JpegFrame:
                 raise _corrupt("the frame header (SOF) is too short", "帧头（SOF）过短")
             comps = tuple((seg[6 + 3 * i], seg[7 + 3 * i] >> 4, seg[7 + 3 * i] & 15) for i in range(nc))
             frame = JpegFrame(marker, p, w, h, comps)
-            for i in range(nc):
-                quant[comps[i][0]] = comps[i][1:] + (seg[8 + 3 * i],)
             if marker not in _DRAWABLE or p != 8:
-                raise ImageDefect("D008", *_unsupported(frame, None))
+                raise ImageDefect("D008", *_unsupported(frame))
             if w == 0 or h == 0 or any(not (1 <= c[1] <= 4 and 1 <= c[2] <= 4) for c in comps):
                 raise _corrupt(f"impossible frame header ({w}×{h}, sampling factors {[(c[1], c[2]) for c in comps]})",
                                f"帧头不可能成立（{w}×{h}，采样因子 {[(c[1], c[2]) for c in comps]}）")
@@ -222,7 +219,7 @@ def _walk_jpeg(data: bytes, *, decode: bool) -> JpegFrame:
                                f"{w}×{h} 像素超过上限 {MAX_IMAGE_PIXELS}")
         elif marker in (0xCC, 0xDE, 0xDF):  # DAC, DHP, EXP: arithmetic or hierarchical coding
             what = {0xCC: 0xC9, 0xDE: 0xC5, 0xDF: 0xC5}[marker]
-            raise ImageDefect("D008", *_unsupported(JpegFrame(what, 8, 0, 0, ()), None))
+            raise ImageDefect("D008", *_unsupported(JpegFrame(what, 8, 0, 0, ())))
         elif marker == 0xC4 and decode:
             q = 0
             while q < len(seg):
@@ -271,14 +268,14 @@ def _walk_jpeg(data: bytes, *, decode: bool) -> JpegFrame:
     return frame
 
 
-def _unsupported(frame: JpegFrame, extra: str | None) -> tuple[str, str]:
+def _unsupported(frame: JpegFrame) -> tuple[str, str]:
     hint_en, hint_zh = convert_hint()
     if frame.precision != 8 and frame.sof in _DRAWABLE:
         what_en, what_zh = f"{frame.precision}-bit precision", f"{frame.precision} 位精度"
     else:
         what_en = f"the {frame.process} JPEG coding process"
         what_zh = f"JPEG {_SOF_ZH.get(frame.sof, hex(frame.sof))}编码方式"
-    return (f"{what_en}, which PDF readers cannot draw (PDF's DCTDecode takes 8-bit Huffman-coded "
+    return (f"uses {what_en}, which PDF readers cannot draw (PDF's DCTDecode takes 8-bit Huffman-coded "
             f"baseline or progressive JPEG only); {hint_en}",
             f"使用{what_zh}，PDF 阅读器无法显示（PDF 的 DCTDecode 只支持 8 位霍夫曼编码的基线或渐进 JPEG）；{hint_zh}")
 
