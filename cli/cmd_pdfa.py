@@ -45,6 +45,15 @@ def _verapdf(path: Path, flavour: str) -> set[str] | None:
     return failed
 
 
+def _image_issues(path: Path) -> list[dict]:
+    from edossier.pdfa.inspect import image_findings
+
+    return [{"rule_id": f.code, "clause": "", "kind": "image" if f.severity == "error" else "image-warning",
+             "location": f.location[len(path.name) + 2:-1] if f.location != path.name else "",
+             "message": {"zh-CN": f.message_zh, "en": f.message_en}}
+            for f in image_findings(path.name, path.read_bytes())]
+
+
 @pdfa.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--flavour", type=click.Choice(["2b", "2u"]), default=None,
@@ -67,14 +76,18 @@ def pdfa_check(ctx, files, flavour, fmt, no_active, verapdf):
     results = []
     for path in files:
         report = check_pdf(path, flavour=flavour, active_content=not no_active)
+        issues = [{"rule_id": i.rule_id, "clause": i.clause, "kind": i.kind, "location": i.location,
+                   "message": {"zh-CN": i.message_zh, "en": i.message_en}} for i in report.issues]
+        # the image checks validate runs (D006-D008): truncated/corrupt images, JPEGs PDF cannot draw, low dpi
+        images = _image_issues(path) if report.pages is not None else []
+        issues += images
         entry = {
             "path": str(path),
-            "conformant": report.conformant,
+            "conformant": report.conformant and not any(i["kind"] == "image" for i in images),
             "claimed": report.claimed,
             "flavour": report.flavour,
-            "failed_rules": sorted({i.rule_id for i in report.issues}),
-            "issues": [{"rule_id": i.rule_id, "clause": i.clause, "kind": i.kind, "location": i.location,
-                        "message": {"zh-CN": i.message_zh, "en": i.message_en}} for i in report.issues],
+            "failed_rules": sorted({i["rule_id"] for i in issues if i["kind"] != "image-warning"}),
+            "issues": issues,
         }
         if verapdf:
             theirs = _verapdf(path, report.flavour)

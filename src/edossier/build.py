@@ -443,6 +443,7 @@ def _document_pdf(source: Source, d: dict, created: dt.datetime, warnings: list,
     files = files if files is not None else _document_files(source, d)
     if files[0].suffix.lower() == ".pdf":
         data = files[0].read_bytes()
+        _check_pdf_images(d, files[0], data, warnings)
         claim = pdfa_claim(data)
         if claim and claim.startswith("2"):
             import pikepdf
@@ -487,6 +488,29 @@ def _document_pdf(source: Source, d: dict, created: dt.datetime, warnings: list,
     colours = {i.colour for i in infos}
     scan = Scan(min(dpis), colours.pop() if len(colours) == 1 else "mixed") if dpis else None
     return pdf_bytes, len(infos), scan
+
+
+def _check_pdf_images(d: dict, path: Path, data: bytes, warnings: list) -> None:
+    """The images of an input PDF pass the scan checks (`pdfa.images`) before the PDF is taken or
+    re-wrapped: a truncated or corrupt image, or a JPEG PDF readers cannot draw, refuses the build
+    (validation would report D006/D008); a scanned page below 200 dpi is a warning (D007)."""
+    import pikepdf
+
+    from .pdfa.images import check_pdf_images
+
+    try:
+        with pikepdf.open(io.BytesIO(data), attempt_recovery=False, suppress_warnings=True) as pdf:
+            found = check_pdf_images(pdf)
+    except Exception:  # noqa: BLE001 - an unreadable PDF is refused with its reason by the PDF path below
+        return
+    bad = [f for f in found if f.code != "D007"]
+    if bad:
+        f = bad[0]
+        raise BuildError(f"document {d['id']}: {path.name} ({f.location}): {f.en}",
+                         f"文件 {d['id']}：{path.name}（{f.location}）：{f.zh}")
+    for f in found:
+        warnings.append((f"document {d['id']} ({path.name}, {f.location}): {f.en}",
+                         f"文件 {d['id']}（{path.name}，{f.location}）：{f.zh}"))
 
 
 def _read_base(path: Path) -> _Base:

@@ -98,9 +98,21 @@ def run_demo(workdir: Path, say: Say = lambda en, zh: None) -> DemoResult:
 _ROLE_ZH = {"police": "公安机关", "procuratorate": "检察院", "court": "法院", "justice": "司法行政机关"}
 
 
+def _harmless_offset(data: bytes | bytearray) -> int:
+    """The first byte of a PDF's binary-marker comment (`%âãÏÓ` on line 2), else the middle byte."""
+    if data.startswith(b"%PDF-"):
+        eol = data.find(b"\n")
+        if 0 < eol < 20 and data[eol + 1:eol + 2] == b"%" and len(data) > eol + 2 and data[eol + 2] >= 0x82:
+            return eol + 2
+    return len(data) // 2
+
+
 def tamper_member(src: Path, dst: Path, *, prefix: str) -> str:
     """Copy a package and flip one byte in the first stored member under `prefix`, fixing its CRC-32
-    in the local header and the central directory, as a careful forger would."""
+    in the local header and the central directory, as a careful forger would. In a PDF the byte is
+    one of the binary-marker comment's (line 2, bytes above 127, and still above 127 after the flip),
+    a change no check but the digest can see (I001); the middle byte of a scanned page would also
+    corrupt its JPEG data, which the image check may or may not notice (D006), depending on the bit."""
     shutil.copyfile(src, dst)
     with zipfile.ZipFile(dst) as zf:
         info = next(i for i in zf.infolist() if i.filename.startswith(prefix) and i.compress_type == zipfile.ZIP_STORED)
@@ -112,7 +124,7 @@ def tamper_member(src: Path, dst: Path, *, prefix: str) -> str:
         data_start = info.header_offset + 30 + name_len + extra_len
         fh.seek(data_start)
         data = bytearray(fh.read(info.compress_size))
-        data[len(data) // 2] ^= 0x01
+        data[_harmless_offset(data)] ^= 0x01
         fh.seek(data_start)
         fh.write(data)
         crc = struct.pack("<I", zlib.crc32(data) & 0xFFFFFFFF)

@@ -61,7 +61,8 @@ def toml_text(spec: dict) -> str:
 
 
 def page_image(path: Path, label: str) -> None:
-    """One small bilevel page (A4 proportions, 25 dpi): a frame and a label, a few hundred bytes."""
+    """One small bilevel page (A4 proportions, 210×297 pixels at 200 dpi, so about 1×1.5 inches: the
+    archival minimum resolution, D007): a frame and a label, a few hundred bytes."""
     img = Image.new("1", (210, 297), 1)
     draw = ImageDraw.Draw(img)
     draw.rectangle([10, 10, 199, 286], outline=0)
@@ -70,7 +71,7 @@ def page_image(path: Path, label: str) -> None:
     for y in range(64, 270, 14):
         draw.line([26, y, 26 + (y * 37) % 150, y], fill=0)
     path.parent.mkdir(parents=True, exist_ok=True)
-    img.save(path, "PNG", dpi=(25, 25))
+    img.save(path, "PNG", dpi=(200, 200))
 
 
 def write_source(folder: Path, spec: dict) -> Path:

@@ -1002,6 +1002,61 @@ def _(w):
     return pdf_edit(w, lambda pdf: pdf.Root.__delitem__("/OutputIntents"))
 
 
+def _jpeg(size=(64, 48)) -> bytes:
+    """A small baseline grey JPEG, made the same way every time."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("L", size, 255)
+    ImageDraw.Draw(img).rectangle([8, 8, size[0] - 8, size[1] - 8], outline=0, width=3)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+def _with_image(jpeg: bytes, *, whole_page: bool = False):
+    """A pdf_edit change that draws `jpeg` (DCTDecode, as is) in a 64×48 pt box on the first page, or
+    stretched over the whole page."""
+    import pikepdf
+
+    def change(pdf):
+        page = pdf.pages[0]
+        box = [float(v) for v in page.mediabox]
+        cm = (f"q {box[2] - box[0]:.2f} 0 0 {box[3] - box[1]:.2f} {box[0]:.2f} {box[1]:.2f} cm" if whole_page
+              else "q 64 0 0 48 36 36 cm").encode()
+        img = pikepdf.Stream(pdf, jpeg, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=64, Height=48,
+                             ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=8, Filter=pikepdf.Name.DCTDecode)
+        res = page.obj.get("/Resources")
+        if res is None:
+            res = page.obj.Resources = pikepdf.Dictionary()
+        if "/XObject" not in res:
+            res.XObject = pikepdf.Dictionary()
+        res.XObject.ImCase = img
+        page.contents_add(pdf.make_stream(cm + b" /ImCase Do Q"), prepend=False)
+    return change
+
+
+@case("bad", "D006", "truncated-jpeg", "A scanned image cut to half its length: the page would render half grey.",
+      "扫描图像被截去一半，页面将显示一半灰色。", allowed=("D003",))
+def _(w):
+    jpeg = _jpeg()
+    sos = jpeg.index(b"\xff\xda")
+    return pdf_edit(w, _with_image(jpeg[:sos + (len(jpeg) - sos) // 2]))
+
+
+@case("warn", "D007", "low-resolution-scan", "A page scanned at about 8 dpi: 64×48 pixels stretched over an A4 page.",
+      "约 8 dpi 的扫描页：64×48 像素铺满整张 A4 页面。", allowed=("D003",))
+def _(w):
+    return pdf_edit(w, _with_image(_jpeg(), whole_page=True))
+
+
+@case("bad", "D008", "arithmetic-jpeg", "A JPEG image that declares arithmetic coding (SOF9), which PDF readers draw blank.",
+      "JPEG 图像声明为算术编码（SOF9），PDF 阅读器显示为空白。", allowed=("D003",))
+def _(w):
+    jpeg = _jpeg()
+    sof = jpeg.index(b"\xff\xc0")
+    return pdf_edit(w, _with_image(jpeg[:sof + 1] + b"\xc9" + jpeg[sof + 2:]))
+
+
 @case("bad", "D004", "javascript-open-action", "The document runs JavaScript when opened (OpenAction).",
       "文件打开时执行 JavaScript（OpenAction）。", allowed=("D003",))
 def _(w):

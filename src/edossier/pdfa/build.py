@@ -39,7 +39,38 @@ EXIF_ORIENTATION = 0x0112
 
 
 class ImageInputError(UserError):
-    """ImageInput: English and Chinese message (errors.UserError)."""
+    """ImageInput: English and Chinese message (errors.UserError). `code` names the finding code when
+    the scan itself is defective (D006 truncated or corrupt, D008 a JPEG coding process PDF cannot
+    draw), `page` the page of a multi-page file."""
+
+    def __init__(self, en: str, zh: str, code: str | None = None, page: int | None = None):
+        super().__init__(en, zh)
+        self.code, self.page = code, page
+
+
+_CHECKED: set[bytes] = set()  # SHA-256 of scans that passed check_scan in this process
+
+
+def check_scan(path: Path, data: bytes | None = None) -> None:
+    """Refuse a scan whose compressed data does not read to the end, or a JPEG PDF cannot draw
+    (`images.verify_image_file`); the message names the file and, for a multi-page file, the page."""
+    import hashlib
+
+    from .images import ImageDefect, verify_image_file
+
+    data = data if data is not None else path.read_bytes()
+    digest = hashlib.sha256(data).digest()
+    if digest in _CHECKED:  # page_refs and images_to_pdfa both ask; decode each file once
+        return
+    try:
+        verify_image_file(path, data)
+        if len(_CHECKED) > 4096:
+            _CHECKED.clear()
+        _CHECKED.add(digest)
+    except ImageDefect as exc:
+        if exc.page is not None:
+            raise ImageInputError(f"{path.name}: {exc.en}", f"{path.name}：{exc.zh}", exc.code, exc.page) from None
+        raise ImageInputError(f"{path.name}: {exc.en}", f"{path.name}：{exc.zh}", exc.code) from None
 
 
 @dataclass(frozen=True)
@@ -145,7 +176,8 @@ def _g4_strip(data: bytes, img: Image.Image) -> tuple[bytes, bool] | None:
 
 
 def page_refs(path: Path) -> list[PageRef]:
-    """Every page of an image file, cheaply (headers only for JPEG)."""
+    """Every page of an image file, after the whole file has been checked (`check_scan`)."""
+    check_scan(path)
     _, img = _open_image(path)
     if img.format == "JPEG":
         return [PageRef(path, 0, _orientation(img))]
@@ -175,7 +207,8 @@ def load_upright(ref: PageRef) -> Image.Image:
 
 def _frames(path: Path):
     """(image, original bytes if they can be embedded as they are, G4 strip or None, orientation)
-    for every page in the file."""
+    for every page in the file, after the whole file has been checked (`check_scan`)."""
+    check_scan(path)
     data, img = _open_image(path)
     if img.format == "JPEG":
         yield img, data, None, _orientation(img)

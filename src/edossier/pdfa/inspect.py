@@ -14,6 +14,61 @@ from ..findings import Finding, finding
 _KIND_CODE = {"pdfa": "D003", "active": "D004", "unreadable": "D001", "internal": "X005"}
 
 
+def image_findings(location: str, data: bytes, limits=None) -> list[Finding]:
+    """D006/D007/D008 for the images of one PDF that opens cleanly (`images.check_pdf_images`): the
+    same image checks the builder runs on every scan. A check that cannot run is X005, never a pass."""
+    import pikepdf
+
+    from .check import PdfLimits
+    from .images import check_pdf_images
+
+    limits = limits or PdfLimits()
+    try:
+        with pikepdf.open(io.BytesIO(data), attempt_recovery=False, suppress_warnings=True) as pdf:
+            found = check_pdf_images(pdf, max_stream_bytes=limits.max_stream_bytes)
+    except Exception as exc:  # noqa: BLE001 - an image check that cannot run leaves the document unchecked
+        why = f"{type(exc).__name__}: {exc}"
+        return [finding("X005", location, detail=f"the image checks did not run ({why})",
+                        detail_zh=f"图像检查未能运行（{why}）")]
+    return [finding(f.code, f"{location} ({f.location})", detail=f.en, detail_zh=f.zh) for f in found]
+
+
+def scan_findings(path, location: str | None = None, *, min_dpi: int = 200) -> list[Finding]:
+    """D006/D008 (and D007 below `min_dpi`) for one source scan, as findings rather than a refusal:
+    for a preflight that lists every problem at once. `location` defaults to the file name; the page
+    of a multi-page file is added to it."""
+    from pathlib import Path
+
+    from .images import ImageDefect, verify_image_file
+
+    path = Path(path)
+    location = location or path.name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [finding("D006", location, detail=f"cannot be read ({exc.strerror or exc})",
+                        detail_zh=f"无法读取（{exc.strerror or exc}）")]
+    try:
+        verify_image_file(path, data)
+    except ImageDefect as exc:
+        where = f"{location} (page {exc.page})" if exc.page else location
+        return [finding(exc.code, where, detail=exc.en, detail_zh=exc.zh)]
+    out = []
+    from PIL import Image
+
+    from .build import MAX_IMAGE_PIXELS, _dpi
+
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    with Image.open(io.BytesIO(data)) as img:
+        for i in range(getattr(img, "n_frames", 1)):
+            img.seek(i)
+            dpi = _dpi(img)
+            if dpi is not None and dpi < min_dpi:
+                where = f"{location} (page {i + 1})" if getattr(img, "n_frames", 1) > 1 else location
+                out.append(finding("D007", where, detail=f"{dpi} dpi", detail_zh=f"{dpi} dpi"))
+    return out
+
+
 def check_document(location: str, data: bytes, *, expected_pages: int | None = None, agency=None,
                    at=None, signatures: bool = True) -> list[Finding]:
     """Findings for one PDF. With `signatures`, PDF signatures inside it are validated against the
@@ -45,6 +100,8 @@ def check_document(location: str, data: bytes, *, expected_pages: int | None = N
         where = f"{location} ({issue.location})" if issue.location else location
         out.append(finding(code, where, rule_id=issue.rule_id if code in ("D003", "D004") else None,
                            rule=issue.rule_id, detail=issue.message_en, detail_zh=issue.message_zh))
+    if clean:
+        out += image_findings(location, data)
     if expected_pages is not None and not any(f.code == "D001" for f in out):
         try:
             if clean:
