@@ -114,12 +114,17 @@ def keys_serve_tsa(ctx, pki_dir, port, host):
     if not p12.is_file():
         fail(ctx, f"{p12}: missing; make the folder with `edossier keys demo`",
              f"{p12}：不存在；请先运行 edossier keys demo 生成", EXIT_USAGE)
+    _serve(ctx, lambda: (make_server(LocalTSA(p12), host, port), f"http://{host}:{port}/"), host, port,
+           "Time-stamping authority on {url} (Ctrl-C to stop)", "时间戳服务运行于 {url}（按 Ctrl-C 停止）")
+
+
+def _serve(ctx, make, host: str, port: int, en: str, zh: str) -> None:
+    """Start a local demo server (`make()` gives the server and its URL), say where, serve until Ctrl-C."""
     try:
-        server = make_server(LocalTSA(p12), host, port)
+        server, url = make()
     except OSError as exc:
         fail(ctx, f"cannot listen on {host}:{port}: {exc.strerror}", f"无法监听 {host}:{port}：{exc.strerror}", EXIT_USAGE)
-    say(ctx, f"Time-stamping authority on http://{host}:{port}/ (Ctrl-C to stop)",
-        f"时间戳服务运行于 http://{host}:{port}/（按 Ctrl-C 停止）")
+    say(ctx, en.format(url=url), zh.format(url=url))
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -139,14 +144,5 @@ def keys_serve_crl(ctx, pki_dir, port, host):
     `keys demo DIR --crl-url http://127.0.0.1:3181/`. Demo only. / 通过 http 提供演示 PKI 的吊销列表。"""
     from edossier.signing.revocation import serve_crls
 
-    try:
-        server, url = serve_crls(pki_dir, host, port, in_thread=False)
-    except OSError as exc:
-        fail(ctx, f"cannot listen on {host}:{port}: {exc.strerror}", f"无法监听 {host}:{port}：{exc.strerror}", EXIT_USAGE)
-    say(ctx, f"CRLs of {pki_dir} on {url} (Ctrl-C to stop)", f"{pki_dir} 的吊销列表发布于 {url}（按 Ctrl-C 停止）")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    _serve(ctx, lambda: serve_crls(pki_dir, host, port, in_thread=False), host, port,
+           f"CRLs of {pki_dir} on {{url}} (Ctrl-C to stop)", f"{pki_dir} 的吊销列表发布于 {{url}}（按 Ctrl-C 停止）")

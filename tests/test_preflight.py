@@ -250,11 +250,14 @@ def test_lint_reports_missing_files_bad_scans_and_case_rules_together(tmp_path, 
     toml.write_text(toml.read_text("utf-8").replace("scans/d1-1.jpg", "scans/missing.jpg"), "utf-8")
     (src / "scans" / "d2-1.jpg").write_bytes(b"not an image at all")
     _with_person(src, "440305199003150015")
+    half = (src / "scans" / "d3-1.jpg").read_bytes()
+    (src / "scans" / "d3-1.jpg").write_bytes(half[: len(half) // 2])  # a scan cut off half-way
     result = lint_source(src)
     codes = [f.code for f in result.report.findings if f.severity == "error"]
-    assert codes.count("S010") == 2 and "K010" in codes
-    locations = {f.location for f in result.report.findings if f.code == "S010"}
-    assert locations == {"d1", "d2"}
+    assert codes.count("S010") == 1 and codes.count("D006") == 2 and "K010" in codes
+    assert [f.location for f in result.report.findings if f.code == "S010"] == ["d1"]  # the missing file
+    assert sorted(f.location for f in result.report.findings if f.code == "D006") == [
+        "d2: scans/d2-1.jpg", "d3: scans/d3-1.jpg"]  # not an image; cut off half-way
 
 
 def test_lint_cli_exit_codes_and_json(tmp_path, agencies, three_layers):

@@ -161,7 +161,9 @@ def source_problems(problems: list[tuple[str, str, str]], source: Path) -> Prefl
 
 def add_source_problems(result: PreflightResult, problems: list[tuple[str, str, str]] | None) -> PreflightResult:
     """The preflight of what could be made, plus what could not (documents left out, S010)."""
-    extra = [finding("S010", where, detail=en, detail_zh=zh) for where, en, zh in problems or ()]
+    # a problem is (location, en, zh) of the source, or already a finding (a bad scan: D006/D008)
+    extra = [p if isinstance(p, Finding) else finding("S010", p[0], detail=p[1], detail_zh=p[2])
+             for p in problems or ()]
     result.report.findings = extra + result.report.findings
     result.blocking = extra + result.blocking
     return result

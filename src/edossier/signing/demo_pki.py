@@ -268,11 +268,13 @@ def issue_ca(
     name: str | None = None,
     years: int = CA_YEARS,
     crl_url: str | None = None,
+    eku: Sequence[ObjectIdentifier] | None = None,
 ) -> IssuedCA:
-    """An issuing CA for ``role`` under ``parent`` (pathlen 0, keyCertSign + cRLSign).
+    """An issuing CA for ``role`` under ``parent`` (pathlen 0, keyCertSign + cRLSign; with ``eku``, an
+    extendedKeyUsage that constrains what it may issue, as for a CA dedicated to time-stamping).
 
-    Its certificate points at the parent's CRL; its own CRL is published (nominally) at
-    ``http://pki.edossier.invalid/<role>-ca.crl``, which goes into the certificates it issues.
+    Its certificate points at the parent's CRL; its own CRL is published at ``crl_url`` (default:
+    ``http://pki.edossier.invalid/<role>-ca.crl``), which goes into the certificates it issues.
     """
     now = _check_aware(now, "now") if now is not None else _utc_now()
     key = generate_key(key_type)
@@ -293,6 +295,8 @@ def issue_ca(
             x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(_ski(parent.cert)), critical=False
         )
     )
+    if eku:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=False)
     if parent.crl_url:
         builder = builder.add_extension(_crl_dp(parent.crl_url), critical=False)
     cert = builder.sign(parent.key, hashes.SHA256())
@@ -465,29 +469,9 @@ def issue_tsa_ca(parent: IssuedCA, *, now: dt.datetime | None = None, name: str 
                  years: int = CA_YEARS, crl_url: str | None = None) -> IssuedCA:
     """A CA dedicated to time-stamping under ``parent``: pathlen 0 and an extendedKeyUsage of exactly
     timeStamping, which (with being listed for no agency) is what lets a trust list name it as a TSA
-    CA (docs/spec.md §9.4). Agencies' issuing CAs never issue TSA certificates."""
-    now = _check_aware(now, "now") if now is not None else _utc_now()
-    key = generate_key("rsa")
-    start = now - dt.timedelta(days=1)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_ca_name(name))
-        .issuer_name(parent.cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(min(_add_years(start, years), parent.cert.not_valid_after_utc))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_CA_KEY_USAGE, critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(_ski(parent.cert)),
-                       critical=False)
-    )
-    if parent.crl_url:
-        builder = builder.add_extension(_crl_dp(parent.crl_url), critical=False)
-    return IssuedCA(cert=builder.sign(parent.key, hashes.SHA256()), key=key, chain=(parent.cert, *parent.chain),
-                    crl_url=crl_url or f"{CRL_BASE_URL}tsa-ca.crl", role="tsa")
+    CA (docs/spec.md §9.4). Agencies' issuing CAs never issue TSA certificates. RSA, like the TSA."""
+    return issue_ca(parent, "tsa", now=now, key_type="rsa", name=name, years=years,
+                    crl_url=crl_url or f"{CRL_BASE_URL}tsa-ca.crl", eku=[ExtendedKeyUsageOID.TIME_STAMPING])
 
 
 def write_key(key: PrivateKey, path: Path) -> None:
