@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import BuildError
+from .errors import BuildError
 from .container.asic import signature_name
 from .findings import Finding, finding
 from .policy import Policy
