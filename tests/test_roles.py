@@ -1,0 +1,77 @@
+"""The supervisory-commission role (监察机关, #15) and the one list of roles every schema carries."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from lxml import etree
+
+from edossier.resources import schema_bytes
+from edossier.roles import ROLES, ROLE_ZH, role_name
+
+XS = "{http://www.w3.org/2001/XMLSchema}"
+
+
+def _xsd_roles(name: str, type_name: str | None) -> list[str]:
+    """The enumeration of the role type of an XSD (a named simpleType, or the one under an attribute)."""
+    tree = etree.fromstring(schema_bytes(name))
+    if type_name:
+        [st] = [t for t in tree.iter(f"{XS}simpleType") if t.get("name") == type_name]
+    else:
+        [st] = [a.find(f"{XS}simpleType") for a in tree.iter(f"{XS}attribute") if a.get("name") == "role"]
+    return [e.get("value") for e in st.iter(f"{XS}enumeration")]
+
+
+@pytest.mark.parametrize("name,type_name", [("record-0.1.xsd", "Role"), ("trustlist-0.2.xsd", "Role"),
+                                            ("receipt-0.2.xsd", None)])
+def test_every_xsd_names_every_role(name, type_name):
+    assert _xsd_roles(name, type_name) == list(ROLES)
+
+
+def test_json_schemas_name_every_role():
+    src = json.loads(schema_bytes("dossier-source-0.1.schema.json"))
+    report = json.loads(schema_bytes("report-0.1.schema.json"))
+
+    def enums(node):
+        if isinstance(node, dict):
+            if "role" in node and isinstance(node["role"], dict) and "enum" in node["role"]:
+                yield node["role"]["enum"]
+            for v in node.values():
+                yield from enums(v)
+        elif isinstance(node, list):
+            for v in node:
+                yield from enums(v)
+
+    assert [e for e in enums(src) if "police" in e] == [list(ROLES)]
+    assert [e for e in enums(report) if "police" in e] == [list(ROLES) + [None]]
+
+
+def test_supervision_role_names():
+    assert "supervision" in ROLES
+    assert ROLE_ZH["supervision"] == "监察机关"
+    assert role_name("supervision", "zh-CN") == "监察机关"
+    assert role_name("supervision", "en") == "supervisory commission"
+    assert role_name("prison", "zh") == "prison"  # unknown roles are shown as given, never a KeyError
+
+
+def _gb32100(first17: str) -> str:
+    """GB 32100-2015 §4.3 by hand: weights 3^i mod 31, C18 = 31 − (Σ mod 31), 31 → 0."""
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+    total = sum(alphabet.index(c) * w for c, w in zip(first17, weights))
+    return alphabet[(31 - total % 31) % 31]
+
+
+def test_demo_supervisory_commission_credit_code():
+    from edossier.signing.demo_pki import DEMO_AGENCIES
+
+    [sup] = [a for a in DEMO_AGENCIES if a.role == "supervision"]
+    code = sup.credit_code
+    assert sup.name.endswith("监察委员会")
+    # GB 32100: registration authority 1 (机构编制), category 1 (机关), division 440305 (深圳市南山区)
+    assert code[:2] == "11" and code[2:8] == "440305"
+    # GB 11714 organisation code MB2D4000 + check: weights 3 7 9 10 5 8 4 2, M=22 B=11 D=13:
+    # 22·3 + 11·7 + 2·9 + 13·10 + 4·5 + 0 + 0 + 0 = 66 + 77 + 18 + 130 + 20 = 311; 311 mod 11 = 3; 11 − 3 = 8
+    assert code[8:17] == "MB2D40008"
+    assert code[17] == _gb32100(code[:17])
