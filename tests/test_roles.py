@@ -75,3 +75,86 @@ def test_demo_supervisory_commission_credit_code():
     # 22·3 + 11·7 + 2·9 + 13·10 + 4·5 + 0 + 0 + 0 = 66 + 77 + 18 + 130 + 20 = 311; 311 mod 11 = 3; 11 − 3 = 8
     assert code[8:17] == "MB2D40008"
     assert code[17] == _gb32100(code[:17])
+
+
+# --- a supervisory commission's layer, end to end ---------------------------------------------------------
+
+SUPERVISION_DOCS = [("s1", "立案决定书", 1), ("s2", "讯问笔录", 1), ("s3", "询问笔录", 1), ("s4", "起诉意见书", 1)]
+
+
+def _recent(days: int) -> str:
+    import datetime as dt
+
+    now = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).replace(microsecond=0)
+    return (now - dt.timedelta(days=days)).isoformat()
+
+
+@pytest.fixture(scope="module")
+def supervision_case(tmp_path_factory, agencies, creds):
+    """监察委员会 → 人民检察院: the commission transfers (监察法 2018 Art. 45 para 1 item 4), the
+    procuratorate accepts and appends its layer."""
+    from conftest import make_source
+    from edossier.build import append_layer, build_package
+
+    base = tmp_path_factory.mktemp("supervision")
+    sup = agencies["supervision"]
+    src = make_source(base / "src-sup", sup, docs=SUPERVISION_DOCS,
+                      extra=('[layer]\nstage = "移送起诉"\nprofile = "supervision-transfer-for-prosecution"\n\n'
+                             f'[[events]]\ntype = "移送起诉"\ntime = {_recent(2)}\nactor = "{sup.name}"\n'
+                             'document = "s4"\n'))
+    proc = make_source(base / "src-proc", agencies["procuratorate"], docs=[("p1", "起诉书", 1)],
+                       volumes=(("v2", "检察卷"),), with_case=False,
+                       extra=f'[[events]]\ntype = "受理"\ntime = {_recent(1)}\nactor = "{agencies["procuratorate"].name}"\n')
+    p1, p2 = base / "1.edp", base / "2.edp"
+    build_package(src, p1, creds["supervision"])
+    append_layer(p1, proc, p2, creds["procuratorate"])
+    return {"dir": base, "packages": [p1, p2], "source": src}
+
+
+def test_supervision_layer_is_accepted(supervision_case, trust):
+    from edossier.validate import validate_package
+
+    for pkg in supervision_case["packages"]:
+        report = validate_package(pkg, trust=trust)
+        assert report.verdict == "accept", [(f.code, f.message_en) for f in report.findings]
+        assert not [f for f in report.findings if f.code.startswith("K0") and f.severity == "error"]
+
+
+def test_supervision_role_is_shown_by_name(supervision_case, pki):
+    from click.testing import CliRunner
+
+    from edossier.cli.main import main
+
+    p2 = supervision_case["packages"][1]
+    wide = {"COLUMNS": "200"}  # rich folds table cells to the terminal width
+    res = CliRunner().invoke(main, ["--lang", "zh-CN", "inspect", str(p2)], catch_exceptions=False, env=wide)
+    assert res.exit_code == 0 and "监察机关" in res.output and "深圳市南山区监察委员会" in res.output
+    res = CliRunner().invoke(main, ["--lang", "zh-CN", "validate", str(p2), "--trust", str(pki / "trustlist.xml")],
+                             catch_exceptions=False, env=wide)
+    assert res.exit_code == 0 and "监察机关" in res.output, res.output
+    res = CliRunner().invoke(main, ["validate", str(p2), "--trust", str(pki / "trustlist.xml"), "--format", "json"],
+                             catch_exceptions=False)
+    import jsonschema
+
+    doc = json.loads(res.output)
+    jsonschema.validate(doc, json.loads(schema_bytes("report-0.1.schema.json")))
+    layers = doc["packages"][0]["layers"]
+    assert [la["role"] for la in layers] == ["supervision", "procuratorate"]
+
+
+def test_supervision_credential_cannot_sign_as_another_role(tmp_path, agencies, creds, trust):
+    """Trust-list entries are per role (spec §9.3 rule 1): the commission's code under role police is
+    not listed, so its layer fails G004 even though the certificate chain is the commission's own."""
+    from conftest import make_source
+    from edossier.build import BuildChecks, build_package
+    from edossier.signing.demo_pki import DemoAgency
+    from edossier.validate import validate_package
+
+    sup = agencies["supervision"]
+    posing = DemoAgency("police", sup.name, sup.credit_code)
+    src = make_source(tmp_path / "src", posing, docs=SUPERVISION_DOCS)
+    out = tmp_path / "posing.edp"
+    build_package(src, out, creds["supervision"], checks=BuildChecks(enabled=False))
+    report = validate_package(out, trust=trust)
+    assert report.verdict == "reject"
+    assert "G004" in {f.code for f in report.findings}
