@@ -158,3 +158,22 @@ def test_supervision_credential_cannot_sign_as_another_role(tmp_path, agencies, 
     report = validate_package(out, trust=trust)
     assert report.verdict == "reject"
     assert "G004" in {f.code for f in report.findings}
+
+
+def test_supervisory_commission_signs_a_receipt(supervision_case, creds, trust, tmp_path):
+    """A case returned for 补充调查 (监察法 2018 Art. 47 para 3) comes back to the commission, which may
+    give a receipt: receipt 0.2 names the role, and the receipt checks against the package."""
+    from edossier.receipt import make_receipt, parse_receipt, validate_receipt
+
+    p2 = supervision_case["packages"][1]
+    out = tmp_path / "r.edr"
+    r = make_receipt(p2, out, creds["supervision"], trust=trust)
+    assert r.receiver_role == "supervision" and r.receiver_code == "11440305MB2D40008R"
+    import zipfile
+
+    with zipfile.ZipFile(out) as zf:
+        names = [n for n in zf.namelist() if n.endswith(".xml") and "receipt" in n.lower()]
+        assert names, zf.namelist()
+        assert parse_receipt(zf.read(names[0])).receiver_role == "supervision"
+    check = validate_receipt(out, trust=trust, package=p2)
+    assert check.verdict == "accept", [(f.code, f.message_en) for f in check.findings]
