@@ -177,3 +177,16 @@ def test_supervisory_commission_signs_a_receipt(supervision_case, creds, trust, 
         assert parse_receipt(zf.read(names[0])).receiver_role == "supervision"
     check = validate_receipt(out, trust=trust, package=p2)
     assert check.verdict == "accept", [(f.code, f.message_en) for f in check.findings]
+
+
+def test_every_renderer_names_every_role():
+    """Reports and dashboards show a role by name in both languages, never the bare key."""
+    from edossier.report import html, text
+    from edossier.stats.render import ROLE_NAMES
+
+    for role in ROLES:
+        assert ROLE_NAMES[role][0] == ROLE_ZH[role]
+        assert text._L["zh-CN"]["roles"][role] == ROLE_ZH[role]
+        assert html._L["zh-CN"]["roles"][role] == ROLE_ZH[role]
+        assert html._L["en"]["roles"][role]
+    assert ROLE_NAMES["supervision"] == ("监察机关", "supervisory commission")
