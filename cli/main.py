@@ -681,6 +681,7 @@ def inspect(ctx, package, fmt):
 
     from rich.table import Table
 
+    from edossier.roles import role_name
     from edossier.summary import summarize
 
     if not package.is_file():
@@ -713,7 +714,8 @@ def inspect(ctx, package, fmt):
     for layer in s.layers:
         r = layer.record
         layers.add_row(f"{layer.layer:03d}", r.agency.name if r else f"? ({layer.problem})",
-                       r.agency.role if r else "?", (r.stage or "") if r else "", layer.signer or "?",
+                       role_name(r.agency.role, "zh" if zh else "en") if r else "?", (r.stage or "") if r else "",
+                       layer.signer or "?",
                        layer.signing_time.strftime("%Y-%m-%d %H:%M:%S %Z") if layer.signing_time else "?")
     volumes = table("卷", "Volumes", ("卷", "题名", "文件数", "页数"), ("Volume", "Title", "Documents", "Pages"))
     for vid, v in dossier.volumes.items():

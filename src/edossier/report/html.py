@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..findings import spec_link
+from ..roles import ROLE_EN, ROLE_ZH
 
 MAX_THUMBNAILS = 60  # per package
 MAX_PDF_BYTES = 64 * 1024 * 1024  # a larger document is noted, not rendered
@@ -57,7 +58,7 @@ _L = {
         "sev": {"error": "error", "warning": "warning", "info": "info"},
         "stages": {"container": "Container", "schema": "Schema and records", "integrity": "Integrity",
                    "signature": "Signatures and trust", "document": "Documents", "case": "Case rules"},
-        "roles": {"police": "police", "procuratorate": "procuratorate", "court": "court", "justice": "justice"},
+        "roles": ROLE_EN,
     },
     "zh-CN": {
         "title": "电子卷宗校验报告", "accept": "接收", "reject": "拒收",
@@ -87,7 +88,7 @@ _L = {
         "sev": {"error": "错误", "warning": "警告", "info": "提示"},
         "stages": {"container": "容器", "schema": "模式与卷宗记录", "integrity": "完整性",
                    "signature": "签名与信任", "document": "文件", "case": "案件规则"},
-        "roles": {"police": "公安机关", "procuratorate": "检察院", "court": "法院", "justice": "司法行政机关"},
+        "roles": ROLE_ZH,
     },
 }
 

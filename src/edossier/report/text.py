@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..findings import STAGES
+from ..roles import ROLE_ZH
 
 _L = {
     "en": {
@@ -23,7 +24,7 @@ _L = {
         "stage": {"container": "容器", "schema": "模式与卷宗记录", "integrity": "完整性",
                   "signature": "签名与信任", "document": "文件", "case": "案件规则"},
         "sev": {"error": "错误", "warning": "警告", "info": "提示"},
-        "roles": {"police": "公安机关", "procuratorate": "检察院", "court": "法院", "justice": "司法行政机关"},
+        "roles": ROLE_ZH,
     },
 }
 

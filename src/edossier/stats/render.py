@@ -23,7 +23,8 @@ def _kind(kind: str, zh: bool) -> str:
 
 
 ROLE_NAMES = {"police": ("公安机关", "police"), "procuratorate": ("检察院", "procuratorate"),
-              "court": ("法院", "court"), "justice": ("司法行政机关", "justice"), "?": ("未知", "unknown")}
+              "court": ("法院", "court"), "justice": ("司法行政机关", "justice"),
+              "supervision": ("监察机关", "supervisory commission"), "?": ("未知", "unknown")}
 
 _L = {
     "en": {
