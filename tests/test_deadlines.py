@@ -55,7 +55,7 @@ def test_detention_3_days_plus_4_or_to_30():
 def test_arrest_request_after_three_days_is_overdue():
     r = rec(events=[ev("拘留", "2025-04-01 10:00"), ev("提请批准逮捕", "2025-04-05 09:00")])
     [f] = [f for f in check_case([r]) if f.code == "K050"]
-    assert f.severity == "error" and "2025-04-04" in f.message_en and "Art. 91" in f.message_en
+    assert f.severity == "supervision" and "2025-04-04" in f.message_en and "Art. 91" in f.message_en
 
 
 def test_holiday_does_not_extend_custody_but_does_extend_other_periods():
@@ -83,9 +83,9 @@ def test_thirty_day_detention_warns_three_days_before():
     r = rec(events=[ev("拘留", "2025-09-01 20:00"), ev("延长拘留期限至三十日", "2025-09-03 10:00")])
     assert "K052" not in codes(check_case([r], at=t("2025-09-27 23:00")))
     [f] = [f for f in check_case([r], at=t("2025-09-28 12:00")) if f.code == "K052"]
-    assert f.severity == "warning" and "2025-10-01" in f.message_en
+    assert f.severity == "supervision" and "2025-10-01" in f.message_en
     [f] = [f for f in check_case([r], at=t("2025-10-02 08:00")) if f.code == "K051"]
-    assert f.severity == "error"
+    assert f.severity == "supervision"
 
 
 def test_investigative_custody_chain_to_seven_months():
