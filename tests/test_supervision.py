@@ -99,3 +99,17 @@ def test_every_renderer_shows_supervision_first(overdue, trust):
     props = {p.get("name"): p.get("value") for p in root.iter("property")}
     assert int(props["supervisions"]) >= 1
     assert root.get("failures") == "0"  # not a failure of the package
+
+
+def test_receipt_records_a_supervision_finding_and_validates(overdue, trust, creds, tmp_path):
+    """The receipt schema (receipt-0.2.xsd) knows the severity: a receipt for an overdue but sound package
+    says accept, lists K051 as supervision, and checks against the package."""
+    from edossier.receipt import make_receipt, validate_receipt
+
+    out = tmp_path / "r.edr"
+    receipt = make_receipt(overdue, out, creds["court"], trust=trust)
+    assert receipt.verdict == "accept"
+    assert ("K051", "supervision") in {(c, s) for c, s, _ in receipt.findings}
+    check = validate_receipt(out, trust=trust, package=overdue)
+    assert check.receipt is not None and check.receipt.findings == receipt.findings
+    assert not [f for f in check.findings if f.severity == "error"], check.findings
