@@ -132,12 +132,6 @@ def severity_counts(findings) -> dict[str, int]:
     return counts
 
 
-def display_order(findings) -> list:
-    """Supervision findings first (the receiving agency acts on them before anything else), then the
-    others in their given order."""
-    return [f for f in findings if f.severity == SUPERVISION] + [f for f in findings if f.severity != SUPERVISION]
-
-
 def supervision_codes() -> frozenset[str]:
     """The codes whose registry severity is supervision (K050-K052: periods run out or about to)."""
     return frozenset(c.code for c in registry().values() if c.severity == SUPERVISION)
