@@ -11,7 +11,7 @@ from ..findings import Finding, finding
 from ..idcodes import is_valid_credit_code, is_valid_resident_id, resident_id_check_char
 from ..record.model import Record
 from . import codelist
-from .deadlines import Period, Timeline, compute
+from .deadlines import Period, Timeline, beijing_date, compute
 from .profiles import ProfileError, check_profile, load_profile, unknown_profile
 
 # 〔2026〕 / （2026） / [2026] year, then anything, then a serial number and 号; or a system number.
@@ -259,11 +259,11 @@ def _declared_period(accept, tl: Timeline, records) -> list[Finding]:
     p = min(candidates, key=lambda p: abs(p.start - accept.time))
     if p.end is None:
         return []
-    start = p.start.date() + dt.timedelta(days=1)  # the first counted day
+    start = p.start_date + dt.timedelta(days=1)  # the first counted day (a Beijing date)
     declared_start = e.period_start or start
-    if p.end != e.period_end or declared_start not in (start, p.start.date()):
+    if p.end != e.period_end or declared_start not in (start, p.start_date):
         declared = f"{e.period_start or '?'} – {e.period_end}"
-        computed = f"{p.start.date()} – {p.end} ({p.basis})"
+        computed = f"{p.start_date} – {p.end} ({p.basis})"
         return [finding("K042", _event_loc(accept, records), time=_t(accept.time), declared=declared,
                         computed=computed)]
     return []
@@ -297,7 +297,7 @@ def _deadlines(tl: Timeline) -> list[Finding]:
         elif p.state == "expired" and tl.at is not None:
             out.append(finding("K051", _loc(p.start_layer), at=_t(tl.at), **base))
         elif p.state == "due-soon" and tl.at is not None and p.deadline is not None:
-            days = max(0, (p.end - tl.at.astimezone(p.start.tzinfo).date()).days)
+            days = max(0, (p.end - beijing_date(tl.at)).days)  # Beijing dates (Art. 105; issue #15 item 4)
             out.append(finding("K052", _loc(p.start_layer), at=_t(tl.at), days=days, **base))
     for issue in tl.issues:
         loc = _loc(issue.step.layer)
