@@ -125,3 +125,20 @@ def test_sample_declares_profile_and_is_accepted(sample_package, trust):
     # the fast-track theft variant is satisfied by the police layer too
     police = validate_package(sample_package[0], trust=trust, profile="theft-fasttrack-transfer")
     assert not [f for f in police.findings if f.code == "K021"]
+
+
+@pytest.mark.parametrize("given", ["PR05", "速裁"])
+def test_build_writes_the_procedure_name(given, tmp_path, agencies, creds):
+    # a code or an alias in dossier.toml is written as the list's name, which every reader resolves
+    from edossier.container.zipio import open_package
+    from edossier.record.model import parse_record
+
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1)])
+    text = (src / "dossier.toml").read_text(encoding="utf-8")
+    (src / "dossier.toml").write_text(text.replace('charges = ["盗窃"]\n', f'charges = ["盗窃"]\nprocedure = "{given}"\n', 1),
+                                      encoding="utf-8")
+    out = tmp_path / "p.edp"
+    build_package(src, out, creds["police"], checks=BuildChecks(enabled=False))
+    with open_package(out) as pkg:
+        record = parse_record(pkg.read("dossier/001.xml", 1 << 20))
+    assert record.case.procedure == "速裁程序"
