@@ -86,7 +86,8 @@ COMPLETE = {
     "arrest-request": (["受案登记表", "立案决定书", "拘留证", "拘留通知书", "讯问笔录", "犯罪嫌疑人诉讼权利义务告知书",
                         "提请批准逮捕书"], ["拘留"], None),
     "transfer-for-prosecution": (["受案登记表", "立案决定书", "拘留证", "拘留通知书", "讯问笔录", "起诉意见书",
-                                  "犯罪嫌疑人诉讼权利义务告知书", "移送审查起诉告知书"], ["拘留"], None),
+                                  "犯罪嫌疑人诉讼权利义务告知书", "移送审查起诉告知书", "逮捕证", "逮捕通知书"],
+                                 ["拘留", "逮捕"], None),
     "theft-fasttrack-transfer": (["受案登记表", "立案决定书", "讯问笔录", "询问笔录", "价格认定结论书", "扣押决定书",
                                   "到案经过", "户籍证明", "起诉意见书", "犯罪嫌疑人诉讼权利义务告知书",
                                   "移送审查起诉告知书", "认罪认罚材料"], [], "速裁"),
@@ -206,3 +207,67 @@ def test_custody_acceptance_without_transfer_and_missing_transfer():
 def test_declared_period_differs_from_statute():
     [f] = [f for f in check_case(_chain(accept_end="2026-12-11")) if f.code == "K042"]
     assert "2026-11-21" in f.message_en and "2026-12-11" in f.message_en
+
+
+# --- #15: profile fixes ------------------------------------------------------------------------------
+
+def _k021_docs(fs):
+    return [f.params["doc"] for f in fs if f.code == "K021"]
+
+
+@pytest.mark.parametrize("procedure", ["普通程序（认罪认罚）", "PR02", "简易程序（认罪认罚）", "速裁", "认罪认罚"])
+def test_plea_undertaking_required_in_every_plea_procedure(procedure):
+    # CPL 2018 Art. 174 para 1 and Art. 176 para 2: every 认罪认罚 case, whatever its trial track
+    fs = check_case([rec(2, "procuratorate", docs=["起诉书", "量刑建议书"], procedure=procedure,
+                         profile="public-prosecution")])
+    assert "认罪认罚具结书/未签署认罪认罚具结书情况说明" in _k021_docs(fs)
+
+
+@pytest.mark.parametrize("procedure", [None, "普通程序", "简易程序", "PR07"])
+def test_plea_undertaking_not_required_without_plea(procedure):
+    fs = check_case([rec(2, "procuratorate", docs=["起诉书", "起诉意见书"], procedure=procedure,
+                         profile="public-prosecution")])
+    assert not _k021_docs(fs)
+
+
+def test_plea_without_undertaking_for_an_art_174_2_suspect():
+    # Art. 174 para 2: a blind, deaf or mute suspect signs no 具结书; the recorded reason satisfies the rule
+    fs = check_case([rec(2, "procuratorate", docs=["起诉书", "未签署认罪认罚具结书情况说明", "起诉意见书"],
+                         procedure="普通程序（认罪认罚）", profile="public-prosecution")])
+    assert not _k021_docs(fs)
+
+
+def test_theft_without_price_determination_is_a_warning_only():
+    # 2013 盗窃解释 Art. 4: cash or an amount proven otherwise needs no appraisal
+    docs, events, procedure = COMPLETE["theft-fasttrack-transfer"]
+    fs = check_case([rec(docs=[d for d in docs if d != "价格认定结论书"], procedure=procedure,
+                         profile="theft-fasttrack-transfer")])
+    assert not _k021_docs(fs)
+    [w] = [f for f in fs if f.code == "K022"]
+    assert "价格认定结论书" in w.params["docs"]
+
+
+@pytest.mark.parametrize("event,missing", [("拘留", "拘留证"), ("逮捕", "逮捕证")])
+def test_transfer_requires_the_warrant_of_a_recorded_custody_event(event, missing):
+    # CPL 2018 Art. 85 para 1 / Art. 93 para 1: detention and arrest are carried out on a warrant
+    docs = ["立案决定书", "讯问笔录", "起诉意见书", "拘留证", "逮捕证"]
+    fs = check_case([rec(docs=[d for d in docs if d != missing], events=[ev(event, "2026-11-01 10:00")],
+                         profile="transfer-for-prosecution")])
+    assert _k021_docs(fs) == [missing]
+    assert not _k021_docs(check_case([rec(docs=[d for d in docs if d != missing], profile="transfer-for-prosecution")]))
+
+
+@pytest.mark.parametrize("judgment,ok", [("刑事判决书", True), ("刑事附带民事判决书", True), ("撤销缓刑裁定书", True),
+                                         ("刑事裁定书", False), ("生效裁定书", False)])
+def test_execution_handover_requires_the_judgment(judgment, ok):
+    fs = check_case([rec(3, "court", docs=["起诉书副本", judgment, "执行通知书", "结案登记表"],
+                         profile="execution-handover")])
+    assert (not _k021_docs(fs)) == ok, _k021_docs(fs)
+
+
+def test_profile_if_procedure_names_must_be_codes_of_the_list():
+    from edossier.caserules.codelist import resolve_procedure
+
+    for name in profile_names():
+        for r in load_profile(name).requirements:
+            assert all(resolve_procedure(c) is not None and resolve_procedure(c).code == c for c in r.if_procedure)

@@ -13,7 +13,7 @@ from test_caserules import COMPLETE
 ROLE = {"public-prosecution": "procuratorate", "execution-handover": "court",
         "supervision-transfer-for-prosecution": "supervision"}
 MISSING = {  # one required document left out per profile
-    "arrest-request": "提请批准逮捕书", "transfer-for-prosecution": "起诉意见书", "theft-fasttrack-transfer": "价格认定结论书",
+    "arrest-request": "提请批准逮捕书", "transfer-for-prosecution": "起诉意见书", "theft-fasttrack-transfer": "询问笔录",
     "dui-fasttrack-transfer": "血液酒精含量检验鉴定意见书", "supplementary-retransfer": "补充侦查报告书",
     "public-prosecution": "起诉书", "execution-handover": "结案登记表",
     "supervision-transfer-for-prosecution": "起诉意见书",
@@ -127,3 +127,20 @@ def test_sample_declares_profile_and_is_accepted(sample_package, trust):
     # the fast-track theft variant is satisfied by the police layer too
     police = validate_package(sample_package[0], trust=trust, profile="theft-fasttrack-transfer")
     assert not [f for f in police.findings if f.code == "K021"]
+
+
+@pytest.mark.parametrize("given", ["PR05", "速裁"])
+def test_build_writes_the_procedure_name(given, tmp_path, agencies, creds):
+    # a code or an alias in dossier.toml is written as the list's name, which every reader resolves
+    from edossier.container.zipio import open_package
+    from edossier.record.model import parse_record
+
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1)])
+    text = (src / "dossier.toml").read_text(encoding="utf-8")
+    (src / "dossier.toml").write_text(text.replace('charges = ["盗窃"]\n', f'charges = ["盗窃"]\nprocedure = "{given}"\n', 1),
+                                      encoding="utf-8")
+    out = tmp_path / "p.edp"
+    build_package(src, out, creds["police"], checks=BuildChecks(enabled=False))
+    with open_package(out) as pkg:
+        record = parse_record(pkg.read("dossier/001.xml", 1 << 20))
+    assert record.case.procedure == "速裁程序"

@@ -84,3 +84,16 @@ def test_files_cannot_leave_the_source(tmp_path):
     for rel in ("../secret.jpg", "/etc/passwd", "scans/../../secret.jpg"):
         with pytest.raises(SourceError):
             src.file(rel)
+
+
+def test_unknown_procedure_refused_with_suggestion(tmp_path):
+    text = GOOD.replace('charges = ["盗窃"]', 'charges = ["盗窃"]\nprocedure = "速裁程式"')
+    with pytest.raises(SourceError) as exc:
+        load_source(write(tmp_path, text))
+    assert "'case.procedure'" in exc.value.en and "速裁程序 (PR05)" in exc.value.en
+    assert "办理程序" in exc.value.zh
+
+
+@pytest.mark.parametrize("value", ["速裁", "PR02", "普通程序（认罪认罚）"])
+def test_known_procedure_accepted(tmp_path, value):
+    load_source(write(tmp_path, GOOD.replace('charges = ["盗窃"]', f'charges = ["盗窃"]\nprocedure = "{value}"')))

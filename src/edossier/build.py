@@ -269,6 +269,15 @@ def _check_signer(credential: Credential, agency: Agency) -> None:
             f"而不是 dossier.toml 中的 {agency.name}（{agency.credit_code}）")
 
 
+def _procedure_name(value: str | None) -> str | None:
+    """The procedure as the list's Chinese name (PR05, 速裁 → 速裁程序): the record and the cover page carry
+    the name a reader knows, and every reader resolves it to one code (docs/caserules.md#procedures)."""
+    from .caserules.codelist import resolve_procedure
+
+    entry = resolve_procedure(value)
+    return entry.zh if entry is not None else value
+
+
 def _case(data: dict, base: _Base) -> Case:
     first = base.records[0].case if base.records else None
     if "case" not in data:
@@ -277,7 +286,7 @@ def _case(data: dict, base: _Base) -> Case:
                              "dossier.toml：第一层必须包含 [case]")
         return first
     c = data["case"]
-    case = Case(c["number"], c["name"], tuple(c["charges"]), c.get("procedure"))
+    case = Case(c["number"], c["name"], tuple(c["charges"]), _procedure_name(c.get("procedure")))
     if first is not None and case.number != first.number:
         raise BuildError(f"dossier.toml: case number {case.number!r} differs from the package's {first.number!r}",
                          f"dossier.toml：案件编号 {case.number!r} 与卷宗包中的 {first.number!r} 不一致")

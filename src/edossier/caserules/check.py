@@ -77,7 +77,7 @@ def _codes(records: list[Record]) -> list[Finding]:
         declared = {c.name: c for c in r.code_lists}
         for name, cl in lists.items():
             ref = declared.get(name)
-            if ref is not None and (ref.uri != cl.uri or ref.version != cl.version):
+            if ref is not None and (ref.uri != cl.uri or not cl.reads(ref.version)):
                 out.append(finding("K004", _loc(r.layer, "/DossierRecord/CodeLists"), uri=ref.uri,
                                    version=ref.version, known=f"{cl.uri} {cl.version}"))
         for name, items in ((codelist.DOCUMENT_TYPES, r.documents), (codelist.EVENT_TYPES, r.events)):

@@ -2,9 +2,11 @@
 
 A profile has `require` entries (missing → error K021, one per entry, naming the type in Chinese) and
 `expect` entries (missing → one warning K022 listing them). An entry is satisfied when the dossier holds
-a document of any of its types. `if_event` / `if_document` / `if_procedure` / `if_charge` make an entry
-conditional; when several are given, any one of them makes it apply. `includes` pulls in the entries
-of other profiles.
+a document of any of its types. `if_event` / `if_document` / `if_procedure` / `if_charge` / `if_plea`
+make an entry conditional; when several are given, any one of them makes it apply. `if_procedure` names
+procedures of the procedure code list (schemas/codelists/procedures.toml) by code or name; `if_plea =
+true` applies when the case is 认罪认罚 in whatever procedure. `includes` pulls in the entries of other
+profiles. A profile names the catalogue process it is a view of (`process`, schemas/catalogue/).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from importlib import resources
 
 from ..findings import Finding, finding
 from ..record.model import Record
-from .codelist import document_types, event_types, resolve_document_type, resolve_event_type
+from .codelist import (document_types, event_types, procedure_facts, resolve_document_type, resolve_event_type,
+                       resolve_procedure)
 
 
 class ProfileError(ValueError):
@@ -30,12 +33,13 @@ class Requirement:
     basis: str
     if_event: tuple[str, ...] = ()  # event-type codes
     if_document: tuple[str, ...] = ()  # document-type codes
-    if_procedure: tuple[str, ...] = ()
+    if_procedure: tuple[str, ...] = ()  # procedure codes
     if_charge: tuple[str, ...] = ()
+    if_plea: bool = False
 
     @property
     def conditional(self) -> bool:
-        return bool(self.if_event or self.if_document or self.if_procedure or self.if_charge)
+        return bool(self.if_event or self.if_document or self.if_procedure or self.if_charge or self.if_plea)
 
     def names(self) -> str:
         return "/".join(document_types().by_code(c).zh for c in self.any)
@@ -50,6 +54,7 @@ class Profile:
     requirements: tuple[Requirement, ...]
     includes: tuple[str, ...] = ()
     charges: tuple[str, ...] = ()
+    process: str | None = None  # the catalogue process (schemas/catalogue/processes.toml) this profile checks
 
 
 def _folder():
@@ -94,11 +99,31 @@ def _load(name: str, seen: tuple[str, ...]) -> Profile:
                 level=level, basis=item.get("basis", raw.get("basis", "")),
                 if_event=_codes(item.get("if_event", []), resolve_event_type, "event type", where),
                 if_document=_codes(item.get("if_document", []), resolve_document_type, "document type", where),
-                if_procedure=tuple(item.get("if_procedure", [])), if_charge=tuple(item.get("if_charge", []))))
+                if_procedure=_codes(item.get("if_procedure", []), resolve_procedure, "procedure", where),
+                if_charge=tuple(item.get("if_charge", [])), if_plea=item.get("if_plea", False) is True))
     if raw.get("id", name) != name:
         raise ProfileError(f"{where}: id {raw.get('id')!r} differs from the file name")
+    if "process" in raw:
+        reqs = _with_process(raw["process"], reqs, where)
     return Profile(name, raw["zh"], raw["en"], raw.get("basis", ""), tuple(reqs),
-                   tuple(raw.get("includes", [])), tuple(raw.get("charges", [])))
+                   tuple(raw.get("includes", [])), tuple(raw.get("charges", [])), raw.get("process"))
+
+
+def _with_process(pid: str, reqs: list[Requirement], where: str) -> list[Requirement]:
+    """The profile is a view of catalogue process `pid`: every document the process requires is required,
+    unless an unconditional `require` entry of the profile already names it (possibly with alternatives)."""
+    from .catalogue import CatalogueError, process
+
+    try:
+        proc = process(pid)
+    except CatalogueError as exc:
+        raise ProfileError(f"{where}: {exc}") from exc
+    if proc is None:
+        raise ProfileError(f"{where}: unknown catalogue process {pid!r}")
+    covered = {c for r in reqs if r.level == "require" and not r.conditional for c in r.any}
+    extra = [Requirement(any=(code,), level="require", basis=f"{proc.zh} ({proc.code}): " + "; ".join(proc.sources))
+             for code in proc.requires if code not in covered]
+    return extra + reqs
 
 
 @dataclass(frozen=True)
@@ -107,8 +132,9 @@ class Facts:
 
     documents: frozenset[str]
     events: frozenset[str]
-    procedure: str | None
+    procedure: str | None  # the procedure code, or None when the value is not in the code list
     charges: tuple[str, ...]
+    plea: bool = False  # 认罪认罚 (from the procedure)
 
 
 def facts(records: list[Record]) -> Facts:
@@ -123,15 +149,15 @@ def facts(records: list[Record]) -> Facts:
             if e:
                 events.add(e.code)
     case = records[-1].case if records else None
-    return Facts(frozenset(docs), frozenset(events), case.procedure if case else None,
-                 tuple(case.charges) if case else ())
+    proc = procedure_facts(case.procedure if case else None)
+    return Facts(frozenset(docs), frozenset(events), proc.code, tuple(case.charges) if case else (), proc.plea)
 
 
 def applies(req: Requirement, f: Facts) -> bool:
     if not req.conditional:
         return True
     return (any(c in f.events for c in req.if_event) or any(c in f.documents for c in req.if_document)
-            or (f.procedure is not None and f.procedure in req.if_procedure)
+            or (f.procedure is not None and f.procedure in req.if_procedure) or (req.if_plea and f.plea)
             or any(any(c in charge for charge in f.charges) for c in req.if_charge))
 
 

@@ -1162,8 +1162,10 @@ def _(w):
 @case("warn", "K004", "code-list-version", "The record names version 0.9 of the document-type code list.",
       "卷宗记录声明使用文书类型代码表 0.9 版。")
 def _(w):
-    return with_record(w, lambda r: r.replace(b'uri="urn:edossier:codelist:document-type" version="1.0"',
-                                              b'uri="urn:edossier:codelist:document-type" version="0.9"'))
+    from ..caserules.codelist import document_types
+
+    current = f'uri="urn:edossier:codelist:document-type" version="{document_types().version}"'.encode()
+    return with_record(w, lambda r: r.replace(current, b'uri="urn:edossier:codelist:document-type" version="0.9"'))
 
 
 @case("warn", "K005", "code-list-not-named", "typeCode values without naming the code list (no CodeLists element).",

@@ -131,7 +131,7 @@ def load_source(folder: Path) -> Source:
 
 
 def _check_codes(plain: dict, text: str, toml_path: Path) -> list[tuple[str, str]]:
-    """Document and event types must be in the code lists, a declared profile must exist
+    """Document and event types and the procedure must be in the code lists, a declared profile must exist
     (docs/caserules.md); each problem names the key and suggests the closest known values."""
     from ..caserules import codelist
     from ..caserules.profiles import profile_names
@@ -154,6 +154,13 @@ def _check_codes(plain: dict, text: str, toml_path: Path) -> list[tuple[str, str
                 refuse([("documents" if cl is codelist.document_types() else "events"), i, "type"],
                        f"unknown {what} {item['type']!r} (code list {cl.uri} {cl.version}); {en}",
                        f"未知的{zh_what}“{item['type']}”（代码表 {cl.uri} {cl.version}）；{zh}")
+    procedure = plain.get("case", {}).get("procedure")
+    if isinstance(procedure, str) and codelist.resolve_procedure(procedure) is None:
+        # a free-text procedure would leave 认罪认罚 and the trial track to guesswork (docs/caserules.md#procedures)
+        cl = codelist.procedures()
+        en, zh = codelist.suggestion_text(cl.suggest(procedure))
+        refuse(["case", "procedure"], f"unknown procedure {procedure!r} (code list {cl.uri} {cl.version}); {en}",
+               f"未知的办理程序“{procedure}”（代码表 {cl.uri} {cl.version}）；{zh}")
     profile = plain.get("layer", {}).get("profile")
     if profile is not None and profile not in profile_names():
         known = ", ".join(profile_names())
