@@ -159,6 +159,14 @@ def test_fast_track_review_and_trial_10_or_15_days():
     assert periods([ordinary])["prosecution-review"].raw_end == D("2025-04-19")
 
 
+@pytest.mark.parametrize("procedure", ["PR05", "速裁程序", "速裁"])
+def test_fast_track_is_read_from_the_procedure_code_list(procedure):
+    """A record may name the procedure by its code (PR05), its name or the older free text: CPL 2018
+    Art. 172 para 1 gives 速裁 review 10 days, so 受理 on 2026-11-11 ends 11 + 10 = 2026-11-21."""
+    proc = rec(2, "procuratorate", events=[ev("受理", "2026-11-11 09:30")], procedure=procedure)
+    assert periods([proc])["prosecution-review"].raw_end == D("2026-11-21")
+
+
 @pytest.mark.parametrize("procedure,first,extended", [(None, "2025-05-04", "2025-06-04"),
                                                       ("简易", "2025-03-24", "2025-04-19")])
 def test_first_instance_ordinary_and_summary(procedure, first, extended):

@@ -275,11 +275,16 @@ def compute(records: list[Record], *, at: dt.datetime | None = None, now: dt.dat
 
 
 def _fast(procedure: str | None) -> bool:
-    return bool(procedure) and "速裁" in procedure
+    """速裁 by the procedure code list (a code such as PR05, a name, or older free text)."""
+    from .codelist import procedure_facts
+
+    return procedure_facts(procedure).track == "fast-track"
 
 
 def _summary(procedure: str | None) -> bool:
-    return bool(procedure) and "简易" in procedure
+    from .codelist import procedure_facts
+
+    return procedure_facts(procedure).track == "summary"
 
 
 class _Machine:
