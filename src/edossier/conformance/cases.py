@@ -1219,8 +1219,10 @@ def _(w):
       "changed period to the detention centre is recorded before the transfer.",
       "延长了侦查羁押期限，但移送审查起诉前未记录向看守所发出变更羁押期限通知书。")
 def _(w):
-    return with_events(w, ev("拘留", "2026-08-01T10:00:00+08:00"), ev("逮捕", "2026-08-05T10:00:00+08:00"),
-                       ev("延长侦查羁押期限", "2026-10-01T10:00:00+08:00"))
+    # arrested 11-04, extended 11-20 (Art. 156), transferred 11-25 with 换押: all before the corpus time 12-01
+    events = ARREST + [ev("延长侦查羁押期限", "2026-11-20T10:00:00+08:00"),
+                       ev("移送审查起诉", "2026-11-25T10:00:00+08:00"), ev("换押", "2026-11-25T10:00:00+08:00")]
+    return police(w, events=with_certificate(events, "h1"), documents=docs_plus(CERT_POLICE))
 
 
 @case("bad", "K012", "credit-code-check-character", "An event names an agency whose credit code has a wrong check character.",
@@ -1282,9 +1284,21 @@ ARREST = [ev("拘留", "2026-10-31T11:30:00+08:00"), ev("提请批准逮捕", "2
           ev("逮捕", "2026-11-04T18:00:00+08:00")]
 
 
+def with_certificate(events, cert: str) -> list:
+    """The events, each 换押/换押接收 naming the 换押证 `cert` (the certificate the 看守所 receives, K076)."""
+    return [dict(e, document=cert) if e["type"] in ("换押", "换押接收") and not e.get("document") else e
+            for e in events]
+
+
 def custody_layers(w: Workshop, police_events, proc_events) -> bytes:
-    return w.build((mini(events=police_events), w.cred("police")),
-                   (second(events=proc_events), w.cred("procuratorate", 2)))
+    return w.build((mini(events=with_certificate(police_events, "h1"), documents=docs_plus(CERT_POLICE)),
+                    w.cred("police")),
+                   (second(events=with_certificate(proc_events, "h2"),
+                           documents=second()["documents"] + [CERT_PROC]), w.cred("procuratorate", 2)))
+
+
+CERT_POLICE = doc("h1", "换押证", title="换押证（张某某）", date=D(2026, 11, 10))
+CERT_PROC = doc("h2", "换押证", "v3", title="换押证（张某某，检→法）", date=D(2026, 11, 13))
 
 
 @case("bad", "K040", "custody-transfer-not-accepted", "The police record a custody transfer (换押); the procuratorate's "
@@ -1306,15 +1320,14 @@ def _(w):
       "to another organ by change of jurisdiction (改变管辖); no 换押 is recorded.",
       "犯罪嫌疑人在押，案件因改变管辖移交其他机关，但未记录换押。")
 def _(w):
-    return custody_layers(w, ARREST + [ev("改变管辖", "2026-11-08T10:00:00+08:00")], [PROSECUTE])
+    # arrested 11-04; custody runs to 01-04 (Art. 156), so only the missing 换押 is found at 12-01
+    return with_events(w, *ARREST, ev("改变管辖", "2026-11-08T10:00:00+08:00"))
 
 
 @case("warn", "K076", "custody-transfer-without-certificate", "The police record a 换押 that names no 换押证, so the "
       "detention centre's copy cannot be shown.", "公安机关记录的换押未指向换押证，无法证明看守所已收到。")
 def _(w):
-    return custody_layers(w, [ev("移送审查起诉", "2026-11-10T10:00:00+08:00"), ev("换押", "2026-11-10T10:00:00+08:00")],
-                          [ev("受理", "2026-11-11T09:30:00+08:00", PROCURATORATE.name),
-                           ev("换押接收", "2026-11-11T09:30:00+08:00", PROCURATORATE.name), PROSECUTE])
+    return with_events(w, ev("移送审查起诉", "2026-11-10T10:00:00+08:00"), ev("换押", "2026-11-10T10:00:00+08:00"))
 
 
 @case("bad", "K050", "detention-overdue", "Detention on 10-31, but the request for arrest approval only on 11-08 "
