@@ -254,6 +254,9 @@ def test_division_codes_union_keeps_abolished_codes():
     assert division_code_status("990101") == "invalid"  # no province 99
     assert division_code_status("440399") == "unknown"  # province 44 exists, county 99 of 4403 never did
     assert division_code_status("44030a") == "invalid" and division_code_status(None) == "invalid"
+    # 2023 外国人永久居留身份证: 9 + accepting province (44) + country code (156 here as a stand-in)
+    assert division_code_status("944156") == "foreign"
+    assert division_code_status("999156") == "invalid"  # no province 99
     data = division_codes()
     assert data.version and "2019" in data.coverage and len(data.codes) > 7000
 

@@ -198,7 +198,8 @@ def division_codes() -> DivisionCodes:
 
 
 def division_code_status(code: str) -> str:
-    """``"known"`` if the 6-digit code is in the bundled GB/T 2260 union, ``"unknown"`` if only its
+    """``"known"`` if the 6-digit code is in the bundled GB/T 2260 union, ``"foreign"`` for the prefix
+    of a 2023 foreign permanent-residence number (``9`` + province + country), ``"unknown"`` if only its
     province exists (perhaps a code the bundled data misses), ``"invalid"`` otherwise: not 6 ASCII
     digits, ``000000``, ``999999``, or a province that GB/T 2260 never had."""
     if not isinstance(code, str) or len(code) != 6 or not _ascii_digits(code) or code in ("000000", "999999"):
@@ -206,6 +207,10 @@ def division_code_status(code: str) -> str:
     data = division_codes()
     if code in data.codes:
         return "known"
+    if code[0] == "9" and code[1:3] in data.provinces:
+        # 外国人永久居留身份证 (2023 version): 9, the accepting province, a 3-digit country code; the
+        # number keeps the GB 11643 layout and check character, but its first six digits are no division.
+        return "foreign"
     return "unknown" if code[:2] in data.provinces else "invalid"
 
 
@@ -249,7 +254,7 @@ def credit_code_structure(code: str) -> list[tuple[str, str, str]]:
         out.append(("authority", f"category {code[1]} is not defined for registration authority {code[0]} ({auth[0]})",
                     f"机构类别代码 {code[1]} 不属于登记管理部门 {code[0]}（{auth[0]}）"))
     div = code[2:8]
-    if div != _CENTRAL and division_code_status(div) != "known":
+    if div != _CENTRAL and division_code_status(div) != "known":  # "foreign" is no division either
         out.append(("division", f"division code {div} is not a GB/T 2260 code (bundled data {division_codes().version})",
                     f"行政区划码 {div} 不是 GB/T 2260 代码（内置数据 {division_codes().version} 版）"))
     if not is_valid_organization_code(code[8:17]):
