@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from edossier.cli.main import EXIT_USAGE, fail, guard_output, keys, say
+from edossier.roles import ROLES as _ROLES
 
-ROLES = ["police", "procuratorate", "court", "justice"]
+ROLES = list(_ROLES)
 
 
 @keys.command("revoke")

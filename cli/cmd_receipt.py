@@ -11,6 +11,7 @@ from rich.console import Console
 from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_time, fail, guard_output,
                                load_policy_options, load_signer, load_trust, main, say, signer_inputs, with_signer,
                                with_trust_options)
+from edossier.roles import ROLES
 
 _POLICY_HELP = "Validation policy file (default: schemas/policy-default.toml) / 校验策略文件"
 
@@ -23,7 +24,7 @@ _POLICY_HELP = "Validation policy file (default: schemas/policy-default.toml) / 
 @with_trust_options
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Receipt file to write (.edr) / 输出的回执文件")
-@click.option("--role", type=click.Choice(["police", "procuratorate", "court", "justice"]),
+@click.option("--role", type=click.Choice(list(ROLES)),
               help="Receiving agency's role, if its credit code is listed under several / 接收机关角色")
 @click.option("--note", help="Free text for the sender / 给发送方的说明")
 @click.option("--at", "at", metavar="TIME", help="Validate and date the receipt as of this time / 以该时间为准")

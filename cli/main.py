@@ -547,14 +547,18 @@ def print_summary(ctx, reports) -> None:
     zh = _lang(ctx).startswith("zh")
     table = Table(box=None, header_style="bold", title_justify="left",
                   title="汇总" if zh else "Summary")
-    for col in (("卷宗包", "结论", "错误", "警告", "主要问题") if zh else ("Package", "Verdict", "Errors", "Warnings", "Codes")):
+    # supervision first (issue #15): periods run out or about to, whatever the verdict
+    for col in (("监督事项", "卷宗包", "结论", "错误", "警告", "主要问题") if zh
+                else ("Supervision", "Package", "Verdict", "Errors", "Warnings", "Codes")):
         table.add_column(col, overflow="fold")
     for r in reports:
         d = r.to_dict()
         verdict = ("接收" if r.verdict == "accept" else "拒收") if zh else r.verdict.upper()
         colour = "green" if r.verdict == "accept" else "red"
         codes = ", ".join(sorted({f.code for f in r.findings if f.severity == "error"}))[:60]
-        table.add_row(r.path, f"[{colour}]{verdict}[/]", str(d["counts"]["error"]), str(d["counts"]["warning"]), codes)
+        sup = ", ".join(sorted({f.code for f in r.findings if f.severity == "supervision"})) or "-"
+        table.add_row(sup, r.path, f"[{colour}]{verdict}[/]", str(d["counts"]["error"]), str(d["counts"]["warning"]),
+                      codes)
     err_console.print(table)
     rejected = sum(r.verdict == "reject" for r in reports)
     say(ctx, f"{len(reports)} package(s): {len(reports) - rejected} accepted, {rejected} rejected.",
@@ -681,6 +685,7 @@ def inspect(ctx, package, fmt):
 
     from rich.table import Table
 
+    from edossier.roles import role_name
     from edossier.summary import summarize
 
     if not package.is_file():
@@ -713,7 +718,8 @@ def inspect(ctx, package, fmt):
     for layer in s.layers:
         r = layer.record
         layers.add_row(f"{layer.layer:03d}", r.agency.name if r else f"? ({layer.problem})",
-                       r.agency.role if r else "?", (r.stage or "") if r else "", layer.signer or "?",
+                       role_name(r.agency.role, "zh" if zh else "en") if r else "?", (r.stage or "") if r else "",
+                       layer.signer or "?",
                        layer.signing_time.strftime("%Y-%m-%d %H:%M:%S %Z") if layer.signing_time else "?")
     volumes = table("卷", "Volumes", ("卷", "题名", "文件数", "页数"), ("Volume", "Title", "Documents", "Pages"))
     for vid, v in dossier.volumes.items():

@@ -46,7 +46,8 @@ def anchor_args(pki):
 
 @pytest.fixture(scope="session")
 def creds(pki):
-    return {role: load_credential(pki / f"{role}.p12") for role in ("police", "procuratorate", "court", "justice")}
+    return {role: load_credential(pki / f"{role}.p12")
+            for role in ("police", "procuratorate", "court", "justice", "supervision")}
 
 
 @pytest.fixture(scope="session")

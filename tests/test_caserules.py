@@ -97,6 +97,9 @@ COMPLETE = {
                                   "移送审查起诉告知书", "补充侦查决定书", "补充侦查提纲", "补充侦查报告书"], [], None),
     "public-prosecution": (["起诉意见书", "认罪认罚具结书", "量刑建议书", "起诉书"], [], "速裁"),
     "execution-handover": (["起诉书", "刑事判决书", "执行通知书", "结案登记表"], [], None),
+    # 监察法 (2018) Art. 45 para 1 item 4: 起诉意见书 with the file and the evidence; Art. 25: seizure lists
+    "supervision-transfer-for-prosecution": (["立案决定书", "讯问笔录", "询问笔录", "扣押决定书", "扣押清单",
+                                              "起诉意见书"], [], None),
 }
 
 

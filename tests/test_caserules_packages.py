@@ -10,11 +10,13 @@ from edossier.resources import samples_dir
 from edossier.validate import validate_package
 from test_caserules import COMPLETE
 
-ROLE = {"public-prosecution": "procuratorate", "execution-handover": "court"}
+ROLE = {"public-prosecution": "procuratorate", "execution-handover": "court",
+        "supervision-transfer-for-prosecution": "supervision"}
 MISSING = {  # one required document left out per profile
     "arrest-request": "提请批准逮捕书", "transfer-for-prosecution": "起诉意见书", "theft-fasttrack-transfer": "价格认定结论书",
     "dui-fasttrack-transfer": "血液酒精含量检验鉴定意见书", "supplementary-retransfer": "补充侦查报告书",
     "public-prosecution": "起诉书", "execution-handover": "结案登记表",
+    "supervision-transfer-for-prosecution": "起诉意见书",
 }
 
 

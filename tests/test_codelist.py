@@ -8,6 +8,7 @@ import pytest
 
 from edossier.caserules import codelist
 from edossier.caserules.profiles import load_profile, profile_names
+from edossier.roles import ROLES
 
 
 def test_document_types_size_uri_version():
@@ -18,7 +19,7 @@ def test_document_types_size_uri_version():
 
 
 def test_every_entry_is_complete_and_codes_unique():
-    roles = {"police", "procuratorate", "court", "justice", "other"}
+    roles = set(ROLES) | {"other"}  # every agency role (edossier.roles, 监察机关 included since #15)
     stages = {"intake", "coercive", "investigation", "closing", "procuratorate", "trial", "execution", "file"}
     seen = set()
     for e in codelist.document_types().entries:

@@ -55,7 +55,7 @@ def test_detention_3_days_plus_4_or_to_30():
 def test_arrest_request_after_three_days_is_overdue():
     r = rec(events=[ev("拘留", "2025-04-01 10:00"), ev("提请批准逮捕", "2025-04-05 09:00")])
     [f] = [f for f in check_case([r]) if f.code == "K050"]
-    assert f.severity == "error" and "2025-04-04" in f.message_en and "Art. 91" in f.message_en
+    assert f.severity == "supervision" and "2025-04-04" in f.message_en and "Art. 91" in f.message_en
 
 
 def test_holiday_does_not_extend_custody_but_does_extend_other_periods():
@@ -83,13 +83,15 @@ def test_thirty_day_detention_warns_three_days_before():
     r = rec(events=[ev("拘留", "2025-09-01 20:00"), ev("延长拘留期限至三十日", "2025-09-03 10:00")])
     assert "K052" not in codes(check_case([r], at=t("2025-09-27 23:00")))
     [f] = [f for f in check_case([r], at=t("2025-09-28 12:00")) if f.code == "K052"]
-    assert f.severity == "warning" and "2025-10-01" in f.message_en
+    assert f.severity == "supervision" and "2025-10-01" in f.message_en
     [f] = [f for f in check_case([r], at=t("2025-10-02 08:00")) if f.code == "K051"]
-    assert f.severity == "error"
+    assert f.severity == "supervision"
 
 
 def test_investigative_custody_chain_to_seven_months():
-    # arrested 31 Jan 2024: 2 months → 31 Mar; +1 (Art. 156) → 30 Apr; +2 (Art. 158) → 30 Jun; +2 (Art. 159) → 30 Aug
+    # arrested 31 Jan 2024: 2 months → 31 Mar; +1 (Art. 156) → 30 Apr; +2 (Art. 158) → 30 Jun; +2 (Art. 159):
+    # 30 Jun is the last day of June, so (2006 公安部 month rule, 起算日为本月最后一日的至下月最后一日) → 31 Aug,
+    # the same as 31 Jan + 7 months counted from the start (31 Jan is a month's last day → 31 Aug)
     events = [ev("逮捕", "2024-01-31 18:00"), ev("延长侦查羁押期限", "2024-03-25 10:00")]
     assert periods([rec(events=events[:1])])["investigative-custody"].end == D("2024-03-31")
     assert periods([rec(events=events)])["investigative-custody"].end == D("2024-04-30")
@@ -97,13 +99,15 @@ def test_investigative_custody_chain_to_seven_months():
     assert periods([rec(events=events)])["investigative-custody"].end == D("2024-06-30")
     events.append(ev("延长侦查羁押期限", "2024-06-24 10:00"))
     p = periods([rec(events=events)])["investigative-custody"]
-    assert p.end == D("2024-08-30") and p.basis == "CPL 2018 Art. 156, Art. 158, Art. 159"
+    assert p.end == D("2024-08-31") and p.basis == "CPL 2018 Art. 156, Art. 158, Art. 159"
     assert p.length.startswith("7 months")
-    # warning 7 days before, error after; no fourth extension
-    assert "K052" in codes(check_case([rec(events=events)], at=t("2024-08-24 09:00")))
-    assert "K052" in codes(check_case([rec(events=events)], at=t("2024-08-23 00:30")))
-    assert "K052" not in codes(check_case([rec(events=events)], at=t("2024-08-22 23:30")))
-    assert "K051" in codes(check_case([rec(events=events)], at=t("2024-08-31 08:00")))
+    # warning from the start of the day 7 days before the last day (31 - 7 = 24 Aug), K051 after 31 Aug;
+    # no fourth extension
+    assert "K052" in codes(check_case([rec(events=events)], at=t("2024-08-25 09:00")))
+    assert "K052" in codes(check_case([rec(events=events)], at=t("2024-08-24 00:30")))
+    assert "K052" not in codes(check_case([rec(events=events)], at=t("2024-08-23 23:30")))
+    assert "K051" not in codes(check_case([rec(events=events)], at=t("2024-08-31 23:30")))
+    assert "K051" in codes(check_case([rec(events=events)], at=t("2024-09-01 08:00")))
     fourth = events + [ev("延长侦查羁押期限", "2024-08-20 10:00")]
     assert "K053" in codes(check_case([rec(events=fourth)]))
 

@@ -35,7 +35,7 @@ from edossier.signing.trustlist import (
     write_trustlist,
 )
 
-ROLES = ("police", "procuratorate", "court", "justice")
+ROLES = ("police", "procuratorate", "court", "justice", "supervision")
 DATA = "<manifest>案卷 dossier bytes\r\n\x00\xff</manifest>".encode("utf-8")
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
@@ -183,7 +183,7 @@ def test_trustlist_loads(pki):
     assert tl.signer == pki.operator.cert.subject.rfc4514_string()
     assert tl.digest == hashlib.sha256(pki.trustlist_path.read_bytes()).hexdigest()
     assert tl.next_update == NOW + dt.timedelta(days=365)
-    assert len(tl.agencies) == 4
+    assert len(tl.agencies) == 5  # one agency per role, the supervisory commission included (#15)
     for agency in DEMO_AGENCIES:
         entry = tl.find(agency.credit_code, agency.role)
         assert entry is not None and entry.name == agency.name

@@ -35,7 +35,7 @@ def test_levels_strict_and_suppress(tmp_path):
 
 @pytest.mark.parametrize("text,needle", [
     ("[levels]\nX999 = 'FAIL'\n", "unknown finding code"),
-    ("[levels]\nC014 = 'MAYBE'\n", "FAIL, WARN"),
+    ("[levels]\nC014 = 'MAYBE'\n", "FAIL, SUPERVISE, WARN"),
     ("levels = 3\n", "table"),
     ("colour = 1\n", "unknown key"),
     ("[levels\n", "TOML"),

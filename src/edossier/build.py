@@ -30,7 +30,7 @@ from .record.model import (Agency, Case, Document, Event, Person, Record, Record
                            parse_record, record_to_xml)
 from .record.source import SOURCE_FILE, Source, SourceError, load_source, source_inputs
 from .signing.cades import Credential, sign_manifest
-from .errors import UserError
+from .errors import BuildError  # noqa: F401 - BuildError is part of this module's API
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 Progress = Callable[[int, int, str], None]  # (pages done, pages in all, current document title)
@@ -42,10 +42,6 @@ class OcrOptions:
 
     engine: str = "rapidocr"
     jobs: int | None = None  # worker processes; default: every core
-
-
-class BuildError(UserError):
-    """The build cannot go ahead; English and Chinese messages for the user."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Callable
 from .build import append_layer, build_package
 from .fsutil import Input, guard_output
 from .resources import samples_dir
+from .roles import ROLE_ZH
 from .signing.cades import load_credential
 from .signing.revocation import credential_chain, fetch_crls
 from .signing.demo_pki import load_demo_trustlist, make_demo_pki
@@ -95,7 +96,7 @@ def run_demo(workdir: Path, say: Say = lambda en, zh: None) -> DemoResult:
     return result
 
 
-_ROLE_ZH = {"police": "公安机关", "procuratorate": "检察院", "court": "法院", "justice": "司法行政机关"}
+_ROLE_ZH = ROLE_ZH
 
 
 def _harmless_offset(data: bytes | bytearray) -> int:

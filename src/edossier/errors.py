@@ -13,3 +13,8 @@ class UserError(ValueError):
 
     def message(self, lang: str) -> str:
         return self.zh if lang.startswith("zh") else self.en
+
+
+class BuildError(UserError):
+    """The build cannot go ahead; English and Chinese messages for the user. Here rather than in
+    build.py so that the preflight (which build.py calls) can refine it without importing the builder."""

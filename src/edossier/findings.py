@@ -13,7 +13,10 @@ from functools import cache
 from importlib import resources
 
 STAGES = ("container", "schema", "integrity", "signature", "document", "case")
-SEVERITIES = ("error", "warning", "info")
+# "supervision" (监督事项, issue #15): a fact about the case that the receiving agency must see first and act
+# on (超期羁押, 超期办案) — not a defect of the package, so it never rejects unless a policy makes it FAIL.
+SEVERITIES = ("supervision", "error", "warning", "info")
+SUPERVISION = "supervision"
 UNCHECKED_PREFIX = "X"  # the could-not-check family (codes/unchecked.toml): never suppressible
 LANGS = ("zh-CN", "en")
 
@@ -121,6 +124,19 @@ def has_errors(findings) -> bool:
     return any(f.severity == "error" for f in findings)
 
 
+def severity_counts(findings) -> dict[str, int]:
+    """How many findings of each severity, every severity named (supervision first)."""
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for f in findings:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    return counts
+
+
+def supervision_codes() -> frozenset[str]:
+    """The codes whose registry severity is supervision (K050-K052: periods run out or about to)."""
+    return frozenset(c.code for c in registry().values() if c.severity == SUPERVISION)
+
+
 def codes_markdown() -> str:
     """docs/codes.md, generated from the registry (`python -m edossier.findings > docs/codes.md`)."""
     stage_titles = {"container": "Container", "schema": "Schema and records", "integrity": "Integrity",
@@ -130,7 +146,9 @@ def codes_markdown() -> str:
         "",
         "Generated from `src/edossier/codes/*.toml` by `python -m edossier.findings > docs/codes.md`; do not edit",
         "by hand (a test fails when this file is stale). Severity `error` means a MUST of",
-        "[the specification](spec.md) is broken and the package is rejected; `warning` a SHOULD; `info` a note.",
+        "[the specification](spec.md) is broken and the package is rejected; `warning` a SHOULD; `info` a note;",
+        "`supervision` a fact about the case (a period run out or about to) that the receiving agency must see",
+        "first and act on — shown first in every report, never a reason to reject under the default policy.",
         "`{…}` in a message is filled in by the check.",
         "",
     ]

@@ -1,5 +1,6 @@
 """Validation policy: how much each finding code counts (like the level of a check in EU DSS's
-constraint file). FAIL = error (rejects), WARN = warning, INFORM = info, IGNORE = dropped.
+constraint file). FAIL = error (rejects), SUPERVISE = supervision (shown first, never
+rejects), WARN = warning, INFORM = info, IGNORE = dropped.
 
 A policy file is TOML (docs/policy.md):
 
@@ -23,8 +24,10 @@ from pathlib import Path
 from .findings import Finding, is_unchecked, registry
 from .errors import UserError
 
-LEVELS = {"FAIL": "error", "WARN": "warning", "INFORM": "info", "IGNORE": None}
-DEFAULT_LEVEL = {"error": "FAIL", "warning": "WARN", "info": "INFORM"}
+# SUPERVISE keeps a finding a supervision finding (shown first, never rejects); a policy may set a
+# supervision code to FAIL (e.g. an intake that refuses overdue cases) or WARN instead.
+LEVELS = {"FAIL": "error", "SUPERVISE": "supervision", "WARN": "warning", "INFORM": "info", "IGNORE": None}
+DEFAULT_LEVEL = {"error": "FAIL", "supervision": "SUPERVISE", "warning": "WARN", "info": "INFORM"}
 MAX_POLICY_BYTES = 1024 * 1024
 
 
@@ -105,8 +108,8 @@ def load_policy(path: Path) -> Policy:
     for code, level in levels.items():
         _known(code, f"{path} [levels]")
         if level not in LEVELS:
-            raise PolicyError(f"{path}: {code} = {level!r}; use FAIL, WARN, INFORM or IGNORE",
-                              f"{path}：{code} = {level!r}；只能是 FAIL、WARN、INFORM 或 IGNORE")
+            raise PolicyError(f"{path}: {code} = {level!r}; use FAIL, SUPERVISE, WARN, INFORM or IGNORE",
+                              f"{path}：{code} = {level!r}；只能是 FAIL、SUPERVISE、WARN、INFORM 或 IGNORE")
         _lowerable(code, level, f"{path} [levels]")
     return Policy(str(data.get("name", path.stem)), dict(levels))
 
@@ -115,7 +118,7 @@ def default_policy_toml() -> str:
     """The shipped default policy, generated from the registry (`python -m edossier.policy`)."""
     lines = ["# edossier default validation policy, generated from the finding registry by",
              "# `python -m edossier.policy > schemas/policy-default.toml` (a test fails when it is stale).",
-             "# Copy it, change levels (FAIL, WARN, INFORM, IGNORE) and pass it with `validate --policy FILE`.",
+             "# Copy it, change levels (FAIL, SUPERVISE, WARN, INFORM, IGNORE) and pass it with `validate --policy FILE`.",
              'name = "default"', 'version = "0.1"', "", "[levels]"]
     for code, c in registry().items():
         lines.append(f'{code} = "{DEFAULT_LEVEL[c.severity]}"  # {c.en[:90]}')

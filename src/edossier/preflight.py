@@ -19,15 +19,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import BuildError
+from .errors import BuildError
 from .container.asic import signature_name
-from .findings import Finding, finding
+from .findings import Finding, finding, supervision_codes
 from .policy import Policy
 from .signing.trustlist import TrustList
 from .validate import PackageReport, validate_package
 
-# Facts about the case, not defects of the package (issue #15 gives them their own severity).
-SUPERVISION = frozenset({"K050", "K051", "K052"})
+# Facts about the case, not defects of the package: the codes of severity "supervision" in the registry
+# (K050, K051, K052). They never block signing, even under a policy that makes them FAIL for validate.
+SUPERVISION = supervision_codes()
 
 
 class PreflightRefused(BuildError):
@@ -171,7 +172,7 @@ def add_source_problems(result: PreflightResult, problems: list[tuple[str, str, 
 
 def supervision_notes(result: PreflightResult) -> list[Finding]:
     """Findings about the case that are shown but never block signing (SUPERVISION)."""
-    return [f for f in result.report.findings if f.code in SUPERVISION]
+    return [f for f in result.report.findings if f.code in SUPERVISION or f.severity == "supervision"]
 
 
 __all__ = ["PreflightRefused", "PreflightResult", "SUPERVISION", "preflight", "refusal", "signer_findings",

@@ -30,7 +30,7 @@ from pathlib import Path
 from .container.asic import (MANIFEST_RE, SIGNATURE_RE, Manifest, ManifestError, manifest_name, parse_manifest,
                              record_name, signature_name)
 from .container.zipio import Limits, LimitError, OpenedPackage, open_package
-from .findings import STAGES, Finding, finding, has_errors
+from .findings import STAGES, SUPERVISION, Finding, finding, has_errors, severity_counts
 from .record.model import Record, RecordError, parse_record
 from .signing.cades import SignatureResult, verify_layer
 from .signing.trustlist import TrustList
@@ -107,10 +107,12 @@ class PackageReport:
             self.findings.append(finding("X007", fact, detail=en, detail_zh=zh))
 
     def sorted_findings(self) -> list[Finding]:
-        return sorted(self.findings, key=lambda f: (STAGES.index(f.stage), f.code, f.location))
+        # supervision findings first: the receiving agency acts on them before anything else (issue #15)
+        return sorted(self.findings, key=lambda f: (f.severity != SUPERVISION, STAGES.index(f.stage), f.code,
+                                                    f.location))
 
     def to_dict(self) -> dict:
-        counts = {s: sum(1 for f in self.findings if f.severity == s) for s in ("error", "warning", "info")}
+        counts = severity_counts(self.findings)
         return {
             "path": self.path,
             "verdict": self.verdict,

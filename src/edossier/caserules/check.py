@@ -12,7 +12,7 @@ from ..idcodes import (credit_code_structure, division_code_status, division_cod
                        is_valid_resident_id, resident_id_check_char)
 from ..record.model import Record
 from . import codelist
-from .deadlines import Period, Timeline, compute
+from .deadlines import Period, Timeline, beijing_date, compute
 from .profiles import ProfileError, check_profile, load_profile, unknown_profile
 
 # 〔2026〕 / （2026） / [2026] year, then anything, then a serial number and 号; or a system number.
@@ -267,7 +267,7 @@ _MORE_TRIGGERS = {
     "EV73": ("CPL 2018 Art. 250; 换押 notice (2014): 死刑复核发回", False),
     "EV74": ("CPL 2018 Arts. 25-27; 换押 notice (2014): 改变管辖", True),
 }
-_INTO_CUSTODY = ("EV03", "EV09", "EV14")
+_INTO_CUSTODY = ("EV03", "EV09", "EV14", "EV52")  # EV52 先行拘留 (Art. 170): into the 看守所; 留置 (EV50) is not
 _OUT_OF_CUSTODY = ("EV10", "EV11", "EV12", "EV22", "EV40")
 # Period changes without a change of organ: the organ notifies the 看守所 (变更羁押期限通知书, K077).
 _PERIOD_CHANGES = {"EV13", "EV14", "EV15", "EV18", "EV24"}
@@ -372,11 +372,11 @@ def _declared_period(accept, tl: Timeline, records) -> list[Finding]:
     p = min(candidates, key=lambda p: abs(p.start - accept.time))
     if p.end is None:
         return []
-    start = p.start.date() + dt.timedelta(days=1)  # the first counted day
+    start = p.start_date + dt.timedelta(days=1)  # the first counted day (a Beijing date)
     declared_start = e.period_start or start
-    if p.end != e.period_end or declared_start not in (start, p.start.date()):
+    if p.end != e.period_end or declared_start not in (start, p.start_date):
         declared = f"{e.period_start or '?'} – {e.period_end}"
-        computed = f"{p.start.date()} – {p.end} ({p.basis})"
+        computed = f"{p.start_date} – {p.end} ({p.basis})"
         return [finding("K042", _event_loc(accept, records), time=_t(accept.time), declared=declared,
                         computed=computed)]
     return []
@@ -410,7 +410,7 @@ def _deadlines(tl: Timeline) -> list[Finding]:
         elif p.state == "expired" and tl.at is not None:
             out.append(finding("K051", _loc(p.start_layer), at=_t(tl.at), **base))
         elif p.state == "due-soon" and tl.at is not None and p.deadline is not None:
-            days = max(0, (p.end - tl.at.astimezone(p.start.tzinfo).date()).days)
+            days = max(0, (p.end - beijing_date(tl.at)).days)  # Beijing dates (Art. 105; issue #15 item 4)
             out.append(finding("K052", _loc(p.start_layer), at=_t(tl.at), days=days, **base))
     for issue in tl.issues:
         loc = _loc(issue.step.layer)

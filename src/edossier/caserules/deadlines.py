@@ -2,9 +2,23 @@
 
 Counting (CPL 2018 Art. 105): the day on which a period starts does not count; a period of N days ends
 at the end of day start+N; a period of N months ends at the end of the same day N months later, or of
-the last day of that month when it has no such day (Jan 31 + 1 month = Feb 28/29). A period whose last
-day is a holiday ends on the next working day, except while the person is in custody: custody periods
-end on the calendar day. Extensions run on from the end of the period they extend.
+the last day of that month when it has no such day (Jan 31 + 1 month = Feb 28/29), and a period that
+starts on the last day of a month ends on the last day of the target month (公安部《公安机关适用刑事羁押
+期限规定》2006, the month rule; docs/caserules.md#counting). Extensions run on from the end of the period
+they extend, so 31 Jan → 28 Feb → (+1 month) 31 Mar, the same as counting from the start.
+
+Dates are Beijing dates: every instant is converted to Asia/Shanghai before its date is taken, whatever
+offset it was written with (an event at 2025-03-01T17:00Z is on 2 March in Beijing).
+
+A period whose last day is a holiday ends on the next working day, except while the person is in custody
+(Art. 105 para 4: 在押期间): custody is judged per person at the end of the period, so a release on bail or
+an arrest in the middle of a stage period changes whether its end moves past a holiday. Travel time
+(路途时间, Art. 105 para 3) recorded as an event extends the periods run by the agency that records it.
+
+Periods are scoped to the stage in which they run: the two months of Art. 156 run only for an arrest during
+investigation; an arrest in review or trial is bounded by the stage's own period (Arts. 172, 175, 208, 243).
+The detaining authority decides the detention clock: police (Art. 91), the procuratorate's own detention
+(Art. 167), a supervisory commission's 留置 (监察法 Art. 43) and the procuratorate's 先行拘留 (Art. 170).
 
 The engine is a small state machine over the events in time order, one machine per person concerned
 (events naming no person apply to everyone). It only reads events; findings are made in `check.py`.
@@ -22,7 +36,31 @@ from ..record.model import Event, Record
 from ..resources import schema_bytes
 from .codelist import resolve_event_type
 
-CUSTODY_KINDS = ("detention-request", "arrest-review", "investigative-custody")
+# periods that exist only while the person is held; a release closes them
+DETENTION_KINDS = ("detention-request", "detention-decision", "preliminary-detention")
+CUSTODY_KINDS = DETENTION_KINDS + ("arrest-review", "investigative-custody", "retention")
+# periods of a stage, whose holiday rule follows the person's custody at the time (Art. 105 para 4)
+STAGE_KINDS = ("prosecution-review", "supplementary", "trial", "trial-supplementary", "second-instance",
+               "execution-handover")
+
+try:  # China has had no daylight saving time since 1991; the fixed offset is the fallback without tzdata
+    from zoneinfo import ZoneInfo
+
+    BEIJING: dt.tzinfo = ZoneInfo("Asia/Shanghai")
+except Exception:  # noqa: BLE001 - no time zone database installed
+    BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+def beijing(t: dt.datetime) -> dt.datetime:
+    """The instant in Beijing time (a time without offset is taken as Beijing time)."""
+    if t.tzinfo is None or t.tzinfo.utcoffset(t) is None:
+        return t.replace(tzinfo=BEIJING)
+    return t.astimezone(BEIJING)
+
+
+def beijing_date(t: dt.datetime) -> dt.date:
+    """The Beijing calendar date of an instant: the date legal periods count from (issue #15, item 4)."""
+    return beijing(t).date()
 
 
 # --- calendar ---------------------------------------------------------------------------------
@@ -32,11 +70,16 @@ def add_days(d: dt.date, n: int) -> dt.date:
 
 
 def add_months(d: dt.date, n: int) -> dt.date:
-    """Same day n months later, or the last day of that month when it has no such day."""
+    """Same day n months later, or the last day of that month when it has no such day; from the last day
+    of a month, the last day of the target month (2006 公安部 rule: 期限起算日为本月最后一日的，至下月最后一日
+    为一个月), so that a chain of extensions ends where counting from the start would."""
     y, m = divmod(d.month - 1 + n, 12)
     y += d.year
     m += 1
-    return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+    last = calendar.monthrange(y, m)[1]
+    if d.day == calendar.monthrange(d.year, d.month)[1]:
+        return dt.date(y, m, last)
+    return dt.date(y, m, min(d.day, last))
 
 
 def _expand(items: list[str]) -> set[dt.date]:
@@ -99,6 +142,9 @@ class Step:
 # kind → (zh, en)
 KINDS = {
     "detention-request": ("拘留后提请批准逮捕期限", "time from detention to the arrest request"),
+    "detention-decision": ("自侦案件拘留后决定逮捕期限", "time from the procuratorate's own detention to its arrest decision"),
+    "retention": ("留置期限", "retention by a supervisory commission"),
+    "preliminary-detention": ("先行拘留后决定期限", "time from preliminary detention to the decision on arrest"),
     "arrest-review": ("审查批准逮捕期限", "arrest-approval review"),
     "investigative-custody": ("侦查羁押期限", "investigative custody after arrest"),
     "prosecution-review": ("审查起诉期限", "prosecution review"),
@@ -154,10 +200,14 @@ class Period:
 
     @property
     def deadline(self) -> dt.datetime | None:
-        """The instant the period runs out: the end of its last day, in the start's time zone."""
+        """The instant the period runs out: the end of its last day in Beijing."""
         if self.end is None:
             return None
-        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(0), tzinfo=self.start.tzinfo)
+        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(0), tzinfo=BEIJING)
+
+    @property
+    def start_date(self) -> dt.date:
+        return beijing_date(self.start)
 
     @property
     def rolled(self) -> bool:
@@ -241,10 +291,21 @@ class _Machine:
         self.pending: dict[str, Step] = {}
         self.in_custody = False
         self.returns = 0
+        # the stage the case is in for this person: investigation, supervision (监察调查), review,
+        # supplementary, trial, second-instance, execution, closed. Art. 156 runs only in investigation.
+        self.stage = "investigation"
 
     # -- helpers
     def issue(self, code: str, step: Step, en: str, zh: str) -> None:
         self.tl.issues.append(Issue(code, step, en, zh))
+
+    def set_custody(self, held: bool) -> None:
+        """The person is (no longer) held: the running stage periods follow (Art. 105 para 4 looks at
+        custody when the period ends, not when it opened)."""
+        self.in_custody = held
+        for p in self.open.values():
+            if p.kind in STAGE_KINDS:
+                p.custody = held
 
     def start(self, kind: str, step: Step, basis: str, raw_end: dt.date | None, length: str, *,
               custody: bool | None = None, warn_days: int | None = None, at: dt.datetime | None = None) -> Period:
@@ -263,7 +324,8 @@ class _Machine:
         return p
 
     def start_review(self, step: Step) -> Period:
-        d = step.time.date()
+        d = beijing_date(step.time)
+        self.stage = "review"
         if _fast(self.procedure):
             return self.start("prosecution-review", step, "CPL 2018 Art. 172 para 1 (速裁)", add_days(d, 10),
                               "10 days / 10日")
@@ -271,7 +333,8 @@ class _Machine:
                           "1 month / 1个月")
 
     def start_trial(self, step: Step, basis_extra: str = "") -> Period:
-        d = step.time.date()
+        d = beijing_date(step.time)
+        self.stage = "trial"
         if _fast(self.procedure):
             return self.start("trial", step, "CPL 2018 Art. 225" + basis_extra, add_days(d, 10), "10 days / 10日")
         if _summary(self.procedure):
@@ -293,8 +356,9 @@ class _Machine:
     # -- the machine
     def run(self, steps: list[Step]) -> None:
         for step in steps:
+            when = beijing(step.time)
             for p in list(self.open.values()):
-                if p.deadline is not None and step.time >= p.deadline and p.state != "expired":
+                if p.deadline is not None and when >= p.deadline and p.state != "expired":
                     p.state = "expired"
                     p.overdue_step = (step.name, step.time)
                     p.overdue_end = p.end
@@ -302,45 +366,80 @@ class _Machine:
             if handler:
                 handler(step)
 
-    def on_EV03(self, s: Step) -> None:  # 拘留
-        self.in_custody = True
-        self.start("detention-request", s, "CPL 2018 Art. 91 para 1", add_days(s.time.date(), 3), "3 days / 3日",
-                   custody=True)
+    # detaining authority → (period kind, base days, longest extension in days, article); issue #15 item 2
+    _DETENTION = {
+        "detention-request": (3, 4, "CPL 2018 Art. 91 para 1", "刑事诉讼法（2018）第91条第1款"),  # police
+        "detention-decision": (14, 3, "CPL 2018 Art. 167", "刑事诉讼法（2018）第167条"),  # procuratorate (自侦)
+        "preliminary-detention": (10, 4, "CPL 2018 Art. 170 para 2", "刑事诉讼法（2018）第170条第2款"),  # 先行拘留
+    }
 
-    def on_EV04(self, s: Step) -> None:  # 延长拘留期限 (1-4 days)
-        p = self.open.get("detention-request")
+    def on_EV03(self, s: Step) -> None:  # 拘留
+        self.set_custody(True)
+        d = beijing_date(s.time)
+        if s.role == "procuratorate":  # 自侦: the procuratorate decides on arrest itself (Art. 167)
+            self.start("detention-decision", s, "CPL 2018 Art. 167", add_days(d, 14), "14 days / 14日", custody=True)
+        elif s.role == "court":
+            return  # a court does not run the detention clock (its arrest decision is bounded by the trial)
+        else:
+            self.start("detention-request", s, "CPL 2018 Art. 91 para 1", add_days(d, 3), "3 days / 3日",
+                       custody=True)
+
+    def _running_detention(self) -> Period | None:
+        return next((self.open[k] for k in self._DETENTION if k in self.open), None)
+
+    def on_EV04(self, s: Step) -> None:  # 延长拘留期限 (police 1-4, procuratorate 1-3, 先行拘留 1-4 days)
+        p = self._running_detention()
         if p is None:
             self.issue("K053", s, "no detention period is running", "没有正在计算的拘留期限")
             return
         if p.state == "expired":
             return  # too late: an extension cannot revive an expired period (reported as K050)
-        days = s.event.days or 4
-        if days > 4 or p.ext_count:
-            self.issue("K053", s, "CPL 2018 Art. 91 para 1 allows one extension of 1 to 4 days",
-                       "刑事诉讼法（2018）第91条第1款只允许延长一日至四日")
-            days = min(days, 4)
+        base, most, article, article_zh = self._DETENTION[p.kind]
+        days = s.event.days or most
+        if days > most or p.ext_count:
+            self.issue("K053", s, f"{article} allows one extension of 1 to {most} days",
+                       f"{article_zh}只允许延长一次，一日至{most}日")
+            days = min(days, most)
         p.ext_count += 1
-        p.raw_end = add_days(p.start.date(), 3 + days)
-        p.length = f"{3 + days} days / {3 + days}日"
-        p.basis = "CPL 2018 Art. 91 para 1"
-        p.extensions.append(f"+{days}d {s.time.date().isoformat()}")
+        p.raw_end = add_days(p.start_date, base + days)
+        p.length = f"{base + days} days / {base + days}日"
+        p.basis = article
+        p.extensions.append(f"+{days}d {beijing_date(s.time).isoformat()}")
 
     def on_EV05(self, s: Step) -> None:  # 延长拘留期限至三十日
         p = self.open.get("detention-request")
         if p is None:
-            self.issue("K053", s, "no detention period is running", "没有正在计算的拘留期限")
+            other = self._running_detention()
+            self.issue("K053", s, "no police detention period is running (Art. 91 para 2 is for police detention "
+                       "only)" if other else "no detention period is running",
+                       "没有正在计算的公安机关拘留期限（第91条第2款只适用于公安机关拘留）" if other
+                       else "没有正在计算的拘留期限")
             return
         if p.state == "expired":
             return
-        p.raw_end = add_days(p.start.date(), 30)
+        p.raw_end = add_days(p.start_date, 30)
         p.length = "30 days / 30日"
         p.basis = "CPL 2018 Art. 91 para 2"
         p.warn_days = 3
-        p.extensions.append(f"→30d {s.time.date().isoformat()}")
+        p.extensions.append(f"→30d {beijing_date(s.time).isoformat()}")
 
     def on_EV06(self, s: Step) -> None:  # 提请批准逮捕
         self.close("detention-request", s)
-        self.start("arrest-review", s, "CPL 2018 Art. 91 para 3", add_days(s.time.date(), 7), "7 days / 7日")
+        d = beijing_date(s.time)
+        if self.in_custody:  # detained: 7 days (Art. 91 para 3)
+            self.start("arrest-review", s, "CPL 2018 Art. 91 para 3", add_days(d, 7), "7 days / 7日", custody=True)
+            return
+        # not detained: 15 days, 20 for a major or complex case, declared as Event/@days = 20
+        # (人民检察院刑事诉讼规则 2019 Art. 296)
+        days = s.event.days or 15
+        if days not in (15, 20):
+            self.issue("K053", s, "a suspect who is not detained gets 15 days, or 20 in a major or complex case "
+                       "(SPP Rules 2019 Art. 296); Event/@days may only say 15 or 20",
+                       "未被拘留的犯罪嫌疑人审查批准逮捕期限为十五日，重大、复杂案件二十日（人民检察院刑事诉讼规则（2019）"
+                       "第296条）；Event/@days 只能为15或20")
+            days = 15
+        self.start("arrest-review", s, "SPP Rules 2019 Art. 296", add_days(d, days), f"{days} days / {days}日",
+                   custody=False)
 
     def on_EV07(self, s: Step) -> None:  # 批准逮捕
         if self.close("arrest-review", s) is None:
@@ -351,15 +450,22 @@ class _Machine:
         self.on_EV07(s)
 
     def on_EV09(self, s: Step) -> None:  # 逮捕
-        for kind in ("detention-request", "arrest-review"):
+        for kind in DETENTION_KINDS + ("arrest-review",):
             self.close(kind, s)
-        self.in_custody = True
-        self.start("investigative-custody", s, "CPL 2018 Art. 156", add_months(s.time.date(), 2), "2 months / 2个月",
+        self.set_custody(True)
+        if self.stage != "investigation" or s.role == "court":
+            # Art. 156 governs custody during investigation only; in review and trial custody is bounded
+            # by the stage's own period (Arts. 172, 175, 208, 243), which keeps running
+            return
+        self.start("investigative-custody", s, "CPL 2018 Art. 156", add_months(beijing_date(s.time), 2), "2 months / 2个月",
                    custody=True, warn_days=7)
 
     def release(self, s: Step) -> None:
-        self.in_custody = False
+        self.set_custody(False)
         for kind in CUSTODY_KINDS:
+            p = self.open.get(kind)
+            if kind == "arrest-review" and p is not None and not p.custody:
+                continue  # the review of a suspect who was never detained goes on (SPP Rules 2019 Art. 296)
             self.close(kind, s)
 
     on_EV10 = on_EV11 = on_EV12 = on_EV40 = release  # 释放, 取保候审, 监视居住, 撤销案件
@@ -382,16 +488,20 @@ class _Machine:
         p.ext_count += 1
         p.raw_end = add_months(p.raw_end, months)
         p.add_basis(basis.split('CPL 2018 ')[1])
-        p.extensions.append(f"+{months}m ({basis.split('CPL 2018 ')[1]}) {s.time.date().isoformat()}")
+        p.extensions.append(f"+{months}m ({basis.split('CPL 2018 ')[1]}) {beijing_date(s.time).isoformat()}")
         total = 2 + sum(m for m, _ in self._EXTENSIONS[:p.ext_count])
         p.length = f"{total} months / {total}个月"
 
     def on_EV14(self, s: Step) -> None:  # 重新计算侦查羁押期限
+        if self.stage in ("review", "trial", "second-instance", "execution"):
+            self.issue("K053", s, "recalculation of investigative custody (Art. 160) applies during investigation only",
+                       "重新计算侦查羁押期限（第160条）只适用于侦查阶段")
+            return
         old = self.close("investigative-custody", s, state="superseded")
         if old is None:
             self.issue("K053", s, "no investigative custody period is running", "没有正在计算的侦查羁押期限")
-        self.in_custody = True
-        self.start("investigative-custody", s, "CPL 2018 Art. 160 para 1", add_months(s.time.date(), 2),
+        self.set_custody(True)
+        self.start("investigative-custody", s, "CPL 2018 Art. 160 para 1", add_months(beijing_date(s.time), 2),
                    "2 months / 2个月", custody=True, warn_days=7)
 
     def on_EV15(self, s: Step) -> None:  # 报请延期审理 (Art. 157)
@@ -400,17 +510,19 @@ class _Machine:
             p.raw_end = None
             p.state = "postponed"
             p.basis += ", Art. 157"
-            p.extensions.append(f"Art. 157 {s.time.date().isoformat()}")
+            p.extensions.append(f"Art. 157 {beijing_date(s.time).isoformat()}")
 
-    def on_EV16(self, s: Step) -> None:  # 移送审查起诉
+    def on_EV16(self, s: Step) -> None:  # 移送审查起诉 (also by a supervisory commission: 监察法 Art. 45)
         for kind in CUSTODY_KINDS:
             self.close(kind, s)
+        self.stage = "review"
         self.pending["prosecution-review"] = s
 
     def on_EV20(self, s: Step) -> None:  # 重新移送审查起诉
         if self.close("supplementary", s) is None:
             self.issue("K032", s, "no return for supplementary investigation (退回补充侦查) is recorded before it",
                        "此前未记录退回补充侦查")
+        self.stage = "review"
         self.pending["prosecution-review"] = s
 
     def on_EV17(self, s: Step) -> None:  # 受理
@@ -435,13 +547,13 @@ class _Machine:
             return
         p.ext_count = 1
         if _fast(self.procedure):
-            p.raw_end = add_days(p.start.date(), 15)
+            p.raw_end = add_days(p.start_date, 15)
             p.length = "15 days / 15日"
         else:
             p.raw_end = add_days(p.raw_end, 15)
             p.length = "1 month + 15 days / 1个月又15日"
-        p.extensions.append(f"+15d {s.time.date().isoformat()}" if not _fast(self.procedure)
-                            else f"→15d {s.time.date().isoformat()}")
+        p.extensions.append(f"+15d {beijing_date(s.time).isoformat()}" if not _fast(self.procedure)
+                            else f"→15d {beijing_date(s.time).isoformat()}")
 
     def on_EV19(self, s: Step) -> None:  # 退回补充侦查
         self.from_pending("prosecution-review", s)
@@ -449,15 +561,18 @@ class _Machine:
         if self.returns > 2:
             self.issue("K053", s, "CPL 2018 Art. 175 para 3: at most two returns for supplementary investigation",
                        "刑事诉讼法（2018）第175条第3款：补充侦查以二次为限")
-        self.start("supplementary", s, "CPL 2018 Art. 175 para 3", add_months(s.time.date(), 1), "1 month / 1个月")
+        self.stage = "supplementary"
+        self.start("supplementary", s, "CPL 2018 Art. 175 para 3", add_months(beijing_date(s.time), 1), "1 month / 1个月")
 
     def on_EV21(self, s: Step) -> None:  # 提起公诉
         self.from_pending("prosecution-review", s)
+        self.stage = "trial"
         self.pending["trial"] = s
 
     def on_EV22(self, s: Step) -> None:  # 不起诉
         self.from_pending("prosecution-review", s)
-        self.in_custody = False
+        self.set_custody(False)
+        self.stage = "closed"
 
     def on_EV24(self, s: Step) -> None:  # 延长审理期限
         kind = "second-instance" if "second-instance" in self.open else "trial"
@@ -467,9 +582,9 @@ class _Machine:
             return
         if p.state == "expired":
             return
-        d = p.start.date()
+        d = p.start_date
         p.ext_count += 1
-        when = s.time.date().isoformat()
+        when = beijing_date(s.time).isoformat()
         if kind == "trial" and _fast(self.procedure):
             if p.ext_count > 1:
                 self.issue("K053", s, "CPL 2018 Art. 225: at most 15 days", "刑事诉讼法（2018）第225条：至多十五日")
@@ -508,20 +623,70 @@ class _Machine:
 
     def on_EV37(self, s: Step) -> None:  # 延期审理 (补充侦查)
         self.from_pending("trial", s)
-        self.start("trial-supplementary", s, "CPL 2018 Art. 205", add_months(s.time.date(), 1), "1 month / 1个月")
+        self.start("trial-supplementary", s, "CPL 2018 Art. 205", add_months(beijing_date(s.time), 1), "1 month / 1个月")
 
     def on_EV38(self, s: Step) -> None:  # 恢复审理
         self.close("trial-supplementary", s)
         self.start_trial(s, " (recalculated / 重新计算)")
 
     def on_EV29(self, s: Step) -> None:  # 二审受理
-        self.start("second-instance", s, "CPL 2018 Art. 243", add_months(s.time.date(), 2), "2 months / 2个月")
+        self.stage = "second-instance"
+        self.start("second-instance", s, "CPL 2018 Art. 243", add_months(beijing_date(s.time), 2), "2 months / 2个月")
 
     def on_EV30(self, s: Step) -> None:  # 二审裁判
         self.close("second-instance", s)
 
     def on_EV31(self, s: Step) -> None:  # 判决生效
-        self.start("execution-handover", s, "CPL 2018 Art. 264 para 1", add_days(s.time.date(), 10), "10 days / 10日")
+        self.stage = "execution"
+        self.start("execution-handover", s, "CPL 2018 Art. 264 para 1", add_days(beijing_date(s.time), 10), "10 days / 10日")
 
     def on_EV32(self, s: Step) -> None:  # 执行通知
         self.close("execution-handover", s)
+
+    # -- supervisory commissions (监察机关, role `supervision`) and the procuratorate's 先行拘留
+    def on_EV50(self, s: Step) -> None:  # 留置
+        self.set_custody(True)
+        self.stage = "supervision"
+        self.start("retention", s, "监察法 Art. 43", add_months(beijing_date(s.time), 3), "3 months / 3个月",
+                   custody=True)
+
+    def on_EV51(self, s: Step) -> None:  # 延长留置期限: once, by at most 3 months (监察法 Art. 43)
+        p = self.open.get("retention")
+        if p is None:
+            self.issue("K053", s, "no retention period is running", "没有正在计算的留置期限")
+            return
+        if p.state == "expired" or p.raw_end is None:
+            return
+        if p.ext_count:
+            self.issue("K053", s, "监察法 Art. 43 allows one extension of retention", "监察法第43条只允许延长一次留置时间")
+            return
+        longest = add_months(p.raw_end, 3)
+        p.ext_count = 1
+        p.raw_end = min(add_days(p.raw_end, s.event.days), longest) if s.event.days else longest
+        p.length = "3 months + extension / 3个月又延长"
+        p.extensions.append(f"ext {beijing_date(s.time).isoformat()}")
+
+    def on_EV52(self, s: Step) -> None:  # 先行拘留 (CPL 2018 Art. 170 para 2): 留置 ends, 10 days to decide
+        self.close("retention", s)
+        self.set_custody(True)
+        self.stage = "review"
+        self.start("preliminary-detention", s, "CPL 2018 Art. 170 para 2", add_days(beijing_date(s.time), 10),
+                   "10 days / 10日", custody=True)
+
+    # -- travel time (路途时间, CPL 2018 Art. 105 para 3): not counted in the periods of the recording agency
+    def on_EV53(self, s: Step) -> None:
+        days = s.event.days
+        if not days or days < 1:
+            self.issue("K053", s, "travel time needs its length in days (Event/@days)", "路途时间须注明天数（Event/@days）")
+            return
+        targets = [p for p in self.open.values() if p.start_layer == s.layer and p.raw_end is not None
+                   and p.state != "expired"]
+        if not targets:
+            self.issue("K053", s, "no period of the agency that records the travel time is running",
+                       "记录路途时间的机关没有正在计算的期限")
+            return
+        for p in targets:
+            p.raw_end = add_days(p.raw_end, days)
+            p.add_basis("Art. 105 para 3")
+            p.length += f" + {days}d"
+            p.extensions.append(f"+{days}d travel / 路途 {beijing_date(s.time).isoformat()}")

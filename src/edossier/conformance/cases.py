@@ -1330,7 +1330,7 @@ def _(w):
     return with_events(w, ev("移送审查起诉", "2026-11-10T10:00:00+08:00"), ev("换押", "2026-11-10T10:00:00+08:00"))
 
 
-@case("bad", "K050", "detention-overdue", "Detention on 10-31, but the request for arrest approval only on 11-08 "
+@case("warn", "K050", "detention-overdue", "Detention on 10-31, but the request for arrest approval only on 11-08 "
       "(3 days allowed).", "10月31日拘留，11月8日才提请批准逮捕（法定3日）。")
 def _(w):
     return with_events(w, ev("拘留", "2026-10-31T11:30:00+08:00"), ev("提请批准逮捕", "2026-11-08T10:00:00+08:00"),
@@ -1338,7 +1338,7 @@ def _(w):
                        ev("逮捕", "2026-11-09T18:00:00+08:00"))
 
 
-@case("bad", "K051", "detention-still-running", "Detention on 11-05 and nothing after it: the period ended long before "
+@case("warn", "K051", "detention-still-running", "Detention on 11-05 and nothing after it: the period ended long before "
       "the validation time.", "11月5日拘留后再无记录：拘留期限早在验证时间之前届满。")
 def _(w):
     return with_events(w, ev("拘留", "2026-11-05T11:30:00+08:00"))

@@ -61,7 +61,10 @@ class Agency:
     credit_code: str
 
 
-POLICE, PROCURATORATE, COURT, JUSTICE = (Agency(a.role, a.name, a.credit_code) for a in dp.DEMO_AGENCIES)
+# Looked up by role: the demo list grew a supervisory commission (#15) that the corpus does not use.
+POLICE, PROCURATORATE, COURT, JUSTICE = (Agency(a.role, a.name, a.credit_code)
+                                         for r in ("police", "procuratorate", "court", "justice")
+                                         for a in dp.DEMO_AGENCIES if a.role == r)
 UNLISTED = Agency("police", "深圳市公安局福田分局", "11440300MB2C123465")  # not in the trust list
 NOCRL = Agency("police", "深圳市公安局罗湖分局", "11440300MB2C123478")  # entry without CRLs
 RETIRED = Agency("police", "深圳市公安局宝安分局", "11440300MB2C12348B")  # entry ended 2026-11-01

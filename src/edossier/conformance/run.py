@@ -98,7 +98,7 @@ def judge(case: CorpusCase, verdict: str | None, codes: dict[str, str] | None) -
 
 def _codes_of(report) -> dict[str, str]:
     out: dict[str, str] = {}
-    rank = {"error": 0, "warning": 1, "info": 2}
+    rank = {"error": 0, "supervision": 1, "warning": 2, "info": 3}
     for f in report.findings:
         if f.code not in out or rank.get(f.severity, 3) < rank.get(out[f.code], 3):
             out[f.code] = f.severity

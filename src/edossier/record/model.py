@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from .. import roles as _roles
 from ..resources import xml_schema
 from ..xmlsafe import XmlError, parse_xml
 
 NS = "urn:edossier:record:0.1"
 XSD = "record-0.1.xsd"
-ROLES = ("police", "procuratorate", "court", "justice")
-ROLE_ZH = {"police": "公安机关", "procuratorate": "检察院", "court": "法院", "justice": "司法行政机关"}
+ROLES, ROLE_ZH = _roles.ROLES, _roles.ROLE_ZH  # re-exported: one list for every schema (edossier.roles)
 
 
 @dataclass(frozen=True)

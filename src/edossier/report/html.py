@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..findings import spec_link
+from ..findings import severity_counts, spec_link
+from ..roles import ROLE_EN, ROLE_ZH
 
 MAX_THUMBNAILS = 60  # per package
 MAX_PDF_BYTES = 64 * 1024 * 1024  # a larger document is noted, not rendered
@@ -32,7 +33,7 @@ _L = {
     "en": {
         "title": "edossier validation report", "accept": "ACCEPT", "reject": "REJECT",
         "package": "Package", "generated": "Generated", "tool": "Tool",
-        "counts": "{e} error(s), {w} warning(s), {i} info",
+        "counts": "{s} supervision, {e} error(s), {w} warning(s), {i} info",
         "findings": "Findings", "no_findings": "No findings.",
         "code": "Code", "severity": "Severity", "stage": "Stage", "location": "Location", "message": "Message",
         "spec": "spec",
@@ -54,15 +55,15 @@ _L = {
         "n_package": "the package could not be opened, no thumbnails",
         "n_limit": "only the first {n} pages are shown",
         "n_off": "thumbnails were not rendered",
-        "sev": {"error": "error", "warning": "warning", "info": "info"},
+        "sev": {"supervision": "supervision", "error": "error", "warning": "warning", "info": "info"},
         "stages": {"container": "Container", "schema": "Schema and records", "integrity": "Integrity",
                    "signature": "Signatures and trust", "document": "Documents", "case": "Case rules"},
-        "roles": {"police": "police", "procuratorate": "procuratorate", "court": "court", "justice": "justice"},
+        "roles": ROLE_EN,
     },
     "zh-CN": {
         "title": "电子卷宗校验报告", "accept": "接收", "reject": "拒收",
         "package": "卷宗包", "generated": "生成时间", "tool": "工具",
-        "counts": "错误 {e} 项，警告 {w} 项，提示 {i} 项",
+        "counts": "监督事项 {s} 项，错误 {e} 项，警告 {w} 项，提示 {i} 项",
         "findings": "校验发现", "no_findings": "未发现问题。",
         "code": "代码", "severity": "级别", "stage": "阶段", "location": "位置", "message": "说明",
         "spec": "规范",
@@ -84,16 +85,16 @@ _L = {
         "n_package": "卷宗包无法打开，无缩略图",
         "n_limit": "仅显示前 {n} 页",
         "n_off": "未生成缩略图",
-        "sev": {"error": "错误", "warning": "警告", "info": "提示"},
+        "sev": {"supervision": "监督", "error": "错误", "warning": "警告", "info": "提示"},
         "stages": {"container": "容器", "schema": "模式与卷宗记录", "integrity": "完整性",
                    "signature": "签名与信任", "document": "文件", "case": "案件规则"},
-        "roles": {"police": "公安机关", "procuratorate": "检察院", "court": "法院", "justice": "司法行政机关"},
+        "roles": ROLE_ZH,
     },
 }
 
 # Shared with the statistics dashboard (stats/render.py), so both reports look alike.
 BASE_CSS = """
-:root{--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--info:#0969da;--line:#d0d7de;--muted:#57606a}
+:root{--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--info:#0969da;--sup:#8250df;--line:#d0d7de;--muted:#57606a}
 *{box-sizing:border-box}
 body{margin:0 auto;max-width:1200px;padding:1rem 1.5rem;color:#1f2328;background:#fff;
 font:15px/1.5 "Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",
@@ -116,7 +117,8 @@ th,td{border:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-
 th{background:#f6f8fa;font-weight:600}
 td.loc,td.file,code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;word-break:break-all}
 .sev{font-weight:600;white-space:nowrap}.sev.error{color:var(--bad)}.sev.warning{color:var(--warn)}
-.sev.info{color:var(--info)}
+.sev.info{color:var(--info)}.sev.supervision{color:var(--sup)}
+tr.supervision td:first-child{border-left:4px solid var(--sup)}.badge.supervision{background:#fbefff;color:var(--sup)}
 tr.error td:first-child{border-left:4px solid var(--bad)}tr.warning td:first-child{border-left:4px solid var(--warn)}
 tr.info td:first-child{border-left:4px solid var(--info)}
 .ind-TOTAL_PASSED{color:var(--ok);font-weight:600}.ind-TOTAL_FAILED{color:var(--bad);font-weight:600}
@@ -277,7 +279,7 @@ def _banner(rep, L: dict, O: dict, counts: dict) -> str:
     return (f'<div class="verdict {v}" role="status" data-verdict="{v}">'
             f'<span class="word">{e(L[v])}</span><span class="other">{e(O[v])}</span>'
             f'<span class="path">{e(rep.path)}</span>'
-            f'<span class="counts">{e(L["counts"].format(e=counts["error"], w=counts["warning"], i=counts["info"]))}'
+            f'<span class="counts">{e(L["counts"].format(s=counts["supervision"], e=counts["error"], w=counts["warning"], i=counts["info"]))}'
             f"</span></div>")
 
 
@@ -366,7 +368,7 @@ def _package_section(i: int, rep, lang: str, *, thumbnails: bool, dpi: int, max_
 
     L, O = _L[lang], _L["en" if lang == "zh-CN" else "zh-CN"]
     findings = rep.sorted_findings()
-    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+    counts = severity_counts(findings)
     try:
         dossier = fold([lr.record for lr in rep.layers if lr.record is not None])
     except Exception:  # noqa: BLE001 - records that fold badly still get a report
@@ -433,11 +435,11 @@ def render_html(reports, *, lang: str = "en", thumbnails: bool = True, thumbnail
         summary = L["some_reject"].format(n=rejected, t=len(reports)) if rejected else L["all_accept"]
         rows = []
         for i, rep in enumerate(reports):
-            c = {s: sum(1 for f in rep.findings if f.severity == s) for s in ("error", "warning", "info")}
+            c = severity_counts(rep.findings)
             rows.append(f'<tr class="{"error" if rep.verdict == "reject" else ""}"><td><a href="#pkg-{i}">'
                         f'{e(rep.path)}</a></td><td><span class="sev {"error" if rep.verdict == "reject" else ""}">'
                         f'{e(L[rep.verdict])} / {e(O[rep.verdict])}</span></td>'
-                        f'<td>{e(L["counts"].format(e=c["error"], w=c["warning"], i=c["info"]))}</td></tr>')
+                        f'<td>{e(L["counts"].format(s=c["supervision"], e=c["error"], w=c["warning"], i=c["info"]))}</td></tr>')
         top.append(f'<h2>{e(L["overview"])}</h2><p>{e(summary)}</p><table class="overview"><thead><tr>'
                    f'<th>{e(L["package"])}</th><th>{e(L["accept"])}/{e(L["reject"])}</th>'
                    f'<th>{e(L["findings"])}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
-from ..findings import STAGES, spec_link
+from ..findings import SEVERITIES, STAGES, SUPERVISION, spec_link
 
 # Characters XML 1.0 cannot carry at all (C0 controls except TAB/LF/CR, surrogates, U+FFFE/U+FFFF).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -29,12 +29,12 @@ def xml_text(value: object) -> str:
 _L = {
     "en": {"stage": {"container": "Container", "schema": "Schema and records", "integrity": "Integrity",
                      "signature": "Signatures and trust", "document": "Documents", "case": "Case rules"},
-           "sev": {"error": "error", "warning": "warning", "info": "info"},
+           "sev": {"supervision": "supervision", "error": "error", "warning": "warning", "info": "info"},
            "not_reached": "not checked: the package could not be opened",
            "verdict": {"accept": "ACCEPT", "reject": "REJECT"}, "spec": "spec"},
     "zh-CN": {"stage": {"container": "容器", "schema": "模式与卷宗记录", "integrity": "完整性",
                         "signature": "签名与信任", "document": "文件", "case": "案件规则"},
-              "sev": {"error": "错误", "warning": "警告", "info": "提示"},
+              "sev": {"supervision": "监督", "error": "错误", "warning": "警告", "info": "提示"},
               "not_reached": "未检查：卷宗包无法打开",
               "verdict": {"accept": "接收", "reject": "拒收"}, "spec": "规范"},
 }
@@ -91,7 +91,7 @@ def render_junit(reports, *, lang: str = "en", timestamp: dt.datetime | None = N
         suite.set("timestamp", when)
         props = ET.Element("properties")
         ET.SubElement(props, "property", name="verdict", value=rep.verdict)
-        for sev in ("error", "warning", "info"):
+        for sev in SEVERITIES:  # supervision first
             ET.SubElement(props, "property", name=f"{sev}s",
                           value=str(sum(1 for f in findings if f.severity == sev)))
         for key, value in (trust or {}).items():  # the trust list used: digest, sequence, signer...
@@ -99,7 +99,10 @@ def render_junit(reports, *, lang: str = "en", timestamp: dt.datetime | None = N
                 if isinstance(value, bool) else str(value)
             ET.SubElement(props, "property", name=f"trust_list.{key}", value=xml_text(text))
         suite.insert(0, props)
-        ET.SubElement(suite, "system-out").text = xml_text(f"{L['verdict'][rep.verdict]}  {rep.path}")
+        # supervision findings are repeated under the verdict, so that a CI log shows them first (issue #15)
+        supervision = [_finding_text(f, lang, L) for f in findings if f.severity == SUPERVISION]
+        ET.SubElement(suite, "system-out").text = xml_text(
+            "\n\n".join([f"{L['verdict'][rep.verdict]}  {rep.path}"] + supervision))
         total_tests += len(STAGES)
         total_failures += failed
         total_skipped += skipped

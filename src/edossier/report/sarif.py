@@ -21,7 +21,8 @@ from ..findings import registry, spec_link
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+# SARIF has no "supervision" level: "warning" keeps it visible without failing a CI gate on it
+LEVELS = {"supervision": "warning", "error": "error", "warning": "warning", "info": "note"}
 
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 _SURROGATE = re.compile("[\ud800-\udfff]")

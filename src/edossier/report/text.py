@@ -5,25 +5,28 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ..findings import STAGES
+from ..findings import STAGES, SUPERVISION
+from ..roles import ROLE_ZH
 
 _L = {
     "en": {
         "accept": "ACCEPT", "reject": "REJECT", "package": "Package", "layers": "Layers",
         "layer": "Layer", "agency": "Agency", "role": "Role", "signature": "Signature", "signed": "Signed",
-        "no_findings": "No findings.", "errors": "{e} error(s), {w} warning(s), {i} info",
+        "no_findings": "No findings.", "errors": "{s} supervision, {e} error(s), {w} warning(s), {i} info",
+        "supervision": "Supervision (facts about the case to act on first; not a reason to reject)",
         "stage": {"container": "Container", "schema": "Schema and records", "integrity": "Integrity",
                   "signature": "Signatures and trust", "document": "Documents", "case": "Case rules"},
-        "sev": {"error": "error", "warning": "warning", "info": "info"},
+        "sev": {"supervision": "supervision", "error": "error", "warning": "warning", "info": "info"},
     },
     "zh-CN": {
         "accept": "接收", "reject": "拒收", "package": "卷宗包", "layers": "各层",
         "layer": "层", "agency": "机关", "role": "角色", "signature": "签名", "signed": "签署时间",
-        "no_findings": "未发现问题。", "errors": "错误 {e} 项，警告 {w} 项，提示 {i} 项",
+        "no_findings": "未发现问题。", "errors": "监督事项 {s} 项，错误 {e} 项，警告 {w} 项，提示 {i} 项",
+        "supervision": "监督事项（须首先处理的案件事实，不是拒收理由）",
         "stage": {"container": "容器", "schema": "模式与卷宗记录", "integrity": "完整性",
                   "signature": "签名与信任", "document": "文件", "case": "案件规则"},
-        "sev": {"error": "错误", "warning": "警告", "info": "提示"},
-        "roles": {"police": "公安机关", "procuratorate": "检察院", "court": "法院", "justice": "司法行政机关"},
+        "sev": {"supervision": "监督", "error": "错误", "warning": "警告", "info": "提示"},
+        "roles": ROLE_ZH,
     },
 }
 
@@ -40,7 +43,7 @@ def render_text(reports, console: Console, lang: str = "en", *, trust: dict | No
         colour = "green" if rep.verdict == "accept" else "red"
         console.print(f"[bold {colour}]{L[rep.verdict]}[/]  {L['package']}: {rep.path}")
         c = d["counts"]
-        console.print("  " + L["errors"].format(e=c["error"], w=c["warning"], i=c["info"]))
+        console.print("  " + L["errors"].format(s=c["supervision"], e=c["error"], w=c["warning"], i=c["info"]))
         if rep.layers:
             table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2, 0, 2))
             for col in (L["layer"], L["agency"], L["role"], L["signature"], L["signed"]):
@@ -54,13 +57,16 @@ def render_text(reports, console: Console, lang: str = "en", *, trust: dict | No
         findings = rep.sorted_findings()
         if not findings:
             console.print("  " + L["no_findings"])
-        for stage in STAGES:
-            group = [f for f in findings if f.stage == stage]
+        # supervision findings first, in a section of their own (issue #15), then the rest by stage
+        sections = [(L["supervision"], [f for f in findings if f.severity == SUPERVISION])]
+        sections += [(L["stage"][stage], [f for f in findings if f.stage == stage and f.severity != SUPERVISION])
+                     for stage in STAGES]
+        for title, group in sections:
             if not group:
                 continue
-            console.print(f"  [bold]{L['stage'][stage]}[/]")
+            console.print(f"  [bold]{title}[/]")
             for f in group:
-                sev_colour = {"error": "red", "warning": "yellow", "info": "blue"}[f.severity]
+                sev_colour = {"supervision": "magenta", "error": "red", "warning": "yellow", "info": "blue"}[f.severity]
                 where = f" [dim]{f.location}[/]" if f.location else ""
                 rule = f" [{f.rule_id}]" if f.rule_id else ""
                 console.print(f"    [{sev_colour}]{f.code} {L['sev'][f.severity]}[/]{rule}{where}",

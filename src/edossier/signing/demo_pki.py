@@ -83,13 +83,16 @@ class DemoAgency:
     credit_code: str
 
 
-#: The demo agencies, one per role. Credit codes carry a correct GB 32100 check character; the three
+#: The demo agencies, one per role. Credit codes carry a correct GB 32100 check character; the four
 #: 南山区 codes (division 440305) also carry a correct GB 11714 organisation-code check character.
+#: The supervisory commission (监察委员会) is an organ: registration authority 1 (机构编制), category 1
+#: (机关), like the procuratorate and the court.
 DEMO_AGENCIES: tuple[DemoAgency, ...] = (
     DemoAgency("police", "深圳市公安局南山分局", "11440300MB2C123452"),
     DemoAgency("procuratorate", "深圳市南山区人民检察院", "11440305MB2D10001W"),
     DemoAgency("court", "深圳市南山区人民法院", "11440305MB2D200077"),
     DemoAgency("justice", "深圳市南山区司法局", "11440305MB2D30002F"),
+    DemoAgency("supervision", "深圳市南山区监察委员会", "11440305MB2D40008R"),
 )
 
 DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")  # RFC 9336 id-kp-documentSigning
@@ -558,7 +561,7 @@ keys serve-crl answers); after moving the folder, sign with --crl FILE.
 root-ca.pem        演示根 CA 证书（自签名，20 年）
                    demo root CA certificate (self-signed, 20 years)
 ca-<角色role>.pem  各角色的签发 CA 证书（10 年，由根 CA 签发）：police 公安, procuratorate 检察院,
-                   court 法院, justice 司法行政
+                   court 法院, justice 司法行政, supervision 监察机关
                    issuing CA certificate of each role (10 years, issued by the root)
 crl-root.crl       根 CA 的证书吊销列表（DER，覆盖各签发 CA）
                    the root CA's CRL (DER; covers the issuing CAs)

@@ -53,6 +53,7 @@ from lxml import etree
 
 from edossier.fsutil import atomic_write_bytes
 from edossier.idcodes import is_valid_credit_code
+from edossier.roles import ROLE_NAMES_ZH, ROLES
 from edossier.xmlsafe import XmlError, load_schema, parse_xml
 
 __all__ = [
@@ -74,8 +75,6 @@ __all__ = [
 NS = "urn:edossier:trustlist:0.1"
 VERSION = "0.2"
 SCHEMA_FILE = "trustlist-0.2.xsd"
-ROLES = ("police", "procuratorate", "court", "justice")
-ROLE_NAMES_ZH = {"police": "公安机关", "procuratorate": "人民检察院", "court": "人民法院", "justice": "司法行政机关"}
 MAX_TRUSTLIST_BYTES = 32 * 1024 * 1024
 
 _T = f"{{{NS}}}"

@@ -15,7 +15,10 @@ from collections import Counter, defaultdict
 
 from .collect import CST, PackageFacts
 
-METRICS = ("packages", "accepted", "rejected", "not_checked", "fully_electronic", "layers", "documents", "pages")
+# "supervision": packages with at least one supervision finding (超期羁押/超期办案, issue #15), counted apart
+# from the verdict because such a package may well be accepted.
+METRICS = ("packages", "accepted", "rejected", "supervision", "not_checked", "fully_electronic", "layers", "documents",
+           "pages")
 NONE = "–"  # key for "not recorded" (no stage, unreadable record)
 WEEK_MIN = 7 * 24 * 60
 DEFAULT_MAX_PERIODS = 1000
@@ -101,6 +104,8 @@ class Stats:
             verdict_metrics["not_checked"] += 1
         if f.fully_electronic:
             verdict_metrics["fully_electronic"] += 1
+        if any(severity == "supervision" for _, severity, _ in f.codes):
+            verdict_metrics["supervision"] += 1
         t.update(verdict_metrics)
         if not f.readable:
             t["unreadable_records"] += 1

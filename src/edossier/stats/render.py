@@ -23,13 +23,15 @@ def _kind(kind: str, zh: bool) -> str:
 
 
 ROLE_NAMES = {"police": ("公安机关", "police"), "procuratorate": ("检察院", "procuratorate"),
-              "court": ("法院", "court"), "justice": ("司法行政机关", "justice"), "?": ("未知", "unknown")}
+              "court": ("法院", "court"), "justice": ("司法行政机关", "justice"),
+              "supervision": ("监察机关", "supervisory commission"), "?": ("未知", "unknown")}
 
 _L = {
     "en": {
         "title": "edossier supervision statistics", "generated": "Generated", "source": "Packages",
         "at": "Deadlines judged at", "run": "Run",
         "overview": "Overview", "packages": "Packages", "accepted": "Accepted", "rejected": "Rejected",
+        "supervision": "Supervision",
         "not_checked": "Not checked", "layers": "Layers", "documents": "Documents", "pages": "Pages",
         "fully_electronic": "Fully electronic and signed", "share": "share",
         "by_agency": "By agency", "by_stage": "By procedural stage", "by_month": "By month",
@@ -56,7 +58,8 @@ _L = {
     },
     "zh-CN": {
         "title": "电子卷宗监督统计", "generated": "生成时间", "source": "卷宗包", "at": "期限判断时间", "run": "运行方式",
-        "overview": "概览", "packages": "卷宗包", "accepted": "接收", "rejected": "拒收", "not_checked": "未能校验",
+        "overview": "概览", "packages": "卷宗包", "accepted": "接收", "rejected": "拒收",
+        "supervision": "监督事项", "not_checked": "未能校验",
         "layers": "层", "documents": "文件", "pages": "页", "fully_electronic": "全流程电子化且已签名",
         "share": "占比",
         "by_agency": "按机关", "by_stage": "按诉讼环节", "by_month": "按月份",
@@ -98,7 +101,7 @@ code,td.loc{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;wo
 tr.expired td:first-child{border-left:4px solid var(--bad)}tr.due-soon td:first-child,tr.near td:first-child
 {border-left:4px solid var(--warn)}
 .state-expired{color:var(--bad);font-weight:700}.state-due-soon,.state-near{color:var(--warn);font-weight:600}
-.sev-error{color:var(--bad)}.sev-warning{color:var(--warn)}.sev-info{color:var(--info)}
+.sev-supervision{color:#8250df}.tile.sup .v{color:#8250df}.sev-error{color:var(--bad)}.sev-warning{color:var(--warn)}.sev-info{color:var(--info)}
 """
 
 
@@ -244,7 +247,7 @@ def charts(figures: dict, lang: str) -> list[tuple[str, str]]:
         out.append((L["ch_handover"], _svg(fig, L["ch_handover"])))
     codes = figures["codes"][:12]
     if codes:
-        colour = {"error": "#cf222e", "warning": "#9a6700", "info": "#0969da"}
+        colour = {"supervision": "#8250df", "error": "#cf222e", "warning": "#9a6700", "info": "#0969da"}
         fig = _figure(6.4, max(1.6, 0.32 * len(codes) + 0.9))
         ax = fig.add_subplot()
         ys = list(range(len(codes)))[::-1]
@@ -282,7 +285,8 @@ def _pct(x) -> str:
 
 
 def _group_table(rows, first: str, L, lang, *, role: bool = False) -> str:
-    cols = ["packages", "accepted", "rejected", "not_checked", "fully_electronic", "layers", "documents", "pages"]
+    cols = ["packages", "supervision", "accepted", "rejected", "not_checked", "fully_electronic", "layers", "documents",
+            "pages"]
     head = f"<th>{e(L[first])}</th>" + (f"<th>{e(L['role'])}</th>" if role else "") + "".join(
         f"<th>{e(L[c])}</th>" for c in cols)
     body = []
@@ -318,7 +322,9 @@ def render_html(figures: dict, *, lang: str = "en", meta: dict | None = None,
         info.append(f'{e(L["run"])}: {e(meta["executor"])}')
     parts.append(f'<header><h1>{e(L["title"])}</h1><div class="meta">{" · ".join(info)}</div></header>')
 
-    tiles = [("packages", t["packages"], ""), ("accepted", t["accepted"], "ok"), ("rejected", t["rejected"], "bad"),
+    # supervision first (issue #15): packages with a period run out or about to, whatever their verdict
+    tiles = [("supervision", t["supervision"], "sup" if t["supervision"] else ""), ("packages", t["packages"], ""),
+             ("accepted", t["accepted"], "ok"), ("rejected", t["rejected"], "bad"),
              ("not_checked", t["not_checked"], "bad" if t["not_checked"] else ""), ("layers", t["layers"], ""),
              ("documents", t["documents"], ""), ("pages", t["pages"], "")]
     html_tiles = "".join(f'<div class="tile {c}" data-metric="{k}"><div class="v">{v:,}</div>'
@@ -406,7 +412,7 @@ def render_text(figures: dict, console, lang: str = "en", *, max_rows: int = 15)
     L = _L[lang]
     zh = lang == "zh-CN"
     t, d = figures["totals"], figures["deadlines"]
-    console.print(f"{L['packages']}: {t['packages']:,}  {L['accepted']}: {t['accepted']:,}  "
+    console.print(f"{L['supervision']}: {t['supervision']:,}  {L['packages']}: {t['packages']:,}  {L['accepted']}: {t['accepted']:,}  "
                   f"{L['rejected']}: {t['rejected']:,}  {L['not_checked']}: {t['not_checked']:,}  "
                   f"{L['layers']}: {t['layers']:,}  {L['documents']}: {t['documents']:,}  {L['pages']}: {t['pages']:,}",
                   markup=False, soft_wrap=True)
