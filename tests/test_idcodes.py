@@ -234,3 +234,73 @@ def test_never_raises(s):
 @given(digits17)
 def test_resident_check_char_total_on_digits(prefix):
     assert resident_id_check_char(prefix) in "0123456789X"
+
+
+# --- issue #15: GB/T 2260 address codes and GB 32100 structure ---------------------------------
+
+def _with_check(first17: str) -> str:
+    """GB 11643-1999 §6.2 written out: weights 2**(17-i) mod 11, check = '10X98765432'[sum mod 11]."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights)) % 11]
+
+
+def test_division_codes_union_keeps_abolished_codes():
+    from edossier.idcodes import division_code_status, division_codes
+
+    assert division_code_status("110103") == "known"  # 崇文区, merged into 东城区 in 2010
+    assert division_code_status("110104") == "known"  # 宣武区, same
+    assert division_code_status("440305") == "known"  # 南山区 today
+    assert division_code_status("000000") == "invalid" and division_code_status("999999") == "invalid"
+    assert division_code_status("990101") == "invalid"  # no province 99
+    assert division_code_status("440399") == "unknown"  # province 44 exists, county 99 of 4403 never did
+    assert division_code_status("44030a") == "invalid" and division_code_status(None) == "invalid"
+    # 2023 外国人永久居留身份证: 9 + accepting province (44) + country code (156 here as a stand-in)
+    assert division_code_status("944156") == "foreign"
+    assert division_code_status("999156") == "invalid"  # no province 99
+    data = division_codes()
+    assert data.version and "2019" in data.coverage and len(data.codes) > 7000
+
+
+def test_id_address_code_findings():
+    from edossier.caserules.check import check_case
+    from test_caserules_support import Person, codes, rec
+
+    def fs(first17):
+        return codes(check_case([rec(persons=[Person("suspect", "张某某", _with_check(first17))])]))
+
+    assert not {"K010", "K070", "K071"} & set(fs("11010319850101001"))  # 1985 number of 崇文区
+    assert "K070" in fs("00000019850101001") and "K010" not in fs("00000019850101001")
+    assert "K070" in fs("99999919850101001")
+    found = fs("44039919850101001")
+    assert "K071" in found and "K070" not in found
+
+
+def test_credit_code_structure():
+    from edossier.idcodes import credit_code_check_char, credit_code_structure
+
+    def code(first17):
+        return first17 + credit_code_check_char(first17)
+
+    assert credit_code_structure("11100000000013127D") == []  # SPC: central body, division 100000
+    [(part, _, _)] = credit_code_structure(code("B1440305MB2D10001"))
+    assert part == "authority"  # registration authority B is not in GB 32100 Table 1
+    parts = [p for p, _, _ in credit_code_structure(code("15440305MB2D10001"))]
+    assert parts == ["authority"]  # 机构编制 has no category 5
+    parts = [p for p, _, _ in credit_code_structure(code("11440399MB2D10001"))]
+    assert parts == ["division"]
+    assert credit_code_structure("11100000000013127E") == []  # a wrong check character is K012's business
+
+
+def test_bundled_sample_credit_codes_pass_the_enabled_checks():
+    from edossier.caserules.check import check_case
+    from edossier.signing.demo_pki import DEMO_AGENCIES
+    from edossier.idcodes import credit_code_structure
+    from test_caserules_support import codes, rec
+
+    for a in DEMO_AGENCIES:
+        parts = [p for p, _, _ in credit_code_structure(a.credit_code)]
+        assert not {"authority", "division"} & set(parts), a
+    # only the police code fails the optional organisation-code check (MB2C1234 -> check 8, hand-computed:
+    # M=22,B=11,2,C=12,1,2,3,4 weighted 3,7,9,10,5,8,4,2 = 66+77+18+120+5+16+12+8 = 322; 11 - 322 mod 11 = 8)
+    assert "K074" not in codes(check_case([rec()]))
+    assert "K074" in codes(check_case([rec()], organization_code=True))

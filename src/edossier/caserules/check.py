@@ -8,7 +8,8 @@ import re
 
 from ..container.asic import record_name
 from ..findings import Finding, finding
-from ..idcodes import is_valid_credit_code, is_valid_resident_id, resident_id_check_char
+from ..idcodes import (credit_code_structure, division_code_status, division_codes, is_valid_credit_code,
+                       is_valid_resident_id, resident_id_check_char)
 from ..record.model import Record
 from . import codelist
 from .deadlines import Period, Timeline, beijing_date, compute
@@ -26,12 +27,14 @@ GROUPS_ZH = {"codes": "代码表", "identity": "身份号码", "profiles": "阶�
 
 
 def check_case(records: list[Record], *, profile: str | None = None, at: dt.datetime | None = None,
-               now: dt.datetime | None = None, complete: bool = False):
+               now: dt.datetime | None = None, complete: bool = False, organization_code: bool = False):
     """All case-stage findings for the records of one package, given in layer order.
 
     `profile` is a profile asked for by the user (applied to the whole dossier), in addition to those the
     layers declare. `at` is the user's validation time; without it running periods are judged at `now`.
-    With `complete`, returns (findings, True when every rule group ran to the end).
+    With `complete`, returns (findings, True when every rule group ran to the end). With
+    `organization_code`, the GB 11714 check character embedded in credit codes is checked too (K074);
+    it is off by default because the demo police code of the bundled samples predates the check.
     """
     out: list[Finding] = []
     loc = record_name(records[-1].layer) if records else ""
@@ -46,7 +49,7 @@ def check_case(records: list[Record], *, profile: str | None = None, at: dt.date
             timeline.append(compute(records, at=at, now=now))
         return _custody(records, timeline[0])
 
-    groups = {"codes": lambda: _codes(records), "identity": lambda: _identity(records),
+    groups = {"codes": lambda: _codes(records), "identity": lambda: _identity(records, organization_code),
               "profiles": lambda: _profiles(records, profile), "events": lambda: _events(records),
               "deadlines": deadlines_timeline, "custody": custody}
     ran = 0
@@ -109,16 +112,21 @@ def _coded(cl: codelist.CodeList, code: str, value: str, type_code: str | None, 
 
 # --- identity numbers ----------------------------------------------------------------------------
 
-def _identity(records: list[Record]) -> list[Finding]:
+def _identity(records: list[Record], organization_code: bool = False) -> list[Finding]:
     out = []
     for r in records:
         if not is_valid_credit_code(r.agency.credit_code):
             out.append(finding("K012", _loc(r.layer, "/DossierRecord/Agency/@creditCode"),
                                value=r.agency.credit_code, name=r.agency.name))
+        out += _credit_structure(r.agency.credit_code, r.agency.name, _loc(r.layer, "/DossierRecord/Agency/@creditCode"),
+                                 organization_code)
         for i, e in enumerate(r.events, start=1):
             if e.agency and not is_valid_credit_code(e.agency):
                 out.append(finding("K012", _loc(r.layer, f"/DossierRecord/Events/Event[{i}]/@agency"),
                                    value=e.agency, name=e.actor or e.type))
+            elif e.agency:
+                out += _credit_structure(e.agency, e.actor or e.type,
+                                         _loc(r.layer, f"/DossierRecord/Events/Event[{i}]/@agency"), organization_code)
         for i, p in enumerate(r.persons, start=1):
             if p.id_number:
                 out += _resident_id(p, r, _loc(r.layer, f"/DossierRecord/Persons/Person[{i}]/@idNumber"))
@@ -131,7 +139,41 @@ def _identity(records: list[Record]) -> list[Finding]:
     return out
 
 
+_CREDIT_PART_CODE = {"authority": "K072", "division": "K073", "organization": "K074"}
+
+
+def _credit_structure(code: str, name: str, loc: str, organization_code: bool) -> list[Finding]:
+    """GB 32100 structure beyond the check character (K072-K074); silent when K012 already fired."""
+    return [finding(_CREDIT_PART_CODE[part], loc, value=code, name=name, detail=en, detail_zh=zh)
+            for part, en, zh in credit_code_structure(code)
+            if organization_code or part != "organization"]
+
+
+def _id_address(p, loc: str) -> list[Finding]:
+    """The address code (GB 11643 positions 1-6) against the GB/T 2260 union (docs/caserules.md#k-idaddress).
+    Only a code that no revision can have is an error; one merely missing from the bundled data is a
+    warning, because the data may not reach every code ever issued."""
+    code = p.id_number[:6]
+    status = division_code_status(code)
+    if status == "invalid":
+        if code in ("000000", "999999"):
+            en, zh = f"{code} is reserved, never a division", f"{code} 不是任何行政区划的代码"
+        else:
+            en, zh = f"province {code[:2]} does not exist", f"省级代码 {code[:2]} 不存在"
+        return [finding("K070", loc, name=p.name, value=code, detail=en, detail_zh=zh)]
+    if status == "unknown":
+        return [finding("K071", loc, name=p.name, value=code, version=division_codes().version)]
+    return []
+
+
 def _resident_id(p, r: Record, loc: str) -> list[Finding]:
+    s = p.id_number
+    if is_valid_resident_id(s):
+        return _id_address(p, loc) + _resident_id_rest(p, r, loc)
+    return _resident_id_rest(p, r, loc)
+
+
+def _resident_id_rest(p, r: Record, loc: str) -> list[Finding]:
     s = p.id_number
     if not is_valid_resident_id(s):
         try:
@@ -210,8 +252,30 @@ def _events(records: list[Record]) -> list[Finding]:
 
 
 # --- custody transfer (换押) ---------------------------------------------------------------------
+#
+# Per person: a co-suspect's 取保 must not silence another's missing 换押 (issue #15). Events that name
+# no person concern everyone. Triggers follow the 2014 两高一部 换押 notice (docs/caserules.md#k-custody).
 
-_TRANSFERS = {"EV16", "EV19", "EV20", "EV21"}  # steps that move a detained suspect to another organ
+_TRANSFERS = {"EV16", "EV19", "EV20", "EV21"}  # steps that move a detained suspect to another organ (K043)
+# Further triggers (K075): code -> (legal basis, True when the sending organ records the step itself).
+_MORE_TRIGGERS = {
+    "EV29": ("CPL 2018 Arts. 227-229, 243; 换押 notice (2014): 一审→二审", False),
+    "EV71": ("CPL 2018 Art. 236; 换押 notice (2014): 发回重审", True),
+    "EV37": ("CPL 2018 Arts. 204-205; 换押 notice (2014): 延期审理补充侦查", True),
+    "EV38": ("CPL 2018 Art. 205; 换押 notice (2014): 恢复审理", True),
+    "EV72": ("CPL 2018 Arts. 246-247; 换押 notice (2014): 死刑复核", True),
+    "EV73": ("CPL 2018 Art. 250; 换押 notice (2014): 死刑复核发回", False),
+    "EV74": ("CPL 2018 Arts. 25-27; 换押 notice (2014): 改变管辖", True),
+}
+_INTO_CUSTODY = ("EV03", "EV09", "EV14", "EV52")  # EV52 先行拘留 (Art. 170): into the 看守所; 留置 (EV50) is not
+_OUT_OF_CUSTODY = ("EV10", "EV11", "EV12", "EV22", "EV40")
+# Period changes without a change of organ: the organ notifies the 看守所 (变更羁押期限通知书, K077).
+_PERIOD_CHANGES = {"EV13", "EV14", "EV15", "EV18", "EV24"}
+_WINDOW = dt.timedelta(days=3)  # practice: 换押 the same day or within 3 days [S] (DOMAIN.md §5.3)
+
+
+def _concerns(step, person: str) -> bool:
+    return not step.event.person or step.event.person == person
 
 
 def _custody(records: list[Record], tl: Timeline) -> list[Finding]:
@@ -222,9 +286,12 @@ def _custody(records: list[Record], tl: Timeline) -> list[Finding]:
     accepts = [s for s in steps if s.code == "EV34"]
     used: set[int] = set()
     for send in sends:
-        match = next((i for i, a in enumerate(accepts) if i not in used and a.layer > send.layer
-                      and a.time >= send.time), None)
         sender = by_layer[send.layer].agency
+        # The receiver is another agency (self-acceptance is K041) and the same person, if either names one.
+        match = next((i for i, a in enumerate(accepts) if i not in used and a.layer > send.layer
+                      and a.time >= send.time and by_layer[a.layer].agency.credit_code != sender.credit_code
+                      and (not a.event.person or not send.event.person or a.event.person == send.event.person)),
+                     None)
         if match is None:
             later = [r for r in records if r.layer > send.layer and r.agency.credit_code != sender.credit_code]
             if later:
@@ -235,17 +302,63 @@ def _custody(records: list[Record], tl: Timeline) -> list[Finding]:
     for i, a in enumerate(accepts):
         if i not in used:
             out.append(finding("K041", _event_loc(a, records), time=_t(a.time)))
+    for s in sends + accepts:
+        if not s.event.document:
+            out.append(finding("K076", _event_loc(s, records), event=s.name, time=_t(s.time)))
+    persons = sorted({s.event.person for s in steps if s.event.person}) or [""]
+    for person in persons:
+        out += _custody_of(person, [s for s in steps if _concerns(s, person)], sends, records)
+    return out
+
+
+def _custody_of(person: str, steps: list, sends: list, records: list[Record]) -> list[Finding]:
+    """Missing 换押 at a trigger (K043/K075) and missing 变更羁押期限通知 (K077) for one person."""
+    out = []
+    who = person or "the suspect"
+    who_zh = person or "犯罪嫌疑人"
+    mine = [x for x in sends if _concerns(x, person)]
     in_custody = False
-    for s in steps:
-        if s.code in ("EV03", "EV09", "EV14"):
+    for n, s in enumerate(steps):
+        if s.code in _INTO_CUSTODY:
             in_custody = True
-        elif s.code in ("EV10", "EV11", "EV12", "EV22", "EV40"):
+        if s.code in _OUT_OF_CUSTODY:
             in_custody = False
         elif s.code in _TRANSFERS and in_custody:
-            near = [x for x in sends if x.layer == s.layer and abs(x.time - s.time) <= dt.timedelta(days=3)]
-            if not near:
+            if not [x for x in mine if x.layer == s.layer and abs(x.time - s.time) <= _WINDOW]:
                 out.append(finding("K043", _event_loc(s, records), event=s.name, time=_t(s.time)))
+        elif s.code in _MORE_TRIGGERS and in_custody:
+            basis, sender_records = _MORE_TRIGGERS[s.code]
+            if sender_records:
+                near = [x for x in mine if abs(x.time - s.time) <= _WINDOW]
+            else:
+                # the sending court's 换押 precedes the receiver's step: any since the last judgment
+                since = max((x.time for x in steps[:n] if x.code in ("EV25", "EV26", "EV27", "EV28", "EV30")),
+                            default=s.time - dt.timedelta(days=30))
+                near = [x for x in mine if since <= x.time <= s.time + _WINDOW]
+            if not near:
+                out.append(finding("K075", _event_loc(s, records), event=s.name, time=_t(s.time),
+                                   person=who if person else who_zh, basis=basis))
+        if s.code in _PERIOD_CHANGES and in_custody:
+            out += _period_notice(s, steps[n + 1:], person, records)
     return out
+
+
+_NEXT_STAGE = _TRANSFERS | set(_MORE_TRIGGERS) | {"EV25", "EV26", "EV30"} | set(_OUT_OF_CUSTODY)
+
+
+def _period_notice(change, later: list, person: str, records: list[Record]) -> list[Finding]:
+    """A 变更羁押期限通知 must follow a period change before the case moves on (DOMAIN.md §5.3: before
+    the original period expires; that date is not checked here, only that the notice exists)."""
+    for x in later:
+        if x.code == "EV35":
+            return []
+        if x.code in _NEXT_STAGE or x.code in _PERIOD_CHANGES:
+            until, until_zh = f"{x.name} at {_t(x.time)}", f"{_t(x.time)} {x.name}"
+            break
+    else:
+        until, until_zh = "the last recorded event", "最后记录的事件"
+    return [finding("K077", _event_loc(change, records), event=change.name, time=_t(change.time),
+                    person=person or "the suspect", until=until, until_zh=until_zh)]
 
 
 def _declared_period(accept, tl: Timeline, records) -> list[Finding]:

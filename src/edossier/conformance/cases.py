@@ -1188,6 +1188,45 @@ def _(w):
     return police(w, persons=[{"role": "suspect", "name": "张某某", "id_number": "440305199003150014", "gender": "female"}])
 
 
+@case("bad", "K070", "id-number-address-000000", "A suspect's resident ID number has the address code 000000, "
+      "which no GB/T 2260 revision contains (its check character is right).",
+      "犯罪嫌疑人的公民身份号码地址码为 000000，任何版本的 GB/T 2260 都没有该代码（校验码正确）。")
+def _(w):
+    return police(w, persons=[{"role": "suspect", "name": "张某某", "id_number": "000000199003150014", "gender": "male"}])
+
+
+@case("warn", "K071", "id-number-address-not-in-gb2260", "The ID number's address code 440399 is in province 44 "
+      "but in no bundled GB/T 2260 revision.", "公民身份号码地址码 440399 属于44省，但不在内置的任何版本 GB/T 2260 中。")
+def _(w):
+    return police(w, persons=[{"role": "suspect", "name": "张某某", "id_number": "440399199003150014", "gender": "male"}])
+
+
+@case("warn", "K072", "credit-code-authority", "An event names an agency whose credit code has registration authority "
+      "B, which GB 32100 does not define.", "事件所载机关的统一社会信用代码登记管理部门代码为 B，GB 32100 未定义。")
+def _(w):
+    return with_events(w, ev("立案", "2026-10-31T09:30:00+08:00", document="d1"),
+                       ev("批准逮捕", "2026-11-06T16:00:00+08:00", PROCURATORATE.name, agency="B1440305MB2D10001J"),
+                       ev("提请批准逮捕", "2026-11-03T10:00:00+08:00"))
+
+
+@case("warn", "K073", "credit-code-division", "An event names an agency whose credit code has division digits 440399, "
+      "not a GB/T 2260 code.", "事件所载机关的统一社会信用代码行政区划码为 440399，不是 GB/T 2260 代码。")
+def _(w):
+    return with_events(w, ev("立案", "2026-10-31T09:30:00+08:00", document="d1"),
+                       ev("批准逮捕", "2026-11-06T16:00:00+08:00", PROCURATORATE.name, agency="11440399MB2D100012"),
+                       ev("提请批准逮捕", "2026-11-03T10:00:00+08:00"))
+
+
+@case("warn", "K077", "custody-period-change-not-notified", "Investigative custody is extended, but no notice of the "
+      "changed period to the detention centre is recorded before the transfer.",
+      "延长了侦查羁押期限，但移送审查起诉前未记录向看守所发出变更羁押期限通知书。")
+def _(w):
+    # arrested 11-04, extended 11-20 (Art. 156), transferred 11-25 with 换押: all before the corpus time 12-01
+    events = ARREST + [ev("延长侦查羁押期限", "2026-11-20T10:00:00+08:00"),
+                       ev("移送审查起诉", "2026-11-25T10:00:00+08:00"), ev("换押", "2026-11-25T10:00:00+08:00")]
+    return police(w, events=with_certificate(events, "h1"), documents=docs_plus(CERT_POLICE))
+
+
 @case("bad", "K012", "credit-code-check-character", "An event names an agency whose credit code has a wrong check character.",
       "事件所载机关的统一社会信用代码校验码错误。")
 def _(w):
@@ -1247,9 +1286,21 @@ ARREST = [ev("拘留", "2026-10-31T11:30:00+08:00"), ev("提请批准逮捕", "2
           ev("逮捕", "2026-11-04T18:00:00+08:00")]
 
 
+def with_certificate(events, cert: str) -> list:
+    """The events, each 换押/换押接收 naming the 换押证 `cert` (the certificate the 看守所 receives, K076)."""
+    return [dict(e, document=cert) if e["type"] in ("换押", "换押接收") and not e.get("document") else e
+            for e in events]
+
+
 def custody_layers(w: Workshop, police_events, proc_events) -> bytes:
-    return w.build((mini(events=police_events), w.cred("police")),
-                   (second(events=proc_events), w.cred("procuratorate", 2)))
+    return w.build((mini(events=with_certificate(police_events, "h1"), documents=docs_plus(CERT_POLICE)),
+                    w.cred("police")),
+                   (second(events=with_certificate(proc_events, "h2"),
+                           documents=second()["documents"] + [CERT_PROC]), w.cred("procuratorate", 2)))
+
+
+CERT_POLICE = doc("h1", "换押证", title="换押证（张某某）", date=D(2026, 11, 10))
+CERT_PROC = doc("h2", "换押证", "v3", title="换押证（张某某，检→法）", date=D(2026, 11, 13))
 
 
 @case("bad", "K040", "custody-transfer-not-accepted", "The police record a custody transfer (换押); the procuratorate's "
@@ -1265,6 +1316,20 @@ def _(w):
     return custody_layers(w, [ev("移送审查起诉", "2026-11-10T10:00:00+08:00")],
                           [ev("受理", "2026-11-11T09:30:00+08:00", PROCURATORATE.name),
                            ev("换押接收", "2026-11-11T09:30:00+08:00", PROCURATORATE.name), PROSECUTE])
+
+
+@case("warn", "K075", "custody-transfer-missing-on-change-of-venue", "The suspect is in custody and the case goes "
+      "to another organ by change of jurisdiction (改变管辖); no 换押 is recorded.",
+      "犯罪嫌疑人在押，案件因改变管辖移交其他机关，但未记录换押。")
+def _(w):
+    # arrested 11-04; custody runs to 01-04 (Art. 156), so only the missing 换押 is found at 12-01
+    return with_events(w, *ARREST, ev("改变管辖", "2026-11-08T10:00:00+08:00"))
+
+
+@case("warn", "K076", "custody-transfer-without-certificate", "The police record a 换押 that names no 换押证, so the "
+      "detention centre's copy cannot be shown.", "公安机关记录的换押未指向换押证，无法证明看守所已收到。")
+def _(w):
+    return with_events(w, ev("移送审查起诉", "2026-11-10T10:00:00+08:00"), ev("换押", "2026-11-10T10:00:00+08:00"))
 
 
 @case("warn", "K050", "detention-overdue", "Detention on 10-31, but the request for arrest approval only on 11-08 "
