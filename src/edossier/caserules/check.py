@@ -263,7 +263,7 @@ _MORE_TRIGGERS = {
     "EV71": ("CPL 2018 Art. 236; 换押 notice (2014): 发回重审", True),
     "EV37": ("CPL 2018 Arts. 204-205; 换押 notice (2014): 延期审理补充侦查", True),
     "EV38": ("CPL 2018 Art. 205; 换押 notice (2014): 恢复审理", True),
-    "EV72": ("CPL 2018 Arts. 246-247; 换押 notice (2014): 死刑复核", True),
+    "EV60": ("CPL 2018 Arts. 246-247; 换押 notice (2014): 死刑复核", True),
     "EV73": ("CPL 2018 Art. 250; 换押 notice (2014): 死刑复核发回", False),
     "EV74": ("CPL 2018 Arts. 25-27; 换押 notice (2014): 改变管辖", True),
 }
