@@ -751,12 +751,24 @@ def inspect(ctx, package, fmt):
     for vid, v in dossier.volumes.items():
         in_volume = [d for _, d in dossier.documents if d.volume == vid]
         volumes.add_row(vid, v.title, str(len(in_volume)), str(sum(d.pages for d in in_volume)))
-    docs = table("文件", "Documents", ("层", "卷", "编号", "类型", "题名", "日期", "页数", "成员"),
-                 ("Layer", "Volume", "Id", "Type", "Title", "Date", "Pages", "Member"), keep=(0, 1, 2, 5, 6, 7))
-    for layer_no, d in dossier.documents:
-        docs.add_row(f"{layer_no:03d}", d.volume, d.id, d.type, d.title, d.date.isoformat(), str(d.pages), d.file)
-    for t in (volumes, docs):
-        console.print(t)
+    console.print(volumes)
+    # documents in one table per volume, without layer and volume columns (the member name
+    # documents/LLL/… says the layer), and the type only where it differs from the title: fewer
+    # columns leave the title room at 80 columns instead of squeezing it to a few characters
+    groups = [(vid, f"{vid} {v.title}") for vid, v in dossier.volumes.items()]
+    # a document naming a volume no record defines is still listed (the validator reports it)
+    groups += [(vid, f"{vid} ?") for vid in dict.fromkeys(d.volume for _, d in dossier.documents)
+               if vid not in dossier.volumes]
+    for vid, heading in groups:
+        docs = table(f"文件 · {heading}", f"Documents · {heading}",
+                     ("编号", "题名（类型）", "日期", "页数", "成员"), ("Id", "Title (type)", "Date", "Pages", "Member"),
+                     keep=(0, 2, 3, 4))
+        for _, d in dossier.documents:
+            if d.volume != vid:
+                continue
+            title = d.title if d.title == d.type else (f"{d.title}（{d.type}）" if zh else f"{d.title} ({d.type})")
+            docs.add_row(d.id, title, d.date.isoformat(), str(d.pages), d.file)
+        console.print(docs)
 
 
 @main.group()
