@@ -216,3 +216,4 @@ def test_inspect_at_80_columns(three_layers, lang):
     assert summary["documents"]
     for doc in summary["documents"]:
         assert any(doc["file"] in line for line in lines), doc["file"]
+        assert any(doc["title"] in line for line in lines), doc["title"]  # short titles are not folded
