@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from edossier.cli.main import EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_time, fail, main
+from edossier.cli.main import EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_time, _tz, fail, main
 
 STATE = {
     "running": ("running", "计算中"), "closed": ("closed in time", "按期办结"), "expired": ("EXPIRED", "已超期"),
@@ -30,10 +30,11 @@ def _read(ctx, package: Path):
     return s, records
 
 
-def _fmt(t) -> str:
-    if t is None:
-        return "-"
-    return t.strftime("%Y-%m-%d %H:%M") if hasattr(t, "hour") else t.isoformat()
+def _fmt(t, tz=None) -> str:
+    """An instant in the display zone (--tz, Asia/Shanghai by default) with its offset; a date as it is."""
+    from edossier.timefmt import show
+
+    return show(t, tz)
 
 
 @main.command()
@@ -62,6 +63,7 @@ def deadlines(ctx, package, at, fmt):
     now = dt.datetime.now(dt.timezone.utc)
     tl = compute(records, at=when, now=now)
     zh = _lang(ctx).startswith("zh")
+    tz = _tz(ctx)
     if fmt == "json":
         click.echo(json.dumps({
             "package": str(package), "at": tl.at.isoformat() if tl.at else None,
@@ -84,14 +86,15 @@ def deadlines(ctx, package, at, fmt):
     case = records[-1].case
     console.print(("案件" if zh else "Case") + f": {case.number}  {case.name}"
                   + (f"  ({case.procedure})" if case.procedure else ""), soft_wrap=True, markup=False)
-    as_of = tl.at.strftime("%Y-%m-%d %H:%M %z") if tl.at else "-"
+    as_of = _fmt(tl.at, tz)
     console.print(("判断时间" if zh else "As of") + f": {as_of}" + ("" if at else (" （当前时间）" if zh else " (now)")),
                   markup=False)
     events = Table(title="事件" if zh else "Events", box=None, header_style="bold", title_justify="left")
-    for col in (("时间", "事件", "办理机关", "层", "证明文书") if zh else ("Time", "Event", "Actor", "Layer", "Document")):
-        events.add_column(col, overflow="fold")
+    for i, col in enumerate(("时间", "事件", "办理机关", "层", "证明文书") if zh else
+                            ("Time", "Event", "Actor", "Layer", "Document")):
+        events.add_column(col, overflow="fold", no_wrap=i in (0, 3))  # a time is never split across lines
     for st in tl.steps:
-        events.add_row(_fmt(st.time), st.name + (f" [{st.event.person}]" if st.event.person else ""),
+        events.add_row(_fmt(st.time, tz), st.name + (f" [{st.event.person}]" if st.event.person else ""),
                        st.event.actor or "", f"{st.layer:03d}", st.event.document or "")
     console.print(events)
     periods = Table(title="法定期限" if zh else "Statutory periods", box=None, header_style="bold",
@@ -102,13 +105,13 @@ def deadlines(ctx, package, at, fmt):
     colour = {"expired": "red", "due-soon": "yellow", "running": "cyan"}
     for p in tl.periods:
         name = (p.zh if zh else p.en) + (f" [{p.person}]" if p.person else "")
-        end = _fmt(p.end) + (" *" if p.rolled else "")
+        end = _fmt(p.end, tz) + (" *" if p.rolled else "")
         label = STATE[p.state][1 if zh else 0]
-        closed = f"{p.closed_by} {_fmt(p.closed_at)}" if p.closed_by else ""
+        closed = f"{p.closed_by} {_fmt(p.closed_at, tz)}" if p.closed_by else ""
         length = p.length.split(" / ")[1 if zh else 0] if " / " in p.length else p.length
         if p.extensions:
             length += " (" + ", ".join(p.extensions) + ")"
-        periods.add_row(name, p.basis, _fmt(p.start), end, length,
+        periods.add_row(name, p.basis, _fmt(p.start, tz), end, length,
                         f"[{colour[p.state]}]{label}[/]" if p.state in colour else label, closed)
     console.print(periods)
     if any(p.rolled for p in tl.periods):
@@ -121,7 +124,7 @@ def deadlines(ctx, package, at, fmt):
                       (f"{years} 年的节假日安排未收录，仅按周末计算" if zh else
                        f"no holiday calendar for {years}; only weekends counted as rest days"))
     for i in tl.issues:
-        console.print(f"[red]{i.code}[/] {_fmt(i.step.time)} {i.step.name}: {i.zh if zh else i.en}", soft_wrap=True)
+        console.print(f"[red]{i.code}[/] {_fmt(i.step.time, tz)} {i.step.name}: {i.zh if zh else i.en}", soft_wrap=True)
     ctx.exit(EXIT_REJECT if any(p.state == "expired" for p in tl.periods) else EXIT_OK)
 
 
@@ -144,16 +147,17 @@ def log_(ctx, package, fmt):
     s, _ = _read(ctx, package)
     entries = audit_trail(s.layers)
     zh = _lang(ctx).startswith("zh")
+    tz = _tz(ctx)
     if fmt == "json":
         click.echo(json.dumps({"package": str(package), "entries": [e.to_dict() for e in entries]},
                               ensure_ascii=False, indent=2))
         ctx.exit(EXIT_OK)
     console = Console(highlight=False)
     table = Table(box=None, header_style="bold")
-    for col in (("时间", "层", "办理者", "签名人", "内容") if zh else ("Time", "Layer", "Who", "Signed by", "What")):
-        table.add_column(col, overflow="fold")
+    for i, col in enumerate(("时间", "层", "办理者", "签名人", "内容") if zh else ("Time", "Layer", "Who", "Signed by", "What")):
+        table.add_column(col, overflow="fold", no_wrap=i < 2)  # a time is never split across lines
     for e in entries:
-        table.add_row(_fmt(e.time), f"{e.layer:03d}", e.actor, e.signer, e.what_zh if zh else e.what_en)
+        table.add_row(_fmt(e.time, tz), f"{e.layer:03d}", e.actor, e.signer, e.what_zh if zh else e.what_en)
     console.print(table)
     console.print(("每条记录由所在层的签名（META-INF/signatureNNN.p7s）证明；签名是否有效请用 validate 校验。" if zh else
                    "Each line is proven by its layer's signature (META-INF/signatureNNN.p7s); run `validate` "

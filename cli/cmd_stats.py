@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from edossier.cli.main import (EXIT_OK, EXIT_USAGE, _lang, _parse_time, fail, guard_output, load_trust, local_inputs,
+from edossier.cli.main import (EXIT_OK, EXIT_USAGE, _lang, _parse_time, _tz, fail, guard_output, load_trust, local_inputs,
                                main, rate_bar, say, with_trust_options)
 
 STATS_FORMATS = ["text", "json", "csv", "html"]
@@ -125,7 +125,7 @@ def stats(ctx, paths, trust_path, at, fmt, output, jobs, scheduler, dask, near_d
     elif fmt == "csv":
         text = render_csv(figures)
     elif fmt == "html":
-        text = render_html(figures, lang=_lang(ctx), meta=meta)
+        text = render_html(figures, lang=_lang(ctx), meta=meta, tz=_tz(ctx))
     else:
         text = None
     if text is not None:
@@ -140,9 +140,9 @@ def stats(ctx, paths, trust_path, at, fmt, output, jobs, scheduler, dask, near_d
             from edossier.fsutil import atomic_output
 
             with atomic_output(output) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-                render_text(figures, Console(file=fh, width=120, no_color=True), _lang(ctx))
+                render_text(figures, Console(file=fh, width=120, no_color=True), _lang(ctx), tz=_tz(ctx))
         else:
-            render_text(figures, Console(highlight=False), _lang(ctx))
+            render_text(figures, Console(highlight=False), _lang(ctx), tz=_tz(ctx))
     n = figures["totals"]["packages"]
     rate = n / seconds if seconds > 0 else 0.0
     say(ctx, f"{n} package(s) in {seconds:.1f} s ({rate:.1f} packages/s, {description})"

@@ -31,6 +31,13 @@ def _lang(ctx: click.Context) -> str:
     return (root.obj or {}).get("lang") or default_lang()
 
 
+def _tz(ctx: click.Context):
+    """The display zone of human-readable output (global --tz; Asia/Shanghai by default)."""
+    from edossier.timefmt import zone
+
+    return zone((ctx.find_root().obj or {}).get("tz"))
+
+
 def say(ctx, en: str, zh: str, *, err: bool = False, style: str | None = None) -> None:
     text = zh if _lang(ctx).startswith("zh") else en
     console = err_console if err else Console(highlight=False)
@@ -51,9 +58,12 @@ def _quiet_libraries() -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--lang", type=click.Choice(["zh-CN", "en"]), default=None,
               help="Language of messages (default from the locale) / 输出语言（默认取自系统区域设置）")
+@click.option("--tz", "tz", metavar="ZONE", default=None,
+              help="Time zone of times in human-readable output (IANA name or ±HH:MM; default Asia/Shanghai). "
+                   "JSON keeps ISO 8601 with offset / 人读输出中的时区（默认 Asia/Shanghai，北京时间）")
 @click.version_option(package_name="edossier")
 @click.pass_context
-def main(ctx: click.Context, lang: str | None) -> None:
+def main(ctx: click.Context, lang: str | None, tz: str | None) -> None:
     """edossier: build, sign, append and validate electronic criminal case files (电子卷宗).
 
     Exit codes / 退出码: 0 accept or success / 接收或成功, 1 reject or refused input / 拒收或输入被拒,
@@ -61,6 +71,14 @@ def main(ctx: click.Context, lang: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["lang"] = lang or default_lang()
+    if tz is not None:
+        from edossier.timefmt import UnknownZoneError, zone
+
+        try:
+            zone(tz)  # refuse an unknown zone before any work
+        except UnknownZoneError as exc:
+            fail(ctx, exc.en, exc.zh, EXIT_USAGE)
+    ctx.obj["tz"] = tz
     _quiet_libraries()
 
 
@@ -252,7 +270,8 @@ def _preflight_report(ctx, result_report, fmt: str, trust, *, refused: bool) -> 
     elif result_report.findings or refused:
         from edossier.report.text import render_text
 
-        render_text([result_report], err_console, _lang(ctx), trust=trust.facts() if trust is not None else None)
+        render_text([result_report], err_console, _lang(ctx), trust=trust.facts() if trust is not None else None,
+                    tz=_tz(ctx))
 
 
 def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfile, penv, *,
@@ -510,11 +529,11 @@ def write_report(ctx, reports, fmt: str, output: Path | None, *, trust_path: Pat
             from edossier.report.text import render_text
 
             with atomic_output(output) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-                render_text(reports, Console(file=fh, width=120, no_color=True), lang, trust=facts)
+                render_text(reports, Console(file=fh, width=120, no_color=True), lang, trust=facts, tz=_tz(ctx))
         else:
             from edossier.report.text import render_text
 
-            render_text(reports, Console(highlight=False), lang, trust=facts)
+            render_text(reports, Console(highlight=False), lang, trust=facts, tz=_tz(ctx))
         return
     if fmt == "json":
         from edossier.report.json_report import render_json
@@ -531,7 +550,7 @@ def write_report(ctx, reports, fmt: str, output: Path | None, *, trust_path: Pat
     else:
         from edossier.report.html import render_html
 
-        text = render_html(reports, lang=lang, trust=facts)
+        text = render_html(reports, lang=lang, trust=facts, tz=_tz(ctx))
     if output:
         from edossier.fsutil import atomic_write_bytes
 
@@ -684,12 +703,16 @@ def inspect(ctx, package, fmt):
     import json
 
     from rich.table import Table
+    from rich.text import Text
 
+    from edossier.report.text import stacked
     from edossier.roles import role_name
     from edossier.summary import summarize
+    from edossier.timefmt import show
 
     if not package.is_file():
         fail(ctx, f"{package}: no such file", f"{package}：文件不存在", EXIT_USAGE)
+    tz = _tz(ctx)
     s = summarize(package)
     dossier = s.dossier
     if fmt == "json":
@@ -707,30 +730,45 @@ def inspect(ctx, package, fmt):
         console.print(("案件" if zh else "Case") + f": {dossier.case.number}  {dossier.case.name}  "
                       + "、".join(dossier.case.charges), soft_wrap=True)
 
-    def table(title_zh, title_en, cols_zh, cols_en):
+    def table(title_zh, title_en, cols_zh, cols_en, keep=()):
+        # columns in `keep` (numbers, dates, codes, member names) are not wrapped: at 80 columns the
+        # free-text columns (titles, CJK) wrap instead of a member name being cut mid-word
         t = Table(title=title_zh if zh else title_en, box=None, header_style="bold", title_justify="left")
-        for col in (cols_zh if zh else cols_en):
-            t.add_column(col, overflow="fold")
+        for i, col in enumerate(cols_zh if zh else cols_en):
+            t.add_column(col, overflow="fold", no_wrap=i in keep)
         return t
 
-    layers = table("层", "Layers", ("层", "机关", "角色", "阶段", "签名人", "签署时间"),
-                   ("Layer", "Agency", "Role", "Stage", "Signer", "Signing time"))
+    # layers stacked (one field a line), not a six-column table: at 80 columns a table squeezes the
+    # agency column until names break mid-word (issue #16)
+    console.print(Text("层" if zh else "Layers", style="italic"))
+    labels = ("角色", "阶段", "签名人", "签署时间") if zh else ("Role", "Stage", "Signer", "Signing time")
     for layer in s.layers:
         r = layer.record
-        layers.add_row(f"{layer.layer:03d}", r.agency.name if r else f"? ({layer.problem})",
-                       role_name(r.agency.role, "zh" if zh else "en") if r else "?", (r.stage or "") if r else "",
-                       layer.signer or "?",
-                       layer.signing_time.strftime("%Y-%m-%d %H:%M:%S %Z") if layer.signing_time else "?")
-    volumes = table("卷", "Volumes", ("卷", "题名", "文件数", "页数"), ("Volume", "Title", "Documents", "Pages"))
+        stacked(console, (f"{layer.layer:03d}", r.agency.name if r else f"? ({layer.problem})"), zip(labels, (
+            role_name(r.agency.role, "zh" if zh else "en") if r else "?", (r.stage or "-") if r else "-",
+            layer.signer or "?", show(layer.signing_time, tz, seconds=True, empty="?"))), indent=0)
+    volumes = table("卷", "Volumes", ("卷", "题名", "文件数", "页数"), ("Volume", "Title", "Documents", "Pages"), keep=(0, 2, 3))
     for vid, v in dossier.volumes.items():
         in_volume = [d for _, d in dossier.documents if d.volume == vid]
         volumes.add_row(vid, v.title, str(len(in_volume)), str(sum(d.pages for d in in_volume)))
-    docs = table("文件", "Documents", ("层", "卷", "编号", "类型", "题名", "日期", "页数", "成员"),
-                 ("Layer", "Volume", "Id", "Type", "Title", "Date", "Pages", "Member"))
-    for layer_no, d in dossier.documents:
-        docs.add_row(f"{layer_no:03d}", d.volume, d.id, d.type, d.title, d.date.isoformat(), str(d.pages), d.file)
-    for t in (layers, volumes, docs):
-        console.print(t)
+    console.print(volumes)
+    # documents in one table per volume, without layer and volume columns (the member name
+    # documents/LLL/… says the layer), and the type only where it differs from the title: fewer
+    # columns leave the title room at 80 columns instead of squeezing it to a few characters
+    groups = [(vid, f"{vid} {v.title}") for vid, v in dossier.volumes.items()]
+    # a document naming a volume no record defines is still listed (the validator reports it)
+    groups += [(vid, f"{vid} ?") for vid in dict.fromkeys(d.volume for _, d in dossier.documents)
+               if vid not in dossier.volumes]
+    for vid, heading in groups:
+        docs = table(f"文件 · {heading}", f"Documents · {heading}",
+                     ("编号", "题名（类型）", "日期", "页数", "成员"), ("Id", "Title (type)", "Date", "Pages", "Member"),
+                     keep=(0, 2, 3, 4))
+        for _, d in dossier.documents:
+            if d.volume != vid:
+                continue
+            title = d.title if d.title == d.type else (f"{d.title}（{d.type}）" if zh else f"{d.title} ({d.type})")
+            docs.add_row(d.id, title, d.date.isoformat(), str(d.pages), d.file)
+        console.print(docs)
 
 
 @main.group()
@@ -791,7 +829,7 @@ def demo(ctx, workdir):
         fail(ctx, exc.en, exc.zh, EXIT_REJECT)
     console = Console(highlight=False)
     console.print()
-    render_text([result.accepted, result.tampered], console, _lang(ctx))
+    render_text([result.accepted, result.tampered], console, _lang(ctx), tz=_tz(ctx))
     if result.ok:
         say(ctx, "Demo finished: the signed dossier is accepted, the tampered copy is rejected.",
             "演示完成：签名卷宗被接收，被篡改的副本被拒收。", style="green")

@@ -4,6 +4,7 @@ and the synthetic archive generator."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -249,3 +250,17 @@ def test_html_dashboard_in_headless_chromium(figures, tmp_path):
     with Image.open(shot) as im:
         colours = {c for _, c in im.convert("RGB").getcolors(maxcolors=1 << 22)}
     assert (0x1A, 0x7F, 0x37) in colours and (0xCF, 0x22, 0x2E) in colours  # accepted / rejected bars drawn
+
+
+def test_dashboard_times_in_beijing_time_and_tz(figures):
+    """Issue #16: the generated and judged-at times are shown in Beijing time by default (17:30 UTC is
+    01:30 the next day, hand arithmetic), in the zone given otherwise; the JSON keeps ISO 8601."""
+    from edossier.timefmt import zone
+
+    late = dt.datetime(2026, 11, 20, 17, 30, tzinfo=dt.timezone.utc)
+    meta = {"judged_at": "2026-11-20T16:00:00+00:00"}
+    page = render_html(figures, lang="zh-CN", meta=meta, generated=late)
+    assert "2026-11-21 01:30:00 +08:00" in page and "2026-11-21 00:00:00 +08:00" in page
+    page = render_html(figures, lang="en", meta=meta, generated=late, tz=zone("UTC"))
+    assert "2026-11-20 17:30:00 +00:00" in page and "2026-11-20 16:00:00 +00:00" in page
+    assert "+08:00" not in page.split("<header>", 1)[1].split("</header>", 1)[0]

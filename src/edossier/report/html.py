@@ -20,6 +20,7 @@ from pathlib import Path
 from .. import __version__
 from ..findings import severity_counts, spec_link
 from ..roles import ROLE_EN, ROLE_ZH
+from ..timefmt import indication_plain, show
 
 MAX_THUMBNAILS = 60  # per package
 MAX_PDF_BYTES = 64 * 1024 * 1024  # a larger document is noted, not rendered
@@ -39,7 +40,7 @@ _L = {
         "spec": "spec",
         "layers": "Layers", "no_layers": "No layer could be read.",
         "layer": "Layer", "agency": "Agency", "role": "Role", "signer": "Signer", "signing_time": "Signing time",
-        "timestamp": "Time stamp", "indication": "ETSI indication", "created": "Created", "lstage": "Procedural step",
+        "timestamp": "Time stamp", "indication": "Signature (ETSI indication)", "created": "Created", "lstage": "Procedural step",
         "case": "Case", "case_number": "Case number", "case_name": "Case name", "charges": "Charges",
         "toc": "Table of contents", "no_toc": "No table of contents: no record could be read.",
         "volume": "Volume", "doc": "Document", "type": "Type", "doc_title": "Title", "number": "Number",
@@ -69,7 +70,7 @@ _L = {
         "spec": "规范",
         "layers": "各层", "no_layers": "没有可读取的层。",
         "layer": "层", "agency": "机关", "role": "角色", "signer": "签名人", "signing_time": "签署时间",
-        "timestamp": "时间戳", "indication": "ETSI 验证结论", "created": "生成时间", "lstage": "诉讼环节",
+        "timestamp": "时间戳", "indication": "签名结论（ETSI 验证结论）", "created": "生成时间", "lstage": "诉讼环节",
         "case": "案件", "case_number": "案号", "case_name": "案件名称", "charges": "案由",
         "toc": "卷内目录", "no_toc": "无卷内目录：没有可读取的卷宗记录。",
         "volume": "卷", "doc": "文件", "type": "文书类型", "doc_title": "题名", "number": "文号",
@@ -260,12 +261,9 @@ def _open_pdf(pkg, member: str, L: dict, max_pdf_bytes: int, pymupdf):
         return L["n_unopenable"].format(m=member, why=str(exc) or type(exc).__name__)
 
 
-def _time(value) -> str:
-    if not value:
-        return "–"
-    if isinstance(value, dt.datetime):
-        return value.replace(microsecond=0).isoformat(sep=" ")
-    return str(value)
+def _time(value, tz: dt.tzinfo | None = None) -> str:
+    """An instant in the display zone (Asia/Shanghai unless --tz), "–" for none."""
+    return show(value, tz, seconds=True, empty="–")
 
 
 def _message_cell(f, lang: str) -> str:
@@ -301,7 +299,7 @@ def _findings_table(rep, L: dict, lang: str) -> str:
     return f'<table class="findings"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
-def _layers_table(rep, L: dict) -> str:
+def _layers_table(rep, L: dict, lang: str = "en", tz: dt.tzinfo | None = None) -> str:
     if not rep.layers:
         return f'<p class="note">{e(L["no_layers"])}</p>'
     cols = ("layer", "agency", "role", "lstage", "created", "signer", "signing_time", "timestamp", "indication")
@@ -311,14 +309,17 @@ def _layers_table(rep, L: dict) -> str:
         agency = (f'{e(r.agency.name)}<div class="alt">{e(r.agency.credit_code)}</div>' if r else "?")
         role = e(L["roles"].get(r.agency.role, r.agency.role)) if r else "?"
         if s is not None:
-            ind = f'<span class="ind-{e(s.indication)}">{e(s.indication)}</span>'
-            if s.sub_indication:
-                ind += f'<div class="alt">{e(s.sub_indication)}</div>'
+            # the plain meaning first (签名有效 / valid), the ETSI code as secondary information
+            other = "en" if lang == "zh-CN" else "zh-CN"
+            ind = (f'<span class="ind-{e(s.indication)}" title="{e(indication_plain(s.indication, other))}">'
+                   f'{e(indication_plain(s.indication, lang))}</span>'
+                   f'<div class="alt"><code>{e(s.indication)}</code>'
+                   + (f" {e(s.sub_indication)}" if s.sub_indication else "") + "</div>")
         else:
             ind = "–"
-        cells = [f"{lr.layer:03d}", agency, role, e(r.stage or "–") if r else "–", e(_time(r.created)) if r else "–",
-                 e(s.signer or "–") if s else "–", e(_time(s.signing_time)) if s else "–",
-                 e(_time(s.timestamp)) if s else "–", ind]
+        cells = [f"{lr.layer:03d}", agency, role, e(r.stage or "–") if r else "–", e(_time(r.created, tz)) if r else "–",
+                 e(s.signer or "–") if s else "–", e(_time(s.signing_time, tz)) if s else "–",
+                 e(_time(s.timestamp, tz)) if s else "–", ind]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     head = "".join(f"<th>{e(L[k])}</th>" for k in cols)
     return f'<table class="layers"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
@@ -363,7 +364,7 @@ def _toc(dossier, by_member: dict[str, list], L: dict) -> str:
 
 
 def _package_section(i: int, rep, lang: str, *, thumbnails: bool, dpi: int, max_thumbnails: int,
-                     max_pdf_bytes: int) -> str:
+                     max_pdf_bytes: int, tz: dt.tzinfo | None = None) -> str:
     from ..record.fold import fold
 
     L, O = _L[lang], _L["en" if lang == "zh-CN" else "zh-CN"]
@@ -381,7 +382,7 @@ def _package_section(i: int, rep, lang: str, *, thumbnails: bool, dpi: int, max_
             by_member[member].append(f)
     parts = [f'<section class="package" id="pkg-{i}">', _banner(rep, L, O, counts),
              f'<h2>{e(L["findings"])}</h2>', _findings_table(rep, L, lang),
-             f'<h2>{e(L["layers"])}</h2>', _layers_table(rep, L),
+             f'<h2>{e(L["layers"])}</h2>', _layers_table(rep, L, lang, tz),
              f'<h2>{e(L["toc"])}</h2>', _toc(dossier, by_member, L)]
     targets = _thumbnail_targets(rep, files)
     if targets:
@@ -408,15 +409,17 @@ def _package_section(i: int, rep, lang: str, *, thumbnails: bool, dpi: int, max_
 
 def render_html(reports, *, lang: str = "en", thumbnails: bool = True, thumbnail_dpi: int = THUMBNAIL_DPI,
                 max_thumbnails: int = MAX_THUMBNAILS, max_pdf_bytes: int = MAX_PDF_BYTES,
-                generated: dt.datetime | None = None, trust: dict | None = None) -> str:
+                generated: dt.datetime | None = None, trust: dict | None = None,
+                tz: dt.tzinfo | None = None) -> str:
     """The HTML report (one self-contained document) for a list of PackageReport.
 
     Reads the PDF members that findings point at from the packages (bounded reads) to draw
-    thumbnails; `thumbnails=False` skips that and reads nothing."""
+    thumbnails; `thumbnails=False` skips that and reads nothing. Times are shown in `tz` (default
+    Asia/Shanghai, timefmt.zone)."""
     lang = "zh-CN" if lang.startswith("zh") else "en"
     L, O = _L[lang], _L["en" if lang == "zh-CN" else "zh-CN"]
     reports = list(reports)
-    when = (generated or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat()
+    when = _time(generated or dt.datetime.now(dt.timezone.utc), tz)
     rejected = sum(1 for r in reports if r.verdict == "reject")
     overall = "reject" if rejected else "accept"
     head = (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
@@ -444,6 +447,6 @@ def render_html(reports, *, lang: str = "en", thumbnails: bool = True, thumbnail
                    f'<th>{e(L["package"])}</th><th>{e(L["accept"])}/{e(L["reject"])}</th>'
                    f'<th>{e(L["findings"])}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
     body = [_package_section(i, rep, lang, thumbnails=thumbnails, dpi=thumbnail_dpi, max_thumbnails=max_thumbnails,
-                             max_pdf_bytes=max_pdf_bytes) for i, rep in enumerate(reports)]
+                             max_pdf_bytes=max_pdf_bytes, tz=tz) for i, rep in enumerate(reports)]
     return head + "\n".join(top + body) + "\n</body>\n</html>\n"
 

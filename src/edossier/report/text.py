@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from ..findings import STAGES, SUPERVISION
 from ..roles import ROLE_ZH
+from ..timefmt import indication_text, show
 
 _L = {
     "en": {
@@ -31,7 +36,23 @@ _L = {
 }
 
 
-def render_text(reports, console: Console, lang: str = "en", *, trust: dict | None = None) -> None:
+def stacked(console: Console, head: tuple[str, str], fields, *, indent: int = 2) -> None:
+    """One record as a small label/value grid: `head` (e.g. layer number, agency name) on the first
+    line, then one line per (label, value) of `fields`. Stacking instead of a wide table keeps an
+    80-column terminal readable: a value wraps at spaces (character boundaries for CJK, which has
+    none) inside its own column, so an agency name is never cut mid-word by a squeezed column."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True, style="dim")
+    grid.add_column(overflow="fold")
+    grid.add_row(Text(head[0], style="bold"), Text(head[1], style="bold"))
+    for label, value in fields:
+        grid.add_row(Text(label), Text(value))
+    console.print(Padding(grid, (0, 0, 0, indent), expand=False))
+
+
+def render_text(reports, console: Console, lang: str = "en", *, trust: dict | None = None,
+                tz: dt.tzinfo | None = None) -> None:
+    """The text report on `console`; times are shown in `tz` (default Asia/Shanghai, timefmt.zone)."""
     from .trustinfo import trust_line
 
     L = _L["zh-CN" if lang.startswith("zh") else "en"]
@@ -44,16 +65,15 @@ def render_text(reports, console: Console, lang: str = "en", *, trust: dict | No
         console.print(f"[bold {colour}]{L[rep.verdict]}[/]  {L['package']}: {rep.path}")
         c = d["counts"]
         console.print("  " + L["errors"].format(s=c["supervision"], e=c["error"], w=c["warning"], i=c["info"]))
-        if rep.layers:
-            table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2, 0, 2))
-            for col in (L["layer"], L["agency"], L["role"], L["signature"], L["signed"]):
-                table.add_column(col, overflow="fold")
-            for layer in d["layers"]:
-                sig = layer["signature"] or {}
-                table.add_row(f"{layer['layer']:03d}", layer["agency"] or "?",
-                              L.get("roles", {}).get(layer["role"], layer["role"] or "?"),
-                              sig.get("indication") or "-", (sig.get("signing_time") or "-")[:19].replace("T", " "))
-            console.print(table)
+        for layer in d["layers"]:
+            sig = layer["signature"] or {}
+            zh = lang.startswith("zh")
+            stacked(console, (f"{L['layer']} {layer['layer']:03d}", layer["agency"] or "?"), [
+                (L["role"], L.get("roles", {}).get(layer["role"], layer["role"] or "?")),
+                (L["signature"], indication_text(sig.get("indication"), "zh-CN" if zh else "en",
+                                                 sig.get("sub_indication"))),
+                (L["signed"], show(sig.get("signing_time"), tz)),
+            ])
         findings = rep.sorted_findings()
         if not findings:
             console.print("  " + L["no_findings"])

@@ -301,23 +301,24 @@ def _group_table(rows, first: str, L, lang, *, role: bool = False) -> str:
 
 
 def render_html(figures: dict, *, lang: str = "en", meta: dict | None = None,
-                generated: dt.datetime | None = None) -> str:
-    """The dashboard: one self-contained HTML page."""
+                generated: dt.datetime | None = None, tz: dt.tzinfo | None = None) -> str:
+    """The dashboard: one self-contained HTML page; times in `tz` (default Asia/Shanghai, timefmt.zone)."""
     from ..findings import registry
+    from ..timefmt import show
 
     lang = _lang(lang)
     L = _L[lang]
     zh = lang == "zh-CN"
     meta = meta or {}
     t = figures["totals"]
-    when = (generated or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat()
+    when = show(generated or dt.datetime.now(dt.timezone.utc), tz, seconds=True)
     parts = [f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
              f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
              f'<meta name="generator" content="edossier {e(__version__)}">\n<title>{e(L["title"])}</title>\n'
              f"<style>{_CSS}</style>\n</head>\n<body>\n"]
     info = [f'{e(L["generated"])}: {e(when)}']
     if meta.get("judged_at"):
-        info.append(f'{e(L["at"])}: {e(meta["judged_at"])}')
+        info.append(f'{e(L["at"])}: {e(show(meta["judged_at"], tz, seconds=True))}')
     if meta.get("executor"):
         info.append(f'{e(L["run"])}: {e(meta["executor"])}')
     parts.append(f'<header><h1>{e(L["title"])}</h1><div class="meta">{" · ".join(info)}</div></header>')
@@ -350,7 +351,7 @@ def render_html(figures: dict, *, lang: str = "en", meta: dict | None = None,
         state = L["states"][r["state"]] + ("" if r["open"] or r["state"] != "expired" else f" ({L['closed_late']})")
         case = f'{e(r["case_number"] or "–")}<div class="note">{e(r["case_name"] or "")}</div>'
         rows.append(f'<tr class="{e(r["state"])}"><td><span class="state-{e(r["state"])}">{e(state)}</span></td>'
-                    f"<td>{e(name)}</td><td>{e(r['person'] or '–')}</td><td>{case}</td><td>{e(r['end'])}</td>"
+                    f"<td>{e(name)}</td><td>{e(r['person'] or '–')}</td><td>{case}</td><td>{e(show(r['end'], tz))}</td>"
                     f'<td class="n">{r["days_left"]}</td><td class="loc">{e(r["package"])}</td></tr>')
     parts.append(f'<section id="deadlines"><h2>{e(L["deadlines"])}</h2>')
     if rows:
@@ -404,9 +405,11 @@ def render_html(figures: dict, *, lang: str = "en", meta: dict | None = None,
 
 # --- text (terminal) --------------------------------------------------------------------------------------
 
-def render_text(figures: dict, console, lang: str = "en", *, max_rows: int = 15) -> None:
-    """A short summary for the terminal (rich Console)."""
+def render_text(figures: dict, console, lang: str = "en", *, max_rows: int = 15, tz: dt.tzinfo | None = None) -> None:
+    """A short summary for the terminal (rich Console); times in `tz` (default Asia/Shanghai)."""
     from rich.table import Table
+
+    from ..timefmt import show
 
     lang = _lang(lang)
     L = _L[lang]
@@ -449,5 +452,5 @@ def render_text(figures: dict, console, lang: str = "en", *, max_rows: int = 15)
                                     L["package"]])
         for r in d["list"][:max_rows]:
             tb.add_row(L["states"][r["state"]], _kind(r["period"], zh),
-                       r["person"] or "–", r["case_number"] or "–", r["end"], str(r["days_left"]), r["package"])
+                       r["person"] or "–", r["case_number"] or "–", show(r["end"], tz), str(r["days_left"]), r["package"])
         console.print(tb)
