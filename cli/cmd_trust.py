@@ -69,8 +69,9 @@ def _read_file(ctx, path: Path, what: tuple[str, str]) -> bytes:
              EXIT_USAGE)
 
 
-def read_certs(ctx, paths, what: tuple[str, str]) -> tuple[bytes, ...]:
-    """DER of every certificate in the PEM (one or more) or DER files `paths`."""
+def read_certs(ctx, paths, what: tuple[str, str], *, require_ca: bool = False) -> tuple[bytes, ...]:
+    """DER of every certificate in the PEM (one or more) or DER files `paths`; with `require_ca`, a
+    certificate that is not a CA is refused naming its file (clearer than its place in the entry)."""
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -82,10 +83,22 @@ def read_certs(ctx, paths, what: tuple[str, str]) -> tuple[bytes, ...]:
                 certs = x509.load_pem_x509_certificates(data)
             else:
                 certs = [x509.load_der_x509_certificate(data)]
-            out.extend(c.public_bytes(Encoding.DER) for c in certs)
+            ders = [c.public_bytes(Encoding.DER) for c in certs]
         except Exception:  # noqa: BLE001 - any parse failure of a user file is the user's error
             fail(ctx, f"{path}: not a readable X.509 certificate (PEM or DER)",
                  f"{path}：不是可读取的 X.509 证书（PEM 或 DER）", EXIT_USAGE)
+        for cert in certs if require_ca else ():
+            try:
+                is_ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+            except Exception:  # noqa: BLE001 - absent or unreadable: not a CA
+                is_ca = False
+            if not is_ca:
+                subject = cert.subject.rfc4514_string()
+                fail(ctx, f"{path}: {subject} is not a CA certificate (basicConstraints cA is not set); "
+                          "--ca takes the issuing CA and its root, not a signer's or operator's certificate",
+                     f"{path}：{subject} 不是 CA 证书（basicConstraints 未设置 cA）；--ca 应为签发 CA 及根证书，"
+                     "而不是签名人或运营方的证书", EXIT_USAGE)
+        out.extend(ders)
     return tuple(dict.fromkeys(out))
 
 
@@ -294,7 +307,7 @@ def trust_add_agency(ctx, trustlist, agency_name, credit_code, role, ca_files, c
     from edossier.signing.trustlist import TrustedAgency, add_agency
 
     agency = TrustedAgency(name=agency_name.strip(), credit_code=credit_code.strip(), role=role,
-                           ca_certs=read_certs(ctx, ca_files, ("CA certificate", "CA 证书")),
+                           ca_certs=read_certs(ctx, ca_files, ("CA certificate", "CA 证书"), require_ca=True),
                            crls=read_crls(ctx, crl_files),
                            valid_from=_time(ctx, valid_from, "--valid-from"),
                            valid_to=_time(ctx, valid_to, "--valid-to"))
@@ -325,7 +338,8 @@ def trust_add_tsa(ctx, trustlist, tsa_name, tsa_files, ca_files, crl_files, vali
     """Add a time-stamping authority. / 向信任列表添加时间戳服务。"""
     from edossier.signing.trustlist import TrustedTSA, add_tsa
 
-    tsa = TrustedTSA(name=tsa_name.strip(), ca_certs=read_certs(ctx, ca_files, ("CA certificate", "CA 证书")),
+    tsa = TrustedTSA(name=tsa_name.strip(),
+                     ca_certs=read_certs(ctx, ca_files, ("CA certificate", "CA 证书"), require_ca=True),
                      tsa_certs=read_certs(ctx, tsa_files, ("TSA certificate", "时间戳证书")),
                      crls=read_crls(ctx, crl_files), valid_from=_time(ctx, valid_from, "--valid-from"),
                      valid_to=_time(ctx, valid_to, "--valid-to"))

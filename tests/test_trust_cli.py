@@ -259,3 +259,26 @@ def test_keys_issue_passphrase_and_trust(wpki, tmp_path, three_layers):
     res = run("keys", "issue", wpki, "--role", "police", "--name", "x", "--credit-code", NEW_CODE, "-o",
               tmp_path / "y.p12", "--passphrase-env", "NO_SUCH_VAR_16")
     assert res.exit_code == 2 and "NO_SUCH_VAR_16 is not set" in res.output and not (tmp_path / "y.p12").exists()
+
+
+def test_library_refuses_what_a_reader_would(module_pki):
+    """add_agency applies the reader's checks itself (not only the CLI): a non-CA certificate, a CRL
+    of another CA, a duplicate; remove_agency of an absent entry."""
+    from edossier.signing.trustlist import TrustedAgency, add_agency, remove_agency
+
+    tl = load(module_pki)
+    operator_der = x509.load_pem_x509_certificate((module_pki / "trust-anchor.pem").read_bytes()).public_bytes(
+        Encoding.DER)
+    police_ca = tl.agencies[0].ca_certs
+    entry = TrustedAgency(name=NEW_NAME, credit_code=NEW_CODE, role="police", ca_certs=(operator_der,))
+    with pytest.raises(TrustListError, match="is not a CA certificate") as err:
+        add_agency(tl, entry)
+    assert "不是 CA 证书" in err.value.zh
+    with pytest.raises(TrustListError, match="CRL #1 is not issued"):
+        add_agency(tl, replace(entry, ca_certs=police_ca, crls=((module_pki / "crl-court.crl").read_bytes(),)))
+    with pytest.raises(TrustListError, match="already in the trust list"):
+        add_agency(tl, replace(tl.agencies[0]))
+    ok = add_agency(tl, replace(entry, ca_certs=police_ca))
+    assert len(ok.agencies) == len(tl.agencies) + 1 and len(tl.agencies) == 5  # the input is not changed
+    with pytest.raises(TrustListError, match="is not in the trust list"):
+        remove_agency(tl, NEW_CODE, "police")
