@@ -73,31 +73,100 @@ def keys_revoke(ctx, pki_dir, role, cert_file, serial, when):
 @click.option("--days", type=click.IntRange(1, 36500), help="Validity in days (default 2 years) / 有效天数")
 @click.option("--rsa", is_flag=True, help="RSA 3072 instead of ECDSA P-256 / 使用 RSA 3072")
 @click.option("--client-auth-only", is_flag=True, help="Wrong EKU, for negative tests / 仅客户端认证用途（用于反例测试）")
+@click.option("--passphrase-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Protect the new credential with the passphrase in this file / 用此文件中的口令保护新凭据")
+@click.option("--passphrase-env", metavar="VAR",
+              help="Protect the new credential with the passphrase in this environment variable / 用此环境变量中的口令保护新凭据")
+@click.option("--trust", "trust_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also add the agency to this trust list (its CA and CRL from PKI_DIR) / 同时将该机关加入此信任列表")
+@click.option("--operator", "operator_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Trust-list operator credential that signs the new edition of --trust / 签名 --trust 新版本的运营方凭据")
+@click.option("--operator-passphrase-env", metavar="VAR",
+              help="The operator credential's passphrase, from this environment variable / 运营方凭据口令所在的环境变量")
 @click.pass_context
-def keys_issue(ctx, pki_dir, role, agency_name, credit_code, output, days, rsa, client_auth_only):
-    """Issue another signing credential from a demo PKI's CA. / 由演示 PKI 的 CA 签发新的签名凭据。"""
+def keys_issue(ctx, pki_dir, role, agency_name, credit_code, output, days, rsa, client_auth_only,
+               passphrase_file, passphrase_env, trust_path, operator_path, operator_passphrase_env):
+    """Issue another signing credential from a demo PKI's CA, and with --trust add its agency to a
+    trust list. / 由演示 PKI 的 CA 签发新的签名凭据（可同时加入信任列表）。"""
     from cryptography.x509.oid import ExtendedKeyUsageOID
 
+    from edossier.cli.main import _passphrase
     from edossier.idcodes import is_valid_credit_code
     from edossier.signing.demo_pki import DEFAULT_SIGNER_EKU, issue_in_demo
 
     if not is_valid_credit_code(credit_code):
         fail(ctx, f"{credit_code}: not a valid unified social credit code (check character)",
              f"{credit_code}：不是有效的统一社会信用代码（校验码错误）", EXIT_USAGE)
+    if operator_path is not None and trust_path is None:
+        fail(ctx, "--operator needs --trust TRUSTLIST", "--operator 须与 --trust 一起使用", EXIT_USAGE)
     from edossier.fsutil import Input
 
     # The PKI folder holds the CA keys, the trust list and the other credentials: a new credential is
     # never written over one of them (a lost CA key cannot be made again).
-    guard_output(ctx, output, [Input(pki_dir, "the PKI folder", "PKI 文件夹", tree=True)],
+    guard_output(ctx, output, [Input(pki_dir, "the PKI folder", "PKI 文件夹", tree=True),
+                               Input(trust_path, "the trust list", "信任列表") if trust_path else None,
+                               Input(passphrase_file, "the passphrase file", "口令文件") if passphrase_file else None],
                  ("the credential", "输出的凭据"))
+    passphrase = _passphrase(ctx, output, passphrase_file, passphrase_env)
+    if passphrase is not None and not passphrase:
+        fail(ctx, "the passphrase is empty", "口令为空", EXIT_USAGE)
+    entry = None
+    if trust_path is not None:
+        # Everything about the trust list is checked before the credential is made, so a refused
+        # list does not leave a credential behind for an agency nobody trusts.
+        entry = _trust_entry(ctx, pki_dir, role, agency_name, credit_code)
+        _precheck_trust(ctx, trust_path, entry, operator_path, operator_passphrase_env)
     eku = [ExtendedKeyUsageOID.CLIENT_AUTH] if client_auth_only else DEFAULT_SIGNER_EKU
     try:
         cred = issue_in_demo(pki_dir, role, agency_name, credit_code, output, key_type="rsa" if rsa else "ec",
-                             days=days, eku=eku)
+                             days=days, eku=eku, passphrase=passphrase)
     except (ValueError, OSError) as exc:
         fail(ctx, str(exc), str(exc), EXIT_USAGE)
     say(ctx, f"Issued {output} (serial {cred.cert.serial_number:#x}) for {agency_name}.",
         f"已为 {agency_name} 签发 {output}（序列号 {cred.cert.serial_number:#x}）。")
+    if entry is not None:
+        from edossier.cli.cmd_trust import edit
+        from edossier.signing.trustlist import add_agency
+
+        def change(tl):
+            return (add_agency(tl, entry), f"Added {agency_name} ({credit_code}, {role}) to",
+                    f"已将 {agency_name}（{credit_code}）加入")
+
+        edit(ctx, trust_path, change, operator_path=operator_path, passphrase_file=None,
+             passphrase_env=operator_passphrase_env, anchor=None, next_update=None)
+
+
+def _trust_entry(ctx, pki_dir: Path, role: str, agency_name: str, credit_code: str):
+    """The trust-list entry for an agency under the demo folder's CA of `role`: that CA and the root,
+    with their CRLs, in force while the CA is (as `keys demo` lists its agencies)."""
+    from cryptography import x509
+
+    from edossier.cli.cmd_trust import read_certs, read_crls
+    from edossier.signing.trustlist import TrustedAgency
+
+    files = [pki_dir / f"ca-{role}.pem", pki_dir / "root-ca.pem"]
+    crls = [pki_dir / f"crl-{role}.crl", pki_dir / "crl-root.crl"]
+    for f in files + crls:
+        if not f.is_file():
+            fail(ctx, f"{f}: missing; PKI_DIR must be a folder made by `edossier keys demo`",
+                 f"{f}：不存在；PKI_DIR 须为 edossier keys demo 生成的文件夹", EXIT_USAGE)
+    cas = read_certs(ctx, files, ("CA certificate", "CA 证书"))
+    ca = x509.load_der_x509_certificate(cas[0])
+    return TrustedAgency(name=agency_name, credit_code=credit_code, role=role, ca_certs=cas,
+                         crls=read_crls(ctx, crls), valid_from=ca.not_valid_before_utc,
+                         valid_to=ca.not_valid_after_utc)
+
+
+def _precheck_trust(ctx, trust_path: Path, entry, operator_path, operator_passphrase_env) -> None:
+    from edossier.cli.cmd_trust import _load, _operator
+    from edossier.signing.trustlist import TrustListError, add_agency
+
+    operator = _operator(ctx, operator_path, None, operator_passphrase_env)
+    tl, _signed = _load(ctx, trust_path, operator.cert if operator else None)
+    try:
+        add_agency(tl, entry)
+    except TrustListError as exc:
+        fail(ctx, f"trust list {trust_path}: {exc.en}", f"信任列表 {trust_path}：{exc.zh}", EXIT_USAGE)
 
 
 @keys.command("serve-tsa")
