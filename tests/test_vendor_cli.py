@@ -74,3 +74,63 @@ def test_junit_times_are_measured(three_layers, trust):
     # (the PDF checks run while integrity hashes, so the document step itself only collects their results)
     assert float(times["signature"]) > 0 and float(times["integrity"]) > 0
     assert abs(sum(map(float, times.values())) - float(suite.get("time"))) < 0.01
+
+
+# --- conformance: the judging rule is stated, exit-code-only cases are marked ---------------------------
+
+def test_judge_require_codes():
+    from edossier.conformance.run import CorpusCase, NO_CODES, judge
+
+    c = CorpusCase("warn/x", "warn", None, "accept", ("C014",), ())
+    assert judge(c, "accept", None) == []
+    assert judge(c, "accept", None, require_codes=True) == [NO_CODES[0]]
+    assert judge(c, "accept", {"C014": "warning"}, require_codes=True) == []
+
+
+def _exit_code_validator() -> str:
+    import sys
+
+    # a validator that gets every verdict right and prints nothing: no codes to compare
+    return f'"{sys.executable}" -c "import sys; sys.exit(1 if \'/bad/\' in sys.argv[1] else 0)" {{pkg}}'
+
+
+def test_conformance_marks_cases_judged_on_exit_code_only(tmp_path):
+    from test_conformance import SOME, small_corpus
+
+    small = small_corpus(tmp_path, SOME)
+    res = CliRunner().invoke(main, ["conformance", "--corpus", str(small), "--validator", _exit_code_validator(),
+                                    "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    assert "judged on exit code only" in res.output and "--require-codes fails such a case" in res.output
+    assert res.output.count("exit code only") >= len(SOME)  # one per row, plus the rule and the summary
+    assert f"{len(SOME)} case(s) judged on exit code only" in res.output
+
+    junit = tmp_path / "c.xml"
+    res = CliRunner().invoke(main, ["conformance", "--corpus", str(small), "--validator", _exit_code_validator(),
+                                    "--format", "junit", "-o", str(junit)])
+    root = ET.parse(junit).getroot()
+    counts = {s.get("name"): {p.get("name"): p.get("value") for p in s.iter("property")} for s in root.iter("testsuite")}
+    # SOME holds 1 good, 1 warn and 3 bad cases
+    assert {k: v["judged_on_exit_code_only"] for k, v in counts.items()} == \
+        {"conformance.good": "1", "conformance.warn": "1", "conformance.bad": "3"}
+    assert all("judging_rule" in v for v in counts.values())
+    assert all("judged_on=exit code" in (o.text or "") for o in root.iter("system-out"))
+
+
+def test_require_codes_fails_exit_code_only_cases(tmp_path):
+    from test_conformance import SOME, small_corpus
+
+    small = small_corpus(tmp_path, SOME)
+    res = CliRunner().invoke(main, ["--lang", "zh-CN", "conformance", "--corpus", str(small), "--validator",
+                                    _exit_code_validator(), "--require-codes"])
+    assert res.exit_code == 1
+    assert f"失败 {len(SOME)} 个" in res.output and "仅按退出码判定" in res.output
+
+
+def test_in_process_cases_are_judged_on_codes(tmp_path):
+    from edossier.conformance.run import load_corpus, run_in_process
+    from test_conformance import small_corpus
+
+    small = small_corpus(tmp_path, ["warn/C014_deflated-pdf", "bad/I001_document-changed"])
+    outcomes = run_in_process(load_corpus(small), jobs=1)
+    assert [o.judged_on for o in outcomes] == ["codes", "codes"] and all(o.passed for o in outcomes)
