@@ -136,3 +136,18 @@ def test_k012_for_an_unknown_agency_falls_back_to_the_actor():
     other = ev("提取血样", "2026-11-02 10:00", agency="12440300455000000X", actor="深圳市南山区人民医院")
     [f] = [f for f in check_case([rec(events=[other])]) if f.code == "K012"]
     assert "深圳市南山区人民医院" in f.message_zh and "提取血样" not in f.message_zh
+
+
+def test_lint_of_a_relative_source_with_an_empty_scan(tmp_path, agencies, monkeypatch):
+    # `edossier lint police` from the folder above it: found on the #16 walk-through as an internal error
+    from click.testing import CliRunner
+
+    from edossier.cli.main import main
+
+    src = make_source(tmp_path / "police", agencies["police"], docs=[("d1", "立案决定书", 2)])
+    (src / "scans" / "d1-2.jpg").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["lint", "police", "--lang", "en"])
+    assert res.exit_code == 1, res.output
+    assert "internal error" not in res.output
+    assert "D006" in res.output and "scans/d1-2.jpg" in res.output and "the file is empty (0 bytes)" in res.output

@@ -356,7 +356,7 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
                 from .pdfa.inspect import scan_findings
 
                 bad = [f for path in files if path.suffix.lower() in IMAGE_SUFFIXES
-                       for f in scan_findings(path, f"{d['id']}: {path.relative_to(source.folder)}")
+                       for f in scan_findings(path, f"{d['id']}: {path.relative_to(source.folder.resolve())}")
                        if f.severity == "error"]
                 if bad:
                     problems.extend(bad)
