@@ -696,9 +696,8 @@ def verify_image_file(path: Path, data: bytes | None = None) -> None:
     from PIL import Image, ImageFile
 
     data = data if data is not None else Path(path).read_bytes()
-    unreadable = unreadable_reason(data)
-    if unreadable is not None:
-        raise _corrupt(*unreadable)
+    if not data:  # nothing for any decoder to say more about
+        raise _corrupt(*unreadable_reason(data))
     if data[:2] == b"\xff\xd8":
         verify_jpeg(data)
         return
@@ -739,13 +738,15 @@ _OBJECT_REPR = re.compile(r"\s*<[\w.]+ object at 0x[0-9a-fA-F]+>")
 
 # The first bytes of the formats a scan may have, and of what people save by mistake instead.
 _MAGIC = ((b"\xff\xd8", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"),
+          (b"II+\x00", "TIFF"), (b"MM\x00+", "TIFF"),
           (b"%PDF-", "PDF"), (b"GIF8", "GIF"), (b"BM", "BMP"), (b"PK\x03\x04", "ZIP"),
           (b"RIFF", "RIFF (WebP)"), (b"<", "HTML or XML text"))
 
 
 def unreadable_reason(data: bytes) -> tuple[str, str] | None:
-    """(en, zh) when the bytes cannot be a scan at all (empty, or not one of JPEG, PNG, TIFF); a
-    message the clerk can act on instead of the image library's wording."""
+    """(en, zh) for bytes the image library could not open, when they say why (empty, or plainly not
+    a JPEG, PNG or TIFF): a message the clerk can act on instead of the library's wording. None when
+    they start like one of the three (the library's own reason is then the better one)."""
     if not data:
         return ("the file is empty (0 bytes): the scan was not saved or copied completely; scan or copy it again",
                 "文件为空（0 字节）：扫描件未完整保存或复制；请重新扫描或复制")
