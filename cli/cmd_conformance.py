@@ -24,8 +24,11 @@ from edossier.cli.main import EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, fail, gua
               help="Cases validated in parallel, in-process mode (default: number of cores) / 并行数")
 @click.option("--timeout", type=click.FloatRange(1, 3600), default=300, show_default=True,
               help="Seconds per case for --validator / 每个用例的超时秒数")
+@click.option("--require-codes", is_flag=True,
+              help="Fail every case whose validator printed no JSON report (judged on exit code only otherwise) "
+                   "/ 校验器未输出 JSON 报告的用例判为失败（否则仅按退出码判定）")
 @click.pass_context
-def conformance(ctx, validator, corpus_dir, fmt, output, jobs, timeout):
+def conformance(ctx, validator, corpus_dir, fmt, output, jobs, timeout, require_codes):
     """Run the conformance corpus and print a pass/fail matrix. Without --validator, edossier's own
     validator is checked. Exit 0 when every case passes, 1 otherwise.
     / 运行一致性测试集并输出通过/失败矩阵；全部通过时退出码为 0，否则为 1。"""
@@ -46,7 +49,7 @@ def conformance(ctx, validator, corpus_dir, fmt, output, jobs, timeout):
                  ("the report", "报告文件"))
     try:
         if validator:
-            outcomes = run_external(corpus, validator, timeout=timeout)
+            outcomes = run_external(corpus, validator, timeout=timeout, require_codes=require_codes)
         else:
             outcomes = run_in_process(corpus, jobs=jobs)
     except CorpusError as exc:
@@ -69,8 +72,11 @@ def conformance(ctx, validator, corpus_dir, fmt, output, jobs, timeout):
     else:
         render_text(outcomes, Console(highlight=False), lang, validator=label)
     failed = sum(not o.passed for o in outcomes)
-    say(ctx, f"{len(outcomes)} case(s): {len(outcomes) - failed} passed, {failed} failed.",
-        f"共 {len(outcomes)} 个用例：通过 {len(outcomes) - failed} 个，失败 {failed} 个。", err=True,
+    exit_only = sum(o.judged_on != "codes" for o in outcomes)
+    note_en = f" {exit_only} judged on exit code only (finding codes not checked)." if exit_only else ""
+    note_zh = f"其中 {exit_only} 个仅按退出码判定（未核对问题代码）。" if exit_only else ""
+    say(ctx, f"{len(outcomes)} case(s): {len(outcomes) - failed} passed, {failed} failed.{note_en}",
+        f"共 {len(outcomes)} 个用例：通过 {len(outcomes) - failed} 个，失败 {failed} 个。{note_zh}", err=True,
         style="green" if not failed else "red")
     ctx.exit(EXIT_OK if not failed else EXIT_REJECT)
 

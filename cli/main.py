@@ -55,9 +55,39 @@ def _quiet_libraries() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move the global options `--lang X` and `--tz ZONE` (also `--opt=X`) given after the command name to
+    the front, where the group reads them: users type `edossier validate PKG --lang zh-CN` (#16). No
+    command has a `--lang` or `--tz` of its own, and nothing after `--` (the end of options) is touched."""
+    args = list(args)
+    end = args.index("--") if "--" in args else len(args)
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < end:
+        arg = args[i]
+        if arg.startswith(("--lang=", "--tz=")):
+            front.append(arg)
+        elif arg in ("--lang", "--tz"):
+            front.append(arg)
+            if i + 1 < end:
+                front.append(args[i + 1])
+                i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest + args[end:]
+
+
+class _Root(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args))
+
+
+@click.group(cls=_Root, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--lang", type=click.Choice(["zh-CN", "en"]), default=None,
-              help="Language of messages (default from the locale) / 输出语言（默认取自系统区域设置）")
+              help="Language of messages (default from the locale); may also follow the command name / "
+                   "输出语言（默认取自系统区域设置）；也可写在命令名之后")
 @click.option("--tz", "tz", metavar="ZONE", default=None,
               help="Time zone of times in human-readable output (IANA name or ±HH:MM; default Asia/Shanghai). "
                    "JSON keeps ISO 8601 with offset / 人读输出中的时区（默认 Asia/Shanghai，北京时间）")

@@ -279,14 +279,27 @@ def _procedure_name(value: str | None) -> str | None:
 
 
 def _case(data: dict, base: _Base) -> Case:
+    """The layer's case: a later layer inherits whatever its [case] leaves out (README, docs/builder.md)
+    from the package's latest layer, so that a procuratorate source may give only `case.number`."""
     first = base.records[0].case if base.records else None
+    latest = base.records[-1].case if base.records else None
     if "case" not in data:
         if first is None:
             raise BuildError("dossier.toml: [case] is required for the first layer",
                              "dossier.toml：第一层必须包含 [case]")
-        return first
+        return latest
     c = data["case"]
-    case = Case(c["number"], c["name"], tuple(c["charges"]), _procedure_name(c.get("procedure")))
+    if latest is None:
+        missing = [k for k in ("name", "charges") if k not in c]
+        if missing:
+            keys = ", ".join(f"'case.{k}'" for k in missing)
+            raise BuildError(f"dossier.toml: key {keys} is required for the first layer (later layers inherit it)",
+                             f"dossier.toml：第一层必须给出键 {keys}（此后的层可沿用）")
+        case = Case(c["number"], c["name"], tuple(c["charges"]), _procedure_name(c.get("procedure")))
+    else:
+        case = Case(c["number"], c.get("name", latest.name),
+                    tuple(c["charges"]) if "charges" in c else latest.charges,
+                    _procedure_name(c["procedure"]) if "procedure" in c else latest.procedure)
     if first is not None and case.number != first.number:
         raise BuildError(f"dossier.toml: case number {case.number!r} differs from the package's {first.number!r}",
                          f"dossier.toml：案件编号 {case.number!r} 与卷宗包中的 {first.number!r} 不一致")
@@ -343,7 +356,7 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
                 from .pdfa.inspect import scan_findings
 
                 bad = [f for path in files if path.suffix.lower() in IMAGE_SUFFIXES
-                       for f in scan_findings(path, f"{d['id']}: {path.relative_to(source.folder)}")
+                       for f in scan_findings(path, f"{d['id']}: {path.relative_to(source.folder.resolve())}")
                        if f.severity == "error"]
                 if bad:
                     problems.extend(bad)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +84,8 @@ class PackageReport:
     established: dict[str, bool] = field(default_factory=dict)
     checks: str = "full"
     waived: tuple[str, ...] = ()  # facts not asked for (a builder's preflight without a trust list)
+    # wall-clock seconds per pipeline step ("open", then the _STAGES names), for JUnit's time= (#16)
+    durations: dict[str, float] = field(default_factory=dict)
 
     def required(self) -> tuple[str, ...]:
         facts = INTEGRITY_FACTS if self.checks == "integrity" else tuple(FACTS)
@@ -153,7 +156,9 @@ def validate_package(path: Path, *, trust: TrustList, at: dt.datetime | None = N
         raise ValueError(f"checks must be one of {CHECKS}, not {checks!r}")
     path = Path(path)
     report = PackageReport(str(path), checks=checks, waived=() if verify_signatures else ("signatures",))
+    started = time.monotonic()
     opened = open_package(path, limits)
+    report.durations["open"] = time.monotonic() - started
     if isinstance(opened, list):
         report.findings += opened
     else:
@@ -208,6 +213,7 @@ _UNCHECKED_CODE = {"container": "X001", "records": "X002", "coverage": "X002", "
 def _run_stage(run: _Run, name: str, stage) -> None:
     """Run one stage; its fact is what it returns. A stage that raises has established nothing and says
     so with its could-not-check code; the stages after it still run on what is known."""
+    started = time.monotonic()
     try:
         run.report.established[name] = bool(stage(run))
     except Exception as exc:  # noqa: BLE001 - a validator bug must reject, never crash or accept
@@ -215,6 +221,8 @@ def _run_stage(run: _Run, name: str, stage) -> None:
         detail = f"{type(exc).__name__}: {str(exc)[:200]}"
         params = {"layer": "?", "group": name} if name in ("signatures", "case") else {}
         run.add(finding(_UNCHECKED_CODE[name], name, detail=detail, **params))
+    finally:
+        run.report.durations[name] = time.monotonic() - started
 
 
 # --- container -----------------------------------------------------------------------------------------

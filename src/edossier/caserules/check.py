@@ -112,6 +112,18 @@ def _coded(cl: codelist.CodeList, code: str, value: str, type_code: str | None, 
 
 # --- identity numbers ----------------------------------------------------------------------------
 
+def _agency_named_by(code: str, records: list[Record]) -> str | None:
+    """The name of the agency an event's credit code stands for, so that K012 names the agency whose
+    code is wrong (not the event): one of the package's agencies with that code, or, the usual slip,
+    with the same first 17 characters (only the check character differs)."""
+    agencies = [r.agency for r in records]
+    for same in (lambda a: a.credit_code == code, lambda a: a.credit_code[:17] == code[:17]):
+        names = {a.name for a in agencies if same(a)}
+        if len(names) == 1:
+            return names.pop()
+    return None
+
+
 def _identity(records: list[Record], organization_code: bool = False) -> list[Finding]:
     out = []
     for r in records:
@@ -123,7 +135,7 @@ def _identity(records: list[Record], organization_code: bool = False) -> list[Fi
         for i, e in enumerate(r.events, start=1):
             if e.agency and not is_valid_credit_code(e.agency):
                 out.append(finding("K012", _loc(r.layer, f"/DossierRecord/Events/Event[{i}]/@agency"),
-                                   value=e.agency, name=e.actor or e.type))
+                                   value=e.agency, name=_agency_named_by(e.agency, records) or e.actor or e.type))
             elif e.agency:
                 out += _credit_structure(e.agency, e.actor or e.type,
                                          _loc(r.layer, f"/DossierRecord/Events/Event[{i}]/@agency"), organization_code)

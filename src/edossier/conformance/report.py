@@ -16,9 +16,18 @@ def _codes(codes: dict[str, str] | None) -> str:
     return ", ".join(sorted(codes)) or "—"
 
 
+def _judged(o, zh: bool) -> str:
+    if o.judged_on == "codes":
+        return "代码" if zh else "codes"
+    return "仅退出码" if zh else "exit code only"
+
+
 def render_text(outcomes, console: Console, lang: str = "en", *, validator: str = "") -> None:
+    from .run import JUDGING_RULE
+
     zh = lang.startswith("zh")
-    heads = ("用例", "预期", "结果", "判定", "问题") if zh else ("Case", "Expected", "Got", "Result", "Problem")
+    heads = ("用例", "预期", "结果", "判定", "判定依据", "问题") if zh else \
+        ("Case", "Expected", "Got", "Result", "Judged on", "Problem")
     table = Table(box=None, header_style="bold", title_justify="left",
                   title=(f"一致性测试：{validator}" if zh else f"Conformance: {validator}"))
     for h in heads:
@@ -28,7 +37,8 @@ def render_text(outcomes, console: Console, lang: str = "en", *, validator: str 
         expected = c.verdict + (f" ({', '.join(c.required)})" if c.required else "")
         got = (o.verdict or "?") + (f" ({_codes(o.codes)})" if o.codes else "")
         ok = ("[green]通过[/]" if zh else "[green]PASS[/]") if o.passed else ("[red]失败[/]" if zh else "[red]FAIL[/]")
-        table.add_row(c.id, expected, got, ok, "; ".join(o.problems))
+        table.add_row(c.id, expected, got, ok, _judged(o, zh), "; ".join(o.problems))
+    console.print(JUDGING_RULE[1] if zh else JUDGING_RULE[0], markup=False, highlight=False)
     console.print(table)
     summary = Table(box=None, header_style="bold")
     for h in (("类别", "用例", "通过", "失败") if zh else ("Class", "Cases", "Passed", "Failed")):
@@ -41,11 +51,19 @@ def render_text(outcomes, console: Console, lang: str = "en", *, validator: str 
     passed = sum(o.passed for o in outcomes)
     summary.add_row("总计" if zh else "total", str(len(outcomes)), str(passed), str(len(outcomes) - passed))
     console.print(summary)
+    exit_only = sum(o.judged_on != "codes" for o in outcomes)
+    if exit_only:
+        console.print(f"{exit_only} 个用例仅按退出码判定：未核对问题代码。" if zh else
+                      f"{exit_only} case(s) judged on exit code only: finding codes not checked.",
+                      markup=False, highlight=False, style="yellow")
 
 
 def render_junit(outcomes, *, validator: str = "") -> str:
     """One <testsuite> per class (good, warn, bad), one <testcase> per case; a failing case has a
-    <failure> saying what differed."""
+    <failure> saying what differed. Each suite states the judging rule and how many of its cases were
+    judged on the exit code only; each case's <system-out> says judged_on=codes or judged_on=exit code."""
+    from .run import JUDGING_RULE
+
     suites = ET.Element("testsuites", name="edossier conformance",
                         tests=str(len(outcomes)), failures=str(sum(not o.passed for o in outcomes)))
     for klass in CLASSES:
@@ -57,6 +75,9 @@ def render_junit(outcomes, *, validator: str = "") -> str:
                               time=f"{sum(o.seconds for o in group):.3f}")
         props = ET.SubElement(suite, "properties")
         ET.SubElement(props, "property", name="validator", value=validator)
+        ET.SubElement(props, "property", name="judging_rule", value=JUDGING_RULE[0])
+        ET.SubElement(props, "property", name="judged_on_exit_code_only",
+                      value=str(sum(o.judged_on != "codes" for o in group)))
         for o in group:
             tc = ET.SubElement(suite, "testcase", classname=f"conformance.{klass}", name=o.case.id,
                                time=f"{o.seconds:.3f}")
@@ -66,7 +87,7 @@ def render_junit(outcomes, *, validator: str = "") -> str:
                 failure.text = (f"expected: {o.case.verdict}, required {list(o.case.required)}, "
                                 f"allowed {list(o.case.allowed)}\n"
                                 f"got: {o.verdict}, codes {_codes(o.codes)}\n")
-            out = f"verdict={o.verdict} codes={_codes(o.codes)}"
+            out = f"verdict={o.verdict} codes={_codes(o.codes)} judged_on={o.judged_on}"
             if o.output:
                 out += "\n" + o.output
             ET.SubElement(tc, "system-out").text = out

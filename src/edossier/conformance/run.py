@@ -3,7 +3,9 @@
 A case passes when the validator's verdict is the expected one and, if the validator reports finding
 codes (our validator always; a third-party one when it prints our JSON report), every required code
 is among them and every code it reports (of any severity) is required or allowed: a good case has no
-finding at all.
+finding at all. A case whose validator reported no codes is judged on its exit code only; every
+outcome says how it was judged (`Outcome.judged_on`), the output states the rule (JUDGING_RULE), and
+`require_codes` fails such a case (`edossier conformance --require-codes`).
 """
 
 from __future__ import annotations
@@ -57,6 +59,27 @@ class Outcome:
     seconds: float = 0.0
     output: str = ""  # what a third-party validator printed, for the JUnit report
 
+    @property
+    def judged_on(self) -> str:
+        """"codes" when the finding codes were compared, "exit code" when only the verdict was (the
+        validator printed no JSON report): a warn case then passes on its verdict alone."""
+        return "codes" if self.codes is not None else "exit code"
+
+
+# Stated in every conformance report (text and JUnit), so that a reader knows what a PASS means.
+JUDGING_RULE = (
+    "A case passes when the verdict (exit code 0 = accept, 1 = reject) is the expected one and, when the "
+    "validator prints edossier's JSON report, every required finding code is reported and no code is reported "
+    "that is neither required nor allowed. A case whose validator printed no JSON report is judged on its exit "
+    "code only (marked \"exit code only\"); --require-codes fails such a case.",
+    "用例通过的条件：结论（退出码 0 = 接收，1 = 拒收）与预期一致；若校验器输出 edossier 的 JSON 报告，"
+    "则必须报告每个要求的问题代码，且不得报告既非要求也非允许的代码。校验器未输出 JSON 报告的用例仅按退出码判定"
+    "（标为“仅退出码”）；使用 --require-codes 时此类用例判为失败。",
+)
+
+NO_CODES = ("no finding codes reported (the validator printed no JSON report); --require-codes needs them",
+            "未报告问题代码（校验器未输出 JSON 报告）；--require-codes 要求报告代码")
+
 
 def load_corpus(folder: Path) -> Corpus:
     folder = Path(folder)
@@ -81,11 +104,15 @@ def load_corpus(folder: Path) -> Corpus:
     return Corpus(folder, when, trust, tuple(cases), anchor)
 
 
-def judge(case: CorpusCase, verdict: str | None, codes: dict[str, str] | None) -> list[str]:
-    """Why the validator's answer does not match the case (empty: it passes)."""
+def judge(case: CorpusCase, verdict: str | None, codes: dict[str, str] | None, *,
+          require_codes: bool = False) -> list[str]:
+    """Why the validator's answer does not match the case (empty: it passes). Without codes (None) the
+    verdict alone is judged, unless `require_codes`."""
     problems = []
     if verdict != case.verdict:
         problems.append(f"verdict {verdict or 'unknown'}, expected {case.verdict}")
+    if codes is None and require_codes:
+        problems.append(NO_CODES[0])
     if codes is not None:
         missing = [c for c in case.required if c not in codes]
         if missing:
@@ -158,9 +185,11 @@ def parse_json_report(text: str) -> dict[str, str] | None:
         return None
 
 
-def run_external(corpus: Corpus, template: str, *, timeout: float = 300, progress=None) -> list[Outcome]:
+def run_external(corpus: Corpus, template: str, *, timeout: float = 300, progress=None,
+                 require_codes: bool = False) -> list[Outcome]:
     """Run `template` (with {pkg}, and optionally {trust}, {anchor}, {at}) once per case. Exit code 0 means accept,
-    1 reject, anything else that the validator could not judge the package."""
+    1 reject, anything else that the validator could not judge the package. With `require_codes`, a case
+    whose validator printed no JSON report fails (otherwise it is judged on the exit code only)."""
     if "{pkg}" not in template:
         raise CorpusError("--validator: the command must contain {pkg}", "--validator：命令中必须包含 {pkg}")
     out = []
@@ -177,7 +206,7 @@ def run_external(corpus: Corpus, template: str, *, timeout: float = 300, progres
             rc, stdout, stderr = None, "", f"timed out after {timeout} s"
         verdict = {0: "accept", 1: "reject"}.get(rc)
         codes = parse_json_report(stdout)
-        problems = judge(c, verdict, codes)
+        problems = judge(c, verdict, codes, require_codes=require_codes)
         if verdict is None:
             problems.insert(0, f"exit code {rc}" if rc is not None else stderr)
         out.append(Outcome(c, verdict, codes, not problems, problems, time.monotonic() - start,

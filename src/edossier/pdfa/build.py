@@ -153,7 +153,10 @@ def _open_image(path: Path) -> tuple[bytes, Image.Image]:
         if img.format != "JPEG":
             img.load()
     except (OSError, Image.DecompressionBombError, ValueError, SyntaxError) as exc:
-        raise ImageInputError(f"{path.name}: not a readable image ({exc})", f"{path.name}：无法读取的图像（{exc}）") from None
+        from .images import open_failure
+
+        en, zh = open_failure(data, exc)
+        raise ImageInputError(f"{path.name}: {en}", f"{path.name}：{zh}") from None
     return data, img
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import struct
 import zlib
 from dataclasses import dataclass
@@ -695,6 +696,8 @@ def verify_image_file(path: Path, data: bytes | None = None) -> None:
     from PIL import Image, ImageFile
 
     data = data if data is not None else Path(path).read_bytes()
+    if not data:  # nothing for any decoder to say more about
+        raise _corrupt(*unreadable_reason(data))
     if data[:2] == b"\xff\xd8":
         verify_jpeg(data)
         return
@@ -710,7 +713,7 @@ def verify_image_file(path: Path, data: bytes | None = None) -> None:
             img = Image.open(io.BytesIO(data))
             frames = getattr(img, "n_frames", 1)
         except Exception as exc:  # noqa: BLE001 - any failure to read is a defect of the file
-            raise _corrupt(f"not a readable image ({_short(exc)})", f"无法读取的图像（{_short(exc)}）") from None
+            raise _corrupt(*open_failure(data, exc)) from None
         for i in range(frames):
             try:
                 img.seek(i)
@@ -725,8 +728,43 @@ def verify_image_file(path: Path, data: bytes | None = None) -> None:
 
 
 def _short(exc: BaseException) -> str:
-    s = f"{type(exc).__name__}: {exc}"
+    # Pillow names the buffer it read from ("<_io.BytesIO object at 0x…>"): an address means nothing
+    # to a clerk and changes from run to run, so it is cut out.
+    s = _OBJECT_REPR.sub("", f"{type(exc).__name__}: {exc}").rstrip()
     return s if len(s) <= 200 else s[:197] + "..."
+
+
+_OBJECT_REPR = re.compile(r"\s*<[\w.]+ object at 0x[0-9a-fA-F]+>")
+
+# The first bytes of the formats a scan may have, and of what people save by mistake instead.
+_MAGIC = ((b"\xff\xd8", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"),
+          (b"II+\x00", "TIFF"), (b"MM\x00+", "TIFF"),
+          (b"%PDF-", "PDF"), (b"GIF8", "GIF"), (b"BM", "BMP"), (b"PK\x03\x04", "ZIP"),
+          (b"RIFF", "RIFF (WebP)"), (b"<", "HTML or XML text"))
+
+
+def unreadable_reason(data: bytes) -> tuple[str, str] | None:
+    """(en, zh) for bytes the image library could not open, when they say why (empty, or plainly not
+    a JPEG, PNG or TIFF): a message the clerk can act on instead of the library's wording. None when
+    they start like one of the three (the library's own reason is then the better one)."""
+    if not data:
+        return ("the file is empty (0 bytes): the scan was not saved or copied completely; scan or copy it again",
+                "文件为空（0 字节）：扫描件未完整保存或复制；请重新扫描或复制")
+    kind = next((name for magic, name in _MAGIC if data.startswith(magic)), None)
+    if kind in ("JPEG", "PNG", "TIFF"):
+        return None
+    head = data[:8].hex(" ")
+    if kind is None:
+        return (f"not a JPEG, PNG or TIFF image (the file starts with bytes {head}); export the scan again as JPEG, PNG or TIFF",
+                f"不是 JPEG、PNG 或 TIFF 图像（文件开头字节为 {head}）；请将扫描件重新导出为 JPEG、PNG 或 TIFF")
+    return (f"not a JPEG, PNG or TIFF image but a {kind} file (whatever its name says); "
+            f"export the scan again as JPEG, PNG or TIFF",
+            f"不是 JPEG、PNG 或 TIFF 图像，而是 {kind} 文件（与文件扩展名无关）；请将扫描件重新导出为 JPEG、PNG 或 TIFF")
+
+
+def open_failure(data: bytes, exc: BaseException) -> tuple[str, str]:
+    """(en, zh) for an image the image library could not open."""
+    return unreadable_reason(data) or (f"not a readable image ({_short(exc)})", f"无法读取的图像（{_short(exc)}）")
 
 
 # ------------------------------------------------------------------------------------------------

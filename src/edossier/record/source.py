@@ -96,7 +96,9 @@ def load_source(folder: Path) -> Source:
     if len(raw) > MAX_TOML_BYTES:
         raise SourceError(f"{toml_path}: larger than {MAX_TOML_BYTES} bytes", f"{toml_path}：超过 {MAX_TOML_BYTES} 字节")
     try:
-        text = raw.decode("utf-8")
+        # Notepad and some Windows editors save UTF-8 with a byte-order mark; TOML does not allow it,
+        # but it carries no meaning, so it is dropped rather than refused (#16).
+        text = raw.decode("utf-8-sig")
         data = tomllib.loads(text)
     except UnicodeDecodeError as exc:
         raise SourceError(f"{toml_path}: not UTF-8 ({exc.reason} at byte {exc.start})",
@@ -121,6 +123,7 @@ def load_source(folder: Path) -> Source:
         where = f"{toml_path.name}:{line}" if line else toml_path.name
         msg = _explain(err)
         problems.append((f"{where}: key '{key}': {msg}", f"{where}：键 '{key}'：{msg}"))
+    problems += _check_unique(plain, text, toml_path)
     try:
         problems += _check_codes(plain, text, toml_path)
     except (KeyError, TypeError, AttributeError):
@@ -166,6 +169,32 @@ def _check_codes(plain: dict, text: str, toml_path: Path) -> list[tuple[str, str
         known = ", ".join(profile_names())
         refuse(["layer", "profile"], f"unknown profile {profile!r}; known profiles: {known}",
                f"未知的阶段规则“{profile}”；可用的阶段规则：{known}")
+    return problems
+
+
+def _check_unique(plain: dict, text: str, toml_path: Path) -> list[tuple[str, str]]:
+    """A volume or document id given twice: named by its key and line here, in the source the clerk
+    edits, rather than later by the record schema's unique constraint with a line of the generated XML."""
+    problems = []
+    for table, what, zh_what in (("volumes", "volume", "卷"), ("documents", "document", "文书")):
+        items = plain.get(table)
+        first: dict[str, int] = {}
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            ident = item.get("id") if isinstance(item, dict) else None
+            if not isinstance(ident, str):
+                continue  # a schema error already names it
+            if ident not in first:
+                first[ident] = i
+                continue
+            line = _find_line(text, [table, i, "id"])
+            earlier = _find_line(text, [table, first[ident], "id"])
+            where = f"{toml_path.name}:{line}" if line else toml_path.name
+            key = _dotted([table, i, "id"])
+            earlier_key = _dotted([table, first[ident], "id"])
+            problems.append((f"{where}: key '{key}': {what} id {ident!r} is already used by '{earlier_key}' "
+                             f"(line {earlier}); give each {what} its own id",
+                             f"{where}：键 '{key}'：{zh_what}编号“{ident}”已被 '{earlier_key}'（第 {earlier} 行）使用；"
+                             f"每个{zh_what}须有自己的编号"))
     return problems
 
 

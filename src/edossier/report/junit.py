@@ -50,6 +50,16 @@ def _finding_text(f, lang: str, L: dict) -> str:
     return "\n".join(lines)
 
 
+# Which steps of the validation pipeline (validate.py _STAGES, plus opening the ZIP) each JUnit test case
+# (findings.STAGES) stands for: its time= is the sum of their wall-clock seconds.
+_STEPS = {"container": ("open", "container"), "schema": ("records", "coverage"), "integrity": ("integrity",),
+          "signature": ("signatures",), "document": ("documents",), "case": ("case",)}
+
+
+def _seconds(value: float) -> str:
+    return f"{max(0.0, value):.3f}"
+
+
 def render_junit(reports, *, lang: str = "en", timestamp: dt.datetime | None = None,
                  trust: dict | None = None) -> str:
     """The JUnit XML document (a str starting with the XML declaration) for a list of PackageReport."""
@@ -58,7 +68,9 @@ def render_junit(reports, *, lang: str = "en", timestamp: dt.datetime | None = N
     when = (timestamp or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat()
     root = ET.Element("testsuites", name="edossier validate")
     total_tests = total_failures = total_skipped = 0
+    total_seconds = 0.0
     for rep in reports:
+        durations = getattr(rep, "durations", None) or {}
         findings = rep.sorted_findings()
         opened = bool(rep.layers) or any(f.stage != "container" for f in findings)
         suite = ET.SubElement(root, "testsuite")
@@ -66,7 +78,8 @@ def render_junit(reports, *, lang: str = "en", timestamp: dt.datetime | None = N
         for stage in STAGES:
             group = [f for f in findings if f.stage == stage]
             case = ET.SubElement(suite, "testcase", classname=xml_text(rep.path),
-                                 name=stage if lang == "en" else f"{stage}（{L['stage'][stage]}）", time="0")
+                                 name=stage if lang == "en" else f"{stage}（{L['stage'][stage]}）",
+                                 time=_seconds(sum(durations.get(step, 0.0) for step in _STEPS[stage])))
             errors = [f for f in group if f.severity == "error"]
             others = [f for f in group if f.severity != "error"]
             for f in errors:
@@ -87,7 +100,9 @@ def render_junit(reports, *, lang: str = "en", timestamp: dt.datetime | None = N
         suite.set("failures", str(failed))
         suite.set("errors", "0")
         suite.set("skipped", str(skipped))
-        suite.set("time", "0")
+        suite_seconds = sum(durations.values())
+        total_seconds += suite_seconds
+        suite.set("time", _seconds(suite_seconds))
         suite.set("timestamp", when)
         props = ET.Element("properties")
         ET.SubElement(props, "property", name="verdict", value=rep.verdict)
@@ -110,6 +125,6 @@ def render_junit(reports, *, lang: str = "en", timestamp: dt.datetime | None = N
     root.set("failures", str(total_failures))
     root.set("errors", "0")
     root.set("skipped", str(total_skipped))
-    root.set("time", "0")
+    root.set("time", _seconds(total_seconds))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
