@@ -127,28 +127,12 @@ class Credential:
 
 def load_credential(path: Path, passphrase: bytes | None = None) -> Credential:
     """Load a PKCS#12 signing credential (demo credentials have no passphrase)."""
-    from cryptography.hazmat.primitives.serialization import pkcs12
     from pyhanko.sign import signers
 
+    from .p12 import read_p12
+
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CredentialError(f"{path}: cannot read the credential ({exc.strerror})",
-                              f"{path}：无法读取签名凭据（{exc.strerror}）") from None
-    if len(data) > 1024 * 1024:
-        raise CredentialError(f"{path}: too large for a PKCS#12 credential", f"{path}：文件过大，不是 PKCS#12 签名凭据")
-    try:
-        key, cert, extra = pkcs12.load_key_and_certificates(data, passphrase)
-    except ValueError as exc:
-        wrong_pass = "password" in str(exc).lower() or "mac" in str(exc).lower()
-        if wrong_pass:
-            raise CredentialError(f"{path}: wrong or missing passphrase for the PKCS#12 credential",
-                                  f"{path}：PKCS#12 签名凭据的口令错误或缺失") from None
-        raise CredentialError(f"{path}: not a PKCS#12 credential ({exc})", f"{path}：不是 PKCS#12 签名凭据（{exc}）") from None
-    if key is None or cert is None:
-        raise CredentialError(f"{path}: the PKCS#12 file holds no private key and certificate",
-                              f"{path}：PKCS#12 文件中没有私钥和证书")
+    data, key, cert = read_p12(path, passphrase, CredentialError, ("signing credential", "签名凭据"))
     signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=passphrase)
     if signer is None:
         raise CredentialError(f"{path}: pyHanko could not load the credential", f"{path}：无法加载签名凭据")

@@ -877,27 +877,9 @@ class Operator:
 
 def load_operator_credential(path: Path, passphrase: bytes | None = None) -> Operator:
     """The operator's PKCS#12 credential at ``path``; TrustListError if it cannot sign lists."""
-    from cryptography.hazmat.primitives.serialization import pkcs12
+    from .p12 import read_p12
 
-    path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            data = f.read(1024 * 1024 + 1)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise TrustListError(f"cannot read operator credential {path}: {reason}",
-                             f"无法读取运营方凭据 {path}：{reason}") from None
-    try:
-        key, cert, _extra = pkcs12.load_key_and_certificates(data, passphrase)
-    except Exception as exc:  # noqa: BLE001 - wrong passphrase, not PKCS#12, unsupported algorithm
-        wrong = any(w in str(exc).lower() for w in ("password", "mac"))
-        if wrong:
-            raise TrustListError(f"{path}: wrong or missing passphrase for the operator credential",
-                                 f"{path}：运营方凭据的口令错误或缺失") from None
-        raise TrustListError(f"{path}: not a PKCS#12 credential", f"{path}：不是 PKCS#12 凭据") from None
-    if key is None or cert is None:
-        raise TrustListError(f"{path}: the PKCS#12 file holds no private key and certificate",
-                             f"{path}：PKCS#12 文件中没有私钥和证书")
+    _data, key, cert = read_p12(path, passphrase, TrustListError, ("operator credential", "运营方凭据"))
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
         raise TrustListError("the trust-list operator's key must be RSA or ECDSA",
                              "信任列表运营方的密钥必须是 RSA 或 ECDSA")
