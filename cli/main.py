@@ -4,7 +4,6 @@ input, 2 = could not run (usage error, unreadable path)."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 import signal
 import sys
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+
+from edossier.logs import quiet_libraries
 
 EXIT_OK, EXIT_REJECT, EXIT_USAGE = 0, 1, 2
 
@@ -47,12 +48,6 @@ def say(ctx, en: str, zh: str, *, err: bool = False, style: str | None = None) -
 def fail(ctx, en: str, zh: str, code: int) -> None:
     say(ctx, "error: " + en, "错误：" + zh, err=True, style="red")
     ctx.exit(code)
-
-
-def _quiet_libraries() -> None:
-    # pyHanko logs validation failures with tracebacks at WARNING; our findings already say it.
-    for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def hoist_global_options(args: list[str]) -> list[str]:
@@ -109,7 +104,7 @@ def main(ctx: click.Context, lang: str | None, tz: str | None) -> None:
         except UnknownZoneError as exc:
             fail(ctx, exc.en, exc.zh, EXIT_USAGE)
     ctx.obj["tz"] = tz
-    _quiet_libraries()
+    quiet_libraries()
 
 
 def _passphrase(ctx, cred: Path, passphrase_file: Path | None, passphrase_env: str | None) -> bytes | None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Callable, Iterable, Iterator
 
 from . import storage
 from .findings import finding
+from .logs import quiet_libraries
 from .policy import Policy
 from .validate import PackageReport, validate_package
 
@@ -43,11 +43,6 @@ class ValidateOptions:
 _TRUST: dict = {}
 
 
-def _quiet() -> None:
-    for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
-
-
 def trust_for(options: ValidateOptions):
     """The trust list of `options`, parsed once per worker process.
 
@@ -60,7 +55,7 @@ def trust_for(options: ValidateOptions):
 
     key = hashlib.sha256(options.trust_data).hexdigest() if options.trust_data is not None else str(options.trust_path)
     if key not in _TRUST:
-        _quiet()
+        quiet_libraries()
         if options.trust_data is not None:
             _TRUST[key] = parse_trustlist(options.trust_data, source=str(options.trust_path))
         else:
@@ -70,14 +65,14 @@ def trust_for(options: ValidateOptions):
 
 def _one(location, options: ValidateOptions) -> PackageReport:
     with storage.opened_locally(str(location)) as path:
-        report = validate_package(path, trust=trust_for(options), at=options.at, **options.extra)
+        report = validate_package(path, trust=trust_for(options), at=options.at, policy=options.policy,
+                                  **options.extra)
     report.path = str(location)
-    if options.policy is not None:
-        report.findings = options.policy.apply(report.findings)
-    # After the policy: an opt-out of the trust list's signature or currency (T001/T002) is shown on
-    # every report, whatever the policy says.
-    report.findings.extend(trust_for(options).findings())
-    report.settle()
+    if options.policy is None:
+        # No policy (stats, the conformance runner): the trust list's opt-outs (T001/T002) are still
+        # shown on every report, as validate_package adds them after a policy.
+        report.findings.extend(trust_for(options).findings())
+        report.settle()
     return report
 
 

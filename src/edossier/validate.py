@@ -31,6 +31,7 @@ from pathlib import Path
 from .container.asic import (MANIFEST_RE, SIGNATURE_RE, Manifest, ManifestError, manifest_name, parse_manifest,
                              record_name, signature_name)
 from .container.zipio import Limits, LimitError, OpenedPackage, open_package
+from .policy import Policy
 from .findings import STAGES, SUPERVISION, Finding, finding, has_errors, severity_counts
 from .record.model import Record, RecordError, parse_record
 from .signing.cades import SignatureResult, verify_layer
@@ -142,8 +143,14 @@ def warm_up() -> None:
 def validate_package(path: Path, *, trust: TrustList, at: dt.datetime | None = None,
                      limits: Limits | None = None, profile: str | None = None,
                      checks: str = "full", poe: dict[int, dt.datetime] | None = None,
-                     unsigned: int | None = None, verify_signatures: bool = True) -> PackageReport:
+                     unsigned: int | None = None, verify_signatures: bool = True,
+                     policy: Policy | None = None) -> PackageReport:
     """Validate one package; `checks` is "full" (every stage) or "integrity" (no document or case checks).
+
+    `policy` (edossier.policy.Policy) sets each code's level (FAIL/WARN/INFORM/IGNORE) as `validate
+    --policy` does; the opt-outs the trust list was loaded with (T001 unsigned, T002 expired) are then
+    added whatever the policy says, so that a weaker verdict is visibly weaker. Without a policy the
+    findings are returned at their registered severities and without those notes.
 
     `poe` maps a layer number to a time at which its signature is proven to have existed by something
     outside the package (a receipt, `validate --receipt`); it is passed on to the signature check.
@@ -174,6 +181,9 @@ def validate_package(path: Path, *, trust: TrustList, at: dt.datetime | None = N
             finally:
                 if run.reader is not None:
                     run.reader.close()
+    if policy is not None:
+        report.findings = policy.apply(report.findings)
+        report.findings.extend(trust.findings())
     report.settle()
     return report
 

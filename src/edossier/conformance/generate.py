@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import logging
 import os
 import shutil
 import sys
@@ -89,8 +88,9 @@ def generate(out: Path, *, pki: Path | None = None, only: list[str] | None = Non
     from .builder import Workshop
     from .cases import CASES
 
-    for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    from ..logs import quiet_libraries
+
+    quiet_libraries()
     out = Path(out)
     guard_corpus_folder(out, Path(pki) if pki else None)
     out.mkdir(parents=True, exist_ok=True)

@@ -51,6 +51,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
+from edossier.errors import UserError
 from edossier.fsutil import atomic_write_bytes
 from edossier.idcodes import is_valid_credit_code
 from edossier.roles import ROLE_NAMES_ZH, ROLES
@@ -98,19 +99,8 @@ WAIVER_CODES = {"unsigned": "T001", "expired": "T002"}
 DEFAULT_LIFETIME = dt.timedelta(days=365)
 
 
-class TrustListError(ValueError):
-    """A trust list cannot be read, is malformed, or cannot be written.
-
-    ``.en`` and ``.zh`` hold the message in English and Chinese; ``str()`` gives the English one.
-    """
-
-    def __init__(self, message_en: str, message_zh: str):
-        super().__init__(message_en)
-        self.en = message_en
-        self.zh = message_zh
-
-    def __str__(self) -> str:
-        return self.en
+class TrustListError(UserError):
+    """A trust list cannot be read, is malformed, or cannot be written (English and Chinese message)."""
 
 
 @dataclass(frozen=True)
