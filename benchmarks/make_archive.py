@@ -38,7 +38,7 @@ ARCHIVE_NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=CST)  # judge deadlines (a
 PKI_START = dt.datetime(2024, 6, 1, tzinfo=UTC)
 FIRST_MONTH = (2025, 1)
 MONTHS = 23  # 2025-01 … 2026-11
-CRASH_NAME = "crash-me"  # tests: a package whose name holds this string (see executors.CRASH_ENV)
+CRASH_NAME = "crash-me"  # tests: a package whose name holds this string (tests/stats_support.py CrashingExecutor)
 
 AGENCIES = {
     "police": [("深圳市公安局南山分局", "440305"), ("深圳市公安局福田分局", "440304"),

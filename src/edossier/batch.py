@@ -86,9 +86,6 @@ def crashed_report(location, why: str) -> PackageReport:
 
 def validate_one(location, options: ValidateOptions) -> PackageReport:
     """Validate one package; an exception is retried once, then becomes X001."""
-    from .executors import crash_hook
-
-    crash_hook(str(location))
     for attempt in (1, 2):
         try:
             return _one(location, options)

@@ -226,16 +226,9 @@ class Workshop:
         return assemble(layers)
 
 
-def _build_options() -> dict:
-    """No generated cover, table of contents or remarks sheets (they would make every case ten times
-    larger; the corpus is about defects, not about those pages), where this version of build has them."""
-    import inspect
-
-    params = inspect.signature(build_package).parameters
-    return {"generated_pages": False} if "generated_pages" in params else {}
-
-
-_BUILD_OPTIONS = _build_options()
+# No generated cover, table of contents or remarks sheets: they would make every case ten times larger,
+# and the corpus is about defects, not about those pages.
+_BUILD_OPTIONS = {"generated_pages": False}
 _ROLE_CRED = {1: "police", 2: "procuratorate", 3: "court", 4: "justice"}
 
 __all__ = ["LAYER_TIMES", "Layer", "Workshop", "assemble", "data_members", "read_members", "write_source",

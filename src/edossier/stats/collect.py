@@ -168,10 +168,8 @@ def collect_reported(item: ReportedPackage, options: StatsOptions) -> PackageFac
     """Facts of a package judged by an earlier report: verdict and findings from the report, records
     read from the package itself (no signature checks); without the package, what the report says."""
     from .. import storage
-    from ..executors import crash_hook
     from ..summary import summarize
 
-    crash_hook(item.location)
     records: dict[int, object] = {}
     try:
         with storage.opened_locally(item.location) as path:
