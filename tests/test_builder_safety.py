@@ -76,6 +76,14 @@ def test_source_file_errors_name_key_and_path(agencies, tmp_path):
         assert "documents[0].files[0]" in exc.value.zh
 
 
+def _documents_spooled(spool) -> bool:
+    """Whether the builder has written a document into its spool folder (it may vanish meanwhile)."""
+    try:
+        return any(any(d.iterdir()) for d in spool.glob("edossier-build-*") if d.is_dir())
+    except OSError:
+        return False
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize("when", ["while building", "while writing"])
 def test_killed_build_leaves_no_partial_package(agencies, pki, trust, tmp_path, sig, when):
@@ -94,8 +102,9 @@ def test_killed_build_leaves_no_partial_package(agencies, pki, trust, tmp_path, 
     if when == "while writing":  # the temporary file exists: the package is being written
         while time.monotonic() < deadline and not any(outdir.iterdir()) and proc.poll() is None:
             time.sleep(0.002)
-    else:
-        time.sleep(1.5)  # imports done, documents being made
+    else:  # documents being made: the first built PDF waits in the builder's spool folder
+        while time.monotonic() < deadline and proc.poll() is None and not _documents_spooled(spool):
+            time.sleep(0.002)
     proc.send_signal(sig)
     proc.wait(timeout=60)
     leftovers = sorted(p.name for p in outdir.iterdir())
