@@ -87,7 +87,7 @@ def test_strict_policy_turns_warnings_into_errors(ran):
 def test_check_pdf_on_a_built_document(ran):
     _, ns, out = ran
     first = out[4].splitlines()[0].split()
-    assert first[0].startswith("documents/") and first[1] == "2U"  # the builder writes PDF/A-2u (pdfa/build.py)
+    assert first[0].startswith("documents/") and first[1] == "2U"  # the builder writes PDF/A-2u (pdfmake/scans.py)
     assert ns["result"].conformant and first[-1] == "conformant"
 
 
@@ -130,7 +130,7 @@ def test_write_source_round_trips_toml(tmp_path):
 def test_every_user_facing_error_is_a_bilingual_user_error():
     from edossier.caserules.profiles import ProfileError, load_profile
     from edossier.container.asic import ManifestError
-    from edossier.pdfa.pages import GlyphError
+    from edossier.pdfmake.sheets import GlyphError
     from edossier.record.model import RecordError
     from edossier.signing.trustlist import TrustListError
 

@@ -79,7 +79,7 @@ def test_default_engine_in_a_build(tmp_path, agencies, creds):
 @_needs("tesseract")
 def test_tesseract_engine(tmp_path):
     from edossier.ocr import get_engine
-    from edossier.pdfa.build import PageRef, images_to_pdfa, load_upright
+    from edossier.pdfmake.scans import PageRef, images_to_pdfa, load_upright
 
     jpg = page_scan(tmp_path / "p.jpg")
     result = get_engine("tesseract").recognise(load_upright(PageRef(jpg)))

@@ -11,7 +11,7 @@ from pyhanko.sign import signers
 
 from conftest import make_source, scan
 from edossier.build import BuildChecks, build_package
-from edossier.pdfa.build import images_to_pdfa
+from edossier.pdfmake.scans import images_to_pdfa
 from edossier.validate import validate_package
 
 

@@ -19,7 +19,7 @@ def test_conformant_and_not(tmp_path):
     import datetime as dt
 
     from conftest import scan
-    from edossier.pdfa.build import images_to_pdfa
+    from edossier.pdfmake.scans import images_to_pdfa
 
     good = tmp_path / "good.pdf"
     good.write_bytes(images_to_pdfa([scan(tmp_path / "a.jpg", "a")], title="t", author=None,

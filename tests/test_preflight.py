@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from conftest import make_source, scan
 from edossier.build import BuildChecks, append_layer, build_package, lint_source
 from edossier.cli.main import main
-from edossier.pdfa.build import images_to_pdfa
+from edossier.pdfmake.scans import images_to_pdfa
 from edossier.preflight import PreflightRefused
 from edossier.validate import validate_package
 

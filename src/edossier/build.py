@@ -24,7 +24,7 @@ from .container.asic import (DataObject, ManifestError, build_manifest, document
                              parse_manifest, record_name, signature_name)
 from .container.zipio import OpenedPackage, PackageWriter, open_package
 from .fsutil import Input, atomic_output, guard_output
-from .pdfa.build import (ImageInputError, NotImageOnly, PageRef, images_to_pdfa, page_refs, pdfa_claim,
+from .pdfmake.scans import (ImageInputError, NotImageOnly, PageRef, images_to_pdfa, page_refs, pdfa_claim,
                          rewrap_image_pdf)
 from .record.model import (Agency, Case, Document, Event, Person, Record, RecordError, Scan, Volume,
                            parse_record, record_to_xml)
@@ -421,7 +421,7 @@ def _generated_documents(base: "_Base", data: dict, case: Case, agency: Agency, 
                          known_docs: set[str]) -> list[tuple[Document, Path]]:
     """卷宗封面, 卷内目录 and 备考表 for every volume this layer adds or adds documents to
     (docs/builder.md): documents of their own, after this layer's source documents."""
-    from .pdfa.pages import COVER, GENERATED_TYPES, REMARKS, TOC, GlyphError, cover_pdf, plan_volume_sheets, \
+    from .pdfmake.sheets import COVER, GENERATED_TYPES, REMARKS, TOC, GlyphError, cover_pdf, plan_volume_sheets, \
         remarks_pdf, toc_pdf
 
     own = [doc for doc, _ in built if doc.type in GENERATED_TYPES]

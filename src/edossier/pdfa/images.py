@@ -41,7 +41,7 @@ __all__ = ["ImageDefect", "JpegFrame", "jpeg_frame", "verify_jpeg", "verify_png"
            "ImageFinding", "check_pdf_images", "MIN_DPI", "convert_hint"]
 
 MIN_DPI = 200  # DA/T 31-2017 minimum for archival scans
-MAX_IMAGE_PIXELS = 200_000_000  # the builder's limit (pdfa.build.MAX_IMAGE_PIXELS)
+MAX_IMAGE_PIXELS = 200_000_000  # the builder's limit (pdfmake.scans.MAX_IMAGE_PIXELS)
 _INFLATE_CHUNK = 1 << 20  # PNG/Flate data is inflated this much at a time
 
 

@@ -56,7 +56,7 @@ def scan_findings(path, location: str | None = None, *, min_dpi: int = 200) -> l
     out = []
     from PIL import Image
 
-    from .build import MAX_IMAGE_PIXELS, _dpi
+    from ..pdfmake.scans import MAX_IMAGE_PIXELS, _dpi
 
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     with Image.open(io.BytesIO(data)) as img:

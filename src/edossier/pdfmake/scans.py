@@ -56,7 +56,7 @@ def check_scan(path: Path, data: bytes | None = None) -> None:
     (`images.verify_image_file`); the message names the file and, for a multi-page file, the page."""
     import hashlib
 
-    from .images import ImageDefect, verify_image_file
+    from ..pdfa.images import ImageDefect, verify_image_file
 
     data = data if data is not None else path.read_bytes()
     digest = hashlib.sha256(data).digest()
@@ -153,7 +153,7 @@ def _open_image(path: Path) -> tuple[bytes, Image.Image]:
         if img.format != "JPEG":
             img.load()
     except (OSError, Image.DecompressionBombError, ValueError, SyntaxError) as exc:
-        from .images import open_failure
+        from ..pdfa.images import open_failure
 
         en, zh = open_failure(data, exc)
         raise ImageInputError(f"{path.name}: {en}", f"{path.name}：{zh}") from None
@@ -366,7 +366,7 @@ def images_to_pdfa(images: list[Path], *, title: str, author: str | None, create
         pdf.pages[-1].Contents = pdf.make_stream(f"q {cm} cm /Im0 Do Q".encode())
         infos.append(PageInfo(info.dpi, info.colour, info.passthrough, (pw, ph)))
     if text_layers and any(text_layers):
-        from ..ocr.layer import add_text_layers
+        from .textlayer import add_text_layers
 
         add_text_layers(pdf, list(text_layers))
     return finish_pdfa(pdf, title=title, author=author, created=created, lang=lang), infos

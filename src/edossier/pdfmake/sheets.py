@@ -267,7 +267,7 @@ class _Canvas:
     def finish(self, *, title: str, author: str | None, created: dt.datetime) -> tuple[bytes, int]:
         import pikepdf
 
-        from .build import finish_pdfa, fix_cid_fonts
+        from .scans import finish_pdfa, fix_cid_fonts
 
         self.flush()
         self.doc.subset_fonts()
