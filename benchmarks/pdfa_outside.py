@@ -64,7 +64,7 @@ def edossier_files(tmp: Path):
     data, _ = images_to_pdfa(made, title="卷宗 全部", author=None, created=created)
     yield "edossier/all-formats", data
     # the invisible OCR text layer (rendering mode 3, embedded subset CJK font) on every page
-    from edossier.pdfmake.scans import OcrLine, PageText
+    from edossier.ocr.types import OcrLine, PageText
 
     layers = [PageText(620, 877, [OcrLine("起诉意见书 第一页", 40, 40, 400, 80),
                                   OcrLine("Case file 2026 – 张某", 40, 100, 500, 130, 0.8)]) for _ in made]

@@ -460,7 +460,7 @@ class CachedOcrPool:
     def submit(self, ref):
         from concurrent.futures import Future
 
-        from edossier.pdfmake.scans import load_upright
+        from edossier.ocr.types import load_upright
 
         key = hashlib.sha256(Path(ref.path).read_bytes()).digest()
         if key not in self.results:

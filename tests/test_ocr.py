@@ -79,7 +79,8 @@ def test_default_engine_in_a_build(tmp_path, agencies, creds):
 @_needs("tesseract")
 def test_tesseract_engine(tmp_path):
     from edossier.ocr import get_engine
-    from edossier.pdfmake.scans import PageRef, images_to_pdfa, load_upright
+    from edossier.ocr.types import PageRef, load_upright
+    from edossier.pdfmake.scans import images_to_pdfa
 
     jpg = page_scan(tmp_path / "p.jpg")
     result = get_engine("tesseract").recognise(load_upright(PageRef(jpg)))

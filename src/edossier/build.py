@@ -24,8 +24,9 @@ from .container.asic import (DataObject, ManifestError, build_manifest, document
                              parse_manifest, record_name, signature_name)
 from .container.zipio import OpenedPackage, PackageWriter, open_package
 from .fsutil import Input, atomic_output, guard_output
-from .pdfmake.scans import (ImageInputError, NotImageOnly, PageRef, images_to_pdfa, page_refs, pdfa_claim,
-                         rewrap_image_pdf)
+from .ocr.types import PageRef
+from .pdfmake.finish import pdfa_claim
+from .pdfmake.scans import ImageInputError, NotImageOnly, images_to_pdfa, page_refs, rewrap_image_pdf
 from .record.model import (Agency, Case, Document, Event, Person, Record, RecordError, Scan, Volume,
                            parse_record, record_to_xml)
 from .record.source import SOURCE_FILE, Source, SourceError, load_source, source_inputs

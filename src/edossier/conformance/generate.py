@@ -27,12 +27,12 @@ ICC_DATE = bytes.fromhex("07ea000a0001000000000000")  # 2026-10-01 00:00:00
 def stable_icc():
     """Make the PDF/A builder's sRGB profile deterministic while the corpus is generated.
 
-    `edossier.pdfmake.scans.srgb_icc` asks LittleCMS for a new profile each time, and LittleCMS writes
+    `edossier.pdfmake.finish.srgb_icc` asks LittleCMS for a new profile each time, and LittleCMS writes
     the current date and time into the ICC header (bytes 24-35), so two builds a second apart differ.
     The date is fixed here (the profile ID, bytes 84-99, is zero: "not computed"). The proper fix
     belongs in srgb_icc itself (see docs/conformance.md, "Determinism").
     """
-    from ..pdfmake import scans as pdfa_build
+    from ..pdfmake import finish as pdfa_build
 
     original = pdfa_build.srgb_icc
 

@@ -56,13 +56,13 @@ def scan_findings(path, location: str | None = None, *, min_dpi: int = 200) -> l
     out = []
     from PIL import Image
 
-    from ..pdfmake.scans import MAX_IMAGE_PIXELS, _dpi
+    from .images import MAX_IMAGE_PIXELS, scan_dpi
 
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     with Image.open(io.BytesIO(data)) as img:
         for i in range(getattr(img, "n_frames", 1)):
             img.seek(i)
-            dpi = _dpi(img)
+            dpi = scan_dpi(img)
             if dpi is not None and dpi < min_dpi:
                 where = f"{location} (page {i + 1})" if getattr(img, "n_frames", 1) > 1 else location
                 out.append(finding("D007", where, detail=f"{dpi} dpi", detail_zh=f"{dpi} dpi"))

@@ -267,7 +267,7 @@ class _Canvas:
     def finish(self, *, title: str, author: str | None, created: dt.datetime) -> tuple[bytes, int]:
         import pikepdf
 
-        from .scans import finish_pdfa, fix_cid_fonts
+        from .finish import finish_pdfa, fix_cid_fonts
 
         self.flush()
         self.doc.subset_fonts()

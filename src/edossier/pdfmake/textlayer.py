@@ -12,7 +12,8 @@ import io
 import pikepdf
 from pikepdf import Name
 
-from .scans import PageText, fix_cid_fonts
+from ..ocr.types import PageText
+from .finish import fix_cid_fonts
 
 
 def add_text_layers(pdf: pikepdf.Pdf, texts: list[PageText | None]) -> None:
