@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
+from .limits import LimitExceeded
 from .rules import check
+from .structure import HEX_TOKENS, _lex_hex, hex_suspicious, raw_scan, syntax_finditer
 from .util import get, key, name_str, num, objref
 
 OPERATORS = set("""b B b* B* BDC BI BMC BT BX c cm CS cs d d0 d1 Do DP EI EMC ET EX f F f* G g gs h i ID j J K k l
@@ -134,8 +136,6 @@ class Walker:
         try:
             data = self.ctx.stream_bytes(stream)
         except Exception as exc:  # noqa: BLE001
-            from .check import LimitExceeded
-
             if isinstance(exc, LimitExceeded):
                 raise
             self.f.errors.append((loc, f"cannot decode content stream: {exc}"))
@@ -158,8 +158,6 @@ class Walker:
             return
         self.ctx.ops_budget -= len(instrs)
         if self.ctx.ops_budget < 0:
-            from .check import LimitExceeded
-
             raise LimitExceeded("too many content-stream operators")
         f = self.f
         qdepth = 0
@@ -179,7 +177,7 @@ class Walker:
         # A string > 32767 bytes needs a stream that long; an out-of-range number needs a run of
         # >= 10 digits (or >= 30 zeros after the point) outside hex strings. Only then look at operands.
         deep = len(data) > 32767
-        if deep or _LONG_DIGITS.search(_HEX_TOKENS.sub(b" ", data) if b"<" in data else data):
+        if deep or _LONG_DIGITS.search(HEX_TOKENS.sub(b" ", data) if b"<" in data else data):
             _limits_in_operands(instrs, f, loc, deep)
         if b"<" in data:
             _hex_in_content(data, f, loc)
@@ -501,19 +499,6 @@ def _limits_in_operands_arr(arr, f: Facts, loc: str) -> None:
 
 
 _INLINE_DATA = re.compile(rb"(?<![A-Za-z0-9])ID[\x00\t\n\x0c\r ].*?[\x00\t\n\x0c\r ]EI(?![A-Za-z0-9])", re.S)
-_HEX_TOKENS = re.compile(rb"(?<!<)<([^<>]*)>")
-_NON_HEX = re.compile(rb"[^0-9A-Fa-f\x00\t\n\x0c\r ]")
-_WS = b"\x00\t\n\x0c\r "
-
-
-def hex_suspicious(data: bytes) -> bool:
-    """Cheap pre-filter: is there any <...> that is not a well-formed hex string?"""
-    cands = _HEX_TOKENS.findall(data)
-    if not cands:
-        return False
-    if _NON_HEX.search(b"".join(cands)):
-        return True
-    return any(len(c.translate(None, _WS)) & 1 for c in cands)
 
 
 def _hex_in_content(data: bytes, f: Facts, loc: str) -> None:
@@ -522,8 +507,6 @@ def _hex_in_content(data: bytes, f: Facts, loc: str) -> None:
         data = _INLINE_DATA.sub(b" ", data)  # binary inline-image data is not PDF syntax
     if not hex_suspicious(data):
         return
-    from .structure import _lex_hex
-
     for c in _lex_hex(data):
         stripped = c.translate(None, b"\x00\t\n\x0c\r ")
         if not re.fullmatch(rb"[0-9A-Fa-f]*", stripped):
@@ -540,8 +523,6 @@ def _own_resources(ctx, po) -> bool:
         return False
     raw_pages = ctx.cache.get("raw_page_bodies")
     if raw_pages is None:
-        from .structure import raw_scan, syntax_finditer
-
         raw_pages = {}
         if next(syntax_finditer(ctx, _PAGES_RESOURCES), None):
             for ro in raw_scan(ctx):

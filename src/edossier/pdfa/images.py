@@ -841,7 +841,7 @@ _MAX_CONTENT_BYTES = 64 << 20  # content-stream bytes parsed for placements, per
 def _decoded(stream, names: list[str], cap: int) -> bytes:
     """A stream's data through ASCIIHex/ASCII85/Flate filters only, never more than `cap` bytes
     (a compression bomb stops at the cap with ValueError)."""
-    from .check import _ascii_decode
+    from .limits import ascii_decode
 
     data = stream.read_raw_bytes()
     for name in names:
@@ -849,7 +849,7 @@ def _decoded(stream, names: list[str], cap: int) -> bytes:
             d = zlib.decompressobj()
             data = d.decompress(data, cap + 1)
         elif name in ("/ASCIIHexDecode", "/AHx", "/ASCII85Decode", "/A85"):
-            data = _ascii_decode(name, data)
+            data = ascii_decode(name, data)
         else:
             raise ValueError(f"filter {name} is not decoded here")
         if len(data) > cap:

@@ -19,7 +19,7 @@ def image_findings(location: str, data: bytes, limits=None) -> list[Finding]:
     same image checks the builder runs on every scan. A check that cannot run is X005, never a pass."""
     import pikepdf
 
-    from .check import PdfLimits
+    from .limits import PdfLimits
     from .images import check_pdf_images
 
     limits = limits or PdfLimits()

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
+from .limits import LimitExceeded
+
 _HEX = re.compile(r"#([0-9A-Fa-f]{2})")
 
 
@@ -136,8 +138,6 @@ def graph(ctx) -> list[Node]:
             unreadable += 1
             continue
         if len(nodes) >= budget:
-            from .check import LimitExceeded
-
             raise LimitExceeded(f"more than {budget} objects walked")
         try:
             if isinstance(o, Array):
