@@ -27,7 +27,7 @@ def build_layers(work: Path):
     """Demo PKI and police → procuratorate → court packages, as tests/conftest.py's session fixtures."""
     from conftest import make_source
 
-    from edossier.build import append_layer, build_package
+    from edossier.building.pipeline import append_layer, build_package
     from edossier.signing.cades import load_credential
     from edossier.signing.demo_pki import load_demo_trustlist, make_demo_pki
 

@@ -198,7 +198,7 @@ _SIGNERS: dict = {}
 @cache
 def template_pdfs(seed: str) -> dict[int, bytes]:
     """One- and two-page PDF/A-2u documents (tiny bilevel scans), built once with the real builder."""
-    from edossier.build import build_package
+    from edossier.building.pipeline import build_package
     from edossier.conformance.builder import write_source
     from edossier.conformance.generate import stable_icc
 

@@ -274,9 +274,9 @@ def with_trust_options(f):
 def _build_checks(ctx, trust_path: Path | None, policy_path: Path | None, allow: tuple[str, ...],
                   profile: str | None = None):
     """The preflight options of build, append and lint (docs/builder.md "Preflight")."""
-    from edossier.build import BuildChecks
+    from edossier.building.pipeline import BuildChecks
     from edossier.policy import PolicyError
-    from edossier.preflight import policy_with_allow
+    from edossier.building.preflight import policy_with_allow
 
     trust = load_trust(ctx, trust_path) if trust_path is not None else None
     policy = load_policy_options(ctx, policy_path, False, ())
@@ -303,8 +303,8 @@ def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfil
                ocr: bool = False, ocr_engine: str = "rapidocr", jobs: int | None = None,
                generated_pages: bool = True, trust_path: Path | None = None, policy_path: Path | None = None,
                allow: tuple[str, ...] = (), fmt: str = "text") -> None:
-    from edossier.build import BuildError, OcrOptions, append_layer, build_package
-    from edossier.preflight import PreflightRefused
+    from edossier.building.pipeline import BuildError, OcrOptions, append_layer, build_package
+    from edossier.building.preflight import PreflightRefused
 
     if not source.is_dir():
         fail(ctx, f"{source}: not a folder", f"{source}：不是文件夹", EXIT_USAGE)
@@ -313,7 +313,7 @@ def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfil
     if not output.parent.is_dir():
         fail(ctx, f"{output.parent}: the output folder does not exist", f"{output.parent}：输出文件夹不存在", EXIT_USAGE)
     from edossier.fsutil import Input, OutputPathError
-    from edossier.record.source import source_inputs
+    from edossier.building.source import source_inputs
 
     anchor = ctx.meta.get("edossier.trust_anchor")
     guard_output(ctx, output, [*source_inputs(source),
@@ -461,7 +461,7 @@ def lint(ctx, source, base, profile, no_generated, trust_path, policy_path, allo
     """Check a build source without a credential and without writing anything: every problem of
     SOURCE at once, then the preflight of the layer it would make. Exit 0 when build would go ahead,
     1 when it would be refused. / 不签名、不写文件地检查源文件夹：一次列出全部问题。"""
-    from edossier.build import BuildError, lint_source
+    from edossier.building.pipeline import BuildError, lint_source
 
     if not source.is_dir():
         fail(ctx, f"{source}: not a folder", f"{source}：不是文件夹", EXIT_USAGE)
@@ -841,7 +841,7 @@ def keys_demo(ctx, directory, rsa, force, crl_url):
 def demo(ctx, workdir):
     """The main job on the bundled sample case: PKI, police, procuratorate and court layers, validate,
     then a tampered copy. / 用内置样例演示完整流程。"""
-    from edossier.build import BuildError
+    from edossier.building.pipeline import BuildError
     from edossier.demo import run_demo
     from edossier.fsutil import OutputPathError
     from edossier.report.text import render_text

@@ -111,7 +111,7 @@ def make_source(folder: Path, agency, *, docs: list[tuple[str, str, int]], volum
 @pytest.fixture(scope="session")
 def three_layers(tmp_path_factory, agencies, creds):
     """police → procuratorate → court, built once per session from tiny generated scans."""
-    from edossier.build import append_layer, build_package
+    from edossier.building.pipeline import append_layer, build_package
 
     base = tmp_path_factory.mktemp("layers")
     police = make_source(base / "src-police", agencies["police"],

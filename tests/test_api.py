@@ -118,7 +118,7 @@ def test_write_source_refuses_what_the_schema_refuses(tmp_path):
 
 
 def test_write_source_round_trips_toml(tmp_path):
-    from edossier.record.source import _toml_table
+    from edossier.building.source import _toml_table
 
     data = {"a": 'quote " back\\slash 中文\n', "n": 3, "b": True, "l": ["x", "y"],
             "t": {"k": "v", "inner": {"z": 1}}, "arr": [{"i": 1, "sub": {"s": "t"}}, {"i": 2}]}

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image, ImageCms, ImageDraw, ImageOps
 
 from conftest import make_source, scan
-from edossier.build import BuildError, build_package
+from edossier.building.pipeline import BuildError, build_package
 from edossier.pdfmake.scans import images_to_pdfa, rewrap_image_pdf, NotImageOnly
 from edossier.pdfa.check import check_pdf
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_source
-from edossier.build import BuildError, append_layer, build_package
+from edossier.building.pipeline import BuildError, append_layer, build_package
 from edossier.fsutil import OutputPathError
 
 
@@ -65,7 +65,7 @@ def test_unreadable_file_names_key_and_path(agencies, creds, tmp_path):
 
 
 def test_source_file_errors_name_key_and_path(agencies, tmp_path):
-    from edossier.record.source import SourceError, load_source
+    from edossier.building.source import SourceError, load_source
 
     src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1)])
     source = load_source(src)

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 
 from attacks.forge import forge, layer1_members
 from conftest import make_source
-from edossier.build import BuildError, build_package
+from edossier.building.pipeline import BuildError, build_package
 from edossier.pdfa.images import ImageDefect, verify_image_file, verify_jpeg, verify_png
 from edossier.validate import validate_package
 

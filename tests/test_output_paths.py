@@ -57,7 +57,7 @@ def assert_refused(res, output, *names):
 def work(tmp_path, agencies, pki):
     """A police source with two documents, a private copy of the demo PKI (its files may be targeted)
     and a first-layer package built from it."""
-    from edossier.build import build_package
+    from edossier.building.pipeline import build_package
     from edossier.signing.cades import load_credential
 
     keys = tmp_path / "pki"
@@ -363,7 +363,7 @@ def test_conformance_generate_refuses_a_source_folder(work, capsys):
 # --- the library -------------------------------------------------------------------------------------
 
 def test_library_calls_refuse_too(work, creds, trust):
-    from edossier.build import append_layer, build_package
+    from edossier.building.pipeline import append_layer, build_package
     from edossier.export import export_volume
     from edossier.receipt import make_receipt
 

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from conftest import scan
-from edossier.build import BuildError, build_package
+from edossier.building.pipeline import BuildError, build_package
 from edossier.pdfmake.finish import pdfa_claim
 from edossier.pdfmake.scans import ImageInputError, images_to_pdfa
 

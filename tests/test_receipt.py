@@ -110,7 +110,7 @@ def test_receipt_of_one_package_never_fits_another_of_the_same_case(three_layers
     earlier = validate_receipt(r3, trust=trust, package=p2)
     assert earlier.verdict == "reject" and {"R001", "R004"} <= codes(earlier)
     # a second build of the same source is another package: its signatures differ
-    from edossier.build import build_package
+    from edossier.building.pipeline import build_package
 
     again = tmp_path / "again.edp"
     build_package(three_layers["sources"][0], again, creds["police"])

@@ -94,7 +94,7 @@ def supervision_case(tmp_path_factory, agencies, creds):
     """监察委员会 → 人民检察院: the commission transfers (监察法 2018 Art. 45 para 1 item 4), the
     procuratorate accepts and appends its layer."""
     from conftest import make_source
-    from edossier.build import append_layer, build_package
+    from edossier.building.pipeline import append_layer, build_package
 
     base = tmp_path_factory.mktemp("supervision")
     sup = agencies["supervision"]
@@ -146,7 +146,7 @@ def test_supervision_credential_cannot_sign_as_another_role(tmp_path, agencies, 
     """Trust-list entries are per role (spec §9.3 rule 1): the commission's code under role police is
     not listed, so its layer fails G004 even though the certificate chain is the commission's own."""
     from conftest import make_source
-    from edossier.build import BuildChecks, build_package
+    from edossier.building.pipeline import BuildChecks, build_package
     from edossier.signing.demo_pki import DemoAgency
     from edossier.validate import validate_package
 

@@ -15,10 +15,10 @@ import pytest
 from rich.console import Console
 
 from conftest import make_source
-from edossier.build import build_package
+from edossier.building.pipeline import build_package
 from edossier.findings import SEVERITIES, finding, registry, supervision_codes
 from edossier.policy import Policy, load_policy
-from edossier.preflight import SUPERVISION
+from edossier.building.preflight import SUPERVISION
 from edossier.report.html import render_html
 from edossier.report.junit import render_junit
 from edossier.report.sarif import render_sarif

@@ -87,7 +87,7 @@ def late_package(tmp_path_factory, agencies, creds):
     """One layer whose record was created at 17:30 UTC (01:30 the next day in Beijing)."""
     from conftest import make_source
 
-    from edossier.build import build_package
+    from edossier.building.pipeline import build_package
 
     base = tmp_path_factory.mktemp("late")
     src = make_source(base / "src", agencies["police"], docs=[("d1", "立案决定书", 1)])

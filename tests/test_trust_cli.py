@@ -222,7 +222,7 @@ def test_show_text_and_json(wpki):
 def test_keys_issue_passphrase_and_trust(wpki, tmp_path, three_layers):
     """The clerk's day: a new agency gets a credential and a trust-list entry in one command, and its
     first package is accepted under the new edition of the list."""
-    from edossier.build import build_package
+    from edossier.building.pipeline import build_package
     from edossier.signing.cades import CredentialError, load_credential
     from edossier.validate import validate_package
 

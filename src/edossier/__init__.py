@@ -24,10 +24,10 @@ __version__ = "0.2.0"
 _EXPORTS = {
     "validate_package": "edossier.validate",
     "PackageReport": "edossier.validate",
-    "build_package": "edossier.build",
-    "append_layer": "edossier.build",
-    "BuildResult": "edossier.build",
-    "write_source": "edossier.record.source",
+    "build_package": "edossier.building.pipeline",
+    "append_layer": "edossier.building.pipeline",
+    "BuildResult": "edossier.building.pipeline",
+    "write_source": "edossier.building.source",
     "load_trustlist": "edossier.signing.trustlist",
     "TrustList": "edossier.signing.trustlist",
     "load_credential": "edossier.signing.cades",
@@ -45,14 +45,14 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports on demand
-    from .build import BuildResult, append_layer, build_package
+    from .building.pipeline import BuildResult, append_layer, build_package
     from .container.zipio import Limits
     from .errors import UserError
     from .findings import Finding
     from .logs import quiet_libraries
     from .pdfa.check import PdfReport, check_pdf
     from .policy import Policy, load_policy
-    from .record.source import write_source
+    from .building.source import write_source
     from .signing.cades import Credential, load_credential
     from .signing.trustlist import TrustList, load_trustlist
     from .validate import PackageReport, validate_package

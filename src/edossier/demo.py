@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .build import append_layer, build_package
+from .building.pipeline import append_layer, build_package
 from .fsutil import Input, guard_output
 from .resources import samples_dir
 from .roles import ROLE_ZH

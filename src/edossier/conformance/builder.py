@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from ..build import BuildChecks, append_layer, build_package
+from ..building.pipeline import BuildChecks, append_layer, build_package
 from ..container.asic import (DataObject, MIMETYPE, build_manifest, layer_objects_of, manifest_name, record_name,
                               signature_name)
 from ..signing.cades import Credential

@@ -63,7 +63,7 @@ def guard_corpus_folder(out: Path, pki: Path | None = None) -> None:
     dossier.toml), or whose case-class folders, which `generate` deletes and remakes, hold one or the
     PKI folder to reuse."""
     from ..fsutil import Input, OutputPathError, guard_output
-    from ..record.source import SOURCE_FILE
+    from ..building.source import SOURCE_FILE
 
     real = Path(os.path.realpath(out))
     sources = [p for p in (real, *real.parents) if (p / SOURCE_FILE).is_file()]
