@@ -360,7 +360,7 @@ def sha256_members(path: Path) -> int:
 
 def bench_validate(b: Bench) -> list[Row]:
     from edossier.signing.trustlist import load_trustlist
-    from edossier.validate import validate_package
+    from edossier.validation.pipeline import validate_package
 
     pkg = b.large
     trust = load_trustlist(b.trust, anchor=b.pki / "trust-anchor.pem")

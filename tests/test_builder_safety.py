@@ -88,7 +88,7 @@ def _documents_spooled(spool) -> bool:
 @pytest.mark.parametrize("when", ["while building", "while writing"])
 def test_killed_build_leaves_no_partial_package(agencies, pki, trust, tmp_path, sig, when):
     """A real signal halfway: afterwards the output path holds nothing or a complete, valid package."""
-    from edossier.validate import validate_package
+    from edossier.validation.pipeline import validate_package
 
     src = make_source(tmp_path / "src", agencies["police"], docs=[(f"d{i}", "讯问笔录", 2) for i in range(1, 13)])
     outdir = tmp_path / "out"

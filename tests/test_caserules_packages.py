@@ -7,7 +7,7 @@ import pytest
 from conftest import make_source
 from edossier.building.pipeline import BuildChecks, BuildError, append_layer, build_package
 from edossier.resources import samples_dir
-from edossier.validate import validate_package
+from edossier.validation.pipeline import validate_package
 from test_caserules import COMPLETE
 
 ROLE = {"public-prosecution": "procuratorate", "execution-handover": "court",

@@ -22,7 +22,7 @@ from edossier.building.pipeline import BuildChecks, append_layer, build_package,
 from edossier.cli.main import main
 from edossier.pdfmake.scans import images_to_pdfa
 from edossier.building.preflight import PreflightRefused
-from edossier.validate import validate_package
+from edossier.validation.pipeline import validate_package
 
 WHEN = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 

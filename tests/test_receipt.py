@@ -153,11 +153,11 @@ def test_verdicts_that_disagree(three_layers, creds, trust, tmp_path):
 
 
 def test_package_changed_while_being_validated(three_layers, creds, receipt2, trust, tmp_path, monkeypatch):
-    import edossier.validate
+    import edossier.validation.pipeline
 
     pkg = tmp_path / "moving.edp"
     shutil.copyfile(three_layers["packages"][1], pkg)
-    original = edossier.validate.validate_package
+    original = edossier.validation.pipeline.validate_package
 
     def validate_then_change(path, **kw):
         report = original(path, **kw)
@@ -165,7 +165,7 @@ def test_package_changed_while_being_validated(three_layers, creds, receipt2, tr
             fh.write(b"\0")
         return report
 
-    monkeypatch.setattr(edossier.validate, "validate_package", validate_then_change)
+    monkeypatch.setattr(edossier.validation.pipeline, "validate_package", validate_then_change)
     check = validate_receipt(receipt2["path"], trust=trust, package=pkg)
     assert check.verdict == "reject" and "R009" in codes(check) and check.binds is True
     with pytest.raises(ReceiptError):

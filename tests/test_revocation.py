@@ -23,7 +23,7 @@ from edossier.signing.demo_pki import (
 )
 from edossier.signing.revocation import RevocationError, credential_chain, fetch_crls, serve_crls
 from edossier.signing.trustlist import write_trustlist
-from edossier.validate import validate_package
+from edossier.validation.pipeline import validate_package
 from conftest import make_source
 
 

@@ -112,7 +112,7 @@ def supervision_case(tmp_path_factory, agencies, creds):
 
 
 def test_supervision_layer_is_accepted(supervision_case, trust):
-    from edossier.validate import validate_package
+    from edossier.validation.pipeline import validate_package
 
     for pkg in supervision_case["packages"]:
         report = validate_package(pkg, trust=trust)
@@ -148,7 +148,7 @@ def test_supervision_credential_cannot_sign_as_another_role(tmp_path, agencies, 
     from conftest import make_source
     from edossier.building.pipeline import BuildChecks, build_package
     from edossier.signing.demo_pki import DemoAgency
-    from edossier.validate import validate_package
+    from edossier.validation.pipeline import validate_package
 
     sup = agencies["supervision"]
     posing = DemoAgency("police", sup.name, sup.credit_code)

@@ -12,7 +12,7 @@ import pytest
 from edossier.building.pipeline import BuildChecks, BuildError, append_layer, build_package
 from edossier.container.asic import MIMETYPE
 from edossier.demo import tamper_member
-from edossier.validate import validate_package
+from edossier.validation.pipeline import validate_package
 
 
 def codes(report):

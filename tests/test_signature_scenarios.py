@@ -18,7 +18,7 @@ from cryptography.x509.oid import NameOID
 
 from edossier.signing import demo_pki as dp
 from edossier.signing.cades import load_credential, sign_manifest, verify_layer
-from edossier.validate import validate_package
+from edossier.validation.pipeline import validate_package
 
 MANIFEST = b'<?xml version="1.0"?><asic:ASiCManifest xmlns:asic="http://uri.etsi.org/02918/v1.2.1#"/>'
 POLICE = dp.DEMO_AGENCIES[0]

@@ -23,7 +23,7 @@ from edossier.report.html import render_html
 from edossier.report.junit import render_junit
 from edossier.report.sarif import render_sarif
 from edossier.report.text import render_text
-from edossier.validate import validate_package
+from edossier.validation.pipeline import validate_package
 
 CST = dt.timezone(dt.timedelta(hours=8))
 WHEN = dt.datetime(2026, 11, 2, 9, 0, tzinfo=CST)

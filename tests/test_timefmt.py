@@ -192,7 +192,7 @@ def test_stacked_never_breaks_a_word_at_80_columns():
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
 def test_text_report_at_80_columns_keeps_agency_names_whole(three_layers, trust, lang):
     from edossier.report.text import render_text
-    from edossier.validate import validate_package
+    from edossier.validation.pipeline import validate_package
 
     rep = validate_package(three_layers["packages"][-1], trust=trust)
     buf = io.StringIO()

@@ -224,7 +224,7 @@ def test_keys_issue_passphrase_and_trust(wpki, tmp_path, three_layers):
     first package is accepted under the new edition of the list."""
     from edossier.building.pipeline import build_package
     from edossier.signing.cades import CredentialError, load_credential
-    from edossier.validate import validate_package
+    from edossier.validation.pipeline import validate_package
 
     (tmp_path / "pw.txt").write_text("geheim\n")
     res = run("keys", "issue", wpki, "--role", "police", "--name", NEW_NAME, "--credit-code", NEW_CODE,

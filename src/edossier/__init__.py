@@ -22,8 +22,8 @@ __version__ = "0.2.0"
 
 # public name -> the module that defines it
 _EXPORTS = {
-    "validate_package": "edossier.validate",
-    "PackageReport": "edossier.validate",
+    "validate_package": "edossier.validation.pipeline",
+    "PackageReport": "edossier.validation.pipeline",
     "build_package": "edossier.building.pipeline",
     "append_layer": "edossier.building.pipeline",
     "BuildResult": "edossier.building.pipeline",
@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports
     from .building.source import write_source
     from .signing.cades import Credential, load_credential
     from .signing.trustlist import TrustList, load_trustlist
-    from .validate import PackageReport, validate_package
+    from .validation.pipeline import PackageReport, validate_package
 
 
 def __getattr__(name: str):

@@ -23,7 +23,7 @@ from . import storage
 from .findings import finding
 from .logs import quiet_libraries
 from .policy import Policy
-from .validate import PackageReport, validate_package
+from .validation.pipeline import PackageReport, validate_package
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def run_many(fn: Callable, locations: Iterable, *, executor=None, jobs: int | No
     own = executor is None
     executor = executor or LocalExecutor(jobs)
     if isinstance(executor, LocalExecutor) and executor.workers > 1:
-        from .validate import warm_up
+        from .validation.pipeline import warm_up
 
         warm_up()  # forked workers inherit the imports
     items = list(locations)

@@ -227,7 +227,7 @@ def make_receipt(package: Path, output: Path, credential: Credential, *, trust: 
     """Validate `package` (under `policy`, default: the registry levels), then write a signed receipt
     naming the exact file, its manifests and signatures, the verdict and the time."""
     from .policy import Policy
-    from .validate import validate_package
+    from .validation.pipeline import validate_package
 
     guard_output(output, [Input(Path(package), "the package", "卷宗包")], what=("the receipt", "输出的回执"))
     receiver = _receiver(credential, trust, role)
@@ -375,7 +375,7 @@ def validate_receipt(path: Path, *, trust: TrustList, package: Path | None = Non
 
 def _check_package(check: ReceiptCheck, receipt: Receipt, package: Path, *, trust, at, policy) -> None:
     from .policy import Policy
-    from .validate import validate_package
+    from .validation.pipeline import validate_package
 
     add = check.findings.append
     try:

@@ -354,7 +354,7 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
         try:
             files = _document_files(source, d)
             if problems is not None:  # lint: every bad scan of the document, not just the first
-                from ..pdfa.inspect import scan_findings
+                from ..validation.documents import scan_findings
 
                 bad = [f for path in files if path.suffix.lower() in IMAGE_SUFFIXES
                        for f in scan_findings(path, f"{d['id']}: {path.relative_to(source.folder.resolve())}")

@@ -24,7 +24,7 @@ from ..container.asic import signature_name
 from ..findings import Finding, finding, supervision_codes
 from ..policy import Policy
 from ..signing.trustlist import TrustList
-from ..validate import PackageReport, validate_package
+from ..validation.pipeline import PackageReport, validate_package
 
 # Facts about the case, not defects of the package: the codes of severity "supervision" in the registry
 # (K050, K051, K052). They never block signing, even under a policy that makes them FAIL for validate.

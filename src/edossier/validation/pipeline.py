@@ -28,14 +28,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .container.asic import (MANIFEST_RE, SIGNATURE_RE, Manifest, ManifestError, manifest_name, parse_manifest,
+from ..container.asic import (MANIFEST_RE, SIGNATURE_RE, Manifest, ManifestError, manifest_name, parse_manifest,
                              record_name, signature_name)
-from .container.zipio import Limits, LimitError, OpenedPackage, open_package
-from .policy import Policy
-from .findings import STAGES, SUPERVISION, Finding, finding, has_errors, severity_counts
-from .record.model import Record, RecordError, parse_record
-from .signing.cades import SignatureResult, verify_layer
-from .signing.trustlist import TrustList
+from ..container.zipio import Limits, LimitError, OpenedPackage, open_package
+from ..policy import Policy
+from ..findings import STAGES, SUPERVISION, Finding, finding, has_errors, severity_counts
+from ..record.model import Record, RecordError, parse_record
+from ..signing.cades import SignatureResult, verify_layer
+from ..signing.trustlist import TrustList
 
 MAX_SIGNATURE_BYTES = 1024 * 1024
 MAX_PDF_BYTES = 512 * 1024 * 1024
@@ -136,8 +136,8 @@ def warm_up() -> None:
     import pyhanko.sign.validation.generic_cms  # noqa: F401
     import pyhanko_certvalidator  # noqa: F401
 
-    from .caserules import check  # noqa: F401
-    from .pdfa import inspect  # noqa: F401
+    from ..caserules import check  # noqa: F401
+    from . import documents  # noqa: F401
 
 
 def validate_package(path: Path, *, trust: TrustList, at: dt.datetime | None = None,
@@ -393,7 +393,7 @@ def _integrity(run: _Run) -> bool:
     """Hash every data member exactly once and, in full mode, check each document from the same bytes
     (memory holds a few documents at a time, whatever the size of the dossier). Establishes integrity;
     the documents stage then judges which documents were checked to the end."""
-    from .pdfa.inspect import check_document
+    from .documents import check_document
 
     add = run.add
     _start_reading(run)
@@ -534,7 +534,7 @@ def _covers(run: _Run, n: int) -> bool:
 def _case(run: _Run) -> bool:
     """Code lists, identity numbers, stage profiles, custody transfer, deadlines (docs/caserules.md);
     each group runs alone and reports X006 if it cannot finish."""
-    from .caserules.check import check_case
+    from ..caserules.check import check_case
 
     if len(run.records) != len(run.layers) or not run.records:
         return False  # the rules need every record; the records stage has said why
