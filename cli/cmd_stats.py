@@ -16,7 +16,7 @@ STATS_FORMATS = ["text", "json", "csv", "html"]
 
 def make_executor(ctx, jobs: int | None, scheduler: str | None, dask: str | None):
     """The executor the options ask for, or exit 2 with a message."""
-    from edossier.executors import ExecutorError, make_executor as make
+    from edossier.batch.executors import ExecutorError, make_executor as make
 
     if scheduler and dask:
         fail(ctx, "use either --scheduler or --dask local, not both", "--scheduler 与 --dask local 只能选其一", EXIT_USAGE)
@@ -65,8 +65,8 @@ def stats(ctx, paths, trust_path, at, fmt, output, jobs, scheduler, dask, near_d
     """
     import datetime as dt
 
-    from edossier import storage
-    from edossier.batch import ValidateOptions
+    from edossier.batch import storage
+    from edossier.batch.many import ValidateOptions
     from edossier.fsutil import atomic_write_bytes
     from edossier.stats.collect import StatsOptions
     from edossier.stats.render import render_csv, render_html, render_json, render_text

@@ -195,7 +195,7 @@ def signer_inputs(ctx, cred: Path, passphrase_file: Path | None) -> list:
 def local_inputs(locations, en: str, zh: str) -> list:
     """`Input`s for the local files among package locations (URLs and folders are skipped: a folder
     argument is searched for packages, which are listed themselves)."""
-    from edossier import storage
+    from edossier.batch import storage
     from edossier.fsutil import Input
 
     out = []
@@ -651,8 +651,8 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
 
     Exit 0 when every package is accepted, 1 when any is rejected, 2 when validation could not run.
     """
-    from edossier import storage
-    from edossier.batch import ValidateOptions, validate_many
+    from edossier.batch import storage
+    from edossier.batch.many import ValidateOptions, validate_many
 
     when = _parse_time(ctx, at)
     limits = _parse_limits(ctx, limit_args)

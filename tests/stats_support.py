@@ -31,7 +31,7 @@ def archive_trust(trust: Path):
 
 
 def options(folder: Path):
-    from edossier.batch import ValidateOptions
+    from edossier.batch.many import ValidateOptions
     from edossier.stats.collect import StatsOptions
 
     trust = folder / "trustlist.xml"
@@ -41,7 +41,7 @@ def options(folder: Path):
 def small_copy(archive: Path, target: Path, n: int, *, crash_name: str | None = None) -> Path:
     """The first n packages of `archive` in `target` (flat), plus the trust list; with `crash_name`,
     one more copy of the first package whose name holds it (for the worker-killing hook)."""
-    from edossier.storage import expand
+    from edossier.batch.storage import expand
 
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(archive / "trustlist.xml", target / "trustlist.xml")

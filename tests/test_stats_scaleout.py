@@ -7,10 +7,10 @@ import logging
 
 import pytest
 
-from edossier.batch import ValidateOptions, validate_many
-from edossier.executors import DaskExecutor, ExecutorError, LocalExecutor
+from edossier.batch.many import ValidateOptions, validate_many
+from edossier.batch.executors import DaskExecutor, ExecutorError, LocalExecutor
 from edossier.stats.run import run_stats
-from edossier.storage import expand
+from edossier.batch.storage import expand
 from stats_support import AT, CrashingExecutor, archive_trust, build_archive, make_archive, options, small_copy
 
 CRASH = make_archive.CRASH_NAME
@@ -107,7 +107,7 @@ def test_cluster_without_workers_gives_x001_instead_of_waiting_forever(archive, 
     """A cluster whose workers are all gone (and not restarted) must not hang the run."""
     import time
 
-    from edossier import executors
+    from edossier.batch import executors
 
     monkeypatch.setattr(executors, "POLL_SECONDS", 0.2)
     monkeypatch.setattr(executors, "NO_WORKERS_GRACE", 1)

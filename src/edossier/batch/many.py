@@ -1,6 +1,6 @@
 """Validating many packages: folders expanded, packages spread over an executor, results in order.
 
-The work is split per package and runs on an executor (edossier.executors): local processes by
+The work is split per package and runs on an executor (edossier.batch.executors): local processes by
 default, or a Dask distributed cluster. Packages are named by location (a path, or an fsspec URL such
 as ``s3://bucket/archive/``). Each worker loads the trust list once. A package that makes the validator
 itself fail (an exception, or a worker process that dies) is retried once and then reported as finding
@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from . import storage
-from .findings import finding
-from .logs import quiet_libraries
-from .policy import Policy
-from .validation.pipeline import PackageReport, validate_package
+from ..findings import finding
+from ..logs import quiet_libraries
+from ..policy import Policy
+from ..validation.pipeline import PackageReport, validate_package
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def trust_for(options: ValidateOptions):
 
     A caller that loaded (and verified) the list passes it as `options.trust`; otherwise the bytes or
     the file are parsed here, which needs a signed list and an anchor like any other load."""
-    from .signing.trustlist import load_trustlist, parse_trustlist
+    from ..signing.trustlist import load_trustlist, parse_trustlist
 
     if options.trust is not None:
         return options.trust
@@ -106,7 +106,7 @@ def run_many(fn: Callable, locations: Iterable, *, executor=None, jobs: int | No
     own = executor is None
     executor = executor or LocalExecutor(jobs)
     if isinstance(executor, LocalExecutor) and executor.workers > 1:
-        from .validation.pipeline import warm_up
+        from ..validation.pipeline import warm_up
 
         warm_up()  # forked workers inherit the imports
     items = list(locations)

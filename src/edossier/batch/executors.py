@@ -9,7 +9,7 @@ OOM killer, ``os._exit``) is set aside as a *suspect*, together with any other i
 when that worker died. When the stream is done, every suspect is retried **once, alone** (nothing
 else in flight), so a second death can be blamed on that item and no other; then ``on_crash(item,
 error)`` makes its result (for validation: finding X001). An ordinary exception inside the function is
-the function's own business (batch.py retries it once and reports X001 as well).
+the function's own business (many.py retries it once and reports X001 as well).
 
 Dask and distributed are imported only when a Dask executor is made.
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterable, Iterator
 
-from .errors import UserError
+from ..errors import UserError
 
 OnCrash = Callable[[Any, str], Any]
 
