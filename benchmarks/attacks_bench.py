@@ -29,7 +29,7 @@ def build_layers(work: Path):
 
     from edossier.building.pipeline import append_layer, build_package
     from edossier.signing.cades import load_credential
-    from edossier.signing.demo_pki import load_demo_trustlist, make_demo_pki
+    from edossier.demo.pki import load_demo_trustlist, make_demo_pki
 
     pki = work / "pki"
     make_demo_pki(pki)

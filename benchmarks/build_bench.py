@@ -77,7 +77,7 @@ def child(pages: int, ocr: str | None) -> dict:
 
     from edossier.building.pipeline import OcrOptions, build_package
     from edossier.signing.cades import load_credential
-    from edossier.signing.demo_pki import load_demo_trustlist, make_demo_pki
+    from edossier.demo.pki import load_demo_trustlist, make_demo_pki
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

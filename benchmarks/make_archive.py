@@ -90,7 +90,7 @@ def make_pki(seed: str) -> ArchivePKI:
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.x509.oid import NameOID
 
-    from edossier.signing import demo_pki as dp
+    from edossier.demo import pki as dp
     from edossier.signing.trustlist import TrustedAgency, TrustList, trustlist_to_bytes
 
     def name(cn: str, org: str = "edossier 合成档案（基准测试）", oid: str | None = None) -> x509.Name:

@@ -200,7 +200,7 @@ _SCANS: dict[int, bytes] = {}
 
 def make_source(folder: Path, role: str, docs: int, pages: int, *, case: bool, seed: int = 0) -> int:
     """A build source of `docs` documents of `pages` scans each; 16 distinct scans are reused. Returns scan bytes."""
-    from edossier.signing.demo_pki import DEMO_AGENCIES
+    from edossier.demo.pki import DEMO_AGENCIES
 
     agency = next(a for a in DEMO_AGENCIES if a.role == role)
     scans = folder / "scans"
@@ -481,7 +481,7 @@ def ocr_document(b: Bench, pages: int, distinct: int) -> tuple[bytes, bool]:
     from edossier.building.pipeline import OcrOptions, build_package
     from edossier.ocr import OcrUnavailable, check_engine
     from edossier.signing.cades import load_credential
-    from edossier.signing.demo_pki import DEMO_AGENCIES
+    from edossier.demo.pki import DEMO_AGENCIES
 
     police = next(a for a in DEMO_AGENCIES if a.role == "police")
     src = b.work / "ocrdoc-src"
@@ -620,7 +620,7 @@ def bench_signatures(b: Bench) -> list[Row]:
 def bench_ocr(b: Bench) -> list[Row]:
     from edossier.ocr import OcrUnavailable, check_engine
     from edossier.ocr.accuracy import character_accuracy as accuracy
-    from edossier.signing.demo_pki import DEMO_AGENCIES
+    from edossier.demo.pki import DEMO_AGENCIES
 
     for engine in ("rapidocr", "tesseract"):
         try:

@@ -812,7 +812,7 @@ def keys():
 def keys_demo(ctx, directory, rsa, force, crl_url):
     """Make a demo PKI: root CA, one CA per agency role, CRLs, one PKCS#12 credential per agency, and a
     trust list. For demonstration and testing only. / 生成演示 PKI（仅供演示和测试）。"""
-    from edossier.signing.demo_pki import make_demo_pki
+    from edossier.demo.pki import make_demo_pki
 
     if crl_url is not None:
         from urllib.parse import urlsplit
@@ -842,7 +842,7 @@ def demo(ctx, workdir):
     """The main job on the bundled sample case: PKI, police, procuratorate and court layers, validate,
     then a tampered copy. / 用内置样例演示完整流程。"""
     from edossier.building.pipeline import BuildError
-    from edossier.demo import run_demo
+    from edossier.demo.run import run_demo
     from edossier.fsutil import OutputPathError
     from edossier.report.text import render_text
 

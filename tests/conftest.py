@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from edossier.signing.cades import load_credential
-from edossier.signing.demo_pki import load_demo_trustlist, make_demo_pki
+from edossier.demo.pki import load_demo_trustlist, make_demo_pki
 
 logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from edossier.cli.main import main
-from edossier.demo import tamper_member
+from edossier.demo.run import tamper_member
 from edossier.validation.pipeline import validate_package
 
 

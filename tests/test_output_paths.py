@@ -325,13 +325,13 @@ def test_keys_revoke_rewrites_the_trust_list_on_purpose_and_atomically(work):
 
 
 def test_demo_workdir_inside_the_bundled_samples_is_refused(tmp_path, monkeypatch):
-    import edossier.demo
+    import edossier.demo.run
     from edossier.resources import samples_dir
 
     # a copy stands in for the bundled samples, so that a regression writes into tmp_path, not the tree
     samples = tmp_path / "samples"
     shutil.copytree(samples_dir() / "theft-fasttrack", samples / "theft-fasttrack")
-    monkeypatch.setattr(edossier.demo, "samples_dir", lambda: samples)
+    monkeypatch.setattr(edossier.demo.run, "samples_dir", lambda: samples)
     before = snapshot(samples)
     for target in (samples, samples / "theft-fasttrack" / "police" / "demo-out"):
         res = run("demo", "--workdir", target)

@@ -69,7 +69,7 @@ def test_receipt_round_trip_binds_every_manifest_and_signature(three_layers, rec
 
 
 def test_changed_document_after_the_receipt(three_layers, receipt2, trust, tmp_path):
-    from edossier.demo import tamper_member
+    from edossier.demo.run import tamper_member
 
     bad = tmp_path / "bad.edp"
     tamper_member(three_layers["packages"][1], bad, prefix="documents/")
@@ -121,7 +121,7 @@ def test_receipt_of_one_package_never_fits_another_of_the_same_case(three_layers
 
 
 def test_receipt_for_rejected_package_records_findings(three_layers, creds, trust, tmp_path):
-    from edossier.demo import tamper_member
+    from edossier.demo.run import tamper_member
 
     bad = tmp_path / "bad.edp"
     tamper_member(three_layers["packages"][-1], bad, prefix="documents/001/")
@@ -189,7 +189,7 @@ def test_receipt_edited_after_signing(receipt2, trust, tmp_path):
 def test_receipt_signed_by_an_agency_not_in_the_trust_list(three_layers, receipt2, pki, creds, trust, tmp_path):
     code = "12440300MB2C3D4E5" + credit_code_check_char("12440300MB2C3D4E5")
     assert trust.find(code, "court") is None
-    from edossier.signing.demo_pki import issue_in_demo
+    from edossier.demo.pki import issue_in_demo
 
     from edossier.signing.cades import load_credential
 

@@ -25,7 +25,7 @@ HOSTILE = 'documents/001/<script>alert(1)</script>]]>&amp;"\x01\ud800.pdf'
 @pytest.fixture(scope="module")
 def reports(three_layers, trust, tmp_path_factory):
     """[good, bad]: the three-layer package and a copy with one byte of a police document changed."""
-    from edossier.demo import tamper_member
+    from edossier.demo.run import tamper_member
 
     good = three_layers["packages"][-1]
     bad = tmp_path_factory.mktemp("reports") / "bad.edp"

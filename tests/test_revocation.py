@@ -15,7 +15,7 @@ from cryptography import x509
 
 from edossier.cli.main import main
 from edossier.signing.cades import load_credential
-from edossier.signing.demo_pki import (
+from edossier.demo.pki import (
     load_demo_trustlist,
     load_operator,
     make_crl,

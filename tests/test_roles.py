@@ -64,7 +64,7 @@ def _gb32100(first17: str) -> str:
 
 
 def test_demo_supervisory_commission_credit_code():
-    from edossier.signing.demo_pki import DEMO_AGENCIES
+    from edossier.demo.pki import DEMO_AGENCIES
 
     [sup] = [a for a in DEMO_AGENCIES if a.role == "supervision"]
     code = sup.credit_code
@@ -147,7 +147,7 @@ def test_supervision_credential_cannot_sign_as_another_role(tmp_path, agencies, 
     not listed, so its layer fails G004 even though the certificate chain is the commission's own."""
     from conftest import make_source
     from edossier.building.pipeline import BuildChecks, build_package
-    from edossier.signing.demo_pki import DemoAgency
+    from edossier.demo.pki import DemoAgency
     from edossier.validation.pipeline import validate_package
 
     sup = agencies["supervision"]

@@ -11,7 +11,7 @@ import pytest
 
 from edossier.building.pipeline import BuildChecks, BuildError, append_layer, build_package
 from edossier.container.asic import MIMETYPE
-from edossier.demo import tamper_member
+from edossier.demo.run import tamper_member
 from edossier.validation.pipeline import validate_package
 
 

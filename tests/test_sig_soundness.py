@@ -17,7 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from edossier.signing import demo_pki as dp
+from edossier.demo import pki as dp
 from edossier.signing.cades import (der_problem, load_credential, sign_manifest, signature_summary,
                                     verify_layer)
 from edossier.signing.pades import verify_pdf_signatures

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from edossier.signing import demo_pki as dp
+from edossier.demo import pki as dp
 from edossier.signing.cades import load_credential, sign_manifest, verify_layer
 from edossier.validation.pipeline import validate_package
 

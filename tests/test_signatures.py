@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 
-from edossier.signing import demo_pki as dp
+from edossier.demo import pki as dp
 from edossier.signing.cades import SignatureResult, load_credential, sign_manifest, verify_layer
-from edossier.signing.demo_pki import load_demo_trustlist
+from edossier.demo.pki import load_demo_trustlist
 from edossier.signing.trustlist import TrustList
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)

@@ -18,7 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 
 from edossier.cli.main import main
-from edossier.signing import demo_pki as dp
+from edossier.demo import pki as dp
 from edossier.signing.trustlist import TrustListError, load_trustlist, write_trustlist
 from tests.conftest import make_source
 

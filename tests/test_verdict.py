@@ -206,7 +206,7 @@ def test_a_fact_missing_without_any_error_rejects_with_x007(three_layers, trust,
 
 
 def test_policy_that_hides_the_explaining_finding_still_rejects(three_layers, trust, tmp_path):
-    from edossier.demo import tamper_member
+    from edossier.demo.run import tamper_member
     from edossier.policy import Policy
 
     bad = tmp_path / "bad.edp"

@@ -37,7 +37,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ..signing import demo_pki as dp
+from ..demo import pki as dp
 from ..signing.trustlist import TrustedAgency, TrustedTSA, TrustList, trustlist_to_bytes
 
 
