@@ -38,6 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "benchmarks"))
+sys.path.insert(0, str(REPO / "tools"))  # the veraPDF corpus harness (tools/pdfa_corpus.py)
 CORPUS = REPO.parent / "shared" / "corpus" / "verapdf"
 SECTIONS = ("validate", "build", "pdfa", "signatures", "ocr", "memory", "batch", "startup")
 ROLES = ("police", "procuratorate", "court")
@@ -512,7 +513,7 @@ def ocr_document(b: Bench, pages: int, distinct: int) -> tuple[bytes, bool]:
 
 def bench_pdfa(b: Bench) -> list[Row]:
     from edossier.pdfa.check import check_pdf
-    from edossier.pdfa.corpus import corpus_cases, run_corpus, score
+    from pdfa_corpus import corpus_cases, run_corpus, score
 
     rows = []
     if (CORPUS / "PDF_A-2b").is_dir():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,9 @@ from edossier.demo.pki import load_demo_trustlist, make_demo_pki
 
 logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+
+# the developer tools outside the package (tools/: the veraPDF corpus harness, the docs generators)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
 VERAPDF_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "verapdf"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from edossier.pdfa.check import PdfReport
-from edossier.pdfa.corpus import corpus_cases, format_score, run_corpus, score
+from pdfa_corpus import corpus_cases, format_score, run_corpus, score
 
 from conftest import VERAPDF_CORPUS as CORPUS, require_verapdf_corpus
 
