@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .. import __version__
+from ..version import __version__
 from ..container.asic import (DataObject, ManifestError, build_manifest, document_name, layer_objects_of, manifest_name,
                              parse_manifest, record_name, signature_name)
 from ..container.zipio import OpenedPackage, PackageWriter, open_package

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__
+from ..version import __version__
 from ..findings import severity_counts, spec_link
 from ..roles import ROLE_EN, ROLE_ZH
 from ..timefmt import indication_plain, show

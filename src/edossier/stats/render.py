@@ -13,7 +13,7 @@ import io
 import json
 import re
 
-from .. import __version__
+from ..version import __version__
 from ..report.html import BASE_CSS, e
 
 def _kind(kind: str, zh: bool) -> str:
