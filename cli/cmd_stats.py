@@ -106,7 +106,7 @@ def stats(ctx, paths, trust_path, at, fmt, output, jobs, scheduler, dask, near_d
             fail(ctx, "--trust is needed to validate packages (or give a JSON report of an earlier validation)",
                  "校验卷宗包需要 --trust（或提供先前校验的 JSON 报告）", EXIT_USAGE)
         trust = load_trust(ctx, trust_path)
-        validate_options = ValidateOptions(trust_path, when, None, {}, trust_path.read_bytes(), trust=trust)
+        validate_options = ValidateOptions(trust_path, when, None, {}, trust=trust)  # parsed once, here
     judge = when or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     options = StatsOptions(validate_options, judge, near_days)
     executor = make_executor(ctx, jobs, scheduler, dask)

@@ -698,7 +698,7 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
         if missing:
             fail(ctx, f"{missing[0]}: no such receipt", f"{missing[0]}：回执不存在", EXIT_USAGE)
         extra["poe"], receipt_findings = receipts_poe(receipts, Path(paths[0]), trust=trust, at=when)
-    options = ValidateOptions(trust_path, when, policy, extra, trust_path.read_bytes(), trust=trust)
+    options = ValidateOptions(trust_path, when, policy, extra, trust=trust)  # the list as parsed and verified above
     from edossier.cli.cmd_stats import make_executor
 
     executor = make_executor(ctx, min(jobs or os.cpu_count() or 1, len(paths)), scheduler, dask)

@@ -211,9 +211,18 @@ class _Run:
     signatures: dict[int, SignatureResult] = field(default_factory=dict)
     reader: "_MemberReader | None" = None  # started before the signatures, consumed by integrity
     documents_to_check: dict[str, tuple] = field(default_factory=dict)
+    trusted: dict[int, object] = field(default_factory=dict)  # layer -> trust-list entry (Run.entry)
 
     def add(self, f: Finding) -> None:
         self.report.findings.append(f)
+
+    def entry(self, n: int):
+        """The trust-list entry for layer `n`'s agency and role, or None: looked up once per layer, for
+        the signature and for the PDF signatures inside that layer's documents alike."""
+        if n not in self.trusted:
+            agency = self.records[n].agency
+            self.trusted[n] = self.trust.find(agency.credit_code, agency.role)
+        return self.trusted[n]
 
 
 _UNCHECKED_CODE = {"container": "X001", "records": "X002", "coverage": "X002", "integrity": "X003",
@@ -398,7 +407,7 @@ def _integrity(run: _Run) -> bool:
     add = run.add
     _start_reading(run)
     documents = run.documents_to_check
-    agencies = {n: run.trust.find(r.agency.credit_code, r.agency.role) for n, r in run.records.items()}
+    agencies = {n: run.entry(n) for n in run.records}
     for name, data, digest in run.reader:
         if isinstance(digest, Exception):
             add(_unreadable(name, digest))
@@ -505,7 +514,7 @@ def _signatures(run: _Run) -> bool:
             p7s = run.pkg.read(signature_name(n), MAX_SIGNATURE_BYTES)
             result = verify_layer(n, p7s, run.manifest_bytes[n], agency_name=rec.agency.name,
                                   credit_code=rec.agency.credit_code, role=rec.agency.role, trust=run.trust,
-                                  at=run.at, poe=poe)
+                                  at=run.at, poe=poe, trusted=run.entry(n))
         except Exception as exc:  # noqa: BLE001 - this layer is unchecked; the others go on
             run.add(finding("X004", signature_name(n), layer=f"{n:03d}",
                             detail=f"{type(exc).__name__}: {str(exc)[:200]}"))
