@@ -701,16 +701,9 @@ def _simple_glyph_name(font, c: int, builtin: Program | None = None) -> str | No
     enc = get(font, "/Encoding")
     base = None
     if isinstance(enc, Dictionary):
-        diffs = get(enc, "/Differences")
-        if isinstance(diffs, Array):
-            cur = None
-            for x in diffs:
-                if isinstance(x, int):
-                    cur = x
-                elif isinstance(x, Name) and cur is not None:
-                    if cur == c:
-                        return name_str(x)[1:]
-                    cur += 1
+        name = _differences_name(enc, c)
+        if name is not None:
+            return name
         base = get(enc, "/BaseEncoding")
     elif isinstance(enc, Name):
         base = enc
@@ -857,17 +850,21 @@ def unicode_maps(ctx) -> None:
 
 def _type3_name(font, c):
     enc = get(font, "/Encoding")
-    if isinstance(enc, Dictionary):
-        diffs = get(enc, "/Differences")
-        if isinstance(diffs, Array):
-            cur = None
-            for x in diffs:
-                if isinstance(x, int):
-                    cur = x
-                elif isinstance(x, Name) and cur is not None:
-                    if cur == c:
-                        return name_str(x)[1:]
-                    cur += 1
+    return _differences_name(enc, c) if isinstance(enc, Dictionary) else None
+
+
+def _differences_name(enc, c: int) -> str | None:
+    """The glyph name an encoding dictionary's /Differences gives code `c` (without the slash), or None."""
+    diffs = get(enc, "/Differences")
+    if isinstance(diffs, Array):
+        cur = None
+        for x in diffs:
+            if isinstance(x, int):
+                cur = x
+            elif isinstance(x, Name) and cur is not None:
+                if cur == c:
+                    return name_str(x)[1:]
+                cur += 1
     return None
 
 

@@ -17,7 +17,7 @@ from pikepdf import Array, Dictionary, Name, Stream
 from .limits import LimitExceeded
 from .rules import check
 from .structure import HEX_TOKENS, _lex_hex, hex_suspicious, raw_scan, syntax_finditer
-from .util import get, key, name_str, num, objref
+from .util import get, inherited, key, name_str, num, objref
 
 OPERATORS = set("""b B b* B* BDC BI BMC BT BX c cm CS cs d d0 d1 Do DP EI EMC ET EX f F f* G g gs h i ID j J K k l
 m M MP n q Q re RG rg ri s S SC sc SCN scn sh T* Tc Td TD Tf Tj TJ TL Tm Tr Ts Tw Tz v w W W* y ' \"""".split())
@@ -82,15 +82,7 @@ _INLINE_CS = {"/G": "/DeviceGray", "/RGB": "/DeviceRGB", "/CMYK": "/DeviceCMYK",
 
 
 def page_resources(page: pikepdf.Object):
-    o = page
-    for _ in range(64):
-        r = get(o, "/Resources")
-        if r is not None:
-            return r
-        o = get(o, "/Parent")
-        if o is None:
-            return None
-    return None
+    return inherited(page, "/Resources")
 
 
 class Walker:

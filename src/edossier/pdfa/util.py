@@ -65,6 +65,23 @@ def get(d: pikepdf.Object, k: str, default=None):
     return v
 
 
+MAX_INHERIT_DEPTH = 64  # /Parent links followed for an inherited attribute (a loop must end)
+
+
+def inherited(o, k: str):
+    """The value of `k` on `o` or, where `o` lacks it, on the nearest /Parent that has it (inheritable
+    page attributes such as /Resources, form-field attributes such as /FT); None when no ancestor within
+    MAX_INHERIT_DEPTH has it or the chain breaks."""
+    for _ in range(MAX_INHERIT_DEPTH):
+        v = get(o, k)
+        if v is not None:
+            return v
+        o = get(o, "/Parent")
+        if not isinstance(o, Dictionary):
+            return None
+    return None
+
+
 def is_dict(o) -> bool:
     return isinstance(o, (Dictionary, Stream))
 
