@@ -21,6 +21,7 @@ from .. import __version__
 from ..findings import severity_counts, spec_link
 from ..roles import ROLE_EN, ROLE_ZH
 from ..timefmt import indication_plain, show
+from ..webfont import FAMILY, PLACEHOLDER, embed
 
 MAX_THUMBNAILS = 60  # per package
 MAX_PDF_BYTES = 64 * 1024 * 1024  # a larger document is noted, not rendered
@@ -93,14 +94,18 @@ _L = {
     },
 }
 
-# Shared with the statistics dashboard (stats/render.py), so both reports look alike.
-BASE_CSS = """
+# Shared with the statistics dashboard (stats/render.py), so both reports look alike. The page's own
+# embedded CJK font (webfont.py: PLACEHOLDER becomes its @font-face rule) comes first, so that Chinese
+# never depends on the fonts installed where the page is read (issue #16); in monospace text it follows
+# the generic family, which then draws the Latin and leaves only the Chinese to the embedded font.
+MONO = f'ui-monospace,Menlo,Consolas,monospace,"{FAMILY}"'
+BASE_CSS = PLACEHOLDER + """
 :root{--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--info:#0969da;--sup:#8250df;--line:#d0d7de;--muted:#57606a}
 *{box-sizing:border-box}
 body{margin:0 auto;max-width:1200px;padding:1rem 1.5rem;color:#1f2328;background:#fff;
-font:15px/1.5 "Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",
+font:15px/1.5 "%s","Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",
 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-"""
+""" % FAMILY
 
 _CSS = BASE_CSS + """h1{font-size:1.5rem;margin:.2rem 0 .3rem}h2{font-size:1.15rem;margin:1.4rem 0 .5rem;
 border-bottom:1px solid var(--line);padding-bottom:.2rem}h3{font-size:1rem;margin:1rem 0 .3rem}
@@ -111,12 +116,12 @@ color:#fff}
 .verdict.accept{background:var(--ok)}.verdict.reject{background:var(--bad)}
 .verdict .word{font-size:1.9rem;font-weight:700;letter-spacing:.05em}
 .verdict .other{font-size:1.1rem;opacity:.9}
-.verdict .path{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
+.verdict .path{font-family:@MONO;word-break:break-all}
 .verdict .counts{flex-basis:100%;font-size:.95rem}
 table{border-collapse:collapse;width:100%;margin:.3rem 0}
 th,td{border:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa;font-weight:600}
-td.loc,td.file,code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;word-break:break-all}
+td.loc,td.file,code{font-family:@MONO;font-size:.85em;word-break:break-all}
 .sev{font-weight:600;white-space:nowrap}.sev.error{color:var(--bad)}.sev.warning{color:var(--warn)}
 .sev.info{color:var(--info)}.sev.supervision{color:var(--sup)}
 tr.supervision td:first-child{border-left:4px solid var(--sup)}.badge.supervision{background:#fbefff;color:var(--sup)}
@@ -125,7 +130,7 @@ tr.info td:first-child{border-left:4px solid var(--info)}
 .ind-TOTAL_PASSED{color:var(--ok);font-weight:600}.ind-TOTAL_FAILED{color:var(--bad);font-weight:600}
 .ind-INDETERMINATE{color:var(--warn);font-weight:600}
 .badge{display:inline-block;padding:0 .35rem;margin:0 .15rem .1rem 0;border-radius:3px;font-size:.8em;
-background:#eee;font-family:ui-monospace,Menlo,Consolas,monospace}
+background:#eee;font-family:@MONO}
 .badge.error{background:#ffebe9;color:var(--bad)}.badge.warning{background:#fff8c5;color:var(--warn)}
 .badge.info{background:#ddf4ff;color:var(--info)}
 dl.case{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem;margin:.3rem 0}dl.case dt{font-weight:600}
@@ -136,7 +141,7 @@ figure img{display:block;max-width:100%;height:auto;border:1px solid #ccc;backgr
 figcaption{font-size:.8em;margin-top:.3rem;word-break:break-all}
 ul.notes{margin:.3rem 0;padding-left:1.2rem}
 @media print{.package{break-before:page}.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
-"""
+""".replace("@MONO", MONO)
 
 
 def clean(value: object) -> str:
@@ -448,5 +453,5 @@ def render_html(reports, *, lang: str = "en", thumbnails: bool = True, thumbnail
                    f'<th>{e(L["findings"])}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
     body = [_package_section(i, rep, lang, thumbnails=thumbnails, dpi=thumbnail_dpi, max_thumbnails=max_thumbnails,
                              max_pdf_bytes=max_pdf_bytes, tz=tz) for i, rep in enumerate(reports)]
-    return head + "\n".join(top + body) + "\n</body>\n</html>\n"
+    return embed(head + "\n".join(top + body) + "\n</body>\n</html>\n")
 
