@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..findings import severity_counts, spec_link
+from ..pdfa.pages import COVER, GENERATED_TYPES, REMARKS, TOC
 from ..roles import ROLE_EN, ROLE_ZH
 from ..timefmt import indication_plain, show
 from ..webfont import FAMILY, PLACEHOLDER, embed
@@ -330,6 +331,25 @@ def _layers_table(rep, L: dict, lang: str = "en", tz: dt.tzinfo | None = None) -
     return f'<table class="layers"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
+# Filing order of a volume (DOMAIN.md §2.1, after 《公安机关刑事案卷立卷规范》 2014, CHINA-STANDARDS.md; sheet
+# layouts GB/T 9705-2008): 卷宗封面, then 卷内目录, then the documents, then 备考表. A volume is paginated
+# from 1 over its documents only: cover, 目录 and 备考表 are not numbered, as the generated 备考表 itself
+# states (pdfa/pages.py remarks_text) and as the 卷内目录's 页号 column and the reading copy (export.py)
+# count. Each layer that touches a volume adds its own set of these sheets; all are listed, each set in
+# layer order, the documents in layer and record order as numbered by plan_volume_sheets.
+_FILING_GROUP = {COVER: 0, TOC: 0, REMARKS: 2}  # documents: 1
+
+
+def _filing_order(documents) -> list:
+    """(layer, document) of one volume in filing order: each layer's cover then its 目录, the documents,
+    the 备考表 (a stable sort: layer and record order kept within each group)."""
+    def key(item):
+        group = _FILING_GROUP.get(item[1].type, 1)
+        return (group, item[0] if group == 0 else 0, item[1].type == TOC)
+
+    return sorted(documents, key=key)
+
+
 def _toc(dossier, by_member: dict[str, list], L: dict) -> str:
     if not dossier.records:
         return f'<p class="note">{e(L["no_toc"])}</p>'
@@ -352,12 +372,13 @@ def _toc(dossier, by_member: dict[str, list], L: dict) -> str:
         kind = f" ({v.kind})" if v and v.kind else ""
         out.append(f'<h3>{e(L["volume"])} <code>{e(vid)}</code> {e(title)}<span class="alt">{e(kind)}</span></h3>')
         rows, first = [], 1
-        for layer, d in dossier.documents:
-            if d.volume != vid:
-                continue
-            last = first + max(d.pages, 1) - 1
-            span = f"{first}–{last}" if last > first else f"{first}"
-            first = last + 1
+        for layer, d in _filing_order(d for d in dossier.documents if d[1].volume == vid):
+            if d.type in GENERATED_TYPES:
+                span = "–"  # cover, 卷内目录 and 备考表 carry no page number
+            else:
+                last = first + max(d.pages, 1) - 1
+                span = f"{first}–{last}" if last > first else f"{first}"
+                first = last + 1
             badges = "".join(f'<span class="badge {e(f.severity)}" title="{e(f.message_en)}">{e(f.code)}</span>'
                              for f in by_member.get(d.file, []))
             cells = [f"{layer:03d}", f"<code>{e(d.id)}</code>", e(d.type), e(d.title), e(d.number or "–"),
