@@ -196,3 +196,31 @@ def test_chinese_is_drawn_by_the_embedded_font_without_system_cjk_fonts(which, r
     # and the eight glyphs differ from each other, as boxes never do: cut the probe into glyph cells
     cells = [embedded.crop((x, 0, x + 64, H)).tobytes() for x in range(0, 64 * len(text), 64)]
     assert len(set(cells)) == len(text)
+
+
+def test_subset_outlines_are_those_of_a_plain_fonttools_subset():
+    """The fast path (made-up glyph names, cmap given for the page's characters only) keeps each
+    character's outline and advance as fontTools' own subsetting of the PDF font gives them."""
+    import pymupdf
+    from fontTools import subset
+    from fontTools.pens.recordingPen import DecomposingRecordingPen
+    from fontTools.ttLib import TTFont
+
+    from edossier.webfont import subset_woff2
+
+    text = "电子卷宗校验报告，拒收（第 1 页）"
+    ours = TTFont(io.BytesIO(subset_woff2(text)))
+    plain = TTFont(io.BytesIO(bytes(pymupdf.Font("cjk").buffer)))
+    sub = subset.Subsetter(subset.Options())
+    sub.populate(text=text)
+    sub.subset(plain)
+
+    def drawn(font, ch):
+        name = font.getBestCmap()[ord(ch)]
+        glyphs = font.getGlyphSet()
+        pen = DecomposingRecordingPen(glyphs)  # composite glyphs: compare the outlines, not part names
+        glyphs[name].draw(pen)
+        return pen.value, glyphs[name].width
+
+    for ch in set(text):
+        assert drawn(ours, ch) == drawn(plain, ch), ch

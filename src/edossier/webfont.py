@@ -24,33 +24,49 @@ PLACEHOLDER = "/*edossier-font-face*/"  # where `embed` puts the @font-face rule
 
 
 @cache
-def font_bytes() -> bytes:
-    """The TrueType bytes of the CJK font the PDFs embed (read once per process)."""
+def _font():
+    """(PyMuPDF font, TrueType bytes, glyph order) of the CJK font the PDFs embed, once per process.
+
+    fontTools would name the font's 50 000 glyphs from its cmap on every parse (post table format 3:
+    no stored names), which costs more than the subsetting itself; any unique names do, so they are
+    made up once ("g1", "g2", ...), and the cmap is given for the page's characters only, with glyph
+    ids from PyMuPDF. The subset's outlines and advances are those of the plain fontTools subset."""
     import pymupdf
-
-    return bytes(pymupdf.Font("cjk").buffer)
-
-
-@cache
-def _cmap() -> frozenset[int]:
-    """Code points the font has: characters outside it are left to the browser's other fonts."""
     from fontTools.ttLib import TTFont
 
-    return frozenset(TTFont(io.BytesIO(font_bytes()), lazy=True).getBestCmap())
+    font = pymupdf.Font("cjk")
+    data = bytes(font.buffer)
+    glyphs = TTFont(io.BytesIO(data), lazy=True)["maxp"].numGlyphs
+    return font, data, [".notdef"] + [f"g{i}" for i in range(1, glyphs)]
+
+
+def font_bytes() -> bytes:
+    """The TrueType bytes of the CJK font the PDFs embed (read once per process)."""
+    return _font()[1]
 
 
 @lru_cache(maxsize=32)
 def _woff2(chars: frozenset[str]) -> bytes:
     from fontTools import subset
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont, newTable
+    from fontTools.ttLib.tables._c_m_a_p import cmap_format_4
 
-    font = TTFont(io.BytesIO(font_bytes()), lazy=True)
+    pdf_font, data, order = _font()
+    font = TTFont(io.BytesIO(data), lazy=True)
+    font.setGlyphOrder(order)
+    table = newTable("cmap")
+    table.tableVersion = 0
+    sub = cmap_format_4(4)
+    sub.platformID, sub.platEncID, sub.language = 3, 1, 0  # Windows Unicode BMP: what browsers read
+    sub.cmap = {ord(c): order[gid] for c in chars if ord(c) < 0x10000 and (gid := pdf_font.has_glyph(ord(c)))}
+    table.tables = [sub]
+    font["cmap"] = table
     options = subset.Options()
     options.flavor = "woff2"
     options.notdef_outline = True  # a character the subset lacks shows the font's box, not an empty gap
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # keep the copyright and licence names (Apache-2.0)
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(ord(c) for c in chars))
+    subsetter.populate(unicodes=sorted(sub.cmap))
     subsetter.subset(font)
     out = io.BytesIO()
     font.flavor = "woff2"
@@ -60,8 +76,8 @@ def _woff2(chars: frozenset[str]) -> bytes:
 
 def subset_woff2(text: str) -> bytes:
     """WOFF2 bytes of the font subset to the characters of `text` the font has, plus printable ASCII."""
-    have = _cmap()
-    chars = frozenset(c for c in set(text) if ord(c) in have) | ASCII
+    pdf_font = _font()[0]
+    chars = frozenset(c for c in set(text) if ord(c) < 0x10000 and pdf_font.has_glyph(ord(c))) | ASCII
     return _woff2(chars)
 
 
