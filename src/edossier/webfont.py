@@ -7,9 +7,10 @@ with fontTools to exactly the characters the page uses plus printable ASCII, com
 (fontTools needs `brotli` for that) and inlined as a base64 `data:` URL in an `@font-face` rule. The
 page stays one self-contained file with no network access.
 
-Cost: a subset of the ~100 distinct Chinese characters of a typical report is about 10-20 KB of WOFF2
-(a third more in base64); subsetting takes about 0.2 s, so the font bytes are read once per process and
-subsets are cached by character set (docs/stats.md, README "HTML report").
+Cost (measured on the three-layer test package): a zh-CN report with 106 distinct Chinese characters
+carries a 12.6 KB WOFF2 (16.9 KB as base64 CSS); an English one 8.6 KB. Subsetting takes 0.1-0.4 s
+(2 busy cores), so the font is loaded once per process and subsets are cached by character set
+(docs/stats.md, README).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """HTML validation report: one self-contained file a person reads in any browser.
 
-Inline CSS, no scripts, no external resources (thumbnails are PNG data: URIs). Per package: a verdict
+Inline CSS, no scripts, no external resources (thumbnails are PNG data: URIs; the CJK font is a subset
+embedded as a WOFF2 data: URI, webfont.py, so Chinese reads the same without installed fonts). Per package: a verdict
 banner (green 接收/ACCEPT, red 拒收/REJECT), the findings table (message in the chosen language, the
 other language on a second line and as a tooltip), the dossier's layers and table of contents, and a
 thumbnail of every page a finding points at (rendered with PyMuPDF from the package's own bytes).
