@@ -226,7 +226,7 @@ def _legend_below(fig, ncol: int) -> None:
     fig.legend(fontsize=8, frameon=False, loc="outside lower center", ncol=ncol)
 
 
-def _no_data(fig, ax, text: str) -> None:
+def _no_data(ax, text: str) -> None:
     """An empty chart says so in words instead of showing an axis with meaningless ticks."""
     ax.set_axis_off()
     ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=10, color="#57606a", transform=ax.transAxes)
@@ -279,7 +279,7 @@ def chart_figures(figures: dict, lang: str) -> list[tuple[str, str, object]]:
         fig = _figure(6.4, 1.6)
         ax = fig.add_subplot()
         ax.set_title(L["ch_handover"], fontsize=10)
-        _no_data(fig, ax, L["no_handover"])
+        _no_data(ax, L["no_handover"])
         out.append((L["ch_handover"], f'{L["ch_handover"]}: {L["no_handover"]}', fig))
     codes = figures["codes"][:12]
     if codes:
