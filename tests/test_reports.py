@@ -287,8 +287,8 @@ def test_html_page_named_in_location_missing_member_and_hostile_text(reports):
     doc_file = good.layers[0].record.documents[0].file  # d1, two pages
     rep = hostile_report(good)
     rep.findings += [
-        finding("D003", f"{doc_file} (page 2, font F1)", detail="font not embedded"),
-        finding("D003", f"{doc_file} (page 9)", detail="no such page"),
+        finding("D003", f"{doc_file} (page 2, font F1)", rule="6.2.11.4.1", detail="font not embedded"),
+        finding("D003", f"{doc_file} (page 9)", rule="6.1.2", detail="no such page"),
         finding("I002", "documents/001/9999.pdf", manifest="META-INF/ASiCManifest001.xml"),
     ]
     text = render_html([rep], lang="en")
@@ -361,3 +361,42 @@ def test_html_rendered_in_headless_chromium(reports, tmp_path):
     with Image.open(shot) as im:
         colours = {c for _, c in im.convert("RGB").getcolors(maxcolors=1 << 20)}
     assert (0x1A, 0x7F, 0x37) in colours and (0xCF, 0x22, 0x2E) in colours  # green accept, red reject banners
+
+
+# --- table of contents in filing order ------------------------------------------------------------------
+
+def _toc_rows(page: str, volume: str) -> list[tuple[str, str, str]]:
+    """(type, pages, pages in volume) of each row of one volume's table of contents in the HTML report."""
+    dom = lxml.html.document_fromstring(page.encode("utf-8"))
+    head = dom.xpath(f"//h3[code='{volume}']")
+    assert len(head) == 1, volume
+    table = head[0].getnext()
+    cols = [th.text_content() for th in table.xpath("thead/tr/th")]
+    t, p, v = cols.index("Type"), cols.index("Pages"), cols.index("Pages in volume")
+    return [(r[t].text_content(), r[p].text_content(), r[v].text_content()) for r in table.xpath("tbody/tr")]
+
+
+def test_html_toc_follows_the_filing_order(tmp_path_factory, agencies, creds, trust):
+    """Cover and 卷内目录 first and 备考表 last, all three unnumbered; the documents numbered from page 1
+    in layer order (DOMAIN.md §2.1). A second layer adds a document to the same volume and its own set
+    of sheets: its document continues the numbering."""
+    from conftest import make_source
+    from edossier.building.pipeline import append_layer, build_package
+
+    base = tmp_path_factory.mktemp("toc-order")
+    police = make_source(base / "src-police", agencies["police"],
+                         docs=[("d1", "立案决定书", 2), ("d2", "讯问笔录", 1)])
+    proc = make_source(base / "src-proc", agencies["procuratorate"], docs=[("p1", "补充侦查决定书", 3)],
+                       volumes=(), with_case=False)
+    p1, p2 = base / "1.edp", base / "2.edp"
+    build_package(police, p1, creds["police"], generated_pages=True)
+    append_layer(p1, proc, p2, creds["procuratorate"], generated_pages=True)
+    rep = validate_package(p2, trust=trust)
+    rows = _toc_rows(render_html([rep], lang="en", thumbnails=False), "v1")
+    # by hand: d1 has pages 1-2, d2 page 3, p1 (layer 2) pages 4-6; the generated sheets have no number,
+    # one set per layer (cover and 目录 of layer 1, then of layer 2; the 备考表 of both at the end)
+    assert [(t, v) for t, _, v in rows] == [
+        ("卷宗封面", "–"), ("卷内目录", "–"), ("卷宗封面", "–"), ("卷内目录", "–"),
+        ("立案决定书", "1–2"), ("讯问笔录", "3"), ("补充侦查决定书", "4–6"),
+        ("备考表", "–"), ("备考表", "–")]
+    assert [p for t, p, _ in rows if t not in ("卷宗封面", "卷内目录", "备考表")] == ["2", "1", "3"]

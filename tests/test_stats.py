@@ -9,6 +9,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 
@@ -264,3 +265,103 @@ def test_dashboard_times_in_beijing_time_and_tz(figures):
     page = render_html(figures, lang="en", meta=meta, generated=late, tz=zone("UTC"))
     assert "2026-11-20 17:30:00 +00:00" in page and "2026-11-20 16:00:00 +00:00" in page
     assert "+08:00" not in page.split("<header>", 1)[1].split("</header>", 1)[0]
+
+
+# --- dashboard fixes of issue #16 ------------------------------------------------------------------------
+
+def _one_layer_facts(i: int, electronic: bool, layers: int = 1, hours: float = 0.0) -> PackageFacts:
+    start = dt.datetime(2026, 3, 2, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    roles = ("police", "procuratorate", "court")
+    return PackageFacts(f"pkg-{i}", "accept", True, True, f"case {i}", "n", None, (),
+                        tuple(LayerFacts(k + 1, roles[k], f"机关{k}", "code", "侦查",
+                                         (start + dt.timedelta(hours=hours * k)).isoformat(), 2, 3,
+                                         2 if electronic else 1, True) for k in range(layers)), ())
+
+
+def _chart(figs, caption):
+    found = [(label, fig) for cap, label, fig in figs if cap == caption]
+    assert len(found) == 1, caption
+    return found[0]
+
+
+def test_chart_legends_sit_outside_the_bars(figures):
+    from edossier.stats.render import _L, chart_figures
+
+    L = _L["zh-CN"]
+    figs = chart_figures(figures, "zh-CN")
+    for caption in (L["ch_month"], L["ch_deadlines"]):
+        _, fig = _chart(figs, caption)
+        fig.draw_without_rendering()
+        ax = fig.axes[0]
+        legend = fig.legends[0] if fig.legends else ax.get_legend()
+        box = legend.get_window_extent()
+        bars = [p.get_window_extent() for p in ax.patches if p.get_width() and p.get_height()]
+        assert bars, caption
+        assert not any(box.overlaps(b) for b in bars), caption
+        # not inside the plotting area at all: below it
+        assert box.y1 <= ax.get_window_extent().y0, caption
+
+
+def test_handover_chart_without_data_says_so(tmp_path):
+    from edossier.stats.render import _L, chart_figures
+
+    stats = Stats()
+    stats.add(_one_layer_facts(0, True))  # one layer: no hand-over
+    figures = stats.to_dict()
+    assert not any(r["count"] for r in figures["handover"])
+    for lang, sentence in (("en", "no hand-overs yet"), ("zh-CN", "尚无移送")):
+        label, fig = _chart(chart_figures(figures, lang), _L[lang]["ch_handover"])
+        texts = [t.get_text() for t in fig.axes[0].texts]
+        assert texts == [sentence]
+        assert not fig.axes[0].axison  # no axis, no ticks from -0.04 to 0.04
+        assert sentence in label
+        page = render_html(figures, lang=lang)
+        assert f'aria-label="{_L[lang]["ch_handover"]}: {sentence}"' in page
+
+
+def test_handover_chart_of_instant_hand_overs_starts_at_zero():
+    from edossier.stats.render import _L, chart_figures
+
+    stats = Stats()
+    stats.add(_one_layer_facts(0, True, layers=2, hours=0.0))  # signed the same minute: median 0 h
+    _, fig = _chart(chart_figures(stats.to_dict(), "en"), _L["en"]["ch_handover"])
+    assert fig.axes[0].get_xlim() == (0.0, 1.0)
+
+
+@pytest.mark.parametrize("electronic, expected", [(0, "bad"), (4, "bad"), (5, "warn"), (8, "warn"), (9, "ok"),
+                                                  (10, "ok")])
+def test_fully_electronic_tile_is_coloured_by_threshold(electronic, expected):
+    """Of 10 packages: below 50 % red, from 50 % amber, from 90 % green (docs/stats.md)."""
+    stats = Stats()
+    for i in range(10):
+        stats.add(_one_layer_facts(i, i < electronic))
+    figures = stats.to_dict()
+    assert figures["totals"]["fully_electronic_share"] == electronic / 10
+    doc = lxml.html.document_fromstring(render_html(figures, lang="en").encode("utf-8"))
+    tile = doc.xpath("//div[@data-metric='fully_electronic']")[0]
+    assert tile.get("class").split() == ["tile", expected]
+
+
+def test_fully_electronic_tile_without_packages_is_uncoloured():
+    doc = lxml.html.document_fromstring(render_html(Stats().to_dict(), lang="en").encode("utf-8"))
+    assert doc.xpath("//div[@data-metric='fully_electronic']")[0].get("class").split() == ["tile"]
+
+
+UNFILLED = re.compile(r"\{[^}]*\}|…|\(\s*\)|（\s*）|\?|？")
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_findings_table_shows_filled_messages(archive, figures, lang):
+    """Every message in the dashboard's findings table is one a package really reported, with every
+    template parameter filled: no {name}, no "…", no empty "()" and no "?" left by a missing one."""
+    assert figures["codes"], "the archive has packages with findings"
+    doc = lxml.html.document_fromstring(render_html(figures, lang=lang).encode("utf-8"))
+    rows = doc.xpath("//section[@id='codes']//tbody/tr")
+    assert len(rows) == len(figures["codes"][:50])
+    key = "zh-CN" if lang == "zh-CN" else "en"
+    for row, r in zip(rows, figures["codes"]):
+        assert row[0].text_content() == r["code"]
+        message = row[4].xpath("string(text())")
+        assert message and message == r["example"]["message"][key], r["code"]
+        assert not UNFILLED.search(message), (r["code"], message)
+        assert row[4].xpath("string(div/code)") == r["example"]["location"]

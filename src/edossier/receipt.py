@@ -22,7 +22,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from . import __version__
+from .version import __version__
 from .container.asic import (DataObject, ManifestError, build_manifest, manifest_name, parse_manifest,
                              signature_name)
 from .container.zipio import PackageWriter, open_package

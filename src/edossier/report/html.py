@@ -1,6 +1,7 @@
 """HTML validation report: one self-contained file a person reads in any browser.
 
-Inline CSS, no scripts, no external resources (thumbnails are PNG data: URIs). Per package: a verdict
+Inline CSS, no scripts, no external resources (thumbnails are PNG data: URIs; the CJK font is a subset
+embedded as a WOFF2 data: URI, webfont.py, so Chinese reads the same without installed fonts). Per package: a verdict
 banner (green 接收/ACCEPT, red 拒收/REJECT), the findings table (message in the chosen language, the
 other language on a second line and as a tooltip), the dossier's layers and table of contents, and a
 thumbnail of every page a finding points at (rendered with PyMuPDF from the package's own bytes).
@@ -19,8 +20,10 @@ from pathlib import Path
 
 from ..version import __version__
 from ..findings import severity_counts, spec_link
+from ..pdfmake.sheets import COVER, GENERATED_TYPES, REMARKS, TOC
 from ..roles import ROLE_EN, ROLE_ZH
 from ..timefmt import indication_plain, show
+from ..webfont import FAMILY, PLACEHOLDER, embed
 
 MAX_THUMBNAILS = 60  # per package
 MAX_PDF_BYTES = 64 * 1024 * 1024  # a larger document is noted, not rendered
@@ -93,14 +96,18 @@ _L = {
     },
 }
 
-# Shared with the statistics dashboard (stats/render.py), so both reports look alike.
-BASE_CSS = """
+# Shared with the statistics dashboard (stats/render.py), so both reports look alike. The page's own
+# embedded CJK font (webfont.py: PLACEHOLDER becomes its @font-face rule) comes first, so that Chinese
+# never depends on the fonts installed where the page is read (issue #16); in monospace text it follows
+# the generic family, which then draws the Latin and leaves only the Chinese to the embedded font.
+MONO = f'ui-monospace,Menlo,Consolas,monospace,"{FAMILY}"'
+BASE_CSS = PLACEHOLDER + """
 :root{--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--info:#0969da;--sup:#8250df;--line:#d0d7de;--muted:#57606a}
 *{box-sizing:border-box}
 body{margin:0 auto;max-width:1200px;padding:1rem 1.5rem;color:#1f2328;background:#fff;
-font:15px/1.5 "Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",
+font:15px/1.5 "%s","Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",
 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-"""
+""" % FAMILY
 
 _CSS = BASE_CSS + """h1{font-size:1.5rem;margin:.2rem 0 .3rem}h2{font-size:1.15rem;margin:1.4rem 0 .5rem;
 border-bottom:1px solid var(--line);padding-bottom:.2rem}h3{font-size:1rem;margin:1rem 0 .3rem}
@@ -111,12 +118,12 @@ color:#fff}
 .verdict.accept{background:var(--ok)}.verdict.reject{background:var(--bad)}
 .verdict .word{font-size:1.9rem;font-weight:700;letter-spacing:.05em}
 .verdict .other{font-size:1.1rem;opacity:.9}
-.verdict .path{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
+.verdict .path{font-family:@MONO;word-break:break-all}
 .verdict .counts{flex-basis:100%;font-size:.95rem}
 table{border-collapse:collapse;width:100%;margin:.3rem 0}
 th,td{border:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa;font-weight:600}
-td.loc,td.file,code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;word-break:break-all}
+td.loc,td.file,code{font-family:@MONO;font-size:.85em;word-break:break-all}
 .sev{font-weight:600;white-space:nowrap}.sev.error{color:var(--bad)}.sev.warning{color:var(--warn)}
 .sev.info{color:var(--info)}.sev.supervision{color:var(--sup)}
 tr.supervision td:first-child{border-left:4px solid var(--sup)}.badge.supervision{background:#fbefff;color:var(--sup)}
@@ -125,7 +132,7 @@ tr.info td:first-child{border-left:4px solid var(--info)}
 .ind-TOTAL_PASSED{color:var(--ok);font-weight:600}.ind-TOTAL_FAILED{color:var(--bad);font-weight:600}
 .ind-INDETERMINATE{color:var(--warn);font-weight:600}
 .badge{display:inline-block;padding:0 .35rem;margin:0 .15rem .1rem 0;border-radius:3px;font-size:.8em;
-background:#eee;font-family:ui-monospace,Menlo,Consolas,monospace}
+background:#eee;font-family:@MONO}
 .badge.error{background:#ffebe9;color:var(--bad)}.badge.warning{background:#fff8c5;color:var(--warn)}
 .badge.info{background:#ddf4ff;color:var(--info)}
 dl.case{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem;margin:.3rem 0}dl.case dt{font-weight:600}
@@ -136,7 +143,7 @@ figure img{display:block;max-width:100%;height:auto;border:1px solid #ccc;backgr
 figcaption{font-size:.8em;margin-top:.3rem;word-break:break-all}
 ul.notes{margin:.3rem 0;padding-left:1.2rem}
 @media print{.package{break-before:page}.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
-"""
+""".replace("@MONO", MONO)
 
 
 def clean(value: object) -> str:
@@ -325,6 +332,25 @@ def _layers_table(rep, L: dict, lang: str = "en", tz: dt.tzinfo | None = None) -
     return f'<table class="layers"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
+# Filing order of a volume (DOMAIN.md §2.1, after 《公安机关刑事案卷立卷规范》 2014, CHINA-STANDARDS.md; sheet
+# layouts GB/T 9705-2008): 卷宗封面, then 卷内目录, then the documents, then 备考表. A volume is paginated
+# from 1 over its documents only: cover, 目录 and 备考表 are not numbered, as the generated 备考表 itself
+# states (pdfa/pages.py remarks_text) and as the 卷内目录's 页号 column and the reading copy (export.py)
+# count. Each layer that touches a volume adds its own set of these sheets; all are listed, each set in
+# layer order, the documents in layer and record order as numbered by plan_volume_sheets.
+_FILING_GROUP = {COVER: 0, TOC: 0, REMARKS: 2}  # documents: 1
+
+
+def _filing_order(documents) -> list:
+    """(layer, document) of one volume in filing order: each layer's cover then its 目录, the documents,
+    the 备考表 (a stable sort: layer and record order kept within each group)."""
+    def key(item):
+        group = _FILING_GROUP.get(item[1].type, 1)
+        return (group, item[0] if group == 0 else 0, item[1].type == TOC)
+
+    return sorted(documents, key=key)
+
+
 def _toc(dossier, by_member: dict[str, list], L: dict) -> str:
     if not dossier.records:
         return f'<p class="note">{e(L["no_toc"])}</p>'
@@ -347,12 +373,13 @@ def _toc(dossier, by_member: dict[str, list], L: dict) -> str:
         kind = f" ({v.kind})" if v and v.kind else ""
         out.append(f'<h3>{e(L["volume"])} <code>{e(vid)}</code> {e(title)}<span class="alt">{e(kind)}</span></h3>')
         rows, first = [], 1
-        for layer, d in dossier.documents:
-            if d.volume != vid:
-                continue
-            last = first + max(d.pages, 1) - 1
-            span = f"{first}–{last}" if last > first else f"{first}"
-            first = last + 1
+        for layer, d in _filing_order(d for d in dossier.documents if d[1].volume == vid):
+            if d.type in GENERATED_TYPES:
+                span = "–"  # cover, 卷内目录 and 备考表 carry no page number
+            else:
+                last = first + max(d.pages, 1) - 1
+                span = f"{first}–{last}" if last > first else f"{first}"
+                first = last + 1
             badges = "".join(f'<span class="badge {e(f.severity)}" title="{e(f.message_en)}">{e(f.code)}</span>'
                              for f in by_member.get(d.file, []))
             cells = [f"{layer:03d}", f"<code>{e(d.id)}</code>", e(d.type), e(d.title), e(d.number or "–"),
@@ -448,5 +475,5 @@ def render_html(reports, *, lang: str = "en", thumbnails: bool = True, thumbnail
                    f'<th>{e(L["findings"])}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
     body = [_package_section(i, rep, lang, thumbnails=thumbnails, dpi=thumbnail_dpi, max_thumbnails=max_thumbnails,
                              max_pdf_bytes=max_pdf_bytes, tz=tz) for i, rep in enumerate(reports)]
-    return head + "\n".join(top + body) + "\n</body>\n</html>\n"
+    return embed(head + "\n".join(top + body) + "\n</body>\n</html>\n")
 

@@ -89,6 +89,7 @@ class Stats:
         self.by_month: dict[str, Counter] = defaultdict(Counter)
         self.codes: dict[str, Counter] = defaultdict(Counter)
         self.code_severity: dict[str, str] = {}
+        self.code_example: dict[str, object] = {}  # code → least Example (collect.Example) over all packages
         self.handover: dict[str, Durations] = defaultdict(Durations)
         self.handover_negative = 0
         self.period_counts: dict[tuple[str, str], int] = Counter()
@@ -137,6 +138,9 @@ class Stats:
         for code, severity, n in f.codes:
             self.codes[code].update(packages=1, occurrences=n)
             self.code_severity[code] = severity
+        for ex in f.examples:
+            if ex.code not in self.code_example or ex < self.code_example[ex.code]:
+                self.code_example[ex.code] = ex
         for p in f.periods:
             self.period_counts[(p.state, p.kind)] += 1
             if p.state == "expired" and p.open:
@@ -193,7 +197,8 @@ class Stats:
                          for k in sorted(self.handover, key=lambda k: (k == "*", k))],
             "handover_negative": self.handover_negative,
             "codes": [{"code": c, "severity": self.code_severity[c], "packages": self.codes[c]["packages"],
-                       "occurrences": self.codes[c]["occurrences"]}
+                       "occurrences": self.codes[c]["occurrences"],
+                       "example": self.code_example[c].to_dict() if c in self.code_example else None}
                       for c in sorted(self.codes, key=lambda c: (-self.codes[c]["packages"], c))],
             "deadlines": {
                 "expired": by_state["expired"], "due_soon": by_state["due-soon"], "near": by_state["near"],

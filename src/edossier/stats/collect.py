@@ -42,6 +42,42 @@ class PeriodFacts:
     days_left: int  # whole days from the judging time to the deadline; negative: overdue
 
 
+MAX_EXAMPLE_CHARS = 500  # a message quoting hostile input (a file name) stays small in the facts
+
+
+@dataclass(frozen=True, order=True)
+class Example:
+    """A finding of one code in one package, with its messages as the package reported them: every
+    template parameter already filled by `findings.finding` (a JSON report carries these messages but
+    not the parameters, so the filled messages are what both sources of facts share)."""
+
+    code: str
+    location: str
+    message_en: str
+    message_zh: str
+
+    def to_dict(self) -> dict:
+        return {"location": self.location, "message": {"zh-CN": self.message_zh, "en": self.message_en}}
+
+
+def _cut(text) -> str:
+    text = "" if text is None else str(text)
+    return text if len(text) <= MAX_EXAMPLE_CHARS else text[:MAX_EXAMPLE_CHARS - 1] + "…"
+
+
+def _examples(items) -> tuple[Example, ...]:
+    """The least Example of each code (a total order: the same whatever order findings come in)."""
+    best: dict[str, Example] = {}
+    for ex in items:
+        if ex.code not in best or ex < best[ex.code]:
+            best[ex.code] = ex
+    return tuple(best[c] for c in sorted(best))
+
+
+def finding_examples(findings) -> tuple[Example, ...]:
+    return _examples(Example(f.code, _cut(f.location), _cut(f.message_en), _cut(f.message_zh)) for f in findings)
+
+
 @dataclass(frozen=True)
 class PackageFacts:
     location: str
@@ -54,6 +90,9 @@ class PackageFacts:
     codes: tuple[tuple[str, str, int], ...]  # (code, severity, occurrences)
     layers: tuple[LayerFacts, ...]
     periods: tuple[PeriodFacts, ...]
+    # one finding per code, as the package reported it: the dashboard shows its message with every
+    # parameter filled (issue #16), never the bare template
+    examples: tuple[Example, ...] = ()
 
     @property
     def fully_electronic(self) -> bool:
@@ -127,7 +166,8 @@ def facts_from_report(report, judge: dt.datetime, near_days: int = DEFAULT_NEAR_
                    for lr in report.layers)
     checked = not any(f.code == "X001" for f in report.findings)
     return PackageFacts(str(report.path), report.verdict, checked, bool(records), *_case(records),
-                        _codes(report.findings), layers, period_facts(records, judge, near_days))
+                        _codes(report.findings), layers, period_facts(records, judge, near_days),
+                        finding_examples(report.findings))
 
 
 def collect_validated(location, options: StatsOptions) -> PackageFacts:
@@ -138,7 +178,8 @@ def collect_validated(location, options: StatsOptions) -> PackageFacts:
 
 def crashed_facts(location, why: str) -> PackageFacts:
     report = crashed_report(location, why)
-    return PackageFacts(str(location), "reject", False, False, None, None, None, _codes(report.findings), (), ())
+    return PackageFacts(str(location), "reject", False, False, None, None, None, _codes(report.findings), (), (),
+                        finding_examples(report.findings))
 
 
 # --- from an earlier JSON report -----------------------------------------------------------------------
@@ -151,6 +192,7 @@ class ReportedPackage:
     verdict: str
     codes: tuple[tuple[str, str, int], ...]
     layers: tuple[tuple[int, str | None, bool], ...]  # (layer, signing time, signature TOTAL_PASSED)
+    examples: tuple[Example, ...] = ()
 
     @classmethod
     def from_entry(cls, entry: dict) -> "ReportedPackage":
@@ -160,8 +202,13 @@ class ReportedPackage:
             sig = lr.get("signature") or {}
             layers.append((int(lr.get("layer", 0)), sig.get("signing_time") or lr.get("created"),
                            sig.get("indication") == "TOTAL_PASSED"))
+        examples = []
+        for f in entry.get("findings", []):
+            message = f.get("message") if isinstance(f.get("message"), dict) else {}
+            examples.append(Example(str(f.get("code", "?")), _cut(f.get("location", "")), _cut(message.get("en", "")),
+                                    _cut(message.get("zh-CN", ""))))
         return cls(str(entry.get("path", "?")), entry.get("verdict", "reject"),
-                   tuple(sorted((k, s, n) for (k, s), n in c.items())), tuple(layers))
+                   tuple(sorted((k, s, n) for (k, s), n in c.items())), tuple(layers), _examples(examples))
 
 
 def collect_reported(item: ReportedPackage, options: StatsOptions) -> PackageFacts:
@@ -184,4 +231,4 @@ def collect_reported(item: ReportedPackage, options: StatsOptions) -> PackageFac
     recs = [records[n] for n in sorted(records)]
     checked = not any(code == "X001" for code, _, _ in item.codes)
     return PackageFacts(item.location, item.verdict, checked, bool(recs), *_case(recs), item.codes, tuple(layers),
-                        period_facts(recs, options.judge, options.near_days))
+                        period_facts(recs, options.judge, options.near_days), item.examples)

@@ -1,8 +1,10 @@
 """Stats as JSON, CSV, text or a self-contained HTML dashboard (charts as inline SVG).
 
 The HTML page has no scripts and no external resources: charts are drawn with matplotlib (imported
-only here, with its SVG backend and no pyplot state) and inlined as <svg> elements, text kept as text
-so the browser renders the Chinese with its own fonts. The figures are the dict of `Stats.to_dict()`.
+only here, with its SVG backend and no pyplot state) and inlined as <svg> elements. Neither the page
+nor its charts depend on the fonts installed where it is read (issue #16): the page embeds its own
+subset CJK web font (webfont.py), and chart text is drawn as paths in the same font, registered with
+matplotlib. The figures are the dict of `Stats.to_dict()`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ import json
 import re
 
 from ..version import __version__
-from ..report.html import BASE_CSS, e
+from ..report.html import BASE_CSS, MONO, e
+from ..webfont import embed, matplotlib_family
+
+# The "fully electronic and signed" tile is coloured by threshold (docs/stats.md): at or above OK green,
+# at or above WARN amber, below it red; no packages: uncoloured.
+FULLY_ELECTRONIC_OK = 0.9
+FULLY_ELECTRONIC_WARN = 0.5
 
 def _kind(kind: str, zh: bool) -> str:
     from ..caserules.deadlines import KINDS
@@ -55,6 +63,7 @@ _L = {
         "ch_handover": "Median hand-over time (hours)", "ch_codes": "Packages per finding code",
         "ch_deadlines": "Periods near or past their end",
         "hours": "hours", "minutes": "min", "days": "days", "none": "–",
+        "no_handover": "no hand-overs yet",
     },
     "zh-CN": {
         "title": "电子卷宗监督统计", "generated": "生成时间", "source": "卷宗包", "at": "期限判断时间", "run": "运行方式",
@@ -79,6 +88,7 @@ _L = {
         "ch_month": "各月卷宗包（按最新一层）", "ch_agency": "各机关的层数", "ch_handover": "移交时间中位数（小时）",
         "ch_codes": "各校验发现涉及的卷宗包数", "ch_deadlines": "即将届满或已超期的期限",
         "hours": "小时", "minutes": "分钟", "days": "天", "none": "–",
+        "no_handover": "尚无移送",
     },
 }
 
@@ -89,7 +99,7 @@ border-bottom:1px solid var(--line);padding-bottom:.2rem}
 .tiles{display:flex;flex-wrap:wrap;gap:.6rem;margin:.5rem 0}
 .tile{border:1px solid var(--line);border-radius:6px;padding:.5rem .9rem;min-width:9rem}
 .tile .v{font-size:1.5rem;font-weight:700}.tile .k{color:var(--muted);font-size:.85em}
-.tile.bad .v{color:var(--bad)}.tile.ok .v{color:var(--ok)}
+.tile.bad .v{color:var(--bad)}.tile.ok .v{color:var(--ok)}.tile.warn .v{color:var(--warn)}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:1rem}
 figure.chart{margin:0;border:1px solid var(--line);border-radius:6px;padding:.4rem}
 figure.chart svg{width:100%;height:auto;display:block}
@@ -97,12 +107,12 @@ figcaption{font-size:.85em;color:var(--muted);text-align:center}
 table{border-collapse:collapse;width:100%;margin:.3rem 0}
 th,td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
-code,td.loc{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;word-break:break-all}
+code,td.loc{font-family:@MONO;font-size:.85em;word-break:break-all}
 tr.expired td:first-child{border-left:4px solid var(--bad)}tr.due-soon td:first-child,tr.near td:first-child
 {border-left:4px solid var(--warn)}
 .state-expired{color:var(--bad);font-weight:700}.state-due-soon,.state-near{color:var(--warn);font-weight:600}
 .sev-supervision{color:#8250df}.tile.sup .v{color:#8250df}.sev-error{color:var(--bad)}.sev-warning{color:var(--warn)}.sev-info{color:var(--info)}
-"""
+""".replace("@MONO", MONO)
 
 
 def _lang(lang: str) -> str:
@@ -161,10 +171,10 @@ _SVG_HEAD = re.compile(r"^.*?(<svg\b)", re.S)
 def _figure(width: float, height: float):
     import matplotlib
 
-    matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "edossier",
+    # text as paths in the bundled CJK font: the chart's Chinese needs no installed font to be read
+    matplotlib.rcParams.update({"svg.fonttype": "path", "svg.hashsalt": "edossier",
                                 "font.family": ["sans-serif"],
-                                "font.sans-serif": ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
-                                                    "Microsoft YaHei", "DejaVu Sans"],
+                                "font.sans-serif": [matplotlib_family(), "DejaVu Sans"],
                                 "axes.spines.top": False, "axes.spines.right": False, "font.size": 9})
     from matplotlib.figure import Figure
 
@@ -180,7 +190,7 @@ def _svg(fig, label: str) -> str:
     buf = io.StringIO()
     FigureCanvasSVG(fig)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # glyph metrics: the browser draws the CJK text, not matplotlib
+        warnings.simplefilter("ignore")  # a character the bundled font lacks (drawn as its box): not fatal
         level = logging.getLogger("matplotlib.font_manager").level
         logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
         try:
@@ -206,12 +216,29 @@ def _barh(labels, series, colours, names, title, *, width=6.4, integer=True):
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if len(series) > 1:
-        ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(series))
+        _legend_below(fig, len(series))
     return fig
+
+
+def _legend_below(fig, ncol: int) -> None:
+    """The legend outside the axes, under the figure: it never covers a bar (constrained layout makes
+    room for it; issue #16)."""
+    fig.legend(fontsize=8, frameon=False, loc="outside lower center", ncol=ncol)
+
+
+def _no_data(ax, text: str) -> None:
+    """An empty chart says so in words instead of showing an axis with meaningless ticks."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=10, color="#57606a", transform=ax.transAxes)
 
 
 def charts(figures: dict, lang: str) -> list[tuple[str, str]]:
     """(caption, inline SVG) for each chart."""
+    return [(cap, _svg(fig, label)) for cap, label, fig in chart_figures(figures, lang)]
+
+
+def chart_figures(figures: dict, lang: str) -> list[tuple[str, str, object]]:
+    """(caption, accessible label, matplotlib Figure) for each chart."""
     L = _L[lang]
     zh = lang == "zh-CN"
     out = []
@@ -227,13 +254,13 @@ def charts(figures: dict, lang: str) -> list[tuple[str, str]]:
         step = max(1, len(months) // 12)
         ax.set_xticks(xs[::step], [r["key"] for r in months][::step], rotation=45, ha="right", fontsize=8)
         ax.set_title(L["ch_month"], fontsize=10)
-        ax.legend(fontsize=8, frameon=False)
-        out.append((L["ch_month"], _svg(fig, L["ch_month"])))
+        _legend_below(fig, 2)
+        out.append((L["ch_month"], L["ch_month"], fig))
     agencies = [r for r in figures["by_agency"] if r["layers"]][:20]
     if agencies:
         fig = _barh([r["key"] for r in agencies], [[r["layers"] for r in agencies]], ["#0969da"], [L["layers"]],
                     L["ch_agency"])
-        out.append((L["ch_agency"], _svg(fig, L["ch_agency"])))
+        out.append((L["ch_agency"], L["ch_agency"], fig))
     hand = [r for r in figures["handover"] if r["count"]]
     if hand:
         def label(t):
@@ -242,9 +269,18 @@ def charts(figures: dict, lang: str) -> list[tuple[str, str]]:
             a, _, b = t.partition("→")
             return f"{ROLE_NAMES.get(a, (a, a))[0 if zh else 1]} → {ROLE_NAMES.get(b, (b, b))[0 if zh else 1]}"
 
-        fig = _barh([label(r["transition"]) for r in hand], [[round(r["median_minutes"] / 60, 1) for r in hand]],
-                    ["#8250df"], [L["median"]], L["ch_handover"], integer=False)
-        out.append((L["ch_handover"], _svg(fig, L["ch_handover"])))
+        hours = [round(r["median_minutes"] / 60, 1) for r in hand]
+        fig = _barh([label(r["transition"]) for r in hand], [hours], ["#8250df"], [L["median"]], L["ch_handover"],
+                    integer=False)
+        # all hand-overs within minutes: an axis from 0, never the −0.04…0.04 of an all-zero range
+        fig.axes[0].set_xlim(0, max(hours) * 1.05 if max(hours) > 0 else 1)
+        out.append((L["ch_handover"], L["ch_handover"], fig))
+    else:
+        fig = _figure(6.4, 1.6)
+        ax = fig.add_subplot()
+        ax.set_title(L["ch_handover"], fontsize=10)
+        _no_data(ax, L["no_handover"])
+        out.append((L["ch_handover"], f'{L["ch_handover"]}: {L["no_handover"]}', fig))
     codes = figures["codes"][:12]
     if codes:
         colour = {"supervision": "#8250df", "error": "#cf222e", "warning": "#9a6700", "info": "#0969da"}
@@ -257,14 +293,14 @@ def charts(figures: dict, lang: str) -> list[tuple[str, str]]:
         from matplotlib.ticker import MaxNLocator
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        out.append((L["ch_codes"], _svg(fig, L["ch_codes"])))
+        out.append((L["ch_codes"], L["ch_codes"], fig))
     periods = [r for r in figures["deadlines"]["by_period"] if r["expired"] or r["due_soon"] or r["near"]]
     if periods:
         names = [_kind(r["period"], zh) for r in periods]
         fig = _barh(names, [[r["expired"] for r in periods], [r["due_soon"] for r in periods],
                             [r["near"] for r in periods]], ["#cf222e", "#bf8700", "#eac54f"],
                     [L["expired"], L["due_soon"], L["near"]], L["ch_deadlines"])
-        out.append((L["ch_deadlines"], _svg(fig, L["ch_deadlines"])))
+        out.append((L["ch_deadlines"], L["ch_deadlines"], fig))
     return out
 
 
@@ -278,6 +314,13 @@ def _duration(minutes, L) -> str:
     if minutes < 48 * 60:
         return f"{minutes / 60:.1f} {L['hours']}"
     return f"{minutes / 1440:.1f} {L['days']}"
+
+
+def _share_class(share) -> str:
+    """The tile class of the fully-electronic share (thresholds FULLY_ELECTRONIC_OK/WARN)."""
+    if share is None:
+        return ""
+    return "ok" if share >= FULLY_ELECTRONIC_OK else "warn" if share >= FULLY_ELECTRONIC_WARN else "bad"
 
 
 def _pct(x) -> str:
@@ -303,7 +346,6 @@ def _group_table(rows, first: str, L, lang, *, role: bool = False) -> str:
 def render_html(figures: dict, *, lang: str = "en", meta: dict | None = None,
                 generated: dt.datetime | None = None, tz: dt.tzinfo | None = None) -> str:
     """The dashboard: one self-contained HTML page; times in `tz` (default Asia/Shanghai, timefmt.zone)."""
-    from ..findings import registry
     from ..timefmt import show
 
     lang = _lang(lang)
@@ -330,7 +372,8 @@ def render_html(figures: dict, *, lang: str = "en", meta: dict | None = None,
              ("documents", t["documents"], ""), ("pages", t["pages"], "")]
     html_tiles = "".join(f'<div class="tile {c}" data-metric="{k}"><div class="v">{v:,}</div>'
                          f'<div class="k">{e(L[k])}</div></div>' for k, v, c in tiles)
-    html_tiles += (f'<div class="tile ok" data-metric="fully_electronic"><div class="v">'
+    html_tiles += (f'<div class="tile {_share_class(t["fully_electronic_share"])}" data-metric="fully_electronic">'
+                   f'<div class="v">'
                    f'{_pct(t["fully_electronic_share"])}</div><div class="k">{e(L["fully_electronic"])} '
                    f'({t["fully_electronic"]:,})</div></div>')
     d = figures["deadlines"]
@@ -386,21 +429,22 @@ def render_html(figures: dict, *, lang: str = "en", meta: dict | None = None,
     parts.append(f'<section id="handover"><h2>{e(L["handover"])}</h2><p class="note">{e(L["note_handover"])}</p>'
                  f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(hrows)}</tbody></table></section>")
 
-    codes = registry()
     crows = []
     for r in figures["codes"][:50]:
-        c = codes.get(r["code"])
-        msg = (c.zh if zh else c.en) if c else ""
-        msg = re.sub(r"\{[^}]*\}", "…", msg)
+        # one real occurrence, every parameter filled as the package reported it (issue #16), with
+        # where it was found; never the bare template with its {placeholders}
+        ex = r.get("example") or {}
+        msg = (ex.get("message") or {}).get("zh-CN" if zh else "en", "")
+        where = f'<div class="note"><code>{e(ex["location"])}</code></div>' if ex.get("location") else ""
         crows.append(f"<tr><td><code>{e(r['code'])}</code></td><td class='sev-{e(r['severity'])}'>{e(r['severity'])}"
                      f"</td><td class='n'>{r['packages']:,}</td><td class='n'>{r['occurrences']:,}</td>"
-                     f"<td>{e(msg)}</td></tr>")
+                     f"<td>{e(msg)}{where}</td></tr>")
     head = "".join(f"<th>{e(L[k])}</th>" for k in ("code", "severity", "packages", "occurrences", "message"))
     body = (f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(crows)}</tbody></table>" if crows
             else f'<p class="note">{e(L["no_codes"])}</p>')
     parts.append(f'<section id="codes"><h2>{e(L["codes"])}</h2>{body}</section>')
     parts.append("</body>\n</html>\n")
-    return "\n".join(parts)
+    return embed("\n".join(parts))
 
 
 # --- text (terminal) --------------------------------------------------------------------------------------
