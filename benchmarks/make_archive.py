@@ -156,7 +156,7 @@ def make_pki(seed: str) -> ArchivePKI:
     op_key = _ec_key(seed, "trustlist-operator")
     op_name = name("edossier 合成档案信任列表运营方")
     op_cert = cert(op_name, op_name, op_key, op_key, "trustlist-operator", ca=False, years=30)
-    operator = dp.Credential(op_cert, op_key, (), "trust-list operator", "")
+    operator = dp.IssuedCredential(op_cert, op_key, (), "trust-list operator", "")
     return ArchivePKI(trustlist_to_bytes(tl, signer=operator), op_cert.public_bytes(serialization.Encoding.PEM),
                       creds, agencies)
 

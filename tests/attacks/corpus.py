@@ -589,7 +589,7 @@ def soundness_cases(env: Env) -> None:
             stripped = stripped.add_extension(ext.value, ext.critical)
     stripped = stripped.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
                                       critical=False).sign(ca.key, hashes.SHA256())
-    cred = dp.Credential(cert=stripped, key=no_id.key, chain=no_id.chain, agency_name=no_id.agency_name,
+    cred = dp.IssuedCredential(cert=stripped, key=no_id.key, chain=no_id.chain, agency_name=no_id.agency_name,
                          credit_code="", role="police")
     env.add("cms-no-organization-identifier", "cms", "G009", forge(data, None, signature=_p12_sign(env, cred, manifest)))
 
