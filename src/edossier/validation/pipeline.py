@@ -22,7 +22,6 @@ run and their facts are not required. It answers "are these exactly the bytes th
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import time
 from dataclasses import dataclass, field
@@ -36,9 +35,9 @@ from ..findings import STAGES, SUPERVISION, Finding, finding, has_errors, severi
 from ..record.model import Record, RecordError, parse_record
 from ..signing.cades import SignatureResult, verify_layer
 from ..signing.trustlist import TrustList
+from .members import MAX_PDF_BYTES, MemberReader
 
 MAX_SIGNATURE_BYTES = 1024 * 1024
-MAX_PDF_BYTES = 512 * 1024 * 1024
 CHECKS = ("full", "integrity")
 
 # The facts an ACCEPT rests on, in pipeline order, with what X007 says when one is missing.
@@ -209,7 +208,7 @@ class _Run:
     unhashed: set[str] = field(default_factory=set)  # members that could not be read to the end
     checked: set[str] = field(default_factory=set)  # documents whose checks ran to the end
     signatures: dict[int, SignatureResult] = field(default_factory=dict)
-    reader: "_MemberReader | None" = None  # started before the signatures, consumed by integrity
+    reader: "MemberReader | None" = None  # started before the signatures, consumed by integrity
     documents_to_check: dict[str, tuple] = field(default_factory=dict)
     trusted: dict[int, object] = field(default_factory=dict)  # layer -> trust-list entry (Run.entry)
 
@@ -395,7 +394,7 @@ def _start_reading(run: _Run) -> None:
         run.documents_to_check = {m: v for m, v in run.documents.items() if m in pkg.infos} if run.full else {}
         # META-INF members too: later manifests list earlier manifests and signatures (spec §4.2)
         names = [n for n in pkg.order if n != "mimetype"]
-        run.reader = _MemberReader(pkg, names, run.documents_to_check)
+        run.reader = MemberReader(pkg, names, run.documents_to_check)
 
 
 def _integrity(run: _Run) -> bool:
@@ -556,80 +555,6 @@ def _case(run: _Run) -> bool:
 # The pipeline, in order. Each stage returns the fact it establishes (FACTS); see the module docstring.
 _STAGES = (("container", _container), ("records", _records), ("coverage", _coverage),
            ("signatures", _signatures), ("integrity", _integrity), ("documents", _documents), ("case", _case))
-
-
-READ_AHEAD = 2  # documents read and hashed ahead of the one being checked
-READ_AHEAD_MAX_BYTES = 32 * 1024 * 1024  # larger documents are read only when their turn comes (memory)
-
-
-class _MemberReader:
-    """Reads and hashes the data members in two threads, starting at once; iterate to get, in order,
-    (name, bytes of a document to check or None, SHA-256 digest or the exception).
-
-    os.pread, zlib.crc32 and hashlib release the GIL, so the hashing runs on the second core while this
-    thread verifies signatures and checks documents (pure Python, holding the GIL). Members that are
-    only hashed are streamed and all queued at once; at most READ_AHEAD documents are held in memory
-    ahead of the consumer.
-    """
-
-    def __init__(self, pkg: OpenedPackage, names: list[str], documents: dict):
-        from collections import deque
-        from concurrent.futures import ThreadPoolExecutor
-
-        self.pkg, self.names, self.documents = pkg, names, documents
-        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="edossier-hash")
-        self.pending: deque = deque()
-        self.next = 0
-        self.held = 0  # documents read (or being read) into memory and not yet handed out
-        self._fill()
-
-    def _document(self, name: str) -> bool:
-        return name in self.documents and self.pkg.infos[name].file_size <= MAX_PDF_BYTES
-
-    def _held(self, name: str) -> bool:
-        return self._document(name) and self.pkg.infos[name].file_size <= READ_AHEAD_MAX_BYTES
-
-    def _read_hashed(self, name: str):
-        data = self.pkg.read(name, MAX_PDF_BYTES)
-        return data, hashlib.sha256(data).digest()
-
-    def _work(self, name: str):
-        if self._held(name):
-            return self._read_hashed(name)
-        if self._document(name):
-            return None, None  # too big to hold ahead: read when its turn comes
-        return None, self.pkg.sha256(name)
-
-    def _fill(self) -> None:
-        while self.next < len(self.names):
-            name = self.names[self.next]
-            held = self._held(name)
-            if held and self.held >= READ_AHEAD:
-                return
-            self.held += held
-            self.pending.append((name, held, self.pool.submit(self._work, name)))
-            self.next += 1
-
-    def __iter__(self):
-        try:
-            while self.pending:
-                name, held, fut = self.pending.popleft()
-                try:
-                    data, digest = fut.result()
-                    if digest is None:
-                        data, digest = self._read_hashed(name)
-                except Exception as exc:  # noqa: BLE001 - a corrupt member is a finding, not a crash
-                    data, digest = None, exc
-                del fut
-                self.held -= held
-                self._fill()
-                yield name, data, digest
-                del data
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _unreadable(name: str, exc: Exception) -> Finding:
