@@ -162,7 +162,7 @@ def embedded_files(ctx) -> None:
                 try:
                     data = ctx.stream_bytes(s)
                     if data[:5] == b"%PDF-":
-                        from .xmp import claimed_level
+                        from .xmpparse import claimed_level
                         import io
 
                         import pikepdf

@@ -45,7 +45,7 @@ def _read_source(source: "Path | bytes | str", limits: PdfLimits) -> bytes:
 
 
 def _claim(pdf: pikepdf.Pdf) -> str | None:
-    from .xmp import claimed_level
+    from .xmpparse import claimed_level
 
     return claimed_level(pdf)
 
