@@ -1,8 +1,8 @@
-"""Content-stream walk shared by the colour, font and graphics checks (6.2.2, 6.1.10, 6.1.13-8).
+"""The graphics checks (6.2.2, 6.1.10, 6.1.13-8) and `facts(ctx)`: the content-stream walk of
+contentwalk.py run once per document, its facts cached for the colour, font and graphics checks.
 
-One pass over every page content stream, recursing into Form XObjects, tiling patterns, soft-mask
-groups, annotation appearance streams and Type 3 glyph procedures. It records *facts* (colour
-spaces used, fonts and the codes shown with them, operators, nesting) that the domain checks read.
+The walk is one pass over every page content stream, recursing into Form XObjects, tiling patterns,
+soft-mask groups, annotation appearance streams and Type 3 glyph procedures.
 """
 
 from __future__ import annotations
