@@ -14,8 +14,10 @@ import re
 import unicodedata
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from . import auth, edo
@@ -82,6 +84,20 @@ def create_app(node: Node) -> FastAPI:
     @app.exception_handler(auth.AuthError)
     async def _refused(_request, exc: auth.AuthError):
         return error(exc.code, **exc.params)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request, exc: StarletteHTTPException):
+        if exc.status_code == 404:
+            return error("N006", what="resource", what_zh="资源", id=request.url.path[:200])
+        return JSONResponse({"error": {"code": None, "status": exc.status_code, "message": {
+            "en": f"HTTP {exc.status_code}: {exc.detail}", "zh-CN": f"HTTP {exc.status_code}：{exc.detail}"}}},
+            status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(_request, exc: RequestValidationError):
+        where = "; ".join(".".join(str(x) for x in e.get("loc", ())) + ": " + e.get("msg", "") for e in exc.errors())
+        return JSONResponse({"error": {"code": None, "status": 422, "message": {
+            "en": f"invalid request: {where}", "zh-CN": f"请求参数无效：{where}"}}}, status_code=422)
 
     async def receive(request: Request):
         """Stream the body into a temporary upload; (upload, None) or (None, error response)."""
