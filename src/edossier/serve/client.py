@@ -56,9 +56,8 @@ def _refusal(resp) -> SubmitError:
     try:
         err = resp.json()["error"]
         code, msg = err.get("code"), err["message"]
-        prefix = f"{code}: " if code else ""
-        return SubmitError(f"the node refused the submission (HTTP {resp.status_code}) {prefix}{msg['en']}",
-                           f"节点拒绝了提交（HTTP {resp.status_code}）{prefix}{msg['zh-CN']}")
+        return SubmitError(f"the node refused the submission (HTTP {resp.status_code}) {code + ': ' if code else ''}"
+                           f"{msg['en']}", f"节点拒绝了提交（HTTP {resp.status_code}）{code + '：' if code else ''}{msg['zh-CN']}")
     except Exception:  # noqa: BLE001 - not our node, or a proxy's page
         text = resp.text[:200].strip() if resp.content else ""
         return SubmitError(f"the node answered HTTP {resp.status_code} {resp.reason_phrase}: {text}",
