@@ -96,6 +96,18 @@ def serve(ctx, host, port, data, db_url, demo, trust_path, cred, passphrase_file
                  f"--trust {trust_path} --trust-anchor {data / 'pki' / 'trust-anchor.pem'}",
             f"试用：edossier submit PKG --to {url} --cert {data / 'pki' / 'police.p12'} "
             f"--trust {trust_path} --trust-anchor {data / 'pki' / 'trust-anchor.pem'}")
+    if demo:
+        from edossier.serve import accounts
+
+        if not accounts.has_users(node.Session):
+            import secrets
+
+            password = secrets.token_urlsafe(12)
+            accounts.add_user(node.Session, "demo", "admin", password)
+            say(ctx, f"web page: {url}ui/ — user demo, password {password} (demo only; shown once)",
+                f"网页：{url}ui/ —— 用户 demo，密码 {password}（仅供演示，只显示这一次）")
+        else:
+            say(ctx, f"web page: {url}ui/", f"网页：{url}ui/")
     config = uvicorn.Config(create_app(node), log_level="warning", lifespan="on", timeout_graceful_shutdown=10)
     uvicorn.Server(config).run(sockets=[sock])
 
@@ -168,3 +180,41 @@ def submit(ctx, package, to, cred, passphrase_file, passphrase_env, trust_path, 
             say(ctx, f"  {f['code']} {f['message']['en']}", f"  {f['code']} {f['message']['zh-CN']}",
                 style="yellow")
     ctx.exit(EXIT_OK if r.verdict == "accept" else EXIT_REJECT)
+
+
+@main.group("node-user")
+def node_user():
+    """Accounts of the node's web page (roles viewer, clerk, admin). / 交换节点网页账户。"""
+
+
+@node_user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["viewer", "clerk", "admin"]), required=True)
+@click.option("--data", type=click.Path(path_type=Path, file_okay=False), default=Path("edossier-node"),
+              show_default=True)
+@click.option("--db", "db_url", metavar="URL", help="Database URL (default: SQLite in DATA/node.sqlite)")
+@click.option("--password-env", metavar="VAR", help="Read the password from this environment variable / 从环境变量读取密码")
+@click.pass_context
+def node_user_add(ctx, name, role, data, db_url, password_env):
+    """Add an account (or give an existing one a new role and password; its sessions end).
+    / 添加账户（或更新已有账户的角色与密码）。"""
+    import os
+
+    from edossier.serve import accounts, db
+
+    if password_env:
+        password = os.environ.get(password_env)
+        if password is None:
+            fail(ctx, f"environment variable {password_env} is not set", f"环境变量 {password_env} 未设置", EXIT_USAGE)
+    else:
+        password = click.prompt("password / 密码", hide_input=True, confirmation_prompt=True)
+    data.mkdir(parents=True, exist_ok=True)
+    engine = db.make_engine(db_url or db.sqlite_url(data))
+    try:
+        db.migrate(engine)
+        accounts.add_user(db.sessions(engine), name, role, password)
+    except accounts.AccountError as exc:
+        fail(ctx, exc.en, exc.zh, EXIT_USAGE)
+    finally:
+        engine.dispose()
+    say(ctx, f"account {name} ({role}) saved", f"账户 {name}（{role}）已保存")

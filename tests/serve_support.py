@@ -4,9 +4,13 @@ database URLs the node tests run against, and packages built for them."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -88,3 +92,78 @@ def require_postgres() -> None:
         pytest.fail(f"PostgreSQL is required on CI: {why}")
     print(f"\n*** SKIPPING the PostgreSQL node tests: {why} ***\n")
     pytest.skip(f"PostgreSQL not available: {why}")
+
+
+CLI = [sys.executable, "-m", "edossier.cli.main"]
+
+
+class Server:
+    def __init__(self, data: Path, *extra: str):
+        self.data = data
+        env = {**os.environ, "EDOSSIER_LANG": "en", "PYTHONUNBUFFERED": "1"}
+        env.pop("EDOSSIER_TRUST_ANCHOR", None)  # --demo names its own anchor
+        self.proc = subprocess.Popen([*CLI, "serve", "--demo", "--data", str(data), "--port", "0", *extra],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                                     cwd=data.parent)
+        line = ""
+        self.lines: list[str] = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            self.lines.append(line)
+            m = re.search(r"listening on (http://127\.0\.0\.1:(\d+)/)", line)
+            if m:
+                self.url, self.port = m.group(1).rstrip("/"), int(m.group(2))
+                break
+            if self.proc.poll() is not None:
+                raise AssertionError(f"serve exited: {line}{self.proc.stdout.read()}")
+        else:
+            raise AssertionError(f"serve printed no URL: {line}")
+        import threading
+
+        import httpx
+
+        threading.Thread(target=self._drain, daemon=True).start()
+        while True:  # the socket is bound before uvicorn starts serving: wait for the app
+            try:
+                if httpx.get(self.url + "/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("the node did not become healthy")
+            time.sleep(0.1)
+
+    def _drain(self) -> None:
+        """Keep reading the server's output (so it never blocks on a full pipe), for `password`."""
+        try:
+            for line in self.proc.stdout:
+                self.lines.append(line)
+        except (ValueError, OSError):
+            pass
+
+    def password(self, timeout: float = 30) -> str:
+        """The demo account's password that `serve --demo` prints once."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            for line in self.lines:
+                m = re.search(r"user demo, password (\S+) ", line)
+                if m:
+                    return m.group(1)
+            time.sleep(0.05)
+        raise AssertionError("no demo password printed: " + "".join(self.lines))
+
+    def kill9(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+

@@ -7,13 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import re
-import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,56 +19,10 @@ pytest.importorskip("uvicorn")
 import httpx  # noqa: E402
 
 from conftest import make_source  # noqa: E402
+from serve_support import CLI, Server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-CLI = [sys.executable, "-m", "edossier.cli.main"]
 ASIC = {"content-type": "application/vnd.etsi.asic-e+zip"}
-
-
-class Server:
-    def __init__(self, data: Path, *extra: str):
-        self.data = data
-        env = {**os.environ, "EDOSSIER_LANG": "en", "PYTHONUNBUFFERED": "1"}
-        env.pop("EDOSSIER_TRUST_ANCHOR", None)  # --demo names its own anchor
-        self.proc = subprocess.Popen([*CLI, "serve", "--demo", "--data", str(data), "--port", "0", *extra],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                                     cwd=data.parent)
-        line = ""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            m = re.search(r"listening on (http://127\.0\.0\.1:(\d+)/)", line)
-            if m:
-                self.url, self.port = m.group(1).rstrip("/"), int(m.group(2))
-                break
-            if self.proc.poll() is not None:
-                raise AssertionError(f"serve exited: {line}{self.proc.stdout.read()}")
-        else:
-            raise AssertionError(f"serve printed no URL: {line}")
-        while True:  # the socket is bound before uvicorn starts serving: wait for the app
-            try:
-                if httpx.get(self.url + "/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("the node did not become healthy")
-            time.sleep(0.1)
-
-    def kill9(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=30)
-        self.proc.stdout.close()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
 
 
 def rows(data: Path, sql: str) -> list:

@@ -15,7 +15,7 @@ import unicodedata
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
@@ -140,8 +140,10 @@ def create_app(node: Node) -> FastAPI:
                 await asyncio.wrap_future(node.futures[outcome.id])
         return node.get(outcome.id)
 
-    @app.get("/", summary="What this node is")
-    async def index():
+    @app.get("/", summary="What this node is (a browser is sent to the web page)")
+    async def index(request: Request):
+        if "text/html" in request.headers.get("accept", ""):
+            return RedirectResponse("/ui/inbox", status_code=303)
         r = node.receiver
         return {"service": "edossier exchange node", "version": edo.VERSION,
                 "agency": None if r is None else {"name": r.name, "credit_code": r.credit_code, "role": r.role},
@@ -264,4 +266,7 @@ def create_app(node: Node) -> FastAPI:
         return FileResponse(node.store.receipt_path(sid), media_type="application/vnd.etsi.asic-e+zip",
                             filename=f"{row.name.rsplit('.', 1)[0]}.edr")
 
+    from . import web
+
+    web.install(app, node)
     return app

@@ -147,3 +147,22 @@ def as_utc(t: dt.datetime | None) -> dt.datetime | None:
     if t is None or t.tzinfo is not None:
         return t
     return t.replace(tzinfo=dt.timezone.utc)
+
+
+class User(Base):
+    """An account of the web page (web.py): a role and an argon2id password hash (accounts.py)."""
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # viewer | clerk | admin
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WebSession(Base):
+    """A signed-in browser: only the SHA-256 of the cookie's token is stored, with the CSRF token."""
+    __tablename__ = "web_sessions"
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    expires: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -307,3 +307,10 @@ def check_receipt(receipt: Path, *, trust, package: Path):
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def show_time(t, *, lang: str = "en") -> str:
+    """A time for people: Beijing time with its offset (timefmt.show)."""
+    from ..timefmt import show
+
+    return show(t)

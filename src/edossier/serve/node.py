@@ -204,6 +204,25 @@ class Node:
             row = s.get(db.Submission, sid)
         return row if row is not None and (kind is None or row.kind == kind) else None
 
+    def inbox_rows(self, case: str = "", limit: int = 500) -> list:
+        """Inbox submissions, newest first (a case-number substring filters them), each with
+        `supervision`: the codes of its supervision findings (the package's and the node's)."""
+        with self.Session() as s:
+            q = select(db.Submission).where(db.Submission.kind == "inbox")
+            if case:
+                q = q.where(db.Submission.case_number.contains(case, autoescape=True))
+            rows = s.scalars(q.order_by(db.Submission.created.desc()).limit(limit)).all()
+            reports = {r.submission_id: r for r in s.scalars(select(db.Report).where(
+                db.Report.submission_id.in_([r.id for r in rows])))}
+        for r in rows:
+            rep = reports.get(r.id)
+            codes = []
+            if rep is not None:
+                found = json.loads(rep.json)["packages"][0]["findings"] + json.loads(rep.node_findings)
+                codes = sorted({f["code"] for f in found if f["severity"] == "supervision"})
+            r.supervision = ", ".join(codes)
+        return rows
+
     def report_row(self, sid: str) -> db.Report | None:
         with self.Session() as s:
             return s.get(db.Report, sid)
