@@ -79,8 +79,10 @@ def serve(ctx, host, port, data, db_url, demo, trust_path, cred, passphrase_file
                                passphrase=passphrase, db_url=db_url, policy_paths=tuple(policy_paths), jobs=jobs,
                                scheduler=scheduler, sync_limit=sync_limit, max_upload=max_upload))
     except NodeError as exc:
+        sock.close()
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - e.g. the database cannot be reached
+        sock.close()
         fail(ctx, f"the node cannot start: {type(exc).__name__}: {str(exc)[:300]}",
              f"节点无法启动：{type(exc).__name__}：{str(exc)[:300]}", EXIT_USAGE)
     bound = sock.getsockname()

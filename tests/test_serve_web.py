@@ -170,3 +170,26 @@ def test_browser_login_upload_and_read_the_verdict(tmp_path):
         if driver is not None:
             driver.quit()
         server.stop()
+
+
+def test_node_user_and_serve_refusals(tmp_path, pki):
+    from click.testing import CliRunner
+
+    from edossier.cli.main import main
+
+    runner = CliRunner()
+    data = tmp_path / "node"
+    ok = runner.invoke(main, ["--lang", "en", "node-user", "add", "li", "--role", "viewer", "--data", str(data),
+                              "--password-env", "PW"], env={"PW": PASSWORD})
+    assert ok.exit_code == 0, ok.output
+    engine = db.make_engine(db.sqlite_url(data))
+    assert accounts.login(db.sessions(engine), "li", PASSWORD) is not None
+    engine.dispose()
+    short = runner.invoke(main, ["--lang", "zh-CN", "node-user", "add", "li", "--role", "viewer", "--data", str(data),
+                                 "--password-env", "PW"], env={"PW": "short"})
+    assert short.exit_code == 2 and "10" in short.output
+    no_trust = runner.invoke(main, ["serve", "--data", str(data), "--port", "0"])
+    assert no_trust.exit_code == 2 and "--trust" in no_trust.output
+    bad_db = runner.invoke(main, ["--lang", "en", "serve", "--data", str(data), "--port", "0", "--trust",
+                                  str(pki / "trustlist.xml"), "--db", "postgresql+psycopg://nobody@/x?host=/nonexistent"])
+    assert bad_db.exit_code == 2 and "cannot start" in bad_db.output and "Traceback" not in bad_db.output
