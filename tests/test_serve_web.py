@@ -107,6 +107,8 @@ def test_inbox_search_flags_and_package_page(web, pki, trust, packages, tmp_path
     page = web.get(f"/ui/inbox/{last.id}")
     assert 'id="flag"' in page.text and "N001" in page.text and f"/v1/inbox/{last.id}/receipt" in page.text
     assert "+08:00" in page.text  # Beijing time
+    audit = page.text.split('id="audit"', 1)[1].split("</table>", 1)[0]
+    assert "submitted" in audit and "validated" in audit and "accept, rollback" in audit
     report = web.get(f"/v1/inbox/{last.id}", params={"format": "html"})
     assert report.status_code == 200 and report.headers["content-type"].startswith("text/html")
 
@@ -193,3 +195,23 @@ def test_node_user_and_serve_refusals(tmp_path, pki):
     bad_db = runner.invoke(main, ["--lang", "en", "serve", "--data", str(data), "--port", "0", "--trust",
                                   str(pki / "trustlist.xml"), "--db", "postgresql+psycopg://nobody@/x?host=/nonexistent"])
     assert bad_db.exit_code == 2 and "cannot start" in bad_db.output and "Traceback" not in bad_db.output
+
+
+def test_package_page_shows_the_statutory_periods(web, pki, trust, tmp_path):
+    """The bundled sample's police layer records detention events: its periods are on the package page."""
+    from edossier.build import build_package
+    from edossier.caserules.deadlines import compute
+    from edossier.signing.cades import load_credential
+
+    sample = Path(__file__).resolve().parents[1] / "samples" / "theft-fasttrack" / "police"
+    pkg = tmp_path / "sample.edp"
+    build_package(sample, pkg, load_credential(pki / "police.p12"))
+    res = send(web, pkg, pki, trust=trust, cred=pki / "police.p12")
+    rep = web.node.report_object(res.id)
+    expected = compute([x.record for x in rep.layers if x.record]).periods
+    assert expected, "the sample records no period"
+    sign_in(web, "viewer1")
+    page = web.get(f"/ui/inbox/{res.id}", params={"lang": "zh-CN"}).text
+    table = page.split('id="deadlines"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr") == len(expected)
+    assert all(p.zh in table for p in expected)

@@ -314,3 +314,15 @@ def show_time(t, *, lang: str = "en") -> str:
     from ..timefmt import show
 
     return show(t)
+
+
+def deadlines(report) -> list[dict]:
+    """The statutory periods of the case (caserules.deadlines), judged now, from the layers' records."""
+    from ..caserules.deadlines import compute
+
+    records = [layer.record for layer in sorted(report.layers, key=lambda x: x.layer) if layer.record]
+    if not records:
+        return []
+    tl = compute(records, now=dt.datetime.now(dt.timezone.utc))
+    return [{"zh": p.zh, "en": p.en, "person": p.person, "basis": p.basis, "start": p.start, "end": p.end,
+             "state": p.state} for p in tl.periods]

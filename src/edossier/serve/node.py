@@ -223,6 +223,12 @@ class Node:
             r.supervision = ", ".join(codes)
         return rows
 
+    def audit_rows(self, sid: str) -> list:
+        """The audit events of one submission, oldest first."""
+        with self.Session() as s:
+            return s.scalars(select(db.AuditEvent).where(db.AuditEvent.submission_id == sid)
+                             .order_by(db.AuditEvent.id)).all()
+
     def report_row(self, sid: str) -> db.Report | None:
         with self.Session() as s:
             return s.get(db.Report, sid)
