@@ -6,7 +6,6 @@ statuses from docs/serve.md, codes from codes/node.toml."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import json
