@@ -206,6 +206,9 @@ def test_submission_receipt_and_idempotency(client, pki, trust, packages, tmp_pa
     doc = res.submission
     assert doc["submitter"]["credit_code"] == next(a.credit_code for a in trust.agencies if a.role == "procuratorate")
     assert doc["case_number"] and doc["flag"] is None
+    received = dt.datetime.fromisoformat(doc["received"])
+    assert received.utcoffset() == dt.timedelta(0)
+    assert abs((dt.datetime.now(dt.timezone.utc) - received).total_seconds()) < 600
     # the same package again: the same submission, 200 not 201
     again = client.post("/v1/inbox", content=before, headers=signed(pki, "procuratorate", before))
     assert again.status_code == 200 and again.json()["id"] == res.id

@@ -106,7 +106,13 @@ def test_inbox_search_flags_and_package_page(web, pki, trust, packages, tmp_path
     assert web.get("/ui/inbox", params={"case": case[:6]}).text.count("<tr>") == 3
     page = web.get(f"/ui/inbox/{last.id}")
     assert 'id="flag"' in page.text and "N001" in page.text and f"/v1/inbox/{last.id}/receipt" in page.text
-    assert "+08:00" in page.text  # Beijing time
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    received = db.as_utc(web.node.get(last.id).created)  # stored in UTC
+    beijing = received.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    assert received.utcoffset() == dt.timedelta(0)
+    assert f"{beijing} +08:00" in page.text  # shown in Beijing time, 8 hours ahead of UTC
     audit = page.text.split('id="audit"', 1)[1].split("</table>", 1)[0]
     assert "submitted" in audit and "validated" in audit and "accept, rollback" in audit
     report = web.get(f"/v1/inbox/{last.id}", params={"format": "html"})

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from . import auth, edo
+from . import auth, db, edo
 from .blobs import TooLarge
 from .node import Node
 
@@ -238,7 +238,7 @@ def create_app(node: Node) -> FastAPI:
         return {"id": row.id, "status": row.status, "name": row.name, "package_sha256": row.package_sha256,
                 "size": row.size, "policy": row.policy, "verdict": row.verdict, "case_number": row.case_number,
                 "flag": row.flag, "submitter": {"name": row.submitter_name, "credit_code": row.submitter_code},
-                "received": row.created.isoformat() if row.created else None,
+                "received": db.as_utc(row.created).isoformat() if row.created else None,
                 "node_findings": json.loads(report.node_findings) if report else [],
                 "report": json.loads(report.json) if report else None,
                 "receipt": f"/v1/inbox/{row.id}/receipt" if row.status == "done" else None}

@@ -310,9 +310,12 @@ def sha256_hex(data: bytes) -> str:
 
 
 def show_time(t, *, lang: str = "en") -> str:
-    """A time for people: Beijing time with its offset (timefmt.show)."""
+    """A time for people: Beijing time with its offset (timefmt.show). A naive time is UTC: SQLite hands
+    back the node's timezone-aware columns without their offset (db.as_utc)."""
     from ..timefmt import show
 
+    if isinstance(t, dt.datetime) and t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
     return show(t)
 
 
