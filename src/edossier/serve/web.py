@@ -47,7 +47,7 @@ L = {
            "forbidden": "Your role may not do this.", "csrf": "The form expired; reload the page and try again.",
            "nofile": "Choose a package file.", "too_large": "The file is larger than this node accepts.",
            "package": "Package", "supervise": "Supervision", "lang": "中文", "size": "Size",
-           "name": "Name", "audit": "Audit log", "deadlines": "Statutory periods", "refresh": "This page refreshes until the validation is done."},
+           "name": "Name", "audit": "Audit log", "signed": "Signed", "deadlines": "Statutory periods", "refresh": "This page refreshes until the validation is done."},
     "zh-CN": {"title": "edossier 交换节点", "inbox": "收件箱", "upload": "校验卷宗包", "logout": "退出",
               "login": "登录", "user": "用户名", "password": "密码", "bad_login": "用户名或密码错误。",
               "case": "案号", "from": "发送机关", "received": "收到时间", "verdict": "结论", "flag": "标记",
@@ -58,7 +58,7 @@ L = {
               "file": "卷宗包文件（.edp）", "send": "校验", "forbidden": "您的角色无权执行此操作。",
               "csrf": "表单已过期，请刷新页面后重试。", "nofile": "请选择卷宗包文件。",
               "too_large": "文件超过本节点的上限。", "package": "卷宗包", "supervise": "监督事项", "lang": "English",
-              "size": "大小", "name": "名称", "audit": "审计日志", "deadlines": "法定期限", "refresh": "校验完成前本页会自动刷新。"},
+              "size": "大小", "name": "名称", "audit": "审计日志", "signed": "签名时间", "deadlines": "法定期限", "refresh": "校验完成前本页会自动刷新。"},
 }
 
 
@@ -253,7 +253,7 @@ def install(app, node) -> None:
                          f'<td>{e(edo.show_time(_parse((x["signature"] or {}).get("signing_time"))))}</td></tr>'
                          for x in doc["layers"])
         parts.append(f'<h2>{t["layers"]}</h2><table><tr><th>#</th><th>{t["agency"]}</th><th>{t["role"]}</th>'
-                     f'<th>{t["signature"]}</th><th></th></tr>{layers}</table>')
+                     f'<th>{t["signature"]}</th><th>{t["signed"]}</th></tr>{layers}</table>')
         parts.append(f'<h2>{t["findings"]}</h2>{findings_table(doc["findings"], lang, t)}')
         try:
             periods = edo.deadlines(node.report_object(row.id))
