@@ -864,7 +864,7 @@ def demo(ctx, workdir):
 
 
 # Commands that live in their own modules register themselves on `main` when imported.
-from edossier.cli import cmd_case, cmd_conformance, cmd_export, cmd_keys, cmd_pdfa, cmd_receipt, cmd_stats, cmd_trust  # noqa: E402,F401,I001,E501
+from edossier.cli import cmd_case, cmd_conformance, cmd_export, cmd_keys, cmd_pdfa, cmd_receipt, cmd_serve, cmd_stats, cmd_trust  # noqa: E402,F401,I001,E501
 
 
 def run() -> None:

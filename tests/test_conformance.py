@@ -39,6 +39,8 @@ NOT_PACKAGE_CODES = {
     **{code: "receipt-only: a receipt (回执, .edr) that does not bind the package it is checked against, or "
               "its proof of existence (docs/spec.md#rc-receipt)" for code in ("R001", "R002", "R003", "R004", "R005", "R006",
                                                               "R007", "R008", "R009")},
+    **{f"N{n:03d}": "exchange node only: a request the node refuses (docs/serve.md#n-auth, #n-upload), "
+                    "tests/test_serve.py" for n in (5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)},
 }
 
 
@@ -74,6 +76,8 @@ NOT_PACKAGE_WARNINGS = {
     "T002": "the trust list was used past its nextUpdate (--allow-expired-trust): tests/test_trustlist_signed.py",
     "K074": "the embedded organisation-code check runs only with check_case(organization_code=True), never in "
             "validate: tests/test_idcodes.py",
+    **{f"N00{n}": "exchange node only: the case's history at a node, not one package (docs/serve.md#n-history), "
+                  "tests/test_serve.py" for n in (1, 2, 3, 4)},
 }
 
 

@@ -19,11 +19,11 @@ def test_codes_md_is_current():
 
 def test_every_code_is_well_formed():
     for code, c in registry().items():
-        assert re.fullmatch(r"[CSIGDKXTR][0-9]{3}", code)
+        assert re.fullmatch(r"[CSIGDKXTRN][0-9]{3}", code)
         assert c.stage in STAGES and c.en and c.zh and c.spec
-        # X: could not check and R: receipts (any stage); T: the trust list (signature stage)
+        # X: could not check, R: receipts and N: the exchange node (any stage); T: the trust list (signature stage)
         letters = {"container": "C", "schema": "S", "integrity": "I", "signature": "GT",
-                   "document": "D", "case": "K"}[c.stage] + "XR"
+                   "document": "D", "case": "K"}[c.stage] + "XRN"
         assert code[0] in letters, code
 
 

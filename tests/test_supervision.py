@@ -31,7 +31,8 @@ WHEN = dt.datetime(2026, 11, 2, 9, 0, tzinfo=CST)
 
 def test_registry_gives_the_period_codes_their_own_severity():
     assert "supervision" in SEVERITIES
-    assert supervision_codes() == {"K050", "K051", "K052"} == SUPERVISION
+    # the period codes, and the exchange node's case-history codes (rollback, divergence: docs/serve.md)
+    assert supervision_codes() == {"K050", "K051", "K052", "N001", "N002"} == SUPERVISION
     assert all(registry()[c].severity == "supervision" for c in ("K050", "K051", "K052"))
     assert Policy().level("K051") == "SUPERVISE"
     # --strict raises warnings, not supervision findings

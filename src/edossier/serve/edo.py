@@ -1,0 +1,331 @@
+"""The one module of `edossier.serve` that talks to the rest of edossier.
+
+Validation, executors, receipts, the trust list, credentials, findings and report renderers are
+reached only through here, so that a change of layout elsewhere (issue #17) is fixed in one file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import hashlib
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..version import __version__
+from ..errors import UserError
+from ..findings import Finding, finding
+from ..fsutil import _fsync_dir, atomic_write_bytes
+
+__all__ = ["UserError", "Finding", "finding", "fsync_dir", "atomic_write_bytes", "VERSION"]
+
+VERSION = __version__
+fsync_dir = _fsync_dir
+
+
+class NodeError(UserError):
+    """A problem with the node's configuration (trust list, credential, policy, database)."""
+
+
+# --- configuration -----------------------------------------------------------------------------------
+
+def load_trust(path: Path, *, anchor=None, allow_unsigned: bool = False):
+    from ..signing.trustlist import TrustListError, load_trustlist
+
+    try:
+        return load_trustlist(Path(path), anchor=anchor, allow_unsigned=allow_unsigned)
+    except TrustListError as exc:
+        raise NodeError(exc.message_en, exc.message_zh) from None
+
+
+def load_credential(path: Path, passphrase: bytes | None = None):
+    from ..signing.cades import CredentialError, load_credential as load
+
+    try:
+        return load(Path(path), passphrase)
+    except CredentialError as exc:
+        raise NodeError(exc.en, exc.zh) from None
+
+
+def receiver_of(credential, trust):
+    """The trust-list entry of the node's own agency (the receipts' signer); NodeError if none or several."""
+    from ..receipt import ReceiptError, _receiver
+
+    try:
+        return _receiver(credential, trust, None)
+    except ReceiptError as exc:
+        raise NodeError(exc.en, exc.zh) from None
+
+
+def read_signing_key(path: Path, passphrase: bytes | None = None):
+    """(private key, certificate) of a PKCS#12 credential, as `cryptography` objects (request signing)."""
+    from ..signing.cades import CredentialError
+    from ..signing.p12 import read_p12
+
+    _data, key, cert = read_p12(Path(path), passphrase, CredentialError, ("signing credential", "签名凭据"))
+    return key, cert
+
+
+def load_policies(paths) -> dict:
+    """name -> Policy: the registry's default levels as "default", then each policy file by its name."""
+    from ..policy import Policy, PolicyError, load_policy
+
+    out = {"default": Policy()}
+    for p in paths or ():
+        try:
+            pol = load_policy(Path(p))
+        except PolicyError as exc:
+            raise NodeError(exc.en, exc.zh) from None
+        out[pol.name] = pol
+    return out
+
+
+def make_executor(*, jobs: int | None, scheduler: str | None):
+    from ..batch.executors import make_executor as make
+
+    return make(jobs=jobs, scheduler=scheduler)
+
+
+def demo_pki(folder: Path) -> Path:
+    """A demo PKI in `folder` (made once, reused at later starts)."""
+    from ..demo.pki import make_demo_pki
+
+    if not (Path(folder) / "trustlist.xml").is_file():
+        make_demo_pki(Path(folder))
+    return Path(folder)
+
+
+# --- validation ----------------------------------------------------------------------------------------
+
+def validate_stored(path: Path, *, display_name: str, trust, policy, executor):
+    """Validate one stored package on `executor` (local processes or Dask): a PackageReport whose
+    path is `display_name`. A crash of the validator becomes X001, as in `validate`."""
+    from ..batch.many import ValidateOptions, run_many, validate_one
+
+    options = ValidateOptions(trust_path=Path(trust.name or "trustlist.xml"), policy=policy, trust=trust)
+    fn = functools.partial(validate_one, options=options)
+    report = None
+    for _i, report in run_many(fn, [str(path)], executor=executor):
+        pass
+    report.path = display_name
+    return report
+
+
+def report_json(report, trust) -> dict:
+    from ..report.json_report import report_dict
+
+    return report_dict([report], trust_path=None, at=None, trust=trust.facts())
+
+
+def dump_report(report) -> bytes:
+    return pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_report(data: bytes | None, version: str):
+    """The stored report object, or None when it was pickled by another version of edossier."""
+    if data is None or version != VERSION:
+        return None
+    try:
+        return pickle.loads(data)  # noqa: S301 - written by this node, same version (db.Report)
+    except Exception:  # noqa: BLE001 - a stale or damaged pickle: the caller validates again
+        return None
+
+
+def render(report, fmt: str, *, lang: str, trust) -> str:
+    facts = trust.facts()
+    if fmt == "html":
+        from ..report.html import render_html
+
+        return render_html([report], lang=lang, trust=facts, thumbnails=False)
+    if fmt == "junit":
+        from ..report.junit import render_junit
+
+        return render_junit([report], lang=lang, trust=facts)
+    if fmt == "sarif":
+        from ..report.sarif import render_sarif
+
+        return render_sarif([report], lang=lang, trust=facts)
+    raise ValueError(fmt)
+
+
+def case_number(report) -> str | None:
+    return next((layer.record.case.number for layer in report.layers if layer.record), None)
+
+
+def passed_layers(report) -> int:
+    """How many layers, from the first, have a signature that passed (TOTAL_PASSED): only these
+    enter the node's history, so a forged package cannot make a genuine one look divergent."""
+    n = 0
+    for layer in sorted(report.layers, key=lambda x: x.layer):
+        if layer.signature is None or layer.signature.indication != "TOTAL_PASSED" or layer.layer != n + 1:
+            break
+        n += 1
+    return n
+
+
+# --- packages: layers and their signer ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LatestLayer:
+    number: int
+    signer_cert: bytes | None  # DER of the certificate the SignerInfo names (exactly one match)
+    certs: tuple  # asn1crypto certificates embedded in the signature (path building)
+    crls: tuple  # asn1crypto CRLs embedded in the signature (revocation)
+
+
+class NotAPackage(UserError):
+    pass
+
+
+def latest_layer(path: Path) -> LatestLayer:
+    """The latest signed layer of the package at `path` and the certificate that signed it (read,
+    not judged: the full validation judges it); NotAPackage if there is none."""
+    from asn1crypto import cms
+
+    from ..container.asic import manifest_name, signature_name
+    from ..container.zipio import open_package
+    from ..signing.cades import _matching_certs
+
+    opened = open_package(Path(path))
+    if isinstance(opened, list):
+        raise NotAPackage(opened[0].message_en, opened[0].message_zh)
+    with opened as pkg:
+        n = 0
+        while manifest_name(n + 1) in pkg.infos and signature_name(n + 1) in pkg.infos:
+            n += 1
+        if n == 0:
+            raise NotAPackage("no signed layer", "没有已签名的层")
+        try:
+            p7s = pkg.read(signature_name(n), 16 * 1024 * 1024)
+        except Exception as exc:  # noqa: BLE001 - a corrupt member
+            raise NotAPackage(f"{signature_name(n)} cannot be read: {exc}", f"{signature_name(n)} 无法读取：{exc}") \
+                from None
+    try:
+        sd = cms.ContentInfo.load(p7s)["content"]
+        si = sd["signer_infos"][0]
+        certs = tuple(c.chosen for c in sd["certificates"]) if sd["certificates"].native else ()
+        crls = tuple(c.chosen for c in sd["crls"] if c.name == "crl") if sd["crls"].native else ()
+        matching = _matching_certs(si["sid"], certs)
+    except Exception as exc:  # noqa: BLE001 - asn1crypto raises many types for malformed DER
+        raise NotAPackage(f"{signature_name(n)} is not a readable CMS signature ({type(exc).__name__})",
+                          f"{signature_name(n)} 不是可读取的 CMS 签名（{type(exc).__name__}）") from None
+    return LatestLayer(n, matching[0].dump() if len(matching) == 1 else None, certs, crls)
+
+
+def cert_subject(der: bytes) -> str:
+    from asn1crypto import x509 as ax509
+
+    try:
+        return ax509.Certificate.load(der).subject.human_friendly
+    except Exception:  # noqa: BLE001
+        return "?"
+
+
+class NotTrusted(UserError):
+    pass
+
+
+def trusted_submitter(cert_der: bytes, trust, *, certs=(), crls=(), now: dt.datetime | None = None):
+    """The trust-list entry whose CAs issued `cert_der` (path validated now, revocation required:
+    the trust list's CRLs and those embedded in the package's signature); NotTrusted otherwise."""
+    from asn1crypto import x509 as ax509
+    from pyhanko_certvalidator import CertificateValidator
+
+    from ..signing.cades import ORGANIZATION_IDENTIFIER, _context, _subject_attr
+
+    now = now or dt.datetime.now(dt.timezone.utc)
+    try:
+        cert = ax509.Certificate.load(cert_der)
+        org = _subject_attr(cert, ORGANIZATION_IDENTIFIER)
+    except Exception as exc:  # noqa: BLE001
+        raise NotTrusted(f"not a readable certificate ({type(exc).__name__})", f"证书无法读取（{type(exc).__name__}）") \
+            from None
+    candidates = [a for a in trust.agencies if a.credit_code == org and a.is_in_force(now)]
+    if not candidates:
+        raise NotTrusted(f"no agency with credit code {org} is in force in the trust list",
+                         f"信任列表中没有统一社会信用代码为 {org} 且在有效期内的机关")
+    reason = ""
+    for agency in candidates:
+        vc = _context(agency.ca_certs, agency.crls, certs, crls, now, False)
+        try:
+            asyncio.run(CertificateValidator(cert, validation_context=vc).async_validate_path())
+            return agency
+        except Exception as exc:  # noqa: BLE001 - path building, revocation, expiry: all refuse
+            reason = f"{type(exc).__name__}: {str(exc)[:200]}"
+    raise NotTrusted(f"its certificate path does not validate ({reason})", f"其证书路径校验未通过（{reason}）")
+
+
+def layer_digests(path: Path) -> tuple[list[tuple[int, str, str]], int, bytes]:
+    """([(layer, manifest SHA-256 hex, signature SHA-256 hex)], size, file SHA-256) of a package."""
+    from ..container.asic import manifest_name, signature_name
+    from ..receipt import ReceiptError, fingerprint
+
+    try:
+        fp = fingerprint(Path(path))
+    except ReceiptError as exc:
+        raise NotAPackage(exc.en, exc.zh) from None
+    named = fp.by_name()
+    out = []
+    for n in range(1, fp.layers + 1):
+        m, s = named.get(manifest_name(n)), named.get(signature_name(n))
+        if m is None or s is None:
+            break
+        out.append((n, m.sha256.hex(), s.sha256.hex()))
+    return out, fp.size, fp.sha256
+
+
+# --- receipts -------------------------------------------------------------------------------------------
+
+def issue_receipt(package: Path, out: Path, *, name: str, report, node_findings, credential, trust,
+                  policy_name: str) -> bytes:
+    """Sign a receipt (format 0.2, receipt.py) for the stored package whose validation is `report`,
+    naming the node's findings too (they never change the verdict); written atomically to `out`.
+    Returns the receipt file's bytes."""
+    from ..receipt import Receipt, fingerprint, write_receipt
+
+    receiver = receiver_of(credential, trust)
+    fp = fingerprint(Path(package))
+    now = dt.datetime.now().astimezone().replace(microsecond=0)
+    findings = [(f.code, f.severity, f.location) for f in report.sorted_findings()]
+    findings += [(f.code, f.severity, f.location) for f in node_findings]
+    r = Receipt(package_name=name, layers=fp.layers, case_number=case_number(report), package_size=fp.size,
+                package_sha256=fp.sha256, members=fp.members, receiver_name=receiver.name,
+                receiver_code=receiver.credit_code, receiver_role=receiver.role, verdict=report.verdict,
+                findings=tuple(findings), received=now, validated=now, policy=policy_name)
+    write_receipt(r, Path(out), credential)
+    return Path(out).read_bytes()
+
+
+def check_receipt(receipt: Path, *, trust, package: Path):
+    """`validate-receipt --package` logic: a ReceiptCheck (valid when .verdict == "accept")."""
+    from ..receipt import validate_receipt
+
+    return validate_receipt(Path(receipt), trust=trust, package=Path(package))
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def show_time(t, *, lang: str = "en") -> str:
+    """A time for people: Beijing time with its offset (timefmt.show). A naive time is UTC: SQLite hands
+    back the node's timezone-aware columns without their offset (db.as_utc)."""
+    from ..timefmt import show
+
+    if isinstance(t, dt.datetime) and t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    return show(t)
+
+
+def deadlines(report) -> list[dict]:
+    """The statutory periods of the case (caserules.deadlines), judged now, from the layers' records."""
+    from ..caserules.deadlines import compute
+
+    records = [layer.record for layer in sorted(report.layers, key=lambda x: x.layer) if layer.record]
+    if not records:
+        return []
+    tl = compute(records, now=dt.datetime.now(dt.timezone.utc))
+    return [{"zh": p.zh, "en": p.en, "person": p.person, "basis": p.basis, "start": p.start, "end": p.end,
+             "state": p.state} for p in tl.periods]
