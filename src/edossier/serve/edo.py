@@ -11,6 +11,8 @@ import datetime as dt
 import functools
 import hashlib
 import pickle
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +29,16 @@ fsync_dir = _fsync_dir
 
 class NodeError(UserError):
     """A problem with the node's configuration (trust list, credential, policy, database)."""
+
+
+# --- names ---------------------------------------------------------------------------------------------
+
+def display_name(raw: str | None) -> str:
+    """The name a sender gives its package, for reports and receipts only (storage is by digest):
+    the last path component, without control characters, at most 200 characters."""
+    name = re.split(r"[\\/]", raw or "")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
+    return (name or "package.edp")[:200]
 
 
 # --- configuration -----------------------------------------------------------------------------------
