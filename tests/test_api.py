@@ -143,3 +143,16 @@ def test_every_user_facing_error_is_a_bilingual_user_error():
         load_profile("no-such-profile")
     assert "no-such-profile" in exc.value.message("en") and "no-such-profile" in exc.value.message("zh-CN")
     assert exc.value.en != exc.value.zh
+
+
+def test_public_functions_are_annotated_and_the_hints_resolve():
+    import inspect
+    import typing
+
+    for name in ("validate_package", "build_package", "append_layer", "write_source", "load_trustlist",
+                 "load_credential", "check_pdf", "load_policy", "quiet_libraries"):
+        fn = getattr(edossier, name)
+        hints = typing.get_type_hints(fn)  # raises if an annotation names something that does not exist
+        params = list(inspect.signature(fn).parameters)
+        assert "return" in hints, name
+        assert all(p in hints for p in params), (name, [p for p in params if p not in hints])

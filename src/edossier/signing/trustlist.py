@@ -44,6 +44,7 @@ import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Union
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -97,6 +98,10 @@ EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 WAIVER_CODES = {"unsigned": "T001", "expired": "T002"}
 #: When no next-update date is given to the writer: a demo list is good for a year.
 DEFAULT_LIFETIME = dt.timedelta(days=365)
+
+
+# A trust anchor as callers give it: the certificate, its PEM or DER bytes, or the path of a PEM/DER file.
+Anchor = Union[x509.Certificate, bytes, str, Path]
 
 
 class TrustListError(UserError):
@@ -270,8 +275,8 @@ def _schema() -> etree.XMLSchema:
 # --- reading -------------------------------------------------------------------------------------------
 
 
-def load_trustlist(path: Path, *, anchor=None, allow_unsigned: bool = False, allow_expired: bool = False,
-                   now: dt.datetime | None = None) -> TrustList:
+def load_trustlist(path: Path | str, *, anchor: Anchor | None = None, allow_unsigned: bool = False,
+                   allow_expired: bool = False, now: dt.datetime | None = None) -> TrustList:
     """Read, verify and return the trust list at ``path``; raise TrustListError on any problem.
 
     ``anchor`` (an ``x509.Certificate``, PEM/DER bytes, or a path to a PEM/DER file) is the trust-list
@@ -297,7 +302,7 @@ def load_trustlist(path: Path, *, anchor=None, allow_unsigned: bool = False, all
                            allow_expired=allow_expired, now=now)
 
 
-def load_anchor(anchor) -> x509.Certificate:
+def load_anchor(anchor: Anchor) -> x509.Certificate:
     """The trust anchor as a certificate: ``anchor`` is one already, PEM or DER bytes, or a file path."""
     if isinstance(anchor, x509.Certificate):
         return anchor
@@ -322,8 +327,9 @@ def load_anchor(anchor) -> x509.Certificate:
                              f"{where[1]} 不是可读取的 X.509 证书（PEM 或 DER）") from None
 
 
-def parse_trustlist(data: bytes, *, source: str | None = None, anchor=None, allow_unsigned: bool = False,
-                    allow_expired: bool = False, now: dt.datetime | None = None) -> TrustList:
+def parse_trustlist(data: bytes, *, source: str | None = None, anchor: Anchor | None = None,
+                    allow_unsigned: bool = False, allow_expired: bool = False,
+                    now: dt.datetime | None = None) -> TrustList:
     """Verify, validate and return the trust list in ``data`` (see :func:`load_trustlist`).
 
     ``source`` (e.g. the file name) is used in messages; by default they say "trust list" / "信任列表".
