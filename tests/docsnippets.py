@@ -73,24 +73,41 @@ class Command:
     exit: int
 
 
+HEREDOC = re.compile(r"<<-?\s*(['\"]?)(\w+)\1")
+
+
 def commands(block: Block) -> list[Command]:
-    """The commands of a shell block: comment and blank lines dropped, `\\` continuations joined, the
-    expected exit status from a trailing `# exit N` (0 without one)."""
+    """The commands of a shell block: comment and blank lines dropped, `\\` continuations joined, a here
+    document kept whole with its command; the expected exit status from a trailing `# exit N` on the
+    command's last line (on the line that opens a here document), 0 without one."""
     out: list[Command] = []
     pending: list[str] = []
     first = 0
-    for n, raw in enumerate(block.text.splitlines(), start=block.line + 1):
+    lines = list(enumerate(block.text.splitlines(), start=block.line + 1))
+    i = 0
+    while i < len(lines):
+        n, raw = lines[i]
+        i += 1
         if not pending and (not raw.strip() or raw.lstrip().startswith("#")):
             continue
         if not pending:
             first = n
         if raw.rstrip().endswith("\\"):
-            pending.append(raw.rstrip()[:-1])
+            pending.append(raw.rstrip())  # kept with its backslash: bash joins the lines itself
             continue
         pending.append(raw)
-        text = "\n".join(pending)
-        m = EXIT.search(pending[-1])
-        out.append(Command(first, text, int(m.group(1)) if m else 0))
+        annotated = raw
+        heredoc = HEREDOC.search(raw)
+        if heredoc:
+            delimiter = heredoc.group(2)
+            while i < len(lines) and lines[i][1].strip() != delimiter:
+                pending.append(lines[i][1])
+                i += 1
+            assert i < len(lines), f"{block.where()}: here document {delimiter} is not closed"
+            pending.append(lines[i][1])
+            i += 1
+        m = EXIT.search(annotated)
+        out.append(Command(first, "\n".join(pending), int(m.group(1)) if m else 0))
         pending = []
     assert not pending, f"{block.where()}: a command ends in a line continuation"
     return out
