@@ -82,7 +82,7 @@ def _junit_failures(path: Path) -> list[str]:
 
 def test_marked_snippets_are_where_the_test_runs_them():
     # a block marked runnable in a document no test runs would give a false sense of safety
-    assert set(marked_docs()) == {CI}
+    assert set(marked_docs()) == {CI, ROOT / "README.md"}
     kinds = sorted(b.lang for b in _ci_blocks())
     assert kinds == ["groovy", "sh", "sh", "yaml", "yaml", "yaml", "yaml", "yaml"]
 
@@ -263,3 +263,19 @@ def test_precommit_local_hook_with_precommit(tmp_path, demo, installed, tamper):
     assert "edossier validate" in res.stdout
     if tamper:
         assert "I001" in res.stdout
+
+
+# ------------------------------------------------------------------------- other documents
+
+def _other_blocks():
+    return [b for doc, marked in marked_docs().items() if doc != CI for b in marked]
+
+
+@pytest.mark.parametrize("block", _other_blocks(), ids=lambda b: b.where())
+def test_marked_shell_snippet_of_another_document(tmp_path, block):
+    # run from a clone's root as the text says: the bundled samples are there (read only, never written)
+    assert block.lang == "sh", block.where()
+    (tmp_path / "samples").symlink_to(ROOT / "samples", target_is_directory=True)
+    env = offline_env(Path(sys.executable).parent.parent)  # the test environment's own edossier
+    res = run_bash(checking_script(commands(block), block.doc), tmp_path, env)
+    assert res.returncode == 0 and "SNIPPETS-OK" in res.stdout, res.stderr[-3000:]
