@@ -139,3 +139,22 @@ def test_conformance_case_filter(tmp_path):
     assert "K076" in text and "bad/" not in text
     res = run("conformance", "--case", "no-such-case")
     assert res.exit_code == 2 and "no case of" in res.output
+
+
+def test_trust_show_says_an_entry_without_dates_has_no_time_limit(pki, tmp_path):
+    import shutil
+
+    work = tmp_path / "pki"
+    shutil.copytree(pki, work)
+    tl, op = work / "trustlist.xml", ["--operator", work / "trustlist-operator.p12"]
+    res = run("trust", "add-agency", tl, "--name", "深圳市公安局交通警察支队", "--credit-code", "11440300MB2C333106",
+              "--role", "police", "--ca", work / "ca-police.pem", "--ca", work / "root-ca.pem", *op)
+    assert res.exit_code == 0, res.output
+    anchor = ["--trust-anchor", work / "trust-anchor.pem"]
+    en = run("trust", "show", tl, *anchor).output
+    block = en[en.index("深圳市公安局交通警察支队"):]
+    assert "in force with no time limit" in block and " - … -" not in en
+    zh = run("trust", "show", tl, *anchor, lang="zh-CN").output
+    assert "有效期不限" in zh[zh.index("深圳市公安局交通警察支队"):]
+    # the demo agencies have both dates: shown as they are
+    assert re.search(r"in force \d{4}-\d\d-\d\dT\S+ … \d{4}-", en)
