@@ -158,3 +158,24 @@ def test_trust_show_says_an_entry_without_dates_has_no_time_limit(pki, tmp_path)
     assert "有效期不限" in zh[zh.index("深圳市公安局交通警察支队"):]
     # the demo agencies have both dates: shown as they are
     assert re.search(r"in force \d{4}-\d\d-\d\dT\S+ … \d{4}-", en)
+
+
+from test_caserules_packages import sample_package  # noqa: E402,F401 - session fixture: the bundled sample
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_deadlines_fit_80_columns_without_splitting_words(sample_package, lang):  # noqa: F811
+    from rich.cells import cell_len
+
+    res = CliRunner().invoke(main, ["--lang", lang, "deadlines", str(sample_package[-1])], env={"COLUMNS": "80"})
+    assert res.exit_code == 0, res.output
+    assert max(cell_len(line) for line in res.output.splitlines()) <= 80
+    lines = [line.strip() for line in res.output.splitlines()]
+    if lang == "en":
+        # each period's name on a line of its own, whole; its end and how it closed beside their labels
+        assert "prosecution review" in lines and "first-instance trial" in lines
+        assert "State        closed in time (提起公诉 2026-11-13 15:00 +08:00)" in lines
+        assert "End          2026-11-21" in lines
+    else:
+        assert "审查起诉期限" in lines
+        assert "状态      按期办结（提起公诉 2026-11-13 15:00 +08:00）" in lines
