@@ -97,6 +97,11 @@ def deadlines(ctx, package, at, fmt):
         events.add_row(_fmt(st.time, tz), st.name + (f" [{st.event.person}]" if st.event.person else ""),
                        st.event.actor or "", f"{st.layer:03d}", st.event.document or "")
     console.print(events)
+    if console.width < 100:
+        # seven columns do not fit 80: each period as a block of labelled lines, as `inspect` does (#16)
+        _periods_stacked(console, tl.periods, zh, tz)
+        _period_notes(console, tl, zh, tz)
+        ctx.exit(EXIT_REJECT if any(p.state == "expired" for p in tl.periods) else EXIT_OK)
     periods = Table(title="法定期限" if zh else "Statutory periods", box=None, header_style="bold",
                     title_justify="left")
     for col in (("期限", "法律依据", "起算", "届满", "期间", "状态", "结束于") if zh else
@@ -114,6 +119,40 @@ def deadlines(ctx, package, at, fmt):
         periods.add_row(name, p.basis, _fmt(p.start, tz), end, length,
                         f"[{colour[p.state]}]{label}[/]" if p.state in colour else label, closed)
     console.print(periods)
+    _period_notes(console, tl, zh, tz)
+    ctx.exit(EXIT_REJECT if any(p.state == "expired" for p in tl.periods) else EXIT_OK)
+
+
+_PERIOD_COLOUR = {"expired": "red", "due-soon": "yellow", "running": "cyan"}
+
+
+def _periods_stacked(console, periods, zh: bool, tz) -> None:
+    from rich.markup import escape
+
+    console.print("[bold]法定期限[/]" if zh else "[bold]Statutory periods[/]")
+    labels = (("法律依据", "起算", "届满", "期间", "状态") if zh else ("Legal basis", "Start", "End", "Length", "State"))
+    def cols(label: str) -> int:  # a CJK label is two terminal columns a character
+        return len(label) * 2 if zh else len(label)
+
+    width = max(cols(x) for x in labels) + 2
+    for p in periods:
+        name = (p.zh if zh else p.en) + (f" [{p.person}]" if p.person else "")
+        length = p.length.split(" / ")[1 if zh else 0] if " / " in p.length else p.length
+        if p.extensions:
+            length += " (" + ", ".join(p.extensions) + ")"
+        label = STATE[p.state][1 if zh else 0]
+        state = f"[{_PERIOD_COLOUR[p.state]}]{escape(label)}[/]" if p.state in _PERIOD_COLOUR else escape(label)
+        if p.closed_by:
+            state += escape(f"（{p.closed_by} {_fmt(p.closed_at, tz)}）" if zh else
+                            f" ({p.closed_by} {_fmt(p.closed_at, tz)})")
+        console.print(" " + escape(name), style="bold")
+        values = (p.basis, _fmt(p.start, tz), _fmt(p.end, tz) + (" *" if p.rolled else ""), length)
+        for key, value in zip(labels, values):
+            console.print(f"   {key}{' ' * (width - cols(key))}" + escape(str(value)))
+        console.print(f"   {labels[-1]}{' ' * (width - cols(labels[-1]))}" + state)
+
+
+def _period_notes(console, tl, zh: bool, tz) -> None:
     if any(p.rolled for p in tl.periods):
         console.print("* " + ("期限最后一日为节假日，顺延至节假日后第一个工作日（刑事诉讼法第105条；在押期间不顺延）" if zh else
                               "last day was a holiday: moved to the next working day (CPL 2018 Art. 105; never for custody)"),
@@ -125,7 +164,6 @@ def deadlines(ctx, package, at, fmt):
                        f"no holiday calendar for {years}; only weekends counted as rest days"))
     for i in tl.issues:
         console.print(f"[red]{i.code}[/] {_fmt(i.step.time, tz)} {i.step.name}: {i.zh if zh else i.en}", soft_wrap=True)
-    ctx.exit(EXIT_REJECT if any(p.state == "expired" for p in tl.periods) else EXIT_OK)
 
 
 @main.command("log")

@@ -13,7 +13,8 @@ from edossier.cli.main import EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, fail, gua
 @main.command()
 @click.option("--validator", "validator", metavar="CMD",
               help="Third-party validator command run once per case; {pkg} is the package, {trust} the corpus "
-                   "trust list, {at} the validation time. Exit 0 = accept, 1 = reject. / 第三方校验器命令")
+                   "trust list, {anchor} its trust anchor, {at} the validation time. Exit 0 = accept, 1 = reject. "
+                   "/ 第三方校验器命令")
 @click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Corpus folder (default: the bundled samples/corpus) / 测试集文件夹")
 @click.option("--format", "fmt", type=click.Choice(["text", "junit"]), default="text", show_default=True,
@@ -24,11 +25,14 @@ from edossier.cli.main import EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, fail, gua
               help="Cases validated in parallel, in-process mode (default: number of cores) / 并行数")
 @click.option("--timeout", type=click.FloatRange(1, 3600), default=300, show_default=True,
               help="Seconds per case for --validator / 每个用例的超时秒数")
+@click.option("--case", "case_patterns", multiple=True, metavar="PATTERN",
+              help="Run only the cases whose id matches (shell pattern, e.g. 'good/*' or '*K076*'; repeatable) "
+                   "/ 只运行编号匹配的用例（可多次指定）")
 @click.option("--require-codes", is_flag=True,
               help="Fail every case whose validator printed no JSON report (judged on exit code only otherwise) "
                    "/ 校验器未输出 JSON 报告的用例判为失败（否则仅按退出码判定）")
 @click.pass_context
-def conformance(ctx, validator, corpus_dir, fmt, output, jobs, timeout, require_codes):
+def conformance(ctx, validator, corpus_dir, fmt, output, jobs, timeout, case_patterns, require_codes):
     """Run the conformance corpus and print a pass/fail matrix. Without --validator, edossier's own
     validator is checked. Exit 0 when every case passes, 1 otherwise.
     / 运行一致性测试集并输出通过/失败矩阵；全部通过时退出码为 0，否则为 1。"""
@@ -43,6 +47,16 @@ def conformance(ctx, validator, corpus_dir, fmt, output, jobs, timeout, require_
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)
     if not corpus.cases:
         fail(ctx, f"{folder}: the corpus has no cases", f"{folder}：测试集中没有用例", EXIT_USAGE)
+    if case_patterns:
+        # a vendor fixing one failing case re-runs just that one (a --validator run of all takes minutes)
+        from dataclasses import replace
+        from fnmatch import fnmatchcase
+
+        chosen = tuple(c for c in corpus.cases if any(fnmatchcase(c.id, p) for p in case_patterns))
+        if not chosen:
+            fail(ctx, f"no case of {folder} matches {', '.join(case_patterns)}",
+                 f"{folder} 中没有与 {', '.join(case_patterns)} 匹配的用例", EXIT_USAGE)
+        corpus = replace(corpus, cases=chosen)
     from edossier.fsutil import Input
 
     guard_output(ctx, output, [Input(Path(folder), "the corpus folder", "测试集文件夹", tree=True)],

@@ -95,8 +95,16 @@ def keys_issue(ctx, pki_dir, role, agency_name, credit_code, output, days, rsa, 
     from edossier.demo.pki import DEFAULT_SIGNER_EKU, issue_in_demo
 
     if not is_valid_credit_code(credit_code):
-        fail(ctx, f"{credit_code}: not a valid unified social credit code (check character)",
-             f"{credit_code}：不是有效的统一社会信用代码（校验码错误）", EXIT_USAGE)
+        from edossier.idcodes import credit_code_check_char
+
+        try:  # a mistyped last character is the common case: say which one GB 32100 gives
+            right = credit_code_check_char(credit_code[:17]) if len(credit_code) == 18 else None
+        except (KeyError, ValueError):
+            right = None
+        hint_en = f"; its check character is {credit_code[17]}, GB 32100 gives {right}" if right else ""
+        hint_zh = f"；校验码为 {credit_code[17]}，按 GB 32100 应为 {right}" if right else ""
+        fail(ctx, f"{credit_code}: not a valid unified social credit code (check character){hint_en}",
+             f"{credit_code}：不是有效的统一社会信用代码（校验码错误）{hint_zh}", EXIT_USAGE)
     if operator_path is not None and trust_path is None:
         fail(ctx, "--operator needs --trust TRUSTLIST", "--operator 须与 --trust 一起使用", EXIT_USAGE)
     from edossier.fsutil import Input

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_time, fail, guard_output,
+from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_time, _tz, fail, guard_output,
                                load_policy_options, load_signer, load_trust, main, say, signer_inputs, with_signer,
                                with_trust_options)
 from edossier.roles import ROLES
@@ -52,9 +52,12 @@ def receipt(ctx, package, cred, passphrase_file, passphrase_env, trust_path, out
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)
     except ReceiptError as exc:
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)
-    say(ctx, f"Wrote receipt {output}: {r.receiver_name} received {r.package_name} ({r.layers} layers, SHA-256 "
-             f"{r.package_sha256.hex()}) at {r.received.isoformat()}, verdict {r.verdict}.",
-        f"已写入回执 {output}：{r.receiver_name} 于 {r.received.isoformat()} 收到 {r.package_name}（{r.layers} 层，"
+    from edossier.timefmt import show
+
+    received = show(r.received, _tz(ctx), seconds=True)  # Beijing time unless --tz, like every text output
+    say(ctx, f"Wrote receipt {output}: {r.receiver_name} received {r.package_name} ({r.layers} layer(s), SHA-256 "
+             f"{r.package_sha256.hex()}) at {received}, verdict {r.verdict}.",
+        f"已写入回执 {output}：{r.receiver_name} 于 {received} 收到 {r.package_name}（{r.layers} 层，"
         f"SHA-256 {r.package_sha256.hex()}），结论：{'接收' if r.verdict == 'accept' else '拒收'}。")
 
 
@@ -113,6 +116,8 @@ def validate_receipt_cmd(ctx, receipt_path, trust_path, package, at, policy_path
 
 
 def _print_text(ctx, receipt_path, check) -> None:
+    from edossier.timefmt import show
+
     console = Console(highlight=False)
     zh = _lang(ctx).startswith("zh")
     r, ok = check.receipt, check.verdict == "accept"
@@ -121,7 +126,7 @@ def _print_text(ctx, receipt_path, check) -> None:
                    ("[red]回执无效[/]" if zh else "[red]INVALID RECEIPT[/]")) + f"  {receipt_path}")
     if r is not None:
         console.print(f"  {r.receiver_name} ({r.receiver_role}) · {r.package_name} · {r.layers} "
-                      + ("层 · " if zh else "layer(s) · ") + r.received.isoformat()
+                      + ("层 · " if zh else "layer(s) · ") + show(r.received, _tz(ctx), seconds=True)
                       + f" · SHA-256 {r.package_sha256.hex()}", markup=False, soft_wrap=True)
         console.print(("  回执结论：" if zh else "  receipt's verdict: ") + verdict_name(r.verdict)
                       + (f"（策略 {r.policy}）" if zh else f" (policy {r.policy})"), markup=False)

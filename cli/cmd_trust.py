@@ -260,8 +260,11 @@ def trust_show(ctx, trustlist, anchor, fmt):
         lines.append((f"  {a.name}", f"  {a.name}"))
         lines.append((f"    role {a.role}, credit code {a.credit_code}",
                       f"    角色 {ROLE_NAMES_ZH.get(a.role, a.role)}，统一社会信用代码 {a.credit_code}"))
-        lines.append((f"    in force {d['valid_from'] or '-'} … {d['valid_to'] or '-'}",
-                      f"    有效期 {d['valid_from'] or '-'} … {d['valid_to'] or '-'}"))
+        if d["valid_from"] or d["valid_to"]:
+            lines.append((f"    in force {d['valid_from'] or 'from the start'} … {d['valid_to'] or 'with no end'}",
+                          f"    有效期 {d['valid_from'] or '不限起始'} … {d['valid_to'] or '不限终止'}"))
+        else:  # "in force - … -" read like a missing value (#16 walk-through)
+            lines.append(("    in force with no time limit", "    有效期不限"))
         lines.extend(_entry_lines(d))
     lines.append((f"Time-stamping authorities ({len(tl.tsas)}):", f"时间戳服务（{len(tl.tsas)}）："))
     for t, d in zip(tl.tsas, data["tsas"]):

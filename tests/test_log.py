@@ -52,10 +52,12 @@ def test_log_lists_who_did_what_when(sample_package):  # noqa: F811
     assert code == 0
     entries = json.loads(out)["entries"]
     times = [e["time"] for e in entries]
-    # 3 layers; 13 documents: police 9 (with the 逮捕证 of #15), procuratorate 3, court 1
-    assert len(entries) == 3 + 13 + sum(1 for e in entries if e["kind"] == "event")
+    # 3 layers; 21 documents: police 16 (with the 逮捕证 of #15 and, since #16, the notices, the arrest
+    # approval, the rights notice, the plea record, the transfer notice and a 换押证), procuratorate 4
+    # (with its 换押证), court 1
+    assert len(entries) == 3 + 21 + sum(1 for e in entries if e["kind"] == "event")
     kinds = [e["kind"] for e in entries]
-    assert kinds.count("layer") == 3 and kinds.count("document") == 13
+    assert kinds.count("layer") == 3 and kinds.count("document") == 16 + 4 + 1
     approval = next(e for e in entries if e["what"]["zh-CN"].startswith("批准逮捕"))
     assert approval["actor"] == "深圳市南山区人民检察院" and approval["layer"] == 1
     assert approval["proven_by"] == "META-INF/signature001.p7s"

@@ -83,11 +83,12 @@ def test_add_agency_signed_new_edition(wpki):
         Encoding.DER)
 
 
-@pytest.mark.parametrize("case", ["not-ca", "check-char", "duplicate", "crl-other-ca", "bad-time", "not-a-cert"])
+@pytest.mark.parametrize("case", ["not-ca", "check-char", "duplicate", "crl-other-ca", "bad-time", "not-a-cert",
+                                  "no-root"])
 def test_add_agency_refuses_bad_input(wpki, case):
     before = (wpki / "trustlist.xml").read_bytes()
     args = {"--name": NEW_NAME, "--credit-code": NEW_CODE, "--role": "police", "--ca": wpki / "ca-police.pem"}
-    extra: list = []
+    extra: list = ["--ca", wpki / "root-ca.pem"]
     if case == "not-ca":  # the operator's certificate: an end entity, basicConstraints cA not set
         args["--ca"] = wpki / "trust-anchor.pem"
         expect = ("is not a CA certificate", "不是 CA 证书")
@@ -98,11 +99,16 @@ def test_add_agency_refuses_bad_input(wpki, case):
         args["--credit-code"] = dp.DEMO_AGENCIES[0].credit_code
         expect = ("already in the trust list", "已在信任列表中")
     elif case == "crl-other-ca":
-        extra = ["--crl", wpki / "crl-court.crl"]
+        extra += ["--crl", wpki / "crl-court.crl"]
         expect = ("CRL #1 is not issued and signed", "CRL 不是由该机构所列 CA 证书签发")
     elif case == "bad-time":
-        extra = ["--valid-from", "2026-01-01"]  # no UTC offset
+        extra += ["--valid-from", "2026-01-01"]  # no UTC offset
         expect = ("UTC offset", "时区")
+    elif case == "no-root":
+        # the issuing CA without the root it chains to: validation could build no path (G006), so the
+        # entry is refused when it is made, not when the first package is rejected
+        extra = []
+        expect = ("is not listed, so no signature of the agency could be validated", "未列出，该机构的签名将无法验证")
     else:
         args["--ca"] = wpki / "crl-root.crl"
         expect = ("not a readable X.509 certificate", "不是可读取的 X.509 证书")

@@ -248,7 +248,8 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
             if lint:
                 from .preflight import add_source_problems
 
-                return add_source_problems(result, problems)
+                made = {doc.id for doc, _ in built}
+                return add_source_problems(result, problems, [d for d in docs_in if d["id"] not in made])
             if not result.passed:
                 raise refusal(result)
         preflight_seconds = time.monotonic() - preflight_started

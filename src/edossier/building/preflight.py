@@ -16,7 +16,7 @@ can never be allowed (policy.py refuses).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import BuildError
@@ -160,14 +160,53 @@ def source_problems(problems: list[tuple[str, str, str]], source: Path) -> Prefl
     return PreflightResult(report, list(report.findings))
 
 
-def add_source_problems(result: PreflightResult, problems: list[tuple[str, str, str]] | None) -> PreflightResult:
-    """The preflight of what could be made, plus what could not (documents left out, S010)."""
+def add_source_problems(result: PreflightResult, problems: list[tuple[str, str, str]] | None,
+                        left_out: list[dict] = ()) -> PreflightResult:
+    """The preflight of what could be made, plus what could not (documents left out, S010).
+
+    The case rules ran on the layer without the `left_out` documents (their scans are missing or
+    bad), so what they say about exactly those documents is a consequence, not news: an event naming
+    one (K030), a profile's document that is one of them (K021, and its name in K022). Those are
+    dropped, so that 14 missing scans are 14 problems to fix and not 24 (#16)."""
     # a problem is (location, en, zh) of the source, or already a finding (a bad scan: D006/D008)
     extra = [p if isinstance(p, Finding) else finding("S010", p[0], detail=p[1], detail_zh=p[2])
              for p in problems or ()]
+    if left_out:
+        kept = _without_consequences(result.report.findings, left_out)
+        result.blocking = [f for f in result.blocking if any(f is k for k in kept)]
+        result.report.findings = kept
     result.report.findings = extra + result.report.findings
     result.blocking = extra + result.blocking
     return result
+
+
+def _without_consequences(findings: list[Finding], left_out: list[dict]) -> list[Finding]:
+    from .caserules import codelist
+
+    ids = {d["id"] for d in left_out}
+    types = codelist.document_types()
+    names = set()
+    for d in left_out:
+        entry = types.lookup(d.get("type"))
+        names.add(entry.zh if entry is not None else d.get("type"))
+    out = []
+    for f in findings:
+        if f.code == "K030" and f.params.get("document") in ids:
+            continue
+        if f.code == "K021" and names & set(str(f.params.get("doc", "")).split("/")):
+            continue
+        if f.code == "K022" and "docs" in f.params:
+            missing = [n.strip("《》") for n in f.params["docs"].split("、")]
+            rest = [n for n in missing if n not in names]
+            if not rest:
+                continue
+            if len(rest) < len(missing):
+                fresh = finding("K022", f.location, profile=f.params["profile"], profile_zh=f.params["profile_zh"],
+                                docs="、".join(f"《{n}》" for n in rest))
+                # the message is rewritten; the severity stays as the policy set it
+                f = replace(f, message_en=fresh.message_en, message_zh=fresh.message_zh, params=fresh.params)
+        out.append(f)
+    return out
 
 
 def supervision_notes(result: PreflightResult) -> list[Finding]:

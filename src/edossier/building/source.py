@@ -108,7 +108,9 @@ def load_source(folder: Path) -> Source:
     plain = _plain(data)
     schema = json.loads(schema_bytes("dossier-source-0.1.schema.json"))
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-    errors = sorted(validator.iter_errors(plain), key=lambda e: list(map(str, e.absolute_path)))
+    # in the order of the file: documents[2] before documents[10] (list indexes compare as numbers)
+    errors = sorted(validator.iter_errors(plain),
+                    key=lambda e: [(p, "") if isinstance(p, int) else (-1, str(p)) for p in e.absolute_path])
     problems = []
     seen_keys = set()
     for err in errors:  # every one, each with its key and line (lint shows them all); one per key
@@ -130,7 +132,21 @@ def load_source(folder: Path) -> Source:
         pass  # the schema errors above say why the values cannot be looked up
     if problems:
         raise SourceError(*problems[0], problems=problems)
+    _default_titles(plain)
     return Source(folder, plain)
+
+
+def _default_titles(plain: dict) -> None:
+    """A document without `title` is titled with its type's name in the code list (`type = "C035"` or
+    "到案经过" gives "到案经过"): most forms are filed under their type's name, and a clerk should not
+    have to write it twice (#16)."""
+    from ..caserules import codelist
+
+    types = codelist.document_types()
+    for d in plain.get("documents", []):
+        if "title" not in d:
+            entry = types.lookup(d["type"])
+            d["title"] = entry.zh if entry is not None else d["type"]
 
 
 def _check_codes(plain: dict, text: str, toml_path: Path) -> list[tuple[str, str]]:

@@ -84,16 +84,37 @@ def run_demo(workdir: Path, say: Say = lambda en, zh: None) -> DemoResult:
         tsa_server.shutdown()
 
     result.accepted = validate_package(previous, trust=trust)
-    say(f"Validate {previous.name}: {result.accepted.verdict}",
-        f"校验 {previous.name}：{'接收' if result.accepted.verdict == 'accept' else '拒收'}")
+    en, zh = verdict_summary(result.accepted)
+    say(f"Validate {previous.name}: {en}", f"校验 {previous.name}：{zh}")
 
     tampered = workdir / "3-court-tampered.edp"
     member = tamper_member(previous, tampered, prefix="documents/001/")
     result.tampered = validate_package(tampered, trust=trust)
-    codes = ", ".join(sorted({f.code for f in result.tampered.findings}))
-    say(f"Changed one byte of {member} in {tampered.name}; validate: {result.tampered.verdict} ({codes})",
-        f"在 {tampered.name} 中改动 {member} 的一个字节；校验：{'接收' if result.tampered.verdict == 'accept' else '拒收'}（{codes}）")
+    en, zh = verdict_summary(result.tampered)
+    say(f"Changed one byte of {member} in {tampered.name}; validate: {en}",
+        f"在 {tampered.name} 中改动 {member} 的一个字节；校验：{zh}")
     return result
+
+
+# Only errors are reasons for a rejection; warnings and the rest are listed apart, under their own name,
+# so that a reader never takes a warning for a reason (issue 16: "reject (I001, K022)").
+_GROUPS = (("error", "errors", "错误"), ("warning", "warnings", "警告"),
+           ("supervision", "supervision", "监督事项"), ("info", "notes", "提示"))
+
+
+def verdict_summary(report: PackageReport) -> tuple[str, str]:
+    """One line per language: the verdict, then the codes of each severity that occurs, errors first,
+    e.g. `reject — errors: I001; warnings: K022` / `拒收——错误：I001；警告：K022`."""
+    en_parts, zh_parts = [], []
+    for severity, en_name, zh_name in _GROUPS:
+        codes = "、".join(sorted({f.code for f in report.findings if f.severity == severity}))
+        if codes:
+            en_parts.append(f"{en_name}: {codes.replace('、', ', ')}")
+            zh_parts.append(f"{zh_name}：{codes}")
+    verdict_zh = "接收" if report.verdict == "accept" else "拒收"
+    if not en_parts:
+        return f"{report.verdict}, no findings", f"{verdict_zh}，无任何发现"
+    return f"{report.verdict} — {'; '.join(en_parts)}", f"{verdict_zh}——{'；'.join(zh_parts)}"
 
 
 _ROLE_ZH = ROLE_ZH

@@ -777,7 +777,7 @@ def trustlist_to_bytes(tl: TrustList, *, signer=None) -> bytes:
     """Serialise ``tl`` as UTF-8 XML, checked against the schema before it is returned.
 
     With ``signer`` (any object with ``.key``, a private key, and ``.cert``, an ``x509.Certificate``,
-    e.g. a demo_pki Credential or a loaded PKCS#12) the list carries an enveloped signature by it.
+    e.g. a demo.pki IssuedCredential or a loaded PKCS#12) the list carries an enveloped signature by it.
     """
     root = etree.Element(f"{_T}TrustList", nsmap={None: NS})
     root.set("version", VERSION)
@@ -949,7 +949,8 @@ def check_entry(entry: TrustedAgency | TrustedTSA) -> None:
 
 
 def add_agency(tl: TrustList, agency: TrustedAgency) -> TrustList:
-    """``tl`` with ``agency`` appended; refused if its entry is invalid or (credit code, role) is listed."""
+    """``tl`` with ``agency`` appended; refused if its entry is invalid, its CAs do not reach a root, or
+    (credit code, role) is listed."""
     check_entry(agency)
     if any(a.credit_code == agency.credit_code and a.role == agency.role for a in tl.agencies):
         raise TrustListError(
@@ -957,9 +958,28 @@ def add_agency(tl: TrustList, agency: TrustedAgency) -> TrustList:
             "remove it first to replace it",
             f"机构 {agency.credit_code}（{ROLE_NAMES_ZH.get(agency.role, agency.role)}）已在信任列表中；"
             "如需替换请先删除")
+    _check_reaches_root(agency)
     new = _replace(tl, agencies=(*tl.agencies, agency))
     _check_tsas(new, ("trust list", "信任列表"))  # an agency CA must not be one that names a TSA
     return new
+
+
+def _check_reaches_root(agency: TrustedAgency) -> None:
+    """Validation builds a signer's path from the entry's certificates up to a self-signed root among
+    them; an entry with the issuing CA alone lets no signature of the agency validate (G006), which the
+    clerk would only find out when the first package is rejected (#16 walk-through). So every listed CA
+    must have its issuer listed too."""
+    certs = [x509.load_der_x509_certificate(der) for der in agency.ca_certs]
+    subjects = {c.subject for c in certs}
+    for cert in certs:
+        if cert.issuer != cert.subject and cert.issuer not in subjects:
+            raise TrustListError(
+                f"agency {agency.credit_code} ({agency.role}): the issuer of {cert.subject.rfc4514_string()} "
+                f"({cert.issuer.rfc4514_string()}) is not listed, so no signature of the agency could be "
+                "validated; give the issuer's certificate too, up to the self-signed root (another --ca)",
+                f"机构 {agency.credit_code}（{ROLE_NAMES_ZH.get(agency.role, agency.role)}）："
+                f"{cert.subject.rfc4514_string()} 的签发者（{cert.issuer.rfc4514_string()}）未列出，"
+                "该机构的签名将无法验证；请一并提供签发者证书直至自签名根证书（再加一个 --ca）")
 
 
 def add_tsa(tl: TrustList, tsa: TrustedTSA) -> TrustList:

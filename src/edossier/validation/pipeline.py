@@ -75,6 +75,11 @@ class LayerReport:
         }
 
 
+def _natural(text: str) -> list:
+    """Sort key that reads numbers as numbers: d2 before d10, Event[9] before Event[10] (file order)."""
+    return [int(t) if i % 2 else t for i, t in enumerate(re.split(r"(\d+)", text))]
+
+
 @dataclass
 class PackageReport:
     path: str
@@ -112,7 +117,7 @@ class PackageReport:
     def sorted_findings(self) -> list[Finding]:
         # supervision findings first: the receiving agency acts on them before anything else (issue #15)
         return sorted(self.findings, key=lambda f: (f.severity != SUPERVISION, STAGES.index(f.stage), f.code,
-                                                    f.location))
+                                                    _natural(f.location)))
 
     def to_dict(self) -> dict:
         counts = severity_counts(self.findings)
