@@ -181,7 +181,7 @@ def add_source_problems(result: PreflightResult, problems: list[tuple[str, str, 
 
 
 def _without_consequences(findings: list[Finding], left_out: list[dict]) -> list[Finding]:
-    from .caserules import codelist
+    from ..caserules import codelist
 
     ids = {d["id"] for d in left_out}
     types = codelist.document_types()
