@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,10 @@ from PIL import Image, ImageDraw
 
 from edossier.signing.cades import load_credential
 from edossier.signing.demo_pki import load_demo_trustlist, make_demo_pki
+
+# Strict messages (edossier.i18n): a template parameter a caller did not supply raises instead of being
+# shown as `{name}`, here and in every subprocess the tests start (they inherit the environment).
+os.environ["EDOSSIER_STRICT_MESSAGES"] = "1"
 
 logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)

@@ -287,8 +287,8 @@ def test_html_page_named_in_location_missing_member_and_hostile_text(reports):
     doc_file = good.layers[0].record.documents[0].file  # d1, two pages
     rep = hostile_report(good)
     rep.findings += [
-        finding("D003", f"{doc_file} (page 2, font F1)", detail="font not embedded"),
-        finding("D003", f"{doc_file} (page 9)", detail="no such page"),
+        finding("D003", f"{doc_file} (page 2, font F1)", rule="6.2.11.4.1", detail="font not embedded"),
+        finding("D003", f"{doc_file} (page 9)", rule="6.1.2", detail="no such page"),
         finding("I002", "documents/001/9999.pdf", manifest="META-INF/ASiCManifest001.xml"),
     ]
     text = render_html([rep], lang="en")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..findings import severity_counts, spec_link
-from ..roles import ROLE_EN, ROLE_ZH
+from ..i18n import raw, section
 from ..timefmt import indication_plain, show
 
 MAX_THUMBNAILS = 60  # per package
@@ -30,68 +30,11 @@ MAX_THUMBNAIL_PX = 480  # longest side; bounds memory for absurd page sizes
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _PAGE = re.compile(r"\bpage\s+(\d{1,9})\b", re.IGNORECASE)
 
-_L = {
-    "en": {
-        "title": "edossier validation report", "accept": "ACCEPT", "reject": "REJECT",
-        "package": "Package", "generated": "Generated", "tool": "Tool",
-        "counts": "{s} supervision, {e} error(s), {w} warning(s), {i} info",
-        "findings": "Findings", "no_findings": "No findings.",
-        "code": "Code", "severity": "Severity", "stage": "Stage", "location": "Location", "message": "Message",
-        "spec": "spec",
-        "layers": "Layers", "no_layers": "No layer could be read.",
-        "layer": "Layer", "agency": "Agency", "role": "Role", "signer": "Signer", "signing_time": "Signing time",
-        "timestamp": "Time stamp", "indication": "Signature (ETSI indication)", "created": "Created", "lstage": "Procedural step",
-        "case": "Case", "case_number": "Case number", "case_name": "Case name", "charges": "Charges",
-        "toc": "Table of contents", "no_toc": "No table of contents: no record could be read.",
-        "volume": "Volume", "doc": "Document", "type": "Type", "doc_title": "Title", "number": "Number",
-        "date": "Date", "pages": "Pages", "vpages": "Pages in volume", "file": "File", "flagged": "Findings",
-        "total": "{d} document(s), {p} page(s)",
-        "thumbs": "Pages the findings point at", "page": "page {n}",
-        "overview": "Overview", "all_accept": "All packages accepted", "some_reject": "{n} of {t} package(s) rejected",
-        "n_missing": "{m}: not in the package, no thumbnail",
-        "n_unreadable": "{m}: could not be read ({why}), no thumbnail",
-        "n_toolarge": "{m}: larger than {limit} bytes, no thumbnail",
-        "n_unopenable": "{m}: PyMuPDF cannot open it ({why}), no thumbnail",
-        "n_nopage": "{m}: page {n} does not exist (the document has {count}), no thumbnail",
-        "n_package": "the package could not be opened, no thumbnails",
-        "n_limit": "only the first {n} pages are shown",
-        "n_off": "thumbnails were not rendered",
-        "sev": {"supervision": "supervision", "error": "error", "warning": "warning", "info": "info"},
-        "stages": {"container": "Container", "schema": "Schema and records", "integrity": "Integrity",
-                   "signature": "Signatures and trust", "document": "Documents", "case": "Case rules"},
-        "roles": ROLE_EN,
-    },
-    "zh-CN": {
-        "title": "电子卷宗校验报告", "accept": "接收", "reject": "拒收",
-        "package": "卷宗包", "generated": "生成时间", "tool": "工具",
-        "counts": "监督事项 {s} 项，错误 {e} 项，警告 {w} 项，提示 {i} 项",
-        "findings": "校验发现", "no_findings": "未发现问题。",
-        "code": "代码", "severity": "级别", "stage": "阶段", "location": "位置", "message": "说明",
-        "spec": "规范",
-        "layers": "各层", "no_layers": "没有可读取的层。",
-        "layer": "层", "agency": "机关", "role": "角色", "signer": "签名人", "signing_time": "签署时间",
-        "timestamp": "时间戳", "indication": "签名结论（ETSI 验证结论）", "created": "生成时间", "lstage": "诉讼环节",
-        "case": "案件", "case_number": "案号", "case_name": "案件名称", "charges": "案由",
-        "toc": "卷内目录", "no_toc": "无卷内目录：没有可读取的卷宗记录。",
-        "volume": "卷", "doc": "文件", "type": "文书类型", "doc_title": "题名", "number": "文号",
-        "date": "日期", "pages": "页数", "vpages": "卷内页号", "file": "文件路径", "flagged": "校验发现",
-        "total": "共 {d} 份文件，{p} 页",
-        "thumbs": "校验发现所指页面", "page": "第 {n} 页",
-        "overview": "概览", "all_accept": "全部卷宗包均接收", "some_reject": "{t} 个卷宗包中 {n} 个拒收",
-        "n_missing": "{m}：卷宗包中没有该文件，无缩略图",
-        "n_unreadable": "{m}：无法读取（{why}），无缩略图",
-        "n_toolarge": "{m}：大于 {limit} 字节，无缩略图",
-        "n_unopenable": "{m}：PyMuPDF 无法打开（{why}），无缩略图",
-        "n_nopage": "{m}：第 {n} 页不存在（文件共 {count} 页），无缩略图",
-        "n_package": "卷宗包无法打开，无缩略图",
-        "n_limit": "仅显示前 {n} 页",
-        "n_off": "未生成缩略图",
-        "sev": {"supervision": "监督", "error": "错误", "warning": "警告", "info": "提示"},
-        "stages": {"container": "容器", "schema": "模式与卷宗记录", "integrity": "完整性",
-                   "signature": "签名与信任", "document": "文件", "case": "案件规则"},
-        "roles": ROLE_ZH,
-    },
-}
+# labels from the message catalogue (edossier.i18n, section html)
+_L = {lang: {**section("html", lang), **section("verdict", lang), "counts": raw("counts.line", lang),
+             "sev": section("severity", lang), "stages": section("stage", lang), "roles": section("role", lang),
+             "kinds": section("volume_kind", lang)}
+      for lang in ("en", "zh-CN")}
 
 # Shared with the statistics dashboard (stats/render.py), so both reports look alike.
 BASE_CSS = """
@@ -344,7 +287,7 @@ def _toc(dossier, by_member: dict[str, list], L: dict) -> str:
     for vid in order:
         v = dossier.volumes.get(vid)
         title = f"{v.title}" if v else "?"
-        kind = f" ({v.kind})" if v and v.kind else ""
+        kind = f" ({L['kinds'].get(v.kind, v.kind)})" if v and v.kind else ""
         out.append(f'<h3>{e(L["volume"])} <code>{e(vid)}</code> {e(title)}<span class="alt">{e(kind)}</span></h3>')
         rows, first = [], 1
         for layer, d in dossier.documents:
