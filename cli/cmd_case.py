@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from edossier.caserules.legal import basis_text, extension_text
 from edossier.cli.main import EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_time, _tz, fail, main
 
 STATE = {
@@ -110,8 +111,9 @@ def deadlines(ctx, package, at, fmt):
         closed = f"{p.closed_by} {_fmt(p.closed_at, tz)}" if p.closed_by else ""
         length = p.length.split(" / ")[1 if zh else 0] if " / " in p.length else p.length
         if p.extensions:
-            length += " (" + ", ".join(p.extensions) + ")"
-        periods.add_row(name, p.basis, _fmt(p.start, tz), end, length,
+            exts = [extension_text(x, _lang(ctx)) for x in p.extensions]
+            length += ("（" + "，".join(exts) + "）") if zh else (" (" + ", ".join(exts) + ")")
+        periods.add_row(name, basis_text(p.basis, _lang(ctx)), _fmt(p.start, tz), end, length,
                         f"[{colour[p.state]}]{label}[/]" if p.state in colour else label, closed)
     console.print(periods)
     if any(p.rolled for p in tl.periods):

@@ -8,11 +8,13 @@ import re
 
 from ..container.asic import record_name
 from ..findings import Finding, finding
+from ..i18n import t
 from ..idcodes import (credit_code_structure, division_code_status, division_codes, is_valid_credit_code,
                        is_valid_resident_id, resident_id_check_char)
 from ..record.model import Record
 from . import codelist
 from .deadlines import Period, Timeline, beijing_date, compute
+from .legal import basis_text
 from .profiles import ProfileError, check_profile, load_profile, unknown_profile
 
 # 〔2026〕 / （2026） / [2026] year, then anything, then a serial number and 号; or a system number.
@@ -124,20 +126,31 @@ def _agency_named_by(code: str, records: list[Record]) -> str | None:
     return None
 
 
+def _event_agency(e, records: list[Record]) -> tuple[str, str]:
+    """(en, zh) naming the agency whose credit code an event carries (K012, K072-K074): the package's
+    agency with that code, else the event's recorded actor, else "the agency recorded for event X" —
+    never the event itself as if it were the agency."""
+    name = _agency_named_by(e.agency, records) or e.actor
+    if name:
+        return name, name
+    return t("agency.of_event", "en", event=e.type), t("agency.of_event", "zh-CN", event=e.type)
+
+
 def _identity(records: list[Record], organization_code: bool = False) -> list[Finding]:
     out = []
     for r in records:
         if not is_valid_credit_code(r.agency.credit_code):
             out.append(finding("K012", _loc(r.layer, "/DossierRecord/Agency/@creditCode"),
-                               value=r.agency.credit_code, name=r.agency.name))
-        out += _credit_structure(r.agency.credit_code, r.agency.name, _loc(r.layer, "/DossierRecord/Agency/@creditCode"),
-                                 organization_code)
+                               value=r.agency.credit_code, name=r.agency.name, name_zh=r.agency.name))
+        out += _credit_structure(r.agency.credit_code, (r.agency.name, r.agency.name),
+                                 _loc(r.layer, "/DossierRecord/Agency/@creditCode"), organization_code)
         for i, e in enumerate(r.events, start=1):
             if e.agency and not is_valid_credit_code(e.agency):
+                name, name_zh = _event_agency(e, records)
                 out.append(finding("K012", _loc(r.layer, f"/DossierRecord/Events/Event[{i}]/@agency"),
-                                   value=e.agency, name=_agency_named_by(e.agency, records) or e.actor or e.type))
+                                   value=e.agency, name=name, name_zh=name_zh))
             elif e.agency:
-                out += _credit_structure(e.agency, e.actor or e.type,
+                out += _credit_structure(e.agency, _event_agency(e, records),
                                          _loc(r.layer, f"/DossierRecord/Events/Event[{i}]/@agency"), organization_code)
         for i, p in enumerate(r.persons, start=1):
             if p.id_number:
@@ -154,9 +167,10 @@ def _identity(records: list[Record], organization_code: bool = False) -> list[Fi
 _CREDIT_PART_CODE = {"authority": "K072", "division": "K073", "organization": "K074"}
 
 
-def _credit_structure(code: str, name: str, loc: str, organization_code: bool) -> list[Finding]:
-    """GB 32100 structure beyond the check character (K072-K074); silent when K012 already fired."""
-    return [finding(_CREDIT_PART_CODE[part], loc, value=code, name=name, detail=en, detail_zh=zh)
+def _credit_structure(code: str, name: tuple[str, str], loc: str, organization_code: bool) -> list[Finding]:
+    """GB 32100 structure beyond the check character (K072-K074), naming the agency (`name` is its
+    (en, zh) description); silent when K012 already fired."""
+    return [finding(_CREDIT_PART_CODE[part], loc, value=code, name=name[0], name_zh=name[1], detail=en, detail_zh=zh)
             for part, en, zh in credit_code_structure(code)
             if organization_code or part != "organization"]
 
@@ -388,9 +402,10 @@ def _declared_period(accept, tl: Timeline, records) -> list[Finding]:
     declared_start = e.period_start or start
     if p.end != e.period_end or declared_start not in (start, p.start_date):
         declared = f"{e.period_start or '?'} – {e.period_end}"
-        computed = f"{p.start_date} – {p.end} ({p.basis})"
+        computed = f"{p.start_date} – {p.end} ({basis_text(p.basis, 'en')})"
+        computed_zh = f"{p.start_date} – {p.end}（{basis_text(p.basis, 'zh-CN')}）"
         return [finding("K042", _event_loc(accept, records), time=_t(accept.time), declared=declared,
-                        computed=computed)]
+                        computed=computed, computed_zh=computed_zh)]
     return []
 
 
@@ -413,7 +428,8 @@ def _deadlines(tl: Timeline) -> list[Finding]:
     out = []
     for p in tl.periods:
         who = f" ({p.person})" if p.person else ""
-        base = dict(period=f"{p.en[0].upper()}{p.en[1:]}{who}", period_zh=p.zh + who, basis=p.basis,
+        base = dict(period=f"{p.en[0].upper()}{p.en[1:]}{who}", period_zh=p.zh + who,
+                    basis=basis_text(p.basis, "en"), basis_zh=basis_text(p.basis, "zh-CN"),
                     end=p.end.isoformat() if p.end else "-")
         if p.state == "expired" and p.overdue_step:
             step, when = p.overdue_step
