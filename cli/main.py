@@ -374,7 +374,7 @@ def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfil
     checked_zh = f"，签名前已校验（{res.preflight_seconds:.1f} 秒）" if res.preflight is not None else ""
     say(ctx, f"Wrote {output}: layer {res.layer}, {res.documents} document(s){gen_en}, {res.pages} page(s), signed "
              f"({res.seconds:.1f} s, {rate:.1f} pages/s{checked_en}).",
-        f"已写入 {output}：第 {res.layer} 层，{res.documents} 份文件{gen_zh}，{res.pages} 页，已签名"
+        f"已写入 {output}：第 {res.layer} 层，{res.documents} 份文书{gen_zh}，{res.pages} 页，已签名"
         f"（{res.seconds:.1f} 秒，{rate:.1f} 页/秒{checked_zh}）。", err=fmt == "json")
 
 
@@ -729,7 +729,7 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
 @click.pass_context
 def inspect(ctx, package, fmt):
     """Show layers (agency, role, signer, signing time), volumes and documents, without judging them.
-    / 显示卷宗包的各层、卷和文件（不作校验）。"""
+    / 显示卷宗包的各层、卷和文书（不作校验）。"""
     import json
 
     from rich.table import Table
@@ -777,7 +777,7 @@ def inspect(ctx, package, fmt):
         stacked(console, (f"{layer.layer:03d}", r.agency.name if r else f"? ({layer.problem})"), zip(labels, (
             role_name(r.agency.role, "zh" if zh else "en") if r else "?", (r.stage or "-") if r else "-",
             layer.signer or "?", show(layer.signing_time, tz, seconds=True, empty="?"))), indent=0)
-    volumes = table("卷", "Volumes", ("卷", "题名", "文件数", "页数"), ("Volume", "Title", "Documents", "Pages"), keep=(0, 2, 3))
+    volumes = table("卷", "Volumes", ("卷", "题名", "文书数", "页数"), ("Volume", "Title", "Documents", "Pages"), keep=(0, 2, 3))
     for vid, v in dossier.volumes.items():
         in_volume = [d for _, d in dossier.documents if d.volume == vid]
         volumes.add_row(vid, v.title, str(len(in_volume)), str(sum(d.pages for d in in_volume)))
@@ -790,7 +790,7 @@ def inspect(ctx, package, fmt):
     groups += [(vid, f"{vid} ?") for vid in dict.fromkeys(d.volume for _, d in dossier.documents)
                if vid not in dossier.volumes]
     for vid, heading in groups:
-        docs = table(f"文件 · {heading}", f"Documents · {heading}",
+        docs = table(f"文书 · {heading}", f"Documents · {heading}",
                      ("编号", "题名（类型）", "日期", "页数", "成员"), ("Id", "Title (type)", "Date", "Pages", "Member"),
                      keep=(0, 2, 3, 4))
         for _, d in dossier.documents:

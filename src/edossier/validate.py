@@ -49,7 +49,7 @@ FACTS: dict[str, tuple[str, str]] = {
     "integrity": ("not every digest was recomputed and found equal", "并非所有摘要都已重新计算并确认一致"),
     "signatures": ("not every layer's signature passed for the agency and role it claims",
                    "并非每一层的签名都已针对其声明的机关和角色验证通过"),
-    "documents": ("not every document was checked to the end", "并非每份文件都已检查完毕"),
+    "documents": ("not every document was checked to the end", "并非每份文书都已检查完毕"),
     "case": ("not every group of case rules was checked to the end", "并非每组案件规则都已检查完毕"),
 }
 INTEGRITY_FACTS = ("container", "records", "coverage", "integrity", "signatures")
