@@ -161,7 +161,7 @@ def log_(ctx, package, fmt):
     for e in entries:
         table.add_row(_fmt(e.time, tz), f"{e.layer:03d}", e.actor, e.signer, e.what_zh if zh else e.what_en)
     console.print(table)
-    console.print(("每条记录由所在层的签名（META-INF/signatureNNN.p7s）证明；签名是否有效请用 validate 校验。" if zh else
+    console.print(("每条记录由所在层的签名（META-INF/signatureNNN.p7s）证明；签名是否有效请用 edossier validate 命令校验。" if zh else
                    "Each line is proven by its layer's signature (META-INF/signatureNNN.p7s); run `validate` "
                    "to judge the signatures."), markup=False)
     ctx.exit(EXIT_OK)

@@ -13,6 +13,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from edossier.i18n import t
+
 EXIT_OK, EXIT_REJECT, EXIT_USAGE = 0, 1, 2
 
 err_console = Console(stderr=True, highlight=False)
@@ -754,8 +756,8 @@ def inspect(ctx, package, fmt):
         console.print(f"[red]{f.code}[/] {f.location} {f.message(_lang(ctx))}", markup=True, soft_wrap=True)
     if not s.layers:
         ctx.exit(EXIT_REJECT if s.problems else EXIT_OK)
-    console.print(("卷宗包" if zh else "Package") + f": {package}  ({s.members} " + ("个成员" if zh else "members")
-                  + f", {s.size:,} bytes)", soft_wrap=True)
+    console.print(t("cli.inspect_package", _lang(ctx), package=package, members=s.members, size=f"{s.size:,}"),
+                  soft_wrap=True, markup=False)
     if dossier.case:
         console.print(("案件" if zh else "Case") + f": {dossier.case.number}  {dossier.case.name}  "
                       + "、".join(dossier.case.charges), soft_wrap=True)

@@ -38,7 +38,9 @@ def schema_error(err) -> tuple[str, str]:
         missing = [k for k in rule if not isinstance(inst, dict) or k not in inst]
         return pair("schema.required", name=", ".join(f"'{k}'" for k in missing) or "?")
     if kind == "additionalProperties":
-        return pair("schema.additionalProperties", allowed=", ".join(sorted(err.schema.get("properties", {}))))
+        # keys quoted, as the user types them into dossier.toml
+        return pair("schema.additionalProperties",
+                    allowed=", ".join(f"'{k}'" for k in sorted(err.schema.get("properties", {}))))
     if kind in ("enum", "const"):
         allowed = ", ".join(show_value(v) for v in (rule if kind == "enum" else [rule]))
         return pair(f"schema.{kind}", value=value, allowed=allowed)
@@ -77,6 +79,7 @@ _TOML = [
     (re.compile(r"Illegal character (?P<char>.+)"), "illegal_character"),
     (re.compile(r"Found invalid character (?P<char>.+)"), "invalid_character"),
     (re.compile(r"Expected '=' after a key.*"), "expected_equals"),
+    (re.compile(r"Expected newline or end of document after a statement"), "expected_newline"),
     (re.compile(r"Expected '\]' at the end of a table declaration"), "expected_bracket"),
     (re.compile(r"Expected '\]\]' at the end of an array declaration"), "expected_brackets"),
     (re.compile(r"Expected (?P<char>.+)"), "expected"),
@@ -86,7 +89,7 @@ _TOML = [
     (re.compile(r"Invalid initial character for a key part"), "invalid_key"),
     (re.compile(r"Invalid hex value"), "invalid_hex"),
     (re.compile(r"Escaped character is not a Unicode scalar value"), "invalid_escape"),
-    (re.compile(r"Unescaped '\\\\' in a string"), "unescaped_backslash"),
+    (re.compile(r"Unescaped '\\' in a string"), "unescaped_backslash"),
 ]
 _AT = re.compile(r"^(?P<msg>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|(?P<end>end of document))\)$", re.S)
 
