@@ -81,9 +81,51 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return front + rest + args[end:]
 
 
+class _ChineseUsageError(click.UsageError):
+    """A usage error shown in Chinese: click's messages exist in English only (#16)."""
+
+    def show(self, file=None) -> None:
+        from edossier.i18n.usage import usage_message
+
+        command = "edossier" + (" " + " ".join(self.ctx.command_path.split()[1:]) if self.ctx else "")
+        err_console.print(t("usage.error", "zh-CN", message=usage_message(self.message, "zh-CN")), style="red",
+                          markup=False, soft_wrap=True)
+        err_console.print(t("usage.hint", "zh-CN", command=command.strip()), markup=False, soft_wrap=True)
+
+
+def _usage_lang(args) -> str:
+    front = hoist_global_options(list(args or []))
+    for i, arg in enumerate(front):
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if arg == "--lang" and i + 1 < len(front):
+            return front[i + 1]
+    return default_lang()
+
+
 class _Root(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(args))
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        lang = _usage_lang(args)
+        try:
+            ctx = super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            if lang.startswith("zh"):
+                raise _ChineseUsageError(exc.format_message(), exc.ctx) from None
+            raise
+        return ctx
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            # the group's callback (which records --lang) has not run when the command name is unknown
+            lang = ctx.find_root().params.get("lang") or _lang(ctx)
+            if lang.startswith("zh") and not isinstance(exc, _ChineseUsageError):
+                raise _ChineseUsageError(exc.format_message(), exc.ctx) from None
+            raise
 
 
 @click.group(cls=_Root, context_settings={"help_option_names": ["-h", "--help"]})

@@ -166,7 +166,7 @@ def _open(fh: BinaryIO, path: Path, limits: Limits) -> OpenedPackage | list[Find
             return [finding("C001", loc, detail="not a regular file")]
         archive = parse_archive(fh, size, max_members=limits.max_members)
     except ZipRejected as exc:
-        return [finding(exc.code, loc, detail=exc.detail)]
+        return [finding(exc.code, loc, detail=exc.detail, detail_zh=exc.detail_zh)]
     except OSError as exc:
         return [finding("C001", loc, detail=exc.strerror or str(exc))]
     return inspect_archive(fh, path, archive, limits)

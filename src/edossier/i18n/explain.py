@@ -117,4 +117,27 @@ def toml_error(exc: Exception) -> tuple[str, str]:
     return out[0], out[1]
 
 
-__all__ = ["schema_error", "show_value", "toml_error"]
+
+
+
+_PDF_LOCATION = [
+    (re.compile(r"\bpage (?P<n>\d+)"), "page"),
+    (re.compile(r"\bfont (?P<name>\S+?)(?=,|$|\s)"), "font"),
+    (re.compile(r"\bannotation (?P<n>\d+)"), "annotation"),
+    (re.compile(r"\bobject (?P<ref>\d+ \d+ R)"), "object"),
+    (re.compile(r"\boffset (?P<n>\d+)"), "offset"),
+    (re.compile(r"\(mask\)"), "mask"),
+    (re.compile(r"^file header$"), "file_header"),
+    (re.compile(r"^trailer$"), "trailer"),
+    (re.compile(r"^file$"), "file"),
+]
+
+
+def pdf_location(location: str, lang: str) -> str:
+    """A location inside a PDF ("page 3, font F1", "object 12 0 R") in `lang`."""
+    if not lang.startswith("zh") or not location:
+        return location
+    for pattern, key in _PDF_LOCATION:
+        location = pattern.sub(lambda m, key=key: t(f"pdf_location.{key}", lang, **m.groupdict()), location)
+    return location.replace(", ", "，")
+__all__ = ["pdf_location", "schema_error", "show_value", "toml_error"]

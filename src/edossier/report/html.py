@@ -218,7 +218,7 @@ def _message_cell(f, lang: str) -> str:
 def _banner(rep, L: dict, O: dict, counts: dict) -> str:
     v = rep.verdict
     return (f'<div class="verdict {v}" role="status" data-verdict="{v}">'
-            f'<span class="word">{e(L[v])}</span><span class="other" lang="{O['lang']}">{e(O[v])}</span>'
+            f'<span class="word">{e(L[v])}</span><span class="other" lang="{O["lang"]}">{e(O[v])}</span>'
             f'<span class="path">{e(rep.path)}</span>'
             f'<span class="counts">{e(L["counts"].format(s=counts["supervision"], e=counts["error"], w=counts["warning"], i=counts["info"]))}'
             f"</span></div>")
@@ -371,7 +371,7 @@ def render_html(reports, *, lang: str = "en", thumbnails: bool = True, thumbnail
             f'<meta name="edossier-verdict" content="{overall}">\n'
             f'<title>{e(L["title"])} – {e(L[overall])} / {e(O[overall])}</title>\n'
             f"<style>{_CSS}</style>\n</head>\n<body>\n")
-    top = [f'<header><h1>{e(L["title"])}</h1><div class="meta"><span lang="{O['lang']}">{e(O["title"])}</span> · {e(L["tool"])}: edossier '
+    top = [f'<header><h1>{e(L["title"])}</h1><div class="meta"><span lang="{O["lang"]}">{e(O["title"])}</span> · {e(L["tool"])}: edossier '
            f'{e(__version__)} · {e(L["generated"])}: {e(when)}</div></header>']
     if trust is not None:
         from .trustinfo import trust_line
@@ -384,7 +384,7 @@ def render_html(reports, *, lang: str = "en", thumbnails: bool = True, thumbnail
             c = severity_counts(rep.findings)
             rows.append(f'<tr class="{"error" if rep.verdict == "reject" else ""}"><td><a href="#pkg-{i}">'
                         f'{e(rep.path)}</a></td><td><span class="sev {"error" if rep.verdict == "reject" else ""}">'
-                        f'{e(L[rep.verdict])} / <span lang="{O['lang']}">{e(O[rep.verdict])}</span></span></td>'
+                        f'{e(L[rep.verdict])} / <span lang="{O["lang"]}">{e(O[rep.verdict])}</span></span></td>'
                         f'<td>{e(L["counts"].format(s=c["supervision"], e=c["error"], w=c["warning"], i=c["info"]))}</td></tr>')
         top.append(f'<h2>{e(L["overview"])}</h2><p>{e(summary)}</p><table class="overview"><thead><tr>'
                    f'<th>{e(L["package"])}</th><th>{e(L["accept"])}/{e(L["reject"])}</th>'
