@@ -138,10 +138,20 @@ def section(prefix: str, lang: str) -> dict[str, str]:
     return {k[len(start):]: (m.zh if zh else m.en) for k, m in catalogue().items() if k.startswith(start)}
 
 
+def describe_finding(code: str, lang: str) -> str:
+    """A finding's message without a case to fill it: each parameter named by what it stands for
+    ("‹agency›", "〈机关〉"), for tables over many packages (the stats dashboard). A parameter without a
+    `param.<name>` entry raises KeyError (tests/test_i18n.py holds every parameter to one)."""
+    m = message(f"finding.{code}")
+    template = m.zh if is_zh(lang) else m.en
+    nouns = {p: t("param.marker", lang, noun=t(f"param.{p.removesuffix('_zh')}", lang)) for p in params_of(template)}
+    return fill(template, nouns)
+
+
 def params_of(template: str) -> set[str]:
     """The parameter names a template uses (`{name}`, `{name:>3}`, `{name!r}` → name)."""
     return {field.split(".")[0].split("[")[0] for _, field, _, _ in _FORMATTER.parse(template) if field}
 
 
-__all__ = ["MessageParamError", "STRICT_ENV", "catalogue", "fill", "is_zh", "message", "pair", "params_of", "raw",
+__all__ = ["MessageParamError", "STRICT_ENV", "catalogue", "describe_finding", "fill", "is_zh", "message", "pair", "params_of", "raw",
            "section", "strict", "t"]

@@ -14,7 +14,7 @@ import json
 import re
 
 from .. import __version__
-from ..i18n import section, t
+from ..i18n import describe_finding, section, t
 from ..report.html import BASE_CSS, e
 
 def _kind(kind: str, zh: bool) -> str:
@@ -339,10 +339,10 @@ def render_html(figures: dict, *, lang: str = "en", meta: dict | None = None,
     codes = registry()
     crows = []
     for r in figures["codes"][:50]:
-        c = codes.get(r["code"])
-        msg = (c.zh if zh else c.en) if c else ""
-        msg = re.sub(r"\{[^}]*\}", "…", msg)
-        crows.append(f"<tr><td><code>{e(r['code'])}</code></td><td class='sev-{e(r['severity'])}'>{e(r['severity'])}"
+        # one row per code over many packages: the message with each parameter named, never filled by guess
+        msg = describe_finding(r["code"], lang) if r["code"] in codes else ""
+        sev = L["sev"].get(r["severity"], r["severity"])
+        crows.append(f"<tr><td><code>{e(r['code'])}</code></td><td class='sev-{e(r['severity'])}'>{e(sev)}"
                      f"</td><td class='n'>{r['packages']:,}</td><td class='n'>{r['occurrences']:,}</td>"
                      f"<td>{e(msg)}</td></tr>")
     head = "".join(f"<th>{e(L[k])}</th>" for k in ("code", "severity", "packages", "occurrences", "message"))
@@ -395,7 +395,7 @@ def render_text(figures: dict, console, lang: str = "en", *, max_rows: int = 15,
     console.print(tb)
     tb = table(L["codes"], [L["code"], L["severity"], L["packages"], L["occurrences"]])
     for r in figures["codes"][:max_rows]:
-        tb.add_row(r["code"], r["severity"], f"{r['packages']:,}", f"{r['occurrences']:,}")
+        tb.add_row(r["code"], L["sev"].get(r["severity"], r["severity"]), f"{r['packages']:,}", f"{r['occurrences']:,}")
     console.print(tb)
     if d["list"]:
         tb = table(L["deadlines"], [L["state"], L["period"], L["person"], L["case"], L["end"], L["days_left"],
