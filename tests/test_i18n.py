@@ -377,6 +377,9 @@ def test_trust_and_keys_in_chinese(zh, pki, tmp_path):
     trust = pki / "trustlist.xml"
     names = tuple(n for n in re.findall(r"<(?:\w+:)?Name[^>]*>([^<]+)<", trust.read_text("utf-8")))
     assert_chinese(zh("trust", "show", trust).output, data=names)
+    res = zh("trust", "show", pki / "trust-anchor.pem")  # a PEM file is not XML: libxml2's words stay English-only
+    assert "不是格式正确的 XML（第 1 行" in res.output, res.output
+    assert_chinese(res.output)
     # a credit code with a wrong check character, and a PKI folder without the CA
     res = zh("keys", "issue", pki, "--role", "police", "--name", "某县公安局", "--credit-code", "11440300MB2C123453",
              "-o", tmp_path / "x.p12")

@@ -185,7 +185,7 @@ def parse_receipt(data: bytes) -> Receipt:
     try:
         root = parse_xml(data, max_bytes=MAX_RECEIPT_XML)
     except XmlError as exc:
-        raise ReceiptError(f"receipt.xml is not acceptable XML: {exc}", f"receipt.xml 不是可接受的 XML：{exc}") from None
+        raise ReceiptError(f"receipt.xml is not acceptable XML: {exc.en}", f"receipt.xml 不是可接受的 XML：{exc.zh}") from None
     if root.tag == f"{{{NS_01}}}Receipt":
         raise _Outdated()
     schema = xml_schema("receipt-0.2.xsd")
@@ -326,7 +326,7 @@ def _read_receipt(path: Path, check: ReceiptCheck) -> tuple[bytes, bytes, bytes]
                         "META-INF/ASiCManifest001.xml and META-INF/signature001.p7s"))
             return None
         except ManifestError as exc:
-            add(finding(exc.code, manifest_name(1), detail=exc.detail))
+            add(finding(exc.code, manifest_name(1), detail=exc.detail, detail_zh=exc.detail_zh))
             return None
         except Exception as exc:  # noqa: BLE001 - a corrupt member is a finding
             add(finding("C011", str(path), detail=str(exc) or type(exc).__name__))

@@ -261,7 +261,7 @@ def _records(run: _Run) -> bool:
             run.manifest_bytes[n] = pkg.read(name, pkg.limits.max_xml_bytes)
             manifest = parse_manifest(run.manifest_bytes[n])
         except ManifestError as exc:
-            add(finding(exc.code, name, detail=exc.detail))
+            add(finding(exc.code, name, detail=exc.detail, detail_zh=exc.detail_zh))
             ok = False
             continue
         except Exception as exc:  # noqa: BLE001 - a corrupt member is a finding, not a crash
@@ -284,7 +284,7 @@ def _records(run: _Run) -> bool:
         try:
             run.records[n] = parse_record(pkg.read(name, pkg.limits.max_xml_bytes))
         except RecordError as exc:
-            add(finding(exc.code, name, detail=exc.detail))
+            add(finding(exc.code, name, detail=exc.detail, detail_zh=exc.detail_zh))
             ok = False
         except Exception as exc:  # noqa: BLE001
             add(_unreadable(name, exc))

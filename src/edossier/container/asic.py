@@ -105,10 +105,11 @@ class Manifest:
 
 
 class ManifestError(ValueError):
-    def __init__(self, code: str, detail: str):
+    def __init__(self, code: str, detail: str, detail_zh: str | None = None):
         super().__init__(detail)
         self.code = code
         self.detail = detail
+        self.detail_zh = detail if detail_zh is None else detail_zh
 
 
 def build_manifest(layer: int, objects: list[DataObject]) -> bytes:
@@ -139,7 +140,7 @@ def parse_manifest(data: bytes) -> Manifest:
     try:
         root = parse_xml(data, max_bytes=64 * 1024 * 1024)
     except XmlError as exc:
-        raise ManifestError("S001", str(exc)) from None
+        raise ManifestError("S001", exc.en, exc.zh) from None
     if root.tag != _q(ASIC_NS, "ASiCManifest"):
         raise ManifestError("S002", f"root element is {root.tag}, expected ASiCManifest in namespace {ASIC_NS}")
     sig_refs = []

@@ -405,8 +405,8 @@ def _parse_root(data: bytes, src: tuple[str, str]):
         root = parse_xml(data, max_bytes=MAX_TRUSTLIST_BYTES)
     except XmlError as exc:
         raise TrustListError(
-            f"{src[0]} is not acceptable XML: {exc}",
-            f"{src[1]} 不是可接受的 XML：{exc}",
+            f"{src[0]} is not acceptable XML: {exc.en}",
+            f"{src[1]} 不是可接受的 XML：{exc.zh}",
         ) from None
     if root.tag != f"{_T}TrustList":
         raise TrustListError(
