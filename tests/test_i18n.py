@@ -118,6 +118,16 @@ def test_legal_basis_in_chinese(basis, zh):
     assert basis_text(basis, "en").startswith(basis.split(" (")[0])
 
 
+def test_article_spans_in_both_languages():
+    from edossier.caserules.legal import articles_text
+
+    spans = [(227, 229), (243, 243)]
+    assert articles_text("CPL", spans, "en") == "CPL 2018 Arts. 227-229, 243"
+    assert articles_text("CPL", spans, "zh-CN") == "《刑事诉讼法》第二百二十七条至第二百二十九条、第二百四十三条"
+    assert articles_text("CPL", [(25, 27)], "zh-CN") == "《刑事诉讼法》第二十五条至第二十七条"
+    assert articles_text("CPL", [(250, 250)], "en") == "CPL 2018 Art. 250"
+
+
 def test_every_basis_the_deadline_engine_writes_can_be_cited_in_chinese():
     from edossier.caserules import deadlines
     from edossier.caserules.legal import basis_text, parse_basis

@@ -323,7 +323,8 @@ def _read_receipt(path: Path, check: ReceiptCheck) -> tuple[bytes, bytes, bytes]
             p7s = pkg.read(signature_name(1), 1024 * 1024)
         except KeyError as exc:
             add(finding("C008", str(exc).strip("'\""), layer="001", detail="a receipt needs receipt.xml, "
-                        "META-INF/ASiCManifest001.xml and META-INF/signature001.p7s"))
+                        "META-INF/ASiCManifest001.xml and META-INF/signature001.p7s",
+                        detail_zh="回执须包含 receipt.xml、META-INF/ASiCManifest001.xml 和 META-INF/signature001.p7s"))
             return None
         except ManifestError as exc:
             add(finding(exc.code, manifest_name(1), detail=exc.detail, detail_zh=exc.detail_zh))
@@ -454,7 +455,7 @@ def receipt_proof(receipt_path: Path, package_path: Path, *, trust: TrustList,
         proof.time, proof.source = sig.signing_time, "signing-time"
     else:
         proof.findings.append(finding("R007", str(receipt_path), detail="it carries neither a time stamp nor a "
-                                      "signing-time"))
+                                      "signing-time", detail_zh="既没有时间戳，也没有 signing-time 属性"))
         return proof
     try:
         now = fingerprint(package_path)

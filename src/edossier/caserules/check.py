@@ -14,7 +14,7 @@ from ..idcodes import (credit_code_structure, division_code_status, division_cod
 from ..record.model import Record
 from . import codelist
 from .deadlines import Period, Timeline, beijing_date, compute
-from .legal import basis_text
+from .legal import articles_text, basis_text
 from .profiles import ProfileError, check_profile, load_profile, unknown_profile
 
 # 〔2026〕 / （2026） / [2026] year, then anything, then a serial number and 号; or a system number.
@@ -284,15 +284,21 @@ def _events(records: list[Record]) -> list[Finding]:
 
 _TRANSFERS = {"EV16", "EV19", "EV20", "EV21"}  # steps that move a detained suspect to another organ (K043)
 # Further triggers (K075): code -> (legal basis, True when the sending organ records the step itself).
+# code -> (CPL 2018 articles as spans, the 换押 notice's (2014) case, True when the sending organ records the step)
 _MORE_TRIGGERS = {
-    "EV29": ("CPL 2018 Arts. 227-229, 243; 换押 notice (2014): 一审→二审", False),
-    "EV71": ("CPL 2018 Art. 236; 换押 notice (2014): 发回重审", True),
-    "EV37": ("CPL 2018 Arts. 204-205; 换押 notice (2014): 延期审理补充侦查", True),
-    "EV38": ("CPL 2018 Art. 205; 换押 notice (2014): 恢复审理", True),
-    "EV60": ("CPL 2018 Arts. 246-247; 换押 notice (2014): 死刑复核", True),
-    "EV73": ("CPL 2018 Art. 250; 换押 notice (2014): 死刑复核发回", False),
-    "EV74": ("CPL 2018 Arts. 25-27; 换押 notice (2014): 改变管辖", True),
+    "EV29": ([(227, 229), (243, 243)], "一审→二审", False),
+    "EV71": ([(236, 236)], "发回重审", True),
+    "EV37": ([(204, 205)], "延期审理补充侦查", True),
+    "EV38": ([(205, 205)], "恢复审理", True),
+    "EV60": ([(246, 247)], "死刑复核", True),
+    "EV73": ([(250, 250)], "死刑复核发回", False),
+    "EV74": ([(25, 27)], "改变管辖", True),
 }
+
+
+def _trigger_basis(spans, case: str) -> tuple[str, str]:
+    return (f"{articles_text('CPL', spans, 'en')}; 换押 notice (2014): {case}",
+            f"{articles_text('CPL', spans, 'zh-CN')}；换押通知（2014）：{case}")
 _INTO_CUSTODY = ("EV03", "EV09", "EV14", "EV52")  # EV52 先行拘留 (Art. 170): into the 看守所; 留置 (EV50) is not
 _OUT_OF_CUSTODY = ("EV10", "EV11", "EV12", "EV22", "EV40")
 # Period changes without a change of organ: the organ notifies the 看守所 (变更羁押期限通知书, K077).
@@ -353,7 +359,8 @@ def _custody_of(person: str, steps: list, sends: list, records: list[Record]) ->
             if not [x for x in mine if x.layer == s.layer and abs(x.time - s.time) <= _WINDOW]:
                 out.append(finding("K043", _event_loc(s, records), event=s.name, time=_t(s.time)))
         elif s.code in _MORE_TRIGGERS and in_custody:
-            basis, sender_records = _MORE_TRIGGERS[s.code]
+            spans, case, sender_records = _MORE_TRIGGERS[s.code]
+            basis, basis_zh = _trigger_basis(spans, case)
             if sender_records:
                 near = [x for x in mine if abs(x.time - s.time) <= _WINDOW]
             else:
@@ -363,7 +370,7 @@ def _custody_of(person: str, steps: list, sends: list, records: list[Record]) ->
                 near = [x for x in mine if since <= x.time <= s.time + _WINDOW]
             if not near:
                 out.append(finding("K075", _event_loc(s, records), event=s.name, time=_t(s.time),
-                                   person=who if person else who_zh, basis=basis))
+                                   person=who, person_zh=who_zh, basis=basis, basis_zh=basis_zh))
         if s.code in _PERIOD_CHANGES and in_custody:
             out += _period_notice(s, steps[n + 1:], person, records)
     return out
@@ -384,7 +391,7 @@ def _period_notice(change, later: list, person: str, records: list[Record]) -> l
     else:
         until, until_zh = "the last recorded event", "最后记录的事件"
     return [finding("K077", _event_loc(change, records), event=change.name, time=_t(change.time),
-                    person=person or "the suspect", until=until, until_zh=until_zh)]
+                    person=person or "the suspect", person_zh=person or "犯罪嫌疑人", until=until, until_zh=until_zh)]
 
 
 def _declared_period(accept, tl: Timeline, records) -> list[Finding]:

@@ -105,6 +105,19 @@ def basis_text(basis: str, lang: str) -> str:
     return cite(citations, lang) if citations else basis
 
 
+def articles_text(law: str, spans: list[tuple[int, int]], lang: str) -> str:
+    """Articles of one law, a span (a, b) being a to b: "CPL 2018 Arts. 227-229, 243" /
+    《刑事诉讼法》第二百二十七条至第二百二十九条、第二百四十三条."""
+    if is_zh(lang):
+        def one(a: int) -> str:
+            return t("law.article", lang, n=zh_numeral(a))
+        parts = [one(a) if a == b else f"{one(a)}至{one(b)}" for a, b in spans]
+        return t(f"law.{law}", lang) + t("law.joiner", lang).join(parts)
+    several = len(spans) > 1 or spans[0][0] != spans[0][1]
+    return (t(f"law.{law}", lang) + (" Arts. " if several else " Art. ")
+            + ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans))
+
+
 _EXT_ART = re.compile(r"\bArt\. \d+(?: para \d+)?")
 _EXT_LEN = re.compile(r"(?<=[+→])(\d+)([md])\b")
 
@@ -119,4 +132,4 @@ def extension_text(extension: str, lang: str) -> str:
     return text.replace(" (", "（").replace(") ", "）")
 
 
-__all__ = ["Citation", "basis_text", "cite", "extension_text", "parse_basis"]
+__all__ = ["Citation", "articles_text", "basis_text", "cite", "extension_text", "parse_basis"]

@@ -112,5 +112,6 @@ def check_document(location: str, data: bytes, *, expected_pages: int | None = N
         except Exception:  # noqa: BLE001 - the checker has already reported why it cannot be opened
             return out
         if pages != expected_pages:
-            out.append(finding("S006", location, detail=f"the record says {expected_pages} pages, the PDF has {pages}"))
+            out.append(finding("S006", location, detail=f"the record says {expected_pages} pages, the PDF has {pages}",
+                               detail_zh=f"卷宗记录称 {expected_pages} 页，PDF 实有 {pages} 页"))
     return out

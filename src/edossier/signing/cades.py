@@ -484,13 +484,15 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
     if SIGNING_TIME not in attr_types:
         result.findings.append(finding("G017", loc, **params))
     if SIGNING_CERTIFICATE_V2 not in attr_types:
-        result.findings.append(finding("G011", loc, detail="no signing-certificate-v2 signed attribute", **params))
+        result.findings.append(finding("G011", loc, detail="no signing-certificate-v2 signed attribute",
+                                       detail_zh="没有 signing-certificate-v2 签名属性", **params))
     elif signer_cert is not None:
         why = _signing_certificate_v2_problem(signed_attrs, signer_cert)
         if why:
             return fail("G019", "TOTAL_FAILED", "FORMAT_FAILURE", detail=why)
     for name in sorted({OTHER_TIME_STAMPS[t] for t in attr_types if t in OTHER_TIME_STAMPS}):
-        result.findings.append(finding("G021", loc, detail=f"signed attribute {name}", **params))
+        result.findings.append(finding("G021", loc, detail=f"signed attribute {name}",
+                                       detail_zh=f"签名属性 {name}", **params))
 
     when = at or dt.datetime.now(dt.timezone.utc)
     # A past validation time is judged with the revocation information we have, issued later.
@@ -549,9 +551,11 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         if kind == SIGNATURE_TIME_STAMP:
             tokens.extend(attr["values"])
         elif kind in OTHER_TIME_STAMPS:
-            result.findings.append(finding("G021", loc, detail=f"unsigned attribute {OTHER_TIME_STAMPS[kind]}", **params))
+            result.findings.append(finding("G021", loc, detail=f"unsigned attribute {OTHER_TIME_STAMPS[kind]}",
+                                           detail_zh=f"非签名属性 {OTHER_TIME_STAMPS[kind]}", **params))
     if len(tokens) > 1:
-        result.findings.append(finding("G021", loc, detail=f"{len(tokens)} signature time stamps; at most one", **params))
+        result.findings.append(finding("G021", loc, detail=f"{len(tokens)} signature time stamps; at most one",
+                                       detail_zh=f"{len(tokens)} 个签名时间戳；至多一个", **params))
     ts_time = None
     for token in tokens:
         verdict = _judge_token(token, si, trust, when, retroactive)
