@@ -247,16 +247,16 @@ def display_name(cert) -> str:
     return cert.subject.human_friendly
 
 
-def _out_of_period(certs, when: dt.datetime) -> tuple[str, str] | None:
-    """(sub-indication, explanation) for the first certificate not valid at `when`, else None."""
+def _out_of_period(certs, when: dt.datetime) -> tuple[str, str, str] | None:
+    """(sub-indication, explanation in English and Chinese) for the first certificate not valid at `when`, else None."""
     for cert in certs:
         validity = cert["tbs_certificate"]["validity"]
         start, end = validity["not_before"].native, validity["not_after"].native
         name = cert.subject.human_friendly
         if when < start:
-            return "NOT_YET_VALID", f"{name} is valid only from {start.isoformat()}"
+            return "NOT_YET_VALID", f"{name} is valid only from {start.isoformat()}", f"{name} 自 {start.isoformat()} 起才有效"
         if when > end:
-            return "OUT_OF_BOUNDS_NO_POE", f"{name} expired on {end.isoformat()}"
+            return "OUT_OF_BOUNDS_NO_POE", f"{name} expired on {end.isoformat()}", f"{name} 已于 {end.isoformat()} 过期"
     return None
 
 
@@ -350,6 +350,7 @@ class _TokenVerdict:
     code: str | None = None
     sub: str | None = None
     detail: str = ""
+    detail_zh: str | None = None  # None: as `detail` (a technical value the same in both languages)
 
 
 def _judge_token(token, si, trust: TrustList, when: dt.datetime, retroactive: bool) -> _TokenVerdict:
@@ -362,27 +363,32 @@ def _judge_token(token, si, trust: TrustList, when: dt.datetime, retroactive: bo
 
     try:
         if token["content_type"].native != "signed_data":
-            return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail="the token is not SignedData")
+            return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail="the token is not SignedData", detail_zh="时间戳令牌不是 SignedData")
         tsd = token["content"]
         tst_info = tsd["encap_content_info"]["content"].parsed
         gen_time = tst_info["gen_time"].native
         tsis = tsd["signer_infos"]
         if len(tsis) != 1:
-            return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail=f"{len(tsis)} SignerInfos in the token")
+            return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail=f"{len(tsis)} SignerInfos in the token",
+                                 detail_zh=f"令牌中有 {len(tsis)} 个 SignerInfo")
         if not isinstance(tsis[0]["signed_attrs"], core.Void) and unsorted_set(tsis[0]["signed_attrs"].contents):
-            return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail="the token's signed attributes are not DER")
+            return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail="the token's signed attributes are not DER",
+                                 detail_zh="令牌的签名属性不是 DER 编码")
         certs = [c.chosen for c in tsd["certificates"]] if tsd["certificates"].native else []
         matching = _matching_certs(tsis[0]["sid"], certs)
     except Exception as exc:  # noqa: BLE001 - malformed token
-        return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail=f"unreadable token: {str(exc)[:120]}")
+        return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail=f"unreadable token: {str(exc)[:120]}",
+                             detail_zh="无法读取的时间戳令牌")
     if len(matching) != 1:
         return _TokenVerdict(code="G012", sub="FORMAT_FAILURE",
-                             detail=f"{len(matching)} certificates match the token's signer identifier")
+                             detail=f"{len(matching)} certificates match the token's signer identifier",
+                             detail_zh=f"有 {len(matching)} 个证书与令牌的签名者标识相符")
     tsa_cert = matching[0]
     tsa = trust.tsa_for(tsa_cert.dump(), gen_time) if trust.tsas else None
     if tsa is None:
         return _TokenVerdict(code="G022", sub="NO_CERTIFICATE_CHAIN_FOUND",
-                             detail=f"{tsa_cert.subject.human_friendly} (issued by {tsa_cert.issuer.human_friendly})")
+                             detail=f"{tsa_cert.subject.human_friendly} (issued by {tsa_cert.issuer.human_friendly})",
+                             detail_zh=f"{tsa_cert.subject.human_friendly}（签发者：{tsa_cert.issuer.human_friendly}）")
     try:
         vc = _context(tsa.ca_certs, tsa.crls, certs, [], when, retroactive)
         kwargs = asyncio.run(validate_tst_signed_data(tsd, vc, message_imprint_checker(si)))
@@ -390,16 +396,18 @@ def _judge_token(token, si, trust: TrustList, when: dt.datetime, retroactive: bo
     except Exception as exc:  # noqa: BLE001
         return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail=f"{type(exc).__name__}: {str(exc)[:120]}")
     if status.signing_cert is None or status.signing_cert.dump() != tsa_cert.dump():
-        return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail="the token was validated with another certificate")
+        return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail="the token was validated with another certificate",
+                             detail_zh="令牌是用另一个证书验证的")
     if not (status.intact and status.valid):
-        return _TokenVerdict(code="G012", sub="SIG_CONSTRAINTS_FAILURE", detail="not intact or not valid")
+        return _TokenVerdict(code="G012", sub="SIG_CONSTRAINTS_FAILURE", detail="not intact or not valid", detail_zh="不完整或无效")
     if not status.trusted or status.validation_path is None:
         indic = status.trust_problem_indic.name if status.trust_problem_indic else "no trusted path"
         return _TokenVerdict(code="G012", sub="SIG_CONSTRAINTS_FAILURE", detail=indic)
     path = list(status.validation_path.iter_certs(include_root=True))
     if path[-1].dump() != tsa_cert.dump() or (len(path) > 1 and path[-2].dump() not in tsa.ca_certs):
         return _TokenVerdict(code="G022", sub="NO_CERTIFICATE_CHAIN_FOUND",
-                             detail="the token's path does not pass through the TSA entry's CA")
+                             detail="the token's path does not pass through the TSA entry's CA",
+                             detail_zh="令牌的证书路径未经过信任列表中该时间戳服务条目的 CA")
     return _TokenVerdict(time=status.timestamp)
 
 
@@ -465,17 +473,19 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
     if not_der:
         return fail("G023", "TOTAL_FAILED", "FORMAT_FAILURE", detail=not_der)
     if raw_signed_attrs is not None and unsorted_set(raw_signed_attrs):
-        return fail("G023", "TOTAL_FAILED", "FORMAT_FAILURE", detail="signed attributes not in DER (sorted) order")
+        return fail("G023", "TOTAL_FAILED", "FORMAT_FAILURE", detail="signed attributes not in DER (sorted) order",
+                    detail_zh="签名属性未按 DER 要求排序")
 
     for alg in (digest_alg, sig_hash):
         if alg in WEAK_DIGESTS:
-            return fail("G010", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", detail=f"digest {alg}")
+            return fail("G010", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", detail=f"digest {alg}", detail_zh=f"摘要算法 {alg}")
     # One signer certificate, or none: with two candidates pyHanko and any other tool may each pick
     # a different one, and every later decision would rest on a certificate nobody verified.
     candidates = _matching_certs(si["sid"], embedded)
     if len(candidates) > 1:
         return fail("G016", "TOTAL_FAILED", "FORMAT_FAILURE",
-                    detail=f"{len(candidates)} embedded certificates match the signer identifier ({si['sid'].name})")
+                    detail=f"{len(candidates)} embedded certificates match the signer identifier ({si['sid'].name})",
+                    detail_zh=f"有 {len(candidates)} 个内嵌证书与签名者标识（{si['sid'].name}）相符")
     signer_cert = candidates[0] if candidates else None
     if signer_cert is not None:
         weak_key = _weak_key(signer_cert)
@@ -511,14 +521,16 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         listed = [ax509.Certificate.load(c) for c in trusted.ca_certs]
         issuing = {c.sha256 for c in listed if c.self_signed == "no"} or {c.sha256 for c in listed}
     except Exception as exc:  # noqa: BLE001
-        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=f"trust list entry: {exc}")
+        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=f"trust list entry: {exc}", detail_zh=f"信任列表条目：{exc}")
     if signer_cert is None:
-        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail="the signer's certificate is not embedded")
+        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail="the signer's certificate is not embedded",
+                    detail_zh="签名人证书未内嵌")
     if not any(signer_cert.issuer == ca.subject
                and signer_cert.authority_key_identifier in (None, ca.key_identifier)
                for ca in listed if ca.sha256 in issuing):
         return fail("G003", "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND",
-                    detail=f"issued by {signer_cert.issuer.human_friendly}")
+                    detail=f"issued by {signer_cert.issuer.human_friendly}",
+                    detail_zh=f"签发者：{signer_cert.issuer.human_friendly}")
     anchors = [c for c in listed if c.self_signed != "no"] or listed
 
     # Time stamps are judged here one by one (`_judge_token`), so pyHanko sees the signature alone.
@@ -535,7 +547,8 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
     if validated is None or validated.dump() != signer_cert.dump() or (
             status.validation_path is not None and status.validation_path.leaf.dump() != validated.dump()):
         return fail("G016", "TOTAL_FAILED", "FORMAT_FAILURE",
-                    detail="the validated certificate is not the embedded signer certificate or not the end of its path")
+                    detail="the validated certificate is not the embedded signer certificate or not the end of its path",
+                    detail_zh="经验证的证书不是内嵌的签名人证书，或不在其路径末端")
     signer_cert = validated
     result.signer = display_name(signer_cert)
     result.signer_certificate = signer_cert.dump()
@@ -560,19 +573,22 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
     for token in tokens:
         verdict = _judge_token(token, si, trust, when, retroactive)
         if verdict.code:
-            return fail(verdict.code, "INDETERMINATE", verdict.sub, detail=verdict.detail)
+            return fail(verdict.code, "INDETERMINATE", verdict.sub, detail=verdict.detail, detail_zh=verdict.detail_zh)
         ts_time = verdict.time if ts_time is None else min(ts_time, verdict.time)
     result.timestamp = ts_time
     claimed = status.signer_reported_dt
     if claimed and ts_time and ts_time < claimed - CLOCK_SKEW:
         return fail("G012", "INDETERMINATE", "TIMESTAMP_ORDER_FAILURE",
-                    detail="the time stamp is earlier than the claimed signing time")
+                    detail="the time stamp is earlier than the claimed signing time",
+                    detail_zh="时间戳早于所声称的签名时间")
     if claimed and claimed > when + CLOCK_SKEW:
         return fail("G018", "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE",
-                    detail=f"signing-time {claimed.isoformat()} is after the validation time {when.isoformat()}")
+                    detail=f"signing-time {claimed.isoformat()} is after the validation time {when.isoformat()}",
+                    detail_zh=f"signing-time {claimed.isoformat()} 晚于验证时间 {when.isoformat()}")
     if claimed and poe and claimed > poe + CLOCK_SKEW:
         return fail("G018", "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE",
-                    detail=f"signing-time {claimed.isoformat()} is after the proof of existence {poe.isoformat()}")
+                    detail=f"signing-time {claimed.isoformat()} is after the proof of existence {poe.isoformat()}",
+                    detail_zh=f"signing-time {claimed.isoformat()} 晚于存在性证明时间 {poe.isoformat()}")
 
     proofs = [(t, what) for t, what in ((ts_time, "trusted time stamp"), (poe, "proof of existence")) if t]
     proven, proof = min(proofs, key=lambda p: p[0]) if proofs else (None, None)
@@ -588,7 +604,7 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
             result.findings.append(finding("G013", loc, detail=f"{proof} of {proven.isoformat()}", **params))
 
     if expired:
-        return fail("G008", "INDETERMINATE", expired[0], detail=expired[1])
+        return fail("G008", "INDETERMINATE", expired[0], detail=expired[1], detail_zh=expired[2])
     if status.revoked or indic in ("REVOKED_NO_POE", "REVOKED_CA_NO_POE"):
         details = status.revocation_details
         when_revoked = details.revocation_date.isoformat() if details else "?"
@@ -596,7 +612,7 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         # REVOKED is a TOTAL_FAILED sub-indication (revoked before a proven signing time).
         sub = indic if indic in ("REVOKED_NO_POE", "REVOKED_CA_NO_POE") else "REVOKED"
         return fail("G005", "INDETERMINATE" if indic in ("REVOKED_NO_POE", "REVOKED_CA_NO_POE") else "TOTAL_FAILED",
-                    sub, detail=f"revoked on {when_revoked}")
+                    sub, detail=f"revoked on {when_revoked}", detail_zh=f"吊销于 {when_revoked}")
     if indic is not None or not status.trusted:
         code = {
             "NO_CERTIFICATE_CHAIN_FOUND": "G003",
@@ -611,19 +627,22 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
             "TRY_LATER": "G006",
             "REVOCATION_OUT_OF_BOUNDS_NO_POE": "G006",
         }.get(indic or "", "G003")
-        return fail(code, "INDETERMINATE", indic or "NO_CERTIFICATE_CHAIN_FOUND", detail=indic or "no validation path")
+        return fail(code, "INDETERMINATE", indic or "NO_CERTIFICATE_CHAIN_FOUND", detail=indic or "no validation path",
+                    detail_zh=indic or "没有验证路径")
 
     path_hashes = {c.sha256 for c in status.validation_path.iter_certs(include_root=True)}
     if not (path_hashes & issuing):
         return fail("G003", "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND",
-                    detail="the path does not pass through the agency's CA")
+                    detail="the path does not pass through the agency's CA",
+                    detail_zh="证书路径未经过该机关的 CA")
 
     # No name-only match (#13): two entries may share a name; only the credit code is unique.
     org_id = _subject_attr(signer_cert, ORGANIZATION_IDENTIFIER)
     if org_id != credit_code:
         org = _subject_attr(signer_cert, "2.5.4.10")
         return fail("G009", "INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE",
-                    detail=f"certificate names O={org!r}, organizationIdentifier={org_id!r}")
+                    detail=f"certificate names O={org!r}, organizationIdentifier={org_id!r}",
+                    detail_zh=f"证书所载 O={org!r}，organizationIdentifier={org_id!r}")
 
     # Valid at the validation time, but revoked later with nothing proving the signature is older
     # than the revocation: the signed signing-time is only the signer's word (docs/signatures.md §3).
