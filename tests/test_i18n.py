@@ -235,14 +235,23 @@ ALLOWED = frozenset("""
 PDF ASiC CAdES PAdES XAdES SHA CRL OCSP TSA ZIP XML XSD JSON TOML JPEG PNG TIFF ETSI RFC ISO UTC OCR HTML
 ICC CMS XMP PKCS PKI SOI EOI IEND CRC CMYK RGB sRGB DPI dpi CJK JUnit SARIF URI UTF
 edossier PyMuPDF veraPDF
+INDETERMINATE RSA DOCTYPE mimetype Rootfile SigReference DataObjectReference DigestValue DigestMethod MimeType
+DossierRecord ASiCManifest SignedData DER INTEGER ASCII Unicode
 """.split())
+# INDETERMINATE: the ETSI main indication, shown as the code after its plain meaning (无法确认). DOCTYPE,
+# mimetype (the ASiC member of that name) and the element names of the ASiC manifest and the record
+# (Rootfile, SigReference, DossierRecord …), ASN.1 (SignedData, DER, INTEGER) and character sets (ASCII,
+# Unicode) are names the standards define, written as in the file.
 # Removed before looking for words, each because it is not prose: URLs; file names and paths (anything with
 # a slash or a file extension, XPath locations); hex digests; ISO 8601 times; values quoted as the user
 # typed them ('police'); identifiers joined by - or _ (profile ids, ETSI indications such as TOTAL_PASSED,
-# option names such as --trust-anchor, dossier.toml keys); finding codes (A123); Rich markup.
+# option names such as --trust-anchor, dossier.toml keys); finding codes (A123); camelCase names of XML
+# attributes and ASN.1 fields (typeCode, organizationIdentifier); names with digits (sha1, v2); the name
+# of a PDF signature field (data: 签名域 Officer); a command to run, in `backticks`; Rich markup.
 _NOT_PROSE = [re.compile(p) for p in (
-    r"\w+://\S+", r"urn:\S+", r"\S*[/\\]\S*", r"\b[\w.-]+\.[A-Za-z][A-Za-z0-9]{0,4}\b", r"\b[0-9a-fA-F]{16,}\b",
-    r"\d{4}-\d\d-\d\dT[\d:.+-]+", r"'[^'\n]*'", r"--?[a-z][\w-]*", r"\b\w+(?:[-_]\w+)+\b", r"\b[A-Z]\d{3}\b",
+    r"签名域 [^\s）)]+", r"`[^`]*`", r"\w+://\S+", r"urn:\S+", r"\S*[/\\]\S*", r"\b[\w.-]+\.[A-Za-z][A-Za-z0-9]{0,4}\b", r"\b[0-9a-fA-F]{16,}\b",
+    r"\d{4}-\d\d-\d\dT[\d:.+-]+", r"'[^'\n]*'", r"(?<![\w-])--?[a-z][\w-]*", r"\b\w+(?:[-_]\w+)+\b",
+    r"\b[A-Z]\d{3}\b", r"\b[a-z]+(?:[A-Z][a-z0-9]*)+\b", r"\b[A-Za-z]+\d+\b",
     r"\[/?[a-z ]+\]")]
 
 
@@ -416,7 +425,8 @@ def _plain_pdf(tmp_path) -> Path:
 
 _DETAIL = re.compile(r"（[^（）]*）$")
 ISO_32000 = frozenset({"Catalog", "Type", "Metadata", "Subtype", "pdfaid", "AcroForm", "Names", "OCProperties",
-                       "Perms", "trailer"})
+                       "Perms", "trailer", "XObject", "EmbeddedFiles", "JavaScript", "GoTo", "GoToR", "GoToE",
+                       "Thread", "Named", "SubmitForm", "Launch", "DefaultGray", "DeviceGray", "DCTDecode"})
 
 
 def test_pdfa_check_in_chinese(zh, tmp_path):
@@ -482,3 +492,52 @@ def test_the_scanner_finds_english():
     assert not _english_words("S010 错误 documents/001/0001.pdf 'police' TOTAL_PASSED SHA-256 2026-11-02T09:30+08:00")
     page = '<html><head><title>REJECT</title></head><body><p>拒收</p><span lang="en">REJECT</span></body></html>'
     assert _html_text(page).split() == ["拒收"]
+
+
+# --- every package of the conformance corpus, validated under zh-CN ---------------------------------------
+
+# Not yet translated (docs/i18n.md): the PDF/A checker's technical details (D003, D004) and the words of
+# third-party parsers quoted in a finding (D001: the PDF library's error; G001, G024: asn1crypto's).
+KNOWN_GAPS = frozenset({"D001", "D003", "D004", "G001", "G024"})
+_FINDING_HEAD = re.compile(r"^\s+([A-Z]\d{3}) ")
+
+
+def _corpus_report(zh) -> str:
+    import glob
+
+    from edossier.conformance import default_corpus
+
+    corpus = default_corpus()
+    packages = sorted(glob.glob(str(corpus / "*" / "*" / "package.edp")))
+    assert len(packages) > 100
+    return zh("validate", *packages, "--trust", corpus / "trustlist.xml", "--trust-anchor", corpus / "trust-anchor.pem",
+              "--at", "2026-12-01T00:00:00Z", "-j", "1").output
+
+
+def _without_gaps(text: str) -> str:
+    out, code = [], None
+    for line in text.splitlines():
+        m = _FINDING_HEAD.match(line)
+        if m:
+            code = m.group(1)
+        elif not line.startswith("      "):
+            code = None  # a message line is indented under its finding's head line
+        if not (code in KNOWN_GAPS and line.startswith("      ")):
+            out.append(line)
+    return "\n".join(out)
+
+
+@pytest.fixture(scope="module")
+def corpus_zh(zh):
+    return _corpus_report(zh)
+
+
+def test_every_corpus_package_is_reported_in_chinese(corpus_zh):
+    # every code of the registry's error and warning families appears in the corpus (test_conformance)
+    assert_chinese(_without_gaps(corpus_zh), names=ISO_32000)
+
+
+@pytest.mark.xfail(strict=True, reason="PDF/A checker details and third-party parser messages (KNOWN_GAPS) are "
+                                       "not translated yet")
+def test_every_corpus_package_is_reported_in_chinese_without_exceptions(corpus_zh):
+    assert_chinese(corpus_zh, names=ISO_32000)

@@ -73,7 +73,8 @@ def signer_findings(credential, agency, layer: int, *, trust: TrustList | None, 
     list, an entry for that credit code *and* role in force at `at`, under that name, whose issuing CA
     issued the credential's certificate."""
     loc = signature_name(layer)
-    params = {"layer": f"{layer:03d}", "agency": agency.name, "role": agency.role}
+    params = {"layer": f"{layer:03d}", "agency": agency.name, "role": agency.role,
+              "role_zh": role_name(agency.role, "zh-CN")}
     out = []
     if credential.organization_id != agency.credit_code:
         out.append(finding("G009", loc, **params, detail=f"the credential's organizationIdentifier is "

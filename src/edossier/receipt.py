@@ -190,9 +190,11 @@ def parse_receipt(data: bytes) -> Receipt:
         raise _Outdated()
     schema = xml_schema("receipt-0.2.xsd")
     if not schema.validate(root):
+        from .i18n.explain import xsd_error
+
         err = schema.error_log.last_error
-        raise ReceiptError(f"receipt.xml does not follow the schema: line {err.line}: {err.message}",
-                           f"receipt.xml 不符合模式：第 {err.line} 行：{err.message}")
+        en, zh = xsd_error(err.line, err.message)
+        raise ReceiptError(f"receipt.xml does not follow the schema: {en}", f"receipt.xml 不符合模式：{zh}")
     q = lambda tag: f"{{{NS}}}{tag}"  # noqa: E731
     pkg, rcv, validation, verdict = (root.find(q(t)) for t in ("Package", "Receiver", "Validation", "Verdict"))
     note = root.find(q("Note"))

@@ -629,4 +629,7 @@ class _MemberReader:
 def _unreadable(name: str, exc: Exception) -> Finding:
     if isinstance(exc, LimitError):
         return finding("C010", name, detail=str(exc))
-    return finding("C011", name, detail=str(exc) or type(exc).__name__)
+    from .container.reasons import reason_zh
+
+    why = str(exc) or type(exc).__name__
+    return finding("C011", name, detail=why, detail_zh=reason_zh(why))

@@ -108,7 +108,9 @@ def _coded(cl: codelist.CodeList, code: str, value: str, type_code: str | None, 
     if type_code and type_code != entry.code:
         other = cl.by_code(type_code)
         detail = f"{value} is {entry.code}" + (f", {type_code} is {other.zh}" if other else f", {type_code} is unknown")
-        return [finding("K003", loc.replace("/@type", "/@typeCode"), value=value, type_code=type_code, detail=detail)]
+        detail_zh = f"{value} 的编码为 {entry.code}，" + (f"{type_code} 是{other.zh}" if other else f"{type_code} 是未知编码")
+        return [finding("K003", loc.replace("/@type", "/@typeCode"), value=value, type_code=type_code, detail=detail,
+                        detail_zh=detail_zh)]
     return []
 
 

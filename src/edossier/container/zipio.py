@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 from ..findings import Finding, finding
 from .asic import MANIFEST_RE, MIMETYPE, SIGNATURE_RE, name_problem
+from .reasons import reason_zh
 from .zipread import (FLAG_ENCRYPTED, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, Archive, Entry, MemberError, ZipRejected,
                       iter_member, parse_archive)
 
@@ -196,7 +197,7 @@ def inspect_archive(fh: BinaryIO, path: Path, archive: Archive, limits: Limits) 
     for e in archive.entries:
         name = e.name
         if e.name_problem:
-            out.append(finding("C110", name, detail=e.name_problem))
+            out.append(finding("C110", name, detail=e.name_problem, detail_zh=reason_zh(e.name_problem)))
             continue
         key = _collision_key(name)
         if name in entries or key in folded:
@@ -205,11 +206,11 @@ def inspect_archive(fh: BinaryIO, path: Path, archive: Archive, limits: Limits) 
         folded[key] = name
         problem = None if name == "mimetype" else (name_problem(name) or _extra_name_problem(name))
         if problem:
-            out.append(finding("C005", name, detail=problem))
+            out.append(finding("C005", name, detail=problem, detail_zh=reason_zh(problem)))
             continue
         kind = _special_type(e)
         if kind:
-            out.append(finding("C108", name, detail=kind))
+            out.append(finding("C108", name, detail=kind, detail_zh=reason_zh(kind)))
             continue
         if e.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION):
             out.append(finding("C012", name, detail="encrypted entry", detail_zh="加密条目"))
@@ -334,7 +335,7 @@ def _check_mimetype(pkg: OpenedPackage, archive: Archive) -> bool:
     try:
         content = pkg.read("mimetype", 256)
     except (ValueError, OSError) as exc:
-        pkg.findings.append(finding("C011", "mimetype", detail=str(exc)))
+        pkg.findings.append(finding("C011", "mimetype", detail=str(exc), detail_zh=reason_zh(str(exc))))
         return False
     if content != MIMETYPE:
         pkg.findings.append(finding("C004", "mimetype", detail=repr(content[:60].decode("utf-8", "replace"))))

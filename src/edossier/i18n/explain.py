@@ -124,6 +124,9 @@ _PDF_LOCATION = [
     (re.compile(r"\bpage (?P<n>\d+)"), "page"),
     (re.compile(r"\bfont (?P<name>\S+?)(?=,|$|\s)"), "font"),
     (re.compile(r"\bannotation (?P<n>\d+)"), "annotation"),
+    (re.compile(r"\bimage (?P<name>\S+?)(?=,|$|\s)"), "image"),
+    (re.compile(r"\bsignature field (?P<name>.+)$"), "signature_field"),
+    (re.compile(r"^direct object$"), "direct_object"),
     (re.compile(r"\bobject (?P<ref>\d+ \d+ R)"), "object"),
     (re.compile(r"\boffset (?P<n>\d+)"), "offset"),
     (re.compile(r"\(mask\)"), "mask"),
@@ -140,4 +143,60 @@ def pdf_location(location: str, lang: str) -> str:
     for pattern, key in _PDF_LOCATION:
         location = pattern.sub(lambda m, key=key: t(f"pdf_location.{key}", lang, **m.groupdict()), location)
     return location.replace(", ", "，")
-__all__ = ["pdf_location", "schema_error", "show_value", "toml_error"]
+
+
+_MEMBER_AND_PLACE = re.compile(r"^(?P<member>\S+) \((?P<inner>[^()]*)\)$")
+
+
+def show_location(location: str, lang: str) -> str:
+    """A finding's location as a report shows it: "documents/001/0002.pdf (page 1, image /Im1)" gets its
+    place inside the PDF in `lang`; a member name or XPath stays as it is."""
+    m = _MEMBER_AND_PLACE.match(location or "")
+    if not m or not lang.startswith("zh"):
+        return location
+    return f"{m.group('member')}（{pdf_location(m.group('inner'), lang)}）"
+
+
+
+_NS = re.compile(r"\{(?:urn|https?):[^}]*\}")  # an element's namespace, not a {set} or a {2} of a pattern
+_XSD_WHERE = re.compile(r"^Element '(?P<name>[^']+)'(?:, attribute '(?P<attribute>[^']+)')?: (?P<rest>.*)$", re.S)
+_XSD = [
+    (re.compile(r"\[facet 'enumeration'\] The value (?P<value>'.*') is not an element of the set (?P<allowed>\{.*\})\.", re.S),
+     "enumeration"),
+    (re.compile(r"\[facet 'pattern'\] The value (?P<value>'.*') is not accepted by the pattern (?P<pattern>'.*')\.", re.S),
+     "pattern"),
+    (re.compile(r"This element is not expected\. Expected is (?:one of )?\( (?P<expected>.*) \)\.", re.S), "not_expected"),
+    (re.compile(r"This element is not expected\.", re.S), "not_expected_end"),
+    (re.compile(r"Missing child element\(s\)\. Expected is (?:one of )?\( (?P<expected>.*) \)\.", re.S), "missing_child"),
+    (re.compile(r"The attribute (?P<name>'[^']+') is required but missing\.", re.S), "attribute_required"),
+    (re.compile(r"The attribute '[^']+' is not allowed\.", re.S), "attribute_not_allowed"),
+    (re.compile(r"(?P<value>'.*') is not a valid value of the (?:atomic|union|list) type (?P<type>'[^']+')\.", re.S),
+     "atomic_type"),
+    (re.compile(r"Duplicate key-sequence (?P<value>\[.*\]) in (?:unique|key) identity-constraint (?P<constraint>'[^']+')\.",
+                re.S), "duplicate"),
+    (re.compile(r"\[facet '(?:minLength|maxLength|length)'\] The value (?P<value>'.*') has a length of .*", re.S), "length"),
+    (re.compile(r"\[facet '(?:min|max)(?:In|Ex)clusive'\] The value (?P<value>'.*') is .*", re.S), "min_max"),
+]
+
+
+def xsd_error(line, message: str) -> tuple[str, str]:
+    """(en, zh) for one libxml2 XML Schema error: element names without their namespace, the common
+    kinds translated, any other message kept in English inside the Chinese text."""
+    text = _NS.sub("", message.strip())
+    m = _XSD_WHERE.match(text)
+    out = []
+    for lang in ("en", "zh-CN"):
+        msg = None
+        if m:
+            where = (t("xsd.element_attribute", lang, name=m.group("name"), attribute=m.group("attribute"))
+                     if m.group("attribute") else t("xsd.element", lang, name=m.group("name")))
+            for pattern, key in _XSD:
+                hit = pattern.fullmatch(m.group("rest"))
+                if hit:
+                    msg = t(f"xsd.{key}", lang, where=where, **hit.groupdict())
+                    break
+        if msg is None:
+            msg = t("xsd.other", lang, message=text)
+        out.append(t("xsd.line", lang, line=line, message=msg))
+    return out[0], out[1]
+__all__ = ["pdf_location", "schema_error", "show_location", "show_value", "toml_error", "xsd_error"]

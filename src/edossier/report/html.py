@@ -20,6 +20,7 @@ from pathlib import Path
 from .. import __version__
 from ..findings import severity_counts, spec_link
 from ..i18n import raw, section
+from ..i18n.explain import show_location
 from ..timefmt import indication_plain, show
 
 MAX_THUMBNAILS = 60  # per package
@@ -236,7 +237,7 @@ def _findings_table(rep, L: dict, lang: str) -> str:
             code += f'<div class="alt">{e(f.rule_id)}</div>'
         rows.append(f'<tr class="{e(f.severity)}"><td>{code}</td>'
                     f'<td><span class="sev {e(f.severity)}">{e(L["sev"][f.severity])}</span></td>'
-                    f'<td>{e(L["stages"][f.stage])}</td><td class="loc">{e(f.location)}</td>'
+                    f'<td>{e(L["stages"][f.stage])}</td><td class="loc">{e(show_location(f.location, lang))}</td>'
                     f"<td>{_message_cell(f, lang)}</td></tr>")
     head = "".join(f"<th>{e(L[k])}</th>" for k in ("code", "severity", "stage", "location", "message"))
     return f'<table class="findings"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'

@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 
 from ..findings import SEVERITIES, STAGES, SUPERVISION, spec_link
 from ..i18n import section
+from ..i18n.explain import show_location
 
 # Characters XML 1.0 cannot carry at all (C0 controls except TAB/LF/CR, surrogates, U+FFFE/U+FFFF).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -36,7 +37,7 @@ _L = {lang: {**section("junit", lang), "stage": section("stage", lang), "sev": s
 def _finding_text(f, lang: str, L: dict) -> str:
     other = "en" if lang.startswith("zh") else "zh-CN"
     lines = [f"{f.code} {L['sev'][f.severity]}" + (f" [{f.rule_id}]" if f.rule_id else "")
-             + (f" @ {f.location}" if f.location else ""),
+             + (f" @ {show_location(f.location, lang)}" if f.location else ""),
              f"  {f.message(lang)}", f"  {f.message(other)}"]
     if f.spec:
         lines.append(f"  {L['spec']}: {spec_link(f.spec)}")
@@ -78,7 +79,7 @@ def render_junit(reports, *, lang: str = "en", timestamp: dt.datetime | None = N
             for f in errors:
                 failure = ET.SubElement(case, "failure", type=f.code,
                                         message=xml_text(f"{f.code}: {f.message(lang)}"
-                                                         + (f" ({f.location})" if f.location else "")))
+                                                         + (f" ({show_location(f.location, lang)})" if f.location else "")))
                 failure.text = xml_text(_finding_text(f, lang, L))
             if errors:
                 failed += 1

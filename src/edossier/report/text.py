@@ -11,6 +11,7 @@ from rich.text import Text
 
 from ..findings import STAGES, SUPERVISION
 from ..i18n import raw, section
+from ..i18n.explain import show_location
 from ..timefmt import indication_text, show
 
 # labels from the message catalogue (edossier.i18n)
@@ -70,7 +71,7 @@ def render_text(reports, console: Console, lang: str = "en", *, trust: dict | No
             console.print(f"  [bold]{title}[/]")
             for f in group:
                 sev_colour = {"supervision": "magenta", "error": "red", "warning": "yellow", "info": "blue"}[f.severity]
-                where = f" [dim]{f.location}[/]" if f.location else ""
+                where = f" [dim]{show_location(f.location, lang)}[/]" if f.location else ""
                 rule = f" [{f.rule_id}]" if f.rule_id else ""
                 console.print(f"    [{sev_colour}]{f.code} {L['sev'][f.severity]}[/]{rule}{where}",
                               highlight=False, soft_wrap=True)

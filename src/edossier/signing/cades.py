@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..findings import Finding, finding
+from ..roles import role_name
 from .trustlist import TrustList
 from ..errors import UserError
 
@@ -247,16 +249,33 @@ def display_name(cert) -> str:
     return cert.subject.human_friendly
 
 
+# X.520 attribute names as asn1crypto reads them, in Chinese (asn1crypto's `human_friendly` is English)
+_NAME_ZH = {"common_name": "通用名称", "organization_name": "组织", "organizational_unit_name": "部门",
+            "country_name": "国家", "state_or_province_name": "省份", "locality_name": "城市",
+            "organization_identifier": "组织标识符", "serial_number": "序列号", "email_address": "电子邮件"}
+
+
+def name_zh(name) -> str:
+    """An X.509 name as a Chinese reader reads it: "组织标识符：…，通用名称：…，组织：…，国家：CN"."""
+    try:
+        items = list(name.native.items())
+    except Exception:  # noqa: BLE001 - an odd name is shown as asn1crypto shows it
+        return name.human_friendly
+    return "，".join(f"{_NAME_ZH.get(k, k)}：{', '.join(map(str, v)) if isinstance(v, list) else v}"
+                    for k, v in reversed(items))
+
+
 def _out_of_period(certs, when: dt.datetime) -> tuple[str, str, str] | None:
-    """(sub-indication, explanation in English and Chinese) for the first certificate not valid at `when`, else None."""
+    """(sub-indication, explanation in English and in Chinese) for the first certificate not valid at
+    `when`, else None."""
     for cert in certs:
         validity = cert["tbs_certificate"]["validity"]
         start, end = validity["not_before"].native, validity["not_after"].native
-        name = cert.subject.human_friendly
+        name, zh = cert.subject.human_friendly, name_zh(cert.subject)
         if when < start:
-            return "NOT_YET_VALID", f"{name} is valid only from {start.isoformat()}", f"{name} 自 {start.isoformat()} 起才有效"
+            return "NOT_YET_VALID", f"{name} is valid only from {start.isoformat()}", f"{zh} 自 {start.isoformat()} 起才有效"
         if when > end:
-            return "OUT_OF_BOUNDS_NO_POE", f"{name} expired on {end.isoformat()}", f"{name} 已于 {end.isoformat()} 过期"
+            return "OUT_OF_BOUNDS_NO_POE", f"{name} expired on {end.isoformat()}", f"{zh} 已于 {end.isoformat()} 过期"
     return None
 
 
@@ -388,7 +407,7 @@ def _judge_token(token, si, trust: TrustList, when: dt.datetime, retroactive: bo
     if tsa is None:
         return _TokenVerdict(code="G022", sub="NO_CERTIFICATE_CHAIN_FOUND",
                              detail=f"{tsa_cert.subject.human_friendly} (issued by {tsa_cert.issuer.human_friendly})",
-                             detail_zh=f"{tsa_cert.subject.human_friendly}（签发者：{tsa_cert.issuer.human_friendly}）")
+                             detail_zh=f"{name_zh(tsa_cert.subject)}（签发者：{name_zh(tsa_cert.issuer)}）")
     try:
         vc = _context(tsa.ca_certs, tsa.crls, certs, [], when, retroactive)
         kwargs = asyncio.run(validate_tst_signed_data(tsd, vc, message_imprint_checker(si)))
@@ -429,7 +448,7 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
 
     loc = f"META-INF/signature{layer:03d}.p7s"
     result = SignatureResult(layer)
-    params = {"layer": f"{layer:03d}", "agency": agency_name, "role": role}
+    params = {"layer": f"{layer:03d}", "agency": agency_name, "role": role, "role_zh": role_name(role, "zh-CN")}
 
     def fail(code, indication, sub, **extra):
         result.findings.append(finding(code, loc, **{**params, **extra}))
@@ -466,12 +485,13 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         for c in embedded_crls:
             c.native
     except Exception as exc:  # noqa: BLE001 - asn1crypto raises many types for malformed DER
-        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=str(exc)[:200] or type(exc).__name__)
+        why = str(exc)[:200] or type(exc).__name__
+        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=why, detail_zh=_reason_zh(why))
     # Parsable, but is it DER? BER (indefinite lengths, non-minimal encodings, unsorted sets) lets two
     # parsers see two different signatures, and the signed attributes are hashed in their DER form.
     not_der = der_problem(p7s)
     if not_der:
-        return fail("G023", "TOTAL_FAILED", "FORMAT_FAILURE", detail=not_der)
+        return fail("G023", "TOTAL_FAILED", "FORMAT_FAILURE", detail=not_der, detail_zh=_reason_zh(not_der))
     if raw_signed_attrs is not None and unsorted_set(raw_signed_attrs):
         return fail("G023", "TOTAL_FAILED", "FORMAT_FAILURE", detail="signed attributes not in DER (sorted) order",
                     detail_zh="签名属性未按 DER 要求排序")
@@ -490,7 +510,8 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
     if signer_cert is not None:
         weak_key = _weak_key(signer_cert)
         if weak_key:
-            return fail("G010", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", detail=weak_key)
+            return fail("G010", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", detail=weak_key,
+                        detail_zh=_reason_zh(weak_key))
     if SIGNING_TIME not in attr_types:
         result.findings.append(finding("G017", loc, **params))
     if SIGNING_CERTIFICATE_V2 not in attr_types:
@@ -499,7 +520,7 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
     elif signer_cert is not None:
         why = _signing_certificate_v2_problem(signed_attrs, signer_cert)
         if why:
-            return fail("G019", "TOTAL_FAILED", "FORMAT_FAILURE", detail=why)
+            return fail("G019", "TOTAL_FAILED", "FORMAT_FAILURE", detail=why, detail_zh=_reason_zh(why))
     for name in sorted({OTHER_TIME_STAMPS[t] for t in attr_types if t in OTHER_TIME_STAMPS}):
         result.findings.append(finding("G021", loc, detail=f"signed attribute {name}",
                                        detail_zh=f"签名属性 {name}", **params))
@@ -530,7 +551,7 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
                for ca in listed if ca.sha256 in issuing):
         return fail("G003", "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND",
                     detail=f"issued by {signer_cert.issuer.human_friendly}",
-                    detail_zh=f"签发者：{signer_cert.issuer.human_friendly}")
+                    detail_zh=f"签发者：{name_zh(signer_cert.issuer)}")
     anchors = [c for c in listed if c.self_signed != "no"] or listed
 
     # Time stamps are judged here one by one (`_judge_token`), so pyHanko sees the signature alone.
@@ -601,7 +622,9 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         if not isinstance(past, Exception) and past.intact and past.valid and past.trusted and not past.revoked \
                 and past.signing_cert is not None and past.signing_cert.dump() == signer_cert.dump():
             status, expired, indic = past, None, None
-            result.findings.append(finding("G013", loc, detail=f"{proof} of {proven.isoformat()}", **params))
+            proof_zh = {"trusted time stamp": "可信时间戳", "proof of existence": "存在性证明"}.get(proof, proof)
+            result.findings.append(finding("G013", loc, detail=f"{proof} of {proven.isoformat()}",
+                                           detail_zh=f"{proof_zh}，时间 {proven.isoformat()}", **params))
 
     if expired:
         return fail("G008", "INDETERMINATE", expired[0], detail=expired[1], detail_zh=expired[2])
@@ -672,6 +695,39 @@ def _run_validation(manifest, sd, trusted, embedded, embedded_crls, moment, *, r
             key_usage_settings=ku))
     except Exception as exc:  # noqa: BLE001 - pyHanko raises many types for malformed input
         return exc
+
+
+# The fixed reasons the DER check, the signing-certificate-v2 check and the key check give, in Chinese
+# (the findings carry both languages; tests/test_i18n.py renders them under zh-CN).
+_REASONS_ZH = {
+    "truncated element": "元素被截断", "indefinite length": "不定长编码",
+    "malformed or non-minimal length": "长度编码错误或非最短形式",
+    "long-form length where the short form is required": "应使用短格式长度却用了长格式",
+    "element longer than its container": "元素长度超出其容器", "constructed string": "构造型字符串",
+    "empty INTEGER": "空的 INTEGER", "non-minimal INTEGER": "非最短编码的 INTEGER",
+    "BOOLEAN other than 00 or FF": "BOOLEAN 值不是 00 或 FF", "SET OF not in ascending order": "SET OF 未按升序排列",
+    "the attribute must occur once with one value": "该属性必须出现一次且只有一个值",
+    "the attribute names no certificate": "该属性未指明证书",
+    "its certificate hash is not the hash of the signer's certificate": "其证书摘要不是签名人证书的摘要",
+    "its issuer and serial number are not the signer certificate's": "其签发者和序列号与签名人证书不符",
+}
+_REASON_PATTERNS_ZH = [
+    (re.compile(r"RSA key of (\d+) bits \(at least 2048 required\)"), r"RSA 密钥仅 \1 位（至少须 2048 位）"),
+    (re.compile(r"elliptic curve (\S+)"), r"椭圆曲线 \1"),
+    (re.compile(r"certificate hash algorithm (\S+)"), r"证书摘要算法 \1"),
+    (re.compile(r"content type is (\S+), not signed_data"), r"内容类型为 \1，不是 signed_data"),
+    (re.compile(r"(\d+) SignerInfos; exactly one is required"), r"有 \1 个 SignerInfo，必须恰好一个"),
+]
+
+
+def _reason_zh(reason: str | None) -> str | None:
+    """A reason of the checks below in Chinese (as it is when it is not one of theirs)."""
+    if reason is None or reason in _REASONS_ZH:
+        return _REASONS_ZH.get(reason)
+    for pattern, zh in _REASON_PATTERNS_ZH:
+        if pattern.fullmatch(reason):
+            return pattern.sub(zh, reason)
+    return reason
 
 
 def _weak_key(cert) -> str | None:

@@ -25,6 +25,10 @@ class PdfSignatures:
     findings: list[Finding] = field(default_factory=list)
 
 
+# pyHanko's ModificationLevel names, as a clerk reads them
+_LEVEL_ZH = {"NONE": "无改动", "LTA_UPDATES": "长期验证数据更新", "FORM_FILLING": "填写表单", "ANNOTATIONS": "添加注释",
+             "OTHER": "其他改动"}
+
 def verify_pdf_signatures(location: str, data: bytes, *, agency, at: dt.datetime | None = None) -> PdfSignatures:
     """Validate every embedded signature; `agency` is the layer's TrustedAgency (or None: untrusted)."""
     from asn1crypto import crl as acrl, x509 as ax509
@@ -79,7 +83,7 @@ def verify_pdf_signatures(location: str, data: bytes, *, agency, at: dt.datetime
         level = getattr(status, "modification_level", None)
         if status.diff_result is not None and not status.docmdp_ok:
             out.findings.append(finding("G015", where, detail=f"modification level {getattr(level, 'name', level)}",
-                                        detail_zh=f"修改级别 {getattr(level, 'name', level)}"))
+                                        detail_zh=f"修改级别 {_LEVEL_ZH.get(getattr(level, 'name', level), getattr(level, 'name', level))}"))
         coverage = getattr(status.coverage, "name", "")
         if coverage == "ENTIRE_FILE":
             out.covers_whole_file = True
