@@ -9,6 +9,7 @@ import click
 from edossier.cli.main import EXIT_USAGE, fail, guard_output, keys, say
 from edossier.errors import UserError
 from edossier.roles import ROLES as _ROLES
+from edossier.roles import role_name
 
 ROLES = list(_ROLES)
 
@@ -62,7 +63,7 @@ def keys_revoke(ctx, pki_dir, role, cert_file, serial, when):
         # UserError (a ValueError) carries its Chinese text; an OSError's reason is the system's own
         fail(ctx, *((exc.en, exc.zh) if isinstance(exc, UserError) else (str(exc), str(exc))), EXIT_USAGE)
     say(ctx, f"Revoked serial {number:#x} on the {role} CA's CRL; trust list updated.",
-        f"已在 {role} CA 的吊销列表中吊销序列号 {number:#x}，信任列表已更新。")
+        f"已在{role_name(role, 'zh-CN')} CA 的吊销列表中吊销序列号 {number:#x}，信任列表已更新。")
 
 
 @keys.command("issue")

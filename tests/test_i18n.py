@@ -409,6 +409,12 @@ def test_trust_and_keys_in_chinese(zh, pki, tmp_path):
     assert res.exit_code != 0
     assert_chinese(res.output)
     assert_chinese(zh("keys", "issue").output)  # a usage error: click's English is translated
+    demo = tmp_path / "pki"
+    assert_chinese(zh("keys", "demo", demo).output)
+    res = zh("keys", "revoke", demo, "--role", "police", "--serial", "1")
+    assert res.exit_code == 0, res.output
+    assert "公安机关 CA" in res.output
+    assert_chinese(res.output)
     assert_chinese(zh("validate", "--trus", trust, "x.edp").output)
     assert_chinese(zh("nosuchcommand").output)
 
