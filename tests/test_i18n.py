@@ -246,12 +246,13 @@ DossierRecord ASiCManifest SignedData DER INTEGER ASCII Unicode
 # a slash or a file extension, XPath locations); hex digests; ISO 8601 times; values quoted as the user
 # typed them ('police'); identifiers joined by - or _ (profile ids, ETSI indications such as TOTAL_PASSED,
 # option names such as --trust-anchor, dossier.toml keys); finding codes (A123); camelCase names of XML
-# attributes and ASN.1 fields (typeCode, organizationIdentifier); names with digits (sha1, v2); the name
+# attributes and ASN.1 fields (typeCode, organizationIdentifier); XML qualified names (pdfaid:part,
+# rdf:RDF); names with digits (sha1, v2); the name
 # of a PDF signature field (data: 签名域 Officer); a command to run, in `backticks`; Rich markup.
 _NOT_PROSE = [re.compile(p) for p in (
     r"签名域 [^\s）)]+", r"`[^`]*`", r"\w+://\S+", r"urn:\S+", r"\S*[/\\]\S*", r"\b[\w.-]+\.[A-Za-z][A-Za-z0-9]{0,4}\b", r"\b[0-9a-fA-F]{16,}\b",
     r"\d{4}-\d\d-\d\dT[\d:.+-]+", r"'[^'\n]*'", r"(?<![\w-])--?[a-z][\w-]*", r"\b\w+(?:[-_]\w+)+\b",
-    r"\b[A-Z]\d{3}\b", r"\b[a-z]+(?:[A-Z][a-z0-9]*)+\b", r"\b[A-Za-z]+\d+\b",
+    r"\b[A-Z]\d{3}\b", r"\b[a-z]+(?:[A-Z][a-z0-9]*)+\b", r"\b[A-Za-z]+\d+\b", r"\b[A-Za-z]+:[A-Za-z]+\b",
     r"\[/?[a-z ]+\]")]
 
 
@@ -429,7 +430,6 @@ def _plain_pdf(tmp_path) -> Path:
     return plain
 
 
-_DETAIL = re.compile(r"（[^（）]*）$")
 ISO_32000 = frozenset({"Catalog", "Type", "Metadata", "Subtype", "pdfaid", "AcroForm", "Names", "OCProperties",
                        "Perms", "trailer", "XObject", "EmbeddedFiles", "JavaScript", "GoTo", "GoToR", "GoToE",
                        "Thread", "Named", "SubmitForm", "Launch", "DefaultGray", "DeviceGray", "DCTDecode"})
@@ -439,15 +439,18 @@ def test_pdfa_check_in_chinese(zh, tmp_path):
     res = zh("pdfa", "check", _plain_pdf(tmp_path))
     assert res.exit_code == 1
     assert "第 1 页，字体 /helv" in res.output, res.output  # the location inside the PDF is translated
-    # each rule's message is Chinese; the technical detail the checker appends in （…） is not yet (below).
+    assert "（没有可读取的 XMP）" in res.output, res.output  # and the checker's detail
     # ISO 32000 names of PDF objects and keys are written as in the file, as every PDF tool shows them.
-    assert_chinese("\n".join(_DETAIL.sub("", line) for line in res.output.splitlines()), names=ISO_32000)
+    assert_chinese(res.output, names=ISO_32000)
 
 
-@pytest.mark.xfail(strict=True, reason="the PDF/A checker's technical details (about 120 English strings in "
-                                       "pdfa/*.py, e.g. 'no readable XMP') are not translated yet")
-def test_pdfa_check_details_in_chinese(zh, tmp_path):
-    assert_chinese(zh("pdfa", "check", _plain_pdf(tmp_path)).output, names=ISO_32000)
+def test_pdfa_details_in_chinese():
+    from edossier.pdfa.detail_zh import detail_zh
+
+    assert detail_zh("2 %%EOF markers, 1 xref sections with /Prev") == "2 个 %%EOF 标记，1 个带 /Prev 的交叉引用段"
+    assert detail_zh("fill inherited from the page") == "从页面继承的填充"
+    assert detail_zh("code 65: 500 vs 600") == "编码 65：500 与 600 不一致"
+    assert detail_zh("/Helvetica") == "/Helvetica"  # a PDF name stays as it is
 
 
 def test_conformance_in_chinese(zh, tmp_path):
@@ -502,9 +505,9 @@ def test_the_scanner_finds_english():
 
 # --- every package of the conformance corpus, validated under zh-CN ---------------------------------------
 
-# Not yet translated (docs/i18n.md): the PDF/A checker's technical details (D003, D004) and the words of
-# third-party parsers quoted in a finding (D001: the PDF library's error; G001, G024: asn1crypto's).
-KNOWN_GAPS = frozenset({"D001", "D003", "D004", "G001", "G024"})
+# Not yet translated (docs/i18n.md): the words of third-party parsers quoted in a finding (D001, D004
+# AC-REPAIRED: the PDF library's error; G001, G024: asn1crypto's).
+KNOWN_GAPS = frozenset({"D001", "D004", "G001", "G024"})
 _FINDING_HEAD = re.compile(r"^\s+([A-Z]\d{3}) ")
 
 
@@ -543,7 +546,6 @@ def test_every_corpus_package_is_reported_in_chinese(corpus_zh):
     assert_chinese(_without_gaps(corpus_zh), names=ISO_32000)
 
 
-@pytest.mark.xfail(strict=True, reason="PDF/A checker details and third-party parser messages (KNOWN_GAPS) are "
-                                       "not translated yet")
+@pytest.mark.xfail(strict=True, reason="third-party parser messages (KNOWN_GAPS) are not translated yet")
 def test_every_corpus_package_is_reported_in_chinese_without_exceptions(corpus_zh):
     assert_chinese(corpus_zh, names=ISO_32000)
