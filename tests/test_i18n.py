@@ -308,14 +308,21 @@ def _junit_text(xml: str) -> str:
 
 @pytest.fixture(scope="module")
 def zh(tmp_path_factory):
-    """Run a command under --lang zh-CN (wide terminal: no word cut at a line end)."""
+    """Run a command under --lang zh-CN on a wide terminal, so that no word or path is cut at a line end
+    (COLUMNS for the consoles a command makes; the width of the standard-error console made at import)."""
+    from edossier.cli import main as cli_main
+
     def run(*args, ok=(0, 1, 2)):
         res = CliRunner(env={"COLUMNS": "250"}).invoke(main, ["--lang", "zh-CN", *map(str, args)],
                                                        catch_exceptions=False)
         assert res.exit_code in ok, res.output
         assert "Traceback" not in res.output
         return res
-    return run
+
+    width = cli_main.err_console.width
+    cli_main.err_console.width = 250
+    yield run
+    cli_main.err_console.width = width
 
 
 def assert_chinese(text: str, *, data: tuple[str, ...] = (), names: frozenset = frozenset()) -> None:
