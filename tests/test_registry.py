@@ -37,7 +37,8 @@ def test_every_spec_anchor_exists():
 def test_messages_fill_in_and_missing_params_fail_loudly(monkeypatch):
     from edossier.i18n import STRICT_ENV, MessageParamError
 
-    f = finding("G003", "META-INF/signature002.p7s", layer="002", agency="某院", role="procuratorate", detail="x")
+    f = finding("G003", "META-INF/signature002.p7s", layer="002", agency="某院", role="procuratorate",
+                role_zh="检察院", detail="x")
     assert "002" in f.message_en and "某院" in f.message_zh
     with pytest.raises(MessageParamError):  # tests run strict (conftest): an unfilled parameter is a bug
         finding("G003")
