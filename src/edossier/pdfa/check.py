@@ -166,6 +166,8 @@ def _ascii_decode(name: str, data: bytes) -> bytes:
 
 
 def make_issue(rule_id: str, location: str = "", detail: str = "") -> PdfIssue:
+    from .detail_zh import detail_zh
+
     r: Rule | None = rules_by_id().get(rule_id)
     if r is None:
         desc_en = desc_zh = rule_id
@@ -173,7 +175,7 @@ def make_issue(rule_id: str, location: str = "", detail: str = "") -> PdfIssue:
     else:
         desc_en, desc_zh, clause, kind = r.description_en, r.description_zh, r.clause, r.kind
     msg_en = f"{desc_en} [{detail}]" if detail else desc_en
-    msg_zh = f"{desc_zh}（{detail}）" if detail else desc_zh
+    msg_zh = f"{desc_zh}（{detail_zh(detail)}）" if detail else desc_zh
     return PdfIssue(rule_id, clause, kind, msg_en, msg_zh, location)
 
 

@@ -109,10 +109,11 @@ class Record:
 
 
 class RecordError(ValueError):
-    def __init__(self, code: str, detail: str):
+    def __init__(self, code: str, detail: str, detail_zh: str | None = None):
         super().__init__(detail)
         self.code = code
         self.detail = detail
+        self.detail_zh = detail if detail_zh is None else detail_zh
 
 
 def _q(local: str) -> str:
@@ -176,11 +177,13 @@ def parse_record(data: bytes, *, max_bytes: int = 16 * 1024 * 1024) -> Record:
     try:
         root = parse_xml(data, max_bytes=max_bytes)
     except XmlError as exc:
-        raise RecordError("S004", str(exc)) from None
+        raise RecordError("S004", exc.en, exc.zh) from None
     schema = xml_schema(XSD)
     if not schema.validate(root):
-        errors = "; ".join(f"line {e.line}: {e.message}" for e in list(schema.error_log)[:5])
-        raise RecordError("S005", errors)
+        from ..i18n.explain import xsd_error
+
+        pairs = [xsd_error(e.line, e.message) for e in list(schema.error_log)[:5]]
+        raise RecordError("S005", "; ".join(en for en, _ in pairs), "；".join(zh for _, zh in pairs))
     try:
         return _from_element(root)
     except RecordError:
