@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from edossier.caserules.legal import basis_text, extension_text
 from edossier.cli.main import EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_time, _tz, fail, main
 
 STATE = {
@@ -115,8 +116,9 @@ def deadlines(ctx, package, at, fmt):
         closed = f"{p.closed_by} {_fmt(p.closed_at, tz)}" if p.closed_by else ""
         length = p.length.split(" / ")[1 if zh else 0] if " / " in p.length else p.length
         if p.extensions:
-            length += " (" + ", ".join(p.extensions) + ")"
-        periods.add_row(name, p.basis, _fmt(p.start, tz), end, length,
+            exts = [extension_text(x, _lang(ctx)) for x in p.extensions]
+            length += ("（" + "，".join(exts) + "）") if zh else (" (" + ", ".join(exts) + ")")
+        periods.add_row(name, basis_text(p.basis, _lang(ctx)), _fmt(p.start, tz), end, length,
                         f"[{colour[p.state]}]{label}[/]" if p.state in colour else label, closed)
     console.print(periods)
     _period_notes(console, tl, zh, tz)
@@ -197,7 +199,7 @@ def log_(ctx, package, fmt):
     for e in entries:
         table.add_row(_fmt(e.time, tz), f"{e.layer:03d}", e.actor, e.signer, e.what_zh if zh else e.what_en)
     console.print(table)
-    console.print(("每条记录由所在层的签名（META-INF/signatureNNN.p7s）证明；签名是否有效请用 validate 校验。" if zh else
+    console.print(("每条记录由所在层的签名（META-INF/signatureNNN.p7s）证明；签名是否有效请用 edossier validate 命令校验。" if zh else
                    "Each line is proven by its layer's signature (META-INF/signatureNNN.p7s); run `validate` "
                    "to judge the signatures."), markup=False)
     ctx.exit(EXIT_OK)

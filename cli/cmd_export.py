@@ -39,5 +39,5 @@ def export(ctx, package, volume, output):
             f"警告：阅读本未通过 PDF/A-2 检查：{issue}", err=True, style="yellow")
     say(ctx, f"Wrote {output}: volume {res.volume_id} ({res.volume_title}), {res.documents} document(s), "
              f"{res.pages} page(s), PDF/A-2{res.conformance.lower()}.",
-        f"已写入 {output}：卷 {res.volume_id}（{res.volume_title}），{res.documents} 份文件，{res.pages} 页，"
+        f"已写入 {output}：卷 {res.volume_id}（{res.volume_title}），{res.documents} 份文书，{res.pages} 页，"
         f"PDF/A-2{res.conformance.lower()}。")

@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 
 from edossier.cli.main import EXIT_USAGE, fail, guard_output, keys, say
+from edossier.errors import UserError
 from edossier.roles import ROLES as _ROLES
+from edossier.roles import role_name
 
 ROLES = list(_ROLES)
 
@@ -58,9 +60,10 @@ def keys_revoke(ctx, pki_dir, role, cert_file, serial, when):
     try:
         revoke_in_demo(pki_dir, role, number, when=moment)
     except (ValueError, OSError) as exc:
-        fail(ctx, str(exc), str(exc), EXIT_USAGE)
+        # UserError (a ValueError) carries its Chinese text; an OSError's reason is the system's own
+        fail(ctx, *((exc.en, exc.zh) if isinstance(exc, UserError) else (str(exc), str(exc))), EXIT_USAGE)
     say(ctx, f"Revoked serial {number:#x} on the {role} CA's CRL; trust list updated.",
-        f"已在 {role} CA 的吊销列表中吊销序列号 {number:#x}，信任列表已更新。")
+        f"已在{role_name(role, 'zh-CN')} CA 的吊销列表中吊销序列号 {number:#x}，信任列表已更新。")
 
 
 @keys.command("issue")
@@ -129,7 +132,8 @@ def keys_issue(ctx, pki_dir, role, agency_name, credit_code, output, days, rsa, 
         cred = issue_in_demo(pki_dir, role, agency_name, credit_code, output, key_type="rsa" if rsa else "ec",
                              days=days, eku=eku, passphrase=passphrase)
     except (ValueError, OSError) as exc:
-        fail(ctx, str(exc), str(exc), EXIT_USAGE)
+        # UserError (a ValueError) carries its Chinese text; an OSError's reason is the system's own
+        fail(ctx, *((exc.en, exc.zh) if isinstance(exc, UserError) else (str(exc), str(exc))), EXIT_USAGE)
     say(ctx, f"Issued {output} (serial {cred.cert.serial_number:#x}) for {agency_name}.",
         f"已为 {agency_name} 签发 {output}（序列号 {cred.cert.serial_number:#x}）。")
     if entry is not None:

@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 
 from edossier.cli.main import EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, fail, main, say
+from edossier.i18n.explain import pdf_location
 
 
 @main.group()
@@ -105,13 +106,14 @@ def pdfa_check(ctx, files, flavour, fmt, no_active, verapdf):
             console.print(f"[{'green' if ok else 'red'}]{verdict}[/]  {entry['path']}  "
                           f"(PDF/A-{entry['claimed'] or '?'} → {entry['flavour']})", soft_wrap=True)
             for issue in entry["issues"]:
-                where = f" [{issue['location']}]" if issue["location"] else ""
+                where = f" [{pdf_location(issue['location'], _lang(ctx))}]" if issue["location"] else ""
                 console.print(f"    {issue['rule_id']}{where}: {issue['message']['zh-CN' if zh else 'en']}",
                               markup=False, soft_wrap=True)
             v = entry.get("verapdf")
             if v:
-                console.print(f"    veraPDF: only ours {v['only_ours'] or '-'}, only veraPDF {v['only_verapdf'] or '-'}",
-                              markup=False)
+                console.print(f"    veraPDF: 仅本工具发现 {v['only_ours'] or '-'}，仅 veraPDF 发现 {v['only_verapdf'] or '-'}"
+                              if zh else f"    veraPDF: only ours {v['only_ours'] or '-'}, only veraPDF "
+                              f"{v['only_verapdf'] or '-'}", markup=False)
         if len(results) > 1:
             bad = sum(not e["conformant"] for e in results)
             say(ctx, f"{len(results)} file(s): {len(results) - bad} conformant, {bad} not.",

@@ -11,7 +11,8 @@ from rich.console import Console
 from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_time, _tz, fail, guard_output,
                                load_policy_options, load_signer, load_trust, main, say, signer_inputs, with_signer,
                                with_trust_options)
-from edossier.roles import ROLES
+from edossier.i18n import t
+from edossier.roles import ROLES, role_name
 
 _POLICY_HELP = "Validation policy file (default: schemas/policy-default.toml) / 校验策略文件"
 
@@ -125,11 +126,12 @@ def _print_text(ctx, receipt_path, check) -> None:
     console.print((("[green]回执有效[/]" if zh else "[green]VALID RECEIPT[/]") if ok else
                    ("[red]回执无效[/]" if zh else "[red]INVALID RECEIPT[/]")) + f"  {receipt_path}")
     if r is not None:
-        console.print(f"  {r.receiver_name} ({r.receiver_role}) · {r.package_name} · {r.layers} "
+        console.print(f"  {r.receiver_name} ({role_name(r.receiver_role, _lang(ctx))}) · {r.package_name} · {r.layers} "
                       + ("层 · " if zh else "layer(s) · ") + show(r.received, _tz(ctx), seconds=True)
                       + f" · SHA-256 {r.package_sha256.hex()}", markup=False, soft_wrap=True)
         console.print(("  回执结论：" if zh else "  receipt's verdict: ") + verdict_name(r.verdict)
-                      + (f"（策略 {r.policy}）" if zh else f" (policy {r.policy})"), markup=False)
+                      + t("receipt.policy", _lang(ctx), policy=t("receipt.default_policy", _lang(ctx))
+                          if r.policy == "default" else r.policy), markup=False)
         for code, severity, loc in r.findings:
             console.print(f"    {code} {severity} {loc}", markup=False)
     if check.package is not None:

@@ -115,7 +115,7 @@ def stats(ctx, paths, trust_path, at, fmt, output, jobs, scheduler, dask, near_d
         bar, update = rate_bar(ctx, "卷宗包 / packages", "pkg/s", "包/秒", len(items))
         with bar:
             figures = run_stats(items, options, executor=executor, progress=update, max_periods=max_listed).to_dict()
-        description = executor.describe()
+        description, description_zh = executor.describe(), executor.describe("zh-CN")
     finally:
         executor.close()
     seconds = time.monotonic() - started
@@ -125,7 +125,8 @@ def stats(ctx, paths, trust_path, at, fmt, output, jobs, scheduler, dask, near_d
     elif fmt == "csv":
         text = render_csv(figures)
     elif fmt == "html":
-        text = render_html(figures, lang=_lang(ctx), meta=meta, tz=_tz(ctx))
+        shown = description_zh if _lang(ctx).startswith("zh") else description  # JSON keeps the English
+        text = render_html(figures, lang=_lang(ctx), meta={**meta, "executor": shown}, tz=_tz(ctx))
     else:
         text = None
     if text is not None:
@@ -147,6 +148,6 @@ def stats(ctx, paths, trust_path, at, fmt, output, jobs, scheduler, dask, near_d
     rate = n / seconds if seconds > 0 else 0.0
     say(ctx, f"{n} package(s) in {seconds:.1f} s ({rate:.1f} packages/s, {description})"
              + (f"; written to {output}" if output else "") + ".",
-        f"共 {n} 个卷宗包，用时 {seconds:.1f} 秒（{rate:.1f} 包/秒，{description}）"
+        f"共 {n} 个卷宗包，用时 {seconds:.1f} 秒（{rate:.1f} 包/秒，{description_zh}）"
         + (f"；已写入 {output}" if output else "") + "。", err=True)
     ctx.exit(EXIT_OK)

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from edossier.i18n import t
 from edossier.logs import quiet_libraries
 
 EXIT_OK, EXIT_REJECT, EXIT_USAGE = 0, 1, 2
@@ -74,9 +75,51 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return front + rest + args[end:]
 
 
+class _ChineseUsageError(click.UsageError):
+    """A usage error shown in Chinese: click's messages exist in English only (#16)."""
+
+    def show(self, file=None) -> None:
+        from edossier.i18n.usage import usage_message
+
+        command = "edossier" + (" " + " ".join(self.ctx.command_path.split()[1:]) if self.ctx else "")
+        err_console.print(t("usage.error", "zh-CN", message=usage_message(self.message, "zh-CN")), style="red",
+                          markup=False, soft_wrap=True)
+        err_console.print(t("usage.hint", "zh-CN", command=command.strip()), markup=False, soft_wrap=True)
+
+
+def _usage_lang(args) -> str:
+    front = hoist_global_options(list(args or []))
+    for i, arg in enumerate(front):
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if arg == "--lang" and i + 1 < len(front):
+            return front[i + 1]
+    return default_lang()
+
+
 class _Root(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(args))
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        lang = _usage_lang(args)
+        try:
+            ctx = super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            if lang.startswith("zh"):
+                raise _ChineseUsageError(exc.format_message(), exc.ctx) from None
+            raise
+        return ctx
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            # the group's callback (which records --lang) has not run when the command name is unknown
+            lang = ctx.find_root().params.get("lang") or _lang(ctx)
+            if lang.startswith("zh") and not isinstance(exc, _ChineseUsageError):
+                raise _ChineseUsageError(exc.format_message(), exc.ctx) from None
+            raise
 
 
 @click.group(cls=_Root, context_settings={"help_option_names": ["-h", "--help"]})
@@ -369,7 +412,7 @@ def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfil
     checked_zh = f"，签名前已校验（{res.preflight_seconds:.1f} 秒）" if res.preflight is not None else ""
     say(ctx, f"Wrote {output}: layer {res.layer}, {res.documents} document(s){gen_en}, {res.pages} page(s), signed "
              f"({res.seconds:.1f} s, {rate:.1f} pages/s{checked_en}).",
-        f"已写入 {output}：第 {res.layer} 层，{res.documents} 份文件{gen_zh}，{res.pages} 页，已签名"
+        f"已写入 {output}：第 {res.layer} 层，{res.documents} 份文书{gen_zh}，{res.pages} 页，已签名"
         f"（{res.seconds:.1f} 秒，{rate:.1f} 页/秒{checked_zh}）。", err=fmt == "json")
 
 
@@ -724,7 +767,7 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
 @click.pass_context
 def inspect(ctx, package, fmt):
     """Show layers (agency, role, signer, signing time), volumes and documents, without judging them.
-    / 显示卷宗包的各层、卷和文件（不作校验）。"""
+    / 显示卷宗包的各层、卷和文书（不作校验）。"""
     import json
 
     from rich.table import Table
@@ -749,8 +792,8 @@ def inspect(ctx, package, fmt):
         console.print(f"[red]{f.code}[/] {f.location} {f.message(_lang(ctx))}", markup=True, soft_wrap=True)
     if not s.layers:
         ctx.exit(EXIT_REJECT if s.problems else EXIT_OK)
-    console.print(("卷宗包" if zh else "Package") + f": {package}  ({s.members} " + ("个成员" if zh else "members")
-                  + f", {s.size:,} bytes)", soft_wrap=True)
+    console.print(t("cli.inspect_package", _lang(ctx), package=package, members=s.members, size=f"{s.size:,}"),
+                  soft_wrap=True, markup=False)
     if dossier.case:
         console.print(("案件" if zh else "Case") + f": {dossier.case.number}  {dossier.case.name}  "
                       + "、".join(dossier.case.charges), soft_wrap=True)
@@ -772,7 +815,7 @@ def inspect(ctx, package, fmt):
         stacked(console, (f"{layer.layer:03d}", r.agency.name if r else f"? ({layer.problem})"), zip(labels, (
             role_name(r.agency.role, "zh" if zh else "en") if r else "?", (r.stage or "-") if r else "-",
             layer.signer or "?", show(layer.signing_time, tz, seconds=True, empty="?"))), indent=0)
-    volumes = table("卷", "Volumes", ("卷", "题名", "文件数", "页数"), ("Volume", "Title", "Documents", "Pages"), keep=(0, 2, 3))
+    volumes = table("卷", "Volumes", ("卷", "题名", "文书数", "页数"), ("Volume", "Title", "Documents", "Pages"), keep=(0, 2, 3))
     for vid, v in dossier.volumes.items():
         in_volume = [d for _, d in dossier.documents if d.volume == vid]
         volumes.add_row(vid, v.title, str(len(in_volume)), str(sum(d.pages for d in in_volume)))
@@ -785,7 +828,7 @@ def inspect(ctx, package, fmt):
     groups += [(vid, f"{vid} ?") for vid in dict.fromkeys(d.volume for _, d in dossier.documents)
                if vid not in dossier.volumes]
     for vid, heading in groups:
-        docs = table(f"文件 · {heading}", f"Documents · {heading}",
+        docs = table(f"文书 · {heading}", f"Documents · {heading}",
                      ("编号", "题名（类型）", "日期", "页数", "成员"), ("Id", "Title (type)", "Date", "Pages", "Member"),
                      keep=(0, 2, 3, 4))
         for _, d in dossier.documents:

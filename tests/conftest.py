@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +12,10 @@ from PIL import Image, ImageDraw
 
 from edossier.signing.cades import load_credential
 from edossier.demo.pki import load_demo_trustlist, make_demo_pki
+
+# Strict messages (edossier.i18n): a template parameter a caller did not supply raises instead of being
+# shown as `{name}`, here and in every subprocess the tests start (they inherit the environment).
+os.environ["EDOSSIER_STRICT_MESSAGES"] = "1"
 
 logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
@@ -145,25 +150,3 @@ def _trust_anchor_env(session_pki):
     else:
         os.environ["EDOSSIER_TRUST_ANCHOR"] = old
 
-
-@pytest.fixture(autouse=True)
-def _every_message_parameter_filled(monkeypatch, request):
-    """Issue #16: a finding whose message template names a parameter the check did not pass would show
-    a silent "?" (findings._Blank). Any such finding made in a test's process fails that test, unless
-    the test is marked `unfilled_params` (it checks that very fallback)."""
-    from edossier import findings
-
-    if request.node.get_closest_marker("unfilled_params"):
-        yield
-        return
-
-    missing: list[str] = []
-    original = findings._Blank.__missing__
-
-    def record(self, key):
-        missing.append(key)
-        return original(self, key)
-
-    monkeypatch.setattr(findings._Blank, "__missing__", record)
-    yield
-    assert not missing, f"finding message parameters not filled: {sorted(set(missing))}"

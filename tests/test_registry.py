@@ -34,12 +34,17 @@ def test_every_spec_anchor_exists():
         assert f'<a id="{anchor}"></a>' in text, f"{c.code}: anchor {anchor} missing in docs/{doc}"
 
 
-@pytest.mark.unfilled_params
-def test_messages_fill_in_and_missing_params_do_not_crash():
-    f = finding("G003", "META-INF/signature002.p7s", layer="002", agency="某院", role="procuratorate", detail="x")
+def test_messages_fill_in_and_missing_params_fail_loudly(monkeypatch):
+    from edossier.i18n import STRICT_ENV, MessageParamError
+
+    f = finding("G003", "META-INF/signature002.p7s", layer="002", agency="某院", role="procuratorate",
+                role_zh="检察院", detail="x")
     assert "002" in f.message_en and "某院" in f.message_zh
+    with pytest.raises(MessageParamError):  # tests run strict (conftest): an unfilled parameter is a bug
+        finding("G003")
+    monkeypatch.setenv(STRICT_ENV, "0")  # production: the template is shown as it is, never a guessed "?"
     g = finding("G003")
-    assert "?" in g.message_en
+    assert "{layer}" in g.message_en and "?" not in g.message_en
 
 
 def test_could_not_check_codes_are_always_errors():

@@ -25,7 +25,8 @@ class CodedError(ValueError):
     the validator turns it into finding `code` with `detail`, so it carries no Chinese text of its own
     (the registry's message has both languages). `ManifestError` and `RecordError` are this class."""
 
-    def __init__(self, code: str, detail: str):
+    def __init__(self, code: str, detail: str, detail_zh: str | None = None):
         super().__init__(detail)
         self.code = code
         self.detail = detail
+        self.detail_zh = detail if detail_zh is None else detail_zh

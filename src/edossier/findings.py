@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from .i18n import fill
+
 STAGES = ("container", "schema", "integrity", "signature", "document", "case")
 # "supervision" (监督事项, issue #15): a fact about the case that the receiving agency must see first and act
 # on (超期羁押, 超期办案) — not a defect of the package, so it never rejects unless a policy makes it FAIL.
@@ -86,11 +88,6 @@ def registry() -> dict[str, Code]:
     return dict(sorted(codes.items()))
 
 
-class _Blank(dict):
-    def __missing__(self, key):
-        return "?"
-
-
 def finding(code: str, location: str = "", *, rule_id: str | None = None, detail_zh: str | None = None,
             **params) -> Finding:
     """Make a finding for a registered code, filling the message templates with params.
@@ -98,15 +95,16 @@ def finding(code: str, location: str = "", *, rule_id: str | None = None, detail
     `detail` fills both languages unless `detail_zh` gives the Chinese text separately.
     """
     c = registry()[code]
-    values = _Blank({k: str(v) for k, v in params.items()})
-    values.setdefault("detail", "")
-    values_zh = _Blank(values, detail=detail_zh) if detail_zh is not None else values
+    values = {k: str(v) for k, v in params.items()}
+    values_zh = dict(values, detail=detail_zh) if detail_zh is not None else values
     return Finding(
         code=c.code,
         severity=c.severity,
         stage=c.stage,
-        message_en=c.en.format_map(values),
-        message_zh=c.zh.format_map(values_zh),
+        # filled by the catalogue's `fill` (edossier.i18n): an unsupplied parameter raises under tests
+        # and shows as `{name}` in production, never a silent "?"
+        message_en=fill(c.en, values),
+        message_zh=fill(c.zh, values_zh),
         location=location,
         spec=c.spec,
         rule_id=rule_id,

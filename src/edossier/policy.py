@@ -21,6 +21,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .i18n.explain import toml_error
 from .findings import Finding, is_unchecked, registry
 from .errors import UserError
 
@@ -96,8 +97,12 @@ def load_policy(path: Path) -> Policy:
         raise PolicyError(f"{path}: larger than 1 MiB", f"{path}：超过 1 MiB")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise PolicyError(f"{path}: not a TOML policy ({exc})", f"{path}：不是 TOML 格式的策略文件（{exc}）") from None
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"{path}: not a TOML policy (not UTF-8 at byte {exc.start})",
+                          f"{path}：不是 TOML 格式的策略文件（第 {exc.start} 字节不是 UTF-8 编码）") from None
+    except tomllib.TOMLDecodeError as exc:
+        en, zh = toml_error(exc)
+        raise PolicyError(f"{path}: not a TOML policy ({en})", f"{path}：不是 TOML 格式的策略文件（{zh}）") from None
     unknown = set(data) - {"name", "version", "levels"}
     if unknown:
         raise PolicyError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}",

@@ -185,14 +185,16 @@ def parse_receipt(data: bytes) -> Receipt:
     try:
         root = parse_xml(data, max_bytes=MAX_RECEIPT_XML)
     except XmlError as exc:
-        raise ReceiptError(f"receipt.xml is not acceptable XML: {exc}", f"receipt.xml 不是可接受的 XML：{exc}") from None
+        raise ReceiptError(f"receipt.xml is not acceptable XML: {exc.en}", f"receipt.xml 不是可接受的 XML：{exc.zh}") from None
     if root.tag == f"{{{NS_01}}}Receipt":
         raise _Outdated()
     schema = xml_schema("receipt-0.2.xsd")
     if not schema.validate(root):
+        from .i18n.explain import xsd_error
+
         err = schema.error_log.last_error
-        raise ReceiptError(f"receipt.xml does not follow the schema: line {err.line}: {err.message}",
-                           f"receipt.xml 不符合模式：第 {err.line} 行：{err.message}")
+        en, zh = xsd_error(err.line, err.message)
+        raise ReceiptError(f"receipt.xml does not follow the schema: {en}", f"receipt.xml 不符合模式：{zh}")
     q = lambda tag: f"{{{NS}}}{tag}"  # noqa: E731
     pkg, rcv, validation, verdict = (root.find(q(t)) for t in ("Package", "Receiver", "Validation", "Verdict"))
     note = root.find(q("Note"))
@@ -323,10 +325,11 @@ def _read_receipt(path: Path, check: ReceiptCheck) -> tuple[bytes, bytes, bytes]
             p7s = pkg.read(signature_name(1), 1024 * 1024)
         except KeyError as exc:
             add(finding("C008", str(exc).strip("'\""), layer="001", detail="a receipt needs receipt.xml, "
-                        "META-INF/ASiCManifest001.xml and META-INF/signature001.p7s"))
+                        "META-INF/ASiCManifest001.xml and META-INF/signature001.p7s",
+                        detail_zh="回执须包含 receipt.xml、META-INF/ASiCManifest001.xml 和 META-INF/signature001.p7s"))
             return None
         except ManifestError as exc:
-            add(finding(exc.code, manifest_name(1), detail=exc.detail))
+            add(finding(exc.code, manifest_name(1), detail=exc.detail, detail_zh=exc.detail_zh))
             return None
         except Exception as exc:  # noqa: BLE001 - a corrupt member is a finding
             add(finding("C011", str(path), detail=str(exc) or type(exc).__name__))
@@ -454,7 +457,7 @@ def receipt_proof(receipt_path: Path, package_path: Path, *, trust: TrustList,
         proof.time, proof.source = sig.signing_time, "signing-time"
     else:
         proof.findings.append(finding("R007", str(receipt_path), detail="it carries neither a time stamp nor a "
-                                      "signing-time"))
+                                      "signing-time", detail_zh="既没有时间戳，也没有 signing-time 属性"))
         return proof
     try:
         now = fingerprint(package_path)

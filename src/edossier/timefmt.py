@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .errors import UserError
+from .i18n import t
 
 DEFAULT_ZONE = "Asia/Shanghai"
 # China has had no daylight saving time since 1991: the fixed offset is exact for any date a case file
@@ -96,12 +97,10 @@ def show(value, tz: dt.tzinfo | None = None, *, seconds: bool = False, empty: st
     return str(value)
 
 
-# EN 319 102-1 §5.1.3 main indications, with the meaning a clerk acts on
-INDICATIONS = {
-    "TOTAL_PASSED": ("valid", "签名有效"),
-    "INDETERMINATE": ("cannot be confirmed", "无法确认"),
-    "TOTAL_FAILED": ("invalid", "签名无效"),
-}
+# EN 319 102-1 §5.1.3 main indications, with the meaning a clerk acts on (message catalogue, section
+# indication): code → (en, zh)
+INDICATIONS = {code: (t(f"indication.{code}", "en"), t(f"indication.{code}", "zh-CN"))
+               for code in ("TOTAL_PASSED", "INDETERMINATE", "TOTAL_FAILED")}
 
 
 def indication_plain(indication: str | None, lang: str = "en") -> str:
@@ -123,4 +122,4 @@ def indication_text(indication: str | None, lang: str = "en", sub: str | None = 
     codes = indication + (f", {sub}" if sub else "")
     if plain == indication:
         return codes
-    return f"{plain}（{codes}）" if lang.startswith("zh") else f"{plain} ({codes})"
+    return t("indication.with_code", lang, plain=plain, codes=codes)

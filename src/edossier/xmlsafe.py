@@ -25,7 +25,12 @@ _OTHER_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 
 class XmlError(ValueError):
-    """The bytes are not acceptable XML for us; the message says why (English, for logs)."""
+    """The bytes are not acceptable XML for us; `en` (also the exception's text, for logs) and `zh` say why."""
+
+    def __init__(self, en: str, zh: str | None = None):
+        super().__init__(en)
+        self.en = en
+        self.zh = en if zh is None else zh
 
 
 class _NoResolver(etree.Resolver):
@@ -33,7 +38,7 @@ class _NoResolver(etree.Resolver):
     named in a DOCTYPE's external subset even with load_dtd=False (tested: /etc/passwd, /dev/zero)."""
 
     def resolve(self, url, pubid, context):
-        raise XmlError(f"external resource {url!r} refused")
+        raise XmlError(f"external resource {url!r} refused", f"拒绝外部资源 {url!r}")
 
 
 def _parser() -> etree.XMLParser:
@@ -57,40 +62,48 @@ def _parser() -> etree.XMLParser:
 def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES, max_depth: int = MAX_XML_DEPTH) -> etree._Element:
     """Parse untrusted XML bytes and return the root element, or raise XmlError."""
     if not isinstance(data, (bytes, bytearray)):
-        raise XmlError("XML must be given as bytes")
+        raise XmlError("XML must be given as bytes", "XML 必须以字节给出")
     if len(data) > max_bytes:
-        raise XmlError(f"XML is {len(data)} bytes, more than the limit of {max_bytes}")
+        raise XmlError(f"XML is {len(data)} bytes, more than the limit of {max_bytes}",
+                       f"XML 有 {len(data)} 字节，超过上限 {max_bytes}")
     if data.startswith(_OTHER_BOMS) or b"\x00" in data[:4]:
-        raise XmlError("only UTF-8 is allowed (the data looks like UTF-16 or UTF-32)")
+        raise XmlError("only UTF-8 is allowed (the data looks like UTF-16 or UTF-32)",
+                       "只允许 UTF-8 编码（数据看似 UTF-16 或 UTF-32）")
     m = _DECL_ENCODING.match(bytes(data[:200]))
     if m and m.group(1).upper() not in (b"UTF-8", b"UTF8"):
-        raise XmlError(f"only UTF-8 is allowed, the declaration says {m.group(1).decode('ascii', 'replace')}")
+        raise XmlError(f"only UTF-8 is allowed, the declaration says {m.group(1).decode('ascii', 'replace')}",
+                       f"只允许 UTF-8 编码，声明的编码为 {m.group(1).decode('ascii', 'replace')}")
     # Refused before libxml2 sees them: a DOCTYPE can name files it would open (external subset).
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise XmlError("a DOCTYPE declaration is not allowed")
+        raise XmlError("a DOCTYPE declaration is not allowed", "不允许 DOCTYPE 声明")
     try:
         root = etree.fromstring(bytes(data), _parser())
     except etree.XMLSyntaxError as exc:
-        raise XmlError(f"not well-formed XML: {exc}") from None
+        # libxml2's own words stay in the English text; the Chinese keeps where it is
+        line, column = (exc.position if getattr(exc, "position", None) else (exc.lineno, 0))
+        raise XmlError(f"not well-formed XML: {exc}", f"不是格式正确的 XML（第 {line} 行，第 {column} 列）") from None
     except (ValueError, RecursionError, MemoryError) as exc:  # lxml refuses some inputs with these
-        raise XmlError(f"not acceptable XML: {type(exc).__name__}: {exc}") from None
+        raise XmlError(f"not acceptable XML: {type(exc).__name__}: {exc}",
+                       f"不可接受的 XML（{type(exc).__name__}）") from None
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None or tree.docinfo.externalDTD is not None:
-        raise XmlError("a DOCTYPE declaration is not allowed")
+        raise XmlError("a DOCTYPE declaration is not allowed", "不允许 DOCTYPE 声明")
     encoding = (tree.docinfo.encoding or "UTF-8").upper()
     if encoding not in ("UTF-8", "UTF8"):
-        raise XmlError(f"only UTF-8 is allowed, the document declares {tree.docinfo.encoding}")
+        raise XmlError(f"only UTF-8 is allowed, the document declares {tree.docinfo.encoding}",
+                       f"只允许 UTF-8 编码，文档声明的编码为 {tree.docinfo.encoding}")
     if _depth(root, max_depth) > max_depth:
-        raise XmlError(f"XML nesting is deeper than the limit of {max_depth}")
+        raise XmlError(f"XML nesting is deeper than the limit of {max_depth}", f"XML 嵌套层数超过上限 {max_depth}")
     for el in root.iter():
         if isinstance(el, etree._Entity):
-            raise XmlError("entity references are not allowed")
+            raise XmlError("entity references are not allowed", "不允许实体引用")
         if not isinstance(el.tag, str):
             continue  # comments and processing instructions
         if el.tag.startswith(tuple(f"{{{ns}}}" for ns in XINCLUDE_NS)):
-            raise XmlError("XInclude is not allowed")
+            raise XmlError("XInclude is not allowed", "不允许 XInclude")
         if _XSI_FORBIDDEN.intersection(el.attrib):
-            raise XmlError("xsi:schemaLocation is not allowed (the schema is edossier's own)")
+            raise XmlError("xsi:schemaLocation is not allowed (the schema is edossier's own)",
+                           "不允许 xsi:schemaLocation（模式由 edossier 自带）")
     return root
 
 

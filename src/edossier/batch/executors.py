@@ -20,6 +20,7 @@ import os
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import UserError
+from ..i18n import t
 
 OnCrash = Callable[[Any, str], Any]
 
@@ -45,8 +46,10 @@ class LocalExecutor:
         self.workers = max(1, jobs or os.cpu_count() or 1)
         self.window = window or 4 * self.workers
 
-    def describe(self) -> str:
-        return f"local, {self.workers} process(es)" if self.workers > 1 else "local, in process"
+    def describe(self, lang: str = "en") -> str:
+        if self.workers > 1:
+            return t("executor.processes", lang, n=self.workers)
+        return t("executor.in_process", lang)
 
     def __enter__(self):
         return self
@@ -176,9 +179,9 @@ class DaskExecutor:
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or (workers or 1))
         self.window = window or max(8, 4 * self.workers)
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
         where = self.scheduler or "LocalCluster"
-        return f"dask ({where}), {self.workers} worker(s)"
+        return t("executor.dask", lang, where=where, n=self.workers)
 
     def __enter__(self):
         return self

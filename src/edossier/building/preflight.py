@@ -23,6 +23,7 @@ from ..errors import BuildError
 from ..container.asic import signature_name
 from ..findings import Finding, finding, supervision_codes
 from ..policy import Policy
+from ..roles import role_name
 from ..signing.trustlist import TrustList
 from ..validation.pipeline import PackageReport, validate_package
 
@@ -72,14 +73,17 @@ def signer_findings(credential, agency, layer: int, *, trust: TrustList | None, 
     list, an entry for that credit code *and* role in force at `at`, under that name, whose issuing CA
     issued the credential's certificate."""
     loc = signature_name(layer)
-    params = {"layer": f"{layer:03d}", "agency": agency.name, "role": agency.role}
+    params = {"layer": f"{layer:03d}", "agency": agency.name, "role": agency.role,
+              "role_zh": role_name(agency.role, "zh-CN")}
     out = []
     if credential.organization_id != agency.credit_code:
         out.append(finding("G009", loc, **params, detail=f"the credential's organizationIdentifier is "
-                           f"{credential.organization_id!r}, the source names {agency.credit_code}"))
+                           f"{credential.organization_id!r}, the source names {agency.credit_code}",
+                           detail_zh=f"凭据的 organizationIdentifier 为 {credential.organization_id!r}，源文件中为 {agency.credit_code}"))
     if credential.organization != agency.name:
         out.append(finding("G009", loc, **params, detail=f"the credential's organizationName is "
-                           f"{credential.organization!r}, the source names {agency.name!r}"))
+                           f"{credential.organization!r}, the source names {agency.name!r}",
+                           detail_zh=f"凭据的 organizationName 为 {credential.organization!r}，源文件中为 {agency.name!r}"))
     if trust is None:
         return out
     entry = trust.find(agency.credit_code, agency.role)
@@ -90,7 +94,8 @@ def signer_findings(credential, agency, layer: int, *, trust: TrustList | None, 
     cert = _certificate(credential)
     if cert is not None and not _issued_by_entry(cert, entry):
         out.append(finding("G003", loc, **params, detail=f"the credential is issued by {cert.issuer.rfc4514_string()}, "
-                           f"not by a CA the trust list names for {agency.name} ({agency.role})"))
+                           f"not by a CA the trust list names for {agency.name} ({agency.role})",
+                           detail_zh=f"凭据由 {cert.issuer.rfc4514_string()} 签发，而不是由信任列表为 {agency.name}（{role_name(agency.role, 'zh-CN')}）列出的 CA 签发"))
     return out
 
 

@@ -17,6 +17,8 @@ import jsonschema
 
 from ..resources import schema_bytes
 from ..errors import UserError
+from ..i18n import t
+from ..i18n.explain import schema_error, toml_error
 
 SOURCE_FILE = "dossier.toml"
 MAX_TOML_BYTES = 4 * 1024 * 1024
@@ -104,7 +106,8 @@ def load_source(folder: Path) -> Source:
         raise SourceError(f"{toml_path}: not UTF-8 ({exc.reason} at byte {exc.start})",
                           f"{toml_path}：不是 UTF-8 编码（第 {exc.start} 字节）") from None
     except tomllib.TOMLDecodeError as exc:
-        raise SourceError(f"{toml_path}: TOML syntax error: {exc}", f"{toml_path}：TOML 语法错误：{exc}") from None
+        en, zh = toml_error(exc)
+        raise SourceError(f"{toml_path}: {en}", f"{toml_path}：{zh}") from None
     plain = _plain(data)
     schema = json.loads(schema_bytes("dossier-source-0.1.schema.json"))
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
@@ -123,8 +126,9 @@ def load_source(folder: Path) -> Source:
         seen_keys.add(key)
         line = _find_line(text, path)
         where = f"{toml_path.name}:{line}" if line else toml_path.name
-        msg = _explain(err)
-        problems.append((f"{where}: key '{key}': {msg}", f"{where}：键 '{key}'：{msg}"))
+        en, zh = schema_error(err)
+        problems.append((t("schema.key", "en", where=where, key=key, msg=en),
+                         t("schema.key", "zh-CN", where=where, key=_dotted(path, "zh-CN"), msg=zh)))
     problems += _check_unique(plain, text, toml_path)
     try:
         problems += _check_codes(plain, text, toml_path)
@@ -214,19 +218,11 @@ def _check_unique(plain: dict, text: str, toml_path: Path) -> list[tuple[str, st
     return problems
 
 
-def _explain(err) -> str:
-    if isinstance(err.instance, str) and err.instance.endswith("!no-offset"):
-        return "a date-time needs a UTC offset, e.g. 2026-11-02T09:30:00+08:00"
-    if err.validator == "additionalProperties":
-        return "unknown key; allowed here: " + ", ".join(sorted(err.schema.get("properties", {})))
-    return err.message
-
-
-def _dotted(path) -> str:
+def _dotted(path, lang: str = "en") -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
+    return out or t("schema.top_level", lang)
 
 
 def _find_line(text: str, path: list) -> int | None:

@@ -8,11 +8,13 @@ import re
 
 from ..container.asic import record_name
 from ..findings import Finding, finding
+from ..i18n import t
 from ..idcodes import (credit_code_structure, division_code_status, division_codes, is_valid_credit_code,
                        is_valid_resident_id, resident_id_check_char)
 from ..record.model import Record
 from . import codelist
 from .deadlines import Period, Timeline, beijing_date, compute
+from .legal import articles_text, basis_text
 from .profiles import ProfileError, check_profile, load_profile, unknown_profile
 
 # 〔2026〕 / （2026） / [2026] year, then anything, then a serial number and 号; or a system number.
@@ -106,7 +108,9 @@ def _coded(cl: codelist.CodeList, code: str, value: str, type_code: str | None, 
     if type_code and type_code != entry.code:
         other = cl.by_code(type_code)
         detail = f"{value} is {entry.code}" + (f", {type_code} is {other.zh}" if other else f", {type_code} is unknown")
-        return [finding("K003", loc.replace("/@type", "/@typeCode"), value=value, type_code=type_code, detail=detail)]
+        detail_zh = f"{value} 的编码为 {entry.code}，" + (f"{type_code} 是{other.zh}" if other else f"{type_code} 是未知编码")
+        return [finding("K003", loc.replace("/@type", "/@typeCode"), value=value, type_code=type_code, detail=detail,
+                        detail_zh=detail_zh)]
     return []
 
 
@@ -124,20 +128,31 @@ def _agency_named_by(code: str, records: list[Record]) -> str | None:
     return None
 
 
+def _event_agency(e, records: list[Record]) -> tuple[str, str]:
+    """(en, zh) naming the agency whose credit code an event carries (K012, K072-K074): the package's
+    agency with that code, else the event's recorded actor, else "the agency recorded for event X" —
+    never the event itself as if it were the agency."""
+    name = _agency_named_by(e.agency, records) or e.actor
+    if name:
+        return name, name
+    return t("agency.of_event", "en", event=e.type), t("agency.of_event", "zh-CN", event=e.type)
+
+
 def _identity(records: list[Record], organization_code: bool = False) -> list[Finding]:
     out = []
     for r in records:
         if not is_valid_credit_code(r.agency.credit_code):
             out.append(finding("K012", _loc(r.layer, "/DossierRecord/Agency/@creditCode"),
-                               value=r.agency.credit_code, name=r.agency.name))
-        out += _credit_structure(r.agency.credit_code, r.agency.name, _loc(r.layer, "/DossierRecord/Agency/@creditCode"),
-                                 organization_code)
+                               value=r.agency.credit_code, name=r.agency.name, name_zh=r.agency.name))
+        out += _credit_structure(r.agency.credit_code, (r.agency.name, r.agency.name),
+                                 _loc(r.layer, "/DossierRecord/Agency/@creditCode"), organization_code)
         for i, e in enumerate(r.events, start=1):
             if e.agency and not is_valid_credit_code(e.agency):
+                name, name_zh = _event_agency(e, records)
                 out.append(finding("K012", _loc(r.layer, f"/DossierRecord/Events/Event[{i}]/@agency"),
-                                   value=e.agency, name=_agency_named_by(e.agency, records) or e.actor or e.type))
+                                   value=e.agency, name=name, name_zh=name_zh))
             elif e.agency:
-                out += _credit_structure(e.agency, e.actor or e.type,
+                out += _credit_structure(e.agency, _event_agency(e, records),
                                          _loc(r.layer, f"/DossierRecord/Events/Event[{i}]/@agency"), organization_code)
         for i, p in enumerate(r.persons, start=1):
             if p.id_number:
@@ -154,9 +169,10 @@ def _identity(records: list[Record], organization_code: bool = False) -> list[Fi
 _CREDIT_PART_CODE = {"authority": "K072", "division": "K073", "organization": "K074"}
 
 
-def _credit_structure(code: str, name: str, loc: str, organization_code: bool) -> list[Finding]:
-    """GB 32100 structure beyond the check character (K072-K074); silent when K012 already fired."""
-    return [finding(_CREDIT_PART_CODE[part], loc, value=code, name=name, detail=en, detail_zh=zh)
+def _credit_structure(code: str, name: tuple[str, str], loc: str, organization_code: bool) -> list[Finding]:
+    """GB 32100 structure beyond the check character (K072-K074), naming the agency (`name` is its
+    (en, zh) description); silent when K012 already fired."""
+    return [finding(_CREDIT_PART_CODE[part], loc, value=code, name=name[0], name_zh=name[1], detail=en, detail_zh=zh)
             for part, en, zh in credit_code_structure(code)
             if organization_code or part != "organization"]
 
@@ -270,15 +286,21 @@ def _events(records: list[Record]) -> list[Finding]:
 
 _TRANSFERS = {"EV16", "EV19", "EV20", "EV21"}  # steps that move a detained suspect to another organ (K043)
 # Further triggers (K075): code -> (legal basis, True when the sending organ records the step itself).
+# code -> (CPL 2018 articles as spans, the 换押 notice's (2014) case, True when the sending organ records the step)
 _MORE_TRIGGERS = {
-    "EV29": ("CPL 2018 Arts. 227-229, 243; 换押 notice (2014): 一审→二审", False),
-    "EV71": ("CPL 2018 Art. 236; 换押 notice (2014): 发回重审", True),
-    "EV37": ("CPL 2018 Arts. 204-205; 换押 notice (2014): 延期审理补充侦查", True),
-    "EV38": ("CPL 2018 Art. 205; 换押 notice (2014): 恢复审理", True),
-    "EV60": ("CPL 2018 Arts. 246-247; 换押 notice (2014): 死刑复核", True),
-    "EV73": ("CPL 2018 Art. 250; 换押 notice (2014): 死刑复核发回", False),
-    "EV74": ("CPL 2018 Arts. 25-27; 换押 notice (2014): 改变管辖", True),
+    "EV29": ([(227, 229), (243, 243)], "一审→二审", False),
+    "EV71": ([(236, 236)], "发回重审", True),
+    "EV37": ([(204, 205)], "延期审理补充侦查", True),
+    "EV38": ([(205, 205)], "恢复审理", True),
+    "EV60": ([(246, 247)], "死刑复核", True),
+    "EV73": ([(250, 250)], "死刑复核发回", False),
+    "EV74": ([(25, 27)], "改变管辖", True),
 }
+
+
+def _trigger_basis(spans, case: str) -> tuple[str, str]:
+    return (f"{articles_text('CPL', spans, 'en')}; 换押 notice (2014): {case}",
+            f"{articles_text('CPL', spans, 'zh-CN')}；换押通知（2014）：{case}")
 _INTO_CUSTODY = ("EV03", "EV09", "EV14", "EV52")  # EV52 先行拘留 (Art. 170): into the 看守所; 留置 (EV50) is not
 _OUT_OF_CUSTODY = ("EV10", "EV11", "EV12", "EV22", "EV40")
 # Period changes without a change of organ: the organ notifies the 看守所 (变更羁押期限通知书, K077).
@@ -339,7 +361,8 @@ def _custody_of(person: str, steps: list, sends: list, records: list[Record]) ->
             if not [x for x in mine if x.layer == s.layer and abs(x.time - s.time) <= _WINDOW]:
                 out.append(finding("K043", _event_loc(s, records), event=s.name, time=_t(s.time)))
         elif s.code in _MORE_TRIGGERS and in_custody:
-            basis, sender_records = _MORE_TRIGGERS[s.code]
+            spans, case, sender_records = _MORE_TRIGGERS[s.code]
+            basis, basis_zh = _trigger_basis(spans, case)
             if sender_records:
                 near = [x for x in mine if abs(x.time - s.time) <= _WINDOW]
             else:
@@ -349,7 +372,7 @@ def _custody_of(person: str, steps: list, sends: list, records: list[Record]) ->
                 near = [x for x in mine if since <= x.time <= s.time + _WINDOW]
             if not near:
                 out.append(finding("K075", _event_loc(s, records), event=s.name, time=_t(s.time),
-                                   person=who if person else who_zh, basis=basis))
+                                   person=who, person_zh=who_zh, basis=basis, basis_zh=basis_zh))
         if s.code in _PERIOD_CHANGES and in_custody:
             out += _period_notice(s, steps[n + 1:], person, records)
     return out
@@ -370,7 +393,7 @@ def _period_notice(change, later: list, person: str, records: list[Record]) -> l
     else:
         until, until_zh = "the last recorded event", "最后记录的事件"
     return [finding("K077", _event_loc(change, records), event=change.name, time=_t(change.time),
-                    person=person or "the suspect", until=until, until_zh=until_zh)]
+                    person=person or "the suspect", person_zh=person or "犯罪嫌疑人", until=until, until_zh=until_zh)]
 
 
 def _declared_period(accept, tl: Timeline, records) -> list[Finding]:
@@ -388,9 +411,10 @@ def _declared_period(accept, tl: Timeline, records) -> list[Finding]:
     declared_start = e.period_start or start
     if p.end != e.period_end or declared_start not in (start, p.start_date):
         declared = f"{e.period_start or '?'} – {e.period_end}"
-        computed = f"{p.start_date} – {p.end} ({p.basis})"
+        computed = f"{p.start_date} – {p.end} ({basis_text(p.basis, 'en')})"
+        computed_zh = f"{p.start_date} – {p.end}（{basis_text(p.basis, 'zh-CN')}）"
         return [finding("K042", _event_loc(accept, records), time=_t(accept.time), declared=declared,
-                        computed=computed)]
+                        computed=computed, computed_zh=computed_zh)]
     return []
 
 
@@ -413,7 +437,8 @@ def _deadlines(tl: Timeline) -> list[Finding]:
     out = []
     for p in tl.periods:
         who = f" ({p.person})" if p.person else ""
-        base = dict(period=f"{p.en[0].upper()}{p.en[1:]}{who}", period_zh=p.zh + who, basis=p.basis,
+        base = dict(period=f"{p.en[0].upper()}{p.en[1:]}{who}", period_zh=p.zh + who,
+                    basis=basis_text(p.basis, "en"), basis_zh=basis_text(p.basis, "zh-CN"),
                     end=p.end.isoformat() if p.end else "-")
         if p.state == "expired" and p.overdue_step:
             step, when = p.overdue_step

@@ -21,6 +21,7 @@ from ..findings import Finding, finding
 from ..record.model import Record
 from .codelist import (document_types, event_types, procedure_facts, resolve_document_type, resolve_event_type,
                        resolve_procedure)
+from .legal import basis_text
 
 
 class ProfileError(UserError):
@@ -179,7 +180,7 @@ def check_profile(profile: Profile, records: list[Record], location: str) -> lis
         seen.add(key)
         if req.level == "require":
             out.append(finding("K021", location, profile=profile.id, profile_zh=profile.zh, doc=req.names(),
-                               basis=req.basis, type_code=req.any[0]))
+                               basis=req.basis, basis_zh=basis_text(req.basis, "zh-CN"), type_code=req.any[0]))
         else:
             missing_expected.append(req.names())
     if missing_expected:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree as ET
 
 from rich.console import Console
 from rich.table import Table
 
+from ..i18n import t
 from . import CLASSES
 
 
@@ -22,6 +24,34 @@ def _judged(o, zh: bool) -> str:
     return "仅退出码" if zh else "exit code only"
 
 
+_PROBLEM = re.compile(r"(?:verdict (?P<got>\S+), expected (?P<expected>\S+)|missing (?P<missing>.+)|unexpected (?P<unexpected>.+))")
+
+
+def _verdict(v: str | None, lang: str) -> str:
+    """A verdict word as the table shows it (en: as the corpus spells it, accept/reject)."""
+    if not lang.startswith("zh"):
+        return v or "?"
+    return t(f"conformance.verdict.{v}", lang) if v in ("accept", "reject") else t("conformance.verdict.unknown", lang)
+
+
+def _problem(text: str, lang: str) -> str:
+    """One of judge()'s problems (English, as tests and JUnit compare them) in `lang`."""
+    from .run import NO_CODES
+
+    if not lang.startswith("zh"):
+        return text
+    if text == NO_CODES[0]:
+        return NO_CODES[1]
+    m = _PROBLEM.fullmatch(text)
+    if m is None:
+        return text
+    if m.group("got"):
+        return t("conformance.problem.verdict", lang, got=_verdict(m.group("got"), lang),
+                 expected=_verdict(m.group("expected"), lang))
+    key = "missing" if m.group("missing") else "unexpected"
+    return t(f"conformance.problem.{key}", lang, codes=m.group(key))
+
+
 def render_text(outcomes, console: Console, lang: str = "en", *, validator: str = "") -> None:
     from .run import JUDGING_RULE
 
@@ -34,10 +64,10 @@ def render_text(outcomes, console: Console, lang: str = "en", *, validator: str 
         table.add_column(h, overflow="fold")
     for o in outcomes:
         c = o.case
-        expected = c.verdict + (f" ({', '.join(c.required)})" if c.required else "")
-        got = (o.verdict or "?") + (f" ({_codes(o.codes)})" if o.codes else "")
+        expected = _verdict(c.verdict, lang) + (f" ({', '.join(c.required)})" if c.required else "")
+        got = _verdict(o.verdict, lang) + (f" ({_codes(o.codes)})" if o.codes else "")
         ok = ("[green]通过[/]" if zh else "[green]PASS[/]") if o.passed else ("[red]失败[/]" if zh else "[red]FAIL[/]")
-        table.add_row(c.id, expected, got, ok, _judged(o, zh), "; ".join(o.problems))
+        table.add_row(c.id, expected, got, ok, _judged(o, zh), "; ".join(_problem(p, lang) for p in o.problems))
     console.print(JUDGING_RULE[1] if zh else JUDGING_RULE[0], markup=False, highlight=False)
     console.print(table)
     summary = Table(box=None, header_style="bold")
@@ -47,7 +77,7 @@ def render_text(outcomes, console: Console, lang: str = "en", *, validator: str 
         group = [o for o in outcomes if o.case.klass == klass]
         if group:
             passed = sum(o.passed for o in group)
-            summary.add_row(klass, str(len(group)), str(passed), str(len(group) - passed))
+            summary.add_row(t(f"conformance.class.{klass}", lang), str(len(group)), str(passed), str(len(group) - passed))
     passed = sum(o.passed for o in outcomes)
     summary.add_row("总计" if zh else "total", str(len(outcomes)), str(passed), str(len(outcomes) - passed))
     console.print(summary)

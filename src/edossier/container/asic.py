@@ -105,7 +105,7 @@ class Manifest:
         return [o.uri for o in self.objects if o.rootfile]
 
 
-ManifestError = CodedError  # a manifest that breaks a rule: finding `code` with `detail`
+ManifestError = CodedError  # a manifest that breaks a rule: finding `code` with `detail` (and `detail_zh`)
 
 
 def build_manifest(layer: int, objects: list[DataObject]) -> bytes:
@@ -136,9 +136,10 @@ def parse_manifest(data: bytes) -> Manifest:
     try:
         root = parse_xml(data, max_bytes=64 * 1024 * 1024)
     except XmlError as exc:
-        raise ManifestError("S001", str(exc)) from None
+        raise ManifestError("S001", exc.en, exc.zh) from None
     if root.tag != _q(ASIC_NS, "ASiCManifest"):
-        raise ManifestError("S002", f"root element is {root.tag}, expected ASiCManifest in namespace {ASIC_NS}")
+        raise ManifestError("S002", f"root element is {root.tag}, expected ASiCManifest in namespace {ASIC_NS}",
+                            f"根元素为 {root.tag}，应为命名空间 {ASIC_NS} 中的 ASiCManifest")
     sig_refs = []
     objects = []
     seen = set()
@@ -148,51 +149,59 @@ def parse_manifest(data: bytes) -> Manifest:
         if el.tag == _q(ASIC_NS, "SigReference"):
             sig_refs.append(el.get("URI") or "")
             if el.get("MimeType") != "application/pkcs7-signature":
-                raise ManifestError("S002", "SigReference MimeType must be application/pkcs7-signature")
+                raise ManifestError("S002", "SigReference MimeType must be application/pkcs7-signature",
+                                    "SigReference 的 MimeType 必须是 application/pkcs7-signature")
         elif el.tag == _q(ASIC_NS, "DataObjectReference"):
             objects.append(_parse_reference(el))
             if objects[-1].uri in seen:
-                raise ManifestError("S002", f"data object {objects[-1].uri} is listed twice")
+                raise ManifestError("S002", f"data object {objects[-1].uri} is listed twice",
+                                    f"数据对象 {objects[-1].uri} 被列出两次")
             seen.add(objects[-1].uri)
         elif el.tag == _q(ASIC_NS, "Extensions"):
             for ext in el:
                 if isinstance(ext.tag, str) and ext.get("Critical") in ("true", "1"):
-                    raise ManifestError("S002", "critical extension not understood")
+                    raise ManifestError("S002", "critical extension not understood", "无法识别的关键扩展")
         else:
-            raise ManifestError("S002", f"unexpected element {el.tag}")
+            raise ManifestError("S002", f"unexpected element {el.tag}", f"意外的元素 {el.tag}")
     if len(sig_refs) != 1:
-        raise ManifestError("S002", f"expected exactly one SigReference, found {len(sig_refs)}")
+        raise ManifestError("S002", f"expected exactly one SigReference, found {len(sig_refs)}",
+                            f"应恰好有一个 SigReference，实有 {len(sig_refs)} 个")
     if not objects:
-        raise ManifestError("S002", "no DataObjectReference")
+        raise ManifestError("S002", "no DataObjectReference", "没有 DataObjectReference")
     return Manifest(sig_refs[0], tuple(objects))
 
 
 def _parse_reference(el) -> DataObject:
     uri = el.get("URI")
     if not uri:
-        raise ManifestError("S002", "DataObjectReference without URI")
+        raise ManifestError("S002", "DataObjectReference without URI", "DataObjectReference 没有 URI")
     # Since 0.2 a layer's manifest also lists every earlier layer's manifest and signature (spec §4.2
     # l-chain), so a later signature and its time stamp cover the earlier ones; nothing else in META-INF.
     if uri == "mimetype" or (uri.startswith("META-INF/") and not (MANIFEST_RE.match(uri) or SIGNATURE_RE.match(uri))):
-        raise ManifestError("S002", f"{uri} is not a data object and cannot be listed")
+        raise ManifestError("S002", f"{uri} is not a data object and cannot be listed",
+                            f"{uri} 不是数据对象，不能列入清单")
     mime = el.get("MimeType") or ""
     expected = EXPECTED_MIME.get(uri.rsplit(".", 1)[-1].lower()) if "." in uri else None
     if not mime or (expected and mime != expected):
-        raise ManifestError("S002", f"{uri}: MimeType {mime!r} should be {expected or 'given'}")
+        raise ManifestError("S002", f"{uri}: MimeType {mime!r} should be {expected or 'given'}",
+                            f"{uri}：MimeType {mime!r} 应为 {expected or '非空'}")
     methods = el.findall(_q(DS_NS, "DigestMethod"))
     values = el.findall(_q(DS_NS, "DigestValue"))
     if len(methods) != 1 or len(values) != 1:
-        raise ManifestError("S002", f"{uri}: expected one DigestMethod and one DigestValue")
+        raise ManifestError("S002", f"{uri}: expected one DigestMethod and one DigestValue",
+                            f"{uri}：应有一个 DigestMethod 和一个 DigestValue")
     alg = methods[0].get("Algorithm")
     if alg != SHA256_URI:
-        raise ManifestError("S002", f"{uri}: digest algorithm {alg} is not SHA-256 ({SHA256_URI})")
+        raise ManifestError("S002", f"{uri}: digest algorithm {alg} is not SHA-256 ({SHA256_URI})",
+                            f"{uri}：摘要算法 {alg} 不是 SHA-256（{SHA256_URI}）")
     try:
         digest = base64.b64decode((values[0].text or "").strip(), validate=True)
     except ValueError:
-        raise ManifestError("S002", f"{uri}: DigestValue is not base64") from None
+        raise ManifestError("S002", f"{uri}: DigestValue is not base64", f"{uri}：DigestValue 不是 base64 编码") from None
     if len(digest) != 32:
-        raise ManifestError("S002", f"{uri}: DigestValue is {len(digest)} bytes, a SHA-256 digest has 32")
+        raise ManifestError("S002", f"{uri}: DigestValue is {len(digest)} bytes, a SHA-256 digest has 32",
+                            f"{uri}：DigestValue 为 {len(digest)} 字节，SHA-256 摘要应为 32 字节")
     rootfile = el.get("Rootfile", "false")
     if rootfile not in ("true", "false", "1", "0"):
-        raise ManifestError("S002", f"{uri}: Rootfile must be a boolean")
+        raise ManifestError("S002", f"{uri}: Rootfile must be a boolean", f"{uri}：Rootfile 必须是布尔值")
     return DataObject(uri, mime, digest, rootfile in ("true", "1"))

@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 from ..findings import Finding, finding
 from .asic import MANIFEST_RE, MIMETYPE, SIGNATURE_RE, name_problem
+from .reasons import reason_zh
 from .zipread import (FLAG_ENCRYPTED, FLAG_STRONG_ENCRYPTION, FLAG_UTF8, Archive, Entry, MemberError, ZipRejected,
                       iter_member, parse_archive)
 
@@ -163,10 +164,10 @@ def _open(fh: BinaryIO, path: Path, limits: Limits) -> OpenedPackage | list[Find
     try:
         size = os.fstat(fh.fileno()).st_size
         if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            return [finding("C001", loc, detail="not a regular file")]
+            return [finding("C001", loc, detail="not a regular file", detail_zh="不是普通文件")]
         archive = parse_archive(fh, size, max_members=limits.max_members)
     except ZipRejected as exc:
-        return [finding(exc.code, loc, detail=exc.detail)]
+        return [finding(exc.code, loc, detail=exc.detail, detail_zh=exc.detail_zh)]
     except OSError as exc:
         return [finding("C001", loc, detail=exc.strerror or str(exc))]
     return inspect_archive(fh, path, archive, limits)
@@ -177,10 +178,12 @@ def inspect_archive(fh: BinaryIO, path: Path, archive: Archive, limits: Limits) 
     loc = path.name
     total = sum(e.file_size for e in archive.entries)
     if total > limits.max_total_bytes:
-        return [finding("C010", loc, detail=f"{total} bytes in total, limit {limits.max_total_bytes}")]
+        return [finding("C010", loc, detail=f"{total} bytes in total, limit {limits.max_total_bytes}",
+                        detail_zh=f"共 {total} 字节，上限 {limits.max_total_bytes}")]
     if total > limits.max_ratio * archive.size + limits.ratio_floor:
         return [finding("C010", loc, detail=f"{total} bytes uncompressed from a {archive.size}-byte package, "
-                                            f"more than {limits.max_ratio} times its size")]
+                                            f"more than {limits.max_ratio} times its size",
+                        detail_zh=f"从 {archive.size} 字节的卷宗包解压出 {total} 字节，超过其大小的 {limits.max_ratio} 倍")]
     if not any(e.name_problem for e in archive.entries):
         problem = _zipfile_disagrees(fh, archive)
         if problem:
@@ -194,7 +197,7 @@ def inspect_archive(fh: BinaryIO, path: Path, archive: Archive, limits: Limits) 
     for e in archive.entries:
         name = e.name
         if e.name_problem:
-            out.append(finding("C110", name, detail=e.name_problem))
+            out.append(finding("C110", name, detail=e.name_problem, detail_zh=reason_zh(e.name_problem)))
             continue
         key = _collision_key(name)
         if name in entries or key in folded:
@@ -203,27 +206,29 @@ def inspect_archive(fh: BinaryIO, path: Path, archive: Archive, limits: Limits) 
         folded[key] = name
         problem = None if name == "mimetype" else (name_problem(name) or _extra_name_problem(name))
         if problem:
-            out.append(finding("C005", name, detail=problem))
+            out.append(finding("C005", name, detail=problem, detail_zh=reason_zh(problem)))
             continue
         kind = _special_type(e)
         if kind:
-            out.append(finding("C108", name, detail=kind))
+            out.append(finding("C108", name, detail=kind, detail_zh=reason_zh(kind)))
             continue
         if e.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION):
-            out.append(finding("C012", name, detail="encrypted entry"))
+            out.append(finding("C012", name, detail="encrypted entry", detail_zh="加密条目"))
             continue
         if e.method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            out.append(finding("C012", name, detail=f"compression method {e.method}"))
+            out.append(finding("C012", name, detail=f"compression method {e.method}", detail_zh=f"压缩方法 {e.method}"))
             continue
         if e.file_size > limits.max_member_bytes:
-            out.append(finding("C010", name, detail=f"{e.file_size} bytes, limit {limits.max_member_bytes}"))
+            out.append(finding("C010", name, detail=f"{e.file_size} bytes, limit {limits.max_member_bytes}",
+                               detail_zh=f"{e.file_size} 字节，上限 {limits.max_member_bytes}"))
             continue
         if (
             e.method == zipfile.ZIP_DEFLATED
             and e.file_size > limits.ratio_floor
             and e.file_size > limits.max_ratio * max(e.compressed_size, 1)
         ):
-            out.append(finding("C010", name, detail=f"compression ratio above {limits.max_ratio}"))
+            out.append(finding("C010", name, detail=f"compression ratio above {limits.max_ratio}",
+                               detail_zh=f"压缩比超过 {limits.max_ratio}"))
             continue
         if e.method == zipfile.ZIP_DEFLATED and name.lower().endswith(PRECOMPRESSED):
             out.append(finding("C014", name))
@@ -330,7 +335,7 @@ def _check_mimetype(pkg: OpenedPackage, archive: Archive) -> bool:
     try:
         content = pkg.read("mimetype", 256)
     except (ValueError, OSError) as exc:
-        pkg.findings.append(finding("C011", "mimetype", detail=str(exc)))
+        pkg.findings.append(finding("C011", "mimetype", detail=str(exc), detail_zh=reason_zh(str(exc))))
         return False
     if content != MIMETYPE:
         pkg.findings.append(finding("C004", "mimetype", detail=repr(content[:60].decode("utf-8", "replace"))))

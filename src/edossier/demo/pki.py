@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
+from edossier.errors import UserError
 from edossier.fsutil import atomic_write_bytes
 from edossier.signing.trustlist import (
     ROLE_NAMES_ZH,
@@ -450,8 +451,9 @@ def load_operator(pki_dir: Path) -> IssuedCredential:
     try:
         key, cert, _extra = pkcs12.load_key_and_certificates(path.read_bytes(), None)
     except FileNotFoundError:
-        raise ValueError(f"{pki_dir} is not a demo PKI folder with a trust-list operator "
-                         "(trustlist-operator.p12 missing)") from None
+        raise UserError(f"{pki_dir} is not a demo PKI folder with a trust-list operator "
+                        "(trustlist-operator.p12 missing)",
+                        f"{pki_dir} 不是带信任列表运营方凭据的演示 PKI 文件夹（缺少 trustlist-operator.p12）") from None
     return IssuedCredential(cert=cert, key=key, chain=(), agency_name=OPERATOR_NAME, credit_code="",
                       role="trustlist-operator")
 
@@ -722,7 +724,8 @@ def load_demo_ca(pki_dir: Path, role: str) -> IssuedCA:
         key = serialization.load_pem_private_key((pki_dir / f"ca-{role}.key.pem").read_bytes(), password=None)
         root = x509.load_pem_x509_certificate((pki_dir / "root-ca.pem").read_bytes())
     except FileNotFoundError as exc:
-        raise ValueError(f"{pki_dir} is not a demo PKI folder with CA keys ({Path(exc.filename).name} missing)") from None
+        raise UserError(f"{pki_dir} is not a demo PKI folder with CA keys ({Path(exc.filename).name} missing)",
+                        f"{pki_dir} 不是带 CA 私钥的演示 PKI 文件夹（缺少 {Path(exc.filename).name}）") from None
     # Signers issued later point at the folder's CRL file, like those make_demo_pki issued.
     crl_url = (pki_dir / f"crl-{role}.crl").resolve().as_uri()
     return IssuedCA(cert=cert, key=key, chain=(root,), crl_url=crl_url, role=role)

@@ -77,7 +77,7 @@ def run_demo(workdir: Path, say: Say = lambda en, zh: None) -> DemoResult:
                 res = append_layer(previous, source, out, cred)
             say(f"Layer {res.layer} ({role}): {res.documents} document(s), {res.pages} page(s), "
                 f"signed with time stamp → {out.name}",
-                f"第 {res.layer} 层（{_ROLE_ZH[role]}）：{res.documents} 份文件，{res.pages} 页，已签名并加盖时间戳 → {out.name}")
+                f"第 {res.layer} 层（{_ROLE_ZH[role]}）：{res.documents} 份文书，{res.pages} 页，已签名并加盖时间戳 → {out.name}")
             result.packages.append(out)
             previous = out
     finally:

@@ -109,6 +109,8 @@ class Ctx:
 
 
 def make_issue(rule_id: str, location: str = "", detail: str = "") -> PdfIssue:
+    from .detail_zh import detail_zh
+
     r = table().get(rule_id)
     if r is None:
         desc_en = desc_zh = rule_id
@@ -116,5 +118,5 @@ def make_issue(rule_id: str, location: str = "", detail: str = "") -> PdfIssue:
     else:
         desc_en, desc_zh, clause, kind = r["description_en"], r["description_zh"], r["clause"], r["kind"]
     msg_en = f"{desc_en} [{detail}]" if detail else desc_en
-    msg_zh = f"{desc_zh}（{detail}）" if detail else desc_zh
+    msg_zh = f"{desc_zh}（{detail_zh(detail)}）" if detail else desc_zh
     return PdfIssue(rule_id, clause, kind, msg_en, msg_zh, location)

@@ -109,7 +109,7 @@ class Record:
     code_lists: tuple[CodeListRef, ...] = ()
 
 
-RecordError = CodedError  # a record that breaks a rule: finding `code` with `detail`
+RecordError = CodedError  # a record that breaks a rule: finding `code` with `detail` (and `detail_zh`)
 
 
 def _q(local: str) -> str:
@@ -173,11 +173,13 @@ def parse_record(data: bytes, *, max_bytes: int = 16 * 1024 * 1024) -> Record:
     try:
         root = parse_xml(data, max_bytes=max_bytes)
     except XmlError as exc:
-        raise RecordError("S004", str(exc)) from None
+        raise RecordError("S004", exc.en, exc.zh) from None
     schema = xml_schema(XSD)
     if not schema.validate(root):
-        errors = "; ".join(f"line {e.line}: {e.message}" for e in list(schema.error_log)[:5])
-        raise RecordError("S005", errors)
+        from ..i18n.explain import xsd_error
+
+        pairs = [xsd_error(e.line, e.message) for e in list(schema.error_log)[:5]]
+        raise RecordError("S005", "; ".join(en for en, _ in pairs), "；".join(zh for _, zh in pairs))
     try:
         return _from_element(root)
     except RecordError:

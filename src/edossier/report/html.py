@@ -20,8 +20,9 @@ from pathlib import Path
 
 from ..version import __version__
 from ..findings import severity_counts, spec_link
+from ..i18n import raw, section
+from ..i18n.explain import show_location
 from ..pdfmake.sheets import COVER, GENERATED_TYPES, REMARKS, TOC
-from ..roles import ROLE_EN, ROLE_ZH
 from ..timefmt import indication_plain, show
 from ..webfont import FAMILY, PLACEHOLDER, embed
 
@@ -33,68 +34,11 @@ MAX_THUMBNAIL_PX = 480  # longest side; bounds memory for absurd page sizes
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _PAGE = re.compile(r"\bpage\s+(\d{1,9})\b", re.IGNORECASE)
 
-_L = {
-    "en": {
-        "title": "edossier validation report", "accept": "ACCEPT", "reject": "REJECT",
-        "package": "Package", "generated": "Generated", "tool": "Tool",
-        "counts": "{s} supervision, {e} error(s), {w} warning(s), {i} info",
-        "findings": "Findings", "no_findings": "No findings.",
-        "code": "Code", "severity": "Severity", "stage": "Stage", "location": "Location", "message": "Message",
-        "spec": "spec",
-        "layers": "Layers", "no_layers": "No layer could be read.",
-        "layer": "Layer", "agency": "Agency", "role": "Role", "signer": "Signer", "signing_time": "Signing time",
-        "timestamp": "Time stamp", "indication": "Signature (ETSI indication)", "created": "Created", "lstage": "Procedural step",
-        "case": "Case", "case_number": "Case number", "case_name": "Case name", "charges": "Charges",
-        "toc": "Table of contents", "no_toc": "No table of contents: no record could be read.",
-        "volume": "Volume", "doc": "Document", "type": "Type", "doc_title": "Title", "number": "Number",
-        "date": "Date", "pages": "Pages", "vpages": "Pages in volume", "file": "File", "flagged": "Findings",
-        "total": "{d} document(s), {p} page(s)",
-        "thumbs": "Pages the findings point at", "page": "page {n}",
-        "overview": "Overview", "all_accept": "All packages accepted", "some_reject": "{n} of {t} package(s) rejected",
-        "n_missing": "{m}: not in the package, no thumbnail",
-        "n_unreadable": "{m}: could not be read ({why}), no thumbnail",
-        "n_toolarge": "{m}: larger than {limit} bytes, no thumbnail",
-        "n_unopenable": "{m}: PyMuPDF cannot open it ({why}), no thumbnail",
-        "n_nopage": "{m}: page {n} does not exist (the document has {count}), no thumbnail",
-        "n_package": "the package could not be opened, no thumbnails",
-        "n_limit": "only the first {n} pages are shown",
-        "n_off": "thumbnails were not rendered",
-        "sev": {"supervision": "supervision", "error": "error", "warning": "warning", "info": "info"},
-        "stages": {"container": "Container", "schema": "Schema and records", "integrity": "Integrity",
-                   "signature": "Signatures and trust", "document": "Documents", "case": "Case rules"},
-        "roles": ROLE_EN,
-    },
-    "zh-CN": {
-        "title": "电子卷宗校验报告", "accept": "接收", "reject": "拒收",
-        "package": "卷宗包", "generated": "生成时间", "tool": "工具",
-        "counts": "监督事项 {s} 项，错误 {e} 项，警告 {w} 项，提示 {i} 项",
-        "findings": "校验发现", "no_findings": "未发现问题。",
-        "code": "代码", "severity": "级别", "stage": "阶段", "location": "位置", "message": "说明",
-        "spec": "规范",
-        "layers": "各层", "no_layers": "没有可读取的层。",
-        "layer": "层", "agency": "机关", "role": "角色", "signer": "签名人", "signing_time": "签署时间",
-        "timestamp": "时间戳", "indication": "签名结论（ETSI 验证结论）", "created": "生成时间", "lstage": "诉讼环节",
-        "case": "案件", "case_number": "案号", "case_name": "案件名称", "charges": "案由",
-        "toc": "卷内目录", "no_toc": "无卷内目录：没有可读取的卷宗记录。",
-        "volume": "卷", "doc": "文件", "type": "文书类型", "doc_title": "题名", "number": "文号",
-        "date": "日期", "pages": "页数", "vpages": "卷内页号", "file": "文件路径", "flagged": "校验发现",
-        "total": "共 {d} 份文件，{p} 页",
-        "thumbs": "校验发现所指页面", "page": "第 {n} 页",
-        "overview": "概览", "all_accept": "全部卷宗包均接收", "some_reject": "{t} 个卷宗包中 {n} 个拒收",
-        "n_missing": "{m}：卷宗包中没有该文件，无缩略图",
-        "n_unreadable": "{m}：无法读取（{why}），无缩略图",
-        "n_toolarge": "{m}：大于 {limit} 字节，无缩略图",
-        "n_unopenable": "{m}：PyMuPDF 无法打开（{why}），无缩略图",
-        "n_nopage": "{m}：第 {n} 页不存在（文件共 {count} 页），无缩略图",
-        "n_package": "卷宗包无法打开，无缩略图",
-        "n_limit": "仅显示前 {n} 页",
-        "n_off": "未生成缩略图",
-        "sev": {"supervision": "监督", "error": "错误", "warning": "警告", "info": "提示"},
-        "stages": {"container": "容器", "schema": "模式与卷宗记录", "integrity": "完整性",
-                   "signature": "签名与信任", "document": "文件", "case": "案件规则"},
-        "roles": ROLE_ZH,
-    },
-}
+# labels from the message catalogue (edossier.i18n, section html)
+_L = {lang: {**section("html", lang), **section("verdict", lang), "counts": raw("counts.line", lang),
+             "sev": section("severity", lang), "stages": section("stage", lang), "roles": section("role", lang),
+             "kinds": section("volume_kind", lang), "lang": lang}
+      for lang in ("en", "zh-CN")}
 
 # Shared with the statistics dashboard (stats/render.py), so both reports look alike. The page's own
 # embedded CJK font (webfont.py: PLACEHOLDER becomes its @font-face rule) comes first, so that Chinese
@@ -282,7 +226,7 @@ def _message_cell(f, lang: str) -> str:
 def _banner(rep, L: dict, O: dict, counts: dict) -> str:
     v = rep.verdict
     return (f'<div class="verdict {v}" role="status" data-verdict="{v}">'
-            f'<span class="word">{e(L[v])}</span><span class="other">{e(O[v])}</span>'
+            f'<span class="word">{e(L[v])}</span><span class="other" lang="{O["lang"]}">{e(O[v])}</span>'
             f'<span class="path">{e(rep.path)}</span>'
             f'<span class="counts">{e(L["counts"].format(s=counts["supervision"], e=counts["error"], w=counts["warning"], i=counts["info"]))}'
             f"</span></div>")
@@ -300,7 +244,7 @@ def _findings_table(rep, L: dict, lang: str) -> str:
             code += f'<div class="alt">{e(f.rule_id)}</div>'
         rows.append(f'<tr class="{e(f.severity)}"><td>{code}</td>'
                     f'<td><span class="sev {e(f.severity)}">{e(L["sev"][f.severity])}</span></td>'
-                    f'<td>{e(L["stages"][f.stage])}</td><td class="loc">{e(f.location)}</td>'
+                    f'<td>{e(L["stages"][f.stage])}</td><td class="loc">{e(show_location(f.location, lang))}</td>'
                     f"<td>{_message_cell(f, lang)}</td></tr>")
     head = "".join(f"<th>{e(L[k])}</th>" for k in ("code", "severity", "stage", "location", "message"))
     return f'<table class="findings"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
@@ -370,7 +314,7 @@ def _toc(dossier, by_member: dict[str, list], L: dict) -> str:
     for vid in order:
         v = dossier.volumes.get(vid)
         title = f"{v.title}" if v else "?"
-        kind = f" ({v.kind})" if v and v.kind else ""
+        kind = f" ({L['kinds'].get(v.kind, v.kind)})" if v and v.kind else ""
         out.append(f'<h3>{e(L["volume"])} <code>{e(vid)}</code> {e(title)}<span class="alt">{e(kind)}</span></h3>')
         rows, first = [], 1
         for layer, d in _filing_order(d for d in dossier.documents if d[1].volume == vid):
@@ -455,7 +399,7 @@ def render_html(reports, *, lang: str = "en", thumbnails: bool = True, thumbnail
             f'<meta name="edossier-verdict" content="{overall}">\n'
             f'<title>{e(L["title"])} – {e(L[overall])} / {e(O[overall])}</title>\n'
             f"<style>{_CSS}</style>\n</head>\n<body>\n")
-    top = [f'<header><h1>{e(L["title"])}</h1><div class="meta">{e(O["title"])} · {e(L["tool"])}: edossier '
+    top = [f'<header><h1>{e(L["title"])}</h1><div class="meta"><span lang="{O["lang"]}">{e(O["title"])}</span> · {e(L["tool"])}: edossier '
            f'{e(__version__)} · {e(L["generated"])}: {e(when)}</div></header>']
     if trust is not None:
         from .trustinfo import trust_line
@@ -468,7 +412,7 @@ def render_html(reports, *, lang: str = "en", thumbnails: bool = True, thumbnail
             c = severity_counts(rep.findings)
             rows.append(f'<tr class="{"error" if rep.verdict == "reject" else ""}"><td><a href="#pkg-{i}">'
                         f'{e(rep.path)}</a></td><td><span class="sev {"error" if rep.verdict == "reject" else ""}">'
-                        f'{e(L[rep.verdict])} / {e(O[rep.verdict])}</span></td>'
+                        f'{e(L[rep.verdict])} / <span lang="{O["lang"]}">{e(O[rep.verdict])}</span></span></td>'
                         f'<td>{e(L["counts"].format(s=c["supervision"], e=c["error"], w=c["warning"], i=c["info"]))}</td></tr>')
         top.append(f'<h2>{e(L["overview"])}</h2><p>{e(summary)}</p><table class="overview"><thead><tr>'
                    f'<th>{e(L["package"])}</th><th>{e(L["accept"])}/{e(L["reject"])}</th>'

@@ -15,6 +15,8 @@ import re
 import xml.etree.ElementTree as ET
 
 from ..findings import SEVERITIES, STAGES, SUPERVISION, spec_link
+from ..i18n import section
+from ..i18n.explain import show_location
 
 # Characters XML 1.0 cannot carry at all (C0 controls except TAB/LF/CR, surrogates, U+FFFE/U+FFFF).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -26,24 +28,16 @@ def xml_text(value: object) -> str:
     return _NOT_XML.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), s)
 
 
-_L = {
-    "en": {"stage": {"container": "Container", "schema": "Schema and records", "integrity": "Integrity",
-                     "signature": "Signatures and trust", "document": "Documents", "case": "Case rules"},
-           "sev": {"supervision": "supervision", "error": "error", "warning": "warning", "info": "info"},
-           "not_reached": "not checked: the package could not be opened",
-           "verdict": {"accept": "ACCEPT", "reject": "REJECT"}, "spec": "spec"},
-    "zh-CN": {"stage": {"container": "容器", "schema": "模式与卷宗记录", "integrity": "完整性",
-                        "signature": "签名与信任", "document": "文件", "case": "案件规则"},
-              "sev": {"supervision": "监督", "error": "错误", "warning": "警告", "info": "提示"},
-              "not_reached": "未检查：卷宗包无法打开",
-              "verdict": {"accept": "接收", "reject": "拒收"}, "spec": "规范"},
-}
+# labels from the message catalogue (edossier.i18n)
+_L = {lang: {**section("junit", lang), "stage": section("stage", lang), "sev": section("severity", lang),
+             "verdict": section("verdict", lang)}
+      for lang in ("en", "zh-CN")}
 
 
 def _finding_text(f, lang: str, L: dict) -> str:
     other = "en" if lang.startswith("zh") else "zh-CN"
     lines = [f"{f.code} {L['sev'][f.severity]}" + (f" [{f.rule_id}]" if f.rule_id else "")
-             + (f" @ {f.location}" if f.location else ""),
+             + (f" @ {show_location(f.location, lang)}" if f.location else ""),
              f"  {f.message(lang)}", f"  {f.message(other)}"]
     if f.spec:
         lines.append(f"  {L['spec']}: {spec_link(f.spec)}")
@@ -85,7 +79,7 @@ def render_junit(reports, *, lang: str = "en", timestamp: dt.datetime | None = N
             for f in errors:
                 failure = ET.SubElement(case, "failure", type=f.code,
                                         message=xml_text(f"{f.code}: {f.message(lang)}"
-                                                         + (f" ({f.location})" if f.location else "")))
+                                                         + (f" ({show_location(f.location, lang)})" if f.location else "")))
                 failure.text = xml_text(_finding_text(f, lang, L))
             if errors:
                 failed += 1

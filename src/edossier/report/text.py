@@ -10,30 +10,14 @@ from rich.table import Table
 from rich.text import Text
 
 from ..findings import STAGES, SUPERVISION
-from ..roles import ROLE_ZH
+from ..i18n import raw, section
+from ..i18n.explain import show_location
 from ..timefmt import indication_text, show
 
-_L = {
-    "en": {
-        "accept": "ACCEPT", "reject": "REJECT", "package": "Package", "layers": "Layers",
-        "layer": "Layer", "agency": "Agency", "role": "Role", "signature": "Signature", "signed": "Signed",
-        "no_findings": "No findings.", "errors": "{s} supervision, {e} error(s), {w} warning(s), {i} info",
-        "supervision": "Supervision (facts about the case to act on first; not a reason to reject)",
-        "stage": {"container": "Container", "schema": "Schema and records", "integrity": "Integrity",
-                  "signature": "Signatures and trust", "document": "Documents", "case": "Case rules"},
-        "sev": {"supervision": "supervision", "error": "error", "warning": "warning", "info": "info"},
-    },
-    "zh-CN": {
-        "accept": "接收", "reject": "拒收", "package": "卷宗包", "layers": "各层",
-        "layer": "层", "agency": "机关", "role": "角色", "signature": "签名", "signed": "签署时间",
-        "no_findings": "未发现问题。", "errors": "监督事项 {s} 项，错误 {e} 项，警告 {w} 项，提示 {i} 项",
-        "supervision": "监督事项（须首先处理的案件事实，不是拒收理由）",
-        "stage": {"container": "容器", "schema": "模式与卷宗记录", "integrity": "完整性",
-                  "signature": "签名与信任", "document": "文件", "case": "案件规则"},
-        "sev": {"supervision": "监督", "error": "错误", "warning": "警告", "info": "提示"},
-        "roles": ROLE_ZH,
-    },
-}
+# labels from the message catalogue (edossier.i18n)
+_L = {lang: {**section("text", lang), **section("verdict", lang), "errors": raw("counts.line", lang),
+             "stage": section("stage", lang), "sev": section("severity", lang), "roles": section("role", lang)}
+      for lang in ("en", "zh-CN")}
 
 
 def stacked(console: Console, head: tuple[str, str], fields, *, indent: int = 2) -> None:
@@ -87,7 +71,7 @@ def render_text(reports, console: Console, lang: str = "en", *, trust: dict | No
             console.print(f"  [bold]{title}[/]")
             for f in group:
                 sev_colour = {"supervision": "magenta", "error": "red", "warning": "yellow", "info": "blue"}[f.severity]
-                where = f" [dim]{f.location}[/]" if f.location else ""
+                where = f" [dim]{show_location(f.location, lang)}[/]" if f.location else ""
                 rule = f" [{f.rule_id}]" if f.rule_id else ""
                 console.print(f"    [{sev_colour}]{f.code} {L['sev'][f.severity]}[/]{rule}{where}",
                               highlight=False, soft_wrap=True)

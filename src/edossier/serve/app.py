@@ -250,7 +250,8 @@ def create_app(node: Node) -> FastAPI:
         if row is None:
             return error("N006", what="submission", what_zh="提交", id=sid[:64])
         if row.status != "done" or node.receipt_row(sid) is None:
-            resp = error("N007", status=row.status)
+            resp = error("N007", status=row.status,  # "pending" or "done" (no receipt row yet)
+                         status_zh={"pending": "待校验", "done": "已校验"}.get(row.status, row.status))
             resp.headers["Retry-After"] = "2"
             return resp
         return FileResponse(node.store.receipt_path(sid), media_type="application/vnd.etsi.asic-e+zip",

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..findings import Finding, finding
+from ..roles import role_name
 from .trustlist import TrustList
 from ..errors import UserError
 
@@ -247,16 +249,33 @@ def display_name(cert) -> str:
     return cert.subject.human_friendly
 
 
-def _out_of_period(certs, when: dt.datetime) -> tuple[str, str] | None:
-    """(sub-indication, explanation) for the first certificate not valid at `when`, else None."""
+# X.520 attribute names as asn1crypto reads them, in Chinese (asn1crypto's `human_friendly` is English)
+_NAME_ZH = {"common_name": "通用名称", "organization_name": "组织", "organizational_unit_name": "部门",
+            "country_name": "国家", "state_or_province_name": "省份", "locality_name": "城市",
+            "organization_identifier": "组织标识符", "serial_number": "序列号", "email_address": "电子邮件"}
+
+
+def name_zh(name) -> str:
+    """An X.509 name as a Chinese reader reads it: "组织标识符：…，通用名称：…，组织：…，国家：CN"."""
+    try:
+        items = list(name.native.items())
+    except Exception:  # noqa: BLE001 - an odd name is shown as asn1crypto shows it
+        return name.human_friendly
+    return "，".join(f"{_NAME_ZH.get(k, k)}：{', '.join(map(str, v)) if isinstance(v, list) else v}"
+                    for k, v in reversed(items))
+
+
+def _out_of_period(certs, when: dt.datetime) -> tuple[str, str, str] | None:
+    """(sub-indication, explanation in English and in Chinese) for the first certificate not valid at
+    `when`, else None."""
     for cert in certs:
         validity = cert["tbs_certificate"]["validity"]
         start, end = validity["not_before"].native, validity["not_after"].native
-        name = cert.subject.human_friendly
+        name, zh = cert.subject.human_friendly, name_zh(cert.subject)
         if when < start:
-            return "NOT_YET_VALID", f"{name} is valid only from {start.isoformat()}"
+            return "NOT_YET_VALID", f"{name} is valid only from {start.isoformat()}", f"{zh} 自 {start.isoformat()} 起才有效"
         if when > end:
-            return "OUT_OF_BOUNDS_NO_POE", f"{name} expired on {end.isoformat()}"
+            return "OUT_OF_BOUNDS_NO_POE", f"{name} expired on {end.isoformat()}", f"{zh} 已于 {end.isoformat()} 过期"
     return None
 
 
@@ -350,6 +369,7 @@ class _TokenVerdict:
     code: str | None = None
     sub: str | None = None
     detail: str = ""
+    detail_zh: str | None = None  # None: as `detail` (a technical value the same in both languages)
 
 
 def _judge_token(token, si, trust: TrustList, when: dt.datetime, retroactive: bool) -> _TokenVerdict:
@@ -362,27 +382,32 @@ def _judge_token(token, si, trust: TrustList, when: dt.datetime, retroactive: bo
 
     try:
         if token["content_type"].native != "signed_data":
-            return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail="the token is not SignedData")
+            return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail="the token is not SignedData", detail_zh="时间戳令牌不是 SignedData")
         tsd = token["content"]
         tst_info = tsd["encap_content_info"]["content"].parsed
         gen_time = tst_info["gen_time"].native
         tsis = tsd["signer_infos"]
         if len(tsis) != 1:
-            return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail=f"{len(tsis)} SignerInfos in the token")
+            return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail=f"{len(tsis)} SignerInfos in the token",
+                                 detail_zh=f"令牌中有 {len(tsis)} 个 SignerInfo")
         if not isinstance(tsis[0]["signed_attrs"], core.Void) and unsorted_set(tsis[0]["signed_attrs"].contents):
-            return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail="the token's signed attributes are not DER")
+            return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail="the token's signed attributes are not DER",
+                                 detail_zh="令牌的签名属性不是 DER 编码")
         certs = [c.chosen for c in tsd["certificates"]] if tsd["certificates"].native else []
         matching = _matching_certs(tsis[0]["sid"], certs)
     except Exception as exc:  # noqa: BLE001 - malformed token
-        return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail=f"unreadable token: {str(exc)[:120]}")
+        return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail=f"unreadable token: {str(exc)[:120]}",
+                             detail_zh="无法读取的时间戳令牌")
     if len(matching) != 1:
         return _TokenVerdict(code="G012", sub="FORMAT_FAILURE",
-                             detail=f"{len(matching)} certificates match the token's signer identifier")
+                             detail=f"{len(matching)} certificates match the token's signer identifier",
+                             detail_zh=f"有 {len(matching)} 个证书与令牌的签名者标识相符")
     tsa_cert = matching[0]
     tsa = trust.tsa_for(tsa_cert.dump(), gen_time) if trust.tsas else None
     if tsa is None:
         return _TokenVerdict(code="G022", sub="NO_CERTIFICATE_CHAIN_FOUND",
-                             detail=f"{tsa_cert.subject.human_friendly} (issued by {tsa_cert.issuer.human_friendly})")
+                             detail=f"{tsa_cert.subject.human_friendly} (issued by {tsa_cert.issuer.human_friendly})",
+                             detail_zh=f"{name_zh(tsa_cert.subject)}（签发者：{name_zh(tsa_cert.issuer)}）")
     try:
         vc = _context(tsa.ca_certs, tsa.crls, certs, [], when, retroactive)
         kwargs = asyncio.run(validate_tst_signed_data(tsd, vc, message_imprint_checker(si)))
@@ -390,16 +415,18 @@ def _judge_token(token, si, trust: TrustList, when: dt.datetime, retroactive: bo
     except Exception as exc:  # noqa: BLE001
         return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail=f"{type(exc).__name__}: {str(exc)[:120]}")
     if status.signing_cert is None or status.signing_cert.dump() != tsa_cert.dump():
-        return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail="the token was validated with another certificate")
+        return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail="the token was validated with another certificate",
+                             detail_zh="令牌是用另一个证书验证的")
     if not (status.intact and status.valid):
-        return _TokenVerdict(code="G012", sub="SIG_CONSTRAINTS_FAILURE", detail="not intact or not valid")
+        return _TokenVerdict(code="G012", sub="SIG_CONSTRAINTS_FAILURE", detail="not intact or not valid", detail_zh="不完整或无效")
     if not status.trusted or status.validation_path is None:
         indic = status.trust_problem_indic.name if status.trust_problem_indic else "no trusted path"
         return _TokenVerdict(code="G012", sub="SIG_CONSTRAINTS_FAILURE", detail=indic)
     path = list(status.validation_path.iter_certs(include_root=True))
     if path[-1].dump() != tsa_cert.dump() or (len(path) > 1 and path[-2].dump() not in tsa.ca_certs):
         return _TokenVerdict(code="G022", sub="NO_CERTIFICATE_CHAIN_FOUND",
-                             detail="the token's path does not pass through the TSA entry's CA")
+                             detail="the token's path does not pass through the TSA entry's CA",
+                             detail_zh="令牌的证书路径未经过信任列表中该时间戳服务条目的 CA")
     return _TokenVerdict(time=status.timestamp)
 
 
@@ -427,7 +454,7 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
 
     loc = f"META-INF/signature{layer:03d}.p7s"
     result = SignatureResult(layer)
-    params = {"layer": f"{layer:03d}", "agency": agency_name, "role": role}
+    params = {"layer": f"{layer:03d}", "agency": agency_name, "role": role, "role_zh": role_name(role, "zh-CN")}
 
     def fail(code, indication, sub, **extra):
         result.findings.append(finding(code, loc, **{**params, **extra}))
@@ -464,39 +491,45 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         for c in embedded_crls:
             c.native
     except Exception as exc:  # noqa: BLE001 - asn1crypto raises many types for malformed DER
-        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=str(exc)[:200] or type(exc).__name__)
+        why = str(exc)[:200] or type(exc).__name__
+        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=why, detail_zh=_reason_zh(why))
     # Parsable, but is it DER? BER (indefinite lengths, non-minimal encodings, unsorted sets) lets two
     # parsers see two different signatures, and the signed attributes are hashed in their DER form.
     not_der = der_problem(p7s)
     if not_der:
-        return fail("G023", "TOTAL_FAILED", "FORMAT_FAILURE", detail=not_der)
+        return fail("G023", "TOTAL_FAILED", "FORMAT_FAILURE", detail=not_der, detail_zh=_reason_zh(not_der))
     if raw_signed_attrs is not None and unsorted_set(raw_signed_attrs):
-        return fail("G023", "TOTAL_FAILED", "FORMAT_FAILURE", detail="signed attributes not in DER (sorted) order")
+        return fail("G023", "TOTAL_FAILED", "FORMAT_FAILURE", detail="signed attributes not in DER (sorted) order",
+                    detail_zh="签名属性未按 DER 要求排序")
 
     for alg in (digest_alg, sig_hash):
         if alg in WEAK_DIGESTS:
-            return fail("G010", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", detail=f"digest {alg}")
+            return fail("G010", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", detail=f"digest {alg}", detail_zh=f"摘要算法 {alg}")
     # One signer certificate, or none: with two candidates pyHanko and any other tool may each pick
     # a different one, and every later decision would rest on a certificate nobody verified.
     candidates = _matching_certs(si["sid"], embedded)
     if len(candidates) > 1:
         return fail("G016", "TOTAL_FAILED", "FORMAT_FAILURE",
-                    detail=f"{len(candidates)} embedded certificates match the signer identifier ({si['sid'].name})")
+                    detail=f"{len(candidates)} embedded certificates match the signer identifier ({si['sid'].name})",
+                    detail_zh=f"有 {len(candidates)} 个内嵌证书与签名者标识（{si['sid'].name}）相符")
     signer_cert = candidates[0] if candidates else None
     if signer_cert is not None:
         weak_key = _weak_key(signer_cert)
         if weak_key:
-            return fail("G010", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", detail=weak_key)
+            return fail("G010", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE", detail=weak_key,
+                        detail_zh=_reason_zh(weak_key))
     if SIGNING_TIME not in attr_types:
         result.findings.append(finding("G017", loc, **params))
     if SIGNING_CERTIFICATE_V2 not in attr_types:
-        result.findings.append(finding("G011", loc, detail="no signing-certificate-v2 signed attribute", **params))
+        result.findings.append(finding("G011", loc, detail="no signing-certificate-v2 signed attribute",
+                                       detail_zh="没有 signing-certificate-v2 签名属性", **params))
     elif signer_cert is not None:
         why = _signing_certificate_v2_problem(signed_attrs, signer_cert)
         if why:
-            return fail("G019", "TOTAL_FAILED", "FORMAT_FAILURE", detail=why)
+            return fail("G019", "TOTAL_FAILED", "FORMAT_FAILURE", detail=why, detail_zh=_reason_zh(why))
     for name in sorted({OTHER_TIME_STAMPS[t] for t in attr_types if t in OTHER_TIME_STAMPS}):
-        result.findings.append(finding("G021", loc, detail=f"signed attribute {name}", **params))
+        result.findings.append(finding("G021", loc, detail=f"signed attribute {name}",
+                                       detail_zh=f"签名属性 {name}", **params))
 
     when = at or dt.datetime.now(dt.timezone.utc)
     # A past validation time is judged with the revocation information we have, issued later.
@@ -516,14 +549,16 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         listed = [ax509.Certificate.load(c) for c in trusted.ca_certs]
         issuing = {c.sha256 for c in listed if c.self_signed == "no"} or {c.sha256 for c in listed}
     except Exception as exc:  # noqa: BLE001
-        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=f"trust list entry: {exc}")
+        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=f"trust list entry: {exc}", detail_zh=f"信任列表条目：{exc}")
     if signer_cert is None:
-        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail="the signer's certificate is not embedded")
+        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail="the signer's certificate is not embedded",
+                    detail_zh="签名人证书未内嵌")
     if not any(signer_cert.issuer == ca.subject
                and signer_cert.authority_key_identifier in (None, ca.key_identifier)
                for ca in listed if ca.sha256 in issuing):
         return fail("G003", "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND",
-                    detail=f"issued by {signer_cert.issuer.human_friendly}")
+                    detail=f"issued by {signer_cert.issuer.human_friendly}",
+                    detail_zh=f"签发者：{name_zh(signer_cert.issuer)}")
     anchors = [c for c in listed if c.self_signed != "no"] or listed
 
     # Time stamps are judged here one by one (`_judge_token`), so pyHanko sees the signature alone.
@@ -540,7 +575,8 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
     if validated is None or validated.dump() != signer_cert.dump() or (
             status.validation_path is not None and status.validation_path.leaf.dump() != validated.dump()):
         return fail("G016", "TOTAL_FAILED", "FORMAT_FAILURE",
-                    detail="the validated certificate is not the embedded signer certificate or not the end of its path")
+                    detail="the validated certificate is not the embedded signer certificate or not the end of its path",
+                    detail_zh="经验证的证书不是内嵌的签名人证书，或不在其路径末端")
     signer_cert = validated
     result.signer = display_name(signer_cert)
     result.signer_certificate = signer_cert.dump()
@@ -556,26 +592,31 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         if kind == SIGNATURE_TIME_STAMP:
             tokens.extend(attr["values"])
         elif kind in OTHER_TIME_STAMPS:
-            result.findings.append(finding("G021", loc, detail=f"unsigned attribute {OTHER_TIME_STAMPS[kind]}", **params))
+            result.findings.append(finding("G021", loc, detail=f"unsigned attribute {OTHER_TIME_STAMPS[kind]}",
+                                           detail_zh=f"非签名属性 {OTHER_TIME_STAMPS[kind]}", **params))
     if len(tokens) > 1:
-        result.findings.append(finding("G021", loc, detail=f"{len(tokens)} signature time stamps; at most one", **params))
+        result.findings.append(finding("G021", loc, detail=f"{len(tokens)} signature time stamps; at most one",
+                                       detail_zh=f"{len(tokens)} 个签名时间戳；至多一个", **params))
     ts_time = None
     for token in tokens:
         verdict = _judge_token(token, si, trust, when, retroactive)
         if verdict.code:
-            return fail(verdict.code, "INDETERMINATE", verdict.sub, detail=verdict.detail)
+            return fail(verdict.code, "INDETERMINATE", verdict.sub, detail=verdict.detail, detail_zh=verdict.detail_zh)
         ts_time = verdict.time if ts_time is None else min(ts_time, verdict.time)
     result.timestamp = ts_time
     claimed = status.signer_reported_dt
     if claimed and ts_time and ts_time < claimed - CLOCK_SKEW:
         return fail("G012", "INDETERMINATE", "TIMESTAMP_ORDER_FAILURE",
-                    detail="the time stamp is earlier than the claimed signing time")
+                    detail="the time stamp is earlier than the claimed signing time",
+                    detail_zh="时间戳早于所声称的签名时间")
     if claimed and claimed > when + CLOCK_SKEW:
         return fail("G018", "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE",
-                    detail=f"signing-time {claimed.isoformat()} is after the validation time {when.isoformat()}")
+                    detail=f"signing-time {claimed.isoformat()} is after the validation time {when.isoformat()}",
+                    detail_zh=f"signing-time {claimed.isoformat()} 晚于验证时间 {when.isoformat()}")
     if claimed and poe and claimed > poe + CLOCK_SKEW:
         return fail("G018", "INDETERMINATE", "SIG_CONSTRAINTS_FAILURE",
-                    detail=f"signing-time {claimed.isoformat()} is after the proof of existence {poe.isoformat()}")
+                    detail=f"signing-time {claimed.isoformat()} is after the proof of existence {poe.isoformat()}",
+                    detail_zh=f"signing-time {claimed.isoformat()} 晚于存在性证明时间 {poe.isoformat()}")
 
     proofs = [(t, what) for t, what in ((ts_time, "trusted time stamp"), (poe, "proof of existence")) if t]
     proven, proof = min(proofs, key=lambda p: p[0]) if proofs else (None, None)
@@ -588,10 +629,12 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         if not isinstance(past, Exception) and past.intact and past.valid and past.trusted and not past.revoked \
                 and past.signing_cert is not None and past.signing_cert.dump() == signer_cert.dump():
             status, expired, indic = past, None, None
-            result.findings.append(finding("G013", loc, detail=f"{proof} of {proven.isoformat()}", **params))
+            proof_zh = {"trusted time stamp": "可信时间戳", "proof of existence": "存在性证明"}.get(proof, proof)
+            result.findings.append(finding("G013", loc, detail=f"{proof} of {proven.isoformat()}",
+                                           detail_zh=f"{proof_zh}，时间 {proven.isoformat()}", **params))
 
     if expired:
-        return fail("G008", "INDETERMINATE", expired[0], detail=expired[1])
+        return fail("G008", "INDETERMINATE", expired[0], detail=expired[1], detail_zh=expired[2])
     if status.revoked or indic in ("REVOKED_NO_POE", "REVOKED_CA_NO_POE"):
         details = status.revocation_details
         when_revoked = details.revocation_date.isoformat() if details else "?"
@@ -599,7 +642,7 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         # REVOKED is a TOTAL_FAILED sub-indication (revoked before a proven signing time).
         sub = indic if indic in ("REVOKED_NO_POE", "REVOKED_CA_NO_POE") else "REVOKED"
         return fail("G005", "INDETERMINATE" if indic in ("REVOKED_NO_POE", "REVOKED_CA_NO_POE") else "TOTAL_FAILED",
-                    sub, detail=f"revoked on {when_revoked}")
+                    sub, detail=f"revoked on {when_revoked}", detail_zh=f"吊销于 {when_revoked}")
     if indic is not None or not status.trusted:
         code = {
             "NO_CERTIFICATE_CHAIN_FOUND": "G003",
@@ -614,19 +657,22 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
             "TRY_LATER": "G006",
             "REVOCATION_OUT_OF_BOUNDS_NO_POE": "G006",
         }.get(indic or "", "G003")
-        return fail(code, "INDETERMINATE", indic or "NO_CERTIFICATE_CHAIN_FOUND", detail=indic or "no validation path")
+        return fail(code, "INDETERMINATE", indic or "NO_CERTIFICATE_CHAIN_FOUND", detail=indic or "no validation path",
+                    detail_zh=indic or "没有验证路径")
 
     path_hashes = {c.sha256 for c in status.validation_path.iter_certs(include_root=True)}
     if not (path_hashes & issuing):
         return fail("G003", "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND",
-                    detail="the path does not pass through the agency's CA")
+                    detail="the path does not pass through the agency's CA",
+                    detail_zh="证书路径未经过该机关的 CA")
 
     # No name-only match (#13): two entries may share a name; only the credit code is unique.
     org_id = _subject_attr(signer_cert, ORGANIZATION_IDENTIFIER)
     if org_id != credit_code:
         org = _subject_attr(signer_cert, "2.5.4.10")
         return fail("G009", "INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE",
-                    detail=f"certificate names O={org!r}, organizationIdentifier={org_id!r}")
+                    detail=f"certificate names O={org!r}, organizationIdentifier={org_id!r}",
+                    detail_zh=f"证书所载 O={org!r}，organizationIdentifier={org_id!r}")
 
     # Valid at the validation time, but revoked later with nothing proving the signature is older
     # than the revocation: the signed signing-time is only the signer's word (docs/signatures.md §3).
@@ -656,6 +702,39 @@ def _run_validation(manifest, sd, trusted, embedded, embedded_crls, moment, *, r
             key_usage_settings=ku))
     except Exception as exc:  # noqa: BLE001 - pyHanko raises many types for malformed input
         return exc
+
+
+# The fixed reasons the DER check, the signing-certificate-v2 check and the key check give, in Chinese
+# (the findings carry both languages; tests/test_i18n.py renders them under zh-CN).
+_REASONS_ZH = {
+    "truncated element": "元素被截断", "indefinite length": "不定长编码",
+    "malformed or non-minimal length": "长度编码错误或非最短形式",
+    "long-form length where the short form is required": "应使用短格式长度却用了长格式",
+    "element longer than its container": "元素长度超出其容器", "constructed string": "构造型字符串",
+    "empty INTEGER": "空的 INTEGER", "non-minimal INTEGER": "非最短编码的 INTEGER",
+    "BOOLEAN other than 00 or FF": "BOOLEAN 值不是 00 或 FF", "SET OF not in ascending order": "SET OF 未按升序排列",
+    "the attribute must occur once with one value": "该属性必须出现一次且只有一个值",
+    "the attribute names no certificate": "该属性未指明证书",
+    "its certificate hash is not the hash of the signer's certificate": "其证书摘要不是签名人证书的摘要",
+    "its issuer and serial number are not the signer certificate's": "其签发者和序列号与签名人证书不符",
+}
+_REASON_PATTERNS_ZH = [
+    (re.compile(r"RSA key of (\d+) bits \(at least 2048 required\)"), r"RSA 密钥仅 \1 位（至少须 2048 位）"),
+    (re.compile(r"elliptic curve (\S+)"), r"椭圆曲线 \1"),
+    (re.compile(r"certificate hash algorithm (\S+)"), r"证书摘要算法 \1"),
+    (re.compile(r"content type is (\S+), not signed_data"), r"内容类型为 \1，不是 signed_data"),
+    (re.compile(r"(\d+) SignerInfos; exactly one is required"), r"有 \1 个 SignerInfo，必须恰好一个"),
+]
+
+
+def _reason_zh(reason: str | None) -> str | None:
+    """A reason of the checks below in Chinese (as it is when it is not one of theirs)."""
+    if reason is None or reason in _REASONS_ZH:
+        return _REASONS_ZH.get(reason)
+    for pattern, zh in _REASON_PATTERNS_ZH:
+        if pattern.fullmatch(reason):
+            return pattern.sub(zh, reason)
+    return reason
 
 
 def _weak_key(cert) -> str | None:

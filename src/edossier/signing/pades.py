@@ -25,6 +25,10 @@ class PdfSignatures:
     findings: list[Finding] = field(default_factory=list)
 
 
+# pyHanko's ModificationLevel names, as a clerk reads them
+_LEVEL_ZH = {"NONE": "无改动", "LTA_UPDATES": "长期验证数据更新", "FORM_FILLING": "填写表单", "ANNOTATIONS": "添加注释",
+             "OTHER": "其他改动"}
+
 def verify_pdf_signatures(location: str, data: bytes, *, agency, at: dt.datetime | None = None) -> PdfSignatures:
     """Validate every embedded signature; `agency` is the layer's TrustedAgency (or None: untrusted)."""
     from asn1crypto import crl as acrl, x509 as ax509
@@ -53,7 +57,8 @@ def verify_pdf_signatures(location: str, data: bytes, *, agency, at: dt.datetime
         name = sig.field_name or "?"
         where = f"{location} (signature field {name})"
         if agency is None:
-            out.findings.append(finding("G014", where, detail="the layer's agency is not in the trust list"))
+            out.findings.append(finding("G014", where, detail="the layer's agency is not in the trust list",
+                                        detail_zh="本层机关不在信任列表中"))
             continue
         try:
             listed = [ax509.Certificate.load(c) for c in agency.ca_certs]
@@ -69,13 +74,16 @@ def verify_pdf_signatures(location: str, data: bytes, *, agency, at: dt.datetime
             continue
         signer = display_name(status.signing_cert) if status.signing_cert is not None else "?"
         if not (status.intact and status.valid):
-            out.findings.append(finding("G014", where, detail=f"signed by {signer}: the signed bytes were changed"))
+            out.findings.append(finding("G014", where, detail=f"signed by {signer}: the signed bytes were changed",
+                                        detail_zh=f"签名者 {signer}：已签名的字节被改动"))
         elif not status.trusted:
             indic = status.trust_problem_indic.name if status.trust_problem_indic else "no trusted path"
-            out.findings.append(finding("G014", where, detail=f"signed by {signer}: {indic}"))
+            out.findings.append(finding("G014", where, detail=f"signed by {signer}: {indic}",
+                                        detail_zh=f"签名者 {signer}：{indic}"))
         level = getattr(status, "modification_level", None)
         if status.diff_result is not None and not status.docmdp_ok:
-            out.findings.append(finding("G015", where, detail=f"modification level {getattr(level, 'name', level)}"))
+            out.findings.append(finding("G015", where, detail=f"modification level {getattr(level, 'name', level)}",
+                                        detail_zh=f"修改级别 {_LEVEL_ZH.get(getattr(level, 'name', level), getattr(level, 'name', level))}"))
         coverage = getattr(status.coverage, "name", "")
         if coverage == "ENTIRE_FILE":
             out.covers_whole_file = True

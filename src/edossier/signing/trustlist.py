@@ -401,8 +401,8 @@ def _parse_root(data: bytes, src: tuple[str, str]):
         root = parse_xml(data, max_bytes=MAX_TRUSTLIST_BYTES)
     except XmlError as exc:
         raise TrustListError(
-            f"{src[0]} is not acceptable XML: {exc}",
-            f"{src[1]} 不是可接受的 XML：{exc}",
+            f"{src[0]} is not acceptable XML: {exc.en}",
+            f"{src[1]} 不是可接受的 XML：{exc.zh}",
         ) from None
     if root.tag != f"{_T}TrustList":
         raise TrustListError(
@@ -421,10 +421,10 @@ def _validate(root, src: tuple[str, str]) -> None:
             f"无法加载信任列表模式 {SCHEMA_FILE}：{exc}",
         ) from None
     if not schema.validate(root):
-        detail = _schema_error(schema)
+        detail, detail_zh = _schema_error(schema)
         raise TrustListError(
             f"{src[0]} does not conform to {SCHEMA_FILE}: {detail}",
-            f"{src[1]} 不符合模式 {SCHEMA_FILE}：{detail}",
+            f"{src[1]} 不符合模式 {SCHEMA_FILE}：{detail_zh}",
         )
 
 
@@ -539,14 +539,16 @@ def _iso(value: dt.datetime | None) -> str | None:
     return None if value is None else value.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def _schema_error(schema: etree.XMLSchema) -> str:
+def _schema_error(schema: etree.XMLSchema) -> tuple[str, str]:
     """The first real error of a failed validation (libxml2 also logs warnings such as
     "No precomputed value available", which say nothing useful)."""
     errors = schema.error_log.filter_from_errors()
     err = errors[0] if errors else schema.error_log.last_error
     if err is None:
-        return "unknown error"
-    return f"line {err.line}: {err.message}"
+        return "unknown error", "未知错误"
+    from edossier.i18n.explain import xsd_error
+
+    return xsd_error(err.line, err.message)
 
 
 def _text(el) -> str | None:
@@ -805,10 +807,10 @@ def trustlist_to_bytes(tl: TrustList, *, signer=None) -> bytes:
         _write_entry(etree.SubElement(root, f"{_T}TimeStampAuthority"), tsa)
     schema = _schema()
     if not schema.validate(root):
-        detail = _schema_error(schema)
+        detail, detail_zh = _schema_error(schema)
         raise TrustListError(
             f"the trust list to be written does not conform to {SCHEMA_FILE}: {detail}",
-            f"待写入的信任列表不符合模式 {SCHEMA_FILE}：{detail}",
+            f"待写入的信任列表不符合模式 {SCHEMA_FILE}：{detail_zh}",
         )
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     if signer is None:

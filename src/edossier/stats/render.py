@@ -16,6 +16,7 @@ import json
 import re
 
 from ..version import __version__
+from ..i18n import section, t
 from ..report.html import BASE_CSS, MONO, e
 from ..webfont import embed, matplotlib_family
 
@@ -30,67 +31,14 @@ def _kind(kind: str, zh: bool) -> str:
     return KINDS.get(kind, (kind, kind))[0 if zh else 1]
 
 
-ROLE_NAMES = {"police": ("公安机关", "police"), "procuratorate": ("检察院", "procuratorate"),
-              "court": ("法院", "court"), "justice": ("司法行政机关", "justice"),
-              "supervision": ("监察机关", "supervisory commission"), "?": ("未知", "unknown")}
+# role → (zh, en), from the message catalogue (edossier.i18n)
+ROLE_NAMES = {role: (t(f"role.{role}", "zh-CN"), t(f"role.{role}", "en"))
+              for role in ("police", "procuratorate", "court", "justice", "supervision")}
+ROLE_NAMES["?"] = (t("role.unknown", "zh-CN"), t("role.unknown", "en"))
 
-_L = {
-    "en": {
-        "title": "edossier supervision statistics", "generated": "Generated", "source": "Packages",
-        "at": "Deadlines judged at", "run": "Run",
-        "overview": "Overview", "packages": "Packages", "accepted": "Accepted", "rejected": "Rejected",
-        "supervision": "Supervision",
-        "not_checked": "Not checked", "layers": "Layers", "documents": "Documents", "pages": "Pages",
-        "fully_electronic": "Fully electronic and signed", "share": "share",
-        "by_agency": "By agency", "by_stage": "By procedural stage", "by_month": "By month",
-        "agency": "Agency", "role": "Role", "stage": "Stage", "month": "Month",
-        "note_groups": "Packages, accepted, rejected and fully electronic count each package once, under "
-                       "the agency, stage and month of its latest layer; layers, documents and pages count "
-                       "each layer under its own agency, stage and month (China Standard Time).",
-        "handover": "Hand-over times between layers", "transition": "From → to", "count": "Hand-overs",
-        "median": "Median", "p90": "90th percentile", "mean": "Mean", "min": "Min", "max": "Max",
-        "all": "all hand-overs", "note_handover": "From the signing time of one layer to that of the next.",
-        "codes": "Most frequent findings", "code": "Code", "severity": "Severity", "occurrences": "Occurrences",
-        "message": "Message", "no_codes": "No findings.",
-        "deadlines": "Statutory periods near or past their end", "expired": "past the end",
-        "expired_open": "past the end and still running", "due_soon": "due soon", "near": "ending within a week",
-        "period": "Period", "person": "Person", "case": "Case", "end": "Last day", "days_left": "Days left",
-        "state": "State", "package": "Package", "no_deadlines": "No period is near or past its end.",
-        "listed": "the {n} most urgent of {t} are listed",
-        "states": {"expired": "PAST THE END", "due-soon": "due soon", "near": "near the end"},
-        "closed_late": "closed late",
-        "ch_month": "Packages by month of the latest layer", "ch_agency": "Layers by agency",
-        "ch_handover": "Median hand-over time (hours)", "ch_codes": "Packages per finding code",
-        "ch_deadlines": "Periods near or past their end",
-        "hours": "hours", "minutes": "min", "days": "days", "none": "–",
-        "no_handover": "no hand-overs yet",
-    },
-    "zh-CN": {
-        "title": "电子卷宗监督统计", "generated": "生成时间", "source": "卷宗包", "at": "期限判断时间", "run": "运行方式",
-        "overview": "概览", "packages": "卷宗包", "accepted": "接收", "rejected": "拒收",
-        "supervision": "监督事项", "not_checked": "未能校验",
-        "layers": "层", "documents": "文件", "pages": "页", "fully_electronic": "全流程电子化且已签名",
-        "share": "占比",
-        "by_agency": "按机关", "by_stage": "按诉讼环节", "by_month": "按月份",
-        "agency": "机关", "role": "角色", "stage": "环节", "month": "月份",
-        "note_groups": "卷宗包、接收、拒收和全流程电子化按每个卷宗包最新一层的机关、环节和月份各计一次；层、文件和页数按各层"
-                       "自己的机关、环节和月份计（北京时间）。",
-        "handover": "层间移交时间", "transition": "移交方向", "count": "移交次数", "median": "中位数", "p90": "90% 分位",
-        "mean": "平均", "min": "最短", "max": "最长", "all": "全部移交",
-        "note_handover": "从前一层的签署时间到后一层的签署时间。",
-        "codes": "最常见的校验发现", "code": "代码", "severity": "级别", "occurrences": "出现次数", "message": "说明",
-        "no_codes": "没有校验发现。",
-        "deadlines": "即将届满或已超期的法定期限", "expired": "已超期", "expired_open": "已超期且仍在计算",
-        "due_soon": "即将届满", "near": "一周内届满", "period": "期限", "person": "当事人", "case": "案件",
-        "end": "届满日", "days_left": "剩余天数", "state": "状态", "package": "卷宗包",
-        "no_deadlines": "没有即将届满或已超期的期限。", "listed": "共 {t} 项，列出最紧迫的 {n} 项",
-        "states": {"expired": "已超期", "due-soon": "即将届满", "near": "临近届满"}, "closed_late": "超期后办结",
-        "ch_month": "各月卷宗包（按最新一层）", "ch_agency": "各机关的层数", "ch_handover": "移交时间中位数（小时）",
-        "ch_codes": "各校验发现涉及的卷宗包数", "ch_deadlines": "即将届满或已超期的期限",
-        "hours": "小时", "minutes": "分钟", "days": "天", "none": "–",
-        "no_handover": "尚无移送",
-    },
-}
+# the dashboard's labels, from the message catalogue (edossier.i18n, section stats)
+_L = {lang: {**section("stats", lang), "states": section("stats.states", lang), "sev": section("severity", lang)}
+      for lang in ("en", "zh-CN")}
 
 _CSS = BASE_CSS + """
 h1{font-size:1.5rem;margin:.2rem 0 .3rem}h2{font-size:1.15rem;margin:1.6rem 0 .5rem;
@@ -436,7 +384,8 @@ def render_html(figures: dict, *, lang: str = "en", meta: dict | None = None,
         ex = r.get("example") or {}
         msg = (ex.get("message") or {}).get("zh-CN" if zh else "en", "")
         where = f'<div class="note"><code>{e(ex["location"])}</code></div>' if ex.get("location") else ""
-        crows.append(f"<tr><td><code>{e(r['code'])}</code></td><td class='sev-{e(r['severity'])}'>{e(r['severity'])}"
+        sev = L["sev"].get(r["severity"], r["severity"])
+        crows.append(f"<tr><td><code>{e(r['code'])}</code></td><td class='sev-{e(r['severity'])}'>{e(sev)}"
                      f"</td><td class='n'>{r['packages']:,}</td><td class='n'>{r['occurrences']:,}</td>"
                      f"<td>{e(msg)}{where}</td></tr>")
     head = "".join(f"<th>{e(L[k])}</th>" for k in ("code", "severity", "packages", "occurrences", "message"))
@@ -489,7 +438,7 @@ def render_text(figures: dict, console, lang: str = "en", *, max_rows: int = 15,
     console.print(tb)
     tb = table(L["codes"], [L["code"], L["severity"], L["packages"], L["occurrences"]])
     for r in figures["codes"][:max_rows]:
-        tb.add_row(r["code"], r["severity"], f"{r['packages']:,}", f"{r['occurrences']:,}")
+        tb.add_row(r["code"], L["sev"].get(r["severity"], r["severity"]), f"{r['packages']:,}", f"{r['occurrences']:,}")
     console.print(tb)
     if d["list"]:
         tb = table(L["deadlines"], [L["state"], L["period"], L["person"], L["case"], L["end"], L["days_left"],

@@ -92,7 +92,8 @@ def check_document(location: str, data: bytes, *, expected_pages: int | None = N
         signed_whole_file = sigs.count > 0 and sigs.covers_whole_file and not sigs.findings
     if report.claimed is None or not report.claimed.startswith("2"):
         claim = f"PDF/A-{report.claimed}" if report.claimed else "no PDF/A identification"
-        out.append(finding("D002", location, detail=claim))
+        out.append(finding("D002", location, detail=claim,
+                           detail_zh=claim if report.claimed else "没有 PDF/A 标识"))
     for issue in report.issues:
         if issue.rule_id == "AC-INCREMENTAL" and signed_whole_file:
             continue  # the increments are the signatures' own revisions, checked above
@@ -112,5 +113,6 @@ def check_document(location: str, data: bytes, *, expected_pages: int | None = N
         except Exception:  # noqa: BLE001 - the checker has already reported why it cannot be opened
             return out
         if pages != expected_pages:
-            out.append(finding("S006", location, detail=f"the record says {expected_pages} pages, the PDF has {pages}"))
+            out.append(finding("S006", location, detail=f"the record says {expected_pages} pages, the PDF has {pages}",
+                               detail_zh=f"卷宗记录称 {expected_pages} 页，PDF 实有 {pages} 页"))
     return out

@@ -49,7 +49,7 @@ FACTS: dict[str, tuple[str, str]] = {
     "integrity": ("not every digest was recomputed and found equal", "并非所有摘要都已重新计算并确认一致"),
     "signatures": ("not every layer's signature passed for the agency and role it claims",
                    "并非每一层的签名都已针对其声明的机关和角色验证通过"),
-    "documents": ("not every document was checked to the end", "并非每份文件都已检查完毕"),
+    "documents": ("not every document was checked to the end", "并非每份文书都已检查完毕"),
     "case": ("not every group of case rules was checked to the end", "并非每组案件规则都已检查完毕"),
 }
 INTEGRITY_FACTS = ("container", "records", "coverage", "integrity", "signatures")
@@ -258,10 +258,12 @@ def _container(run: _Run) -> bool:
         signatures.add(run.unsigned)  # preflight: the signature is made only if this validation passes
     ok = pkg.whole
     for n in sorted(manifests - signatures):
-        add(finding("C008", manifest_name(n), layer=f"{n:03d}", detail=f"{signature_name(n)} is missing"))
+        add(finding("C008", manifest_name(n), layer=f"{n:03d}", detail=f"{signature_name(n)} is missing",
+                    detail_zh=f"缺少 {signature_name(n)}"))
         ok = False
     for n in sorted(signatures - manifests):
-        add(finding("C008", signature_name(n), layer=f"{n:03d}", detail=f"{manifest_name(n)} is missing"))
+        add(finding("C008", signature_name(n), layer=f"{n:03d}", detail=f"{manifest_name(n)} is missing",
+                    detail_zh=f"缺少 {manifest_name(n)}"))
         ok = False
     run.layers = sorted(manifests)
     if not run.layers:
@@ -284,7 +286,7 @@ def _records(run: _Run) -> bool:
             run.manifest_bytes[n] = pkg.read(name, pkg.limits.max_xml_bytes)
             manifest = parse_manifest(run.manifest_bytes[n])
         except ManifestError as exc:
-            add(finding(exc.code, name, detail=exc.detail))
+            add(finding(exc.code, name, detail=exc.detail, detail_zh=exc.detail_zh))
             ok = False
             continue
         except Exception as exc:  # noqa: BLE001 - a corrupt member is a finding, not a crash
@@ -292,7 +294,8 @@ def _records(run: _Run) -> bool:
             ok = False
             continue
         if manifest.sig_ref != signature_name(n):
-            add(finding("S002", name, detail=f"SigReference is {manifest.sig_ref}, expected {signature_name(n)}"))
+            add(finding("S002", name, detail=f"SigReference is {manifest.sig_ref}, expected {signature_name(n)}",
+                        detail_zh=f"SigReference 为 {manifest.sig_ref}，应为 {signature_name(n)}"))
             ok = False
         if manifest.rootfiles != [record_name(n)]:
             add(finding("S003", name, layer=f"{n:03d}", detail=record_name(n)))
@@ -307,7 +310,7 @@ def _records(run: _Run) -> bool:
         try:
             run.records[n] = parse_record(pkg.read(name, pkg.limits.max_xml_bytes))
         except RecordError as exc:
-            add(finding(exc.code, name, detail=exc.detail))
+            add(finding(exc.code, name, detail=exc.detail, detail_zh=exc.detail_zh))
             ok = False
         except Exception as exc:  # noqa: BLE001
             add(_unreadable(name, exc))
@@ -329,21 +332,26 @@ def _check_records(layers, records: dict[int, Record], manifests: dict[int, Mani
             continue
         loc = record_name(n)
         if rec.layer != n:
-            out.append(finding("S006", loc, detail=f"the record says layer {rec.layer}, but it is layer {n}"))
+            out.append(finding("S006", loc, detail=f"the record says layer {rec.layer}, but it is layer {n}",
+                               detail_zh=f"卷宗记录称第 {rec.layer} 层，实为第 {n} 层"))
         if first is not None and n != layers[0] and rec.case.number != first.case.number:
             out.append(finding("S007", loc, layer=f"{n:03d}", detail=f"{rec.case.number} ≠ {first.case.number}"))
         volumes |= {v.id for v in rec.volumes}
         listed = manifests[n].by_uri() if n in manifests else {}
         for d in rec.documents:
             if d.id in doc_ids:
-                out.append(finding("S006", loc, detail=f"document id {d.id} is used in an earlier layer"))
+                out.append(finding("S006", loc, detail=f"document id {d.id} is used in an earlier layer",
+                                   detail_zh=f"文书编号 {d.id} 已在此前的层中使用"))
             doc_ids.add(d.id)
             if d.volume not in volumes:
-                out.append(finding("S006", loc, detail=f"document {d.id} refers to unknown volume {d.volume}"))
+                out.append(finding("S006", loc, detail=f"document {d.id} refers to unknown volume {d.volume}",
+                                   detail_zh=f"文书 {d.id} 引用了未知的卷 {d.volume}"))
             if not d.file.startswith(f"documents/{n:03d}/"):
-                out.append(finding("S006", loc, detail=f"document {d.id}: {d.file} is not a member of layer {n:03d}"))
+                out.append(finding("S006", loc, detail=f"document {d.id}: {d.file} is not a member of layer {n:03d}",
+                                   detail_zh=f"文书 {d.id}：{d.file} 不是第 {n:03d} 层的成员"))
             elif listed and d.file not in listed:
-                out.append(finding("S006", loc, detail=f"document {d.id}: {d.file} is not listed in {manifest_name(n)}"))
+                out.append(finding("S006", loc, detail=f"document {d.id}: {d.file} is not listed in {manifest_name(n)}",
+                                   detail_zh=f"文书 {d.id}：{d.file} 未列入 {manifest_name(n)}"))
     return out
 
 
@@ -365,7 +373,8 @@ def _coverage(run: _Run) -> bool:
             named.setdefault(d.file, []).append((d, n))
     for member, entries in named.items():
         if len(entries) > 1:
-            add(finding("S009", member, detail=f"named by {len(entries)} record entries; exactly one is required"))
+            add(finding("S009", member, detail=f"named by {len(entries)} record entries; exactly one is required",
+                        detail_zh=f"被 {len(entries)} 个记录条目引用；必须恰好一个"))
             ok = False
         run.documents[member] = entries[0]
         if member not in pkg.infos:
@@ -382,7 +391,7 @@ def _coverage(run: _Run) -> bool:
             m = _LAYER_DOC_RE.match(member)
             if m and int(m.group(1)) in run.layers and int(m.group(1)) not in run.records:
                 continue  # its layer's record could not be read (S004/S005 say why): no guessing
-            add(finding("S009", member, detail="no record entry names it"))
+            add(finding("S009", member, detail="no record entry names it", detail_zh="没有记录条目引用它"))
         if latest is not None and member not in latest:
             add(finding("I003", member, manifest=manifest_name(run.layers[-1])))
             ok = False
@@ -422,7 +431,8 @@ def _integrity(run: _Run) -> bool:
             continue
         doc, n = documents[name]
         if data is None:
-            add(finding("X005", name, detail=f"larger than {MAX_PDF_BYTES} bytes, the limit for PDF checks"))
+            add(finding("X005", name, detail=f"larger than {MAX_PDF_BYTES} bytes, the limit for PDF checks",
+                        detail_zh=f"大于 PDF 检查的上限 {MAX_PDF_BYTES} 字节"))
             continue
         try:
             found = check_document(name, data, expected_pages=doc.pages, agency=agencies.get(n), at=run.at)
@@ -464,19 +474,22 @@ def _check_integrity(run: _Run) -> bool:
         earlier = {name(k) for k in run.layers if k < n for name in (manifest_name, signature_name)}
         meta = {o.uri for o in manifest.objects if o.uri.startswith("META-INF/")}
         for uri in sorted(earlier - meta):
-            add(finding("I006", mname, layer=f"{n:03d}", detail=f"{uri} is not listed"))
+            add(finding("I006", mname, layer=f"{n:03d}", detail=f"{uri} is not listed", detail_zh=f"{uri} 未列出"))
             ok = False
         for uri in sorted(meta - earlier):
-            add(finding("I006", mname, layer=f"{n:03d}", detail=f"{uri} is not a member of an earlier layer"))
+            add(finding("I006", mname, layer=f"{n:03d}", detail=f"{uri} is not a member of an earlier layer",
+                        detail_zh=f"{uri} 不是此前各层的成员"))
             ok = False
         if previous is not None:
             now = manifest.by_uri()
             for o in previous.objects:
                 if o.uri not in now:
-                    add(finding("I004", mname, layer=f"{n:03d}", detail=f"{o.uri} is no longer listed"))
+                    add(finding("I004", mname, layer=f"{n:03d}", detail=f"{o.uri} is no longer listed",
+                                detail_zh=f"{o.uri} 不再列出"))
                     ok = False
                 elif now[o.uri].digest != o.digest:
-                    add(finding("I004", mname, layer=f"{n:03d}", detail=f"{o.uri} has a different digest"))
+                    add(finding("I004", mname, layer=f"{n:03d}", detail=f"{o.uri} has a different digest",
+                                detail_zh=f"{o.uri} 的摘要不同"))
                     ok = False
         previous = manifest
     return ok
@@ -489,7 +502,7 @@ def _documents(run: _Run) -> bool:
     for m in missing:
         if m in run.pkg.infos and m not in run.unhashed and not any(
                 f.location.startswith(m) and f.stage == "document" for f in run.report.findings):
-            run.add(finding("X005", m, detail="the document's checks did not run"))
+            run.add(finding("X005", m, detail="the document's checks did not run", detail_zh="该文书的检查未能运行"))
     return not missing
 
 
@@ -565,4 +578,7 @@ _STAGES = (("container", _container), ("records", _records), ("coverage", _cover
 def _unreadable(name: str, exc: Exception) -> Finding:
     if isinstance(exc, LimitError):
         return finding("C010", name, detail=str(exc))
-    return finding("C011", name, detail=str(exc) or type(exc).__name__)
+    from ..container.reasons import reason_zh
+
+    why = str(exc) or type(exc).__name__
+    return finding("C011", name, detail=why, detail_zh=reason_zh(why))
