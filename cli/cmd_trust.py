@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from edossier.cli.main import EXIT_USAGE, _passphrase, fail, main, say
+from edossier.cli.main import EXIT_USAGE, _passphrase, _tz, fail, main, say
 from edossier.roles import ROLE_NAMES_ZH, ROLES
 
 _TL_ARG = click.argument("trustlist", type=click.Path(path_type=Path, dir_okay=False))
@@ -241,6 +241,7 @@ def trust_show(ctx, trustlist, anchor, fmt):
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     zh = (ctx.find_root().obj or {}).get("lang", "en").startswith("zh")
+    data = _for_display(data, _tz(ctx))  # Beijing time (or --tz) for people; the JSON keeps UTC instants
     if tl.signed:
         sig = (f"signed by {tl.signer} (verified)", f"已由 {tl.signer} 签名（已验证）")
     elif present:
@@ -273,6 +274,21 @@ def trust_show(ctx, trustlist, anchor, fmt):
             lines.append((f"    TSA certificate {c['subject']}", f"    时间戳证书 {c['subject']}"))
         lines.extend(_entry_lines(d))
     click.echo("\n".join(z if zh else e for e, z in lines))
+
+
+_TIME_KEYS = ("issued", "next_update", "valid_from", "valid_to", "not_after", "this_update")
+
+
+def _for_display(data, tz):
+    """A copy of `data` with every instant as "YYYY-MM-DD HH:MM ±hh:mm" in the display zone."""
+    from edossier.timefmt import show
+
+    if isinstance(data, list):
+        return [_for_display(x, tz) for x in data]
+    if isinstance(data, dict):
+        return {k: (show(v, tz, empty=None) if k in _TIME_KEYS and v else _for_display(v, tz))
+                for k, v in data.items()}
+    return data
 
 
 def _entry_lines(d: dict) -> list[tuple[str, str]]:

@@ -400,3 +400,6 @@ def test_html_toc_follows_the_filing_order(tmp_path_factory, agencies, creds, tr
         ("立案决定书", "1–2"), ("讯问笔录", "3"), ("补充侦查决定书", "4–6"),
         ("备考表", "–"), ("备考表", "–")]
     assert [p for t, p, _ in rows if t not in ("卷宗封面", "卷内目录", "备考表")] == ["2", "1", "3"]
+    # the total line counts the case's documents and their pages only: 3 documents, 2 + 1 + 3 = 6 pages
+    page = render_html([rep], lang="zh-CN", thumbnails=False)
+    assert "共 3 份文书，6 页" in page

@@ -163,6 +163,11 @@ def test_browser_login_upload_and_read_the_verdict(tmp_path):
         driver.get(server.url + "/ui/upload")
         driver.find_element(By.ID, "package").send_keys(str(Path(pkgs["p2"]).resolve()))
         driver.find_element(By.ID, "send").click()
+        # under load the upload's answer (a redirect to the package page) can take a while to arrive
+        from selenium.webdriver.support import expected_conditions as EC
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(driver, 120).until(EC.presence_of_element_located((By.ID, "verdict")))
         end = time.monotonic() + 120
         while "validating" in (verdict := driver.find_element(By.ID, "verdict").text).lower() \
                 or "…" in verdict:

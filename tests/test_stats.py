@@ -365,3 +365,10 @@ def test_findings_table_shows_filled_messages(archive, figures, lang):
         assert message and message == r["example"]["message"][key], r["code"]
         assert not UNFILLED.search(message), (r["code"], message)
         assert row[4].xpath("string(div/code)") == r["example"]["location"]
+
+
+def test_count_tiles_are_coloured_only_when_something_is_counted():
+    """Issue #16 walk-through: a green "0 accepted" reads as good news. No packages: no tile coloured."""
+    doc = lxml.html.document_fromstring(render_html(Stats().to_dict(), lang="en").encode("utf-8"))
+    for metric in ("accepted", "rejected", "expired", "supervision", "not_checked"):
+        assert doc.xpath(f"//div[@data-metric='{metric}']")[0].get("class").split() == ["tile"], metric

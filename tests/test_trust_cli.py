@@ -288,3 +288,18 @@ def test_library_refuses_what_a_reader_would(module_pki):
     assert len(ok.agencies) == len(tl.agencies) + 1 and len(tl.agencies) == 5  # the input is not changed
     with pytest.raises(TrustListError, match="is not in the trust list"):
         remove_agency(tl, NEW_CODE, "police")
+
+
+def test_show_prints_times_in_beijing_time_and_json_keeps_utc(wpki):
+    """Issue #16: people read Beijing time; the JSON keeps the UTC instant. The edition's issue time in
+    UTC plus eight hours is what the text shows (by arithmetic here, not by the code's own formatter)."""
+    args = ("trust", "show", wpki / "trustlist.xml", "--trust-anchor", wpki / "trust-anchor.pem")
+    issued = json.loads(run(*args, "--format", "json").output)["issued"]
+    assert issued.endswith("Z")
+    utc = dt.datetime.strptime(issued, "%Y-%m-%dT%H:%M:%SZ")
+    beijing = utc + dt.timedelta(hours=8)
+    text = run(*args).output
+    assert f"issued {beijing:%Y-%m-%d %H:%M} +08:00" in text, text
+    assert issued not in text
+    text = run("--tz", "UTC", *args).output
+    assert f"issued {utc:%Y-%m-%d %H:%M} +00:00" in text, text

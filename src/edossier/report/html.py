@@ -304,7 +304,9 @@ def _toc(dossier, by_member: dict[str, list], L: dict) -> str:
         out.append(f'<dl class="case"><dt>{e(L["case_number"])}</dt><dd>{e(case.number)}</dd>'
                    f'<dt>{e(L["case_name"])}</dt><dd>{e(case.name)}</dd>'
                    f'<dt>{e(L["charges"])}</dt><dd>{e("、".join(case.charges))}</dd></dl>')
-    out.append(f'<p class="note">{e(L["total"].format(d=len(dossier.documents), p=dossier.pages))}</p>')
+    # the case's documents and their pages, as the 卷内目录 counts them: the generated sheets are not numbered
+    case_docs = [d for _, d in dossier.documents if d.type not in GENERATED_TYPES]
+    out.append(f'<p class="note">{e(L["total"].format(d=len(case_docs), p=sum(d.pages for d in case_docs)))}</p>')
     order = list(dossier.volumes)
     for _, d in dossier.documents:
         if d.volume not in order:

@@ -315,7 +315,9 @@ def render_html(figures: dict, *, lang: str = "en", meta: dict | None = None,
 
     # supervision first (issue #15): packages with a period run out or about to, whatever their verdict
     tiles = [("supervision", t["supervision"], "sup" if t["supervision"] else ""), ("packages", t["packages"], ""),
-             ("accepted", t["accepted"], "ok"), ("rejected", t["rejected"], "bad"),
+             # a colour says something is there: 0 accepted is not good news, 0 rejected is not bad news
+             ("accepted", t["accepted"], "ok" if t["accepted"] else ""),
+             ("rejected", t["rejected"], "bad" if t["rejected"] else ""),
              ("not_checked", t["not_checked"], "bad" if t["not_checked"] else ""), ("layers", t["layers"], ""),
              ("documents", t["documents"], ""), ("pages", t["pages"], "")]
     html_tiles = "".join(f'<div class="tile {c}" data-metric="{k}"><div class="v">{v:,}</div>'
@@ -325,7 +327,7 @@ def render_html(figures: dict, *, lang: str = "en", meta: dict | None = None,
                    f'{_pct(t["fully_electronic_share"])}</div><div class="k">{e(L["fully_electronic"])} '
                    f'({t["fully_electronic"]:,})</div></div>')
     d = figures["deadlines"]
-    html_tiles += (f'<div class="tile bad" data-metric="expired"><div class="v">{d["expired"]:,}</div>'
+    html_tiles += (f'<div class="tile{" bad" if d["expired"] else ""}" data-metric="expired"><div class="v">{d["expired"]:,}</div>'
                    f'<div class="k">{e(L["expired"])} ({e(L["expired_open"])}: {d["expired_open"]:,})</div></div>')
     parts.append(f'<section id="overview"><h2>{e(L["overview"])}</h2><div class="tiles">{html_tiles}</div></section>')
 
