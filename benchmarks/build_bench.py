@@ -75,9 +75,9 @@ def write_source(folder: Path, pages: int, agency) -> None:
 def child(pages: int, ocr: str | None) -> dict:
     import resource
 
-    from edossier.build import OcrOptions, build_package
+    from edossier.building.pipeline import OcrOptions, build_package
     from edossier.signing.cades import load_credential
-    from edossier.signing.demo_pki import load_demo_trustlist, make_demo_pki
+    from edossier.demo.pki import load_demo_trustlist, make_demo_pki
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -38,7 +38,7 @@ ARCHIVE_NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=CST)  # judge deadlines (a
 PKI_START = dt.datetime(2024, 6, 1, tzinfo=UTC)
 FIRST_MONTH = (2025, 1)
 MONTHS = 23  # 2025-01 … 2026-11
-CRASH_NAME = "crash-me"  # tests: a package whose name holds this string (see executors.CRASH_ENV)
+CRASH_NAME = "crash-me"  # tests: a package whose name holds this string (tests/stats_support.py CrashingExecutor)
 
 AGENCIES = {
     "police": [("深圳市公安局南山分局", "440305"), ("深圳市公安局福田分局", "440304"),
@@ -90,7 +90,7 @@ def make_pki(seed: str) -> ArchivePKI:
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.x509.oid import NameOID
 
-    from edossier.signing import demo_pki as dp
+    from edossier.demo import pki as dp
     from edossier.signing.trustlist import TrustedAgency, TrustList, trustlist_to_bytes
 
     def name(cn: str, org: str = "edossier 合成档案（基准测试）", oid: str | None = None) -> x509.Name:
@@ -156,7 +156,7 @@ def make_pki(seed: str) -> ArchivePKI:
     op_key = _ec_key(seed, "trustlist-operator")
     op_name = name("edossier 合成档案信任列表运营方")
     op_cert = cert(op_name, op_name, op_key, op_key, "trustlist-operator", ca=False, years=30)
-    operator = dp.Credential(op_cert, op_key, (), "trust-list operator", "")
+    operator = dp.IssuedCredential(op_cert, op_key, (), "trust-list operator", "")
     return ArchivePKI(trustlist_to_bytes(tl, signer=operator), op_cert.public_bytes(serialization.Encoding.PEM),
                       creds, agencies)
 
@@ -198,7 +198,7 @@ _SIGNERS: dict = {}
 @cache
 def template_pdfs(seed: str) -> dict[int, bytes]:
     """One- and two-page PDF/A-2u documents (tiny bilevel scans), built once with the real builder."""
-    from edossier.build import build_package
+    from edossier.building.pipeline import build_package
     from edossier.conformance.builder import write_source
     from edossier.conformance.generate import stable_icc
 

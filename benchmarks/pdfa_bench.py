@@ -16,9 +16,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "tools"))
 
 from edossier.pdfa.check import check_pdf  # noqa: E402
-from edossier.pdfa.corpus import run_corpus, score  # noqa: E402
+from pdfa_corpus import run_corpus, score  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus" / "verapdf"
 

@@ -4,7 +4,7 @@ Makes PDF/A-2 files with every producer available here and checks each one (PDF/
 corpus figures; active-content policy is a separate question). Prints one line per file and the count of
 files with any issue. Producers that are not installed are skipped and named as skipped.
 
-- edossier: the project's own writer (edossier.pdfa.build.images_to_pdfa) on scans of several formats,
+- edossier: the project's own writer (edossier.pdfmake.scans.images_to_pdfa) on scans of several formats,
   with and without an OCR text layer;
 - pikepdf: hand-made PDF/A-2b/2u files (tests/test_pdfa_check.py recipes) and the conforming edge cases of
   tests/test_pdfa_edge_cases.py;
@@ -47,7 +47,7 @@ from edossier.pdfa.check import check_pdf  # noqa: E402
 def edossier_files(tmp: Path):
     from PIL import Image
 
-    from edossier.pdfa.build import images_to_pdfa
+    from edossier.pdfmake.scans import images_to_pdfa
 
     made = []
     specs = [("rgb.jpg", "RGB", "JPEG", {}), ("gray.jpg", "L", "JPEG", {}), ("gray.png", "L", "PNG", {}),
@@ -64,7 +64,7 @@ def edossier_files(tmp: Path):
     data, _ = images_to_pdfa(made, title="卷宗 全部", author=None, created=created)
     yield "edossier/all-formats", data
     # the invisible OCR text layer (rendering mode 3, embedded subset CJK font) on every page
-    from edossier.pdfa.build import OcrLine, PageText
+    from edossier.ocr.types import OcrLine, PageText
 
     layers = [PageText(620, 877, [OcrLine("起诉意见书 第一页", 40, 40, 400, 80),
                                   OcrLine("Case file 2026 – 张某", 40, 100, 500, 130, 0.8)]) for _ in made]

@@ -106,7 +106,7 @@ class Sampler(threading.Thread):
 def build(work: Path, pki: Path, name: str, docs: int, pages: int, *, layers: int = 1, seed: int = 0) -> Path:
     from run import make_source
 
-    from edossier.build import append_layer, build_package
+    from edossier.building.pipeline import append_layer, build_package
     from edossier.signing.cades import load_credential
 
     src = work / f"src-{name}"
@@ -236,7 +236,7 @@ def load(args) -> dict:
 
 def handover(args) -> dict:
     from edossier.serve.client import submit
-    from edossier.signing.demo_pki import load_demo_trustlist
+    from edossier.demo.pki import load_demo_trustlist
 
     work = Path(args.workdir or tempfile.mkdtemp(prefix="edossier-handover-"))
     proc, url = start_node(work / "node", "--jobs", "2", "--sync-limit", str(4 * 1024 ** 3))

@@ -45,14 +45,14 @@ def ensure_archive(workdir: Path, packages: int, *, seed: str = "1") -> Path:
 
 
 def _locations(folder: Path, limit: int | None = None) -> list[str]:
-    from edossier.storage import expand
+    from edossier.batch.storage import expand
 
     locs = expand([folder])
     return locs[:limit] if limit else locs
 
 
 def _options(folder: Path):
-    from edossier.batch import ValidateOptions
+    from edossier.batch.many import ValidateOptions
     from edossier.stats.collect import StatsOptions
 
     trust = folder / "trustlist.xml"
@@ -87,7 +87,7 @@ def client_rss(folder: Path, n: int, workers: int = 2) -> dict:
         f"sys.path[:0] = [{str(HERE)!r}, {str(HERE.parent / 'src')!r}]\n"
         "import stats_bench as b\n"
         "from pathlib import Path\n"
-        "from edossier.executors import LocalExecutor\n"
+        "from edossier.batch.executors import LocalExecutor\n"
         "if __name__ == '__main__':\n"
         f"    folder = Path({str(folder)!r})\n"
         f"    locs = b._locations(folder, {n})\n"
@@ -107,8 +107,8 @@ def bench_batch(n_packages: int = 20, workdir: Path | str = "/tmp/edossier-stats
     """Validating `n_packages` packages of the synthetic archive with --jobs 1 and --jobs 2.
 
     Returns {"packages", "jobs1_s", "jobs2_s", "ratio"} (ratio = jobs1_s / jobs2_s; issue 6 asks ≥ 1.7)."""
-    from edossier.batch import ValidateOptions, validate_many
-    from edossier.executors import LocalExecutor
+    from edossier.batch.many import ValidateOptions, validate_many
+    from edossier.batch.executors import LocalExecutor
 
     folder = ensure_archive(Path(workdir), max(n_packages, 60))
     locs = _locations(folder, n_packages)
@@ -137,7 +137,7 @@ def main(argv=None) -> int:
 
     for name in ("pyhanko", "pyhanko_certvalidator", "fontTools", "distributed"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    from edossier.executors import DaskExecutor, LocalExecutor
+    from edossier.batch.executors import DaskExecutor, LocalExecutor
 
     out: dict = {}
     started = time.perf_counter()

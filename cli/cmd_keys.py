@@ -29,7 +29,7 @@ def keys_revoke(ctx, pki_dir, role, cert_file, serial, when):
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import pkcs12
 
-    from edossier.signing.demo_pki import revoke_in_demo
+    from edossier.demo.pki import revoke_in_demo
 
     if bool(cert_file) == bool(serial):
         fail(ctx, "give exactly one of --cert and --serial", "请且仅请指定 --cert 或 --serial 之一", EXIT_USAGE)
@@ -95,7 +95,7 @@ def keys_issue(ctx, pki_dir, role, agency_name, credit_code, output, days, rsa, 
 
     from edossier.cli.main import _passphrase
     from edossier.idcodes import is_valid_credit_code
-    from edossier.signing.demo_pki import DEFAULT_SIGNER_EKU, issue_in_demo
+    from edossier.demo.pki import DEFAULT_SIGNER_EKU, issue_in_demo
 
     if not is_valid_credit_code(credit_code):
         from edossier.idcodes import credit_code_check_char

@@ -47,7 +47,7 @@ def _verapdf(path: Path, flavour: str) -> set[str] | None:
 
 
 def _image_issues(path: Path) -> list[dict]:
-    from edossier.pdfa.inspect import image_findings
+    from edossier.validation.documents import image_findings
 
     return [{"rule_id": f.code, "clause": "", "kind": "image" if f.severity == "error" else "image-warning",
              "location": f.location[len(path.name) + 2:-1] if f.location != path.name else "",

@@ -16,7 +16,7 @@ STATS_FORMATS = ["text", "json", "csv", "html"]
 
 def make_executor(ctx, jobs: int | None, scheduler: str | None, dask: str | None):
     """The executor the options ask for, or exit 2 with a message."""
-    from edossier.executors import ExecutorError, make_executor as make
+    from edossier.batch.executors import ExecutorError, make_executor as make
 
     if scheduler and dask:
         fail(ctx, "use either --scheduler or --dask local, not both", "--scheduler 与 --dask local 只能选其一", EXIT_USAGE)
@@ -65,8 +65,8 @@ def stats(ctx, paths, trust_path, at, fmt, output, jobs, scheduler, dask, near_d
     """
     import datetime as dt
 
-    from edossier import storage
-    from edossier.batch import ValidateOptions
+    from edossier.batch import storage
+    from edossier.batch.many import ValidateOptions
     from edossier.fsutil import atomic_write_bytes
     from edossier.stats.collect import StatsOptions
     from edossier.stats.render import render_csv, render_html, render_json, render_text
@@ -106,7 +106,7 @@ def stats(ctx, paths, trust_path, at, fmt, output, jobs, scheduler, dask, near_d
             fail(ctx, "--trust is needed to validate packages (or give a JSON report of an earlier validation)",
                  "校验卷宗包需要 --trust（或提供先前校验的 JSON 报告）", EXIT_USAGE)
         trust = load_trust(ctx, trust_path)
-        validate_options = ValidateOptions(trust_path, when, None, {}, trust_path.read_bytes(), trust=trust)
+        validate_options = ValidateOptions(trust_path, when, None, {}, trust=trust)  # parsed once, here
     judge = when or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     options = StatsOptions(validate_options, judge, near_days)
     executor = make_executor(ctx, jobs, scheduler, dask)

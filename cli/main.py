@@ -4,7 +4,6 @@ input, 2 = could not run (usage error, unreadable path)."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 import signal
 import sys
@@ -14,6 +13,7 @@ import click
 from rich.console import Console
 
 from edossier.i18n import t
+from edossier.logs import quiet_libraries
 
 EXIT_OK, EXIT_REJECT, EXIT_USAGE = 0, 1, 2
 
@@ -49,12 +49,6 @@ def say(ctx, en: str, zh: str, *, err: bool = False, style: str | None = None) -
 def fail(ctx, en: str, zh: str, code: int) -> None:
     say(ctx, "error: " + en, "错误：" + zh, err=True, style="red")
     ctx.exit(code)
-
-
-def _quiet_libraries() -> None:
-    # pyHanko logs validation failures with tracebacks at WARNING; our findings already say it.
-    for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def hoist_global_options(args: list[str]) -> list[str]:
@@ -153,7 +147,7 @@ def main(ctx: click.Context, lang: str | None, tz: str | None) -> None:
         except UnknownZoneError as exc:
             fail(ctx, exc.en, exc.zh, EXIT_USAGE)
     ctx.obj["tz"] = tz
-    _quiet_libraries()
+    quiet_libraries()
 
 
 def _passphrase(ctx, cred: Path, passphrase_file: Path | None, passphrase_env: str | None) -> bytes | None:
@@ -244,7 +238,7 @@ def signer_inputs(ctx, cred: Path, passphrase_file: Path | None) -> list:
 def local_inputs(locations, en: str, zh: str) -> list:
     """`Input`s for the local files among package locations (URLs and folders are skipped: a folder
     argument is searched for packages, which are listed themselves)."""
-    from edossier import storage
+    from edossier.batch import storage
     from edossier.fsutil import Input
 
     out = []
@@ -323,9 +317,9 @@ def with_trust_options(f):
 def _build_checks(ctx, trust_path: Path | None, policy_path: Path | None, allow: tuple[str, ...],
                   profile: str | None = None):
     """The preflight options of build, append and lint (docs/builder.md "Preflight")."""
-    from edossier.build import BuildChecks
+    from edossier.building.pipeline import BuildChecks
     from edossier.policy import PolicyError
-    from edossier.preflight import policy_with_allow
+    from edossier.building.preflight import policy_with_allow
 
     trust = load_trust(ctx, trust_path) if trust_path is not None else None
     policy = load_policy_options(ctx, policy_path, False, ())
@@ -352,8 +346,8 @@ def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfil
                ocr: bool = False, ocr_engine: str = "rapidocr", jobs: int | None = None,
                generated_pages: bool = True, trust_path: Path | None = None, policy_path: Path | None = None,
                allow: tuple[str, ...] = (), fmt: str = "text") -> None:
-    from edossier.build import BuildError, OcrOptions, append_layer, build_package
-    from edossier.preflight import PreflightRefused
+    from edossier.building.pipeline import BuildError, OcrOptions, append_layer, build_package
+    from edossier.building.preflight import PreflightRefused
 
     if not source.is_dir():
         fail(ctx, f"{source}: not a folder", f"{source}：不是文件夹", EXIT_USAGE)
@@ -362,7 +356,7 @@ def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfil
     if not output.parent.is_dir():
         fail(ctx, f"{output.parent}: the output folder does not exist", f"{output.parent}：输出文件夹不存在", EXIT_USAGE)
     from edossier.fsutil import Input, OutputPathError
-    from edossier.record.source import source_inputs
+    from edossier.building.source import source_inputs
 
     anchor = ctx.meta.get("edossier.trust_anchor")
     guard_output(ctx, output, [*source_inputs(source),
@@ -510,7 +504,7 @@ def lint(ctx, source, base, profile, no_generated, trust_path, policy_path, allo
     """Check a build source without a credential and without writing anything: every problem of
     SOURCE at once, then the preflight of the layer it would make. Exit 0 when build would go ahead,
     1 when it would be refused. / 不签名、不写文件地检查源文件夹：一次列出全部问题。"""
-    from edossier.build import BuildError, lint_source
+    from edossier.building.pipeline import BuildError, lint_source
 
     if not source.is_dir():
         fail(ctx, f"{source}: not a folder", f"{source}：不是文件夹", EXIT_USAGE)
@@ -700,8 +694,8 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
 
     Exit 0 when every package is accepted, 1 when any is rejected, 2 when validation could not run.
     """
-    from edossier import storage
-    from edossier.batch import ValidateOptions, validate_many
+    from edossier.batch import storage
+    from edossier.batch.many import ValidateOptions, validate_many
 
     when = _parse_time(ctx, at)
     limits = _parse_limits(ctx, limit_args)
@@ -747,7 +741,7 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
         if missing:
             fail(ctx, f"{missing[0]}: no such receipt", f"{missing[0]}：回执不存在", EXIT_USAGE)
         extra["poe"], receipt_findings = receipts_poe(receipts, Path(paths[0]), trust=trust, at=when)
-    options = ValidateOptions(trust_path, when, policy, extra, trust_path.read_bytes(), trust=trust)
+    options = ValidateOptions(trust_path, when, policy, extra, trust=trust)  # the list as parsed and verified above
     from edossier.cli.cmd_stats import make_executor
 
     executor = make_executor(ctx, min(jobs or os.cpu_count() or 1, len(paths)), scheduler, dask)
@@ -861,7 +855,7 @@ def keys():
 def keys_demo(ctx, directory, rsa, force, crl_url):
     """Make a demo PKI: root CA, one CA per agency role, CRLs, one PKCS#12 credential per agency, and a
     trust list. For demonstration and testing only. / 生成演示 PKI（仅供演示和测试）。"""
-    from edossier.signing.demo_pki import make_demo_pki
+    from edossier.demo.pki import make_demo_pki
 
     if crl_url is not None:
         from urllib.parse import urlsplit
@@ -890,8 +884,8 @@ def keys_demo(ctx, directory, rsa, force, crl_url):
 def demo(ctx, workdir):
     """The main job on the bundled sample case: PKI, police, procuratorate and court layers, validate,
     then a tampered copy. / 用内置样例演示完整流程。"""
-    from edossier.build import BuildError
-    from edossier.demo import run_demo
+    from edossier.building.pipeline import BuildError
+    from edossier.demo.run import run_demo
     from edossier.fsutil import OutputPathError
     from edossier.report.text import render_text
 

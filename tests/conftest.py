@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
 
 from edossier.signing.cades import load_credential
-from edossier.signing.demo_pki import load_demo_trustlist, make_demo_pki
+from edossier.demo.pki import load_demo_trustlist, make_demo_pki
 
 # Strict messages (edossier.i18n): a template parameter a caller did not supply raises instead of being
 # shown as `{name}`, here and in every subprocess the tests start (they inherit the environment).
@@ -18,6 +19,29 @@ os.environ["EDOSSIER_STRICT_MESSAGES"] = "1"
 
 logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
 logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+
+# the developer tools outside the package (tools/: the veraPDF corpus harness, the docs generators)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+
+VERAPDF_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "verapdf"
+
+
+def require_verapdf_corpus() -> Path:
+    """The veraPDF corpus (../shared/corpus/verapdf), on which the PDF/A checker's claims rest. Missing:
+    under CI (CI=true) the test FAILS, since a CI that silently skips it proves nothing; on a developer's
+    machine it skips, loudly (a warning and the skip reason in the -ra summary)."""
+    import os
+    import warnings
+
+    if (VERAPDF_CORPUS / "PDF_A-2b").is_dir():
+        return VERAPDF_CORPUS
+    why = (f"veraPDF corpus not found at {VERAPDF_CORPUS}: it must sit next to the repository "
+           "(../shared/corpus/verapdf)")
+    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        pytest.fail(why + "; CI must have it", pytrace=False)
+    warnings.warn(why + "; SKIPPING the corpus tests (they fail under CI=true)", stacklevel=2)
+    pytest.skip("NO veraPDF CORPUS: " + why)
+
 
 CASE = '''[case]
 number = "深南公(刑)立字〔2026〕00123号"
@@ -96,7 +120,7 @@ def make_source(folder: Path, agency, *, docs: list[tuple[str, str, int]], volum
 @pytest.fixture(scope="session")
 def three_layers(tmp_path_factory, agencies, creds):
     """police → procuratorate → court, built once per session from tiny generated scans."""
-    from edossier.build import append_layer, build_package
+    from edossier.building.pipeline import append_layer, build_package
 
     base = tmp_path_factory.mktemp("layers")
     police = make_source(base / "src-police", agencies["police"],

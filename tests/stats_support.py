@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -30,7 +31,7 @@ def archive_trust(trust: Path):
 
 
 def options(folder: Path):
-    from edossier.batch import ValidateOptions
+    from edossier.batch.many import ValidateOptions
     from edossier.stats.collect import StatsOptions
 
     trust = folder / "trustlist.xml"
@@ -40,7 +41,7 @@ def options(folder: Path):
 def small_copy(archive: Path, target: Path, n: int, *, crash_name: str | None = None) -> Path:
     """The first n packages of `archive` in `target` (flat), plus the trust list; with `crash_name`,
     one more copy of the first package whose name holds it (for the worker-killing hook)."""
-    from edossier.storage import expand
+    from edossier.batch.storage import expand
 
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(archive / "trustlist.xml", target / "trustlist.xml")
@@ -61,3 +62,39 @@ def relative(figures: dict, root: str) -> dict:
     for row in out["deadlines"]["list"]:
         row["package"] = row["package"].split(root, 1)[-1].lstrip("/")
     return out
+
+
+class CrashOn:
+    """Test-only work function: a worker given an item whose location contains `marker` exits at once
+    (os._exit), as if the OOM killer or a segfault had taken it; any other item runs `fn`. It travels to
+    the workers by pickle (this module is on their sys.path), so the product carries no such hook."""
+
+    def __init__(self, fn, marker: str):
+        self.fn = fn
+        self.marker = marker
+
+    def __call__(self, item):
+        if self.marker in str(getattr(item, "location", item)):
+            os._exit(70)
+        return self.fn(item)
+
+
+class CrashingExecutor:
+    """Test-only executor: `inner` (local processes or Dask, never in-process) running CrashOn(fn)."""
+
+    def __init__(self, inner, marker: str):
+        self.inner = inner
+        self.marker = marker
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.inner.close()
+
+    def map_unordered(self, fn, items, *, on_crash):
+        assert self.inner.workers > 1 or self.inner.name == "dask", "in-process work cannot survive os._exit"
+        return self.inner.map_unordered(CrashOn(fn, self.marker), items, on_crash=on_crash)

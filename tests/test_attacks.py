@@ -5,8 +5,9 @@ tests/attacks/corpus.py for the cases and docs/security.md for what each defends
 
 How the limits are checked honestly without spending minutes on process start-ups:
 * codes: all packages of one trust list go to ONE `validate` call (the CLI reports each package);
-* time and memory: every heavy case (bombs, huge XML) and a fixed sample of the rest run alone, one
-  process each, measured with os.wait4 (ru_maxrss) and a wall clock: < 10 s and < 512 MB per case.
+* memory: every heavy case (bombs, huge XML) and a fixed sample of the rest run alone, one process
+  each, measured with os.wait4 (ru_maxrss): < 512 MB per case. Their wall time (< 10 s) depends on the
+  machine's load, so it is a benchmark, not a test: benchmarks/attacks_bench.py.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from attacks.corpus import generate
-from attacks.run import MEMORY_LIMIT_MB, TIME_LIMIT, measure, run_validate
+from attacks.run import MEMORY_LIMIT_MB, measure, run_validate
 
 SAMPLE_EVERY = 12  # besides every heavy case, every 12th case is measured in its own process
 
@@ -74,7 +75,7 @@ def _measured(corpus):
     return [c for c in corpus if c.heavy] + plain[::SAMPLE_EVERY]
 
 
-def test_time_and_memory_per_case(corpus):
+def test_memory_per_case(corpus):
     cases = _measured(corpus)
     assert sum(c.heavy for c in cases) >= 6
     with ThreadPoolExecutor(2) as pool:
@@ -87,8 +88,6 @@ def test_time_and_memory_per_case(corpus):
             problems.append(f"{case.id}: exit {out.returncode}, codes {sorted(codes)}, expected {case.code}")
         if "Traceback" in out.stdout + out.stderr:
             problems.append(f"{case.id}: traceback\n{out.stderr[-1500:]}")
-        if out.seconds >= TIME_LIMIT:
-            problems.append(f"{case.id}: {out.seconds:.1f} s")
         if out.max_rss_mb >= MEMORY_LIMIT_MB:
             problems.append(f"{case.id}: {out.max_rss_mb:.0f} MB peak")
     assert not problems, "\n".join(problems)

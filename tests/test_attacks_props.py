@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from attacks import rawzip
 from edossier.container.zipio import Limits, LimitError, inspect_archive, open_package
 from edossier.container.zipread import MemberError, ZipRejected, parse_archive
-from edossier.validate import validate_package
+from edossier.validation.pipeline import validate_package
 
 MT = b"application/vnd.etsi.asic-e+zip"
 benign = st.from_regex(r"[a-z0-9_-]{1,12}(\.pdf|\.xml|\.p7s)?", fullmatch=True)

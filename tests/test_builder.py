@@ -13,8 +13,8 @@ import pytest
 from PIL import Image, ImageCms, ImageDraw, ImageOps
 
 from conftest import make_source, scan
-from edossier.build import BuildError, build_package
-from edossier.pdfa.build import images_to_pdfa, rewrap_image_pdf, NotImageOnly
+from edossier.building.pipeline import BuildError, build_package
+from edossier.pdfmake.scans import images_to_pdfa, rewrap_image_pdf, NotImageOnly
 from edossier.pdfa.check import check_pdf
 
 WHEN = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import make_source
-from edossier.build import BuildError, append_layer, build_package
+from edossier.building.pipeline import BuildError, append_layer, build_package
 from edossier.fsutil import OutputPathError
 
 
@@ -65,7 +65,7 @@ def test_unreadable_file_names_key_and_path(agencies, creds, tmp_path):
 
 
 def test_source_file_errors_name_key_and_path(agencies, tmp_path):
-    from edossier.record.source import SourceError, load_source
+    from edossier.building.source import SourceError, load_source
 
     src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1)])
     source = load_source(src)
@@ -76,11 +76,19 @@ def test_source_file_errors_name_key_and_path(agencies, tmp_path):
         assert "documents[0].files[0]" in exc.value.zh
 
 
+def _documents_spooled(spool) -> bool:
+    """Whether the builder has written a document into its spool folder (it may vanish meanwhile)."""
+    try:
+        return any(any(d.iterdir()) for d in spool.glob("edossier-build-*") if d.is_dir())
+    except OSError:
+        return False
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize("when", ["while building", "while writing"])
 def test_killed_build_leaves_no_partial_package(agencies, pki, trust, tmp_path, sig, when):
     """A real signal halfway: afterwards the output path holds nothing or a complete, valid package."""
-    from edossier.validate import validate_package
+    from edossier.validation.pipeline import validate_package
 
     src = make_source(tmp_path / "src", agencies["police"], docs=[(f"d{i}", "讯问笔录", 2) for i in range(1, 13)])
     outdir = tmp_path / "out"
@@ -94,8 +102,9 @@ def test_killed_build_leaves_no_partial_package(agencies, pki, trust, tmp_path, 
     if when == "while writing":  # the temporary file exists: the package is being written
         while time.monotonic() < deadline and not any(outdir.iterdir()) and proc.poll() is None:
             time.sleep(0.002)
-    else:
-        time.sleep(1.5)  # imports done, documents being made
+    else:  # documents being made: the first built PDF waits in the builder's spool folder
+        while time.monotonic() < deadline and proc.poll() is None and not _documents_spooled(spool):
+            time.sleep(0.002)
     proc.send_signal(sig)
     proc.wait(timeout=60)
     leftovers = sorted(p.name for p in outdir.iterdir())

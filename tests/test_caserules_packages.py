@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import make_source
-from edossier.build import BuildChecks, BuildError, append_layer, build_package
+from edossier.building.pipeline import BuildChecks, BuildError, append_layer, build_package
 from edossier.resources import samples_dir
-from edossier.validate import validate_package
+from edossier.validation.pipeline import validate_package
 from test_caserules import COMPLETE
 
 ROLE = {"public-prosecution": "procuratorate", "execution-handover": "court",
@@ -50,7 +50,7 @@ def _package(tmp_path, agencies, creds, name: str, drop: str | None = None):
     out = tmp_path / f"{name}-{bool(drop)}.edp"
     if drop:
         # the builder's preflight refuses it (nothing written) ...
-        from edossier.preflight import PreflightRefused
+        from edossier.building.preflight import PreflightRefused
 
         with pytest.raises(PreflightRefused) as refused:
             build_package(src, out, creds[role])

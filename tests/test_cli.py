@@ -47,7 +47,7 @@ def test_validate_text_report_in_chinese(three_layers, trustlist):
 
 
 def test_rejected_package_json(three_layers, trustlist, tmp_path):
-    from edossier.demo import tamper_member
+    from edossier.demo.run import tamper_member
 
     bad = tmp_path / "bad.edp"
     tamper_member(three_layers["packages"][-1], bad, prefix="documents/002/")
@@ -138,7 +138,7 @@ def test_keys_demo_refuses_overwrite(tmp_path):
 
 
 def test_batch_folder_policy_and_formats(three_layers, trustlist, tmp_path):
-    from edossier.demo import tamper_member
+    from edossier.demo.run import tamper_member
 
     folder = tmp_path / "in"
     folder.mkdir()

@@ -65,7 +65,7 @@ def test_every_error_code_has_a_bad_case(corpus):
     covered = {code for c in corpus.cases if c.klass == "bad" for code in c.required}
     missing = sorted(errors - covered - set(NOT_PACKAGE_CODES))
     assert not missing, f"error codes without a bad case in samples/corpus: {missing} (add a case to " \
-                        "src/edossier/conformance/cases.py, or to NOT_PACKAGE_CODES with the reason)"
+                        "src/edossier/conformance/cases_*.py, or to NOT_PACKAGE_CODES with the reason)"
     stale = sorted(c for c in NOT_PACKAGE_CODES if c not in registry() or c in covered)
     assert not stale, f"NOT_PACKAGE_CODES lists codes that are not (or no longer) uncovered error codes: {stale}"
 

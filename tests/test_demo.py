@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from edossier.demo import run_demo, verdict_summary
+from edossier.demo.run import run_demo, verdict_summary
 from edossier.findings import finding
-from edossier.validate import FACTS, PackageReport
+from edossier.validation.pipeline import FACTS, PackageReport
 
 
 @pytest.fixture(scope="module")

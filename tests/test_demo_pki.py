@@ -19,7 +19,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from edossier.signing import trustlist as tlmod
 from edossier.signing.cades import load_credential, sign_manifest
-from edossier.signing.demo_pki import (
+from edossier.demo.pki import (
     load_demo_trustlist,
     DEMO_AGENCIES,
     DOCUMENT_SIGNING,

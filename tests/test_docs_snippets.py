@@ -23,7 +23,7 @@ import yaml
 
 from docsnippets import DOCS, ROOT, blocks, checking_script, commands, git_head, marked_docs, offline_env, \
     run_bash, throwaway_venv
-from edossier.demo import run_demo
+from edossier.demo.run import run_demo
 
 CI = DOCS / "ci.md"
 HEAD = git_head()

@@ -10,7 +10,7 @@ import pymupdf
 from click.testing import CliRunner
 
 from conftest import make_source
-from edossier.build import append_layer, build_package
+from edossier.building.pipeline import append_layer, build_package
 from edossier.cli.main import main
 from edossier.export import export_volume
 from test_builder import assert_structure

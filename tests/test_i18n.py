@@ -338,7 +338,7 @@ def assert_chinese(text: str, *, data: tuple[str, ...] = (), names: frozenset = 
 
 @pytest.fixture(scope="module")
 def bad_package(three_layers, tmp_path_factory):
-    from edossier.demo import tamper_member
+    from edossier.demo.run import tamper_member
 
     bad = tmp_path_factory.mktemp("zh") / "bad.edp"
     tamper_member(three_layers["packages"][-1], bad, prefix="documents/002/")

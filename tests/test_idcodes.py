@@ -61,7 +61,7 @@ def test_brief_example_credit_code():
 
 
 def test_demo_agency_codes_are_valid():
-    from edossier.signing.demo_pki import DEMO_AGENCIES
+    from edossier.demo.pki import DEMO_AGENCIES
 
     for agency in DEMO_AGENCIES:
         assert is_valid_credit_code(agency.credit_code), agency
@@ -293,7 +293,7 @@ def test_credit_code_structure():
 
 def test_bundled_sample_credit_codes_pass_the_enabled_checks():
     from edossier.caserules.check import check_case
-    from edossier.signing.demo_pki import DEMO_AGENCIES
+    from edossier.demo.pki import DEMO_AGENCIES
     from edossier.idcodes import credit_code_structure
     from test_caserules_support import codes, rec
 

@@ -16,9 +16,9 @@ from PIL import Image, ImageDraw
 
 from attacks.forge import forge, layer1_members
 from conftest import make_source
-from edossier.build import BuildError, build_package
+from edossier.building.pipeline import BuildError, build_package
 from edossier.pdfa.images import ImageDefect, verify_image_file, verify_jpeg, verify_png
-from edossier.validate import validate_package
+from edossier.validation.pipeline import validate_package
 
 DOC = "documents/001/0002.pdf"  # layer 1's one-page document (d2 讯问笔录) in the `three_layers` packages
 
@@ -327,7 +327,7 @@ def test_flate_image_with_missing_rows_is_d006(layer1, creds, trust, tmp_path):
 # --- the same checks as findings (preflight) and in `edossier pdfa check` --------------------------------
 
 def test_scan_findings_list_codes_instead_of_refusing(tmp_path):
-    from edossier.pdfa.inspect import scan_findings
+    from edossier.validation.documents import scan_findings
 
     cases = {"ok.jpg": (jpeg(), []), "low.jpg": (jpeg(dpi=50), ["D007"]), "cut.jpg": (truncated_jpeg(), ["D006"]),
              "arith.jpg": (sof_changed(0xC9), ["D008"]), "multi.tif": (tiff_broken_page2(), ["D006"])}

@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from edossier.cli.main import main
-from edossier.demo import tamper_member
-from edossier.validate import validate_package
+from edossier.demo.run import tamper_member
+from edossier.validation.pipeline import validate_package
 
 
 def _must_not_run(*args, **kwargs):
@@ -17,7 +17,7 @@ def _must_not_run(*args, **kwargs):
 
 def test_integrity_only_skips_document_and_case_checks(three_layers, trust, monkeypatch):
     full = validate_package(three_layers["packages"][-1], trust=trust)
-    monkeypatch.setattr("edossier.pdfa.inspect.check_document", _must_not_run)
+    monkeypatch.setattr("edossier.validation.documents.check_document", _must_not_run)
     monkeypatch.setattr("edossier.caserules.check.check_case", _must_not_run)
     report = validate_package(three_layers["packages"][-1], trust=trust, checks="integrity")
     assert report.verdict == "accept" == full.verdict

@@ -6,7 +6,7 @@ import zipfile
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from edossier.validate import validate_package
+from edossier.validation.pipeline import validate_package
 
 
 def members(path):

@@ -64,7 +64,7 @@ def _check_layer(data: bytes, jpeg: bytes) -> str:
 
 @_needs("rapidocr")
 def test_default_engine_in_a_build(tmp_path, agencies, creds):
-    from edossier.build import OcrOptions, build_package
+    from edossier.building.pipeline import OcrOptions, build_package
 
     src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1)])
     jpg = page_scan(src / "scans" / "d1-1.jpg")
@@ -79,7 +79,8 @@ def test_default_engine_in_a_build(tmp_path, agencies, creds):
 @_needs("tesseract")
 def test_tesseract_engine(tmp_path):
     from edossier.ocr import get_engine
-    from edossier.pdfa.build import PageRef, images_to_pdfa, load_upright
+    from edossier.ocr.types import PageRef, load_upright
+    from edossier.pdfmake.scans import images_to_pdfa
 
     jpg = page_scan(tmp_path / "p.jpg")
     result = get_engine("tesseract").recognise(load_upright(PageRef(jpg)))

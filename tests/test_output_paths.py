@@ -57,7 +57,7 @@ def assert_refused(res, output, *names):
 def work(tmp_path, agencies, pki):
     """A police source with two documents, a private copy of the demo PKI (its files may be targeted)
     and a first-layer package built from it."""
-    from edossier.build import build_package
+    from edossier.building.pipeline import build_package
     from edossier.signing.cades import load_credential
 
     keys = tmp_path / "pki"
@@ -325,13 +325,13 @@ def test_keys_revoke_rewrites_the_trust_list_on_purpose_and_atomically(work):
 
 
 def test_demo_workdir_inside_the_bundled_samples_is_refused(tmp_path, monkeypatch):
-    import edossier.demo
+    import edossier.demo.run
     from edossier.resources import samples_dir
 
     # a copy stands in for the bundled samples, so that a regression writes into tmp_path, not the tree
     samples = tmp_path / "samples"
     shutil.copytree(samples_dir() / "theft-fasttrack", samples / "theft-fasttrack")
-    monkeypatch.setattr(edossier.demo, "samples_dir", lambda: samples)
+    monkeypatch.setattr(edossier.demo.run, "samples_dir", lambda: samples)
     before = snapshot(samples)
     for target in (samples, samples / "theft-fasttrack" / "police" / "demo-out"):
         res = run("demo", "--workdir", target)
@@ -363,7 +363,7 @@ def test_conformance_generate_refuses_a_source_folder(work, capsys):
 # --- the library -------------------------------------------------------------------------------------
 
 def test_library_calls_refuse_too(work, creds, trust):
-    from edossier.build import append_layer, build_package
+    from edossier.building.pipeline import append_layer, build_package
     from edossier.export import export_volume
     from edossier.receipt import make_receipt
 

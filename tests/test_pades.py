@@ -10,9 +10,9 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 
 from conftest import make_source, scan
-from edossier.build import BuildChecks, build_package
-from edossier.pdfa.build import images_to_pdfa
-from edossier.validate import validate_package
+from edossier.building.pipeline import BuildChecks, build_package
+from edossier.pdfmake.scans import images_to_pdfa
+from edossier.validation.pipeline import validate_package
 
 
 def signed_pdf(tmp_path, cred) -> bytes:

@@ -11,8 +11,8 @@ import pymupdf
 import pytest
 
 from conftest import make_source
-from edossier.build import BuildError, append_layer, build_package
-from edossier.pdfa.pages import FontSet, GlyphError, TocEntry, VolumeSheet, cover_pdf, toc_pdf
+from edossier.building.pipeline import BuildError, append_layer, build_package
+from edossier.pdfmake.sheets import FontSet, GlyphError, TocEntry, VolumeSheet, cover_pdf, toc_pdf
 from edossier.record.model import parse_record
 from test_builder import assert_structure
 

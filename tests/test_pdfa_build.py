@@ -10,8 +10,9 @@ import pytest
 from PIL import Image
 
 from conftest import scan
-from edossier.build import BuildError, build_package
-from edossier.pdfa.build import ImageInputError, images_to_pdfa, pdfa_claim
+from edossier.building.pipeline import BuildError, build_package
+from edossier.pdfmake.finish import pdfa_claim
+from edossier.pdfmake.scans import ImageInputError, images_to_pdfa
 
 WHEN = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 

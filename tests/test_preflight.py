@@ -18,11 +18,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import make_source, scan
-from edossier.build import BuildChecks, append_layer, build_package, lint_source
+from edossier.building.pipeline import BuildChecks, append_layer, build_package, lint_source
 from edossier.cli.main import main
-from edossier.pdfa.build import images_to_pdfa
-from edossier.preflight import PreflightRefused
-from edossier.validate import validate_package
+from edossier.pdfmake.scans import images_to_pdfa
+from edossier.building.preflight import PreflightRefused
+from edossier.validation.pipeline import validate_package
 
 WHEN = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 

@@ -69,7 +69,7 @@ def test_receipt_round_trip_binds_every_manifest_and_signature(three_layers, rec
 
 
 def test_changed_document_after_the_receipt(three_layers, receipt2, trust, tmp_path):
-    from edossier.demo import tamper_member
+    from edossier.demo.run import tamper_member
 
     bad = tmp_path / "bad.edp"
     tamper_member(three_layers["packages"][1], bad, prefix="documents/")
@@ -110,7 +110,7 @@ def test_receipt_of_one_package_never_fits_another_of_the_same_case(three_layers
     earlier = validate_receipt(r3, trust=trust, package=p2)
     assert earlier.verdict == "reject" and {"R001", "R004"} <= codes(earlier)
     # a second build of the same source is another package: its signatures differ
-    from edossier.build import build_package
+    from edossier.building.pipeline import build_package
 
     again = tmp_path / "again.edp"
     build_package(three_layers["sources"][0], again, creds["police"])
@@ -121,7 +121,7 @@ def test_receipt_of_one_package_never_fits_another_of_the_same_case(three_layers
 
 
 def test_receipt_for_rejected_package_records_findings(three_layers, creds, trust, tmp_path):
-    from edossier.demo import tamper_member
+    from edossier.demo.run import tamper_member
 
     bad = tmp_path / "bad.edp"
     tamper_member(three_layers["packages"][-1], bad, prefix="documents/001/")
@@ -153,11 +153,11 @@ def test_verdicts_that_disagree(three_layers, creds, trust, tmp_path):
 
 
 def test_package_changed_while_being_validated(three_layers, creds, receipt2, trust, tmp_path, monkeypatch):
-    import edossier.validate
+    import edossier.validation.pipeline
 
     pkg = tmp_path / "moving.edp"
     shutil.copyfile(three_layers["packages"][1], pkg)
-    original = edossier.validate.validate_package
+    original = edossier.validation.pipeline.validate_package
 
     def validate_then_change(path, **kw):
         report = original(path, **kw)
@@ -165,7 +165,7 @@ def test_package_changed_while_being_validated(three_layers, creds, receipt2, tr
             fh.write(b"\0")
         return report
 
-    monkeypatch.setattr(edossier.validate, "validate_package", validate_then_change)
+    monkeypatch.setattr(edossier.validation.pipeline, "validate_package", validate_then_change)
     check = validate_receipt(receipt2["path"], trust=trust, package=pkg)
     assert check.verdict == "reject" and "R009" in codes(check) and check.binds is True
     with pytest.raises(ReceiptError):
@@ -189,7 +189,7 @@ def test_receipt_edited_after_signing(receipt2, trust, tmp_path):
 def test_receipt_signed_by_an_agency_not_in_the_trust_list(three_layers, receipt2, pki, creds, trust, tmp_path):
     code = "12440300MB2C3D4E5" + credit_code_check_char("12440300MB2C3D4E5")
     assert trust.find(code, "court") is None
-    from edossier.signing.demo_pki import issue_in_demo
+    from edossier.demo.pki import issue_in_demo
 
     from edossier.signing.cades import load_credential
 

@@ -17,7 +17,7 @@ from edossier.findings import finding, registry
 from edossier.report.html import render_html
 from edossier.report.junit import render_junit
 from edossier.report.sarif import SARIF_SCHEMA, render_sarif
-from edossier.validate import PackageReport, validate_package
+from edossier.validation.pipeline import PackageReport, validate_package
 
 HOSTILE = 'documents/001/<script>alert(1)</script>]]>&amp;"\x01\ud800.pdf'
 
@@ -25,7 +25,7 @@ HOSTILE = 'documents/001/<script>alert(1)</script>]]>&amp;"\x01\ud800.pdf'
 @pytest.fixture(scope="module")
 def reports(three_layers, trust, tmp_path_factory):
     """[good, bad]: the three-layer package and a copy with one byte of a police document changed."""
-    from edossier.demo import tamper_member
+    from edossier.demo.run import tamper_member
 
     good = three_layers["packages"][-1]
     bad = tmp_path_factory.mktemp("reports") / "bad.edp"
@@ -381,7 +381,7 @@ def test_html_toc_follows_the_filing_order(tmp_path_factory, agencies, creds, tr
     in layer order (DOMAIN.md §2.1). A second layer adds a document to the same volume and its own set
     of sheets: its document continues the numbering."""
     from conftest import make_source
-    from edossier.build import append_layer, build_package
+    from edossier.building.pipeline import append_layer, build_package
 
     base = tmp_path_factory.mktemp("toc-order")
     police = make_source(base / "src-police", agencies["police"],

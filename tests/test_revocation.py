@@ -15,7 +15,7 @@ from cryptography import x509
 
 from edossier.cli.main import main
 from edossier.signing.cades import load_credential
-from edossier.signing.demo_pki import (
+from edossier.demo.pki import (
     load_demo_trustlist,
     load_operator,
     make_crl,
@@ -23,7 +23,7 @@ from edossier.signing.demo_pki import (
 )
 from edossier.signing.revocation import RevocationError, credential_chain, fetch_crls, serve_crls
 from edossier.signing.trustlist import write_trustlist
-from edossier.validate import validate_package
+from edossier.validation.pipeline import validate_package
 from conftest import make_source
 
 

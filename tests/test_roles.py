@@ -64,7 +64,7 @@ def _gb32100(first17: str) -> str:
 
 
 def test_demo_supervisory_commission_credit_code():
-    from edossier.signing.demo_pki import DEMO_AGENCIES
+    from edossier.demo.pki import DEMO_AGENCIES
 
     [sup] = [a for a in DEMO_AGENCIES if a.role == "supervision"]
     code = sup.credit_code
@@ -94,7 +94,7 @@ def supervision_case(tmp_path_factory, agencies, creds):
     """监察委员会 → 人民检察院: the commission transfers (监察法 2018 Art. 45 para 1 item 4), the
     procuratorate accepts and appends its layer."""
     from conftest import make_source
-    from edossier.build import append_layer, build_package
+    from edossier.building.pipeline import append_layer, build_package
 
     base = tmp_path_factory.mktemp("supervision")
     sup = agencies["supervision"]
@@ -112,7 +112,7 @@ def supervision_case(tmp_path_factory, agencies, creds):
 
 
 def test_supervision_layer_is_accepted(supervision_case, trust):
-    from edossier.validate import validate_package
+    from edossier.validation.pipeline import validate_package
 
     for pkg in supervision_case["packages"]:
         report = validate_package(pkg, trust=trust)
@@ -146,9 +146,9 @@ def test_supervision_credential_cannot_sign_as_another_role(tmp_path, agencies, 
     """Trust-list entries are per role (spec §9.3 rule 1): the commission's code under role police is
     not listed, so its layer fails G004 even though the certificate chain is the commission's own."""
     from conftest import make_source
-    from edossier.build import BuildChecks, build_package
-    from edossier.signing.demo_pki import DemoAgency
-    from edossier.validate import validate_package
+    from edossier.building.pipeline import BuildChecks, build_package
+    from edossier.demo.pki import DemoAgency
+    from edossier.validation.pipeline import validate_package
 
     sup = agencies["supervision"]
     posing = DemoAgency("police", sup.name, sup.credit_code)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from edossier.build import BuildChecks, BuildError, append_layer, build_package
+from edossier.building.pipeline import BuildChecks, BuildError, append_layer, build_package
 from edossier.container.asic import MIMETYPE
-from edossier.demo import tamper_member
-from edossier.validate import validate_package
+from edossier.demo.run import tamper_member
+from edossier.validation.pipeline import validate_package
 
 
 def codes(report):

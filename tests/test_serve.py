@@ -53,7 +53,7 @@ def packages(tmp_path_factory, agencies, creds):
     """police (1 layer) → procuratorate (2 layers); a second, different procuratorate layer on the
     same police layer (divergence); the 2-layer package with a junk member added (same layers, another
     file)."""
-    from edossier.build import append_layer, build_package
+    from edossier.building.pipeline import append_layer, build_package
 
     base = tmp_path_factory.mktemp("serve-packages")
     police = make_source(base / "sp", agencies["police"], docs=[("d1", "立案决定书", 1)])
@@ -237,9 +237,9 @@ def test_auth_refusals(client, pki, packages):
 
 def test_a_certificate_outside_the_trust_list_is_refused(client, tmp_path, agencies):
     """Another PKI's police: its package is well formed and signed, but the node does not trust it."""
-    from edossier.build import build_package
+    from edossier.building.pipeline import build_package
     from edossier.signing.cades import load_credential
-    from edossier.signing.demo_pki import load_demo_trustlist, make_demo_pki
+    from edossier.demo.pki import load_demo_trustlist, make_demo_pki
 
     other = tmp_path / "other-pki"
     make_demo_pki(other)

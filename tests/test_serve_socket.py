@@ -32,9 +32,9 @@ def rows(data: Path, sql: str) -> list:
 
 def build_demo_packages(work: Path, pki: Path) -> dict:
     """police (1.edp) and police → court-less procuratorate (2.edp) under the node's demo PKI."""
-    from edossier.build import append_layer, build_package
+    from edossier.building.pipeline import append_layer, build_package
     from edossier.signing.cades import load_credential
-    from edossier.signing.demo_pki import load_demo_trustlist
+    from edossier.demo.pki import load_demo_trustlist
 
     ag = {a.role: a for a in load_demo_trustlist(pki).agencies}
     p1, p2 = work / "1.edp", work / "2.edp"

@@ -210,7 +210,7 @@ def test_node_user_and_serve_refusals(tmp_path, pki):
 
 def test_package_page_shows_the_statutory_periods(web, pki, trust, tmp_path):
     """The bundled sample's police layer records detention events: its periods are on the package page."""
-    from edossier.build import build_package
+    from edossier.building.pipeline import build_package
     from edossier.caserules.deadlines import compute
     from edossier.signing.cades import load_credential
 

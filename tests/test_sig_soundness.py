@@ -17,7 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from edossier.signing import demo_pki as dp
+from edossier.demo import pki as dp
 from edossier.signing.cades import (der_problem, load_credential, sign_manifest, signature_summary,
                                     verify_layer)
 from edossier.signing.pades import verify_pdf_signatures
@@ -44,7 +44,7 @@ def env(tmp_path_factory):
     server.shutdown()
 
 
-def sign(cred: dp.Credential, folder, name: str, *, tsa_url: str | None = None) -> bytes:
+def sign(cred: dp.IssuedCredential, folder, name: str, *, tsa_url: str | None = None) -> bytes:
     dp.write_p12(cred, folder / f"{name}.p12")
     credential = load_credential(folder / f"{name}.p12")
     credential.tsa_url = tsa_url
@@ -67,7 +67,7 @@ def with_certificates(p7s: bytes, certs: list) -> bytes:
     return ci.dump(force=True)
 
 
-def forged_twin(real: dp.Credential, victim_subject: x509.Name, *, serial: int | None = None) -> ax509.Certificate:
+def forged_twin(real: dp.IssuedCredential, victim_subject: x509.Name, *, serial: int | None = None) -> ax509.Certificate:
     """A self-made certificate with `real`'s issuer, serial number (unless given) and subject key
     identifier, but another subject."""
     key = dp.generate_key("ec")
@@ -294,7 +294,7 @@ def test_der_problem_rejects_what_der_forbids():
     assert der_problem(bytes.fromhex("308103020101")) == "long-form length where the short form is required"
 
 
-def _resigned(cred: dp.Credential, attrs_fn, *, sort=True) -> bytes:
+def _resigned(cred: dp.IssuedCredential, attrs_fn, *, sort=True) -> bytes:
     """A CAdES signature made by hand so that the signed attributes can be chosen (and left unsorted)."""
     import hashlib
 

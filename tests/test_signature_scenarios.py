@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from edossier.signing import demo_pki as dp
+from edossier.demo import pki as dp
 from edossier.signing.cades import load_credential, sign_manifest, verify_layer
-from edossier.validate import validate_package
+from edossier.validation.pipeline import validate_package
 
 MANIFEST = b'<?xml version="1.0"?><asic:ASiCManifest xmlns:asic="http://uri.etsi.org/02918/v1.2.1#"/>'
 POLICE = dp.DEMO_AGENCIES[0]
@@ -29,7 +29,7 @@ def demo(tmp_path_factory):
     return dp.make_demo_pki(tmp_path_factory.mktemp("scen") / "pki")
 
 
-def sign(cred: dp.Credential, folder, name="s.p12") -> bytes:
+def sign(cred: dp.IssuedCredential, folder, name="s.p12") -> bytes:
     dp.write_p12(cred, folder / name)
     return sign_manifest(load_credential(folder / name), MANIFEST)
 
@@ -71,7 +71,7 @@ def test_rsa_1024_signer_refused(demo, tmp_path):
             .add_extension(dp.DEFAULT_SIGNER_KEY_USAGE, critical=True)
             .add_extension(x509.ExtendedKeyUsage(list(dp.DEFAULT_SIGNER_EKU)), critical=False)
             .sign(ca.key, hashes.SHA256()))
-    cred = dp.Credential(cert=cert, key=key, chain=(ca.cert, *ca.chain), agency_name=POLICE.name,
+    cred = dp.IssuedCredential(cert=cert, key=key, chain=(ca.cert, *ca.chain), agency_name=POLICE.name,
                          credit_code=POLICE.credit_code, role="police")
     result = verify(sign(cred, tmp_path), demo.trustlist)
     assert [f.code for f in result.findings] == ["G010"]

@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 
-from edossier.signing import demo_pki as dp
+from edossier.demo import pki as dp
 from edossier.signing.cades import SignatureResult, load_credential, sign_manifest, verify_layer
-from edossier.signing.demo_pki import load_demo_trustlist
+from edossier.demo.pki import load_demo_trustlist
 from edossier.signing.trustlist import TrustList
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -69,7 +69,7 @@ def sign_as(tmp_path_factory):
     folder = tmp_path_factory.mktemp("signers")
     counter = itertools.count()
 
-    def sign(cred: dp.Credential, data: bytes = MANIFEST) -> bytes:
+    def sign(cred: dp.IssuedCredential, data: bytes = MANIFEST) -> bytes:
         path = folder / f"signer-{next(counter)}.p12"
         dp.write_p12(cred, path)
         return sign_manifest(load_credential(path), data)
@@ -122,12 +122,12 @@ def assert_result(result: SignatureResult, code: str, indication: str, sub_indic
         assert_etsi_pair(result)
 
 
-def _signer(ca: dp.IssuedCA, role: str, **kw) -> dp.Credential:
+def _signer(ca: dp.IssuedCA, role: str, **kw) -> dp.IssuedCredential:
     a = AGENCIES[role]
     return dp.issue_signer(ca, a.name, a.credit_code, now=NOW, role=role, **kw)
 
 
-def _signer_with_subject(ca: dp.IssuedCA, attributes: list[x509.NameAttribute]) -> dp.Credential:
+def _signer_with_subject(ca: dp.IssuedCA, attributes: list[x509.NameAttribute]) -> dp.IssuedCredential:
     """Like issue_signer, but with a free subject (e.g. without organizationIdentifier)."""
     template = _signer(ca, "police")
     cert = (
@@ -144,7 +144,7 @@ def _signer_with_subject(ca: dp.IssuedCA, attributes: list[x509.NameAttribute]) 
     return dataclasses.replace(template, cert=cert.sign(ca.key, hashes.SHA256()))
 
 
-def _handmade_cms(cred: dp.Credential, data: bytes, *, signing_certificate_v2: bool) -> bytes:
+def _handmade_cms(cred: dp.IssuedCredential, data: bytes, *, signing_certificate_v2: bool) -> bytes:
     """A detached CMS signature assembled by hand (pyHanko always adds signing-certificate-v2)."""
     from pyhanko.sign.general import as_signing_certificate_v2
 

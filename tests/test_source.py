@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from edossier.record.source import SourceError, load_source
+from edossier.building.source import SourceError, load_source
 
 GOOD = '''[case]
 number = "深南公(刑)立字〔2026〕00123号"

@@ -32,13 +32,13 @@ def archive(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def figures(archive):
-    from edossier.executors import LocalExecutor
+    from edossier.batch.executors import LocalExecutor
 
     return run_stats(make_archive_locations(archive), options(archive), executor=LocalExecutor(2)).to_dict()
 
 
 def make_archive_locations(folder):
-    from edossier.storage import expand
+    from edossier.batch.storage import expand
 
     return expand([folder])
 
@@ -157,7 +157,7 @@ def test_cli_formats_and_errors(archive, figures, tmp_path):
 
 def test_stats_from_an_earlier_json_report(archive, tmp_path):
     """Verdicts from `validate --format json`, records (pages, events) from the packages themselves."""
-    from edossier.storage import expand
+    from edossier.batch.storage import expand
 
     few = expand([archive])[:5]
     runner = CliRunner()
@@ -178,7 +178,7 @@ def test_fsspec_memory_urls_give_the_same_figures(archive):
     """Packages read through fsspec (memory://, in process) count exactly like local files."""
     import fsspec
 
-    from edossier.storage import expand
+    from edossier.batch.storage import expand
 
     few = expand([archive])[:6]
     fs = fsspec.filesystem("memory")

@@ -7,11 +7,11 @@ import logging
 
 import pytest
 
-from edossier.batch import ValidateOptions, validate_many
-from edossier.executors import CRASH_ENV, DaskExecutor, ExecutorError, LocalExecutor
+from edossier.batch.many import ValidateOptions, validate_many
+from edossier.batch.executors import DaskExecutor, ExecutorError, LocalExecutor
 from edossier.stats.run import run_stats
-from edossier.storage import expand
-from stats_support import AT, archive_trust, build_archive, make_archive, options, small_copy
+from edossier.batch.storage import expand
+from stats_support import AT, CrashingExecutor, archive_trust, build_archive, make_archive, options, small_copy
 
 CRASH = make_archive.CRASH_NAME
 
@@ -25,7 +25,7 @@ def archive(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def crashy(archive, tmp_path_factory):
-    """8 good packages and one whose name makes the worker that opens it exit (test-only hook)."""
+    """8 good packages and one whose name makes the worker that opens it exit (CrashingExecutor)."""
     return small_copy(archive, tmp_path_factory.mktemp("crashy"), 8, crash_name=CRASH)
 
 
@@ -56,15 +56,13 @@ def good_figures(crashy):
     return run_stats(locs, options(crashy), jobs=1).to_dict()
 
 
-def test_killed_worker_local_processes(crashy, good_figures, monkeypatch):
-    monkeypatch.setenv(CRASH_ENV, CRASH)
-    figures = run_stats(expand([crashy]), options(crashy), executor=LocalExecutor(2)).to_dict()
+def test_killed_worker_local_processes(crashy, good_figures):
+    figures = run_stats(expand([crashy]), options(crashy), executor=CrashingExecutor(LocalExecutor(2), CRASH)).to_dict()
     _check_crash_figures(figures, good_figures)
 
 
-def test_killed_worker_dask_local_cluster(crashy, good_figures, monkeypatch):
-    monkeypatch.setenv(CRASH_ENV, CRASH)  # inherited by the worker processes the LocalCluster starts
-    with DaskExecutor(None, workers=2, processes=True) as dask:
+def test_killed_worker_dask_local_cluster(crashy, good_figures):
+    with CrashingExecutor(DaskExecutor(None, workers=2, processes=True), CRASH) as dask:
         figures = run_stats(expand([crashy]), options(crashy), executor=dask).to_dict()
         # validate on the same cluster: reports in input order, X001 for that package only
         trust = crashy / "trustlist.xml"
@@ -82,7 +80,11 @@ def test_validate_cli_killed_worker_completes(crashy, monkeypatch):
 
     from edossier.cli.main import main
 
-    monkeypatch.setenv(CRASH_ENV, CRASH)
+    from edossier.cli import cmd_stats
+
+    # the command's own executor (2 local processes), whose workers die on the crashing package
+    monkeypatch.setattr(cmd_stats, "make_executor", lambda ctx, jobs, scheduler, dask: CrashingExecutor(
+        LocalExecutor(jobs), CRASH))
     res = CliRunner().invoke(main, ["validate", str(crashy), "--trust", str(crashy / "trustlist.xml"),
                                     "--trust-anchor", str(crashy / "trust-anchor.pem"),
                                     "--at", AT.isoformat(), "-j", "2", "--format", "json"])
@@ -105,7 +107,7 @@ def test_cluster_without_workers_gives_x001_instead_of_waiting_forever(archive, 
     """A cluster whose workers are all gone (and not restarted) must not hang the run."""
     import time
 
-    from edossier import executors
+    from edossier.batch import executors
 
     monkeypatch.setattr(executors, "POLL_SECONDS", 0.2)
     monkeypatch.setattr(executors, "NO_WORKERS_GRACE", 1)
@@ -121,3 +123,49 @@ def test_cluster_without_workers_gives_x001_instead_of_waiting_forever(archive, 
     for r in reports:
         assert [f.code for f in r.findings] == ["X001"]
         assert "no Dask worker" in r.findings[0].message_en
+
+
+class _RacyFuture:
+    """A Dask future that completed, looked finished, and whose result was lost with the worker holding
+    it before it was fetched: Dask recomputed the key on a worker that died too (KilledWorker)."""
+
+    def __init__(self, item, killed_on_fetch: bool):
+        self.item, self.killed_on_fetch = item, killed_on_fetch
+        self.status = "finished"
+
+    def result(self):
+        from distributed.scheduler import KilledWorker
+
+        if self.killed_on_fetch:
+            self.status = "error"
+            from types import SimpleNamespace
+
+            raise KilledWorker(self.item, SimpleNamespace(address="tcp://127.0.0.1:1"), 0)
+        return f"ok:{self.item}"
+
+    def release(self):
+        pass
+
+
+def test_dask_result_lost_after_finishing_is_retried_then_could_not_check(monkeypatch):
+    """The escape path of the flaky KilledWorker: the status said finished, the fetch said KilledWorker.
+    The item is a suspect like any crash: retried alone, then on_crash (X001 for validation)."""
+    from distributed.scheduler import KilledWorker
+
+    ex = DaskExecutor.__new__(DaskExecutor)
+    ex.window = 8
+    fetches: dict = {}
+
+    class Client:
+        def submit(self, fn, item, pure=False):
+            fetches[item] = fetches.get(item, 0) + 1
+            # "b" dies on its first run (fetch) and on its retry; "c" only on its first fetch
+            return _RacyFuture(item, killed_on_fetch=item == "b" or (item == "c" and fetches[item] == 1))
+
+    ex.client = Client()
+    monkeypatch.setattr(DaskExecutor, "_first_done", lambda self, futures: set(futures))
+    out = dict(ex.map_unordered(str, ["a", "b", "c"], on_crash=lambda item, why: f"crash:{item}:{why[:40]}"))
+    assert out[0] == "ok:a" and out[2] == "ok:c"  # retried alone, it passed
+    assert out[1].startswith("crash:b:the worker process died twice")
+    assert fetches == {"a": 1, "b": 2, "c": 2}
+    assert issubclass(KilledWorker, Exception)

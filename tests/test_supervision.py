@@ -15,15 +15,15 @@ import pytest
 from rich.console import Console
 
 from conftest import make_source
-from edossier.build import build_package
+from edossier.building.pipeline import build_package
 from edossier.findings import SEVERITIES, finding, registry, supervision_codes
 from edossier.policy import Policy, load_policy
-from edossier.preflight import SUPERVISION
+from edossier.building.preflight import SUPERVISION
 from edossier.report.html import render_html
 from edossier.report.junit import render_junit
 from edossier.report.sarif import render_sarif
 from edossier.report.text import render_text
-from edossier.validate import validate_package
+from edossier.validation.pipeline import validate_package
 
 CST = dt.timezone(dt.timedelta(hours=8))
 WHEN = dt.datetime(2026, 11, 2, 9, 0, tzinfo=CST)

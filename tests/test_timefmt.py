@@ -87,7 +87,7 @@ def late_package(tmp_path_factory, agencies, creds):
     """One layer whose record was created at 17:30 UTC (01:30 the next day in Beijing)."""
     from conftest import make_source
 
-    from edossier.build import build_package
+    from edossier.building.pipeline import build_package
 
     base = tmp_path_factory.mktemp("late")
     src = make_source(base / "src", agencies["police"], docs=[("d1", "立案决定书", 1)])
@@ -192,7 +192,7 @@ def test_stacked_never_breaks_a_word_at_80_columns():
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
 def test_text_report_at_80_columns_keeps_agency_names_whole(three_layers, trust, lang):
     from edossier.report.text import render_text
-    from edossier.validate import validate_package
+    from edossier.validation.pipeline import validate_package
 
     rep = validate_package(three_layers["packages"][-1], trust=trust)
     buf = io.StringIO()

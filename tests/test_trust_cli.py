@@ -18,7 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 
 from edossier.cli.main import main
-from edossier.signing import demo_pki as dp
+from edossier.demo import pki as dp
 from edossier.signing.trustlist import TrustListError, load_trustlist, write_trustlist
 from tests.conftest import make_source
 
@@ -228,9 +228,9 @@ def test_show_text_and_json(wpki):
 def test_keys_issue_passphrase_and_trust(wpki, tmp_path, three_layers):
     """The clerk's day: a new agency gets a credential and a trust-list entry in one command, and its
     first package is accepted under the new edition of the list."""
-    from edossier.build import build_package
+    from edossier.building.pipeline import build_package
     from edossier.signing.cades import CredentialError, load_credential
-    from edossier.validate import validate_package
+    from edossier.validation.pipeline import validate_package
 
     (tmp_path / "pw.txt").write_text("geheim\n")
     res = run("keys", "issue", wpki, "--role", "police", "--name", NEW_NAME, "--credit-code", NEW_CODE,

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
 from edossier.cli.main import main
-from edossier.signing.demo_pki import (
+from edossier.demo.pki import (
     DEMO_AGENCIES,
     issue_trustlist_operator,
     load_demo_trustlist,
@@ -126,7 +126,7 @@ def test_anchor_certificate_with_another_key_in_keyinfo(demo, tmp_path):
 def test_signer_issued_by_the_anchor_ca(demo, tmp_path):
     """The anchor may be the CA that issued the operator's certificate; a CA the anchor issued, or a
     certificate from another CA, may not sign."""
-    from edossier.signing.demo_pki import Credential, issue_signer
+    from edossier.demo.pki import IssuedCredential, issue_signer
 
     ca = make_root_ca(now=NOW, name="信任列表运营 CA")
     op = issue_signer(ca, "运营方", DEMO_AGENCIES[0].credit_code, now=NOW)
@@ -136,7 +136,7 @@ def test_signer_issued_by_the_anchor_ca(demo, tmp_path):
     # The demo root CA issued every agency's issuing CA: naming it as anchor must not let an issuing
     # CA (a CA, not an end entity) sign a trust list.
     issuing = demo.cas["police"]
-    data = trustlist_to_bytes(demo.trustlist, signer=Credential(issuing.cert, issuing.key, (), "x", ""))
+    data = trustlist_to_bytes(demo.trustlist, signer=IssuedCredential(issuing.cert, issuing.key, (), "x", ""))
     _refused(data, demo.root.cert, "neither the trust anchor", "既不是信任锚")
     # A certificate from another CA is not anchored.
     other = issue_signer(make_root_ca(now=NOW), "运营方", DEMO_AGENCIES[0].credit_code, now=NOW)
@@ -195,7 +195,7 @@ def test_next_update_must_follow_issued(demo):
 
 def test_revoke_resigns_with_next_sequence(tmp_path):
     pki = make_demo_pki(tmp_path / "pki")
-    from edossier.signing.demo_pki import revoke_in_demo
+    from edossier.demo.pki import revoke_in_demo
 
     before = load_demo_trustlist(pki.out_dir)
     revoke_in_demo(pki.out_dir, "police", pki.credentials["police"].cert.serial_number)

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from lxml import etree
 
 from attacks.forge import forge, layer1_members
-from edossier import validate as v
-from edossier.validate import FACTS, INTEGRITY_FACTS, validate_package
+from edossier.validation import pipeline as v
+from edossier.validation.pipeline import FACTS, INTEGRITY_FACTS, validate_package
 
 RNS = "{urn:edossier:record:0.1}"
 
@@ -129,7 +129,7 @@ def test_document_named_by_two_record_entries_is_rejected(layer1, creds, trust, 
 # --- path 4: could not check is its own family, and each part fails alone ------------------------------
 
 def test_a_document_check_that_raises_is_x005_and_the_others_are_still_checked(three_layers, trust, monkeypatch):
-    from edossier.pdfa import inspect as pdf_inspect
+    from edossier.validation import documents as pdf_inspect
 
     real = pdf_inspect.check_document
     calls = []
@@ -206,7 +206,7 @@ def test_a_fact_missing_without_any_error_rejects_with_x007(three_layers, trust,
 
 
 def test_policy_that_hides_the_explaining_finding_still_rejects(three_layers, trust, tmp_path):
-    from edossier.demo import tamper_member
+    from edossier.demo.run import tamper_member
     from edossier.policy import Policy
 
     bad = tmp_path / "bad.edp"
@@ -368,7 +368,7 @@ def test_a_second_certificate_matching_the_signer_never_accepts(layer1, creds, t
 
 def test_pdf_objects_the_walker_cannot_read_make_the_document_unchecked(layer1, monkeypatch):
     from edossier.pdfa import util
-    from edossier.pdfa.inspect import check_document
+    from edossier.validation.documents import check_document
 
     real_node = util.Node
     made = []

@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import make_source
-from edossier.build import build_package, lint_source
+from edossier.building.pipeline import build_package, lint_source
 from edossier.cli.main import main
 from edossier.findings import finding
-from edossier.record.source import load_source
-from edossier.validate import PackageReport
+from edossier.building.source import load_source
+from edossier.validation.pipeline import PackageReport
 
 
 def run(*args, lang="en"):

@@ -21,7 +21,7 @@ FACE = re.compile(r'@font-face\{font-family:"edossier CJK";[^}]*src:url\(data:fo
 @pytest.fixture(scope="module")
 def report_page(three_layers, trust):
     from edossier.report.html import render_html
-    from edossier.validate import validate_package
+    from edossier.validation.pipeline import validate_package
 
     rep = validate_package(three_layers["packages"][-1], trust=trust)
     return render_html([rep], lang="zh-CN", thumbnails=False)

@@ -18,3 +18,15 @@ class UserError(ValueError):
 class BuildError(UserError):
     """The build cannot go ahead; English and Chinese messages for the user. Here rather than in
     build.py so that the preflight (which build.py calls) can refine it without importing the builder."""
+
+
+class CodedError(ValueError):
+    """Input that breaks a rule with a finding code (a malformed manifest, a record the schema refuses):
+    the validator turns it into finding `code` with `detail`, so it carries no Chinese text of its own
+    (the registry's message has both languages). `ManifestError` and `RecordError` are this class."""
+
+    def __init__(self, code: str, detail: str, detail_zh: str | None = None):
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+        self.detail_zh = detail if detail_zh is None else detail_zh

@@ -19,10 +19,10 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from .build import BuildError, _read_base, source_date
+from .building.pipeline import BuildError, _read_base, source_date
 from .fsutil import Input, atomic_output, guard_output
-from .pdfa.build import finish_pdfa, pdfa_claim
-from .pdfa.pages import COVER, GENERATED_TYPES, REMARKS, TOC, cover_pdf, plan_volume_sheets, remarks_pdf, toc_pdf
+from .pdfmake.finish import finish_pdfa, pdfa_claim
+from .pdfmake.sheets import COVER, GENERATED_TYPES, REMARKS, TOC, cover_pdf, plan_volume_sheets, remarks_pdf, toc_pdf
 from .record.fold import fold
 from .errors import UserError
 

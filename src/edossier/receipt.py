@@ -22,7 +22,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from . import __version__
+from .version import __version__
 from .container.asic import (DataObject, ManifestError, build_manifest, manifest_name, parse_manifest,
                              signature_name)
 from .container.zipio import PackageWriter, open_package
@@ -229,7 +229,7 @@ def make_receipt(package: Path, output: Path, credential: Credential, *, trust: 
     """Validate `package` (under `policy`, default: the registry levels), then write a signed receipt
     naming the exact file, its manifests and signatures, the verdict and the time."""
     from .policy import Policy
-    from .validate import validate_package
+    from .validation.pipeline import validate_package
 
     guard_output(output, [Input(Path(package), "the package", "卷宗包")], what=("the receipt", "输出的回执"))
     receiver = _receiver(credential, trust, role)
@@ -378,7 +378,7 @@ def validate_receipt(path: Path, *, trust: TrustList, package: Path | None = Non
 
 def _check_package(check: ReceiptCheck, receipt: Receipt, package: Path, *, trust, at, policy) -> None:
     from .policy import Policy
-    from .validate import validate_package
+    from .validation.pipeline import validate_package
 
     add = check.findings.append
     try:

@@ -2,7 +2,7 @@
 
 A page must read the same on a machine with no Chinese font installed (issue #16): without one, every
 Chinese character is a box. So each page carries its own font: the CJK font the generated PDF pages use
-(Droid Sans Fallback, built into PyMuPDF as `pymupdf.Font("cjk")`, pdfa/pages.py; Apache-2.0), subset
+(Droid Sans Fallback, built into PyMuPDF as `pymupdf.Font("cjk")`, pdfmake/sheets.py; Apache-2.0), subset
 with fontTools to exactly the characters the page uses plus printable ASCII, compressed as WOFF2
 (fontTools needs `brotli` for that) and inlined as a base64 `data:` URL in an `@font-face` rule. The
 page stays one self-contained file with no network access.

@@ -351,7 +351,7 @@ def _with_signature(env: Env, p7s: bytes) -> bytes:
 
 
 def _p12_sign(env: Env, cred, manifest: bytes) -> bytes:
-    from edossier.signing import demo_pki as dp
+    from edossier.demo import pki as dp
     from edossier.signing.cades import load_credential, sign_manifest
 
     path = env.out / f"signer-{id(cred)}.p12"
@@ -364,7 +364,7 @@ def cms_cases(env: Env) -> None:
     from cryptography.x509.oid import ExtendedKeyUsageOID
     from cryptography import x509
 
-    from edossier.signing import demo_pki as dp
+    from edossier.demo import pki as dp
     from edossier.signing.cades import sign_manifest
 
     data = layer1_members(env.packages[0])
@@ -553,7 +553,7 @@ def soundness_cases(env: Env) -> None:
     from cryptography.hazmat.primitives.asymmetric import ec
 
     from edossier.conformance.signing import FixedTimeStamper, corpus_credential
-    from edossier.signing import demo_pki as dp
+    from edossier.demo import pki as dp
     from edossier.signing.cades import sign_manifest
 
     data = layer1_members(env.packages[0])
@@ -589,7 +589,7 @@ def soundness_cases(env: Env) -> None:
             stripped = stripped.add_extension(ext.value, ext.critical)
     stripped = stripped.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
                                       critical=False).sign(ca.key, hashes.SHA256())
-    cred = dp.Credential(cert=stripped, key=no_id.key, chain=no_id.chain, agency_name=no_id.agency_name,
+    cred = dp.IssuedCredential(cert=stripped, key=no_id.key, chain=no_id.chain, agency_name=no_id.agency_name,
                          credit_code="", role="police")
     env.add("cms-no-organization-identifier", "cms", "G009", forge(data, None, signature=_p12_sign(env, cred, manifest)))
 
@@ -631,7 +631,7 @@ def _police_ca(pki: Path):
     from cryptography.hazmat.primitives import serialization
     from cryptography import x509
 
-    from edossier.signing import demo_pki as dp
+    from edossier.demo import pki as dp
 
     cert = x509.load_pem_x509_certificate((pki / "ca-police.pem").read_bytes())
     key = serialization.load_pem_private_key((pki / "ca-police.key.pem").read_bytes(), None)

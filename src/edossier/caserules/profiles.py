@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from ..errors import UserError
 from ..findings import Finding, finding
 from ..record.model import Record
 from .codelist import (document_types, event_types, procedure_facts, resolve_document_type, resolve_event_type,
@@ -23,8 +24,8 @@ from .codelist import (document_types, event_types, procedure_facts, resolve_doc
 from .legal import basis_text
 
 
-class ProfileError(ValueError):
-    pass
+class ProfileError(UserError):
+    """An unknown or malformed stage profile (English and Chinese message)."""
 
 
 @dataclass(frozen=True)
@@ -67,12 +68,15 @@ def profile_names() -> tuple[str, ...]:
     return tuple(sorted(p.name[:-5] for p in _folder().iterdir() if p.name.endswith(".toml")))
 
 
+_WHAT_ZH = {"document type": "文书类型", "event type": "事件类型", "procedure": "程序"}
+
+
 def _codes(values, resolve, what: str, where: str) -> tuple[str, ...]:
     out = []
     for v in values:
         e = resolve(v)
         if e is None:
-            raise ProfileError(f"{where}: unknown {what} {v!r}")
+            raise ProfileError(f"{where}: unknown {what} {v!r}", f"{where}：未知的{_WHAT_ZH.get(what, what)} {v!r}")
         out.append(e.code)
     return tuple(out)
 
@@ -85,9 +89,9 @@ def load_profile(name: str) -> Profile:
 
 def _load(name: str, seen: tuple[str, ...]) -> Profile:
     if name not in profile_names():
-        raise ProfileError(f"unknown profile {name!r}")
+        raise ProfileError(f"unknown profile {name!r}", f"未知的阶段规则 {name!r}")
     if name in seen:
-        raise ProfileError(f"profile {name!r} includes itself")
+        raise ProfileError(f"profile {name!r} includes itself", f"阶段规则 {name!r} 包含了自身")
     raw = tomllib.loads(_folder().joinpath(f"{name}.toml").read_text("utf-8"))
     where = f"profiles/{name}.toml"
     reqs: list[Requirement] = []
@@ -103,7 +107,8 @@ def _load(name: str, seen: tuple[str, ...]) -> Profile:
                 if_procedure=_codes(item.get("if_procedure", []), resolve_procedure, "procedure", where),
                 if_charge=tuple(item.get("if_charge", [])), if_plea=item.get("if_plea", False) is True))
     if raw.get("id", name) != name:
-        raise ProfileError(f"{where}: id {raw.get('id')!r} differs from the file name")
+        raise ProfileError(f"{where}: id {raw.get('id')!r} differs from the file name",
+                           f"{where}：id {raw.get('id')!r} 与文件名不一致")
     if "process" in raw:
         reqs = _with_process(raw["process"], reqs, where)
     return Profile(name, raw["zh"], raw["en"], raw.get("basis", ""), tuple(reqs),
@@ -118,9 +123,9 @@ def _with_process(pid: str, reqs: list[Requirement], where: str) -> list[Require
     try:
         proc = process(pid)
     except CatalogueError as exc:
-        raise ProfileError(f"{where}: {exc}") from exc
+        raise ProfileError(f"{where}: {exc}", f"{where}：{exc}") from exc
     if proc is None:
-        raise ProfileError(f"{where}: unknown catalogue process {pid!r}")
+        raise ProfileError(f"{where}: unknown catalogue process {pid!r}", f"{where}：未知的目录流程 {pid!r}")
     covered = {c for r in reqs if r.level == "require" and not r.conditional for c in r.any}
     extra = [Requirement(any=(code,), level="require", basis=f"{proc.zh} ({proc.code}): " + "; ".join(proc.sources))
              for code in proc.requires if code not in covered]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from ..build import BuildChecks, append_layer, build_package
+from ..building.pipeline import BuildChecks, append_layer, build_package
 from ..container.asic import (DataObject, MIMETYPE, build_manifest, layer_objects_of, manifest_name, record_name,
                               signature_name)
 from ..signing.cades import Credential
@@ -226,16 +226,9 @@ class Workshop:
         return assemble(layers)
 
 
-def _build_options() -> dict:
-    """No generated cover, table of contents or remarks sheets (they would make every case ten times
-    larger; the corpus is about defects, not about those pages), where this version of build has them."""
-    import inspect
-
-    params = inspect.signature(build_package).parameters
-    return {"generated_pages": False} if "generated_pages" in params else {}
-
-
-_BUILD_OPTIONS = _build_options()
+# No generated cover, table of contents or remarks sheets: they would make every case ten times larger,
+# and the corpus is about defects, not about those pages.
+_BUILD_OPTIONS = {"generated_pages": False}
 _ROLE_CRED = {1: "police", 2: "procuratorate", 3: "court", 4: "justice"}
 
 __all__ = ["LAYER_TIMES", "Layer", "Workshop", "assemble", "data_members", "read_members", "write_source",

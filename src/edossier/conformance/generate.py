@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import logging
 import os
 import shutil
 import sys
@@ -28,12 +27,12 @@ ICC_DATE = bytes.fromhex("07ea000a0001000000000000")  # 2026-10-01 00:00:00
 def stable_icc():
     """Make the PDF/A builder's sRGB profile deterministic while the corpus is generated.
 
-    `edossier.pdfa.build.srgb_icc` asks LittleCMS for a new profile each time, and LittleCMS writes
+    `edossier.pdfmake.finish.srgb_icc` asks LittleCMS for a new profile each time, and LittleCMS writes
     the current date and time into the ICC header (bytes 24-35), so two builds a second apart differ.
     The date is fixed here (the profile ID, bytes 84-99, is zero: "not computed"). The proper fix
     belongs in srgb_icc itself (see docs/conformance.md, "Determinism").
     """
-    from ..pdfa import build as pdfa_build
+    from ..pdfmake import finish as pdfa_build
 
     original = pdfa_build.srgb_icc
 
@@ -64,7 +63,7 @@ def guard_corpus_folder(out: Path, pki: Path | None = None) -> None:
     dossier.toml), or whose case-class folders, which `generate` deletes and remakes, hold one or the
     PKI folder to reuse."""
     from ..fsutil import Input, OutputPathError, guard_output
-    from ..record.source import SOURCE_FILE
+    from ..building.source import SOURCE_FILE
 
     real = Path(os.path.realpath(out))
     sources = [p for p in (real, *real.parents) if (p / SOURCE_FILE).is_file()]
@@ -89,8 +88,9 @@ def generate(out: Path, *, pki: Path | None = None, only: list[str] | None = Non
     from .builder import Workshop
     from .cases import CASES
 
-    for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    from ..logs import quiet_libraries
+
+    quiet_libraries()
     out = Path(out)
     guard_corpus_folder(out, Path(pki) if pki else None)
     out.mkdir(parents=True, exist_ok=True)

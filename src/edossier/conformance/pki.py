@@ -37,7 +37,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ..signing import demo_pki as dp
+from ..demo import pki as dp
 from ..signing.trustlist import TrustedAgency, TrustedTSA, TrustList, trustlist_to_bytes
 
 
@@ -78,7 +78,7 @@ def _write(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def _weak_signer(ca: dp.IssuedCA) -> dp.Credential:
+def _weak_signer(ca: dp.IssuedCA) -> dp.IssuedCredential:
     key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, POLICE.name),
@@ -97,7 +97,7 @@ def _weak_signer(ca: dp.IssuedCA) -> dp.Credential:
             .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
                 [x509.UniformResourceIdentifier(ca.crl_url)], None, None, None)]), critical=False)
             .sign(ca.key, hashes.SHA256()))
-    return dp.Credential(cert=cert, key=key, chain=(ca.cert, *ca.chain), agency_name=POLICE.name,
+    return dp.IssuedCredential(cert=cert, key=key, chain=(ca.cert, *ca.chain), agency_name=POLICE.name,
                          credit_code=POLICE.credit_code, role="police")
 
 
@@ -169,7 +169,7 @@ def trust_list_bytes(folder: Path) -> bytes:
     return trustlist_to_bytes(trust_list(folder), signer=ensure_operator(folder))
 
 
-def ensure_operator(folder: Path) -> dp.Credential:
+def ensure_operator(folder: Path) -> dp.IssuedCredential:
     """The corpus's trust-list operator (trustlist-operator.p12, trust-anchor.pem), made once."""
     folder = Path(folder)
     p12 = folder / "trustlist-operator.p12"

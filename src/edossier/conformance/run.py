@@ -134,7 +134,7 @@ def _codes_of(report) -> dict[str, str]:
 
 def run_in_process(corpus: Corpus, *, jobs: int | None = None, progress=None) -> list[Outcome]:
     """Validate every case with edossier itself (corpus trust list, corpus validation time)."""
-    from ..batch import ValidateOptions, validate_many
+    from ..batch.many import ValidateOptions, validate_many
     from ..signing.trustlist import load_trustlist
 
     start = time.monotonic()

@@ -281,7 +281,7 @@ def ca_crl(pki: Path, role: str, revoked: list[tuple[Path, dt.datetime]], *, iss
            crl_number: int) -> bytes:
     """A CRL of the corpus CA of `role` (its key is in the PKI folder) revoking the certificates of the
     given PKCS#12 files at the given times (RSA, so deterministic)."""
-    from ..signing import demo_pki as dp
+    from ..demo import pki as dp
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 

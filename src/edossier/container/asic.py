@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
+from ..errors import CodedError
 from ..xmlsafe import XmlError, parse_xml
 
 MIMETYPE = b"application/vnd.etsi.asic-e+zip"
@@ -104,12 +105,7 @@ class Manifest:
         return [o.uri for o in self.objects if o.rootfile]
 
 
-class ManifestError(ValueError):
-    def __init__(self, code: str, detail: str, detail_zh: str | None = None):
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
-        self.detail_zh = detail if detail_zh is None else detail_zh
+ManifestError = CodedError  # a manifest that breaks a rule: finding `code` with `detail` (and `detail_zh`)
 
 
 def build_manifest(layer: int, objects: list[DataObject]) -> bytes:

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import unicodedata
 
-from ..pdfa.build import OcrLine, PageText
+from .types import OcrLine, PageText
 from ..errors import UserError
 
 DEFAULT_ENGINE = "rapidocr"

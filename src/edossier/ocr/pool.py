@@ -6,7 +6,7 @@ import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 
-from ..pdfa.build import PageRef, PageText
+from .types import PageRef, PageText
 
 _ENGINE = None
 
@@ -21,7 +21,7 @@ def _init(name: str) -> None:
 
 
 def _recognise(ref: PageRef) -> PageText:
-    from ..pdfa.build import load_upright
+    from .types import load_upright
 
     return _ENGINE.recognise(load_upright(ref))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pikepdf import Array, Dictionary, Name, Stream
 
 from .rules import check
-from .util import name_str, dict_nodes, all_dicts, get, key, num, objref
+from .util import name_str, dict_nodes, all_dicts, get, inherited, key, num, objref
 
 _ANNOT_OK = {"/Text", "/Link", "/FreeText", "/Line", "/Square", "/Circle", "/Polygon", "/PolyLine", "/Highlight",
              "/Underline", "/Squiggly", "/StrikeOut", "/Stamp", "/Caret", "/Ink", "/Popup", "/FileAttachment",
@@ -29,15 +29,7 @@ def page_annots(ctx):
 
 
 def _field_type(an) -> object:
-    o = an
-    for _ in range(32):
-        ft = get(o, "/FT")
-        if ft is not None:
-            return ft
-        o = get(o, "/Parent")
-        if not isinstance(o, Dictionary):
-            return None
-    return None
+    return inherited(an, "/FT")
 
 
 @check("6.3.1-1", "6.3.2-1", "6.3.2-2", "6.3.3-1", "6.3.3-2", "6.3.3-3", "6.3.3-4", "6.4.1-1")
@@ -170,7 +162,7 @@ def embedded_files(ctx) -> None:
                 try:
                     data = ctx.stream_bytes(s)
                     if data[:5] == b"%PDF-":
-                        from .xmp import claimed_level
+                        from .xmpparse import claimed_level
                         import io
 
                         import pikepdf

@@ -9,174 +9,17 @@ input is never modified (bytes are read once; pikepdf works on an in-memory copy
 from __future__ import annotations
 
 import re
-import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pikepdf
 
+# Importing the check modules registers their checks (rules.check); the runner is the one that needs them.
+from . import active, annots, colour, fonts, graphics, structure, xmp  # noqa: F401
+from .context import Ctx, PdfIssue, PdfReport, make_issue
+from .limits import LimitExceeded, PdfLimits
 from .rules import Rule, registered_checks, rules_by_id
 
 __all__ = ["PdfIssue", "PdfReport", "PdfLimits", "check_pdf", "rule_table", "LimitExceeded"]
-
-
-@dataclass(frozen=True)
-class PdfIssue:
-    rule_id: str  # veraPDF id like "6.2.11.4.1-1", or "AC-JS", "PDF-UNREADABLE", "CHECK-ERROR"
-    clause: str  # ISO 19005-2 clause, e.g. "6.2.11.4.1"; "" for the other ids
-    kind: str  # "pdfa" | "active" | "unreadable" | "internal"
-    message_en: str
-    message_zh: str
-    location: str  # e.g. "page 3, font F1", "object 12 0 R", "XMP"
-
-
-@dataclass(frozen=True)
-class PdfReport:
-    claimed: str | None  # e.g. "2B", "2U", "1B"; None if there is no pdfaid in the XMP
-    flavour: str  # the flavour checked against: "2b" or "2u"
-    issues: tuple[PdfIssue, ...]
-    pages: int | None = None  # the page count, when the file opened without repair
-    byte_range: bool = False  # "/ByteRange" outside stream data: the file may carry PDF signatures
-
-    @property
-    def conformant(self) -> bool:
-        return not any(i.kind in ("pdfa", "active", "unreadable", "internal") for i in self.issues)
-
-
-@dataclass(frozen=True)
-class PdfLimits:
-    max_file_bytes: int = 1 << 30  # 1 GiB
-    max_objects: int = 2_000_000
-    max_pages: int = 20_000
-    max_stream_bytes: int = 64 << 20  # decompressed bytes read from any one stream
-    max_content_ops: int = 5_000_000  # content-stream operators parsed per document
-    max_form_depth: int = 12  # nesting of Form XObjects / patterns / Type 3 glyphs
-    max_issues_per_rule: int = 25
-    max_walk_nodes: int = 2_000_000  # objects visited by the whole-document walks
-
-
-class LimitExceeded(Exception):
-    """A safety limit was hit; reported as PDF-UNREADABLE."""
-
-
-class Ctx:
-    """Everything a check needs: raw bytes, the open Pdf, flavour, limits, shared caches."""
-
-    def __init__(self, raw: bytes, pdf: pikepdf.Pdf, flavour: str, limits: PdfLimits,
-                 active_content: bool) -> None:
-        self.raw = raw
-        self.pdf = pdf
-        self.flavour = flavour
-        self.limits = limits
-        self.active_content = active_content
-        self.cache: dict[str, Any] = {}
-        self.issues: list[PdfIssue] = []
-        self._seen: set[tuple[str, str]] = set()
-        self._count: dict[str, int] = {}
-        self.ops_budget = limits.max_content_ops
-
-    # -- reporting -------------------------------------------------------------------------------
-    def add(self, rule_id: str, location: str = "", detail: str = "") -> None:
-        key = (rule_id, location + "|" + detail)
-        if key in self._seen:
-            return
-        n = self._count.get(rule_id, 0)
-        if n >= self.limits.max_issues_per_rule:
-            return
-        self._seen.add(key)
-        self._count[rule_id] = n + 1
-        self.issues.append(make_issue(rule_id, location, detail))
-
-    def applies(self, rule_id: str) -> bool:
-        r = rules_by_id().get(rule_id)
-        return r is None or self.flavour in r.flavours
-
-    # -- safe data access ------------------------------------------------------------------------
-    def stream_bytes(self, stream: pikepdf.Object) -> bytes:
-        """Decoded stream data, refusing to inflate past ``limits.max_stream_bytes``.
-
-        Flate (optionally behind ASCIIHex/ASCII85) is inflated here with a hard output cap, so a
-        compression bomb stops at the cap. Other chains are handed to qpdf only when the raw size
-        times the worst-case expansion of the chain stays under the cap.
-        """
-        cap = self.limits.max_stream_bytes
-        names = _filter_names(stream)
-        raw = stream.read_raw_bytes()
-        if not names:
-            if len(raw) > cap:
-                raise LimitExceeded(f"stream of {len(raw)} bytes")
-            return raw
-        if names[-1] in ("/FlateDecode", "/Fl") and all(n in _ASCII_FILTERS for n in names[:-1]):
-            data = raw
-            for n in names[:-1]:
-                data = _ascii_decode(n, data)
-            d = zlib.decompressobj()
-            try:
-                out = d.decompress(data, cap + 1)
-            except zlib.error:
-                out = b""
-            if len(out) > cap:
-                raise LimitExceeded(f"stream inflates past {cap} bytes")
-            parms = stream.get("/DecodeParms")
-            if parms is None or (isinstance(parms, pikepdf.Array) and all(p is None for p in parms)):
-                return out
-            return stream.read_bytes()  # predictors never expand the inflated data
-        bound = 1.0
-        for n in names:
-            bound *= _EXPANSION.get(n, 1.0)
-        if len(raw) * bound > cap:
-            raise LimitExceeded(f"stream of {len(raw)} bytes with filters {' '.join(names)} may exceed {cap} bytes")
-        return stream.read_bytes()
-
-
-_ASCII_FILTERS = {"/ASCIIHexDecode", "/AHx", "/ASCII85Decode", "/A85"}
-# worst-case output/input ratio of the filters qpdf decodes (image codecs are not decoded by read_bytes)
-_EXPANSION = {"/FlateDecode": 1032.0, "/Fl": 1032.0, "/LZWDecode": 2800.0, "/LZW": 2800.0,
-              "/RunLengthDecode": 64.0, "/RL": 64.0, "/ASCIIHexDecode": 0.5, "/AHx": 0.5,
-              "/ASCII85Decode": 0.8, "/A85": 0.8}
-
-
-def _filter_names(stream) -> list[str]:
-    f = stream.get("/Filter")
-    if isinstance(f, pikepdf.Name):
-        return [str(f)]
-    if isinstance(f, pikepdf.Array):
-        return [str(x) for x in f if isinstance(x, pikepdf.Name)]
-    return []
-
-
-def _ascii_decode(name: str, data: bytes) -> bytes:
-    import base64
-    import binascii
-
-    if name in ("/ASCIIHexDecode", "/AHx"):
-        h = bytes(b for b in data.split(b">", 1)[0] if chr(b) in "0123456789abcdefABCDEF")
-        if len(h) % 2:
-            h += b"0"
-        return binascii.unhexlify(h)
-    body = data.strip()
-    if body.startswith(b"<~"):
-        body = body[2:]
-    body = body.split(b"~>", 1)[0]
-    try:
-        return base64.a85decode(body, adobe=False, ignorechars=b" \t\n\r\x0b\x0c")
-    except ValueError:
-        return b""
-
-
-def make_issue(rule_id: str, location: str = "", detail: str = "") -> PdfIssue:
-    from .detail_zh import detail_zh
-
-    r: Rule | None = rules_by_id().get(rule_id)
-    if r is None:
-        desc_en = desc_zh = rule_id
-        clause, kind = "", "internal"
-    else:
-        desc_en, desc_zh, clause, kind = r.description_en, r.description_zh, r.clause, r.kind
-    msg_en = f"{desc_en} [{detail}]" if detail else desc_en
-    msg_zh = f"{desc_zh}（{detail_zh(detail)}）" if detail else desc_zh
-    return PdfIssue(rule_id, clause, kind, msg_en, msg_zh, location)
 
 
 def rule_table() -> list[Rule]:
@@ -202,7 +45,7 @@ def _read_source(source: "Path | bytes | str", limits: PdfLimits) -> bytes:
 
 
 def _claim(pdf: pikepdf.Pdf) -> str | None:
-    from .xmp import claimed_level
+    from .xmpparse import claimed_level
 
     return claimed_level(pdf)
 

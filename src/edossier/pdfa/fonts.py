@@ -7,17 +7,17 @@ the embedded font program with fontTools (TrueType/OpenType and bare CFF).
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 import struct
-from dataclasses import dataclass, field
 
 from pikepdf import Array, Dictionary, Name, Stream
 
+from .cmaps import PREDEFINED_CMAPS, CMapInfo, _cid_of, _font_codes, parse_cmap
+from .fontprograms import Program, _fontfile, _program
 from .graphics import facts
 from .rules import check
-from .util import get, key, name_str, num, objref, resource_entries
+from .util import get, key, name_str, num, resource_entries
 
 _STD14 = {"Times-Roman", "Times-Bold", "Times-Italic", "Times-BoldItalic", "Helvetica", "Helvetica-Bold",
           "Helvetica-Oblique", "Helvetica-BoldOblique", "Courier", "Courier-Bold", "Courier-Oblique",
@@ -25,13 +25,6 @@ _STD14 = {"Times-Roman", "Times-Bold", "Times-Italic", "Times-BoldItalic", "Helv
 _SUBTYPES = {"/Type1", "/MMType1", "/TrueType", "/Type3", "/Type0", "/CIDFontType0", "/CIDFontType2"}
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
-PREDEFINED_CMAPS = set("""Identity-H Identity-V GB-EUC-H GB-EUC-V GBpc-EUC-H GBpc-EUC-V GBK-EUC-H GBK-EUC-V GBKp-EUC-H
-GBKp-EUC-V GBK2K-H GBK2K-V UniGB-UCS2-H UniGB-UCS2-V UniGB-UTF16-H UniGB-UTF16-V B5pc-H B5pc-V HKscs-B5-H HKscs-B5-V
-ETen-B5-H ETen-B5-V ETenms-B5-H ETenms-B5-V CNS-EUC-H CNS-EUC-V UniCNS-UCS2-H UniCNS-UCS2-V UniCNS-UTF16-H
-UniCNS-UTF16-V 83pv-RKSJ-H 90ms-RKSJ-H 90ms-RKSJ-V 90msp-RKSJ-H 90msp-RKSJ-V 90pv-RKSJ-H Add-RKSJ-H Add-RKSJ-V EUC-H
-EUC-V Ext-RKSJ-H Ext-RKSJ-V H V UniJIS-UCS2-H UniJIS-UCS2-V UniJIS-UCS2-HW-H UniJIS-UCS2-HW-V UniJIS-UTF16-H
-UniJIS-UTF16-V KSC-EUC-H KSC-EUC-V KSCms-UHC-H KSCms-UHC-V KSCms-UHC-HW-H KSCms-UHC-HW-V KSCpc-EUC-H UniKS-UCS2-H
-UniKS-UCS2-V UniKS-UTF16-H UniKS-UTF16-V""".split())
 
 
 def _descendant(font):
@@ -68,17 +61,6 @@ def all_fonts(ctx) -> list:
         add(fu.font, fu.loc)
     ctx.cache["all_fonts"] = out
     return out
-
-
-def _fontfile(font):
-    fd = get(font, "/FontDescriptor")
-    if not isinstance(fd, Dictionary):
-        return None, None
-    for k in ("/FontFile", "/FontFile2", "/FontFile3"):
-        s = get(fd, k)
-        if isinstance(s, Stream):
-            return k, s
-    return None, None
 
 
 def _is_symbolic(font) -> bool:
@@ -214,340 +196,6 @@ def _predef_csi(name: str):
     if order is None:
         return None
     return D(Registry=String("Adobe"), Ordering=String(order), Supplement=99)
-
-
-# ------------------------------------------------------------------------------------------------
-# CMaps (embedded) and code splitting
-
-
-@dataclass
-class CMapInfo:
-    ranges: list = field(default_factory=list)  # (nbytes, lo, hi)
-    cid: dict = field(default_factory=dict)  # single code -> cid
-    cidranges: list = field(default_factory=list)  # (lo, hi, cid0, nbytes)
-    uni: dict = field(default_factory=dict)  # code -> unicode string
-    uni_ranges: list = field(default_factory=list)  # (nbytes, lo, hi, base string)
-    max_cid: int = 0
-    parent: str | None = None  # the CMap named by usecmap / UseCMap: its mappings apply where this one has none
-
-    def unicode(self, code: tuple[int, int]) -> str | None:
-        u = self.uni.get(code)
-        if u is not None:
-            return u
-        nb, c = code
-        for rnb, lo, hi, base in self.uni_ranges:
-            if rnb == nb and lo <= c <= hi:
-                if not base:
-                    return ""
-                last = ord(base[-1]) + (c - lo)
-                if last > 0x10FFFF or 0xD800 <= last <= 0xDFFF:
-                    return base
-                return base[:-1] + chr(last)
-        return None
-
-
-_HEXTOK = re.compile(rb"<([0-9A-Fa-f\s]*)>")
-
-
-_USECMAP = re.compile(rb"/([^\s/\[\]<>(){}%]+)\s+usecmap")
-
-
-def parse_cmap(data: bytes) -> CMapInfo:
-    info = CMapInfo()
-    m = _USECMAP.search(data)
-    if m is not None:
-        info.parent = m.group(1).decode("latin-1")
-    for blk in re.finditer(rb"begincodespacerange(.*?)endcodespacerange", data, re.S):
-        toks = _HEXTOK.findall(blk.group(1))
-        for lo, hi in zip(toks[0::2], toks[1::2]):
-            lo, hi = re.sub(rb"\s", b"", lo), re.sub(rb"\s", b"", hi)
-            info.ranges.append((len(lo) // 2, int(lo or b"0", 16), int(hi or b"0", 16)))
-    for blk in re.finditer(rb"begincidchar(.*?)endcidchar", data, re.S):
-        for m in re.finditer(rb"<([0-9A-Fa-f]+)>\s*(\d+)", blk.group(1)):
-            c = int(m.group(2))
-            info.cid[(len(m.group(1)) // 2, int(m.group(1), 16))] = c
-            info.max_cid = max(info.max_cid, c)
-    for blk in re.finditer(rb"begincidrange(.*?)endcidrange", data, re.S):
-        for m in re.finditer(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(\d+)", blk.group(1)):
-            lo, hi, c = int(m.group(1), 16), int(m.group(2), 16), int(m.group(3))
-            info.cidranges.append((lo, hi, c, len(m.group(1)) // 2))
-            info.max_cid = max(info.max_cid, c + max(0, hi - lo))
-    for blk in re.finditer(rb"beginbfchar(.*?)endbfchar", data, re.S):
-        toks = _HEXTOK.findall(blk.group(1))
-        for src, dst in zip(toks[0::2], toks[1::2]):
-            src = re.sub(rb"\s", b"", src)
-            info.uni[(len(src) // 2, int(src or b"0", 16))] = _utf16(dst)
-    for blk in re.finditer(rb"beginbfrange(.*?)endbfrange", data, re.S):
-        body = blk.group(1)
-        for m in re.finditer(rb"<([0-9A-Fa-f\s]+)>\s*<([0-9A-Fa-f\s]+)>\s*(<[0-9A-Fa-f\s]*>|\[[^\]]*\])", body):
-            lo_s = re.sub(rb"\s", b"", m.group(1))
-            lo, hi = int(lo_s, 16), int(re.sub(rb"\s", b"", m.group(2)), 16)
-            nb = len(lo_s) // 2
-            if hi - lo > 65536:
-                continue
-            dst = m.group(3)
-            if dst.startswith(b"["):
-                for i, d in enumerate(_HEXTOK.findall(dst)):
-                    info.uni[(nb, lo + i)] = _utf16(d)
-            else:
-                d = re.sub(rb"\s", b"", dst[1:-1])
-                info.uni_ranges.append((nb, lo, hi, _utf16(d)))
-    return info
-
-
-def _utf16(h: bytes) -> str:
-    h = re.sub(rb"\s", b"", h)
-    try:
-        b = bytes.fromhex(h.decode("ascii"))
-        if len(b) % 2:
-            b = b"\x00" + b
-        return b.decode("utf-16-be", "surrogatepass")
-    except Exception:  # noqa: BLE001
-        return ""
-
-
-def split_codes(s: bytes, ranges) -> list[tuple[int, int]]:
-    """Split a string into (nbytes, code) using codespace ranges (2-byte default)."""
-    out = []
-    i = 0
-    if not ranges:
-        ranges = [(2, 0, 0xFFFF)]
-    while i < len(s):
-        done = False
-        for nb in (1, 2, 3, 4):
-            if i + nb > len(s):
-                break
-            c = int.from_bytes(s[i:i + nb], "big")
-            if any(r[0] == nb and r[1] <= c <= r[2] for r in ranges):
-                out.append((nb, c))
-                i += nb
-                done = True
-                break
-        if not done:
-            nb = min(r[0] for r in ranges)
-            out.append((nb, int.from_bytes(s[i:i + nb], "big")))
-            i += nb
-    return out
-
-
-def _font_codes(ctx, fu) -> tuple[list, CMapInfo | None]:
-    """Distinct codes shown with a font: list of (nbytes, code, render mode), and the CMap (Type0)."""
-    cache = ctx.cache.setdefault("font_codes", {})
-    k = key(fu.font)
-    if k in cache:
-        return cache[k]
-    font = fu.font
-    codes: set = set()
-    cm = None
-    uniq = set(fu.strings)
-    if get(font, "/Subtype") == Name.Type0:
-        enc = get(font, "/Encoding")
-        if isinstance(enc, Stream):
-            try:
-                cm = parse_cmap(ctx.stream_bytes(enc))
-            except Exception:  # noqa: BLE001
-                cm = CMapInfo()
-            use = get(enc, "/UseCMap")
-            if isinstance(use, Name):  # the dictionary entry names the parent (ISO 32000-1 Table 120)
-                cm.parent = name_str(use)[1:]
-            ranges = cm.ranges
-            if not ranges and cm.parent in PREDEFINED_CMAPS:
-                # a CMap that adds to a predefined one inherits its codespace ranges
-                ranges = _predef_ranges(cm.parent)
-        else:
-            nm = name_str(enc)[1:] if isinstance(enc, Name) else "Identity-H"
-            ranges = _predef_ranges(nm)
-        two_only = bool(ranges) and all(r[0] == 2 for r in ranges) and any(r[1] == 0 and r[2] == 0xFFFF for r in ranges)
-        for s, mode in uniq:
-            if two_only:
-                if len(s) % 2:
-                    s = s + b"\x00"
-                codes.update((2, c, mode) for c in struct.unpack(f">{len(s) // 2}H", s))
-            else:
-                codes.update((nb, c, mode) for nb, c in split_codes(s, ranges))
-    else:
-        for s, mode in uniq:
-            codes.update((1, b, mode) for b in s)
-    out = (sorted(codes), cm)
-    cache[k] = out
-    return out
-
-
-def _predef_ranges(name: str) -> list:
-    # Identity and the Unicode (UCS2/UTF16) CMaps use 2-byte codes; the legacy CJK CMaps are approximated
-    # by their usual single-byte ASCII and double-byte ranges
-    if name in ("Identity-H", "Identity-V") or "UCS2" in name or "UTF16" in name:
-        return [(2, 0, 0xFFFF)]
-    return [(1, 0, 0x80), (2, 0x8100, 0xFEFF)]
-
-
-def _cid_of(code: tuple[int, int], font, cm: CMapInfo | None) -> int | None:
-    """The CID a code selects, 0 when the CMap maps it to nothing, None when we cannot tell."""
-    if cm is None:
-        enc = get(font, "/Encoding")
-        nm = name_str(enc)[1:] if isinstance(enc, Name) else "Identity-H"
-        # the predefined CMaps other than Identity map codes to CIDs through tables that edossier does not
-        # carry (Adobe's CMap resources): reading the code as the CID would test the wrong glyph
-        return code[1] if nm in ("Identity-H", "Identity-V") else None
-    if code in cm.cid:
-        return cm.cid[code]
-    for lo, hi, c0, nb in cm.cidranges:
-        if nb == code[0] and lo <= code[1] <= hi:
-            return c0 + code[1] - lo
-    if cm.parent is not None:
-        # ISO 32000-1 9.7.5.3 (usecmap): a code this CMap does not map is mapped by the CMap it uses;
-        # Identity maps a 2-byte code to the same CID, other parents are tables we do not carry
-        if cm.parent in ("Identity-H", "Identity-V") and code[0] == 2:
-            return code[1]
-        return None
-    return 0
-
-
-# ------------------------------------------------------------------------------------------------
-# font programs
-
-
-def _t1_decrypt(data: bytes, r: int) -> bytes:
-    """Type 1 charstring/eexec decryption (same algorithm as fontTools.misc.eexec, faster loop)."""
-    out = bytearray(len(data))
-    for i, c in enumerate(data):
-        out[i] = c ^ (r >> 8)
-        r = ((c + r) * 52845 + 22719) & 0xFFFF
-    return bytes(out)
-
-
-def _parse_type1(data: bytes) -> dict:
-    """fontTools.t1Lib.T1Font.parse on in-memory data, with the faster charstring decryption."""
-    from fontTools.misc import psCharStrings, psLib
-
-    font = psLib.suckfont(data, "ascii")
-    charstrings = font["CharStrings"]
-    priv = font["Private"]
-    lenIV = priv.get("lenIV", 4)
-    if lenIV < 0:
-        raise ValueError("lenIV < 0")
-    subrs = priv.get("Subrs", [])
-    for name in list(charstrings.keys())[:70000]:
-        charstrings[name] = psCharStrings.T1CharString(_t1_decrypt(charstrings[name], 4330)[lenIV:], subrs=subrs)
-    for i in range(len(subrs)):
-        subrs[i] = psCharStrings.T1CharString(_t1_decrypt(subrs[i], 4330)[lenIV:], subrs=subrs)
-    return font
-
-
-class Program:
-    """What we need from an embedded font program: glyph lookup and advance widths."""
-
-    def __init__(self, kind: str, data: bytes) -> None:
-        self.kind = kind
-        self.tt = None
-        self.cff = None
-        self.t1 = None
-        self.ok = False
-        try:
-            if kind == "/FontFile":
-                self.t1 = _parse_type1(data)
-                self.order = list(self.t1["CharStrings"].keys())
-                self.num_glyphs = len(self.order)
-                self.ok = True
-                return
-            if kind == "/FontFile2" or (kind == "/FontFile3" and data[:4] in (b"\x00\x01\x00\x00", b"OTTO", b"true")):
-                from fontTools.ttLib import TTFont
-
-                self.tt = TTFont(io.BytesIO(data), lazy=True, fontNumber=0)
-                self.upem = self.tt["head"].unitsPerEm or 1000
-                self.num_glyphs = self.tt["maxp"].numGlyphs
-                self.order = self.tt.getGlyphOrder()
-                self.ok = True
-            elif kind == "/FontFile3":
-                from fontTools.cffLib import CFFFontSet
-
-                cs = CFFFontSet()
-                cs.decompile(io.BytesIO(data), None)
-                self.cff = cs[cs.fontNames[0]]
-                self.order = self.cff.charset
-                self.num_glyphs = len(self.order)
-                self.ok = True
-        except Exception:  # noqa: BLE001
-            self.ok = False
-
-    def cmap(self, pid: int, eid: int):
-        try:
-            t = self.tt["cmap"].getcmap(pid, eid)
-            return t.cmap if t is not None else None
-        except Exception:  # noqa: BLE001
-            return None
-
-    def cmaps(self) -> list[tuple[int, int]]:
-        try:
-            return [(t.platformID, t.platEncID) for t in self.tt["cmap"].tables]
-        except Exception:  # noqa: BLE001
-            return []
-
-    def has_glyph(self, gname: str) -> bool:
-        if self.t1 is not None:
-            return gname in self.t1["CharStrings"]
-        if self.cff is not None:
-            return gname in self.cff.CharStrings
-        return gname in self.order
-
-    def advance(self, gname: str) -> float | None:
-        try:
-            if self.t1 is not None:
-                from fontTools.pens.basePen import NullPen
-
-                cs = self.t1["CharStrings"][gname]
-                cs.draw(NullPen())
-                fm = self.t1.get("FontMatrix") or [0.001]
-                return cs.width * fm[0] * 1000
-            if self.tt is not None:
-                return self.tt["hmtx"][gname][0] * 1000.0 / self.upem
-            if self.cff is not None:
-                cs = self.cff.CharStrings[gname]
-                cs.decompile()
-                from fontTools.pens.basePen import NullPen
-
-                cs.draw(NullPen())
-                w = cs.width
-                fm = getattr(self.cff, "FontMatrix", [0.001])
-                scale = fm[0] * 1000 if fm and fm[0] else 1
-                return w * scale
-        except Exception:  # noqa: BLE001
-            return None
-        return None
-
-    def cid_glyph(self, cid: int) -> str | None:
-        """CFF CID-keyed: glyph name for a CID (None if absent)."""
-        if self.cff is None:
-            return None
-        if hasattr(self.cff, "ROS"):
-            nm = f"cid{cid:05d}"
-            return nm if nm in self.cff.CharStrings else None
-        if 0 <= cid < len(self.order):
-            return self.order[cid]
-        return None
-
-
-def _program(ctx, font) -> Program | None:
-    cache = ctx.cache.setdefault("programs", {})
-    k = key(font)
-    if k in cache:
-        return cache[k]
-    kind, ff = _fontfile(font)
-    prog = None
-    if ff is not None:
-        try:
-            data = ctx.stream_bytes(ff)
-            if kind == "/FontFile":
-                n1, n2 = num(get(ff, "/Length1")), num(get(ff, "/Length2"))
-                if isinstance(n1, int) and isinstance(n2, int) and 0 < n1 + n2 <= len(data):
-                    data = data[:n1 + n2]
-            prog = Program(kind, data)
-            if not prog.ok:
-                prog = None
-        except Exception:  # noqa: BLE001
-            prog = None
-    cache[k] = prog
-    return prog
 
 
 # ------------------------------------------------------------------------------------------------
@@ -701,16 +349,9 @@ def _simple_glyph_name(font, c: int, builtin: Program | None = None) -> str | No
     enc = get(font, "/Encoding")
     base = None
     if isinstance(enc, Dictionary):
-        diffs = get(enc, "/Differences")
-        if isinstance(diffs, Array):
-            cur = None
-            for x in diffs:
-                if isinstance(x, int):
-                    cur = x
-                elif isinstance(x, Name) and cur is not None:
-                    if cur == c:
-                        return name_str(x)[1:]
-                    cur += 1
+        name = _differences_name(enc, c)
+        if name is not None:
+            return name
         base = get(enc, "/BaseEncoding")
     elif isinstance(enc, Name):
         base = enc
@@ -857,17 +498,21 @@ def unicode_maps(ctx) -> None:
 
 def _type3_name(font, c):
     enc = get(font, "/Encoding")
-    if isinstance(enc, Dictionary):
-        diffs = get(enc, "/Differences")
-        if isinstance(diffs, Array):
-            cur = None
-            for x in diffs:
-                if isinstance(x, int):
-                    cur = x
-                elif isinstance(x, Name) and cur is not None:
-                    if cur == c:
-                        return name_str(x)[1:]
-                    cur += 1
+    return _differences_name(enc, c) if isinstance(enc, Dictionary) else None
+
+
+def _differences_name(enc, c: int) -> str | None:
+    """The glyph name an encoding dictionary's /Differences gives code `c` (without the slash), or None."""
+    diffs = get(enc, "/Differences")
+    if isinstance(diffs, Array):
+        cur = None
+        for x in diffs:
+            if isinstance(x, int):
+                cur = x
+            elif isinstance(x, Name) and cur is not None:
+                if cur == c:
+                    return name_str(x)[1:]
+                cur += 1
     return None
 
 

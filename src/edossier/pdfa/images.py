@@ -41,7 +41,7 @@ __all__ = ["ImageDefect", "JpegFrame", "jpeg_frame", "verify_jpeg", "verify_png"
            "ImageFinding", "check_pdf_images", "MIN_DPI", "convert_hint"]
 
 MIN_DPI = 200  # DA/T 31-2017 minimum for archival scans
-MAX_IMAGE_PIXELS = 200_000_000  # the builder's limit (pdfa.build.MAX_IMAGE_PIXELS)
+MAX_IMAGE_PIXELS = 200_000_000  # decoded pixels per image, for the checker and the builder alike
 _INFLATE_CHUNK = 1 << 20  # PNG/Flate data is inflated this much at a time
 
 
@@ -841,7 +841,7 @@ _MAX_CONTENT_BYTES = 64 << 20  # content-stream bytes parsed for placements, per
 def _decoded(stream, names: list[str], cap: int) -> bytes:
     """A stream's data through ASCIIHex/ASCII85/Flate filters only, never more than `cap` bytes
     (a compression bomb stops at the cap with ValueError)."""
-    from .check import _ascii_decode
+    from .limits import ascii_decode
 
     data = stream.read_raw_bytes()
     for name in names:
@@ -849,7 +849,7 @@ def _decoded(stream, names: list[str], cap: int) -> bytes:
             d = zlib.decompressobj()
             data = d.decompress(data, cap + 1)
         elif name in ("/ASCIIHexDecode", "/AHx", "/ASCII85Decode", "/A85"):
-            data = _ascii_decode(name, data)
+            data = ascii_decode(name, data)
         else:
             raise ValueError(f"filter {name} is not decoded here")
         if len(data) > cap:
@@ -1021,3 +1021,29 @@ def _check_flate_image(img, where: str, cap: int) -> ImageFinding | None:
         return ImageFinding("D006", where, f"the image data holds {got} of the {expected} bytes its {w}×{h} pixels "
                             "need (truncated)", f"图像数据只有 {got} 字节，{w}×{h} 像素需要 {expected} 字节（被截断）")
     return None
+
+
+# --- declared resolution (the builder sizes pages by it; the preflight warns below 200 dpi) ---------
+
+def dpi_pair(img) -> tuple[float | None, float | None]:
+    """The resolution a scan declares (x, y dots per inch), or (None, None) when it declares none or an
+    implausible one (outside 20…4800): the builder then sizes the page to A4 width."""
+    dpi = img.info.get("dpi")
+    if not dpi:
+        return None, None
+    out = []
+    for v in (dpi[0], dpi[1] if len(dpi) > 1 else dpi[0]):
+        try:
+            value = float(v)
+        except (TypeError, ValueError):
+            value = 0.0
+        out.append(value if 20 <= value <= 4800 else None)
+    if out[0] is None or out[1] is None:
+        return None, None
+    return out[0], out[1]
+
+
+def scan_dpi(img) -> int | None:
+    """The lower of the two declared resolutions, rounded (D007 compares it with the archival minimum)."""
+    x, y = dpi_pair(img)
+    return int(round(min(x, y))) if x else None

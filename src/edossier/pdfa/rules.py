@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import Callable, Iterable
 
-__all__ = ["Rule", "check", "registered_checks", "rules_by_id", "all_rules"]
+__all__ = ["Rule", "check", "registered_checks", "rules_by_id", "all_rules", "table"]
 
 
 @dataclass(frozen=True)
@@ -68,19 +68,22 @@ _NOTES: dict[str, str] = {}
 
 
 def registered_checks() -> list[RegisteredCheck]:
-    _load_modules()
+    """The checks registered so far: the check modules register theirs when imported, and check.py
+    (the runner, the only caller that needs them all) imports every one of them."""
     return list(_CHECKS)
-
-
-def _load_modules() -> None:
-    # Importing the domain modules registers their checks.
-    from . import active, annots, colour, fonts, graphics, structure, xmp  # noqa: F401
 
 
 @lru_cache(maxsize=1)
 def _raw_table() -> tuple[dict, ...]:
     data = tomllib.loads(files("edossier.pdfa").joinpath("rules.toml").read_text(encoding="utf-8"))
     return tuple(data["rule"])
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[str, dict]:
+    """The rule table as data (rules.toml), by id: clause, kind, flavours, descriptions. Enough to
+    report an issue; whether a rule is implemented comes from the registrations (all_rules)."""
+    return {r["id"]: r for r in _raw_table()}
 
 
 def all_rules() -> list[Rule]:

@@ -267,7 +267,7 @@ def hex_strings(ctx) -> None:
         body = raw[ro.start + len(ro.header):end]
         if b"<" not in body:
             continue
-        if not _hex_suspicious(body):
+        if not hex_suspicious(body):
             continue
         for content in _lex_hex(body):
             stripped = re.sub(rb"[\x00\t\n\x0c\r ]", b"", content)
@@ -281,11 +281,18 @@ _HEX_CAND = re.compile(rb"<([^<>]*)>")
 _HEX_OK = re.compile(rb"[0-9A-Fa-f\x00\t\n\x0c\r ]*")
 
 
-def _hex_suspicious(body: bytes) -> bool:
-    """Cheap pre-filter (C regex): is there any <...> that is not a well-formed hex string?"""
-    from .graphics import hex_suspicious
+HEX_TOKENS = re.compile(rb"(?<!<)<([^<>]*)>")
+_NON_HEX = re.compile(rb"[^0-9A-Fa-f\x00\t\n\x0c\r ]")
 
-    return hex_suspicious(body)
+
+def hex_suspicious(data: bytes) -> bool:
+    """Cheap pre-filter (C regex): is there any <...> that is not a well-formed hex string?"""
+    cands = HEX_TOKENS.findall(data)
+    if not cands:
+        return False
+    if _NON_HEX.search(b"".join(cands)):
+        return True
+    return any(len(c.translate(None, _WS)) & 1 for c in cands)
 
 
 def _lex_hex(body: bytes):

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
+from .limits import LimitExceeded
+
 _HEX = re.compile(r"#([0-9A-Fa-f]{2})")
 
 
@@ -61,6 +63,23 @@ def get(d: pikepdf.Object, k: str, default=None):
     except Exception:  # noqa: BLE001
         return default
     return v
+
+
+MAX_INHERIT_DEPTH = 64  # /Parent links followed for an inherited attribute (a loop must end)
+
+
+def inherited(o, k: str):
+    """The value of `k` on `o` or, where `o` lacks it, on the nearest /Parent that has it (inheritable
+    page attributes such as /Resources, form-field attributes such as /FT); None when no ancestor within
+    MAX_INHERIT_DEPTH has it or the chain breaks."""
+    for _ in range(MAX_INHERIT_DEPTH):
+        v = get(o, k)
+        if v is not None:
+            return v
+        o = get(o, "/Parent")
+        if not isinstance(o, Dictionary):
+            return None
+    return None
 
 
 def is_dict(o) -> bool:
@@ -136,8 +155,6 @@ def graph(ctx) -> list[Node]:
             unreadable += 1
             continue
         if len(nodes) >= budget:
-            from .check import LimitExceeded
-
             raise LimitExceeded(f"more than {budget} objects walked")
         try:
             if isinstance(o, Array):

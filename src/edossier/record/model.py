@@ -9,6 +9,7 @@ from lxml import etree
 
 from .. import roles as _roles
 from ..resources import xml_schema
+from ..errors import CodedError
 from ..xmlsafe import XmlError, parse_xml
 
 NS = "urn:edossier:record:0.1"
@@ -108,12 +109,7 @@ class Record:
     code_lists: tuple[CodeListRef, ...] = ()
 
 
-class RecordError(ValueError):
-    def __init__(self, code: str, detail: str, detail_zh: str | None = None):
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
-        self.detail_zh = detail if detail_zh is None else detail_zh
+RecordError = CodedError  # a record that breaks a rule: finding `code` with `detail` (and `detail_zh`)
 
 
 def _q(local: str) -> str:

@@ -18,11 +18,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__
+from ..version import __version__
 from ..findings import severity_counts, spec_link
 from ..i18n import raw, section
 from ..i18n.explain import show_location
-from ..pdfa.pages import COVER, GENERATED_TYPES, REMARKS, TOC
+from ..pdfmake.sheets import COVER, GENERATED_TYPES, REMARKS, TOC
 from ..timefmt import indication_plain, show
 from ..webfont import FAMILY, PLACEHOLDER, embed
 
@@ -279,7 +279,7 @@ def _layers_table(rep, L: dict, lang: str = "en", tz: dt.tzinfo | None = None) -
 # Filing order of a volume (DOMAIN.md §2.1, after 《公安机关刑事案卷立卷规范》 2014, CHINA-STANDARDS.md; sheet
 # layouts GB/T 9705-2008): 卷宗封面, then 卷内目录, then the documents, then 备考表. A volume is paginated
 # from 1 over its documents only: cover, 目录 and 备考表 are not numbered, as the generated 备考表 itself
-# states (pdfa/pages.py remarks_text) and as the 卷内目录's 页号 column and the reading copy (export.py)
+# states (pdfmake/sheets.py remarks_text) and as the 卷内目录's 页号 column and the reading copy (export.py)
 # count. Each layer that touches a volume adds its own set of these sheets; all are listed, each set in
 # layer order, the documents in layer and record order as numbered by plan_volume_sheets.
 _FILING_GROUP = {COVER: 0, TOC: 0, REMARKS: 2}  # documents: 1

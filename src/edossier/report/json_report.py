@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from .. import __version__
+from ..version import __version__
 
 REPORT_VERSION = "0.1"
 

@@ -16,7 +16,7 @@ import re
 from pathlib import PurePath
 from urllib.parse import quote, urljoin
 
-from .. import __version__
+from ..version import __version__
 from ..findings import registry, spec_link
 
 SARIF_VERSION = "2.1.0"

@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import re
-import unicodedata
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -39,14 +37,6 @@ def error(code: str, **params) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "status": status, "message": {"en": f.message_en,
                                                                               "zh-CN": f.message_zh}}},
                         status_code=status)
-
-
-def display_name(raw: str | None) -> str:
-    """The name a sender gives its package, for reports and receipts only (storage is by digest):
-    the last path component, without control characters, at most 200 characters."""
-    name = re.split(r"[\\/]", raw or "")[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
-    return (name or "package.edp")[:200]
 
 
 def _format(request: Request) -> str:
@@ -170,7 +160,7 @@ def create_app(node: Node) -> FastAPI:
         if refused is not None:
             return refused
         outcome = await run_in_threadpool(node.add_validation, upload,
-                                          name=display_name(name or request.headers.get("x-edossier-filename")),
+                                          name=edo.display_name(name or request.headers.get("x-edossier-filename")),
                                           policy=policy)
         row = await settle(outcome, upload.size <= node.config.sync_limit)
         if row is not None and row.status == "done":
@@ -227,7 +217,7 @@ def create_app(node: Node) -> FastAPI:
             upload.discard()
             raise
         outcome = await run_in_threadpool(node.add_inbox, upload, agency=agency, cert=cert, policy=policy,
-                                          name=display_name(name or request.headers.get("x-edossier-filename")))
+                                          name=edo.display_name(name or request.headers.get("x-edossier-filename")))
         row = await settle(outcome, outcome.created and upload.size <= node.config.sync_limit)
         body = submission_doc(row)
         status = 200 if not outcome.created else 201 if row.status == "done" else 202

@@ -11,10 +11,12 @@ import datetime as dt
 import functools
 import hashlib
 import pickle
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
+from ..version import __version__
 from ..errors import UserError
 from ..findings import Finding, finding
 from ..fsutil import _fsync_dir, atomic_write_bytes
@@ -27,6 +29,16 @@ fsync_dir = _fsync_dir
 
 class NodeError(UserError):
     """A problem with the node's configuration (trust list, credential, policy, database)."""
+
+
+# --- names ---------------------------------------------------------------------------------------------
+
+def display_name(raw: str | None) -> str:
+    """The name a sender gives its package, for reports and receipts only (storage is by digest):
+    the last path component, without control characters, at most 200 characters."""
+    name = re.split(r"[\\/]", raw or "")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
+    return (name or "package.edp")[:200]
 
 
 # --- configuration -----------------------------------------------------------------------------------
@@ -83,14 +95,14 @@ def load_policies(paths) -> dict:
 
 
 def make_executor(*, jobs: int | None, scheduler: str | None):
-    from ..executors import make_executor as make
+    from ..batch.executors import make_executor as make
 
     return make(jobs=jobs, scheduler=scheduler)
 
 
 def demo_pki(folder: Path) -> Path:
     """A demo PKI in `folder` (made once, reused at later starts)."""
-    from ..signing.demo_pki import make_demo_pki
+    from ..demo.pki import make_demo_pki
 
     if not (Path(folder) / "trustlist.xml").is_file():
         make_demo_pki(Path(folder))
@@ -102,7 +114,7 @@ def demo_pki(folder: Path) -> Path:
 def validate_stored(path: Path, *, display_name: str, trust, policy, executor):
     """Validate one stored package on `executor` (local processes or Dask): a PackageReport whose
     path is `display_name`. A crash of the validator becomes X001, as in `validate`."""
-    from ..batch import ValidateOptions, run_many, validate_one
+    from ..batch.many import ValidateOptions, run_many, validate_one
 
     options = ValidateOptions(trust_path=Path(trust.name or "trustlist.xml"), policy=policy, trust=trust)
     fn = functools.partial(validate_one, options=options)

@@ -316,9 +316,7 @@ def install(app, node) -> None:
             up.discard()
             return page(request, t["upload"], f'<p class="err">{t["nofile"]}</p>', user=user, status=400)
         await run_in_threadpool(up.finish)
-        from .app import display_name
-
-        outcome = await run_in_threadpool(node.add_validation, up, name=display_name(f.filename), policy="default")
+        outcome = await run_in_threadpool(node.add_validation, up, name=edo.display_name(f.filename), policy="default")
         node.audit(user.name, "uploaded", outcome.id, f"{up.size} bytes")
         return RedirectResponse(f"/ui/validations/{outcome.id}", status_code=303)
 

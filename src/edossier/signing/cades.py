@@ -430,9 +430,12 @@ def _judge_token(token, si, trust: TrustList, when: dt.datetime, retroactive: bo
     return _TokenVerdict(time=status.timestamp)
 
 
+_LOOK_UP = object()  # verify_layer(trusted=…) not given: look the agency up in the trust list
+
+
 def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, credit_code: str, role: str,
                  trust: TrustList, at: dt.datetime | None = None,
-                 poe: dt.datetime | None = None) -> SignatureResult:
+                 poe: dt.datetime | None = None, trusted=_LOOK_UP) -> SignatureResult:
     """Judge one layer's signature. Never raises for bad input: problems become findings.
 
     The signature is judged at `at` (default: now). `poe` is an externally proven time at which the
@@ -441,6 +444,9 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
     the signature fails at `at` only because the signer's certificate has since expired or been
     revoked, and the proven time predates that, the signature is judged again at the proven time
     (EN 319 102-1 past signature validation). The case table is in docs/signatures.md §3.
+
+    `trusted` is `trust.find(credit_code, role)` when the caller has already looked it up (the
+    validation pipeline does, once per layer); by default it is looked up here.
     """
     # asn1crypto learns the TSTInfo content type only when its tsp module is imported; parsing a
     # time-stamp token before that caches it as opaque bytes and pyHanko then rejects it.
@@ -528,7 +534,8 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
     when = at or dt.datetime.now(dt.timezone.utc)
     # A past validation time is judged with the revocation information we have, issued later.
     retroactive = at is not None
-    trusted = trust.find(credit_code, role)
+    if trusted is _LOOK_UP:
+        trusted = trust.find(credit_code, role)
     if trusted is None or not trust.is_in_force(trusted, when) or trusted.name != agency_name:
         shown = agency_name if trusted is None or trusted.name == agency_name \
             else f"{agency_name} (trust list: {trusted.name})"

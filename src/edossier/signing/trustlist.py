@@ -44,6 +44,7 @@ import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Union
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -51,6 +52,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
+from edossier.errors import UserError
 from edossier.fsutil import atomic_write_bytes
 from edossier.idcodes import is_valid_credit_code
 from edossier.roles import ROLE_NAMES_ZH, ROLES
@@ -98,19 +100,12 @@ WAIVER_CODES = {"unsigned": "T001", "expired": "T002"}
 DEFAULT_LIFETIME = dt.timedelta(days=365)
 
 
-class TrustListError(ValueError):
-    """A trust list cannot be read, is malformed, or cannot be written.
+# A trust anchor as callers give it: the certificate, its PEM or DER bytes, or the path of a PEM/DER file.
+Anchor = Union[x509.Certificate, bytes, str, Path]
 
-    ``.en`` and ``.zh`` hold the message in English and Chinese; ``str()`` gives the English one.
-    """
 
-    def __init__(self, message_en: str, message_zh: str):
-        super().__init__(message_en)
-        self.en = message_en
-        self.zh = message_zh
-
-    def __str__(self) -> str:
-        return self.en
+class TrustListError(UserError):
+    """A trust list cannot be read, is malformed, or cannot be written (English and Chinese message)."""
 
 
 @dataclass(frozen=True)
@@ -280,8 +275,8 @@ def _schema() -> etree.XMLSchema:
 # --- reading -------------------------------------------------------------------------------------------
 
 
-def load_trustlist(path: Path, *, anchor=None, allow_unsigned: bool = False, allow_expired: bool = False,
-                   now: dt.datetime | None = None) -> TrustList:
+def load_trustlist(path: Path | str, *, anchor: Anchor | None = None, allow_unsigned: bool = False,
+                   allow_expired: bool = False, now: dt.datetime | None = None) -> TrustList:
     """Read, verify and return the trust list at ``path``; raise TrustListError on any problem.
 
     ``anchor`` (an ``x509.Certificate``, PEM/DER bytes, or a path to a PEM/DER file) is the trust-list
@@ -307,7 +302,7 @@ def load_trustlist(path: Path, *, anchor=None, allow_unsigned: bool = False, all
                            allow_expired=allow_expired, now=now)
 
 
-def load_anchor(anchor) -> x509.Certificate:
+def load_anchor(anchor: Anchor) -> x509.Certificate:
     """The trust anchor as a certificate: ``anchor`` is one already, PEM or DER bytes, or a file path."""
     if isinstance(anchor, x509.Certificate):
         return anchor
@@ -332,8 +327,9 @@ def load_anchor(anchor) -> x509.Certificate:
                              f"{where[1]} 不是可读取的 X.509 证书（PEM 或 DER）") from None
 
 
-def parse_trustlist(data: bytes, *, source: str | None = None, anchor=None, allow_unsigned: bool = False,
-                    allow_expired: bool = False, now: dt.datetime | None = None) -> TrustList:
+def parse_trustlist(data: bytes, *, source: str | None = None, anchor: Anchor | None = None,
+                    allow_unsigned: bool = False, allow_expired: bool = False,
+                    now: dt.datetime | None = None) -> TrustList:
     """Verify, validate and return the trust list in ``data`` (see :func:`load_trustlist`).
 
     ``source`` (e.g. the file name) is used in messages; by default they say "trust list" / "信任列表".
@@ -783,7 +779,7 @@ def trustlist_to_bytes(tl: TrustList, *, signer=None) -> bytes:
     """Serialise ``tl`` as UTF-8 XML, checked against the schema before it is returned.
 
     With ``signer`` (any object with ``.key``, a private key, and ``.cert``, an ``x509.Certificate``,
-    e.g. a demo_pki Credential or a loaded PKCS#12) the list carries an enveloped signature by it.
+    e.g. a demo.pki IssuedCredential or a loaded PKCS#12) the list carries an enveloped signature by it.
     """
     root = etree.Element(f"{_T}TrustList", nsmap={None: NS})
     root.set("version", VERSION)

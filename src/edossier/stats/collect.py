@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from ..batch import ValidateOptions, validate_one, crashed_report
+from ..batch.many import ValidateOptions, validate_one, crashed_report
 
 CST = dt.timezone(dt.timedelta(hours=8))
 DEFAULT_NEAR_DAYS = 7
@@ -214,11 +214,9 @@ class ReportedPackage:
 def collect_reported(item: ReportedPackage, options: StatsOptions) -> PackageFacts:
     """Facts of a package judged by an earlier report: verdict and findings from the report, records
     read from the package itself (no signature checks); without the package, what the report says."""
-    from .. import storage
-    from ..executors import crash_hook
+    from ..batch import storage
     from ..summary import summarize
 
-    crash_hook(item.location)
     records: dict[int, object] = {}
     try:
         with storage.opened_locally(item.location) as path:

@@ -15,7 +15,7 @@ import io
 import json
 import re
 
-from .. import __version__
+from ..version import __version__
 from ..i18n import section, t
 from ..report.html import BASE_CSS, MONO, e
 from ..webfont import embed, matplotlib_family

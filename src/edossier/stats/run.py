@@ -6,7 +6,7 @@ import functools
 import json
 from typing import Callable, Iterable
 
-from ..batch import run_many
+from ..batch.many import run_many
 from .aggregate import DEFAULT_MAX_PERIODS, Stats
 from .collect import PackageFacts, ReportedPackage, StatsOptions, collect_reported, collect_validated, crashed_facts
 from ..errors import UserError
@@ -31,7 +31,7 @@ def _on_crash(item, why: str) -> PackageFacts:
 
 def reported_packages(location: str) -> list[ReportedPackage]:
     """The packages of a JSON report written by `edossier validate --format json`."""
-    from .. import storage
+    from ..batch import storage
 
     try:
         data = json.loads(storage.read_bytes(location, MAX_REPORT_BYTES))

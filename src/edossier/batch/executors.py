@@ -9,7 +9,7 @@ OOM killer, ``os._exit``) is set aside as a *suspect*, together with any other i
 when that worker died. When the stream is done, every suspect is retried **once, alone** (nothing
 else in flight), so a second death can be blamed on that item and no other; then ``on_crash(item,
 error)`` makes its result (for validation: finding X001). An ordinary exception inside the function is
-the function's own business (batch.py retries it once and reports X001 as well).
+the function's own business (many.py retries it once and reports X001 as well).
 
 Dask and distributed are imported only when a Dask executor is made.
 """
@@ -19,22 +19,13 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterable, Iterator
 
-from .errors import UserError
-from .i18n import t
+from ..errors import UserError
+from ..i18n import t
 
 OnCrash = Callable[[Any, str], Any]
 
-#: test-only hook: a worker that gets an item whose location contains this string exits at once
-#: (os._exit), as if it had been killed. Used by tests/test_stats_scaleout.py; never set it otherwise.
-CRASH_ENV = "EDOSSIER_TEST_CRASH_ON"
 POLL_SECONDS = 5
 NO_WORKERS_GRACE = 60  # seconds a cluster may stay without workers (restarts) before its tasks are given up
-
-
-def crash_hook(location: str) -> None:
-    marker = os.environ.get(CRASH_ENV)
-    if marker and marker in location:
-        os._exit(70)
 
 
 class ExecutorError(UserError, RuntimeError):
@@ -245,14 +236,17 @@ class DaskExecutor:
                 return
             for fut in done:
                 i, item = inflight.pop(fut)
-                if fut.status == "finished":
+                # One call, not a look at .status first and a fetch after: a finished result lives on
+                # the worker that made it, and that worker may die before it is fetched (killed by the
+                # next package it runs). Dask then recomputes the key, and the fetch can end in
+                # KilledWorker for a future that looked finished: that escaped and aborted the batch.
+                try:
                     result = fut.result()
-                else:
-                    exc = fut.exception()
-                    if isinstance(exc, KilledWorker):
-                        fut.release()
-                        suspects.append((i, item))
-                        continue
+                except KilledWorker:
+                    fut.release()
+                    suspects.append((i, item))
+                    continue
+                except Exception as exc:  # noqa: BLE001 - the item's own failure is its result
                     result = on_crash(item, f"{type(exc).__name__}: {exc}")
                 fut.release()
                 yield i, result

@@ -19,8 +19,8 @@ def image_findings(location: str, data: bytes, limits=None) -> list[Finding]:
     same image checks the builder runs on every scan. A check that cannot run is X005, never a pass."""
     import pikepdf
 
-    from .check import PdfLimits
-    from .images import check_pdf_images
+    from ..pdfa.limits import PdfLimits
+    from ..pdfa.images import check_pdf_images
 
     limits = limits or PdfLimits()
     try:
@@ -39,7 +39,7 @@ def scan_findings(path, location: str | None = None, *, min_dpi: int = 200) -> l
     of a multi-page file is added to it."""
     from pathlib import Path
 
-    from .images import ImageDefect, verify_image_file
+    from ..pdfa.images import ImageDefect, verify_image_file
 
     path = Path(path)
     location = location or path.name
@@ -56,13 +56,13 @@ def scan_findings(path, location: str | None = None, *, min_dpi: int = 200) -> l
     out = []
     from PIL import Image
 
-    from .build import MAX_IMAGE_PIXELS, _dpi
+    from ..pdfa.images import MAX_IMAGE_PIXELS, scan_dpi
 
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     with Image.open(io.BytesIO(data)) as img:
         for i in range(getattr(img, "n_frames", 1)):
             img.seek(i)
-            dpi = _dpi(img)
+            dpi = scan_dpi(img)
             if dpi is not None and dpi < min_dpi:
                 where = f"{location} (page {i + 1})" if getattr(img, "n_frames", 1) > 1 else location
                 out.append(finding("D007", where, detail=f"{dpi} dpi", detail_zh=f"{dpi} dpi"))
@@ -76,7 +76,7 @@ def check_document(location: str, data: bytes, *, expected_pages: int | None = N
     signature revision, i.e. the last signature covers the whole file."""
     import pikepdf
 
-    from .check import check_pdf
+    from ..pdfa.check import check_pdf
 
     out: list[Finding] = []
     report = check_pdf(data)

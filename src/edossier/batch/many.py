@@ -1,6 +1,6 @@
 """Validating many packages: folders expanded, packages spread over an executor, results in order.
 
-The work is split per package and runs on an executor (edossier.executors): local processes by
+The work is split per package and runs on an executor (edossier.batch.executors): local processes by
 default, or a Dask distributed cluster. Packages are named by location (a path, or an fsspec URL such
 as ``s3://bucket/archive/``). Each worker loads the trust list once. A package that makes the validator
 itself fail (an exception, or a worker process that dies) is retried once and then reported as finding
@@ -14,16 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from . import storage
-from .findings import finding
-from .policy import Policy
-from .validate import PackageReport, validate_package
+from ..findings import finding
+from ..logs import quiet_libraries
+from ..policy import Policy
+from ..validation.pipeline import PackageReport, validate_package
 
 
 @dataclass(frozen=True)
@@ -43,24 +43,19 @@ class ValidateOptions:
 _TRUST: dict = {}
 
 
-def _quiet() -> None:
-    for name in ("pyhanko", "pyhanko_certvalidator", "fontTools"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
-
-
 def trust_for(options: ValidateOptions):
     """The trust list of `options`, parsed once per worker process.
 
     A caller that loaded (and verified) the list passes it as `options.trust`; otherwise the bytes or
     the file are parsed here, which needs a signed list and an anchor like any other load."""
-    from .signing.trustlist import load_trustlist, parse_trustlist
+    from ..signing.trustlist import load_trustlist, parse_trustlist
 
     if options.trust is not None:
         return options.trust
 
     key = hashlib.sha256(options.trust_data).hexdigest() if options.trust_data is not None else str(options.trust_path)
     if key not in _TRUST:
-        _quiet()
+        quiet_libraries()
         if options.trust_data is not None:
             _TRUST[key] = parse_trustlist(options.trust_data, source=str(options.trust_path))
         else:
@@ -70,14 +65,14 @@ def trust_for(options: ValidateOptions):
 
 def _one(location, options: ValidateOptions) -> PackageReport:
     with storage.opened_locally(str(location)) as path:
-        report = validate_package(path, trust=trust_for(options), at=options.at, **options.extra)
+        report = validate_package(path, trust=trust_for(options), at=options.at, policy=options.policy,
+                                  **options.extra)
     report.path = str(location)
-    if options.policy is not None:
-        report.findings = options.policy.apply(report.findings)
-    # After the policy: an opt-out of the trust list's signature or currency (T001/T002) is shown on
-    # every report, whatever the policy says.
-    report.findings.extend(trust_for(options).findings())
-    report.settle()
+    if options.policy is None:
+        # No policy (stats, the conformance runner): the trust list's opt-outs (T001/T002) are still
+        # shown on every report, as validate_package adds them after a policy.
+        report.findings.extend(trust_for(options).findings())
+        report.settle()
     return report
 
 
@@ -91,9 +86,6 @@ def crashed_report(location, why: str) -> PackageReport:
 
 def validate_one(location, options: ValidateOptions) -> PackageReport:
     """Validate one package; an exception is retried once, then becomes X001."""
-    from .executors import crash_hook
-
-    crash_hook(str(location))
     for attempt in (1, 2):
         try:
             return _one(location, options)
@@ -114,7 +106,7 @@ def run_many(fn: Callable, locations: Iterable, *, executor=None, jobs: int | No
     own = executor is None
     executor = executor or LocalExecutor(jobs)
     if isinstance(executor, LocalExecutor) and executor.workers > 1:
-        from .validate import warm_up
+        from ..validation.pipeline import warm_up
 
         warm_up()  # forked workers inherit the imports
     items = list(locations)

@@ -22,22 +22,22 @@ run and their facts are not required. It answers "are these exactly the bytes th
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .container.asic import (MANIFEST_RE, SIGNATURE_RE, Manifest, ManifestError, manifest_name, parse_manifest,
+from ..container.asic import (MANIFEST_RE, SIGNATURE_RE, Manifest, ManifestError, manifest_name, parse_manifest,
                              record_name, signature_name)
-from .container.zipio import Limits, LimitError, OpenedPackage, open_package
-from .findings import STAGES, SUPERVISION, Finding, finding, has_errors, severity_counts
-from .record.model import Record, RecordError, parse_record
-from .signing.cades import SignatureResult, verify_layer
-from .signing.trustlist import TrustList
+from ..container.zipio import Limits, LimitError, OpenedPackage, open_package
+from ..policy import Policy
+from ..findings import STAGES, SUPERVISION, Finding, finding, has_errors, severity_counts
+from ..record.model import Record, RecordError, parse_record
+from ..signing.cades import SignatureResult, verify_layer
+from ..signing.trustlist import TrustList
+from .members import MAX_PDF_BYTES, MemberReader
 
 MAX_SIGNATURE_BYTES = 1024 * 1024
-MAX_PDF_BYTES = 512 * 1024 * 1024
 CHECKS = ("full", "integrity")
 
 # The facts an ACCEPT rests on, in pipeline order, with what X007 says when one is missing.
@@ -140,15 +140,21 @@ def warm_up() -> None:
     import pyhanko.sign.validation.generic_cms  # noqa: F401
     import pyhanko_certvalidator  # noqa: F401
 
-    from .caserules import check  # noqa: F401
-    from .pdfa import inspect  # noqa: F401
+    from ..caserules import check  # noqa: F401
+    from . import documents  # noqa: F401
 
 
 def validate_package(path: Path, *, trust: TrustList, at: dt.datetime | None = None,
                      limits: Limits | None = None, profile: str | None = None,
                      checks: str = "full", poe: dict[int, dt.datetime] | None = None,
-                     unsigned: int | None = None, verify_signatures: bool = True) -> PackageReport:
+                     unsigned: int | None = None, verify_signatures: bool = True,
+                     policy: Policy | None = None) -> PackageReport:
     """Validate one package; `checks` is "full" (every stage) or "integrity" (no document or case checks).
+
+    `policy` (edossier.policy.Policy) sets each code's level (FAIL/WARN/INFORM/IGNORE) as `validate
+    --policy` does; the opt-outs the trust list was loaded with (T001 unsigned, T002 expired) are then
+    added whatever the policy says, so that a weaker verdict is visibly weaker. Without a policy the
+    findings are returned at their registered severities and without those notes.
 
     `poe` maps a layer number to a time at which its signature is proven to have existed by something
     outside the package (a receipt, `validate --receipt`); it is passed on to the signature check.
@@ -179,6 +185,9 @@ def validate_package(path: Path, *, trust: TrustList, at: dt.datetime | None = N
             finally:
                 if run.reader is not None:
                     run.reader.close()
+    if policy is not None:
+        report.findings = policy.apply(report.findings)
+        report.findings.extend(trust.findings())
     report.settle()
     return report
 
@@ -204,11 +213,20 @@ class _Run:
     unhashed: set[str] = field(default_factory=set)  # members that could not be read to the end
     checked: set[str] = field(default_factory=set)  # documents whose checks ran to the end
     signatures: dict[int, SignatureResult] = field(default_factory=dict)
-    reader: "_MemberReader | None" = None  # started before the signatures, consumed by integrity
+    reader: "MemberReader | None" = None  # started before the signatures, consumed by integrity
     documents_to_check: dict[str, tuple] = field(default_factory=dict)
+    trusted: dict[int, object] = field(default_factory=dict)  # layer -> trust-list entry (Run.entry)
 
     def add(self, f: Finding) -> None:
         self.report.findings.append(f)
+
+    def entry(self, n: int):
+        """The trust-list entry for layer `n`'s agency and role, or None: looked up once per layer, for
+        the signature and for the PDF signatures inside that layer's documents alike."""
+        if n not in self.trusted:
+            agency = self.records[n].agency
+            self.trusted[n] = self.trust.find(agency.credit_code, agency.role)
+        return self.trusted[n]
 
 
 _UNCHECKED_CODE = {"container": "X001", "records": "X002", "coverage": "X002", "integrity": "X003",
@@ -390,19 +408,19 @@ def _start_reading(run: _Run) -> None:
         run.documents_to_check = {m: v for m, v in run.documents.items() if m in pkg.infos} if run.full else {}
         # META-INF members too: later manifests list earlier manifests and signatures (spec §4.2)
         names = [n for n in pkg.order if n != "mimetype"]
-        run.reader = _MemberReader(pkg, names, run.documents_to_check)
+        run.reader = MemberReader(pkg, names, run.documents_to_check)
 
 
 def _integrity(run: _Run) -> bool:
     """Hash every data member exactly once and, in full mode, check each document from the same bytes
     (memory holds a few documents at a time, whatever the size of the dossier). Establishes integrity;
     the documents stage then judges which documents were checked to the end."""
-    from .pdfa.inspect import check_document
+    from .documents import check_document
 
     add = run.add
     _start_reading(run)
     documents = run.documents_to_check
-    agencies = {n: run.trust.find(r.agency.credit_code, r.agency.role) for n, r in run.records.items()}
+    agencies = {n: run.entry(n) for n in run.records}
     for name, data, digest in run.reader:
         if isinstance(digest, Exception):
             add(_unreadable(name, digest))
@@ -513,7 +531,7 @@ def _signatures(run: _Run) -> bool:
             p7s = run.pkg.read(signature_name(n), MAX_SIGNATURE_BYTES)
             result = verify_layer(n, p7s, run.manifest_bytes[n], agency_name=rec.agency.name,
                                   credit_code=rec.agency.credit_code, role=rec.agency.role, trust=run.trust,
-                                  at=run.at, poe=poe)
+                                  at=run.at, poe=poe, trusted=run.entry(n))
         except Exception as exc:  # noqa: BLE001 - this layer is unchecked; the others go on
             run.add(finding("X004", signature_name(n), layer=f"{n:03d}",
                             detail=f"{type(exc).__name__}: {str(exc)[:200]}"))
@@ -542,7 +560,7 @@ def _covers(run: _Run, n: int) -> bool:
 def _case(run: _Run) -> bool:
     """Code lists, identity numbers, stage profiles, custody transfer, deadlines (docs/caserules.md);
     each group runs alone and reports X006 if it cannot finish."""
-    from .caserules.check import check_case
+    from ..caserules.check import check_case
 
     if len(run.records) != len(run.layers) or not run.records:
         return False  # the rules need every record; the records stage has said why
@@ -557,84 +575,10 @@ _STAGES = (("container", _container), ("records", _records), ("coverage", _cover
            ("signatures", _signatures), ("integrity", _integrity), ("documents", _documents), ("case", _case))
 
 
-READ_AHEAD = 2  # documents read and hashed ahead of the one being checked
-READ_AHEAD_MAX_BYTES = 32 * 1024 * 1024  # larger documents are read only when their turn comes (memory)
-
-
-class _MemberReader:
-    """Reads and hashes the data members in two threads, starting at once; iterate to get, in order,
-    (name, bytes of a document to check or None, SHA-256 digest or the exception).
-
-    os.pread, zlib.crc32 and hashlib release the GIL, so the hashing runs on the second core while this
-    thread verifies signatures and checks documents (pure Python, holding the GIL). Members that are
-    only hashed are streamed and all queued at once; at most READ_AHEAD documents are held in memory
-    ahead of the consumer.
-    """
-
-    def __init__(self, pkg: OpenedPackage, names: list[str], documents: dict):
-        from collections import deque
-        from concurrent.futures import ThreadPoolExecutor
-
-        self.pkg, self.names, self.documents = pkg, names, documents
-        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="edossier-hash")
-        self.pending: deque = deque()
-        self.next = 0
-        self.held = 0  # documents read (or being read) into memory and not yet handed out
-        self._fill()
-
-    def _document(self, name: str) -> bool:
-        return name in self.documents and self.pkg.infos[name].file_size <= MAX_PDF_BYTES
-
-    def _held(self, name: str) -> bool:
-        return self._document(name) and self.pkg.infos[name].file_size <= READ_AHEAD_MAX_BYTES
-
-    def _read_hashed(self, name: str):
-        data = self.pkg.read(name, MAX_PDF_BYTES)
-        return data, hashlib.sha256(data).digest()
-
-    def _work(self, name: str):
-        if self._held(name):
-            return self._read_hashed(name)
-        if self._document(name):
-            return None, None  # too big to hold ahead: read when its turn comes
-        return None, self.pkg.sha256(name)
-
-    def _fill(self) -> None:
-        while self.next < len(self.names):
-            name = self.names[self.next]
-            held = self._held(name)
-            if held and self.held >= READ_AHEAD:
-                return
-            self.held += held
-            self.pending.append((name, held, self.pool.submit(self._work, name)))
-            self.next += 1
-
-    def __iter__(self):
-        try:
-            while self.pending:
-                name, held, fut = self.pending.popleft()
-                try:
-                    data, digest = fut.result()
-                    if digest is None:
-                        data, digest = self._read_hashed(name)
-                except Exception as exc:  # noqa: BLE001 - a corrupt member is a finding, not a crash
-                    data, digest = None, exc
-                del fut
-                self.held -= held
-                self._fill()
-                yield name, data, digest
-                del data
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-
 def _unreadable(name: str, exc: Exception) -> Finding:
     if isinstance(exc, LimitError):
         return finding("C010", name, detail=str(exc))
-    from .container.reasons import reason_zh
+    from ..container.reasons import reason_zh
 
     why = str(exc) or type(exc).__name__
     return finding("C011", name, detail=why, detail_zh=reason_zh(why))

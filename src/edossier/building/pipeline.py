@@ -19,18 +19,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
-from .container.asic import (DataObject, ManifestError, build_manifest, document_name, layer_objects_of, manifest_name,
+from ..version import __version__
+from ..container.asic import (DataObject, ManifestError, build_manifest, document_name, layer_objects_of, manifest_name,
                              parse_manifest, record_name, signature_name)
-from .container.zipio import OpenedPackage, PackageWriter, open_package
-from .fsutil import Input, atomic_output, guard_output
-from .pdfa.build import (ImageInputError, NotImageOnly, PageRef, images_to_pdfa, page_refs, pdfa_claim,
-                         rewrap_image_pdf)
-from .record.model import (Agency, Case, Document, Event, Person, Record, RecordError, Scan, Volume,
+from ..container.zipio import OpenedPackage, PackageWriter, open_package
+from ..fsutil import Input, atomic_output, guard_output
+from ..ocr.types import PageRef
+from ..pdfmake.finish import pdfa_claim
+from ..pdfmake.scans import ImageInputError, NotImageOnly, images_to_pdfa, page_refs, rewrap_image_pdf
+from ..record.model import (Agency, Case, Document, Event, Person, Record, RecordError, Scan, Volume,
                            parse_record, record_to_xml)
-from .record.source import SOURCE_FILE, Source, SourceError, load_source, source_inputs
-from .signing.cades import Credential, sign_manifest
-from .errors import BuildError  # noqa: F401 - BuildError is part of this module's API
+from .source import SOURCE_FILE, Source, SourceError, load_source, source_inputs
+from ..signing.cades import Credential, sign_manifest
+from ..errors import BuildError  # noqa: F401 - BuildError is part of this module's API
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 Progress = Callable[[int, int, str], None]  # (pages done, pages in all, current document title)
@@ -46,7 +47,7 @@ class OcrOptions:
 
 @dataclass(frozen=True)
 class BuildChecks:
-    """The preflight (edossier.preflight): validate the new layer before signing it. `trust` (with it,
+    """The preflight (edossier.building.preflight): validate the new layer before signing it. `trust` (with it,
     the signer's role and CA and the earlier layers' signatures are checked too), `policy` and `allow`
     as for `validate`; `profile` is an extra stage profile to check (lint --profile). `enabled=False` is
     for tools that make deliberately defective packages (the conformance and attack corpora) only."""
@@ -131,7 +132,7 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
                               Input(Path(base_path), "the input package", "输入的卷宗包") if base_path else None],
                      what=("the output package", "输出的卷宗包"))
     if ocr is not None:
-        from .ocr import OcrUnavailable, check_engine
+        from ..ocr import OcrUnavailable, check_engine
 
         try:
             check_engine(ocr.engine)
@@ -195,7 +196,7 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
     total_pages = sum(doc.pages for doc, _ in built)
 
     layer_info = data.get("layer", {})
-    from .caserules.coding import code_record
+    from ..caserules.coding import code_record
 
     def _date(value):
         return dt.date.fromisoformat(value) if value else None
@@ -273,7 +274,7 @@ def _check_signer(credential: Credential, agency: Agency) -> None:
 def _procedure_name(value: str | None) -> str | None:
     """The procedure as the list's Chinese name (PR05, 速裁 → 速裁程序): the record and the cover page carry
     the name a reader knows, and every reader resolves it to one code (docs/caserules.md#procedures)."""
-    from .caserules.codelist import resolve_procedure
+    from ..caserules.codelist import resolve_procedure
 
     entry = resolve_procedure(value)
     return entry.zh if entry is not None else value
@@ -354,7 +355,7 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
         try:
             files = _document_files(source, d)
             if problems is not None:  # lint: every bad scan of the document, not just the first
-                from .pdfa.inspect import scan_findings
+                from ..validation.documents import scan_findings
 
                 bad = [f for path in files if path.suffix.lower() in IMAGE_SUFFIXES
                        for f in scan_findings(path, f"{d['id']}: {path.relative_to(source.folder.resolve())}")
@@ -370,7 +371,7 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
     total = sum(len(refs) if refs is not None else _pdf_pages(files[0]) for _, files, refs in plans)
     pool = None
     if ocr is not None and any(refs for _, _, refs in plans):
-        from .ocr import OcrPool
+        from ..ocr import OcrPool
 
         pool = OcrPool(ocr.engine, ocr.jobs)
     built: list[tuple[Document, Path]] = []
@@ -422,7 +423,7 @@ def _generated_documents(base: "_Base", data: dict, case: Case, agency: Agency, 
                          known_docs: set[str]) -> list[tuple[Document, Path]]:
     """卷宗封面, 卷内目录 and 备考表 for every volume this layer adds or adds documents to
     (docs/builder.md): documents of their own, after this layer's source documents."""
-    from .pdfa.pages import COVER, GENERATED_TYPES, REMARKS, TOC, GlyphError, cover_pdf, plan_volume_sheets, \
+    from ..pdfmake.sheets import COVER, GENERATED_TYPES, REMARKS, TOC, GlyphError, cover_pdf, plan_volume_sheets, \
         remarks_pdf, toc_pdf
 
     own = [doc for doc, _ in built if doc.type in GENERATED_TYPES]
@@ -434,7 +435,7 @@ def _generated_documents(base: "_Base", data: dict, case: Case, agency: Agency, 
     persons = [p for r in base.records for p in r.persons] + [
         Person(p["role"], p["name"], p.get("id_number"), p.get("gender")) for p in data.get("persons", [])]
     cn = re.search(r"(?:^|,)CN=((?:[^,\\]|\\.)+)", (credential.subject if credential else "") or "")
-    from .ocr import engine_label
+    from ..ocr import engine_label
 
     sheets = plan_volume_sheets(base.records, [doc for doc, _ in built], layer=layer, case=case, agency=agency,
                                 new_volumes=volumes, persons=persons, created=created,
@@ -524,7 +525,7 @@ def _check_pdf_images(d: dict, path: Path, data: bytes, warnings: list) -> None:
     (validation would report D006/D008); a scanned page below 200 dpi is a warning (D007)."""
     import pikepdf
 
-    from .pdfa.images import check_pdf_images
+    from ..pdfa.images import check_pdf_images
 
     try:
         with pikepdf.open(io.BytesIO(data), attempt_recovery=False, suppress_warnings=True) as pdf:

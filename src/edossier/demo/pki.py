@@ -58,7 +58,7 @@ __all__ = [
     "DEFAULT_SIGNER_KEY_USAGE",
     "CRL_BASE_URL",
     "IssuedCA",
-    "Credential",
+    "IssuedCredential",
     "DemoPKI",
     "generate_key",
     "make_root_ca",
@@ -149,7 +149,7 @@ class IssuedCA:
 
 
 @dataclass(frozen=True)
-class Credential:
+class IssuedCredential:
     """A signer: key, certificate, and the chain above it (issuing CA first, root last)."""
 
     cert: x509.Certificate
@@ -172,7 +172,7 @@ class DemoPKI:
     now: dt.datetime
     root: IssuedCA
     cas: dict[str, IssuedCA]
-    credentials: dict[str, Credential]
+    credentials: dict[str, IssuedCredential]
     crls: dict[str, bytes]  # "root" and each role -> DER
     trustlist: TrustList
     trustlist_path: Path
@@ -181,8 +181,8 @@ class DemoPKI:
     crl_paths: dict[str, Path] = field(default_factory=dict)  # "root" and each role
     p12_paths: dict[str, Path] = field(default_factory=dict)  # each role, and "tsa"
     readme_path: Path | None = None
-    tsa: Credential | None = None
-    operator: Credential | None = None  # signs trustlist.xml; its certificate is the trust anchor
+    tsa: IssuedCredential | None = None
+    operator: IssuedCredential | None = None  # signs trustlist.xml; its certificate is the trust anchor
     anchor_path: Path | None = None  # trust-anchor.pem
     tsa_ca: IssuedCA | None = None  # the CA dedicated to time-stamping that issued `tsa`
 
@@ -325,7 +325,7 @@ def issue_signer(
     eku: Sequence[ObjectIdentifier] | None = DEFAULT_SIGNER_EKU,
     key_usage: x509.KeyUsage | None = DEFAULT_SIGNER_KEY_USAGE,
     role: str | None = None,
-) -> Credential:
+) -> IssuedCredential:
     """A signing certificate for an agency, issued by ``ca``.
 
     Subject: C=CN, O=<agency_name>, CN=<agency_name> 电子签章, organizationIdentifier=<credit_code>.
@@ -366,7 +366,7 @@ def issue_signer(
     if ca.crl_url:
         builder = builder.add_extension(_crl_dp(ca.crl_url), critical=False)
     cert = builder.sign(ca.key, hashes.SHA256())
-    return Credential(
+    return IssuedCredential(
         cert=cert,
         key=key,
         chain=(ca.cert, *ca.chain),
@@ -379,7 +379,7 @@ def issue_signer(
 TSA_NAME = "edossier 演示时间戳服务"
 
 
-def issue_tsa(ca: IssuedCA, *, now: dt.datetime | None = None, name: str = TSA_NAME) -> Credential:
+def issue_tsa(ca: IssuedCA, *, now: dt.datetime | None = None, name: str = TSA_NAME) -> IssuedCredential:
     """A time-stamping certificate (RFC 3161: EKU timeStamping, critical) issued by ``ca``.
 
     RSA 3072, because the in-process TSA (pyHanko's DummyTimeStamper, served by
@@ -408,7 +408,7 @@ def issue_tsa(ca: IssuedCA, *, now: dt.datetime | None = None, name: str = TSA_N
     )
     if ca.crl_url:
         builder = builder.add_extension(_crl_dp(ca.crl_url), critical=False)
-    return Credential(cert=builder.sign(ca.key, hashes.SHA256()), key=key, chain=(ca.cert, *ca.chain),
+    return IssuedCredential(cert=builder.sign(ca.key, hashes.SHA256()), key=key, chain=(ca.cert, *ca.chain),
                       agency_name=name, credit_code="", role="tsa")
 
 
@@ -416,7 +416,7 @@ OPERATOR_NAME = "edossier 演示信任列表运营方"
 
 
 def issue_trustlist_operator(*, now: dt.datetime | None = None, name: str = OPERATOR_NAME,
-                             key_type: str = "ec") -> Credential:
+                             key_type: str = "ec") -> IssuedCredential:
     """A self-signed trust-list operator certificate (digitalSignature only, not a CA).
 
     Self-signed and outside the agencies' hierarchy on purpose: the anchor the user names for the
@@ -442,10 +442,10 @@ def issue_trustlist_operator(*, now: dt.datetime | None = None, name: str = OPER
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
-    return Credential(cert=cert, key=key, chain=(), agency_name=name, credit_code="", role="trustlist-operator")
+    return IssuedCredential(cert=cert, key=key, chain=(), agency_name=name, credit_code="", role="trustlist-operator")
 
 
-def load_operator(pki_dir: Path) -> Credential:
+def load_operator(pki_dir: Path) -> IssuedCredential:
     """The trust-list operator credential of a demo folder (``trustlist-operator.p12``)."""
     path = Path(pki_dir) / "trustlist-operator.p12"
     try:
@@ -454,7 +454,7 @@ def load_operator(pki_dir: Path) -> Credential:
         raise UserError(f"{pki_dir} is not a demo PKI folder with a trust-list operator "
                         "(trustlist-operator.p12 missing)",
                         f"{pki_dir} 不是带信任列表运营方凭据的演示 PKI 文件夹（缺少 trustlist-operator.p12）") from None
-    return Credential(cert=cert, key=key, chain=(), agency_name=OPERATOR_NAME, credit_code="",
+    return IssuedCredential(cert=cert, key=key, chain=(), agency_name=OPERATOR_NAME, credit_code="",
                       role="trustlist-operator")
 
 
@@ -521,7 +521,7 @@ def make_crl(
     return builder.sign(ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
-def p12_bytes(cred: Credential, passphrase: bytes | None = None) -> bytes:
+def p12_bytes(cred: IssuedCredential, passphrase: bytes | None = None) -> bytes:
     """PKCS#12 with key, signer certificate and chain; unencrypted when ``passphrase`` is None,
     otherwise PBES2 (PBKDF2-SHA256, AES-256-CBC) with a SHA-256 MAC."""
     if passphrase is None:
@@ -538,7 +538,7 @@ def p12_bytes(cred: Credential, passphrase: bytes | None = None) -> bytes:
     return pkcs12.serialize_key_and_certificates(friendly, cred.key, cred.cert, list(cred.chain), enc)
 
 
-def write_p12(cred: Credential, path: Path, passphrase: bytes | None = None) -> None:
+def write_p12(cred: IssuedCredential, path: Path, passphrase: bytes | None = None) -> None:
     """Write ``cred`` as a PKCS#12 file (mode 0600, atomically); see :func:`p12_bytes`."""
     atomic_write_bytes(Path(path), p12_bytes(cred, passphrase), mode=0o600)
 
@@ -768,7 +768,7 @@ def revoke_in_demo(pki_dir: Path, role: str, serial: int, *, when: dt.datetime |
 def issue_in_demo(pki_dir: Path, role: str, agency_name: str, credit_code: str, out: Path, *,
                   passphrase: bytes | None = None, key_type: str = "ec", days: int | None = None,
                   eku: Sequence[ObjectIdentifier] | None = DEFAULT_SIGNER_EKU,
-                  now: dt.datetime | None = None) -> Credential:
+                  now: dt.datetime | None = None) -> IssuedCredential:
     """Issue another signer under ``role``'s demo CA and write it as PKCS#12 to ``out``."""
     ca = load_demo_ca(pki_dir, role)
     now = _check_aware(now, "now") if now is not None else _utc_now()

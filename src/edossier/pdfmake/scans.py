@@ -20,21 +20,21 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zlib
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
-from PIL import Image, ImageCms
+from PIL import Image
 
 from ..errors import UserError
+from ..pdfa.images import MAX_IMAGE_PIXELS, dpi_pair, scan_dpi
+from ..ocr.types import PageRef, PageText
+from .finish import finish_pdfa
 
 A4_WIDTH_PT = 595.28
 A4_HEIGHT_PT = 841.89
-MAX_IMAGE_PIXELS = 200_000_000
-PRODUCER = "edossier"
 EXIF_ORIENTATION = 0x0112
 
 
@@ -56,7 +56,7 @@ def check_scan(path: Path, data: bytes | None = None) -> None:
     (`images.verify_image_file`); the message names the file and, for a multi-page file, the page."""
     import hashlib
 
-    from .images import ImageDefect, verify_image_file
+    from ..pdfa.images import ImageDefect, verify_image_file
 
     data = data if data is not None else path.read_bytes()
     digest = hashlib.sha256(data).digest()
@@ -81,62 +81,6 @@ class PageInfo:
     size_pt: tuple[float, float] = (0.0, 0.0)
 
 
-@dataclass(frozen=True)
-class PageRef:
-    """One scanned page: what an OCR worker needs to find and decode it on its own."""
-
-    path: Path
-    frame: int = 0
-    orientation: int = 1  # EXIF orientation 1..8
-
-
-@dataclass(frozen=True)
-class OcrLine:
-    """One recognised line: its text and box in pixels of the upright image."""
-
-    text: str
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    confidence: float = 1.0
-
-
-@dataclass
-class PageText:
-    """The OCR result of one page: the upright image's size in pixels and its lines."""
-
-    width: int
-    height: int
-    lines: list[OcrLine] = field(default_factory=list)
-
-
-@cache
-def srgb_icc() -> bytes:
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-
-
-def _dpi_pair(img: Image.Image) -> tuple[float | None, float | None]:
-    dpi = img.info.get("dpi")
-    if not dpi:
-        return None, None
-    out = []
-    for v in (dpi[0], dpi[1] if len(dpi) > 1 else dpi[0]):
-        try:
-            value = float(v)
-        except (TypeError, ValueError):
-            value = 0.0
-        out.append(value if 20 <= value <= 4800 else None)
-    if out[0] is None or out[1] is None:
-        return None, None
-    return out[0], out[1]
-
-
-def _dpi(img: Image.Image) -> int | None:
-    x, y = _dpi_pair(img)
-    return int(round(min(x, y))) if x else None
-
-
 def _orientation(img: Image.Image) -> int:
     try:
         value = int(img.getexif().get(EXIF_ORIENTATION, 1))
@@ -153,7 +97,7 @@ def _open_image(path: Path) -> tuple[bytes, Image.Image]:
         if img.format != "JPEG":
             img.load()
     except (OSError, Image.DecompressionBombError, ValueError, SyntaxError) as exc:
-        from .images import open_failure
+        from ..pdfa.images import open_failure
 
         en, zh = open_failure(data, exc)
         raise ImageInputError(f"{path.name}: {en}", f"{path.name}：{zh}") from None
@@ -195,19 +139,6 @@ def page_refs(path: Path) -> list[PageRef]:
     return refs
 
 
-def load_upright(ref: PageRef) -> Image.Image:
-    """The page's pixels as a viewer shows them (EXIF orientation applied), for OCR."""
-    from PIL import ImageOps
-
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
-    img = Image.open(ref.path)
-    if ref.frame:
-        img.seek(ref.frame)
-    img.load()
-    img = ImageOps.exif_transpose(img) if ref.orientation != 1 else img
-    return img
-
-
 def _frames(path: Path):
     """(image, original bytes if they can be embedded as they are, G4 strip or None, orientation)
     for every page in the file, after the whole file has been checked (`check_scan`)."""
@@ -238,7 +169,7 @@ def _icc_ok(icc: bytes | None, space: bytes) -> bool:
 def _image_xobject(pdf: pikepdf.Pdf, path: Path, img: Image.Image, jpeg: bytes | None,
                    g4: tuple[bytes, bool] | None = None) -> tuple[Stream, PageInfo]:
     w, h = img.size
-    dpi = _dpi(img)
+    dpi = scan_dpi(img)
     if jpeg is not None and img.mode in ("L", "RGB"):
         icc = img.info.get("icc_profile")
         space, n = (b"GRAY", 1) if img.mode == "L" else (b"RGB ", 3)
@@ -348,7 +279,7 @@ def images_to_pdfa(images: list[Path], *, title: str, author: str | None, create
     for path, (img, jpeg, g4, orientation) in ((p, frame) for p in images for frame in _frames(p)):
         w, h = img.size
         xobj, info = _image_xobject(pdf, path, img, jpeg, g4)
-        dx, dy = _dpi_pair(img)
+        dx, dy = dpi_pair(img)
         if dx:
             rx, ry = 72.0 / dx, 72.0 / dy  # points per pixel along the stored image's axes
         else:
@@ -366,65 +297,10 @@ def images_to_pdfa(images: list[Path], *, title: str, author: str | None, create
         pdf.pages[-1].Contents = pdf.make_stream(f"q {cm} cm /Im0 Do Q".encode())
         infos.append(PageInfo(info.dpi, info.colour, info.passthrough, (pw, ph)))
     if text_layers and any(text_layers):
-        from ..ocr.layer import add_text_layers
+        from .textlayer import add_text_layers
 
         add_text_layers(pdf, list(text_layers))
     return finish_pdfa(pdf, title=title, author=author, created=created, lang=lang), infos
-
-
-def finish_pdfa(pdf: pikepdf.Pdf, *, title: str, author: str | None, created: dt.datetime, lang: str,
-                conformance: str = "U") -> bytes:
-    """The PDF/A plumbing shared by every document we make: OutputIntent, XMP, Info, ID."""
-    icc = Stream(pdf, srgb_icc(), N=3)
-    pdf.Root.OutputIntents = Array([Dictionary(
-        Type=Name.OutputIntent, S=Name.GTS_PDFA1,
-        OutputConditionIdentifier=pikepdf.String("sRGB"), Info=pikepdf.String("sRGB IEC61966-2.1"),
-        RegistryName=pikepdf.String("http://www.color.org"), DestOutputProfile=pdf.make_indirect(icc))])
-    pdf.Root.Lang = pikepdf.String(lang)
-    if Name.Metadata in pdf.Root:
-        del pdf.Root.Metadata
-    for key in list(pdf.docinfo.keys()):
-        del pdf.docinfo[key]
-    stamp = created.astimezone(dt.timezone.utc).replace(microsecond=0)
-    pdfdate = stamp.strftime("D:%Y%m%d%H%M%SZ")
-    pdf.docinfo[Name.Title] = title
-    if author:
-        pdf.docinfo[Name.Author] = author
-    pdf.docinfo[Name.Producer] = PRODUCER
-    pdf.docinfo[Name.CreationDate] = pdfdate
-    pdf.docinfo[Name.ModDate] = pdfdate
-    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        meta["pdfaid:part"] = "2"
-        meta["pdfaid:conformance"] = conformance
-        meta["dc:title"] = title
-        if author:
-            meta["dc:creator"] = [author]
-        meta["pdf:Producer"] = PRODUCER
-        iso = stamp.isoformat()
-        meta["xmp:CreateDate"] = iso
-        meta["xmp:ModifyDate"] = iso
-        meta["xmp:MetadataDate"] = iso
-    out = io.BytesIO()
-    pdf.save(out, deterministic_id=True, min_version="1.7", fix_metadata_version=False,
-             object_stream_mode=pikepdf.ObjectStreamMode.preserve, compress_streams=True)
-    return out.getvalue()
-
-
-def fix_cid_fonts(pdf: pikepdf.Pdf) -> None:
-    """PyMuPDF writes no /CIDToGIDMap for the TrueType CID fonts it embeds (PDFA.md §3.2)."""
-    for o in pdf.objects:
-        if isinstance(o, Dictionary) and o.get("/Subtype") == "/CIDFontType2" and "/CIDToGIDMap" not in o:
-            o.CIDToGIDMap = Name.Identity
-
-
-def pdfa_claim(data: bytes) -> str | None:
-    """The PDF/A part+conformance a PDF claims in its XMP (e.g. '2U'), or None."""
-    try:
-        with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
-            status = pdf.open_metadata().pdfa_status
-    except Exception:  # noqa: BLE001 - any failure to read the claim means "no claim"
-        return None
-    return status or None
 
 
 # ----------------------------------------------------------------------------------------------

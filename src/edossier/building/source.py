@@ -280,3 +280,61 @@ def source_inputs(folder: Path):
             inputs.append(Input(path, f"the input file named by {SOURCE_FILE} key '{key}'",
                                 f"{SOURCE_FILE} 键 '{key}' 所指的输入文件"))
     return inputs
+
+
+# --- writing a source from a dict (library callers that hold the case in memory; docs/api.md) --------
+
+def write_source(folder: Path, data: dict) -> Path:
+    """Write `data` (the dict that `dossier.toml` would parse to: tables, arrays of tables, strings,
+    numbers, booleans, dates) as `folder/dossier.toml`, atomically, and return `folder`; the scans it
+    names are the caller's to put beside it. The file is read back and checked with `load_source`, so
+    a dict the schema refuses raises SourceError here, naming the key, as a hand-written file would."""
+    from ..fsutil import atomic_write_bytes
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    lines: list[str] = []
+    _toml_table(lines, [], data)
+    atomic_write_bytes(folder / SOURCE_FILE, "\n".join(lines).lstrip("\n").encode("utf-8") + b"\n")
+    load_source(folder)
+    return folder
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        # a JSON string without ASCII escaping is a TOML basic string: both use \" \\ \n \t \uXXXX
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise SourceError(f"{SOURCE_FILE}: a value of type {type(value).__name__} cannot be written to TOML",
+                      f"{SOURCE_FILE}：类型为 {type(value).__name__} 的值无法写入 TOML")
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
+def _is_table_array(value) -> bool:
+    return isinstance(value, (list, tuple)) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _toml_table(lines: list[str], path: list[str], table: dict) -> None:
+    # plain keys first: in TOML every key after a [header] belongs to that header's table
+    for key, value in table.items():
+        if not isinstance(value, dict) and not _is_table_array(value):
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    for key, value in table.items():
+        name = ".".join(_toml_key(k) for k in [*path, key])
+        if isinstance(value, dict):
+            lines += ["", f"[{name}]"]
+            _toml_table(lines, [*path, key], value)
+        elif _is_table_array(value):
+            for item in value:
+                lines += ["", f"[[{name}]]"]
+                _toml_table(lines, [*path, key], item)

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .check import PdfReport, check_pdf
+from edossier.pdfa.check import PdfReport, check_pdf
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def _clause_match(issue_clause: str, clause: str) -> bool:
 
 
 def _profile_clauses() -> set[str]:
-    from .rules import all_rules
+    from edossier.pdfa.rules import all_rules
 
     return {r.clause for r in all_rules() if r.kind == "pdfa"}
 

@@ -1,6 +1,6 @@
 """The invisible OCR text layer: one Form XObject per page, text in render mode 3 over the words.
 
-Drawn with PyMuPDF in the embedded CJK font (with the fallbacks of pdfa/pages.py), subset, then
+Drawn with PyMuPDF in the embedded CJK font (with the fallbacks of pdfmake/sheets.py), subset, then
 copied into the scan document with pikepdf. Characters no font has are dropped from the layer
 (never drawn as .notdef, PDF/A-2 6.2.11.8); every glyph has a Unicode mapping (ToUnicode).
 """
@@ -12,13 +12,14 @@ import io
 import pikepdf
 from pikepdf import Name
 
-from ..pdfa.build import PageText, fix_cid_fonts
+from ..ocr.types import PageText
+from .finish import fix_cid_fonts
 
 
 def add_text_layers(pdf: pikepdf.Pdf, texts: list[PageText | None]) -> None:
     import pymupdf
 
-    from ..pdfa.pages import default_fonts
+    from .sheets import default_fonts
 
     fonts = default_fonts()
     overlay = pymupdf.open()

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from .errors import UserError
+from ..errors import UserError
 
 PACKAGE_SUFFIXES = (".edp", ".asice", ".sce")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")

@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .build import append_layer, build_package
-from .fsutil import Input, guard_output
-from .resources import samples_dir
-from .roles import ROLE_ZH
-from .signing.cades import load_credential
-from .signing.revocation import credential_chain, fetch_crls
-from .signing.demo_pki import load_demo_trustlist, make_demo_pki
-from .signing.tsa import LocalTSA, serve_in_thread
-from .validate import PackageReport, validate_package
+from ..building.pipeline import append_layer, build_package
+from ..fsutil import Input, guard_output
+from ..resources import samples_dir
+from ..roles import ROLE_ZH
+from ..signing.cades import load_credential
+from ..signing.revocation import credential_chain, fetch_crls
+from .pki import load_demo_trustlist, make_demo_pki
+from ..signing.tsa import LocalTSA, serve_in_thread
+from ..validation.pipeline import PackageReport, validate_package
 
 SAMPLE_CASE = "theft-fasttrack"
 STEPS = (("police", "1-police.edp"), ("procuratorate", "2-procuratorate.edp"), ("court", "3-court.edp"))

@@ -7,7 +7,7 @@ The document is hand-written prose with two generated blocks between markers:
 
 Usage::
 
-    PYTHONPATH=src python -m edossier.pdfa.gen_docs [--check] [docs/pdfa.md] [--corpus DIR]
+    python tools/pdfa_docs.py [--check] [docs/pdfa.md] [--corpus DIR]
 
 ``--check`` exits 1 when the file is stale (the test suite does the same).
 """
@@ -18,7 +18,7 @@ import re
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "pdfa.md"
 CORPUS = REPO.parent / "shared" / "corpus" / "verapdf"
 
@@ -30,7 +30,7 @@ def _cell(s: str) -> str:
 
 
 def rules_block() -> str:
-    from .check import rule_table
+    from edossier.pdfa.check import rule_table
 
     rules = rule_table()
     pdfa = [r for r in rules if r.kind == "pdfa"]
@@ -51,7 +51,7 @@ def rules_block() -> str:
 def corpus_block(corpus: Path) -> str | None:
     if not (corpus / "PDF_A-2b").is_dir():
         return None
-    from .corpus import format_score, run_corpus, score
+    from pdfa_corpus import format_score, run_corpus, score
 
     res, _ = run_corpus(corpus)
     sc = score(res)
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     new = render(old, corpus)
     if check:
         if new != old:
-            print(f"{doc} is stale; run: PYTHONPATH=src python -m edossier.pdfa.gen_docs", file=sys.stderr)
+            print(f"{doc} is stale; run: python tools/pdfa_docs.py", file=sys.stderr)
             return 1
         return 0
     if new != old:

@@ -19,13 +19,13 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .errors import BuildError
-from .container.asic import signature_name
-from .findings import Finding, finding, supervision_codes
-from .policy import Policy
-from .roles import role_name
-from .signing.trustlist import TrustList
-from .validate import PackageReport, validate_package
+from ..errors import BuildError
+from ..container.asic import signature_name
+from ..findings import Finding, finding, supervision_codes
+from ..policy import Policy
+from ..roles import role_name
+from ..signing.trustlist import TrustList
+from ..validation.pipeline import PackageReport, validate_package
 
 # Facts about the case, not defects of the package: the codes of severity "supervision" in the registry
 # (K050, K051, K052). They never block signing, even under a policy that makes them FAIL for validate.
@@ -57,7 +57,7 @@ def policy_with_allow(policy: Policy | None, allow: tuple[str, ...]) -> Policy:
     base = policy or Policy()
     if not allow:
         return base
-    from .policy import _known, _lowerable  # one place decides what may be lowered
+    from ..policy import _known, _lowerable  # one place decides what may be lowered
 
     levels = {code: base.level(code) for code in base.levels} if base.levels else {}
     for code in allow:
@@ -186,7 +186,7 @@ def add_source_problems(result: PreflightResult, problems: list[tuple[str, str, 
 
 
 def _without_consequences(findings: list[Finding], left_out: list[dict]) -> list[Finding]:
-    from .caserules import codelist
+    from ..caserules import codelist
 
     ids = {d["id"] for d in left_out}
     types = codelist.document_types()

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from ..errors import UserError
+
 A4 = (595.28, 841.89)
 GENERATED_TYPES = ("卷宗封面", "卷内目录", "备考表")
 COVER, TOC, REMARKS = GENERATED_TYPES
@@ -34,7 +36,7 @@ SYSTEM_FALLBACKS = (
 )
 
 
-class GlyphError(ValueError):
+class GlyphError(UserError):
     """A character no available font can draw (English and Chinese message)."""
 
     def __init__(self, chars: list[str], where: str = ""):
@@ -42,11 +44,11 @@ class GlyphError(ValueError):
         shown_en = ", ".join(f"{c} (U+{ord(c):04X})" for c in chars[:5])
         at = f"{where}: " if where else ""
         self.chars = chars
-        self.en = (f"{at}no embedded font has a glyph for {shown_en}; install a font that covers it "
-                   "(e.g. Debian fonts-hanazono for CJK Extension B) or name one in EDOSSIER_FALLBACK_FONTS")
-        self.zh = (f"{at}没有可嵌入的字体包含字符 {shown}；请安装覆盖该字符的字体（如 Debian 的 fonts-hanazono，"
-                   "含 CJK 扩展 B 区），或在环境变量 EDOSSIER_FALLBACK_FONTS 中指定字体文件")
-        super().__init__(self.en)
+        super().__init__(
+            f"{at}no embedded font has a glyph for {shown_en}; install a font that covers it "
+            "(e.g. Debian fonts-hanazono for CJK Extension B) or name one in EDOSSIER_FALLBACK_FONTS",
+            f"{at}没有可嵌入的字体包含字符 {shown}；请安装覆盖该字符的字体（如 Debian 的 fonts-hanazono，"
+            "含 CJK 扩展 B 区），或在环境变量 EDOSSIER_FALLBACK_FONTS 中指定字体文件")
 
 
 class FontSet:
@@ -265,7 +267,7 @@ class _Canvas:
     def finish(self, *, title: str, author: str | None, created: dt.datetime) -> tuple[bytes, int]:
         import pikepdf
 
-        from .build import finish_pdfa, fix_cid_fonts
+        from .finish import finish_pdfa, fix_cid_fonts
 
         self.flush()
         self.doc.subset_fonts()

@@ -1,0 +1,163 @@
+"""Embedded font programs for 6.2.11 (fonts.py): Type 1 decrypted and parsed, TrueType/OpenType and bare
+CFF read with fontTools, one Program per font with its glyph names, widths and code mapping."""
+
+from __future__ import annotations
+
+import io
+
+from pikepdf import Dictionary, Stream
+
+from .util import get, key, num
+
+
+def _fontfile(font):
+    fd = get(font, "/FontDescriptor")
+    if not isinstance(fd, Dictionary):
+        return None, None
+    for k in ("/FontFile", "/FontFile2", "/FontFile3"):
+        s = get(fd, k)
+        if isinstance(s, Stream):
+            return k, s
+    return None, None
+
+def _t1_decrypt(data: bytes, r: int) -> bytes:
+    """Type 1 charstring/eexec decryption (same algorithm as fontTools.misc.eexec, faster loop)."""
+    out = bytearray(len(data))
+    for i, c in enumerate(data):
+        out[i] = c ^ (r >> 8)
+        r = ((c + r) * 52845 + 22719) & 0xFFFF
+    return bytes(out)
+
+
+def _parse_type1(data: bytes) -> dict:
+    """fontTools.t1Lib.T1Font.parse on in-memory data, with the faster charstring decryption."""
+    from fontTools.misc import psCharStrings, psLib
+
+    font = psLib.suckfont(data, "ascii")
+    charstrings = font["CharStrings"]
+    priv = font["Private"]
+    lenIV = priv.get("lenIV", 4)
+    if lenIV < 0:
+        raise ValueError("lenIV < 0")
+    subrs = priv.get("Subrs", [])
+    for name in list(charstrings.keys())[:70000]:
+        charstrings[name] = psCharStrings.T1CharString(_t1_decrypt(charstrings[name], 4330)[lenIV:], subrs=subrs)
+    for i in range(len(subrs)):
+        subrs[i] = psCharStrings.T1CharString(_t1_decrypt(subrs[i], 4330)[lenIV:], subrs=subrs)
+    return font
+
+
+class Program:
+    """What we need from an embedded font program: glyph lookup and advance widths."""
+
+    def __init__(self, kind: str, data: bytes) -> None:
+        self.kind = kind
+        self.tt = None
+        self.cff = None
+        self.t1 = None
+        self.ok = False
+        try:
+            if kind == "/FontFile":
+                self.t1 = _parse_type1(data)
+                self.order = list(self.t1["CharStrings"].keys())
+                self.num_glyphs = len(self.order)
+                self.ok = True
+                return
+            if kind == "/FontFile2" or (kind == "/FontFile3" and data[:4] in (b"\x00\x01\x00\x00", b"OTTO", b"true")):
+                from fontTools.ttLib import TTFont
+
+                self.tt = TTFont(io.BytesIO(data), lazy=True, fontNumber=0)
+                self.upem = self.tt["head"].unitsPerEm or 1000
+                self.num_glyphs = self.tt["maxp"].numGlyphs
+                self.order = self.tt.getGlyphOrder()
+                self.ok = True
+            elif kind == "/FontFile3":
+                from fontTools.cffLib import CFFFontSet
+
+                cs = CFFFontSet()
+                cs.decompile(io.BytesIO(data), None)
+                self.cff = cs[cs.fontNames[0]]
+                self.order = self.cff.charset
+                self.num_glyphs = len(self.order)
+                self.ok = True
+        except Exception:  # noqa: BLE001
+            self.ok = False
+
+    def cmap(self, pid: int, eid: int):
+        try:
+            t = self.tt["cmap"].getcmap(pid, eid)
+            return t.cmap if t is not None else None
+        except Exception:  # noqa: BLE001
+            return None
+
+    def cmaps(self) -> list[tuple[int, int]]:
+        try:
+            return [(t.platformID, t.platEncID) for t in self.tt["cmap"].tables]
+        except Exception:  # noqa: BLE001
+            return []
+
+    def has_glyph(self, gname: str) -> bool:
+        if self.t1 is not None:
+            return gname in self.t1["CharStrings"]
+        if self.cff is not None:
+            return gname in self.cff.CharStrings
+        return gname in self.order
+
+    def advance(self, gname: str) -> float | None:
+        try:
+            if self.t1 is not None:
+                from fontTools.pens.basePen import NullPen
+
+                cs = self.t1["CharStrings"][gname]
+                cs.draw(NullPen())
+                fm = self.t1.get("FontMatrix") or [0.001]
+                return cs.width * fm[0] * 1000
+            if self.tt is not None:
+                return self.tt["hmtx"][gname][0] * 1000.0 / self.upem
+            if self.cff is not None:
+                cs = self.cff.CharStrings[gname]
+                cs.decompile()
+                from fontTools.pens.basePen import NullPen
+
+                cs.draw(NullPen())
+                w = cs.width
+                fm = getattr(self.cff, "FontMatrix", [0.001])
+                scale = fm[0] * 1000 if fm and fm[0] else 1
+                return w * scale
+        except Exception:  # noqa: BLE001
+            return None
+        return None
+
+    def cid_glyph(self, cid: int) -> str | None:
+        """CFF CID-keyed: glyph name for a CID (None if absent)."""
+        if self.cff is None:
+            return None
+        if hasattr(self.cff, "ROS"):
+            nm = f"cid{cid:05d}"
+            return nm if nm in self.cff.CharStrings else None
+        if 0 <= cid < len(self.order):
+            return self.order[cid]
+        return None
+
+
+def _program(ctx, font) -> Program | None:
+    cache = ctx.cache.setdefault("programs", {})
+    k = key(font)
+    if k in cache:
+        return cache[k]
+    kind, ff = _fontfile(font)
+    prog = None
+    if ff is not None:
+        try:
+            data = ctx.stream_bytes(ff)
+            if kind == "/FontFile":
+                n1, n2 = num(get(ff, "/Length1")), num(get(ff, "/Length2"))
+                if isinstance(n1, int) and isinstance(n2, int) and 0 < n1 + n2 <= len(data):
+                    data = data[:n1 + n2]
+            prog = Program(kind, data)
+            if not prog.ok:
+                prog = None
+        except Exception:  # noqa: BLE001
+            prog = None
+    cache[k] = prog
+    return prog

@@ -1,0 +1,49 @@
+"""The PDF checker's safety limits and the bounded decoding they need: a leaf every check module may
+import (it imports nothing of the package), so that a limit hit deep in a walk is one exception type,
+LimitExceeded, which the runner (check.py) reports as PDF-UNREADABLE."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PdfLimits:
+    max_file_bytes: int = 1 << 30  # 1 GiB
+    max_objects: int = 2_000_000
+    max_pages: int = 20_000
+    max_stream_bytes: int = 64 << 20  # decompressed bytes read from any one stream
+    max_content_ops: int = 5_000_000  # content-stream operators parsed per document
+    max_form_depth: int = 12  # nesting of Form XObjects / patterns / Type 3 glyphs
+    max_issues_per_rule: int = 25
+    max_walk_nodes: int = 2_000_000  # objects visited by the whole-document walks
+
+
+class LimitExceeded(Exception):
+    """A safety limit was hit; reported as PDF-UNREADABLE."""
+
+
+_ASCII_FILTERS = {"/ASCIIHexDecode", "/AHx", "/ASCII85Decode", "/A85"}
+# worst-case output/input ratio of the filters qpdf decodes (image codecs are not decoded by read_bytes)
+_EXPANSION = {"/FlateDecode": 1032.0, "/Fl": 1032.0, "/LZWDecode": 2800.0, "/LZW": 2800.0,
+              "/RunLengthDecode": 64.0, "/RL": 64.0, "/ASCIIHexDecode": 0.5, "/AHx": 0.5,
+              "/ASCII85Decode": 0.8, "/A85": 0.8}
+
+
+def ascii_decode(name: str, data: bytes) -> bytes:
+    import base64
+    import binascii
+
+    if name in ("/ASCIIHexDecode", "/AHx"):
+        h = bytes(b for b in data.split(b">", 1)[0] if chr(b) in "0123456789abcdefABCDEF")
+        if len(h) % 2:
+            h += b"0"
+        return binascii.unhexlify(h)
+    body = data.strip()
+    if body.startswith(b"<~"):
+        body = body[2:]
+    body = body.split(b"~>", 1)[0]
+    try:
+        return base64.a85decode(body, adobe=False, ignorechars=b" \t\n\r\x0b\x0c")
+    except ValueError:
+        return b""

@@ -1,0 +1,75 @@
+"""The PDF/A plumbing shared by every document edossier makes (scans, generated sheets, text layers,
+reading copies): the sRGB OutputIntent, XMP with the pdfaid claim, Info, a deterministic ID. A leaf of
+pdfmake/: the makers import it, it imports none of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from functools import cache
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Stream
+from PIL import ImageCms
+
+PRODUCER = "edossier"
+
+
+@cache
+def srgb_icc() -> bytes:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def finish_pdfa(pdf: pikepdf.Pdf, *, title: str, author: str | None, created: dt.datetime, lang: str,
+                conformance: str = "U") -> bytes:
+    """The PDF/A plumbing shared by every document we make: OutputIntent, XMP, Info, ID."""
+    icc = Stream(pdf, srgb_icc(), N=3)
+    pdf.Root.OutputIntents = Array([Dictionary(
+        Type=Name.OutputIntent, S=Name.GTS_PDFA1,
+        OutputConditionIdentifier=pikepdf.String("sRGB"), Info=pikepdf.String("sRGB IEC61966-2.1"),
+        RegistryName=pikepdf.String("http://www.color.org"), DestOutputProfile=pdf.make_indirect(icc))])
+    pdf.Root.Lang = pikepdf.String(lang)
+    if Name.Metadata in pdf.Root:
+        del pdf.Root.Metadata
+    for key in list(pdf.docinfo.keys()):
+        del pdf.docinfo[key]
+    stamp = created.astimezone(dt.timezone.utc).replace(microsecond=0)
+    pdfdate = stamp.strftime("D:%Y%m%d%H%M%SZ")
+    pdf.docinfo[Name.Title] = title
+    if author:
+        pdf.docinfo[Name.Author] = author
+    pdf.docinfo[Name.Producer] = PRODUCER
+    pdf.docinfo[Name.CreationDate] = pdfdate
+    pdf.docinfo[Name.ModDate] = pdfdate
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["pdfaid:part"] = "2"
+        meta["pdfaid:conformance"] = conformance
+        meta["dc:title"] = title
+        if author:
+            meta["dc:creator"] = [author]
+        meta["pdf:Producer"] = PRODUCER
+        iso = stamp.isoformat()
+        meta["xmp:CreateDate"] = iso
+        meta["xmp:ModifyDate"] = iso
+        meta["xmp:MetadataDate"] = iso
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True, min_version="1.7", fix_metadata_version=False,
+             object_stream_mode=pikepdf.ObjectStreamMode.preserve, compress_streams=True)
+    return out.getvalue()
+
+
+def fix_cid_fonts(pdf: pikepdf.Pdf) -> None:
+    """PyMuPDF writes no /CIDToGIDMap for the TrueType CID fonts it embeds (PDFA.md §3.2)."""
+    for o in pdf.objects:
+        if isinstance(o, Dictionary) and o.get("/Subtype") == "/CIDFontType2" and "/CIDToGIDMap" not in o:
+            o.CIDToGIDMap = Name.Identity
+
+
+def pdfa_claim(data: bytes) -> str | None:
+    """The PDF/A part+conformance a PDF claims in its XMP (e.g. '2U'), or None."""
+    try:
+        with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
+            status = pdf.open_metadata().pdfa_status
+    except Exception:  # noqa: BLE001 - any failure to read the claim means "no claim"
+        return None
+    return status or None

@@ -1,0 +1,82 @@
+"""Reading and hashing a package's data members beside the validation stages (validation/pipeline.py):
+the integrity stage consumes the digests, the documents stage the bytes of the documents to check."""
+
+from __future__ import annotations
+
+import hashlib
+
+from ..container.zipio import OpenedPackage
+
+MAX_PDF_BYTES = 512 * 1024 * 1024  # documents larger than this are not PDF-checked (X005)
+READ_AHEAD = 2  # documents read and hashed ahead of the one being checked
+READ_AHEAD_MAX_BYTES = 32 * 1024 * 1024  # larger documents are read only when their turn comes (memory)
+
+
+class MemberReader:
+    """Reads and hashes the data members in two threads, starting at once; iterate to get, in order,
+    (name, bytes of a document to check or None, SHA-256 digest or the exception).
+
+    os.pread, zlib.crc32 and hashlib release the GIL, so the hashing runs on the second core while this
+    thread verifies signatures and checks documents (pure Python, holding the GIL). Members that are
+    only hashed are streamed and all queued at once; at most READ_AHEAD documents are held in memory
+    ahead of the consumer.
+    """
+
+    def __init__(self, pkg: OpenedPackage, names: list[str], documents: dict):
+        from collections import deque
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pkg, self.names, self.documents = pkg, names, documents
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="edossier-hash")
+        self.pending: deque = deque()
+        self.next = 0
+        self.held = 0  # documents read (or being read) into memory and not yet handed out
+        self._fill()
+
+    def _document(self, name: str) -> bool:
+        return name in self.documents and self.pkg.infos[name].file_size <= MAX_PDF_BYTES
+
+    def _held(self, name: str) -> bool:
+        return self._document(name) and self.pkg.infos[name].file_size <= READ_AHEAD_MAX_BYTES
+
+    def _read_hashed(self, name: str):
+        data = self.pkg.read(name, MAX_PDF_BYTES)
+        return data, hashlib.sha256(data).digest()
+
+    def _work(self, name: str):
+        if self._held(name):
+            return self._read_hashed(name)
+        if self._document(name):
+            return None, None  # too big to hold ahead: read when its turn comes
+        return None, self.pkg.sha256(name)
+
+    def _fill(self) -> None:
+        while self.next < len(self.names):
+            name = self.names[self.next]
+            held = self._held(name)
+            if held and self.held >= READ_AHEAD:
+                return
+            self.held += held
+            self.pending.append((name, held, self.pool.submit(self._work, name)))
+            self.next += 1
+
+    def __iter__(self):
+        try:
+            while self.pending:
+                name, held, fut = self.pending.popleft()
+                try:
+                    data, digest = fut.result()
+                    if digest is None:
+                        data, digest = self._read_hashed(name)
+                except Exception as exc:  # noqa: BLE001 - a corrupt member is a finding, not a crash
+                    data, digest = None, exc
+                del fut
+                self.held -= held
+                self._fill()
+                yield name, data, digest
+                del data
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
