@@ -157,7 +157,7 @@ def test_trust_show_says_an_entry_without_dates_has_no_time_limit(pki, tmp_path)
     zh = run("trust", "show", tl, *anchor, lang="zh-CN").output
     assert "有效期不限" in zh[zh.index("深圳市公安局交通警察支队"):]
     # the demo agencies have both dates: shown as they are
-    assert re.search(r"in force \d{4}-\d\d-\d\dT\S+ … \d{4}-", en)
+    assert re.search(r"in force \d{4}-\d\d-\d\d \d\d:\d\d \+08:00 … \d{4}-", en)  # Beijing time
 
 
 from test_caserules_packages import sample_package  # noqa: E402,F401 - session fixture: the bundled sample
