@@ -57,7 +57,7 @@ def test_findings_are_read_through_the_same_lookup():
 
 
 def test_every_finding_can_be_described_without_a_case():
-    from edossier.i18n import describe_finding
+    from edossier.findings import describe_finding
 
     for code, c in registry().items():
         for lang in ("en", "zh-CN"):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from .i18n import fill
+from .i18n import Message, add_source, fill, is_zh, message, params_of, t
 
 STAGES = ("container", "schema", "integrity", "signature", "document", "case")
 # "supervision" (监督事项, issue #15): a fact about the case that the receiving agency must see first and act
@@ -86,6 +86,24 @@ def registry() -> dict[str, Code]:
                 raise RuntimeError(f"codes/{item.name}: could-not-check code {code} must be an error")
             codes[code] = Code(code, entry["severity"], entry["stage"], entry["spec"], entry["en"], entry["zh"])
     return dict(sorted(codes.items()))
+
+
+def _message(code: str) -> Message | None:
+    c = registry().get(code)
+    return Message((c.en, c.zh)) if c else None
+
+
+add_source("finding.", _message)  # t("finding.K012", …) reads this registry (the catalogue stays a leaf)
+
+
+def describe_finding(code: str, lang: str) -> str:
+    """A finding's message without a case to fill it: each parameter named by what it stands for
+    ("‹agency›", "〈机关〉"), for tables over many packages (the stats dashboard). A parameter without a
+    `param.<name>` entry raises KeyError (tests/test_i18n.py holds every parameter to one)."""
+    m = message(f"finding.{code}")
+    template = m.zh if is_zh(lang) else m.en
+    nouns = {p: t("param.marker", lang, noun=t(f"param.{p.removesuffix('_zh')}", lang)) for p in params_of(template)}
+    return fill(template, nouns)
 
 
 def finding(code: str, location: str = "", *, rule_id: str | None = None, detail_zh: str | None = None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import string
 import tomllib
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 
@@ -66,16 +67,24 @@ def catalogue() -> dict[str, Message]:
     return out
 
 
-def _finding_message(key: str) -> Message | None:
-    from ..findings import registry  # findings imports this module; import lazily
+# Other registries of bilingual templates (the finding registry: "finding.K012") add themselves here, so
+# that this module, a leaf, never imports them (findings.py imports this module).
+_SOURCES: dict[str, Callable[[str], "Message | None"]] = {}
 
-    c = registry().get(key[len("finding."):])
-    return Message((c.en, c.zh)) if c else None
+
+def add_source(prefix: str, lookup: Callable[[str], "Message | None"]) -> None:
+    """Serve keys `prefix` + name from `lookup(name)` (None: no such message)."""
+    _SOURCES[prefix] = lookup
 
 
 def message(key: str) -> Message:
     """The (en, zh) templates of `key` ("finding.K012" reads the finding registry)."""
-    found = _finding_message(key) if key.startswith("finding.") else catalogue().get(key)
+    for prefix, lookup in _SOURCES.items():
+        if key.startswith(prefix):
+            found = lookup(key[len(prefix):])
+            break
+    else:
+        found = catalogue().get(key)
     if found is None:
         raise KeyError(f"no message {key!r} in the catalogue (src/edossier/i18n/messages.toml)")
     return found
@@ -138,20 +147,10 @@ def section(prefix: str, lang: str) -> dict[str, str]:
     return {k[len(start):]: (m.zh if zh else m.en) for k, m in catalogue().items() if k.startswith(start)}
 
 
-def describe_finding(code: str, lang: str) -> str:
-    """A finding's message without a case to fill it: each parameter named by what it stands for
-    ("‹agency›", "〈机关〉"), for tables over many packages (the stats dashboard). A parameter without a
-    `param.<name>` entry raises KeyError (tests/test_i18n.py holds every parameter to one)."""
-    m = message(f"finding.{code}")
-    template = m.zh if is_zh(lang) else m.en
-    nouns = {p: t("param.marker", lang, noun=t(f"param.{p.removesuffix('_zh')}", lang)) for p in params_of(template)}
-    return fill(template, nouns)
-
-
 def params_of(template: str) -> set[str]:
     """The parameter names a template uses (`{name}`, `{name:>3}`, `{name!r}` → name)."""
     return {field.split(".")[0].split("[")[0] for _, field, _, _ in _FORMATTER.parse(template) if field}
 
 
-__all__ = ["MessageParamError", "STRICT_ENV", "catalogue", "describe_finding", "fill", "is_zh", "message", "pair", "params_of", "raw",
+__all__ = ["MessageParamError", "STRICT_ENV", "add_source", "catalogue", "fill", "is_zh", "message", "pair", "params_of", "raw",
            "section", "strict", "t"]
