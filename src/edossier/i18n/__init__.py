@@ -147,10 +147,17 @@ def section(prefix: str, lang: str) -> dict[str, str]:
     return {k[len(start):]: (m.zh if zh else m.en) for k, m in catalogue().items() if k.startswith(start)}
 
 
+def quoted_original(text: str) -> str:
+    """A third-party library's own words (a PDF parser's or an ASN.1 decoder's error), shown to a
+    Chinese reader as a marked quotation after our Chinese explanation: free-form text we cannot
+    translate reliably, kept verbatim because it is what a vendor's support needs (docs/i18n.md)."""
+    return f"原文「{text}」"
+
+
 def params_of(template: str) -> set[str]:
     """The parameter names a template uses (`{name}`, `{name:>3}`, `{name!r}` → name)."""
     return {field.split(".")[0].split("[")[0] for _, field, _, _ in _FORMATTER.parse(template) if field}
 
 
-__all__ = ["MessageParamError", "STRICT_ENV", "add_source", "catalogue", "fill", "is_zh", "message", "pair", "params_of", "raw",
+__all__ = ["MessageParamError", "STRICT_ENV", "add_source", "catalogue", "fill", "is_zh", "message", "pair", "params_of", "quoted_original", "raw",
            "section", "strict", "t"]

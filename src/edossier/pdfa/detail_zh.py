@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import quoted_original
+
 _USES = {"fill": "填充", "stroke": "描边", "image": "图像", "shading": "渐变", "group": "透明组",
          "inline image": "内嵌图像", "fill (initial colour space)": "填充（初始色彩空间）",
          "stroke (initial colour space)": "描边（初始色彩空间）", "text": "文字"}
@@ -70,6 +72,8 @@ _PATTERNS = [(re.compile(p, re.S), zh) for p, zh in (
     (r"(\S+) is not (\S+)", r"\1 不是 \2"),
 )]
 _INHERITED = re.compile(r"(.+) inherited from the page")
+# an exception's text as a library wrote it ("PdfError: can't find startxref", "qpdf: …"): quoted
+_LIBRARY = re.compile(r"(?:[A-Z]\w*(?:Error|Exception|Warning)|qpdf): .+", re.S)
 
 
 def detail_zh(detail: str) -> str:
@@ -82,6 +86,8 @@ def detail_zh(detail: str) -> str:
     for pattern, zh in _PATTERNS:
         if pattern.fullmatch(detail):
             return pattern.sub(zh, detail)
+    if _LIBRARY.fullmatch(detail):
+        return quoted_original(detail)
     return detail
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..findings import Finding, finding
+from ..i18n import quoted_original
 from ..roles import role_name
 from .trustlist import TrustList
 from ..errors import UserError
@@ -492,7 +493,9 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
             c.native
     except Exception as exc:  # noqa: BLE001 - asn1crypto raises many types for malformed DER
         why = str(exc)[:200] or type(exc).__name__
-        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=why, detail_zh=_reason_zh(why))
+        zh = _reason_zh(why)  # our own reasons are translated; asn1crypto's words are quoted
+        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=why,
+                    detail_zh=zh if zh != why else quoted_original(why))
     # Parsable, but is it DER? BER (indefinite lengths, non-minimal encodings, unsorted sets) lets two
     # parsers see two different signatures, and the signed attributes are hashed in their DER form.
     not_der = der_problem(p7s)
@@ -566,10 +569,12 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         bare = cms.ContentInfo.load(p7s)["content"]
         bare["signer_infos"][0]["unsigned_attrs"] = None
     except Exception as exc:  # noqa: BLE001 - parsed once already; kept total for hostile input
-        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=str(exc)[:200] or type(exc).__name__)
+        why = str(exc)[:200] or type(exc).__name__
+        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=why, detail_zh=quoted_original(why))
     status = _run_validation(manifest, bare, trusted, embedded, embedded_crls, when, retroactive=retroactive)
     if isinstance(status, Exception):
-        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=f"{type(status).__name__}: {str(status)[:200]}")
+        why = f"{type(status).__name__}: {str(status)[:200]}"
+        return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE", detail=why, detail_zh=quoted_original(why))
     # From here on, the signer is the certificate pyHanko validated, and only that one.
     validated = status.signing_cert
     if validated is None or validated.dump() != signer_cert.dump() or (
@@ -722,7 +727,7 @@ _REASON_PATTERNS_ZH = [
     (re.compile(r"RSA key of (\d+) bits \(at least 2048 required\)"), r"RSA 密钥仅 \1 位（至少须 2048 位）"),
     (re.compile(r"elliptic curve (\S+)"), r"椭圆曲线 \1"),
     (re.compile(r"certificate hash algorithm (\S+)"), r"证书摘要算法 \1"),
-    (re.compile(r"content type is (\S+), not signed_data"), r"内容类型为 \1，不是 signed_data"),
+    (re.compile(r"content type is (\S+), not signed_data"), r"内容类型为 '\1'（CMS 类型名），不是 signed_data"),
     (re.compile(r"(\d+) SignerInfos; exactly one is required"), r"有 \1 个 SignerInfo，必须恰好一个"),
 ]
 

@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass, field
 
 from ..findings import Finding, finding
+from ..i18n import quoted_original
 from .cades import DOCUMENT_SIGNING, display_name
 
 
@@ -45,7 +46,8 @@ def verify_pdf_signatures(location: str, data: bytes, *, agency, at: dt.datetime
         # ... but a file that looks signed must not pass as unsigned: a signature nobody could
         # read is a signature nobody checked (#13).
         if b"/ByteRange" in data:
-            out.findings.append(finding("G024", location, detail=f"{type(exc).__name__}: {str(exc)[:160]}"))
+            why = f"{type(exc).__name__}: {str(exc)[:160]}"
+            out.findings.append(finding("G024", location, detail=why, detail_zh=quoted_original(why)))
         return out
     out.count = len(sigs)
     if not sigs:
