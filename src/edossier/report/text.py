@@ -46,7 +46,7 @@ def render_text(reports, console: Console, lang: str = "en", *, trust: dict | No
     for rep in reports:
         d = rep.to_dict()
         colour = "green" if rep.verdict == "accept" else "red"
-        console.print(f"[bold {colour}]{L[rep.verdict]}[/]  {L['package']}: {rep.path}")
+        console.print(f"[bold {colour}]{L[rep.verdict]}[/]  " + L["package_line"].format(path=rep.path))
         c = d["counts"]
         console.print("  " + L["errors"].format(s=c["supervision"], e=c["error"], w=c["warning"], i=c["info"]))
         for layer in d["layers"]:
