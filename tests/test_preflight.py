@@ -356,3 +356,33 @@ def test_round_trip(tmp_path_factory, agencies, creds, trust, spec):
     assert refused_by_build == (verdict == "reject")
     if not refused_by_build:
         assert validate_package(base / "pre.edp", trust=trust, at=WHEN).verdict == "accept"
+
+
+def test_a_signature_that_validate_would_reject_is_never_written(tmp_path, agencies):
+    """The builder runs the validator on the signature too: a credential whose certificate the trust
+    list's CRL revokes passes the unsigned preflight (the right agency, role and issuing CA) but its
+    signature would get a revocation finding from validate. Nothing is written; the signature's own
+    findings are the reason."""
+    from edossier import load_credential
+    from edossier.demo.pki import load_demo_trustlist, make_demo_pki, revoke_in_demo
+
+    pki = make_demo_pki(tmp_path / "pki").out_dir
+    police = load_credential(pki / "police.p12")
+    revoke_in_demo(pki, "police", pki_serial(pki / "police.p12"))
+    trust = load_demo_trustlist(pki)
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1)])
+    codes = refused(src, tmp_path / "o.edp", police, checks=BuildChecks(trust=trust))
+    assert codes and all(c.startswith("G") for c in codes), codes
+    # the same build under the list before the revocation would sign: the refusal is the revocation's
+    # (shown by validate of a package signed without the checks: it is rejected with the same codes)
+    unchecked = tmp_path / "unchecked.edp"
+    build_package(src, unchecked, police, checks=BuildChecks(enabled=False))
+    rep = validate_package(unchecked, trust=trust)
+    assert rep.verdict == "reject"
+    assert codes == sorted({f.code for f in rep.findings if f.severity == "error"})
+
+
+def pki_serial(p12: Path) -> int:
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    return pkcs12.load_key_and_certificates(p12.read_bytes(), None)[1].serial_number

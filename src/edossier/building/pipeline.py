@@ -253,9 +253,15 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
             if not result.passed:
                 raise refusal(result)
         preflight_seconds = time.monotonic() - preflight_started
+        p7s = sign_manifest(credential, manifest)
+        if checks.enabled and checks.trust is not None:
+            from .preflight import check_signature
+
+            check_signature(p7s, manifest, layer, agency, trust=checks.trust, policy=checks.policy,
+                            allow=checks.allow, where=output)
         with atomic_output(output) as tmp:
             with PackageWriter(tmp, base=unsigned, date_time=stamp.timetuple()[:6]) as writer:
-                writer.add_bytes(signature_name(layer), sign_manifest(credential, manifest), compress=False)
+                writer.add_bytes(signature_name(layer), p7s, compress=False)
     finally:
         spool.cleanup()
     return BuildResult(output, layer, len(built), total_pages, tuple(warnings), generated,

@@ -147,6 +147,30 @@ def refusal(result: PreflightResult) -> PreflightRefused:
         f"预检：新的层将被校验拒收（{n} 个错误：{codes}）；未进行签名", result.report, result.blocking)
 
 
+def check_signature(p7s: bytes, manifest: bytes, layer: int, agency, *, trust: TrustList,
+                    policy: Policy | None = None, allow: tuple[str, ...] = (), where: Path) -> None:
+    """The new layer's signature, judged as `validate` will judge it (the same `verify_layer`, the same
+    trust list and policy), before it is written: the unsigned preflight cannot see what only the
+    signature shows — a revoked or expired certificate, a path that does not reach the listed root, a
+    time stamp from an unlisted authority. Raises PreflightRefused; nothing is written then."""
+    from ..signing.cades import verify_layer
+
+    res = verify_layer(layer, p7s, manifest, agency_name=agency.name, credit_code=agency.credit_code,
+                       role=agency.role, trust=trust)
+    found = policy_with_allow(policy, allow).apply(res.findings)
+    blocking = [f for f in found if f.severity == "error"]
+    if res.indication != "TOTAL_PASSED" and not blocking:
+        blocking = found  # not established: validate would reject it even with nothing at error level
+    if not blocking and res.indication == "TOTAL_PASSED":
+        return
+    report = PackageReport(str(where))
+    report.findings = list(found)
+    codes = ", ".join(sorted({f.code for f in blocking})) or res.indication
+    raise PreflightRefused(
+        f"preflight: validate would reject the new layer's signature ({codes}); nothing was written",
+        f"预检：校验将拒绝新层的签名（{codes}）；未写出任何文件", report, blocking)
+
+
 def refusal_for(found: list[Finding], where: Path) -> PreflightRefused:
     """A refusal before anything was made: the signing credential does not belong to the agency."""
     report = PackageReport(str(where))
@@ -219,5 +243,5 @@ def supervision_notes(result: PreflightResult) -> list[Finding]:
     return [f for f in result.report.findings if f.code in SUPERVISION or f.severity == "supervision"]
 
 
-__all__ = ["PreflightRefused", "PreflightResult", "SUPERVISION", "preflight", "refusal", "signer_findings",
+__all__ = ["PreflightRefused", "PreflightResult", "SUPERVISION", "check_signature", "preflight", "refusal", "signer_findings",
            "policy_with_allow", "refusal_for", "source_problems", "add_source_problems", "supervision_notes"]
