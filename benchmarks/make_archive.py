@@ -91,7 +91,8 @@ def make_pki(seed: str) -> ArchivePKI:
     from cryptography.x509.oid import NameOID
 
     from edossier.demo import pki as dp
-    from edossier.signing.trustlist import TrustedAgency, TrustList, trustlist_to_bytes
+    from edossier.signing.trustlist_model import TrustedAgency, TrustList
+    from edossier.signing.trustlist_write import trustlist_to_bytes
 
     def name(cn: str, org: str = "edossier 合成档案（基准测试）", oid: str | None = None) -> x509.Name:
         attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"), x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),

@@ -176,7 +176,7 @@ def keys_issue(ctx, pki_dir, role, agency_name, credit_code, output, days, rsa, 
         f"已为 {agency_name} 签发 {output}（序列号 {cred.cert.serial_number:#x}）。")
     if entry is not None:
         from edossier.cli.cmd_trust import edit
-        from edossier.signing.trustlist import add_agency
+        from edossier.signing.trustlist_edit import add_agency
 
         def change(tl):
             return (add_agency(tl, entry), f"Added {agency_name} ({credit_code}, {role}) to",
@@ -192,7 +192,7 @@ def _trust_entry(ctx, pki_dir: Path, role: str, agency_name: str, credit_code: s
     from cryptography import x509
 
     from edossier.cli.cmd_trust import read_certs, read_crls
-    from edossier.signing.trustlist import TrustedAgency
+    from edossier.signing.trustlist_model import TrustedAgency
 
     files = [pki_dir / f"ca-{role}.pem", pki_dir / "root-ca.pem"]
     crls = [pki_dir / f"crl-{role}.crl", pki_dir / "crl-root.crl"]
@@ -209,7 +209,8 @@ def _trust_entry(ctx, pki_dir: Path, role: str, agency_name: str, credit_code: s
 
 def _precheck_trust(ctx, trust_path: Path, entry, operator_path, operator_passphrase_env) -> None:
     from edossier.cli.cmd_trust import _load, _operator
-    from edossier.signing.trustlist import TrustListError, add_agency
+    from edossier.signing.trustlist_edit import add_agency
+    from edossier.signing.trustlist_model import TrustListError
 
     operator = _operator(ctx, operator_path, None, operator_passphrase_env)
     tl, _signed = _load(ctx, trust_path, operator.cert if operator else None)

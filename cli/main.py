@@ -329,7 +329,8 @@ def _parse_time(ctx, value: str | None) -> dt.datetime | None:
 def load_trust(ctx, path: Path):
     """The trust list at `path`, verified against --trust-anchor (or $EDOSSIER_TRUST_ANCHOR) unless
     --allow-unsigned-trust; a list that cannot be used ends the command with exit 2."""
-    from edossier.signing.trustlist import TrustListError, load_trustlist
+    from edossier.signing.trustlist import load_trustlist
+    from edossier.signing.trustlist_model import TrustListError
 
     if not path.is_file():
         fail(ctx, f"{path}: no such trust list", f"{path}：信任列表不存在", EXIT_USAGE)

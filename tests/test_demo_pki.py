@@ -26,14 +26,9 @@ from edossier.demo.pki import (
     make_demo_pki,
     write_p12,
 )
-from edossier.signing.trustlist import (
-    TrustedAgency,
-    TrustList,
-    TrustListError,
-    load_trustlist,
-    parse_trustlist,
-    write_trustlist,
-)
+from edossier.signing.trustlist import load_trustlist, parse_trustlist
+from edossier.signing.trustlist_model import TrustedAgency, TrustList, TrustListError
+from edossier.signing.trustlist_write import write_trustlist
 
 ROLES = ("police", "procuratorate", "court", "justice", "supervision")
 DATA = "<manifest>案卷 dossier bytes\r\n\x00\xff</manifest>".encode("utf-8")

@@ -22,7 +22,7 @@ from edossier.demo.pki import (
     make_demo_pki,
 )
 from edossier.signing.revocation import RevocationError, credential_chain, fetch_crls, serve_crls
-from edossier.signing.trustlist import write_trustlist
+from edossier.signing.trustlist_write import write_trustlist
 from edossier.validation.pipeline import validate_package
 from conftest import make_source
 

@@ -21,8 +21,9 @@ from edossier.demo import pki as dp
 from edossier.signing.cades import (der_problem, load_credential, sign_manifest, signature_summary,
                                     verify_layer)
 from edossier.signing.pades import verify_pdf_signatures
-from edossier.signing.trustlist import (TrustedAgency, TrustedTSA, TrustListError, parse_trustlist,
-                                        trustlist_to_bytes)
+from edossier.signing.trustlist import parse_trustlist
+from edossier.signing.trustlist_model import TrustedAgency, TrustedTSA, TrustListError
+from edossier.signing.trustlist_write import trustlist_to_bytes
 from edossier.signing.tsa import LocalTSA, serve_in_thread
 
 UTC = dt.timezone.utc

@@ -28,7 +28,7 @@ from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 from edossier.demo import pki as dp
 from edossier.signing.cades import SignatureResult, load_credential, sign_manifest, verify_layer
 from edossier.demo.pki import load_demo_trustlist
-from edossier.signing.trustlist import TrustList
+from edossier.signing.trustlist_model import TrustList
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 AGENCIES = {a.role: a for a in dp.DEMO_AGENCIES}

@@ -19,7 +19,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 
 from edossier.cli.main import main
 from edossier.demo import pki as dp
-from edossier.signing.trustlist import TrustListError, load_trustlist, write_trustlist
+from edossier.signing.trustlist import load_trustlist
+from edossier.signing.trustlist_model import TrustListError
+from edossier.signing.trustlist_write import write_trustlist
 from tests.conftest import make_source
 
 # A new agency's credit code; check character by GB 32100-2015, worked by hand: character values
@@ -270,7 +272,8 @@ def test_keys_issue_passphrase_and_trust(wpki, tmp_path, three_layers):
 def test_library_refuses_what_a_reader_would(module_pki):
     """add_agency applies the reader's checks itself (not only the CLI): a non-CA certificate, a CRL
     of another CA, a duplicate; remove_agency of an absent entry."""
-    from edossier.signing.trustlist import TrustedAgency, add_agency, remove_agency
+    from edossier.signing.trustlist_edit import add_agency, remove_agency
+    from edossier.signing.trustlist_model import TrustedAgency
 
     tl = load(module_pki)
     operator_der = x509.load_pem_x509_certificate((module_pki / "trust-anchor.pem").read_bytes()).public_bytes(

@@ -22,15 +22,9 @@ from edossier.demo.pki import (
     make_demo_pki,
     make_root_ca,
 )
-from edossier.signing.trustlist import (
-    DS_NS,
-    NS,
-    TrustListError,
-    load_trustlist,
-    parse_trustlist,
-    trustlist_to_bytes,
-    write_trustlist,
-)
+from edossier.signing.trustlist import load_trustlist, parse_trustlist
+from edossier.signing.trustlist_model import DS_NS, NS, TrustListError
+from edossier.signing.trustlist_write import trustlist_to_bytes, write_trustlist
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 

@@ -29,7 +29,7 @@ _EXPORTS = {
     "BuildResult": "edossier.building.pipeline",
     "write_source": "edossier.building.source",
     "load_trustlist": "edossier.signing.trustlist",
-    "TrustList": "edossier.signing.trustlist",
+    "TrustList": "edossier.signing.trustlist_model",
     "load_credential": "edossier.signing.cades",
     "Credential": "edossier.signing.cades",
     "check_pdf": "edossier.pdfa.check",
@@ -54,7 +54,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports
     from .policy import Policy, load_policy
     from .building.source import write_source
     from .signing.cades import Credential, load_credential
-    from .signing.trustlist import TrustList, load_trustlist
+    from .signing.trustlist import load_trustlist
+    from .signing.trustlist_model import TrustList
     from .validation.pipeline import PackageReport, validate_package
 
 

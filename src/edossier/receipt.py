@@ -31,7 +31,7 @@ from .findings import Finding, finding, has_errors
 from .fsutil import Input, atomic_output, guard_output
 from .resources import xml_schema
 from .signing.cades import Credential, SignatureResult, sign_manifest, verify_layer
-from .signing.trustlist import TrustList
+from .signing.trustlist_model import TrustList
 from .xmlsafe import XmlError, parse_xml
 
 VERSION = "0.2"

@@ -431,7 +431,7 @@ def cms_cases(env: Env) -> None:
             trust=rpki / "trustlist.xml")
 
     # G006: no CRL for the police CA in the trust list
-    from edossier.signing.trustlist import write_trustlist
+    from edossier.signing.trustlist_write import write_trustlist
 
     npki = env.out / "nocrl-pki"
     npki.mkdir()

@@ -24,7 +24,7 @@ from ..container.asic import signature_name
 from ..findings import Finding, finding, supervision_codes
 from ..policy import Policy
 from ..roles import role_name
-from ..signing.trustlist import TrustList
+from ..signing.trustlist_model import TrustList
 from ..validation.pipeline import PackageReport, validate_package
 
 # Facts about the case, not defects of the package: the codes of severity "supervision" in the registry

@@ -38,7 +38,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ..demo import pki as dp
-from ..signing.trustlist import TrustedAgency, TrustedTSA, TrustList, trustlist_to_bytes
+from ..signing.trustlist_model import TrustedAgency, TrustedTSA, TrustList
+from ..signing.trustlist_write import trustlist_to_bytes
 
 
 UTC = dt.timezone.utc

@@ -41,14 +41,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from edossier.errors import UserError
 from edossier.fsutil import atomic_write_bytes
-from edossier.signing.trustlist import (
-    ROLE_NAMES_ZH,
-    ROLES,
-    TrustedAgency,
-    TrustedTSA,
-    TrustList,
-    write_trustlist,
-)
+from edossier.roles import ROLE_NAMES_ZH, ROLES
+from edossier.signing.trustlist_model import TrustedAgency, TrustedTSA, TrustList
+from edossier.signing.trustlist_write import write_trustlist
 
 __all__ = [
     "DEMO_AGENCIES",

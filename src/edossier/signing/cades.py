@@ -17,7 +17,7 @@ from pathlib import Path
 from ..findings import Finding, finding
 from ..i18n import quoted_original
 from ..roles import role_name
-from .trustlist import TrustList
+from .trustlist_model import TrustList
 from ..errors import UserError
 
 DOCUMENT_SIGNING = "1.3.6.1.5.5.7.3.36"  # id-kp-documentSigning, RFC 9336

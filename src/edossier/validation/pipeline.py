@@ -34,7 +34,7 @@ from ..policy import Policy
 from ..findings import STAGES, SUPERVISION, Finding, finding, has_errors, severity_counts
 from ..record.model import Record, RecordError, parse_record
 from ..signing.cades import SignatureResult, verify_layer
-from ..signing.trustlist import TrustList
+from ..signing.trustlist_model import TrustList
 from .members import MAX_PDF_BYTES, MemberReader
 
 MAX_SIGNATURE_BYTES = 1024 * 1024
