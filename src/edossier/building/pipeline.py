@@ -525,7 +525,7 @@ def _check_pdf_images(d: dict, path: Path, data: bytes, warnings: list) -> None:
     (validation would report D006/D008); a scanned page below 200 dpi is a warning (D007)."""
     import pikepdf
 
-    from ..pdfa.images import check_pdf_images
+    from ..pdfa.images_pdf import check_pdf_images
 
     try:
         with pikepdf.open(io.BytesIO(data), attempt_recovery=False, suppress_warnings=True) as pdf:
