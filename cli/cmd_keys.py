@@ -133,7 +133,8 @@ def keys_issue(ctx, pki_dir, role, agency_name, credit_code, output, days, rsa, 
 
     from edossier.cli.main import _passphrase
     from edossier.idcodes import is_valid_credit_code
-    from edossier.demo.pki import DEFAULT_SIGNER_EKU, issue_in_demo
+    from edossier.demo.ca import DEFAULT_SIGNER_EKU
+    from edossier.demo.pki import issue_in_demo
 
     if not is_valid_credit_code(credit_code):
         from edossier.idcodes import credit_code_check_char

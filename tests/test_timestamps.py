@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 
 from edossier.signing.cades import load_credential, load_crls, sign_manifest, verify_layer
-from edossier.demo.pki import make_crl, make_demo_pki
+from edossier.demo.ca import make_crl
+from edossier.demo.pki import make_demo_pki
 from edossier.demo.pki import load_demo_trustlist
 from edossier.signing.tsa import LocalTSA, serve_in_thread
 

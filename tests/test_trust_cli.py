@@ -18,6 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 
 from edossier.cli.main import main
+from edossier.demo import ca as dca
 from edossier.demo import pki as dp
 from edossier.signing.trustlist import load_trustlist
 from edossier.signing.trustlist_model import TrustListError
@@ -149,8 +150,8 @@ def test_remove_unknown_entry_and_sign_without_operator(wpki):
 
 def test_other_operator_cannot_silently_resign(wpki, tmp_path):
     """An operator edits only the edition they signed: a list signed by someone else is refused."""
-    other = dp.issue_trustlist_operator(name="另一运营方")
-    dp.write_p12(other, tmp_path / "other.p12", b"pw")
+    other = dca.issue_trustlist_operator(name="另一运营方")
+    dca.write_p12(other, tmp_path / "other.p12", b"pw")
     before = (wpki / "trustlist.xml").read_bytes()
     env = {"OP_PW": "pw"}
     refused(run("trust", "sign", wpki / "trustlist.xml", "--operator", tmp_path / "other.p12",
@@ -170,7 +171,7 @@ def test_other_operator_cannot_silently_resign(wpki, tmp_path):
 def test_update_crl_replaces_and_refuses_rollback(wpki, tmp_path):
     ca = dp.load_demo_ca(wpki, "police")
     now = dt.datetime.now(dt.timezone.utc)
-    newer = dp.make_crl(ca, [(0x1234, now)], now=now + dt.timedelta(hours=2), crl_number=2)
+    newer = dca.make_crl(ca, [(0x1234, now)], now=now + dt.timedelta(hours=2), crl_number=2)
     (tmp_path / "new.crl").write_bytes(newer)
     res = run("trust", "update-crl", wpki / "trustlist.xml", "--crl", tmp_path / "new.crl", *op(wpki))
     assert res.exit_code == 0, res.output
@@ -185,8 +186,8 @@ def test_update_crl_replaces_and_refuses_rollback(wpki, tmp_path):
     refused(run("trust", "update-crl", wpki / "trustlist.xml", "--crl", wpki / "crl-police.crl", *op(wpki)), wpki,
             before, "is older than the listed one")
     # a CRL of a CA the list does not know
-    stranger = dp.make_root_ca()
-    (tmp_path / "x.crl").write_bytes(dp.make_crl(stranger))
+    stranger = dca.make_root_ca()
+    (tmp_path / "x.crl").write_bytes(dca.make_crl(stranger))
     refused(run("trust", "update-crl", wpki / "trustlist.xml", "--crl", tmp_path / "x.crl", *op(wpki)), wpki, before,
             "is not issued by any CA in the trust list")
 
