@@ -566,7 +566,7 @@ VERIFY_CHILD = r"""
 import json, sys, time, zipfile
 t0 = time.perf_counter()
 from edossier.record.model import parse_record
-from edossier.signing.cades import verify_layer
+from edossier.signing.cades_verify import verify_layer
 from edossier.signing.trustlist import load_trustlist
 from pathlib import Path
 trust = load_trustlist(sys.argv[2], anchor=Path(sys.argv[2]).parent / "trust-anchor.pem")

@@ -19,8 +19,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from edossier.demo import ca as dca
 from edossier.demo import pki as dp
-from edossier.signing.cades import (der_problem, load_credential, sign_manifest, signature_summary,
-                                    verify_layer)
+from edossier.signing.cades import load_credential, sign_manifest
+from edossier.signing.cades_der import der_problem
+from edossier.signing.cades_verify import signature_summary, verify_layer
 from edossier.signing.pades import verify_pdf_signatures
 from edossier.signing.trustlist import parse_trustlist
 from edossier.signing.trustlist_model import TrustedAgency, TrustedTSA, TrustListError

@@ -18,7 +18,8 @@ from cryptography.x509.oid import NameOID
 
 from edossier.demo import ca as dca
 from edossier.demo import pki as dp
-from edossier.signing.cades import load_credential, sign_manifest, verify_layer
+from edossier.signing.cades import load_credential, sign_manifest
+from edossier.signing.cades_verify import verify_layer
 from edossier.validation.pipeline import validate_package
 
 MANIFEST = b'<?xml version="1.0"?><asic:ASiCManifest xmlns:asic="http://uri.etsi.org/02918/v1.2.1#"/>'

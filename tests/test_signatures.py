@@ -27,7 +27,8 @@ from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 
 from edossier.demo import ca as dca
 from edossier.demo import pki as dp
-from edossier.signing.cades import SignatureResult, load_credential, sign_manifest, verify_layer
+from edossier.signing.cades import load_credential, sign_manifest
+from edossier.signing.cades_verify import SignatureResult, verify_layer
 from edossier.demo.pki import load_demo_trustlist
 from edossier.signing.trustlist_model import TrustList
 

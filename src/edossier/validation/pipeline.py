@@ -33,7 +33,7 @@ from ..container.zipio import Limits, LimitError, OpenedPackage, open_package
 from ..policy import Policy
 from ..findings import STAGES, SUPERVISION, Finding, finding, has_errors, severity_counts
 from ..record.model import Record, RecordError, parse_record
-from ..signing.cades import SignatureResult, verify_layer
+from ..signing.cades_verify import SignatureResult, verify_layer
 from ..signing.trustlist_model import TrustList
 from .members import MAX_PDF_BYTES, MemberReader
 
