@@ -44,7 +44,8 @@ def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfil
                ocr: bool = False, ocr_engine: str = "rapidocr", jobs: int | None = None,
                generated_pages: bool = True, trust_path: Path | None = None, policy_path: Path | None = None,
                allow: tuple[str, ...] = (), fmt: str = "text") -> None:
-    from edossier.building.pipeline import BuildError, OcrOptions, append_layer, build_package
+    from edossier.building.documents import OcrOptions
+    from edossier.building.pipeline import BuildError, append_layer, build_package
     from edossier.building.preflight import PreflightRefused
 
     if not source.is_dir():
