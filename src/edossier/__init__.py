@@ -23,7 +23,7 @@ from .version import __version__
 # public name -> the module that defines it
 _EXPORTS = {
     "validate_package": "edossier.validation.pipeline",
-    "PackageReport": "edossier.validation.pipeline",
+    "PackageReport": "edossier.validation.verdict",
     "build_package": "edossier.building.pipeline",
     "append_layer": "edossier.building.pipeline",
     "BuildResult": "edossier.building.pipeline",
@@ -56,7 +56,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports
     from .signing.cades import Credential, load_credential
     from .signing.trustlist import load_trustlist
     from .signing.trustlist_model import TrustList
-    from .validation.pipeline import PackageReport, validate_package
+    from .validation.pipeline import validate_package
+    from .validation.verdict import PackageReport
 
 
 def __getattr__(name: str):
