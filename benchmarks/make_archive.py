@@ -252,7 +252,7 @@ def package_bytes(seed: str, i: int) -> tuple[Plan, bytes]:
     from edossier.caserules.coding import code_record
     from edossier.conformance.builder import Layer, assemble
     from edossier.record.model import Case, Document, Event, Person, Record, Scan, Volume, record_to_xml
-    from edossier.caserules.deadlines import add_months
+    from edossier.caserules.calendar_cn import add_months
 
     rng = random.Random(f"{seed}/{i}")
     pki = make_pki(seed)
