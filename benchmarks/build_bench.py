@@ -75,7 +75,8 @@ def write_source(folder: Path, pages: int, agency) -> None:
 def child(pages: int, ocr: str | None) -> dict:
     import resource
 
-    from edossier.building.pipeline import OcrOptions, build_package
+    from edossier.building.documents import OcrOptions
+    from edossier.building.pipeline import build_package
     from edossier.signing.cades import load_credential
     from edossier.demo.pki import load_demo_trustlist, make_demo_pki
 

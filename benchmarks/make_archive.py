@@ -90,8 +90,9 @@ def make_pki(seed: str) -> ArchivePKI:
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.x509.oid import NameOID
 
-    from edossier.demo import pki as dp
-    from edossier.signing.trustlist import TrustedAgency, TrustList, trustlist_to_bytes
+    from edossier.demo import ca as dca
+    from edossier.signing.trustlist_model import TrustedAgency, TrustList
+    from edossier.signing.trustlist_write import trustlist_to_bytes
 
     def name(cn: str, org: str = "edossier 合成档案（基准测试）", oid: str | None = None) -> x509.Name:
         attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"), x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
@@ -112,11 +113,11 @@ def make_pki(seed: str) -> ArchivePKI:
              .add_extension(ski(key), critical=False)
              .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(issuer_ski or ski(key)),
                             critical=False))
-        b = b.add_extension(dp._CA_KEY_USAGE if ca else dp.DEFAULT_SIGNER_KEY_USAGE, critical=True)
+        b = b.add_extension(dca._CA_KEY_USAGE if ca else dca.DEFAULT_SIGNER_KEY_USAGE, critical=True)
         if signer:
-            b = b.add_extension(x509.ExtendedKeyUsage(list(dp.DEFAULT_SIGNER_EKU)), critical=False)
+            b = b.add_extension(x509.ExtendedKeyUsage(list(dca.DEFAULT_SIGNER_EKU)), critical=False)
         if crl_url:
-            b = b.add_extension(dp._crl_dp(crl_url), critical=False)
+            b = b.add_extension(dca._crl_dp(crl_url), critical=False)
         return b.sign(issuer_key, hashes.SHA256(), ecdsa_deterministic=True)
 
     def crl(ca_cert, ca_key) -> bytes:
@@ -137,14 +138,14 @@ def make_pki(seed: str) -> ArchivePKI:
     for role in ROLES:
         ca_key = _ec_key(seed, f"ca-{role}")
         ca = cert(name(f"edossier 合成档案{role}CA"), root_name, ca_key, root_key, f"ca-{role}", ca=True, pathlen=0,
-                  years=20, crl_url=f"{dp.CRL_BASE_URL}archive-root.crl", issuer_ski=ski(root_key))
+                  years=20, crl_url=f"{dca.CRL_BASE_URL}archive-root.crl", issuer_ski=ski(root_key))
         ca_crl = crl(ca, ca_key)
         agencies[role] = []
         for i, (agency, division) in enumerate(AGENCIES[role]):
             code = credit_code(division, 10 * ROLES.index(role) + i + 1)
             key = _ec_key(seed, f"signer-{code}")
             c = cert(name(f"{agency} 电子签章", agency, code), ca.subject, key, ca_key, f"signer-{code}", ca=False,
-                     years=4, crl_url=f"{dp.CRL_BASE_URL}archive-{role}.crl", issuer_ski=ski(ca_key), signer=True)
+                     years=4, crl_url=f"{dca.CRL_BASE_URL}archive-{role}.crl", issuer_ski=ski(ca_key), signer=True)
             creds[code] = (key, c, [ca, root])
             agencies[role].append((agency, code))
             entries.append(TrustedAgency(name=agency, credit_code=code, role=role, ca_certs=(der(ca), der(root)),
@@ -156,7 +157,7 @@ def make_pki(seed: str) -> ArchivePKI:
     op_key = _ec_key(seed, "trustlist-operator")
     op_name = name("edossier 合成档案信任列表运营方")
     op_cert = cert(op_name, op_name, op_key, op_key, "trustlist-operator", ca=False, years=30)
-    operator = dp.IssuedCredential(op_cert, op_key, (), "trust-list operator", "")
+    operator = dca.IssuedCredential(op_cert, op_key, (), "trust-list operator", "")
     return ArchivePKI(trustlist_to_bytes(tl, signer=operator), op_cert.public_bytes(serialization.Encoding.PEM),
                       creds, agencies)
 
@@ -251,7 +252,7 @@ def package_bytes(seed: str, i: int) -> tuple[Plan, bytes]:
     from edossier.caserules.coding import code_record
     from edossier.conformance.builder import Layer, assemble
     from edossier.record.model import Case, Document, Event, Person, Record, Scan, Volume, record_to_xml
-    from edossier.caserules.deadlines import add_months
+    from edossier.caserules.calendar_cn import add_months
 
     rng = random.Random(f"{seed}/{i}")
     pki = make_pki(seed)

@@ -479,7 +479,8 @@ def ocr_document(b: Bench, pages: int, distinct: int) -> tuple[bytes, bool]:
     for real; without RapidOCR (an optional extra, `edossier[ocr]`) the same document without the text
     layer, so the checker is still measured. Returns the PDF and whether it has the OCR layer."""
     import edossier.ocr
-    from edossier.building.pipeline import OcrOptions, build_package
+    from edossier.building.documents import OcrOptions
+    from edossier.building.pipeline import build_package
     from edossier.ocr import OcrUnavailable, check_engine
     from edossier.signing.cades import load_credential
     from edossier.demo.pki import DEMO_AGENCIES
@@ -566,7 +567,7 @@ VERIFY_CHILD = r"""
 import json, sys, time, zipfile
 t0 = time.perf_counter()
 from edossier.record.model import parse_record
-from edossier.signing.cades import verify_layer
+from edossier.signing.cades_verify import verify_layer
 from edossier.signing.trustlist import load_trustlist
 from pathlib import Path
 trust = load_trustlist(sys.argv[2], anchor=Path(sys.argv[2]).parent / "trust-anchor.pem")

@@ -1,4 +1,4 @@
-"""`edossier keys revoke | issue | serve-tsa`: scripting test scenarios with a demo PKI."""
+"""`edossier keys demo | revoke | issue | serve-tsa | serve-crl`: the demo PKI and scripting test scenarios with it."""
 
 from __future__ import annotations
 
@@ -6,12 +6,50 @@ from pathlib import Path
 
 import click
 
-from edossier.cli.main import EXIT_USAGE, fail, guard_output, keys, say
+from edossier.cli.main import EXIT_USAGE, fail, guard_output, main, say
 from edossier.errors import UserError
 from edossier.roles import ROLES as _ROLES
 from edossier.roles import role_name
 
 ROLES = list(_ROLES)
+
+
+@main.group()
+def keys():
+    """Signing keys and trust lists. / 签名密钥与信任列表。"""
+
+
+@keys.command("demo")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--rsa", is_flag=True, help="RSA 3072 keys instead of ECDSA P-256 / 使用 RSA 3072 密钥")
+@click.option("--force", is_flag=True, help="Overwrite an existing demo PKI / 覆盖已有的演示 PKI")
+@click.option("--crl-url", "crl_url", metavar="BASE",
+              help="Put http://127.0.0.1:PORT/ (or localhost) CRL distribution points into the certificates "
+                   "instead of file: URLs; serve them with `keys serve-crl` / 证书中使用本机 http 吊销列表分发点")
+@click.pass_context
+def keys_demo(ctx, directory, rsa, force, crl_url):
+    """Make a demo PKI: root CA, one CA per agency role, CRLs, one PKCS#12 credential per agency, and a
+    trust list. For demonstration and testing only. / 生成演示 PKI（仅供演示和测试）。"""
+    from edossier.demo.pki import make_demo_pki
+
+    if crl_url is not None:
+        from urllib.parse import urlsplit
+
+        from edossier.signing.revocation import LOCAL_HOSTS
+
+        parts = urlsplit(crl_url)
+        if parts.scheme != "http" or (parts.hostname or "") not in LOCAL_HOSTS:
+            fail(ctx, f"--crl-url {crl_url}: use an http URL on the loopback interface, e.g. http://127.0.0.1:3181/",
+                 f"--crl-url {crl_url}：请使用本机回环地址的 http URL，例如 http://127.0.0.1:3181/", EXIT_USAGE)
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        pki = make_demo_pki(directory, key_type="rsa" if rsa else "ec", overwrite=force, crl_base_url=crl_url)
+    except FileExistsError:
+        fail(ctx, f"{directory} already holds a trust list; use --force to replace it",
+             f"{directory} 中已有信任列表；如需覆盖请加 --force", EXIT_USAGE)
+    say(ctx, f"Demo PKI written to {directory} (trust list: {pki.trustlist_path}, signed; its anchor: "
+             f"{pki.anchor_path}). Not for real cases.",
+        f"演示 PKI 已写入 {directory}（信任列表：{pki.trustlist_path}，已签名；信任锚：{pki.anchor_path}）。不得用于真实案件。")
 
 
 @keys.command("revoke")
@@ -95,7 +133,8 @@ def keys_issue(ctx, pki_dir, role, agency_name, credit_code, output, days, rsa, 
 
     from edossier.cli.main import _passphrase
     from edossier.idcodes import is_valid_credit_code
-    from edossier.demo.pki import DEFAULT_SIGNER_EKU, issue_in_demo
+    from edossier.demo.ca import DEFAULT_SIGNER_EKU
+    from edossier.demo.pki import issue_in_demo
 
     if not is_valid_credit_code(credit_code):
         from edossier.idcodes import credit_code_check_char
@@ -138,7 +177,7 @@ def keys_issue(ctx, pki_dir, role, agency_name, credit_code, output, days, rsa, 
         f"已为 {agency_name} 签发 {output}（序列号 {cred.cert.serial_number:#x}）。")
     if entry is not None:
         from edossier.cli.cmd_trust import edit
-        from edossier.signing.trustlist import add_agency
+        from edossier.signing.trustlist_edit import add_agency
 
         def change(tl):
             return (add_agency(tl, entry), f"Added {agency_name} ({credit_code}, {role}) to",
@@ -154,7 +193,7 @@ def _trust_entry(ctx, pki_dir: Path, role: str, agency_name: str, credit_code: s
     from cryptography import x509
 
     from edossier.cli.cmd_trust import read_certs, read_crls
-    from edossier.signing.trustlist import TrustedAgency
+    from edossier.signing.trustlist_model import TrustedAgency
 
     files = [pki_dir / f"ca-{role}.pem", pki_dir / "root-ca.pem"]
     crls = [pki_dir / f"crl-{role}.crl", pki_dir / "crl-root.crl"]
@@ -171,7 +210,8 @@ def _trust_entry(ctx, pki_dir: Path, role: str, agency_name: str, credit_code: s
 
 def _precheck_trust(ctx, trust_path: Path, entry, operator_path, operator_passphrase_env) -> None:
     from edossier.cli.cmd_trust import _load, _operator
-    from edossier.signing.trustlist import TrustListError, add_agency
+    from edossier.signing.trustlist_edit import add_agency
+    from edossier.signing.trustlist_model import TrustListError
 
     operator = _operator(ctx, operator_path, None, operator_passphrase_env)
     tl, _signed = _load(ctx, trust_path, operator.cert if operator else None)

@@ -121,7 +121,8 @@ def read_crls(ctx, paths) -> tuple[bytes, ...]:
 
 def _load(ctx, path: Path, anchor):
     """(list, was it signed) — the signature checked against `anchor` when given."""
-    from edossier.signing.trustlist import TrustListError, load_for_edit
+    from edossier.signing.trustlist_edit import load_for_edit
+    from edossier.signing.trustlist_model import TrustListError
 
     if not path.is_file():
         fail(ctx, f"{path}: no such trust list", f"{path}：信任列表不存在", EXIT_USAGE)
@@ -132,7 +133,8 @@ def _load(ctx, path: Path, anchor):
 
 
 def _operator(ctx, operator_path, passphrase_file, passphrase_env):
-    from edossier.signing.trustlist import TrustListError, load_operator_credential
+    from edossier.signing.trustlist_edit import load_operator_credential
+    from edossier.signing.trustlist_model import TrustListError
 
     if operator_path is None:
         if passphrase_file or passphrase_env:
@@ -150,7 +152,9 @@ def edit(ctx, path: Path, change, *, operator_path, passphrase_file, passphrase_
          bump: bool = True) -> None:
     """Load the list, apply `change(tl) -> (tl, en, zh)`, write the next edition (signed with
     --operator), and say what was done. The whole edit is refused (nothing written) on any error."""
-    from edossier.signing.trustlist import TrustListError, next_edition, trustlist_to_bytes
+    from edossier.signing.trustlist_edit import next_edition
+    from edossier.signing.trustlist_model import TrustListError
+    from edossier.signing.trustlist_write import trustlist_to_bytes
 
     operator = _operator(ctx, operator_path, passphrase_file, passphrase_env)
     when = _time(ctx, next_update, "--next-update")
@@ -323,7 +327,8 @@ def _entry_lines(d: dict) -> list[tuple[str, str]]:
 def trust_add_agency(ctx, trustlist, agency_name, credit_code, role, ca_files, crl_files, valid_from, valid_to,
                      operator_path, passphrase_file, passphrase_env, anchor, next_update):
     """Add an agency (name, credit code, role, CAs, CRLs). / 向信任列表添加机关。"""
-    from edossier.signing.trustlist import TrustedAgency, add_agency
+    from edossier.signing.trustlist_edit import add_agency
+    from edossier.signing.trustlist_model import TrustedAgency
 
     agency = TrustedAgency(name=agency_name.strip(), credit_code=credit_code.strip(), role=role,
                            ca_certs=read_certs(ctx, ca_files, ("CA certificate", "CA 证书"), require_ca=True),
@@ -355,7 +360,8 @@ def trust_add_agency(ctx, trustlist, agency_name, credit_code, role, ca_files, c
 def trust_add_tsa(ctx, trustlist, tsa_name, tsa_files, ca_files, crl_files, valid_from, valid_to,
                   operator_path, passphrase_file, passphrase_env, anchor, next_update):
     """Add a time-stamping authority. / 向信任列表添加时间戳服务。"""
-    from edossier.signing.trustlist import TrustedTSA, add_tsa
+    from edossier.signing.trustlist_edit import add_tsa
+    from edossier.signing.trustlist_model import TrustedTSA
 
     tsa = TrustedTSA(name=tsa_name.strip(),
                      ca_certs=read_certs(ctx, ca_files, ("CA certificate", "CA 证书"), require_ca=True),
@@ -379,7 +385,7 @@ def trust_add_tsa(ctx, trustlist, tsa_name, tsa_files, ca_files, crl_files, vali
 def trust_remove(ctx, trustlist, credit_code, role, operator_path, passphrase_file, passphrase_env, anchor,
                  next_update):
     """Remove an agency entry (credit code and role). / 从信任列表删除机关条目。"""
-    from edossier.signing.trustlist import remove_agency
+    from edossier.signing.trustlist_edit import remove_agency
 
     def change(tl):
         return (remove_agency(tl, credit_code.strip(), role), f"Removed {credit_code} ({role}) from",
@@ -398,7 +404,7 @@ def trust_remove(ctx, trustlist, credit_code, role, operator_path, passphrase_fi
 @click.pass_context
 def trust_update_crl(ctx, trustlist, crl_files, operator_path, passphrase_file, passphrase_env, anchor, next_update):
     """Replace CRLs with newer ones (an older CRL is refused). / 更新信任列表中的吊销列表。"""
-    from edossier.signing.trustlist import update_crls
+    from edossier.signing.trustlist_edit import update_crls
 
     crls = list(read_crls(ctx, crl_files))
 
@@ -419,7 +425,7 @@ def trust_sign(ctx, trustlist, operator_path, passphrase_file, passphrase_env, a
     """Sign the list as its operator. An unsigned list keeps its sequence number (the edit that left
     it unsigned already took the next one); re-signing a signed list makes a new edition.
     / 以运营方身份签名信任列表。"""
-    from edossier.signing.trustlist import is_signed_bytes
+    from edossier.signing.trustlist_edit import is_signed_bytes
 
     if operator_path is None:
         fail(ctx, "trust sign needs --operator OPERATOR.p12", "trust sign 需要 --operator 运营方凭据", EXIT_USAGE)

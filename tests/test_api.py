@@ -132,7 +132,7 @@ def test_every_user_facing_error_is_a_bilingual_user_error():
     from edossier.container.asic import ManifestError
     from edossier.pdfmake.sheets import GlyphError
     from edossier.record.model import RecordError
-    from edossier.signing.trustlist import TrustListError
+    from edossier.signing.trustlist_model import TrustListError
 
     for cls in (TrustListError, GlyphError, ProfileError):
         assert issubclass(cls, edossier.UserError), cls

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import make_source
-from edossier.building.pipeline import BuildError, _read_base, append_layer, build_package
+from edossier.building.base import _read_base
+from edossier.building.pipeline import BuildError, append_layer, build_package
 from edossier.building.source import SourceError, load_source
 from test_source import GOOD
 

@@ -12,7 +12,8 @@ import datetime as dt
 import pytest
 
 from edossier.caserules.check import check_case
-from edossier.caserules.deadlines import add_months, compute, holiday_calendar
+from edossier.caserules.calendar_cn import add_months, holiday_calendar
+from edossier.caserules.deadlines import compute
 from test_caserules_support import codes, ev, rec, t
 
 D = dt.date.fromisoformat

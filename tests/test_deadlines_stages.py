@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 
 from edossier.caserules.check import check_case
-from edossier.caserules.deadlines import add_months, compute
+from edossier.caserules.calendar_cn import add_months
+from edossier.caserules.deadlines import compute
 from edossier.record.model import Agency, Event
 from test_caserules_support import codes, ev, rec, t
 

@@ -7,7 +7,7 @@ import pytest
 
 from edossier.demo.run import run_demo, verdict_summary
 from edossier.findings import finding
-from edossier.validation.pipeline import FACTS, PackageReport
+from edossier.validation.verdict import FACTS, PackageReport
 
 
 @pytest.fixture(scope="module")

@@ -19,21 +19,11 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from edossier.signing import trustlist as tlmod
 from edossier.signing.cades import load_credential, sign_manifest
-from edossier.demo.pki import (
-    load_demo_trustlist,
-    DEMO_AGENCIES,
-    DOCUMENT_SIGNING,
-    make_demo_pki,
-    write_p12,
-)
-from edossier.signing.trustlist import (
-    TrustedAgency,
-    TrustList,
-    TrustListError,
-    load_trustlist,
-    parse_trustlist,
-    write_trustlist,
-)
+from edossier.demo.ca import DOCUMENT_SIGNING, write_p12
+from edossier.demo.pki import load_demo_trustlist, DEMO_AGENCIES, make_demo_pki
+from edossier.signing.trustlist import load_trustlist, parse_trustlist
+from edossier.signing.trustlist_model import TrustedAgency, TrustList, TrustListError
+from edossier.signing.trustlist_write import write_trustlist
 
 ROLES = ("police", "procuratorate", "court", "justice", "supervision")
 DATA = "<manifest>案卷 dossier bytes\r\n\x00\xff</manifest>".encode("utf-8")

@@ -17,7 +17,10 @@ from PIL import Image, ImageDraw
 from attacks.forge import forge, layer1_members
 from conftest import make_source
 from edossier.building.pipeline import BuildError, build_package
-from edossier.pdfa.images import ImageDefect, verify_image_file, verify_jpeg, verify_png
+from edossier.pdfa.images import ImageDefect
+from edossier.pdfa.images_file import verify_image_file
+from edossier.pdfa.images_jpeg import verify_jpeg
+from edossier.pdfa.images_png import verify_png
 from edossier.validation.pipeline import validate_package
 
 DOC = "documents/001/0002.pdf"  # layer 1's one-page document (d2 讯问笔录) in the `three_layers` packages

@@ -64,7 +64,8 @@ def _check_layer(data: bytes, jpeg: bytes) -> str:
 
 @_needs("rapidocr")
 def test_default_engine_in_a_build(tmp_path, agencies, creds):
-    from edossier.building.pipeline import OcrOptions, build_package
+    from edossier.building.documents import OcrOptions
+    from edossier.building.pipeline import build_package
 
     src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1)])
     jpg = page_scan(src / "scans" / "d1-1.jpg")

@@ -17,7 +17,8 @@ from edossier.findings import finding, registry
 from edossier.report.html import render_html
 from edossier.report.junit import render_junit
 from edossier.report.sarif import SARIF_SCHEMA, render_sarif
-from edossier.validation.pipeline import PackageReport, validate_package
+from edossier.validation.pipeline import validate_package
+from edossier.validation.verdict import PackageReport
 
 HOSTILE = 'documents/001/<script>alert(1)</script>]]>&amp;"\x01\ud800.pdf'
 

@@ -15,14 +15,10 @@ from cryptography import x509
 
 from edossier.cli.main import main
 from edossier.signing.cades import load_credential
-from edossier.demo.pki import (
-    load_demo_trustlist,
-    load_operator,
-    make_crl,
-    make_demo_pki,
-)
+from edossier.demo.ca import make_crl
+from edossier.demo.pki import load_demo_trustlist, load_operator, make_demo_pki
 from edossier.signing.revocation import RevocationError, credential_chain, fetch_crls, serve_crls
-from edossier.signing.trustlist import write_trustlist
+from edossier.signing.trustlist_write import write_trustlist
 from edossier.validation.pipeline import validate_package
 from conftest import make_source
 

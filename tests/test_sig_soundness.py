@@ -17,12 +17,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from edossier.demo import ca as dca
 from edossier.demo import pki as dp
-from edossier.signing.cades import (der_problem, load_credential, sign_manifest, signature_summary,
-                                    verify_layer)
+from edossier.signing.cades import load_credential, sign_manifest
+from edossier.signing.cades_der import der_problem
+from edossier.signing.cades_verify import signature_summary, verify_layer
 from edossier.signing.pades import verify_pdf_signatures
-from edossier.signing.trustlist import (TrustedAgency, TrustedTSA, TrustListError, parse_trustlist,
-                                        trustlist_to_bytes)
+from edossier.signing.trustlist import parse_trustlist
+from edossier.signing.trustlist_model import TrustedAgency, TrustedTSA, TrustListError
+from edossier.signing.trustlist_write import trustlist_to_bytes
 from edossier.signing.tsa import LocalTSA, serve_in_thread
 
 UTC = dt.timezone.utc
@@ -44,8 +47,8 @@ def env(tmp_path_factory):
     server.shutdown()
 
 
-def sign(cred: dp.IssuedCredential, folder, name: str, *, tsa_url: str | None = None) -> bytes:
-    dp.write_p12(cred, folder / f"{name}.p12")
+def sign(cred: dca.IssuedCredential, folder, name: str, *, tsa_url: str | None = None) -> bytes:
+    dca.write_p12(cred, folder / f"{name}.p12")
     credential = load_credential(folder / f"{name}.p12")
     credential.tsa_url = tsa_url
     return sign_manifest(credential, MANIFEST)
@@ -67,17 +70,17 @@ def with_certificates(p7s: bytes, certs: list) -> bytes:
     return ci.dump(force=True)
 
 
-def forged_twin(real: dp.IssuedCredential, victim_subject: x509.Name, *, serial: int | None = None) -> ax509.Certificate:
+def forged_twin(real: dca.IssuedCredential, victim_subject: x509.Name, *, serial: int | None = None) -> ax509.Certificate:
     """A self-made certificate with `real`'s issuer, serial number (unless given) and subject key
     identifier, but another subject."""
-    key = dp.generate_key("ec")
+    key = dca.generate_key("ec")
     ski = real.cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
     cert = (x509.CertificateBuilder().add_extension(ski, critical=False).subject_name(victim_subject).issuer_name(real.cert.issuer)
             .public_key(real.cert.public_key()).serial_number(serial or real.cert.serial_number)
             .not_valid_before(real.cert.not_valid_before_utc).not_valid_after(real.cert.not_valid_after_utc)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(dp.DEFAULT_SIGNER_KEY_USAGE, critical=True)
-            .add_extension(x509.ExtendedKeyUsage(list(dp.DEFAULT_SIGNER_EKU)), critical=False)
+            .add_extension(dca.DEFAULT_SIGNER_KEY_USAGE, critical=True)
+            .add_extension(x509.ExtendedKeyUsage(list(dca.DEFAULT_SIGNER_EKU)), critical=False)
             .sign(key, hashes.SHA256()))
     from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -90,7 +93,7 @@ def forged_twin(real: dp.IssuedCredential, victim_subject: x509.Name, *, serial:
 @pytest.mark.parametrize("fake_first", [True, False])
 def test_path1_agency_b_cannot_sign_as_agency_a(env, fake_first):
     pki, trust, _, folder = env
-    b = dp.issue_signer(pki.cas["police"], OTHER.name, OTHER.credit_code, role="police")
+    b = dca.issue_signer(pki.cas["police"], OTHER.name, OTHER.credit_code, role="police")
     honest = sign(b, folder, "agency-b")
     assert verify(honest, trust, OTHER).indication == "TOTAL_PASSED"  # B signing as B is fine
     assert codes(verify(honest, trust, POLICE)) == ["G009"]  # B claiming A without tricks: refused
@@ -125,10 +128,10 @@ def test_signer_certificate_comes_from_the_validation(env):
 
 def test_path5_agency_ca_cannot_mint_a_tsa(env):
     pki, trust, url, folder = env
-    rogue = dp.issue_tsa(pki.cas["police"], name="公安机关CA自签的时间戳服务")
-    dp.write_p12(rogue, folder / "rogue-tsa.p12")
+    rogue = dca.issue_tsa(pki.cas["police"], name="公安机关CA自签的时间戳服务")
+    dca.write_p12(rogue, folder / "rogue-tsa.p12")
     server, rogue_url = serve_in_thread(LocalTSA(folder / "rogue-tsa.p12"))
-    signer = dp.issue_signer(pki.cas["police"], POLICE.name, POLICE.credit_code, role="police")
+    signer = dca.issue_signer(pki.cas["police"], POLICE.name, POLICE.credit_code, role="police")
     try:
         backdated = sign(signer, folder, "to-revoke", tsa_url=rogue_url)
     finally:
@@ -136,7 +139,7 @@ def test_path5_agency_ca_cannot_mint_a_tsa(env):
     honest = sign(signer, folder, "to-revoke-2", tsa_url=url)
     now = dt.datetime.now(UTC)
     revoked_on, later = now + dt.timedelta(days=1), now + dt.timedelta(days=2)
-    crl = dp.make_crl(pki.cas["police"], [(signer.cert.serial_number, revoked_on)], now=later, crl_number=2)
+    crl = dca.make_crl(pki.cas["police"], [(signer.cert.serial_number, revoked_on)], now=later, crl_number=2)
     revoked = dataclasses.replace(trust, agencies=tuple(
         dataclasses.replace(a, crls=(crl, pki.crls["root"])) if a.role == "police" else a for a in trust.agencies))
     result = verify(backdated, revoked, at=later)
@@ -175,7 +178,7 @@ def test_trust_list_refuses_agency_ca_as_tsa_ca(env):
 def test_tsa_needs_critical_time_stamping_eku(env):
     pki, trust, _, _ = env
     now = dt.datetime.now(UTC)
-    key = dp.generate_key("rsa")
+    key = dca.generate_key("rsa")
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "EKU not critical")])
     cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(pki.tsa_ca.cert.subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
@@ -221,14 +224,14 @@ def test_every_time_stamp_token_is_judged(env):
 def timeline(env):
     """Signatures made now (S), with and without a time stamp; revocation dates around S."""
     pki, trust, url, folder = env
-    signer = dp.issue_signer(pki.cas["police"], POLICE.name, POLICE.credit_code, role="police")
+    signer = dca.issue_signer(pki.cas["police"], POLICE.name, POLICE.credit_code, role="police")
     t0 = dt.datetime.now(UTC)
     b_b = sign(signer, folder, "tl-bb")
     b_t = sign(signer, folder, "tl-bt", tsa_url=url)
     signed = dt.datetime.now(UTC)
 
     def revoked_at(when, crl_time):
-        crl = dp.make_crl(pki.cas["police"], [(signer.cert.serial_number, when)], now=crl_time, crl_number=2)
+        crl = dca.make_crl(pki.cas["police"], [(signer.cert.serial_number, when)], now=crl_time, crl_number=2)
         return dataclasses.replace(trust, agencies=tuple(
             dataclasses.replace(a, crls=(crl, pki.crls["root"])) if a.role == "police" else a
             for a in trust.agencies))
@@ -294,7 +297,7 @@ def test_der_problem_rejects_what_der_forbids():
     assert der_problem(bytes.fromhex("308103020101")) == "long-form length where the short form is required"
 
 
-def _resigned(cred: dp.IssuedCredential, attrs_fn, *, sort=True) -> bytes:
+def _resigned(cred: dca.IssuedCredential, attrs_fn, *, sort=True) -> bytes:
     """A CAdES signature made by hand so that the signed attributes can be chosen (and left unsorted)."""
     import hashlib
 

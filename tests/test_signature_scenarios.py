@@ -16,8 +16,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from edossier.demo import ca as dca
 from edossier.demo import pki as dp
-from edossier.signing.cades import load_credential, sign_manifest, verify_layer
+from edossier.signing.cades import load_credential, sign_manifest
+from edossier.signing.cades_verify import verify_layer
 from edossier.validation.pipeline import validate_package
 
 MANIFEST = b'<?xml version="1.0"?><asic:ASiCManifest xmlns:asic="http://uri.etsi.org/02918/v1.2.1#"/>'
@@ -29,8 +31,8 @@ def demo(tmp_path_factory):
     return dp.make_demo_pki(tmp_path_factory.mktemp("scen") / "pki")
 
 
-def sign(cred: dp.IssuedCredential, folder, name="s.p12") -> bytes:
-    dp.write_p12(cred, folder / name)
+def sign(cred: dca.IssuedCredential, folder, name="s.p12") -> bytes:
+    dca.write_p12(cred, folder / name)
     return sign_manifest(load_credential(folder / name), MANIFEST)
 
 
@@ -47,11 +49,11 @@ def with_police_crls(trust, *crls):
 def test_revoked_signer_without_crl_distribution_point(demo, tmp_path):
     """SECURITY.md §1b: in soft/hard-fail modes pyhanko ignores CRLs for a certificate without a CRL DP."""
     ca = dataclasses.replace(demo.cas["police"], crl_url=None)
-    cred = dp.issue_signer(ca, POLICE.name, POLICE.credit_code, role="police")
+    cred = dca.issue_signer(ca, POLICE.name, POLICE.credit_code, role="police")
     assert not any(isinstance(e.value, x509.CRLDistributionPoints) for e in cred.cert.extensions)
     p7s = sign(cred, tmp_path)
     assert verify(p7s, demo.trustlist).indication == "TOTAL_PASSED"
-    crl = dp.make_crl(demo.cas["police"], [(cred.cert.serial_number, dt.datetime.now(dt.timezone.utc))], crl_number=2)
+    crl = dca.make_crl(demo.cas["police"], [(cred.cert.serial_number, dt.datetime.now(dt.timezone.utc))], crl_number=2)
     result = verify(p7s, with_police_crls(demo.trustlist, crl, demo.crls["root"]))
     assert [f.code for f in result.findings] == ["G005"] and result.indication != "TOTAL_PASSED"
 
@@ -68,10 +70,10 @@ def test_rsa_1024_signer_refused(demo, tmp_path):
             .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
             .not_valid_after(now + dt.timedelta(days=30))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(dp.DEFAULT_SIGNER_KEY_USAGE, critical=True)
-            .add_extension(x509.ExtendedKeyUsage(list(dp.DEFAULT_SIGNER_EKU)), critical=False)
+            .add_extension(dca.DEFAULT_SIGNER_KEY_USAGE, critical=True)
+            .add_extension(x509.ExtendedKeyUsage(list(dca.DEFAULT_SIGNER_EKU)), critical=False)
             .sign(ca.key, hashes.SHA256()))
-    cred = dp.IssuedCredential(cert=cert, key=key, chain=(ca.cert, *ca.chain), agency_name=POLICE.name,
+    cred = dca.IssuedCredential(cert=cert, key=key, chain=(ca.cert, *ca.chain), agency_name=POLICE.name,
                          credit_code=POLICE.credit_code, role="police")
     result = verify(sign(cred, tmp_path), demo.trustlist)
     assert [f.code for f in result.findings] == ["G010"]
@@ -81,10 +83,10 @@ def test_rsa_1024_signer_refused(demo, tmp_path):
 
 @pytest.mark.skipif(not shutil.which("openssl"), reason="openssl not installed")
 def test_openssl_crl_check_agrees(demo, tmp_path):
-    good_cred = dp.issue_signer(demo.cas["police"], POLICE.name, POLICE.credit_code, role="police")
-    bad_cred = dp.issue_signer(demo.cas["police"], POLICE.name, POLICE.credit_code, role="police")
+    good_cred = dca.issue_signer(demo.cas["police"], POLICE.name, POLICE.credit_code, role="police")
+    bad_cred = dca.issue_signer(demo.cas["police"], POLICE.name, POLICE.credit_code, role="police")
     good, bad = sign(good_cred, tmp_path, "g.p12"), sign(bad_cred, tmp_path, "b.p12")
-    crl = dp.make_crl(demo.cas["police"], [(bad_cred.cert.serial_number, dt.datetime.now(dt.timezone.utc))],
+    crl = dca.make_crl(demo.cas["police"], [(bad_cred.cert.serial_number, dt.datetime.now(dt.timezone.utc))],
                       crl_number=2)
     trust = with_police_crls(demo.trustlist, crl, demo.crls["root"])
     cafile = tmp_path / "ca.pem"

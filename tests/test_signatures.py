@@ -25,10 +25,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 
+from edossier.demo import ca as dca
 from edossier.demo import pki as dp
-from edossier.signing.cades import SignatureResult, load_credential, sign_manifest, verify_layer
+from edossier.signing.cades import load_credential, sign_manifest
+from edossier.signing.cades_verify import SignatureResult, verify_layer
 from edossier.demo.pki import load_demo_trustlist
-from edossier.signing.trustlist import TrustList
+from edossier.signing.trustlist_model import TrustList
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 AGENCIES = {a.role: a for a in dp.DEMO_AGENCIES}
@@ -69,9 +71,9 @@ def sign_as(tmp_path_factory):
     folder = tmp_path_factory.mktemp("signers")
     counter = itertools.count()
 
-    def sign(cred: dp.IssuedCredential, data: bytes = MANIFEST) -> bytes:
+    def sign(cred: dca.IssuedCredential, data: bytes = MANIFEST) -> bytes:
         path = folder / f"signer-{next(counter)}.p12"
-        dp.write_p12(cred, path)
+        dca.write_p12(cred, path)
         return sign_manifest(load_credential(path), data)
 
     return sign
@@ -122,12 +124,12 @@ def assert_result(result: SignatureResult, code: str, indication: str, sub_indic
         assert_etsi_pair(result)
 
 
-def _signer(ca: dp.IssuedCA, role: str, **kw) -> dp.IssuedCredential:
+def _signer(ca: dca.IssuedCA, role: str, **kw) -> dca.IssuedCredential:
     a = AGENCIES[role]
-    return dp.issue_signer(ca, a.name, a.credit_code, now=NOW, role=role, **kw)
+    return dca.issue_signer(ca, a.name, a.credit_code, now=NOW, role=role, **kw)
 
 
-def _signer_with_subject(ca: dp.IssuedCA, attributes: list[x509.NameAttribute]) -> dp.IssuedCredential:
+def _signer_with_subject(ca: dca.IssuedCA, attributes: list[x509.NameAttribute]) -> dca.IssuedCredential:
     """Like issue_signer, but with a free subject (e.g. without organizationIdentifier)."""
     template = _signer(ca, "police")
     cert = (
@@ -144,7 +146,7 @@ def _signer_with_subject(ca: dp.IssuedCA, attributes: list[x509.NameAttribute]) 
     return dataclasses.replace(template, cert=cert.sign(ca.key, hashes.SHA256()))
 
 
-def _handmade_cms(cred: dp.IssuedCredential, data: bytes, *, signing_certificate_v2: bool) -> bytes:
+def _handmade_cms(cred: dca.IssuedCredential, data: bytes, *, signing_certificate_v2: bool) -> bytes:
     """A detached CMS signature assembled by hand (pyHanko always adds signing-certificate-v2)."""
     from pyhanko.sign.general import as_signing_certificate_v2
 
@@ -276,11 +278,11 @@ def test_entry_lists_another_roles_ca(demo, signatures):
 @pytest.mark.parametrize("fake", ["root", "issuing CA", "both"])
 def test_look_alike_ca_is_not_trusted(demo, signatures, fake):
     # Same distinguished names as the demo CAs, other keys.
-    fake_root = dp.make_root_ca(now=NOW)
-    fake_ca = dp.issue_ca(fake_root, "police", now=NOW)
+    fake_root = dca.make_root_ca(now=NOW)
+    fake_ca = dca.issue_ca(fake_root, "police", now=NOW)
     assert fake_root.cert.subject == demo.root.cert.subject and fake_ca.cert.subject == demo.cas["police"].cert.subject
-    ca, ca_crl = (fake_ca, dp.make_crl(fake_ca, now=NOW)) if fake != "root" else (demo.cas["police"], demo.crls["police"])
-    root, root_crl = (fake_root, dp.make_crl(fake_root, now=NOW)) if fake != "issuing CA" else (demo.root, demo.crls["root"])
+    ca, ca_crl = (fake_ca, dca.make_crl(fake_ca, now=NOW)) if fake != "root" else (demo.cas["police"], demo.crls["police"])
+    root, root_crl = (fake_root, dca.make_crl(fake_root, now=NOW)) if fake != "issuing CA" else (demo.root, demo.crls["root"])
     trust = with_entry(demo.trustlist, "police", ca_certs=(ca.der, root.der), crls=(ca_crl, root_crl))
     result = verify(signatures["police"], trust)
     assert result.indication != "TOTAL_PASSED"
@@ -288,10 +290,10 @@ def test_look_alike_ca_is_not_trusted(demo, signatures, fake):
 
 
 def test_look_alike_root_next_to_real_one_is_harmless(demo, signatures):
-    fake_root = dp.make_root_ca(now=NOW)
+    fake_root = dca.make_root_ca(now=NOW)
     trust = with_entry(demo.trustlist, "police",
                        ca_certs=(fake_root.der, demo.cas["police"].der, demo.root.der),
-                       crls=(dp.make_crl(fake_root, now=NOW), demo.crls["police"], demo.crls["root"]))
+                       crls=(dca.make_crl(fake_root, now=NOW), demo.crls["police"], demo.crls["root"]))
     assert verify(signatures["police"], trust).indication == "TOTAL_PASSED"
 
 
@@ -327,7 +329,7 @@ def test_agency_not_in_trust_list(demo, signatures):
 def revoked(demo, sign_as):
     """A police signer revoked two hours before NOW, its signature, and the police CA's new CRL."""
     cred = _signer(demo.cas["police"], "police")
-    crl = dp.make_crl(demo.cas["police"], [(cred.cert.serial_number, NOW - dt.timedelta(hours=2))], now=NOW, crl_number=2)
+    crl = dca.make_crl(demo.cas["police"], [(cred.cert.serial_number, NOW - dt.timedelta(hours=2))], now=NOW, crl_number=2)
     assert x509.load_der_x509_crl(crl).get_revoked_certificate_by_serial_number(cred.cert.serial_number)
     trust = with_entry(demo.trustlist, "police", crls=(crl, demo.crls["root"]))
     return sign_as(cred), trust
@@ -346,7 +348,7 @@ def test_revoked_signer(demo, signatures, revoked):
 
 
 def test_revoked_issuing_ca(demo, signatures):
-    root_crl = dp.make_crl(demo.root, [(demo.cas["police"].cert.serial_number, NOW - dt.timedelta(hours=2))],
+    root_crl = dca.make_crl(demo.root, [(demo.cas["police"].cert.serial_number, NOW - dt.timedelta(hours=2))],
                            now=NOW, crl_number=2)
     trust = with_entry(demo.trustlist, "police", crls=(demo.crls["police"], root_crl))
     result = verify(signatures["police"], trust)
@@ -362,7 +364,7 @@ def test_revocation_etsi_indications(demo, signatures, revoked, case):
         p7s, trust = revoked
         expected = ("INDETERMINATE", "REVOKED_NO_POE")
     else:
-        root_crl = dp.make_crl(demo.root, [(demo.cas["police"].cert.serial_number, NOW - dt.timedelta(hours=2))],
+        root_crl = dca.make_crl(demo.root, [(demo.cas["police"].cert.serial_number, NOW - dt.timedelta(hours=2))],
                                now=NOW, crl_number=2)
         p7s, trust = signatures["police"], with_entry(demo.trustlist, "police", crls=(demo.crls["police"], root_crl))
         expected = ("INDETERMINATE", "REVOKED_CA_NO_POE")
@@ -374,8 +376,8 @@ def test_revocation_etsi_indications(demo, signatures, revoked, case):
 
 def test_missing_or_bad_revocation_data(demo, signatures):
     police_ca, crls = demo.cas["police"], demo.crls
-    forged = dp.make_crl(dp.IssuedCA(cert=police_ca.cert, key=dp.make_root_ca(now=NOW).key), now=NOW)
-    stale = dp.make_crl(police_ca, now=NOW - dt.timedelta(days=10), next_update=NOW - dt.timedelta(days=1))
+    forged = dca.make_crl(dca.IssuedCA(cert=police_ca.cert, key=dca.make_root_ca(now=NOW).key), now=NOW)
+    stale = dca.make_crl(police_ca, now=NOW - dt.timedelta(days=10), next_update=NOW - dt.timedelta(days=1))
     cases = {
         "no issuing-CA CRL": ((crls["root"],), "CERTIFICATE_CHAIN_GENERAL_FAILURE"),
         "no root CRL": ((crls["police"],), "CERTIFICATE_CHAIN_GENERAL_FAILURE"),
@@ -408,7 +410,7 @@ def test_wrong_key_usage(demo, sign_as, label, kw):
     assert_result(verify(p7s, demo.trustlist, "court"), "G007", "INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE")
 
 
-@pytest.mark.parametrize("eku", [[dp.DOCUMENT_SIGNING], [ExtendedKeyUsageOID.EMAIL_PROTECTION]])
+@pytest.mark.parametrize("eku", [[dca.DOCUMENT_SIGNING], [ExtendedKeyUsageOID.EMAIL_PROTECTION]])
 def test_either_signing_eku_is_enough(demo, sign_as, eku):
     p7s = sign_as(_signer(demo.cas["court"], "court", eku=eku))
     assert verify(p7s, demo.trustlist, "court").indication == "TOTAL_PASSED"
@@ -461,8 +463,8 @@ def test_certificate_names_another_agency(demo, sign_as):
     police, court = AGENCIES["police"], AGENCIES["court"]
     ca = demo.cas["police"]  # the right CA for the claimed agency in every case
     bad = {
-        "other agency's O and organizationIdentifier": dp.issue_signer(ca, court.name, court.credit_code, now=NOW),
-        "right O, other organizationIdentifier": dp.issue_signer(ca, police.name, court.credit_code, now=NOW),
+        "other agency's O and organizationIdentifier": dca.issue_signer(ca, court.name, court.credit_code, now=NOW),
+        "right O, other organizationIdentifier": dca.issue_signer(ca, police.name, court.credit_code, now=NOW),
         "no organizationIdentifier, other O": _signer_with_subject(ca, _name(court.name, None)),
         "no organizationIdentifier, no O": _signer_with_subject(ca, _name(None, None, cn=police.name)),
         # path 2 of #13: no name fallback, two entries may share a name
@@ -474,7 +476,7 @@ def test_certificate_names_another_agency(demo, sign_as):
         assert_result(result, "G009", "INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE")
     # The credit code is what identifies the agency; O is never used (#13).
     ok = {
-        "right organizationIdentifier, other O": dp.issue_signer(ca, court.name, police.credit_code, now=NOW),
+        "right organizationIdentifier, other O": dca.issue_signer(ca, court.name, police.credit_code, now=NOW),
     }
     for label, cred in ok.items():
         assert verify(sign_as(cred), demo.trustlist).indication == "TOTAL_PASSED", label

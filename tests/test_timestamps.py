@@ -7,8 +7,10 @@ import datetime as dt
 
 import pytest
 
-from edossier.signing.cades import load_credential, load_crls, sign_manifest, verify_layer
-from edossier.demo.pki import make_crl, make_demo_pki
+from edossier.signing.cades import load_credential, load_crls, sign_manifest
+from edossier.signing.cades_verify import verify_layer
+from edossier.demo.ca import make_crl
+from edossier.demo.pki import make_demo_pki
 from edossier.demo.pki import load_demo_trustlist
 from edossier.signing.tsa import LocalTSA, serve_in_thread
 
@@ -104,7 +106,7 @@ def test_b_t_validates_in_a_fresh_process(setup, tmp_path):
     code = (
         "import sys, logging; logging.disable(logging.CRITICAL)\n"
         "from pathlib import Path\n"
-        "from edossier.signing.cades import verify_layer\n"
+        "from edossier.signing.cades_verify import verify_layer\n"
         "from edossier.demo.pki import load_demo_trustlist\n"
         f"r = verify_layer(1, Path(r'{tmp_path / 'sig.p7s'}').read_bytes(), {MANIFEST!r}, "
         f"trust=load_demo_trustlist(Path(r'{pki.out_dir}')), **{POLICE!r})\n"

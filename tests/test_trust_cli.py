@@ -18,8 +18,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 
 from edossier.cli.main import main
+from edossier.demo import ca as dca
 from edossier.demo import pki as dp
-from edossier.signing.trustlist import TrustListError, load_trustlist, write_trustlist
+from edossier.signing.trustlist import load_trustlist
+from edossier.signing.trustlist_model import TrustListError
+from edossier.signing.trustlist_write import write_trustlist
 from tests.conftest import make_source
 
 # A new agency's credit code; check character by GB 32100-2015, worked by hand: character values
@@ -147,8 +150,8 @@ def test_remove_unknown_entry_and_sign_without_operator(wpki):
 
 def test_other_operator_cannot_silently_resign(wpki, tmp_path):
     """An operator edits only the edition they signed: a list signed by someone else is refused."""
-    other = dp.issue_trustlist_operator(name="另一运营方")
-    dp.write_p12(other, tmp_path / "other.p12", b"pw")
+    other = dca.issue_trustlist_operator(name="另一运营方")
+    dca.write_p12(other, tmp_path / "other.p12", b"pw")
     before = (wpki / "trustlist.xml").read_bytes()
     env = {"OP_PW": "pw"}
     refused(run("trust", "sign", wpki / "trustlist.xml", "--operator", tmp_path / "other.p12",
@@ -168,7 +171,7 @@ def test_other_operator_cannot_silently_resign(wpki, tmp_path):
 def test_update_crl_replaces_and_refuses_rollback(wpki, tmp_path):
     ca = dp.load_demo_ca(wpki, "police")
     now = dt.datetime.now(dt.timezone.utc)
-    newer = dp.make_crl(ca, [(0x1234, now)], now=now + dt.timedelta(hours=2), crl_number=2)
+    newer = dca.make_crl(ca, [(0x1234, now)], now=now + dt.timedelta(hours=2), crl_number=2)
     (tmp_path / "new.crl").write_bytes(newer)
     res = run("trust", "update-crl", wpki / "trustlist.xml", "--crl", tmp_path / "new.crl", *op(wpki))
     assert res.exit_code == 0, res.output
@@ -183,8 +186,8 @@ def test_update_crl_replaces_and_refuses_rollback(wpki, tmp_path):
     refused(run("trust", "update-crl", wpki / "trustlist.xml", "--crl", wpki / "crl-police.crl", *op(wpki)), wpki,
             before, "is older than the listed one")
     # a CRL of a CA the list does not know
-    stranger = dp.make_root_ca()
-    (tmp_path / "x.crl").write_bytes(dp.make_crl(stranger))
+    stranger = dca.make_root_ca()
+    (tmp_path / "x.crl").write_bytes(dca.make_crl(stranger))
     refused(run("trust", "update-crl", wpki / "trustlist.xml", "--crl", tmp_path / "x.crl", *op(wpki)), wpki, before,
             "is not issued by any CA in the trust list")
 
@@ -270,7 +273,8 @@ def test_keys_issue_passphrase_and_trust(wpki, tmp_path, three_layers):
 def test_library_refuses_what_a_reader_would(module_pki):
     """add_agency applies the reader's checks itself (not only the CLI): a non-CA certificate, a CRL
     of another CA, a duplicate; remove_agency of an absent entry."""
-    from edossier.signing.trustlist import TrustedAgency, add_agency, remove_agency
+    from edossier.signing.trustlist_edit import add_agency, remove_agency
+    from edossier.signing.trustlist_model import TrustedAgency
 
     tl = load(module_pki)
     operator_der = x509.load_pem_x509_certificate((module_pki / "trust-anchor.pem").read_bytes()).public_bytes(

@@ -15,22 +15,11 @@ from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
 from edossier.cli.main import main
-from edossier.demo.pki import (
-    DEMO_AGENCIES,
-    issue_trustlist_operator,
-    load_demo_trustlist,
-    make_demo_pki,
-    make_root_ca,
-)
-from edossier.signing.trustlist import (
-    DS_NS,
-    NS,
-    TrustListError,
-    load_trustlist,
-    parse_trustlist,
-    trustlist_to_bytes,
-    write_trustlist,
-)
+from edossier.demo.ca import issue_trustlist_operator, make_root_ca
+from edossier.demo.pki import DEMO_AGENCIES, load_demo_trustlist, make_demo_pki
+from edossier.signing.trustlist import load_trustlist, parse_trustlist
+from edossier.signing.trustlist_model import DS_NS, NS, TrustListError
+from edossier.signing.trustlist_write import trustlist_to_bytes, write_trustlist
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
@@ -126,7 +115,7 @@ def test_anchor_certificate_with_another_key_in_keyinfo(demo, tmp_path):
 def test_signer_issued_by_the_anchor_ca(demo, tmp_path):
     """The anchor may be the CA that issued the operator's certificate; a CA the anchor issued, or a
     certificate from another CA, may not sign."""
-    from edossier.demo.pki import IssuedCredential, issue_signer
+    from edossier.demo.ca import IssuedCredential, issue_signer
 
     ca = make_root_ca(now=NOW, name="信任列表运营 CA")
     op = issue_signer(ca, "运营方", DEMO_AGENCIES[0].credit_code, now=NOW)

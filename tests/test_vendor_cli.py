@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from edossier.cli.main import hoist_global_options, main
 from edossier.report.junit import render_junit
-from edossier.validation.pipeline import PackageReport, validate_package
+from edossier.validation.pipeline import validate_package
+from edossier.validation.verdict import PackageReport
 
 
 # --- --lang after the command name ---------------------------------------------------------------------

@@ -17,7 +17,9 @@ from lxml import etree
 
 from attacks.forge import forge, layer1_members
 from edossier.validation import pipeline as v
-from edossier.validation.pipeline import FACTS, INTEGRITY_FACTS, validate_package
+from edossier.validation import stages as vs
+from edossier.validation.pipeline import validate_package
+from edossier.validation.verdict import FACTS, INTEGRITY_FACTS
 
 RNS = "{urn:edossier:record:0.1}"
 
@@ -167,14 +169,14 @@ def test_a_case_rule_group_that_raises_is_x006_and_the_other_groups_run(monkeypa
 
 
 def test_a_signature_check_that_raises_is_x004_for_that_layer_only(three_layers, trust, monkeypatch):
-    real = v.verify_layer
+    real = vs.verify_layer
 
     def flaky(layer, *a, **kw):
         if layer == 2:
             raise RuntimeError("verifier bug")
         return real(layer, *a, **kw)
 
-    monkeypatch.setattr(v, "verify_layer", flaky)
+    monkeypatch.setattr(vs, "verify_layer", flaky)
     report = validate_package(three_layers["packages"][-1], trust=trust)
     assert report.verdict == "reject"
     assert [(f.code, f.location) for f in report.findings if f.severity == "error"] == \

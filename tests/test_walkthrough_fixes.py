@@ -16,7 +16,7 @@ from edossier.building.pipeline import build_package, lint_source
 from edossier.cli.main import main
 from edossier.findings import finding
 from edossier.building.source import load_source
-from edossier.validation.pipeline import PackageReport
+from edossier.validation.verdict import PackageReport
 
 
 def run(*args, lang="en"):

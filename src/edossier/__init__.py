@@ -23,13 +23,13 @@ from .version import __version__
 # public name -> the module that defines it
 _EXPORTS = {
     "validate_package": "edossier.validation.pipeline",
-    "PackageReport": "edossier.validation.pipeline",
+    "PackageReport": "edossier.validation.verdict",
     "build_package": "edossier.building.pipeline",
     "append_layer": "edossier.building.pipeline",
     "BuildResult": "edossier.building.pipeline",
     "write_source": "edossier.building.source",
     "load_trustlist": "edossier.signing.trustlist",
-    "TrustList": "edossier.signing.trustlist",
+    "TrustList": "edossier.signing.trustlist_model",
     "load_credential": "edossier.signing.cades",
     "Credential": "edossier.signing.cades",
     "check_pdf": "edossier.pdfa.check",
@@ -54,8 +54,10 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports
     from .policy import Policy, load_policy
     from .building.source import write_source
     from .signing.cades import Credential, load_credential
-    from .signing.trustlist import TrustList, load_trustlist
-    from .validation.pipeline import PackageReport, validate_package
+    from .signing.trustlist import load_trustlist
+    from .signing.trustlist_model import TrustList
+    from .validation.pipeline import validate_package
+    from .validation.verdict import PackageReport
 
 
 def __getattr__(name: str):

@@ -19,7 +19,8 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from .building.pipeline import BuildError, _read_base, source_date
+from .building.base import _read_base
+from .building.pipeline import BuildError, source_date
 from .fsutil import Input, atomic_output, guard_output
 from .pdfmake.finish import finish_pdfa, pdfa_claim
 from .pdfmake.sheets import COVER, GENERATED_TYPES, REMARKS, TOC, cover_pdf, plan_volume_sheets, remarks_pdf, toc_pdf

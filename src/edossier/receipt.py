@@ -30,8 +30,9 @@ from .errors import UserError
 from .findings import Finding, finding, has_errors
 from .fsutil import Input, atomic_output, guard_output
 from .resources import xml_schema
-from .signing.cades import Credential, SignatureResult, sign_manifest, verify_layer
-from .signing.trustlist import TrustList
+from .signing.cades import Credential, sign_manifest
+from .signing.cades_verify import SignatureResult, verify_layer
+from .signing.trustlist_model import TrustList
 from .xmlsafe import XmlError, parse_xml
 
 VERSION = "0.2"

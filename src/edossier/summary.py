@@ -10,7 +10,7 @@ from .container.zipio import open_package
 from .findings import Finding
 from .record.fold import EffectiveDossier, fold
 from .record.model import Record, RecordError, parse_record
-from .signing.cades import signature_summary
+from .signing.cades_verify import signature_summary
 
 
 @dataclass

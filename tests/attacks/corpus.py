@@ -351,11 +351,11 @@ def _with_signature(env: Env, p7s: bytes) -> bytes:
 
 
 def _p12_sign(env: Env, cred, manifest: bytes) -> bytes:
-    from edossier.demo import pki as dp
+    from edossier.demo import ca as dca
     from edossier.signing.cades import load_credential, sign_manifest
 
     path = env.out / f"signer-{id(cred)}.p12"
-    dp.write_p12(cred, path)
+    dca.write_p12(cred, path)
     return sign_manifest(load_credential(path), manifest)
 
 
@@ -364,6 +364,7 @@ def cms_cases(env: Env) -> None:
     from cryptography.x509.oid import ExtendedKeyUsageOID
     from cryptography import x509
 
+    from edossier.demo import ca as dca
     from edossier.demo import pki as dp
     from edossier.signing.cades import sign_manifest
 
@@ -424,14 +425,14 @@ def cms_cases(env: Env) -> None:
     # G005: revoked signer (a copy of the PKI whose CRL lists it)
     rpki = env.out / "revoked-pki"
     shutil.copytree(env.pki, rpki)
-    rcred = dp.issue_signer(ca, police.name, police.credit_code, role="police")
+    rcred = dca.issue_signer(ca, police.name, police.credit_code, role="police")
     dp.revoke_in_demo(rpki, "police", rcred.cert.serial_number,
                       when=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1))
     env.add("cms-revoked", "cms", "G005", forge(data, None, signature=_p12_sign(env, rcred, manifest)),
             trust=rpki / "trustlist.xml")
 
     # G006: no CRL for the police CA in the trust list
-    from edossier.signing.trustlist import write_trustlist
+    from edossier.signing.trustlist_write import write_trustlist
 
     npki = env.out / "nocrl-pki"
     npki.mkdir()
@@ -446,17 +447,17 @@ def cms_cases(env: Env) -> None:
     for cid, kw in {"eku-clientauth": {"eku": [ExtendedKeyUsageOID.CLIENT_AUTH]}, "eku-absent": {"eku": None},
                     "no-nonrepudiation": {"key_usage": x509.KeyUsage(True, False, False, False, False, False, False,
                                                                      False, False)}}.items():
-        cred = dp.issue_signer(ca, police.name, police.credit_code, role="police", **kw)
+        cred = dca.issue_signer(ca, police.name, police.credit_code, role="police", **kw)
         env.add(f"cms-{cid}", "cms", "G007", forge(data, None, signature=_p12_sign(env, cred, manifest)))
 
     # G008: signer certificate expired at the validation time
     now = dt.datetime.now(dt.timezone.utc)
-    short = dp.issue_signer(ca, police.name, police.credit_code, role="police", not_after=now + dt.timedelta(days=1))
+    short = dca.issue_signer(ca, police.name, police.credit_code, role="police", not_after=now + dt.timedelta(days=1))
     env.add("cms-expired", "cms", "G008", forge(data, None, signature=_p12_sign(env, short, manifest)),
             args=("--at", (now + dt.timedelta(days=3)).isoformat(timespec="seconds")))
 
     # G009: the certificate names another agency
-    other_ag = dp.issue_signer(ca, court_a.name, court_a.credit_code)
+    other_ag = dca.issue_signer(ca, court_a.name, court_a.credit_code)
     env.add("cms-other-agency", "cms", "G009", forge(data, None, signature=_p12_sign(env, other_ag, manifest)))
 
     # G010: SHA-1
@@ -466,7 +467,7 @@ def cms_cases(env: Env) -> None:
     env.add("cms-sha1", "cms", "G010", _with_signature(env, ci.dump()))
 
     # G011: no signing-certificate-v2 (plain CMS)
-    plain = dp.issue_signer(ca, police.name, police.credit_code, role="police")
+    plain = dca.issue_signer(ca, police.name, police.credit_code, role="police")
     env.add("cms-no-signing-certificate-v2", "cms", "G011", _with_signature(env, _plain_cms(plain, manifest)))
 
 
@@ -553,7 +554,7 @@ def soundness_cases(env: Env) -> None:
     from cryptography.hazmat.primitives.asymmetric import ec
 
     from edossier.conformance.signing import FixedTimeStamper, corpus_credential
-    from edossier.demo import pki as dp
+    from edossier.demo import ca as dca
     from edossier.signing.cades import sign_manifest
 
     data = layer1_members(env.packages[0])
@@ -579,7 +580,7 @@ def soundness_cases(env: Env) -> None:
 
     # path 2: a certificate that names the agency only by O (no organizationIdentifier)
     ca = _police_ca(pki)
-    no_id = dp.issue_signer(ca, "深圳市公安局南山分局", "11440300MB2C123452", role="police")
+    no_id = dca.issue_signer(ca, "深圳市公安局南山分局", "11440300MB2C123452", role="police")
     subject = x509.Name([a for a in no_id.cert.subject if a.oid.dotted_string != "2.5.4.97"])
     stripped = (x509.CertificateBuilder().subject_name(subject).issuer_name(no_id.cert.issuer)
                 .public_key(no_id.key.public_key()).serial_number(x509.random_serial_number())
@@ -589,16 +590,16 @@ def soundness_cases(env: Env) -> None:
             stripped = stripped.add_extension(ext.value, ext.critical)
     stripped = stripped.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
                                       critical=False).sign(ca.key, hashes.SHA256())
-    cred = dp.IssuedCredential(cert=stripped, key=no_id.key, chain=no_id.chain, agency_name=no_id.agency_name,
+    cred = dca.IssuedCredential(cert=stripped, key=no_id.key, chain=no_id.chain, agency_name=no_id.agency_name,
                          credit_code="", role="police")
     env.add("cms-no-organization-identifier", "cms", "G009", forge(data, None, signature=_p12_sign(env, cred, manifest)))
 
     # path 5: the police issuing CA mints a "TSA" and time-stamps a signature before its signer's revocation
-    tsa = dp.issue_tsa(ca)
+    tsa = dca.issue_tsa(ca)
     tsa_p12 = env.out / "agency-ca-tsa.p12"
-    dp.write_p12(tsa, tsa_p12)
+    dca.write_p12(tsa, tsa_p12)
     signer_p12 = env.out / "stamped-signer.p12"
-    dp.write_p12(dp.issue_signer(ca, "深圳市公安局南山分局", "11440300MB2C123452", role="police"), signer_p12)
+    dca.write_p12(dca.issue_signer(ca, "深圳市公安局南山分局", "11440300MB2C123452", role="police"), signer_p12)
     when = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=2)
     stamped = corpus_credential(signer_p12, signing_time=when, timestamper=FixedTimeStamper(tsa_p12, when))
     env.add("cms-tsa-from-agency-ca", "cms", "G022", forge(data, None, signature=sign_manifest(stamped, manifest)))
@@ -631,8 +632,8 @@ def _police_ca(pki: Path):
     from cryptography.hazmat.primitives import serialization
     from cryptography import x509
 
-    from edossier.demo import pki as dp
+    from edossier.demo import ca as dca
 
     cert = x509.load_pem_x509_certificate((pki / "ca-police.pem").read_bytes())
     key = serialization.load_pem_private_key((pki / "ca-police.key.pem").read_bytes(), None)
-    return dp.IssuedCA(cert=cert, key=key, chain=(), crl_url=None, role="police")
+    return dca.IssuedCA(cert=cert, key=key, chain=(), crl_url=None, role="police")

@@ -23,7 +23,8 @@ from . import storage
 from ..findings import finding
 from ..logs import quiet_libraries
 from ..policy import Policy
-from ..validation.pipeline import PackageReport, validate_package
+from ..validation.pipeline import validate_package
+from ..validation.verdict import PackageReport
 
 
 @dataclass(frozen=True)

@@ -9,40 +9,22 @@ replace the output file atomically.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
 import os
-import re
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ..version import __version__
-from ..container.asic import (DataObject, ManifestError, build_manifest, document_name, layer_objects_of, manifest_name,
-                             parse_manifest, record_name, signature_name)
-from ..container.zipio import OpenedPackage, PackageWriter, open_package
+from ..container.asic import DataObject, build_manifest, manifest_name, record_name, signature_name
+from ..container.zipio import PackageWriter
 from ..fsutil import Input, atomic_output, guard_output
-from ..ocr.types import PageRef
-from ..pdfmake.finish import pdfa_claim
-from ..pdfmake.scans import ImageInputError, NotImageOnly, images_to_pdfa, page_refs, rewrap_image_pdf
-from ..record.model import (Agency, Case, Document, Event, Person, Record, RecordError, Scan, Volume,
-                           parse_record, record_to_xml)
-from .source import SOURCE_FILE, Source, SourceError, load_source, source_inputs
+from ..record.model import Agency, Case, Event, Person, Record, RecordError, Volume, parse_record, record_to_xml
+from .source import SOURCE_FILE, SourceError, load_source, source_inputs
 from ..signing.cades import Credential, sign_manifest
-from ..errors import BuildError  # noqa: F401 - BuildError is part of this module's API
-
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
-Progress = Callable[[int, int, str], None]  # (pages done, pages in all, current document title)
-
-
-@dataclass(frozen=True)
-class OcrOptions:
-    """`--ocr`: add an invisible text layer to every scanned page (docs/builder.md)."""
-
-    engine: str = "rapidocr"
-    jobs: int | None = None  # worker processes; default: every core
+from ..errors import BuildError
+from .base import _Base, _read_base
+from .documents import _generated_documents, _make_documents, OcrOptions, Progress
 
 
 @dataclass(frozen=True)
@@ -70,15 +52,6 @@ class BuildResult:
     seconds: float = 0.0
     preflight: object = None  # PreflightResult: every finding of the preflight (warnings, notes, allowed codes)
     preflight_seconds: float = 0.0
-
-
-@dataclass
-class _Base:
-    """What an append needs to know about the package it extends."""
-
-    layers: int
-    objects: list[DataObject]
-    records: list[Record]
 
 
 def build_package(source_dir: Path, output: Path, credential: Credential, *, created: dt.datetime | None = None,
@@ -314,275 +287,3 @@ def _case(data: dict, base: _Base) -> Case:
     return case
 
 
-def _document_files(source: Source, d: dict) -> list[Path]:
-    try:
-        files = [source.file(f) for f in d["files"]]
-    except SourceError as exc:
-        raise BuildError(f"document {d['id']}: {exc.en}", f"文书 {d['id']}：{exc.zh}") from None
-    others = [f for f in files if f.suffix.lower() not in IMAGE_SUFFIXES | {".pdf"}]
-    if others:
-        raise BuildError(f"document {d['id']}: {others[0].name}: unsupported file type (use JPEG, PNG, TIFF or PDF/A-2)",
-                         f"文书 {d['id']}：{others[0].name}：不支持的文件类型（请使用 JPEG、PNG、TIFF 或 PDF/A-2）")
-    pdfs = [f for f in files if f.suffix.lower() == ".pdf"]
-    if pdfs and len(files) != 1:
-        raise BuildError(f"document {d['id']}: a PDF must be the document's only file",
-                         f"文书 {d['id']}：PDF 文件必须单独构成一份文书")
-    return files
-
-
-def _page_refs(d: dict, files: list[Path]) -> list[PageRef] | None:
-    """The scanned pages of an image document (None for a PDF)."""
-    if files[0].suffix.lower() == ".pdf":
-        return None
-    try:
-        return [ref for f in files for ref in page_refs(f)]
-    except ImageInputError as exc:
-        raise BuildError(f"document {d['id']}: {exc.en}", f"文书 {d['id']}：{exc.zh}") from None
-
-
-def _pdf_pages(path: Path) -> int:
-    import pikepdf
-
-    try:
-        with pikepdf.open(path) as pdf:
-            return len(pdf.pages)
-    except Exception:  # noqa: BLE001 - counted for progress only; the real read reports the problem
-        return 1
-
-
-def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt.datetime, warnings: list,
-                    progress: Progress | None, ocr: OcrOptions | None, spool: Path,
-                    problems: list | None = None) -> list[tuple[Document, Path]]:
-    """Make every document's PDF/A into the spool folder; OCR (when asked) runs ahead in worker
-    processes across all pages of the layer, so every core is busy even with one-page documents.
-    With `problems` (lint), a document that cannot be made is noted there and left out."""
-    plans = []
-    for d in docs_in:
-        try:
-            files = _document_files(source, d)
-            if problems is not None:  # lint: every bad scan of the document, not just the first
-                from ..validation.documents import scan_findings
-
-                bad = [f for path in files if path.suffix.lower() in IMAGE_SUFFIXES
-                       for f in scan_findings(path, f"{d['id']}: {path.relative_to(source.folder.resolve())}")
-                       if f.severity == "error"]
-                if bad:
-                    problems.extend(bad)
-                    continue
-            plans.append((d, files, _page_refs(d, files)))
-        except BuildError as exc:
-            if problems is None:
-                raise
-            problems.append((d["id"], exc.en, exc.zh))
-    total = sum(len(refs) if refs is not None else _pdf_pages(files[0]) for _, files, refs in plans)
-    pool = None
-    if ocr is not None and any(refs for _, _, refs in plans):
-        from ..ocr import OcrPool
-
-        pool = OcrPool(ocr.engine, ocr.jobs)
-    built: list[tuple[Document, Path]] = []
-    done = 0
-    try:
-        futures = [[pool.submit(r) for r in refs] if pool is not None and refs else None for _, _, refs in plans]
-        for i, ((d, files, refs), pending) in enumerate(zip(plans, futures), start=1):
-            if progress:
-                progress(done, total, d["title"])
-            texts = None
-            if pending:
-                texts = []
-                for n, fut in enumerate(pending):
-                    try:
-                        texts.append(fut.result())
-                    except Exception as exc:  # noqa: BLE001 - an engine failure names the page
-                        en = getattr(exc, "en", f"{type(exc).__name__}: {exc}")
-                        zh = getattr(exc, "zh", en)
-                        raise BuildError(f"document {d['id']}: OCR of page {n + 1} failed: {en}",
-                                         f"文书 {d['id']}：第 {n + 1} 页文字识别失败：{zh}") from None
-                    if progress:
-                        progress(done + n + 1, total, d["title"])
-            try:
-                pdf_bytes, pages, scan = _document_pdf(source, d, created, warnings, files=files, text_layers=texts,
-                                                       ocr=ocr is not None)
-            except BuildError as exc:
-                if problems is None:
-                    raise
-                problems.append((d["id"], exc.en, exc.zh))
-                continue
-            path = spool / f"{i:04d}.pdf"
-            path.write_bytes(pdf_bytes)
-            del pdf_bytes
-            built.append((Document(
-                id=d["id"], volume=d["volume"], type=d["type"], title=d["title"],
-                date=dt.date.fromisoformat(d["date"]), pages=pages, file=document_name(layer, i),
-                number=d.get("number"), author=d.get("author"), scan=scan), path))
-            done += pages
-        if progress:
-            progress(done, max(total, done), "")
-    finally:
-        if pool is not None:
-            pool.close(cancel=True)
-    return built
-
-
-def _generated_documents(base: "_Base", data: dict, case: Case, agency: Agency, volumes, built, layer: int,
-                         created: dt.datetime, credential: Credential, ocr: OcrOptions | None, spool: Path,
-                         known_docs: set[str]) -> list[tuple[Document, Path]]:
-    """卷宗封面, 卷内目录 and 备考表 for every volume this layer adds or adds documents to
-    (docs/builder.md): documents of their own, after this layer's source documents."""
-    from ..pdfmake.sheets import COVER, GENERATED_TYPES, REMARKS, TOC, GlyphError, cover_pdf, plan_volume_sheets, \
-        remarks_pdf, toc_pdf
-
-    own = [doc for doc, _ in built if doc.type in GENERATED_TYPES]
-    if own:
-        raise BuildError(f"document {own[0].id}: type {own[0].type} is generated by the builder; "
-                         "drop it from dossier.toml or build with --no-generated-pages",
-                         f"文书 {own[0].id}：{own[0].type} 由生成器自动编制；请从 dossier.toml 中删除，"
-                         "或使用 --no-generated-pages")
-    persons = [p for r in base.records for p in r.persons] + [
-        Person(p["role"], p["name"], p.get("id_number"), p.get("gender")) for p in data.get("persons", [])]
-    cn = re.search(r"(?:^|,)CN=((?:[^,\\]|\\.)+)", (credential.subject if credential else "") or "")
-    from ..ocr import engine_label
-
-    sheets = plan_volume_sheets(base.records, [doc for doc, _ in built], layer=layer, case=case, agency=agency,
-                                new_volumes=volumes, persons=persons, created=created,
-                                compiler=cn.group(1).replace("\\", "") if cn else None,
-                                ocr_engine=engine_label(ocr.engine) if ocr else None)
-    out: list[tuple[Document, Path]] = []
-    n = len(built)
-    for vid, sheet in sheets:
-        try:
-            made = [(COVER, "cover", cover_pdf(sheet), 1)]
-            toc, toc_pages = toc_pdf(sheet)
-            made.append((TOC, "toc", toc, toc_pages))
-            made.append((REMARKS, "remarks", remarks_pdf(sheet), 1))
-        except GlyphError as exc:
-            raise BuildError(f"volume {vid}: {exc.en}", f"卷 {vid}：{exc.zh}") from None
-        for doc_type, kind, pdf_bytes, pages in made:
-            doc_id = f"{kind}-{layer:03d}-{vid}"
-            if len(doc_id) > 64:
-                doc_id = f"{kind}-{layer:03d}-{hashlib.sha256(vid.encode()).hexdigest()[:16]}"
-            if doc_id in known_docs:
-                raise BuildError(f"document id {doc_id!r} is reserved for a generated {doc_type}; rename that document",
-                                 f"文书编号 {doc_id!r} 保留给自动生成的{doc_type}；请为该文书改名")
-            n += 1
-            path = spool / f"{n:04d}.pdf"
-            path.write_bytes(pdf_bytes)
-            out.append((Document(id=doc_id, volume=vid, type=doc_type, title=f"{sheet.volume_title}{doc_type}",
-                                 date=created.date(), pages=pages, file=document_name(layer, n),
-                                 author=agency.name), path))
-    return out
-
-
-def _document_pdf(source: Source, d: dict, created: dt.datetime, warnings: list, *, files: list[Path] | None = None,
-                  text_layers=None, ocr: bool = False) -> tuple[bytes, int, Scan | None]:
-    files = files if files is not None else _document_files(source, d)
-    if files[0].suffix.lower() == ".pdf":
-        data = files[0].read_bytes()
-        _check_pdf_images(d, files[0], data, warnings)
-        claim = pdfa_claim(data)
-        if claim and claim.startswith("2"):
-            import pikepdf
-
-            with pikepdf.open(io.BytesIO(data)) as pdf:
-                pages = len(pdf.pages)
-            return data, pages, None
-        try:
-            rebuilt, pages = rewrap_image_pdf(data, title=d["title"], author=d.get("author"), created=created)
-        except NotImageOnly as exc:
-            raise BuildError(
-                f"document {d['id']}: {files[0].name} is not PDF/A-2 (claims {claim or 'nothing'}) and cannot be "
-                f"rebuilt losslessly ({exc.en}); convert it to PDF/A-2 or supply the page scans instead",
-                f"文书 {d['id']}：{files[0].name} 不是 PDF/A-2（声明为 {claim or '无'}），且无法无损重建（{exc.zh}）；"
-                "请先转换为 PDF/A-2，或改为提供扫描图像") from None
-        warnings.append((f"{files[0].name}: not PDF/A-2 (claims {claim or 'nothing'}); its scanned images were "
-                         "re-wrapped unchanged into a new PDF/A-2u file",
-                         f"{files[0].name}：不是 PDF/A-2（声明为 {claim or '无'}）；已将其扫描图像原样封装为新的 PDF/A-2u 文件"))
-        return rebuilt, pages, None
-    try:
-        pdf_bytes, infos = images_to_pdfa(files, title=d["title"], author=d.get("author"), created=created,
-                                          text_layers=text_layers)
-    except ImageInputError as exc:
-        raise BuildError(f"document {d['id']}: {exc.en}", f"文书 {d['id']}：{exc.zh}") from None
-    dpis = [i.dpi for i in infos if i.dpi]
-    minimum = 300 if ocr else 200
-    low = [i.dpi for i in infos if i.dpi and i.dpi < minimum]
-    if low:
-        name = files[0].name if len(files) == 1 else f"{files[0].name} …"
-        count_en = f"{len(low)} of {len(infos)} page(s)"
-        count_zh = f"{len(infos)} 页中有 {len(low)} 页"
-        if ocr:
-            warnings.append((f"document {d['id']} ({name}): {count_en} scanned below the 300 dpi that "
-                             f"DA/T 31 asks for when OCR is planned, lowest {min(low)} dpi",
-                             f"文书 {d['id']}（{name}）：{count_zh}扫描分辨率低于 DA/T 31 对需要文字识别的扫描件要求的 300 dpi"
-                             f"（最低 {min(low)} dpi）"))
-        else:
-            warnings.append((f"document {d['id']} ({name}): {count_en} scanned below the 200 dpi archival minimum "
-                             f"(DA/T 31), lowest {min(low)} dpi",
-                             f"文书 {d['id']}（{name}）：{count_zh}扫描分辨率低于档案扫描最低要求 200 dpi（DA/T 31），"
-                             f"最低 {min(low)} dpi"))
-    colours = {i.colour for i in infos}
-    scan = Scan(min(dpis), colours.pop() if len(colours) == 1 else "mixed") if dpis else None
-    return pdf_bytes, len(infos), scan
-
-
-def _check_pdf_images(d: dict, path: Path, data: bytes, warnings: list) -> None:
-    """The images of an input PDF pass the scan checks (`pdfa.images`) before the PDF is taken or
-    re-wrapped: a truncated or corrupt image, or a JPEG PDF readers cannot draw, refuses the build
-    (validation would report D006/D008); a scanned page below 200 dpi is a warning (D007)."""
-    import pikepdf
-
-    from ..pdfa.images import check_pdf_images
-
-    try:
-        with pikepdf.open(io.BytesIO(data), attempt_recovery=False, suppress_warnings=True) as pdf:
-            found = check_pdf_images(pdf)
-    except Exception:  # noqa: BLE001 - an unreadable PDF is refused with its reason by the PDF path below
-        return
-    bad = [f for f in found if f.code != "D007"]
-    if bad:
-        f = bad[0]
-        raise BuildError(f"document {d['id']}: {path.name} ({f.location}): {f.en}",
-                         f"文书 {d['id']}：{path.name}（{f.location}）：{f.zh}")
-    for f in found:
-        warnings.append((f"document {d['id']} ({path.name}, {f.location}): {f.en}",
-                         f"文书 {d['id']}（{path.name}，{f.location}）：{f.zh}"))
-
-
-def _read_base(path: Path) -> _Base:
-    """Read the package being appended to; refuse one whose latest layer does not hold together."""
-    opened = open_package(path)
-    if isinstance(opened, list):
-        f = opened[0]
-        raise BuildError(f"{path}: {f.message_en}", f"{path}：{f.message_zh}")
-    with opened as pkg:
-        errors = [f for f in pkg.findings if f.severity == "error"]
-        if errors:
-            raise BuildError(f"{path}: {errors[0].message_en} ({errors[0].location})",
-                             f"{path}：{errors[0].message_zh}（{errors[0].location}）")
-        layers = 0
-        while manifest_name(layers + 1) in pkg.infos:
-            layers += 1
-        if layers == 0:
-            raise BuildError(f"{path}: the package has no signed layer", f"{path}：卷宗包没有已签名的层")
-        try:
-            manifest = parse_manifest(pkg.read(manifest_name(layers), pkg.limits.max_xml_bytes))
-            records = [parse_record(pkg.read(record_name(n), pkg.limits.max_xml_bytes)) for n in range(1, layers + 1)]
-        except (ManifestError, RecordError, KeyError, ValueError) as exc:
-            raise BuildError(f"{path}: cannot read layer data ({exc}); validate the package first",
-                             f"{path}：无法读取层数据（{exc}）；请先校验该卷宗包") from None
-        _check_base_integrity(pkg, manifest.objects, path)
-        latest = layer_objects_of(layers, pkg.read(manifest_name(layers), pkg.limits.max_xml_bytes),
-                                  pkg.read(signature_name(layers), 1024 * 1024))
-    return _Base(layers, list(manifest.objects) + latest, records)
-
-
-def _check_base_integrity(pkg: OpenedPackage, objects, path: Path) -> None:
-    listed = {o.uri for o in objects}
-    for o in objects:
-        if o.uri not in pkg.infos or pkg.sha256(o.uri) != o.digest:
-            raise BuildError(f"{path}: {o.uri} does not match the latest manifest; validate the package first",
-                             f"{path}：{o.uri} 与最新清单不符；请先校验该卷宗包")
-    extra = [n for n in pkg.order if n != "mimetype" and not n.startswith("META-INF/") and n not in listed]
-    if extra:
-        raise BuildError(f"{path}: {extra[0]} is not covered by any signature; validate the package first",
-                         f"{path}：{extra[0]} 未经签名覆盖；请先校验该卷宗包")

@@ -24,8 +24,9 @@ from ..container.asic import signature_name
 from ..findings import Finding, finding, supervision_codes
 from ..policy import Policy
 from ..roles import role_name
-from ..signing.trustlist import TrustList
-from ..validation.pipeline import PackageReport, validate_package
+from ..signing.trustlist_model import TrustList
+from ..validation.pipeline import validate_package
+from ..validation.verdict import PackageReport
 
 # Facts about the case, not defects of the package: the codes of severity "supervision" in the registry
 # (K050, K051, K052). They never block signing, even under a policy that makes them FAIL for validate.

@@ -13,7 +13,9 @@ from ..idcodes import (credit_code_structure, division_code_status, division_cod
                        is_valid_resident_id, resident_id_check_char)
 from ..record.model import Record
 from . import codelist
-from .deadlines import Period, Timeline, beijing_date, compute
+from .calendar_cn import beijing_date
+from .deadlines import compute
+from .periods import Period, Timeline
 from .legal import articles_text, basis_text
 from .profiles import ProfileError, check_profile, load_profile, unknown_profile
 

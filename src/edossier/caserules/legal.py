@@ -100,7 +100,7 @@ def cite(citations: list[Citation], lang: str) -> str:
 
 
 def basis_text(basis: str, lang: str) -> str:
-    """A period's basis (deadlines.Period.basis) in `lang`; shown as recorded when it cannot be read."""
+    """A period's basis (periods.Period.basis) in `lang`; shown as recorded when it cannot be read."""
     citations = parse_basis(basis) if basis else None
     return cite(citations, lang) if citations else basis
 

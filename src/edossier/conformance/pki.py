@@ -37,8 +37,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from ..demo import ca as dca
 from ..demo import pki as dp
-from ..signing.trustlist import TrustedAgency, TrustedTSA, TrustList, trustlist_to_bytes
+from ..signing.trustlist_model import TrustedAgency, TrustedTSA, TrustList
+from ..signing.trustlist_write import trustlist_to_bytes
 
 
 UTC = dt.timezone.utc
@@ -78,7 +80,7 @@ def _write(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def _weak_signer(ca: dp.IssuedCA) -> dp.IssuedCredential:
+def _weak_signer(ca: dca.IssuedCA) -> dca.IssuedCredential:
     key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, POLICE.name),
@@ -89,15 +91,15 @@ def _weak_signer(ca: dp.IssuedCA) -> dp.IssuedCredential:
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(start).not_valid_after(start + dt.timedelta(days=730))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(dp.DEFAULT_SIGNER_KEY_USAGE, critical=True)
-            .add_extension(x509.ExtendedKeyUsage(list(dp.DEFAULT_SIGNER_EKU)), critical=False)
+            .add_extension(dca.DEFAULT_SIGNER_KEY_USAGE, critical=True)
+            .add_extension(x509.ExtendedKeyUsage(list(dca.DEFAULT_SIGNER_EKU)), critical=False)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(
                 ca.cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value), critical=False)
             .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
                 [x509.UniformResourceIdentifier(ca.crl_url)], None, None, None)]), critical=False)
             .sign(ca.key, hashes.SHA256()))
-    return dp.IssuedCredential(cert=cert, key=key, chain=(ca.cert, *ca.chain), agency_name=POLICE.name,
+    return dca.IssuedCredential(cert=cert, key=key, chain=(ca.cert, *ca.chain), agency_name=POLICE.name,
                          credit_code=POLICE.credit_code, role="police")
 
 
@@ -108,24 +110,24 @@ def make_pki(folder: Path) -> None:
     police_ca = pki.cas["police"]
     kw = dict(now=PKI_TIME, key_type="rsa", role="police")
     creds = {
-        "revoked": dp.issue_signer(police_ca, POLICE.name, POLICE.credit_code, **kw),
-        "expired": dp.issue_signer(police_ca, POLICE.name, POLICE.credit_code, not_after=EXPIRES_ON, **kw),
+        "revoked": dca.issue_signer(police_ca, POLICE.name, POLICE.credit_code, **kw),
+        "expired": dca.issue_signer(police_ca, POLICE.name, POLICE.credit_code, not_after=EXPIRES_ON, **kw),
         "weak": _weak_signer(police_ca),
-        "noeku": dp.issue_signer(police_ca, POLICE.name, POLICE.credit_code,
+        "noeku": dca.issue_signer(police_ca, POLICE.name, POLICE.credit_code,
                                  eku=(ExtendedKeyUsageOID.SERVER_AUTH,), **kw),
-        "wrongorg": dp.issue_signer(police_ca, UNLISTED.name, UNLISTED.credit_code, **kw),
-        "unlisted": dp.issue_signer(police_ca, UNLISTED.name, UNLISTED.credit_code, **kw),
-        "nocrl": dp.issue_signer(police_ca, NOCRL.name, NOCRL.credit_code, **kw),
-        "retired": dp.issue_signer(police_ca, RETIRED.name, RETIRED.credit_code, **kw),
+        "wrongorg": dca.issue_signer(police_ca, UNLISTED.name, UNLISTED.credit_code, **kw),
+        "unlisted": dca.issue_signer(police_ca, UNLISTED.name, UNLISTED.credit_code, **kw),
+        "nocrl": dca.issue_signer(police_ca, NOCRL.name, NOCRL.credit_code, **kw),
+        "retired": dca.issue_signer(police_ca, RETIRED.name, RETIRED.credit_code, **kw),
     }
-    rogue_root = dp.make_root_ca(now=PKI_TIME, key_type="rsa", name="不受信任的根CA（一致性测试）")
-    rogue_ca = dp.issue_ca(rogue_root, "police", now=PKI_TIME, key_type="rsa", name="不受信任的公安机关CA（一致性测试）")
-    creds["rogue"] = dp.issue_signer(rogue_ca, POLICE.name, POLICE.credit_code, **kw)
-    creds["rogue-tsa"] = dp.issue_tsa(rogue_root, now=PKI_TIME, name="不受信任的时间戳服务（一致性测试）")
+    rogue_root = dca.make_root_ca(now=PKI_TIME, key_type="rsa", name="不受信任的根CA（一致性测试）")
+    rogue_ca = dca.issue_ca(rogue_root, "police", now=PKI_TIME, key_type="rsa", name="不受信任的公安机关CA（一致性测试）")
+    creds["rogue"] = dca.issue_signer(rogue_ca, POLICE.name, POLICE.credit_code, **kw)
+    creds["rogue-tsa"] = dca.issue_tsa(rogue_root, now=PKI_TIME, name="不受信任的时间戳服务（一致性测试）")
     for name, cred in creds.items():
-        dp.write_p12(cred, folder / f"{name}.p12")
+        dca.write_p12(cred, folder / f"{name}.p12")
     # the police CA's CRL now lists the revoked signer
-    crl = dp.make_crl(police_ca, [(creds["revoked"].cert.serial_number, REVOKED_ON)],
+    crl = dca.make_crl(police_ca, [(creds["revoked"].cert.serial_number, REVOKED_ON)],
                       now=REVOKED_ON + dt.timedelta(hours=2), crl_number=2)
     _write(folder / "crl-police.crl", crl)
     (folder / "trustlist.xml").unlink(missing_ok=True)  # the corpus trust list is samples/corpus/trustlist.xml
@@ -159,7 +161,7 @@ def trust_list(folder: Path) -> TrustList:
         # The corpus TSA was issued by the shared root, so it is named by its own certificate (#13):
         # a root listed for agencies is not a CA dedicated to time-stamping.
         next_update=TRUSTLIST_NEXT_UPDATE,
-        tsas=(TrustedTSA(name=dp.TSA_NAME, tsa_certs=(_der(load_p12(folder / "tsa.p12")[1]),),
+        tsas=(TrustedTSA(name=dca.TSA_NAME, tsa_certs=(_der(load_p12(folder / "tsa.p12")[1]),),
                          ca_certs=(_der(root),), crls=(root_crl,),
                          valid_from=root.not_valid_before_utc, valid_to=root.not_valid_after_utc),))
 
@@ -169,13 +171,13 @@ def trust_list_bytes(folder: Path) -> bytes:
     return trustlist_to_bytes(trust_list(folder), signer=ensure_operator(folder))
 
 
-def ensure_operator(folder: Path) -> dp.IssuedCredential:
+def ensure_operator(folder: Path) -> dca.IssuedCredential:
     """The corpus's trust-list operator (trustlist-operator.p12, trust-anchor.pem), made once."""
     folder = Path(folder)
     p12 = folder / "trustlist-operator.p12"
     if not p12.exists():
-        op = dp.issue_trustlist_operator(now=PKI_TIME, key_type="rsa", name=OPERATOR_NAME)
-        dp.write_p12(op, p12)
+        op = dca.issue_trustlist_operator(now=PKI_TIME, key_type="rsa", name=OPERATOR_NAME)
+        dca.write_p12(op, p12)
         _write(folder / "trust-anchor.pem", op.cert.public_bytes(serialization.Encoding.PEM))
     return dp.load_operator(folder)
 

@@ -138,7 +138,7 @@ def run_in_process(corpus: Corpus, *, jobs: int | None = None, progress=None) ->
     from ..signing.trustlist import load_trustlist
 
     start = time.monotonic()
-    from ..signing.trustlist import TrustListError
+    from ..signing.trustlist_model import TrustListError
 
     try:
         trust = load_trustlist(corpus.trust_list, anchor=corpus.trust_anchor)

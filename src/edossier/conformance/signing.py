@@ -281,12 +281,12 @@ def ca_crl(pki: Path, role: str, revoked: list[tuple[Path, dt.datetime]], *, iss
            crl_number: int) -> bytes:
     """A CRL of the corpus CA of `role` (its key is in the PKI folder) revoking the certificates of the
     given PKCS#12 files at the given times (RSA, so deterministic)."""
-    from ..demo import pki as dp
+    from ..demo import ca as dca
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
     folder = Path(pki)
-    ca = dp.IssuedCA(cert=x509.load_pem_x509_certificate((folder / f"ca-{role}.pem").read_bytes()),
+    ca = dca.IssuedCA(cert=x509.load_pem_x509_certificate((folder / f"ca-{role}.pem").read_bytes()),
                      key=serialization.load_pem_private_key((folder / f"ca-{role}.key.pem").read_bytes(), None))
     entries = [(_load(Path(p))[1].serial_number, when) for p, when in revoked]
-    return dp.make_crl(ca, entries, now=issued, crl_number=crl_number)
+    return dca.make_crl(ca, entries, now=issued, crl_number=crl_number)

@@ -19,7 +19,7 @@ Shape::
 
 The trust list names each agency with its role's issuing CA and the root (the trust anchor), and the
 CRLs of both, so that revocation can be checked along the whole path. :func:`make_demo_pki` writes everything to a
-folder; the lower-level functions (:func:`make_root_ca`, :func:`issue_ca`, :func:`issue_signer`,
+folder; the lower-level functions of demo/ca.py (:func:`make_root_ca`, :func:`issue_ca`, :func:`issue_signer`,
 :func:`make_crl`, :func:`write_p12`) are for tests that need unusual certificates.
 
 All validity periods start at ``now - 1 day`` (CRLs: ``thisUpdate = now - 1 hour``), so a run with a
@@ -31,50 +31,31 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Sequence, Union
+from typing import Sequence
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
+from cryptography.x509.oid import ObjectIdentifier
 
+from edossier.demo.ca import (_check_aware, _utc_now, CRL_LIFETIME, DEFAULT_SIGNER_EKU, issue_ca, issue_signer,
+                              issue_trustlist_operator, issue_tsa, issue_tsa_ca, IssuedCA, IssuedCredential, make_crl,
+                              make_root_ca, OPERATOR_NAME, TSA_NAME, write_key, write_p12)
 from edossier.errors import UserError
 from edossier.fsutil import atomic_write_bytes
-from edossier.signing.trustlist import (
-    ROLE_NAMES_ZH,
-    ROLES,
-    TrustedAgency,
-    TrustedTSA,
-    TrustList,
-    write_trustlist,
-)
+from edossier.roles import ROLES
+from edossier.signing.trustlist_model import TrustedAgency, TrustedTSA, TrustList
+from edossier.signing.trustlist_write import write_trustlist
+
 
 __all__ = [
     "DEMO_AGENCIES",
     "DemoAgency",
-    "DOCUMENT_SIGNING",
-    "DEFAULT_SIGNER_EKU",
-    "DEFAULT_SIGNER_KEY_USAGE",
-    "CRL_BASE_URL",
-    "IssuedCA",
-    "IssuedCredential",
     "DemoPKI",
-    "generate_key",
-    "make_root_ca",
-    "issue_ca",
-    "issue_signer",
-    "issue_tsa",
-    "issue_tsa_ca",
-    "make_crl",
-    "write_p12",
     "make_demo_pki",
-    "issue_trustlist_operator",
     "load_operator",
     "load_demo_trustlist",
 ]
-
-PrivateKey = Union[ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey]
 
 
 @dataclass(frozen=True)
@@ -95,73 +76,6 @@ DEMO_AGENCIES: tuple[DemoAgency, ...] = (
     DemoAgency("justice", "深圳市南山区司法局", "11440305MB2D30002F"),
     DemoAgency("supervision", "深圳市南山区监察委员会", "11440305MB2D40008R"),
 )
-
-DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")  # RFC 9336 id-kp-documentSigning
-DEFAULT_SIGNER_EKU: tuple[ObjectIdentifier, ...] = (DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION)
-DEFAULT_SIGNER_KEY_USAGE = x509.KeyUsage(
-    digital_signature=True,
-    content_commitment=True,  # nonRepudiation
-    key_encipherment=False,
-    data_encipherment=False,
-    key_agreement=False,
-    key_cert_sign=False,
-    crl_sign=False,
-    encipher_only=False,
-    decipher_only=False,
-)
-_CA_KEY_USAGE = x509.KeyUsage(
-    digital_signature=False,
-    content_commitment=False,
-    key_encipherment=False,
-    data_encipherment=False,
-    key_agreement=False,
-    key_cert_sign=True,
-    crl_sign=True,
-    encipher_only=False,
-    decipher_only=False,
-)
-
-CRL_BASE_URL = "http://pki.edossier.invalid/"
-ROOT_CA_NAME = "edossier 演示根CA"
-DEMO_ORG = "edossier 演示"
-ROOT_YEARS, CA_YEARS, SIGNER_YEARS = 20, 10, 2
-CRL_LIFETIME = dt.timedelta(days=365)
-
-
-@dataclass(frozen=True)
-class IssuedCA:
-    """A CA certificate with its key. ``chain`` holds the issuers above it (empty for a root);
-    ``crl_url`` is where this CA's own CRL is (nominally) published."""
-
-    cert: x509.Certificate
-    key: PrivateKey
-    chain: tuple[x509.Certificate, ...] = ()
-    crl_url: str | None = None
-    role: str | None = None
-
-    @property
-    def der(self) -> bytes:
-        return self.cert.public_bytes(serialization.Encoding.DER)
-
-    @property
-    def pem(self) -> bytes:
-        return self.cert.public_bytes(serialization.Encoding.PEM)
-
-
-@dataclass(frozen=True)
-class IssuedCredential:
-    """A signer: key, certificate, and the chain above it (issuing CA first, root last)."""
-
-    cert: x509.Certificate
-    key: PrivateKey
-    chain: tuple[x509.Certificate, ...]
-    agency_name: str
-    credit_code: str
-    role: str | None = None
-
-    @property
-    def der(self) -> bytes:
-        return self.cert.public_bytes(serialization.Encoding.DER)
 
 
 @dataclass
@@ -190,261 +104,6 @@ class DemoPKI:
 # --- building blocks -----------------------------------------------------------------------------------
 
 
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-
-
-def _check_aware(t: dt.datetime, what: str) -> dt.datetime:
-    if t.tzinfo is None:
-        raise ValueError(f"{what} must be a timezone-aware datetime")
-    return t.astimezone(dt.timezone.utc)
-
-
-def _add_years(t: dt.datetime, years: int) -> dt.datetime:
-    try:
-        return t.replace(year=t.year + years)
-    except ValueError:  # 29 February
-        return t.replace(year=t.year + years, day=28)
-
-
-def generate_key(key_type: str = "ec") -> PrivateKey:
-    """``"ec"``: ECDSA P-256; ``"rsa"``: RSA 3072."""
-    if key_type == "ec":
-        return ec.generate_private_key(ec.SECP256R1())
-    if key_type == "rsa":
-        return rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    raise ValueError(f"unknown key_type {key_type!r} (use 'ec' or 'rsa')")
-
-
-def _ski(cert: x509.Certificate) -> x509.SubjectKeyIdentifier:
-    return cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-
-
-def _crl_dp(url: str) -> x509.CRLDistributionPoints:
-    return x509.CRLDistributionPoints(
-        [x509.DistributionPoint([x509.UniformResourceIdentifier(url)], None, None, None)]
-    )
-
-
-def _ca_name(cn: str) -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEMO_ORG),
-            x509.NameAttribute(NameOID.COMMON_NAME, cn),
-        ]
-    )
-
-
-def make_root_ca(
-    *, now: dt.datetime | None = None, key_type: str = "ec", name: str = ROOT_CA_NAME, years: int = ROOT_YEARS,
-    crl_url: str | None = None,
-) -> IssuedCA:
-    """A self-signed root CA valid from ``now - 1 day`` for ``years`` years (pathlen 1)."""
-    now = _check_aware(now, "now") if now is not None else _utc_now()
-    key = generate_key(key_type)
-    subject = _ca_name(name)
-    start = now - dt.timedelta(days=1)
-    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(_add_years(start, years))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
-        .add_extension(_CA_KEY_USAGE, critical=True)
-        .add_extension(ski, critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    return IssuedCA(cert=cert, key=key, chain=(), crl_url=crl_url or f"{CRL_BASE_URL}root-ca.crl")
-
-
-def issue_ca(
-    parent: IssuedCA,
-    role: str,
-    *,
-    now: dt.datetime | None = None,
-    key_type: str = "ec",
-    name: str | None = None,
-    years: int = CA_YEARS,
-    crl_url: str | None = None,
-    eku: Sequence[ObjectIdentifier] | None = None,
-) -> IssuedCA:
-    """An issuing CA for ``role`` under ``parent`` (pathlen 0, keyCertSign + cRLSign; with ``eku``, an
-    extendedKeyUsage that constrains what it may issue, as for a CA dedicated to time-stamping).
-
-    Its certificate points at the parent's CRL; its own CRL is published at ``crl_url`` (default:
-    ``http://pki.edossier.invalid/<role>-ca.crl``), which goes into the certificates it issues.
-    """
-    now = _check_aware(now, "now") if now is not None else _utc_now()
-    key = generate_key(key_type)
-    cn = name or f"edossier 演示{ROLE_NAMES_ZH.get(role, role)}CA"
-    start = now - dt.timedelta(days=1)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_ca_name(cn))
-        .issuer_name(parent.cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(min(_add_years(start, years), parent.cert.not_valid_after_utc))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_CA_KEY_USAGE, critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(_ski(parent.cert)), critical=False
-        )
-    )
-    if eku:
-        builder = builder.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=False)
-    if parent.crl_url:
-        builder = builder.add_extension(_crl_dp(parent.crl_url), critical=False)
-    cert = builder.sign(parent.key, hashes.SHA256())
-    return IssuedCA(
-        cert=cert,
-        key=key,
-        chain=(parent.cert, *parent.chain),
-        crl_url=crl_url or f"{CRL_BASE_URL}{role}-ca.crl",
-        role=role,
-    )
-
-
-def issue_signer(
-    ca: IssuedCA,
-    agency_name: str,
-    credit_code: str,
-    *,
-    now: dt.datetime | None = None,
-    key_type: str = "ec",
-    not_before: dt.datetime | None = None,
-    not_after: dt.datetime | None = None,
-    eku: Sequence[ObjectIdentifier] | None = DEFAULT_SIGNER_EKU,
-    key_usage: x509.KeyUsage | None = DEFAULT_SIGNER_KEY_USAGE,
-    role: str | None = None,
-) -> IssuedCredential:
-    """A signing certificate for an agency, issued by ``ca``.
-
-    Subject: C=CN, O=<agency_name>, CN=<agency_name> 电子签章, organizationIdentifier=<credit_code>.
-    Validity: ``not_before`` (default ``now - 1 day``) to ``not_after`` (default two years later).
-    ``eku=None`` / ``key_usage=None`` leave that extension out (for negative tests); key usage is
-    critical, EKU is not. The CRL distribution point is ``ca.crl_url``.
-    """
-    now = _check_aware(now, "now") if now is not None else _utc_now()
-    start = _check_aware(not_before, "not_before") if not_before is not None else now - dt.timedelta(days=1)
-    end = _check_aware(not_after, "not_after") if not_after is not None else _add_years(start, SIGNER_YEARS)
-    key = generate_key(key_type)
-    subject = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, agency_name),
-            x509.NameAttribute(NameOID.COMMON_NAME, f"{agency_name} 电子签章"),
-            x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER, credit_code),
-        ]
-    )
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(ca.cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(_ski(ca.cert)), critical=False
-        )
-    )
-    if key_usage is not None:
-        builder = builder.add_extension(key_usage, critical=True)
-    if eku is not None:
-        builder = builder.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=False)
-    if ca.crl_url:
-        builder = builder.add_extension(_crl_dp(ca.crl_url), critical=False)
-    cert = builder.sign(ca.key, hashes.SHA256())
-    return IssuedCredential(
-        cert=cert,
-        key=key,
-        chain=(ca.cert, *ca.chain),
-        agency_name=agency_name,
-        credit_code=credit_code,
-        role=role if role is not None else ca.role,
-    )
-
-
-TSA_NAME = "edossier 演示时间戳服务"
-
-
-def issue_tsa(ca: IssuedCA, *, now: dt.datetime | None = None, name: str = TSA_NAME) -> IssuedCredential:
-    """A time-stamping certificate (RFC 3161: EKU timeStamping, critical) issued by ``ca``.
-
-    RSA 3072, because the in-process TSA (pyHanko's DummyTimeStamper, served by
-    :mod:`edossier.signing.tsa`) signs with RSA only.
-    """
-    now = _check_aware(now, "now") if now is not None else _utc_now()
-    start = now - dt.timedelta(days=1)
-    key = generate_key("rsa")
-    subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEMO_ORG),
-                         x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(ca.cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(_add_years(start, SIGNER_YEARS * 5))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(DEFAULT_SIGNER_KEY_USAGE, critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(_ski(ca.cert)),
-                       critical=False)
-    )
-    if ca.crl_url:
-        builder = builder.add_extension(_crl_dp(ca.crl_url), critical=False)
-    return IssuedCredential(cert=builder.sign(ca.key, hashes.SHA256()), key=key, chain=(ca.cert, *ca.chain),
-                      agency_name=name, credit_code="", role="tsa")
-
-
-OPERATOR_NAME = "edossier 演示信任列表运营方"
-
-
-def issue_trustlist_operator(*, now: dt.datetime | None = None, name: str = OPERATOR_NAME,
-                             key_type: str = "ec") -> IssuedCredential:
-    """A self-signed trust-list operator certificate (digitalSignature only, not a CA).
-
-    Self-signed and outside the agencies' hierarchy on purpose: the anchor the user names for the
-    trust list must not be a CA that also issues agency or TSA certificates, or any of those keys
-    could sign a trust list (docs/spec.md §9.1).
-    """
-    now = _check_aware(now, "now") if now is not None else _utc_now()
-    start = now - dt.timedelta(days=1)
-    key = generate_key(key_type)
-    subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEMO_ORG),
-                         x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(_add_years(start, CA_YEARS))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(DEFAULT_SIGNER_KEY_USAGE, critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    return IssuedCredential(cert=cert, key=key, chain=(), agency_name=name, credit_code="", role="trustlist-operator")
-
-
 def load_operator(pki_dir: Path) -> IssuedCredential:
     """The trust-list operator credential of a demo folder (``trustlist-operator.p12``)."""
     path = Path(pki_dir) / "trustlist-operator.p12"
@@ -465,82 +124,6 @@ def load_demo_trustlist(pki_dir: Path, **kwargs) -> TrustList:
 
     pki_dir = Path(pki_dir)
     return load_trustlist(pki_dir / "trustlist.xml", anchor=pki_dir / "trust-anchor.pem", **kwargs)
-
-
-TSA_CA_NAME = "edossier 演示时间戳CA"
-
-
-def issue_tsa_ca(parent: IssuedCA, *, now: dt.datetime | None = None, name: str = TSA_CA_NAME,
-                 years: int = CA_YEARS, crl_url: str | None = None) -> IssuedCA:
-    """A CA dedicated to time-stamping under ``parent``: pathlen 0 and an extendedKeyUsage of exactly
-    timeStamping, which (with being listed for no agency) is what lets a trust list name it as a TSA
-    CA (docs/spec.md §9.4). Agencies' issuing CAs never issue TSA certificates. RSA, like the TSA."""
-    return issue_ca(parent, "tsa", now=now, key_type="rsa", name=name, years=years,
-                    crl_url=crl_url or f"{CRL_BASE_URL}tsa-ca.crl", eku=[ExtendedKeyUsageOID.TIME_STAMPING])
-
-
-def write_key(key: PrivateKey, path: Path) -> None:
-    """A CA's private key as unencrypted PKCS#8 PEM (mode 0600): demo PKIs only, for `keys revoke/issue`."""
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
-    atomic_write_bytes(Path(path), pem, mode=0o600)
-
-
-def make_crl(
-    ca: IssuedCA,
-    revoked: Iterable[tuple[int, dt.datetime]] = (),
-    *,
-    now: dt.datetime | None = None,
-    next_update: dt.datetime | None = None,
-    crl_number: int = 1,
-) -> bytes:
-    """A DER CRL signed by ``ca`` listing ``(serial, revocation_time)`` pairs.
-
-    ``thisUpdate = now - 1 hour``; ``nextUpdate`` defaults to ``now + 1 year`` (long, so that a demo
-    folder keeps working; a real CA would publish every few days). Carries CRL number and AKI.
-    """
-    now = _check_aware(now, "now") if now is not None else _utc_now()
-    nxt = _check_aware(next_update, "next_update") if next_update is not None else now + CRL_LIFETIME
-    builder = (
-        x509.CertificateRevocationListBuilder()
-        .issuer_name(ca.cert.subject)
-        .last_update(now - dt.timedelta(hours=1))
-        .next_update(nxt)
-        .add_extension(x509.CRLNumber(crl_number), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(_ski(ca.cert)), critical=False
-        )
-    )
-    for serial, when in revoked:
-        builder = builder.add_revoked_certificate(
-            x509.RevokedCertificateBuilder()
-            .serial_number(serial)
-            .revocation_date(_check_aware(when, "revocation time"))
-            .build()
-        )
-    return builder.sign(ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
-
-
-def p12_bytes(cred: IssuedCredential, passphrase: bytes | None = None) -> bytes:
-    """PKCS#12 with key, signer certificate and chain; unencrypted when ``passphrase`` is None,
-    otherwise PBES2 (PBKDF2-SHA256, AES-256-CBC) with a SHA-256 MAC."""
-    if passphrase is None:
-        enc: serialization.KeySerializationEncryption = serialization.NoEncryption()
-    else:
-        enc = (
-            serialization.PrivateFormat.PKCS12.encryption_builder()
-            .kdf_rounds(200_000)
-            .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
-            .hmac_hash(hashes.SHA256())
-            .build(passphrase)
-        )
-    friendly = f"edossier demo {cred.role or 'signer'}".encode("ascii", "replace")
-    return pkcs12.serialize_key_and_certificates(friendly, cred.key, cred.cert, list(cred.chain), enc)
-
-
-def write_p12(cred: IssuedCredential, path: Path, passphrase: bytes | None = None) -> None:
-    """Write ``cred`` as a PKCS#12 file (mode 0600, atomically); see :func:`p12_bytes`."""
-    atomic_write_bytes(Path(path), p12_bytes(cred, passphrase), mode=0o600)
 
 
 # --- the demo folder -----------------------------------------------------------------------------------

@@ -23,7 +23,8 @@ from ..signing.cades import load_credential
 from ..signing.revocation import credential_chain, fetch_crls
 from .pki import load_demo_trustlist, make_demo_pki
 from ..signing.tsa import LocalTSA, serve_in_thread
-from ..validation.pipeline import PackageReport, validate_package
+from ..validation.pipeline import validate_package
+from ..validation.verdict import PackageReport
 
 SAMPLE_CASE = "theft-fasttrack"
 STEPS = (("police", "1-police.edp"), ("procuratorate", "2-procuratorate.edp"), ("court", "3-court.edp"))

@@ -4,16 +4,17 @@ domain checks read. graphics.py runs it once per document (facts) and holds the 
 
 from __future__ import annotations
 
-import re
 import warnings
-from dataclasses import dataclass, field
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
+from .contentfacts import ColourUse, Facts, FontUse
+from .contentlimits import _hex_in_content, _limits_in_operands, _LONG_DIGITS
 from .limits import LimitExceeded
-from .structure import HEX_TOKENS, _lex_hex, hex_suspicious
+from .structure import HEX_TOKENS
 from .util import get, inherited, key, name_str, num
+
 
 OPERATORS = set("""b B b* B* BDC BI BMC BT BX c cm CS cs d d0 d1 Do DP EI EMC ET EX f F f* G g gs h i ID j J K k l
 m M MP n q Q re RG rg ri s S SC sc SCN scn sh T* Tc Td TD Tf Tj TJ TL Tm Tr Ts Tw Tz v w W W* y ' \"""".split())
@@ -28,48 +29,6 @@ _INITIAL = object()
 _FILLS = {"f", "F", "f*", "B", "B*", "b", "b*"}
 _STROKES = {"S", "s", "B", "B*", "b", "b*"}
 _PAINT = _FILLS | _STROKES
-
-
-@dataclass
-class FontUse:
-    font: pikepdf.Object
-    name: str
-    loc: str
-    modes: set = field(default_factory=set)
-    strings: set = field(default_factory=set)  # distinct (bytes, render mode)
-    nbytes: int = 0
-
-
-@dataclass
-class ColourUse:
-    space: object  # Name or Array (a colour space object)
-    loc: str
-    defaults: dict  # "/DefaultRGB" etc. -> colour space found in the current resources
-    what: str  # "fill", "stroke", "image", "shading", "group", "inline image"
-    # a colour set with rg/k/g/cs (fill, stroke) counts for 6.2.4.3 once something is painted with it
-    painted: bool = True
-
-
-@dataclass
-class Facts:
-    colours: list = field(default_factory=list)
-    fonts: dict = field(default_factory=dict)  # key(font) -> FontUse
-    undefined_ops: list = field(default_factory=list)
-    max_q: int = 0
-    max_q_loc: str = ""
-    inline_images: list = field(default_factory=list)  # (dict-like, loc)
-    intents: list = field(default_factory=list)  # (name, loc)
-    inherited: list = field(default_factory=list)  # (loc, resource name)
-    page_transparency: dict = field(default_factory=dict)  # page index -> bool
-    extgstates: list = field(default_factory=list)  # (ExtGState dict, loc)
-    images: list = field(default_factory=list)  # (image stream, loc)
-    forms: list = field(default_factory=list)  # (form stream, loc)
-    xobjects_other: list = field(default_factory=list)
-    shadings: list = field(default_factory=list)
-    errors: list = field(default_factory=list)  # (loc, message)
-    cids_over: list = field(default_factory=list)
-    opm_cmyk: list = field(default_factory=list)  # locations: ICCBased CMYK used with overprint and OPM 1
-    numbers: list = field(default_factory=list)  # (rule id, loc, detail) for content-stream operand limits
 
 
 _CS_OPS_FILL = {"rg": "/DeviceRGB", "k": "/DeviceCMYK", "g": "/DeviceGray"}
@@ -439,65 +398,3 @@ def _opm_check(f: Facts, opm, space, fill: bool, loc: str) -> None:
         f.opm_cmyk.append(loc)
 
 
-_I_MAX = 2147483647
-# a run of >= 10 decimal digits that is not part of a hex string, or a real with >= 30 leading zeros
-_LONG_DIGITS = re.compile(rb"\d{10}|\.0{30}")
-
-
-def _limits_in_operands(instrs, f: Facts, loc: str, deep: bool) -> None:
-    """6.1.13-1/-2/-3/-4/-5 for numbers, strings and names written in a content stream."""
-    from decimal import Decimal
-
-    for ins in instrs:
-        try:
-            operands = ins.operands
-        except Exception:  # noqa: BLE001 - a malformed inline image; reported by the walk
-            continue
-        for v in operands:
-            t = type(v)
-            if t is int:
-                if v > _I_MAX or v < -_I_MAX - 1:
-                    f.numbers.append(("6.1.13-1", loc, str(v)))
-            elif t is Decimal:
-                a = abs(v)
-                if a > Decimal("3.403e38"):
-                    f.numbers.append(("6.1.13-2", loc, str(v)))
-                elif a and a < Decimal("1.175e-38"):
-                    f.numbers.append(("6.1.13-5", loc, str(v)))
-            elif deep and t is _PObj:
-                tc = v._type_code
-                if tc == _STRING:
-                    if len(bytes(v)) > 32767:
-                        f.numbers.append(("6.1.13-3", loc, "string"))
-                elif tc == _ARRAY:
-                    _limits_in_operands_arr(v, f, loc)
-
-
-_PObj = pikepdf.Object
-_STRING = pikepdf.ObjectType.string
-_ARRAY = pikepdf.ObjectType.array
-
-
-def _limits_in_operands_arr(arr, f: Facts, loc: str) -> None:
-    for v in arr:
-        if type(v) is int and (v > _I_MAX or v < -_I_MAX - 1):
-            f.numbers.append(("6.1.13-1", loc, str(v)))
-        elif type(v) is _PObj and v._type_code == _STRING and len(bytes(v)) > 32767:
-            f.numbers.append(("6.1.13-3", loc, "string"))
-
-
-_INLINE_DATA = re.compile(rb"(?<![A-Za-z0-9])ID[\x00\t\n\x0c\r ].*?[\x00\t\n\x0c\r ]EI(?![A-Za-z0-9])", re.S)
-
-
-def _hex_in_content(data: bytes, f: Facts, loc: str) -> None:
-    """6.1.6: hex strings in a content stream (qpdf hides how a string was written)."""
-    if b"BI" in data:
-        data = _INLINE_DATA.sub(b" ", data)  # binary inline-image data is not PDF syntax
-    if not hex_suspicious(data):
-        return
-    for c in _lex_hex(data):
-        stripped = c.translate(None, b"\x00\t\n\x0c\r ")
-        if not re.fullmatch(rb"[0-9A-Fa-f]*", stripped):
-            f.numbers.append(("6.1.6-2", loc, "hex string with a non-hex character"))
-        elif len(stripped) % 2:
-            f.numbers.append(("6.1.6-1", loc, "hex string with an odd number of digits"))

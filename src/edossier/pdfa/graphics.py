@@ -14,7 +14,8 @@ from pikepdf import Array, Dictionary, Name, Stream
 from .rules import check
 from .structure import raw_scan, syntax_finditer
 from .util import get, name_str
-from .contentwalk import ColourUse, Facts, Walker, page_resources
+from .contentfacts import ColourUse, Facts
+from .contentwalk import Walker, page_resources
 
 
 _PAGES_RESOURCES = re.compile(rb"/Type\s*/Pages(?![A-Za-z])[^>]*?/Resources|/Resources[^>]*?/Type\s*/Pages(?![A-Za-z])")

@@ -29,7 +29,8 @@ from pikepdf import Array, Dictionary, Name, Stream
 from PIL import Image
 
 from ..errors import UserError
-from ..pdfa.images import MAX_IMAGE_PIXELS, dpi_pair, scan_dpi
+from ..pdfa.images import MAX_IMAGE_PIXELS
+from ..pdfa.images_pdf import dpi_pair, scan_dpi
 from ..ocr.types import PageRef, PageText
 from .finish import finish_pdfa
 
@@ -56,7 +57,8 @@ def check_scan(path: Path, data: bytes | None = None) -> None:
     (`images.verify_image_file`); the message names the file and, for a multi-page file, the page."""
     import hashlib
 
-    from ..pdfa.images import ImageDefect, verify_image_file
+    from ..pdfa.images import ImageDefect
+    from ..pdfa.images_file import verify_image_file
 
     data = data if data is not None else path.read_bytes()
     digest = hashlib.sha256(data).digest()
@@ -97,7 +99,7 @@ def _open_image(path: Path) -> tuple[bytes, Image.Image]:
         if img.format != "JPEG":
             img.load()
     except (OSError, Image.DecompressionBombError, ValueError, SyntaxError) as exc:
-        from ..pdfa.images import open_failure
+        from ..pdfa.images_file import open_failure
 
         en, zh = open_failure(data, exc)
         raise ImageInputError(f"{path.name}: {en}", f"{path.name}：{zh}") from None

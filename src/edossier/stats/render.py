@@ -26,7 +26,7 @@ FULLY_ELECTRONIC_OK = 0.9
 FULLY_ELECTRONIC_WARN = 0.5
 
 def _kind(kind: str, zh: bool) -> str:
-    from ..caserules.deadlines import KINDS
+    from ..caserules.periods import KINDS
 
     return KINDS.get(kind, (kind, kind))[0 if zh else 1]
 

@@ -20,7 +20,7 @@ def image_findings(location: str, data: bytes, limits=None) -> list[Finding]:
     import pikepdf
 
     from ..pdfa.limits import PdfLimits
-    from ..pdfa.images import check_pdf_images
+    from ..pdfa.images_pdf import check_pdf_images
 
     limits = limits or PdfLimits()
     try:
@@ -39,7 +39,8 @@ def scan_findings(path, location: str | None = None, *, min_dpi: int = 200) -> l
     of a multi-page file is added to it."""
     from pathlib import Path
 
-    from ..pdfa.images import ImageDefect, verify_image_file
+    from ..pdfa.images import ImageDefect
+    from ..pdfa.images_file import verify_image_file
 
     path = Path(path)
     location = location or path.name
@@ -56,7 +57,8 @@ def scan_findings(path, location: str | None = None, *, min_dpi: int = 200) -> l
     out = []
     from PIL import Image
 
-    from ..pdfa.images import MAX_IMAGE_PIXELS, scan_dpi
+    from ..pdfa.images import MAX_IMAGE_PIXELS
+    from ..pdfa.images_pdf import scan_dpi
 
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     with Image.open(io.BytesIO(data)) as img:
