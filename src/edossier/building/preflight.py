@@ -154,7 +154,7 @@ def check_signature(p7s: bytes, manifest: bytes, layer: int, agency, *, trust: T
     trust list and policy), before it is written: the unsigned preflight cannot see what only the
     signature shows — a revoked or expired certificate, a path that does not reach the listed root, a
     time stamp from an unlisted authority. Raises PreflightRefused; nothing is written then."""
-    from ..signing.cades import verify_layer
+    from ..signing.cades_verify import verify_layer
 
     res = verify_layer(layer, p7s, manifest, agency_name=agency.name, credit_code=agency.credit_code,
                        role=agency.role, trust=trust)
