@@ -84,6 +84,18 @@ def _schema() -> etree.XMLSchema:
 # --- reading -------------------------------------------------------------------------------------------
 
 
+def read_trustlist_bytes(path: Path) -> bytes:
+    """The file's bytes, at most one byte more than MAX_TRUSTLIST_BYTES (the parser refuses a longer
+    list); an unreadable file is a TrustListError in both languages."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(MAX_TRUSTLIST_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise TrustListError(f"cannot read trust list {path}: {reason}",
+                             f"无法读取信任列表 {path}：{reason}") from None
+
+
 def load_trustlist(path: Path | str, *, anchor: Anchor | None = None, allow_unsigned: bool = False,
                    allow_expired: bool = False, now: dt.datetime | None = None) -> TrustList:
     """Read, verify and return the trust list at ``path``; raise TrustListError on any problem.
@@ -98,15 +110,7 @@ def load_trustlist(path: Path | str, *, anchor: Anchor | None = None, allow_unsi
     recorded in ``waivers``.
     """
     path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_TRUSTLIST_BYTES + 1)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise TrustListError(
-            f"cannot read trust list {path}: {reason}",
-            f"无法读取信任列表 {path}：{reason}",
-        ) from None
+    data = read_trustlist_bytes(path)
     return parse_trustlist(data, source=str(path), anchor=anchor, allow_unsigned=allow_unsigned,
                            allow_expired=allow_expired, now=now)
 

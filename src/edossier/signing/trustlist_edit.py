@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from edossier.idcodes import is_valid_credit_code
 from edossier.roles import ROLE_NAMES_ZH, ROLES
-from edossier.signing.trustlist import (_check_ca_cert, _check_crl, _check_now, _check_tsas, _crl_signature_ok,
+from edossier.signing.trustlist import (read_trustlist_bytes, _check_ca_cert, _check_crl, _check_now, _check_tsas, _crl_signature_ok,
                                         _parse_root, _replace, parse_trustlist)
 from edossier.signing.trustlist_model import (_DS, _iso, DEFAULT_LIFETIME, MAX_TRUSTLIST_BYTES, TIME_STAMPING,
                                               TrustedAgency, TrustedTSA, TrustList, TrustListError)
@@ -52,13 +52,7 @@ def load_for_edit(path: Path, *, anchor=None) -> tuple[TrustList, bool]:
     list is accepted: renewing it is one reason to edit it.
     """
     path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_TRUSTLIST_BYTES + 1)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise TrustListError(f"cannot read trust list {path}: {reason}",
-                             f"无法读取信任列表 {path}：{reason}") from None
+    data = read_trustlist_bytes(path)
     signed = is_signed_bytes(data) if len(data) <= MAX_TRUSTLIST_BYTES else False
     tl = parse_trustlist(data, source=str(path), anchor=anchor if signed else None,
                          allow_unsigned=True, allow_expired=True)
