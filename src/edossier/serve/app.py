@@ -26,7 +26,8 @@ from .node import Node
 
 PACKAGE_TYPES = ("application/vnd.etsi.asic-e+zip", "application/octet-stream", "application/zip")
 STATUS = {"N005": 422, "N006": 404, "N007": 202, "N010": 401, "N011": 401, "N012": 401, "N013": 401,
-          "N014": 403, "N015": 403, "N016": 413, "N017": 415, "N018": 400, "N019": 400}
+          "N014": 403, "N015": 403, "N016": 413, "N017": 415, "N018": 400, "N019": 400,
+          "N020": 404, "N021": 422}
 _BODY = {"content": {t: {"schema": {"type": "string", "format": "binary"}} for t in PACKAGE_TYPES[:1]},
          "required": True, "description": "The package file's bytes (ASiC-E, .edp)"}
 FORMATS = {"json": "application/json", "html": "text/html; charset=utf-8",
@@ -197,7 +198,8 @@ def create_app(node: Node) -> FastAPI:
         if fmt == "json":
             return Response(node.report_row(sid).json, media_type=FORMATS["json"])
         report = await run_in_threadpool(node.report_object, sid)
-        text = await run_in_threadpool(edo.render, report, fmt, lang=_lang(request), trust=node.trust)
+        text = await run_in_threadpool(edo.render, report, fmt, lang=_lang(request), trust=node.trust,
+                                       source=node.store.path(row.package_sha256))
         headers = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:"} \
             if fmt == "html" else {}
         return Response(text, media_type=FORMATS[fmt], headers=headers)

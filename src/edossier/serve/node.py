@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import auth, db, edo
 from .blobs import BlobStore
+from .pages import Pages
 
 log = logging.getLogger("edossier.serve")
 
@@ -81,6 +82,8 @@ class Node:
         self.futures: dict[str, Future] = {}
         self._lock = threading.Lock()
         self._history = threading.Lock()  # one history check at a time in this process (docs/serve.md)
+        self.pages = Pages(config.data / "cache" / "pages")
+        self._documents: dict[str, list] = {}
 
     # --- life cycle ------------------------------------------------------------------------------------
 
@@ -245,6 +248,15 @@ class Node:
             rep = edo.validate_stored(self.store.path(sub.package_sha256), display_name=sub.name, trust=self.trust,
                                       policy=self.policies.get(sub.policy), executor=self.executor)
         return rep
+
+    def documents(self, sid: str) -> list[dict]:
+        """The documents of a finished submission (edo.documents), remembered per submission."""
+        if sid not in self._documents:
+            sub = self.get(sid)
+            if sub is None or sub.status != "done":
+                return []
+            self._documents[sid] = edo.documents(self.report_object(sid), self.store.path(sub.package_sha256))
+        return self._documents[sid]
 
     def wait(self, sid: str, timeout: float | None = None) -> bool:
         fut = self.futures.get(sid)
