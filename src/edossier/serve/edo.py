@@ -82,10 +82,10 @@ def load_policies(paths) -> dict:
     return out
 
 
-def make_executor(*, jobs: int | None, scheduler: str | None):
+def make_executor(*, jobs: int | None, scheduler: str | None, dask_local: bool = False):
     from ..executors import make_executor as make
 
-    return make(jobs=jobs, scheduler=scheduler)
+    return make(jobs=jobs, scheduler=scheduler, dask_local=dask_local)
 
 
 def demo_pki(folder: Path) -> Path:
