@@ -46,7 +46,8 @@ class NodeConfig:
     scheduler: str | None = None
     dask_local: bool = False  # a local Dask cluster of `jobs` workers (as `stats --dask local`)
     body_timeout: float = 60.0  # seconds a request body may pause (408 N022)
-    min_rate: int = 1024  # bytes/s an upload must average once it has run MIN_RATE_GRACE seconds (408 N022)
+    min_rate: int = 1024  # bytes/s an upload must average once it has run rate_grace seconds (408 N022)
+    rate_grace: float = 30.0
     sync_limit: int = SYNC_LIMIT
     max_upload: int = MAX_UPLOAD
     job_threads: int = 2
