@@ -31,7 +31,8 @@ def test_documents_thumbnails_and_the_viewer(web, pki, trust, packages, tmp_path
     pkg.write_bytes(packages["p2b"].read_bytes())  # police 立案决定书 (1 page) + procuratorate 起诉书 (2 pages)
     res = send(web, pkg, pki, trust=trust, cred=pki / "procuratorate.p12")
     sid = res.id
-    assert web.get(f"/ui/packages/{sid}/documents/1/pages/1.png").status_code == 401  # not signed in
+    anon = web.get(f"/ui/packages/{sid}/documents/1/pages/1.png")  # not signed in
+    assert anon.status_code == 401 and anon.json()["error"]["message"]["zh-CN"]
     sign_in(web, "viewer1")
     page = web.get(f"/ui/inbox/{sid}").text
     table = page.split('id="documents"', 1)[1].split("</table>", 1)[0]

@@ -17,7 +17,7 @@ import secrets
 from urllib.parse import quote
 
 from fastapi import Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from . import accounts, db, edo, pages
@@ -329,8 +329,9 @@ def install(app, node) -> None:
         from .app import error
 
         user = current(request)
-        if user is None:
-            return Response(status_code=401)
+        if user is None:  # an image: a redirect to the sign-in page would not help the <img>
+            return JSONResponse({"error": {"code": None, "status": 401, "message": {
+                "en": "sign in to see the documents' pages", "zh-CN": "请先登录再查看文书页面"}}}, status_code=401)
         px = pages.SIZES.get(size)
         row, doc = await run_in_threadpool(document_of, sid, n)
         if doc is None or px is None or p < 1:
