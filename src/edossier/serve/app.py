@@ -253,8 +253,8 @@ def create_app(node: Node) -> FastAPI:
         if fmt == "json":
             return Response(node.report_row(sid).json, media_type=FORMATS["json"])
         report = await run_in_threadpool(node.report_object, sid)
-        text = await run_in_threadpool(edo.render, report, fmt, lang=_lang(request), trust=node.trust,
-                                       source=node.store.path(row.package_sha256))
+        source = await run_in_threadpool(node.package_file, row.package_sha256) if fmt == "html" else None
+        text = await run_in_threadpool(edo.render, report, fmt, lang=_lang(request), trust=node.trust, source=source)
         headers = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:"} \
             if fmt == "html" else {}
         return Response(text, media_type=FORMATS[fmt], headers=headers)

@@ -258,13 +258,25 @@ class Node:
                                       policy=self.policies.get(sub.policy), executor=self.executor)
         return rep
 
+    def package_file(self, sha256: str) -> Path | None:
+        """A local file with the stored package's bytes, or None when the store cannot give it (a
+        remote store unreachable, or its file no longer has its address's digest: logged)."""
+        try:
+            return self.store.path(sha256)
+        except (OSError, StoreError) as exc:
+            log.error("package %s cannot be read from the store: %s", sha256, exc)
+            return None
+
     def documents(self, sid: str) -> list[dict]:
         """The documents of a finished submission (edo.documents), remembered per submission."""
         if sid not in self._documents:
             sub = self.get(sid)
             if sub is None or sub.status != "done":
                 return []
-            self._documents[sid] = edo.documents(self.report_object(sid), self.store.path(sub.package_sha256))
+            source = self.package_file(sub.package_sha256)
+            if source is None:
+                return []
+            self._documents[sid] = edo.documents(self.report_object(sid), source)
         return self._documents[sid]
 
     def wait(self, sid: str, timeout: float | None = None) -> bool:

@@ -336,9 +336,15 @@ def install(app, node) -> None:
         row, doc = await run_in_threadpool(document_of, sid, n)
         if doc is None or px is None or p < 1:
             return error("N020", id=sid[:64], document=n, page=p)
+        def draw() -> bytes:
+            source = node.package_file(row.package_sha256)
+            if source is None:
+                raise edo.PageError("unreadable", "the package file cannot be read from the store",
+                                    "无法从存储中读取卷宗包文件")
+            return node.pages.get(source, doc["member"], p, px, doc["sha256"])
+
         try:
-            png = await run_in_threadpool(node.pages.get, node.store.path(row.package_sha256), doc["member"], p, px,
-                                          doc["sha256"])
+            png = await run_in_threadpool(draw)
         except edo.PageError as exc:
             if exc.kind == "no_page":
                 return error("N020", id=sid[:64], document=n, page=p)
