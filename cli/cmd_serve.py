@@ -47,13 +47,21 @@ def _listen(ctx, host: str, port: int) -> socket.socket:
 @click.option("--jobs", type=click.IntRange(min=1), default=2, show_default=True,
               help="Local validation processes (1: in the server process) / 本地校验进程数")
 @click.option("--scheduler", metavar="tcp://HOST:8786", help="Validate on this Dask cluster / 使用 Dask 集群校验")
+@click.option("--dask", type=click.Choice(["local"]),
+              help="Validate on a local Dask cluster of --jobs workers / 使用本机 Dask 集群（--jobs 个工作进程）校验")
+@click.option("--store", metavar="URL",
+              help="Package files: a directory or fsspec URL (default DATA/blobs) / 卷宗包存储位置（目录或 fsspec URL）")
+@click.option("--body-timeout", type=click.FloatRange(min=1), default=60, show_default=True,
+              help="Seconds a request body may pause before 408 / 请求体停顿超过该秒数即返回 408")
+@click.option("--min-rate", type=_SIZE, default=1024, show_default=True,
+              help="Bytes/s an upload must average after its first 30 s (408 below) / 上传平均速率下限（字节/秒）")
 @click.option("--sync-limit", type=_SIZE, default=64 * 1024 * 1024, show_default=True,
               help="Bytes up to which POST waits for the report; larger: 202 and a job id / 同步校验上限（字节）")
 @click.option("--max-upload", type=_SIZE, default=2 * 1024 ** 3, show_default=True,
               help="Largest accepted body in bytes (413 above) / 最大上传字节数")
 @click.pass_context
 def serve(ctx, host, port, data, db_url, demo, trust_path, cred, passphrase_file, passphrase_env, policy_paths, jobs,
-          scheduler, sync_limit, max_upload):
+          scheduler, dask, store, body_timeout, min_rate, sync_limit, max_upload):
     """Run the exchange node: POST /v1/validations, POST /v1/inbox (signed submissions, receipts).
     / 运行交换节点（校验服务与收件箱）。"""
     import uvicorn
@@ -71,13 +79,17 @@ def serve(ctx, host, port, data, db_url, demo, trust_path, cred, passphrase_file
             ctx.meta["edossier.trust_anchor"] = pki / "trust-anchor.pem"
     if trust_path is None:
         fail(ctx, "--trust is required (or --demo)", "需要 --trust（或 --demo）", EXIT_USAGE)
+    if scheduler and dask:
+        fail(ctx, "use either --scheduler or --dask local, not both", "--scheduler 与 --dask local 只能选其一", EXIT_USAGE)
     trust = load_trust(ctx, trust_path)
     passphrase = _passphrase(ctx, cred, passphrase_file, passphrase_env) if cred else None
     sock = _listen(ctx, host, port)
     try:
         node = Node(NodeConfig(data=data, trust_path=trust_path, trust=trust, credential_path=cred,
                                passphrase=passphrase, db_url=db_url, policy_paths=tuple(policy_paths), jobs=jobs,
-                               scheduler=scheduler, sync_limit=sync_limit, max_upload=max_upload))
+                               scheduler=scheduler, dask_local=dask == "local", store=store,
+                               body_timeout=body_timeout, min_rate=min_rate, sync_limit=sync_limit,
+                               max_upload=max_upload))
     except NodeError as exc:
         sock.close()
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)

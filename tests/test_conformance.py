@@ -41,6 +41,10 @@ NOT_PACKAGE_CODES = {
                                                               "R007", "R008", "R009")},
     **{f"N{n:03d}": "exchange node only: a request the node refuses (docs/serve.md#n-auth, #n-upload), "
                     "tests/test_serve.py" for n in (5, 6, 7, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)},
+    "N020": "exchange node only: a page image of a document or page that does not exist (docs/serve.md#viewer), "
+            "tests/test_serve_pages.py",
+    "N021": "exchange node only: a page image that cannot be drawn (docs/serve.md#viewer), tests/test_serve_pages.py",
+    "N022": "exchange node only: an upload that stalls or trickles (docs/serve.md#n-upload), tests/test_serve_slow.py",
 }
 
 

@@ -9,6 +9,7 @@ import re
 import shutil
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -144,6 +145,7 @@ def _browser():
 
 
 def test_browser_login_upload_and_read_the_verdict(tmp_path):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
     from test_serve_socket import build_demo_packages
@@ -159,7 +161,11 @@ def test_browser_login_upload_and_read_the_verdict(tmp_path):
         driver.find_element(By.ID, "name").send_keys("demo")
         driver.find_element(By.ID, "password").send_keys(server.password())
         driver.find_element(By.ID, "signin").click()
-        assert driver.current_url.endswith("/ui/inbox")
+        # wait for the sign-in's redirect (the login page's own URL ends in ?next=/ui/inbox too)
+        end = time.monotonic() + 30
+        while urlparse(driver.current_url).path != "/ui/inbox":
+            assert time.monotonic() < end, f"the sign-in did not lead to the inbox: {driver.current_url}"
+            time.sleep(0.2)
         driver.get(server.url + "/ui/upload")
         driver.find_element(By.ID, "package").send_keys(str(Path(pkgs["p2"]).resolve()))
         driver.find_element(By.ID, "send").click()
@@ -169,9 +175,14 @@ def test_browser_login_upload_and_read_the_verdict(tmp_path):
 
         WebDriverWait(driver, 120).until(EC.presence_of_element_located((By.ID, "verdict")))
         end = time.monotonic() + 120
-        while "validating" in (verdict := driver.find_element(By.ID, "verdict").text).lower() \
-                or "…" in verdict:
-            assert time.monotonic() < end, "the page never showed a verdict"
+
+        def verdict_now() -> str:
+            # the page reloads itself (meta refresh) while validating: between two loads there is no element
+            found = driver.find_elements(By.ID, "verdict")
+            return found[0].text if found else "…"
+
+        while "validating" in (verdict := verdict_now()).lower() or "…" in verdict:
+            assert time.monotonic() < end, f"the page never showed a verdict: {driver.page_source[:500]}"
             time.sleep(0.5)
             driver.refresh()
         assert verdict == "ACCEPT"
@@ -179,6 +190,29 @@ def test_browser_login_upload_and_read_the_verdict(tmp_path):
         assert driver.find_element(By.ID, "verdict").text == "接收"
         # the page has no script, and its styles come from the one stylesheet the policy allows
         assert driver.execute_script("return document.scripts.length") == 0
+        # the page viewer: the police document has two pages; page 1 is drawn, then the next page
+        driver.get(driver.current_url.split("?")[0] + "?lang=en")
+        driver.find_element(By.CSS_SELECTOR, "#documents a.doc").click()
+
+        def drawn(label: str) -> int:
+            """naturalWidth of the viewer's image once the page says `label` and the image has loaded."""
+            end = time.monotonic() + 60
+            while True:
+                assert time.monotonic() < end, f"{label} was never drawn: {driver.current_url}"
+                try:
+                    number = driver.find_elements(By.ID, "page-number")
+                    if number and number[0].text == label:
+                        img = driver.find_element(By.ID, "page-image")
+                        if driver.execute_script("return arguments[0].complete", img):
+                            return driver.execute_script("return arguments[0].naturalWidth", img)
+                except StaleElementReferenceException:  # the next page replaced it between two calls
+                    pass
+                time.sleep(0.3)
+
+        assert drawn("Page 1 of 2") > 0
+        assert "/documents/1" in driver.current_url
+        driver.find_element(By.ID, "next").click()
+        assert drawn("Page 2 of 2") > 0
     finally:
         if driver is not None:
             driver.quit()

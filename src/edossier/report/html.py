@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import html
 import re
 from dataclasses import dataclass, field
@@ -179,6 +180,15 @@ def _render_thumbnails(path: str, targets: list[_Target], L: dict, *, dpi: int, 
     return shown, notes
 
 
+def _page_png(doc, number: int, *, dpi: float, max_px: int, pymupdf) -> bytes:
+    """PNG of page `number` (1-based) at `dpi`, its longest side at most `max_px` (bounds memory for
+    absurd page sizes). Raises on a page that cannot be drawn."""
+    page = doc.load_page(number - 1)
+    longest = max(page.rect.width, page.rect.height, 1.0)
+    zoom = min(dpi / 72.0, max_px / longest)
+    return page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False).tobytes("png")
+
+
 def _thumbnail(doc, t: _Target, L: dict, dpi: int, pymupdf) -> tuple[_Target, int, str] | str:
     """(target, page number, PNG data URI) for one page, or a note saying why not."""
     number = t.page or 1
@@ -186,26 +196,81 @@ def _thumbnail(doc, t: _Target, L: dict, dpi: int, pymupdf) -> tuple[_Target, in
         count = doc.page_count
         if not 1 <= number <= count:
             return L["n_nopage"].format(m=t.member, n=number, count=count)
-        page = doc.load_page(number - 1)
-        longest = max(page.rect.width, page.rect.height, 1.0)
-        zoom = min(dpi / 72.0, MAX_THUMBNAIL_PX / longest)
-        png = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False).tobytes("png")
+        png = _page_png(doc, number, dpi=dpi, max_px=MAX_THUMBNAIL_PX, pymupdf=pymupdf)
     except Exception as exc:  # noqa: BLE001
         return L["n_unopenable"].format(m=t.member, why=str(exc) or type(exc).__name__)
     return t, number, "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def _open_pdf(pkg, member: str, L: dict, max_pdf_bytes: int, pymupdf):
-    """An open pymupdf document, or a note saying why not."""
+class PageError(Exception):
+    """A page that cannot be rendered: `kind` is missing | too_large | unreadable | no_page | unopenable."""
+
+    def __init__(self, kind: str, note: str, count: int | None = None):
+        super().__init__(note)
+        self.kind, self.note, self.count = kind, note, count
+
+
+def render_page(path, member: str, number: int, *, max_px: int, lang: str = "en",
+                max_pdf_bytes: int = MAX_PDF_BYTES, sha256: str | None = None) -> tuple[bytes, int]:
+    """(PNG, page count) of page `number` (1-based) of the PDF `member` of the package at `path`,
+    its longest side `max_px` pixels — the thumbnails' renderer, one page at a time (the exchange
+    node's page viewer). The same bounds: the member is read only up to `max_pdf_bytes`. With
+    `sha256` (hex), the member's bytes must have that digest (kind "digest" otherwise): a caller that
+    caches pages by document digest never files one document's pages under another's. Raises
+    PageError with a note in `lang` for every reason it cannot."""
+    from ..container.zipio import open_package
+
+    import pymupdf
+
+    L = _L["zh-CN" if lang.startswith("zh") else "en"]
+    opened = open_package(Path(path))
+    if isinstance(opened, list):
+        raise PageError("unreadable", L["n_package"])
+    previous = pymupdf.TOOLS.mupdf_display_errors()
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    try:
+        with opened as pkg:
+            data = _read_pdf(pkg, member, L, max_pdf_bytes)
+            info = pkg.infos.get(member)
+        if sha256 is not None and isinstance(data, bytes) and hashlib.sha256(data).hexdigest() != sha256:
+            raise PageError("digest", L["n_unreadable"].format(m=member, why="SHA-256 differs from the manifest's"))
+        doc = _open_pdf(None, member, L, max_pdf_bytes, pymupdf, data)
+        if isinstance(doc, str):
+            kind = "missing" if info is None else "too_large" if info.file_size > max_pdf_bytes else "unopenable"
+            raise PageError(kind, doc)
+        with doc:
+            count = doc.page_count
+            if not 1 <= number <= count:
+                raise PageError("no_page", L["n_nopage"].format(m=member, n=number, count=count), count)
+            try:
+                # the dpi is only a ceiling here: max_px decides the size of a viewer page
+                return _page_png(doc, number, dpi=600, max_px=max_px, pymupdf=pymupdf), count
+            except Exception as exc:  # noqa: BLE001 - MuPDF raises its own types for broken pages
+                raise PageError("unopenable", L["n_unopenable"].format(m=member, why=str(exc) or type(exc).__name__),
+                                count) from None
+    finally:
+        pymupdf.TOOLS.mupdf_display_errors(previous)
+
+
+def _read_pdf(pkg, member: str, L: dict, max_pdf_bytes: int) -> bytes | str:
+    """A PDF member's bytes (bounded read), or a note saying why not."""
     info = pkg.infos.get(member)
     if info is None:
         return L["n_missing"].format(m=member)
     if info.file_size > max_pdf_bytes:
         return L["n_toolarge"].format(m=member, limit=max_pdf_bytes)
     try:
-        data = pkg.read(member, max_pdf_bytes)
+        return pkg.read(member, max_pdf_bytes)
     except Exception as exc:  # noqa: BLE001
         return L["n_unreadable"].format(m=member, why=str(exc) or type(exc).__name__)
+
+
+def _open_pdf(pkg, member: str, L: dict, max_pdf_bytes: int, pymupdf, data: bytes | str | None = None):
+    """An open pymupdf document, or a note saying why not."""
+    if data is None:
+        data = _read_pdf(pkg, member, L, max_pdf_bytes)
+    if isinstance(data, str):
+        return data
     try:
         return pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:  # noqa: BLE001
@@ -337,7 +402,7 @@ def _toc(dossier, by_member: dict[str, list], L: dict) -> str:
 
 
 def _package_section(i: int, rep, lang: str, *, thumbnails: bool, dpi: int, max_thumbnails: int,
-                     max_pdf_bytes: int, tz: dt.tzinfo | None = None) -> str:
+                     max_pdf_bytes: int, tz: dt.tzinfo | None = None, source=None) -> str:
     from ..record.fold import fold
 
     L, O = _L[lang], _L["en" if lang == "zh-CN" else "zh-CN"]
@@ -361,7 +426,7 @@ def _package_section(i: int, rep, lang: str, *, thumbnails: bool, dpi: int, max_
     if targets:
         parts.append(f'<h2>{e(L["thumbs"])}</h2>')
         if thumbnails:
-            shown, notes = _render_thumbnails(rep.path, targets, L, dpi=dpi, max_count=max_thumbnails,
+            shown, notes = _render_thumbnails(source or rep.path, targets, L, dpi=dpi, max_count=max_thumbnails,
                                               max_pdf_bytes=max_pdf_bytes)
         else:
             shown, notes = [], [L["n_off"]]
@@ -383,12 +448,14 @@ def _package_section(i: int, rep, lang: str, *, thumbnails: bool, dpi: int, max_
 def render_html(reports, *, lang: str = "en", thumbnails: bool = True, thumbnail_dpi: int = THUMBNAIL_DPI,
                 max_thumbnails: int = MAX_THUMBNAILS, max_pdf_bytes: int = MAX_PDF_BYTES,
                 generated: dt.datetime | None = None, trust: dict | None = None,
-                tz: dt.tzinfo | None = None) -> str:
+                tz: dt.tzinfo | None = None, sources=None) -> str:
     """The HTML report (one self-contained document) for a list of PackageReport.
 
     Reads the PDF members that findings point at from the packages (bounded reads) to draw
     thumbnails; `thumbnails=False` skips that and reads nothing. Times are shown in `tz` (default
-    Asia/Shanghai, timefmt.zone)."""
+    Asia/Shanghai, timefmt.zone). `sources`, one path per report, is where the thumbnails are read
+    from when it is not the report's path (the exchange node names a package by the sender's file
+    name but stores it by digest)."""
     lang = "zh-CN" if lang.startswith("zh") else "en"
     L, O = _L[lang], _L["en" if lang == "zh-CN" else "zh-CN"]
     reports = list(reports)
@@ -420,6 +487,7 @@ def render_html(reports, *, lang: str = "en", thumbnails: bool = True, thumbnail
                    f'<th>{e(L["package"])}</th><th>{e(L["accept"])}/{e(L["reject"])}</th>'
                    f'<th>{e(L["findings"])}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
     body = [_package_section(i, rep, lang, thumbnails=thumbnails, dpi=thumbnail_dpi, max_thumbnails=max_thumbnails,
-                             max_pdf_bytes=max_pdf_bytes, tz=tz) for i, rep in enumerate(reports)]
+                             max_pdf_bytes=max_pdf_bytes, tz=tz, source=sources[i] if sources else None)
+            for i, rep in enumerate(reports)]
     return embed(head + "\n".join(top + body) + "\n</body>\n</html>\n")
 

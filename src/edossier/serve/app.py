@@ -24,7 +24,8 @@ from .node import Node
 
 PACKAGE_TYPES = ("application/vnd.etsi.asic-e+zip", "application/octet-stream", "application/zip")
 STATUS = {"N005": 422, "N006": 404, "N007": 202, "N010": 401, "N011": 401, "N012": 401, "N013": 401,
-          "N014": 403, "N015": 403, "N016": 413, "N017": 415, "N018": 400, "N019": 400}
+          "N014": 403, "N015": 403, "N016": 413, "N017": 415, "N018": 400, "N019": 400,
+          "N020": 404, "N021": 422, "N022": 408}
 _BODY = {"content": {t: {"schema": {"type": "string", "format": "binary"}} for t in PACKAGE_TYPES[:1]},
          "required": True, "description": "The package file's bytes (ASiC-E, .edp)"}
 FORMATS = {"json": "application/json", "html": "text/html; charset=utf-8",
@@ -58,6 +59,53 @@ def _lang(request: Request) -> str:
     return "zh-CN" if asked.lower().startswith("zh") else "en"
 
 
+class SlowBody(Exception):
+    """A request body that paused too long or arrived too slowly (BodyDeadline)."""
+
+    def __init__(self, detail: str, detail_zh: str):
+        super().__init__(detail)
+        self.detail, self.detail_zh = detail, detail_zh
+
+
+RATE_GRACE = 30.0  # seconds an upload runs before its average rate is judged
+
+
+class BodyDeadline:
+    """ASGI middleware: every read of a request body must arrive within `timeout` seconds, and once
+    the body has been arriving for `grace` seconds its average rate must be at least `min_rate`
+    bytes/s; otherwise the read raises SlowBody (408 N022). uvicorn has no body timeout of its own,
+    so without this a client sending a byte a minute holds a connection and a temporary file for
+    as long as it likes (slow loris)."""
+
+    def __init__(self, app, *, timeout: float, min_rate: int, grace: float = RATE_GRACE):
+        self.app, self.timeout, self.min_rate, self.grace = app, timeout, min_rate, grace
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        loop = asyncio.get_running_loop()
+        start, got = None, 0
+
+        async def guarded():
+            nonlocal start, got
+            try:
+                msg = await asyncio.wait_for(receive(), self.timeout)
+            except asyncio.TimeoutError:
+                raise SlowBody(f"no byte of the body for {self.timeout:g} s ({got} bytes received)",
+                               f"请求体 {self.timeout:g} 秒内没有新数据（已收到 {got} 字节）") from None
+            if msg["type"] == "http.request":
+                now = loop.time()
+                start = now if start is None else start
+                got += len(msg.get("body", b""))
+                elapsed = now - start
+                if msg.get("more_body") and elapsed >= self.grace and got < self.min_rate * elapsed:
+                    raise SlowBody(f"{got} bytes in {elapsed:.0f} s: below {self.min_rate} bytes/s",
+                                   f"{elapsed:.0f} 秒仅收到 {got} 字节，低于每秒 {self.min_rate} 字节")
+            return msg
+
+        return await self.app(scope, guarded, send)
+
+
 def create_app(node: Node) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -70,6 +118,14 @@ def create_app(node: Node) -> FastAPI:
                   description="An agency's inbox and validation service for electronic case files "
                               "(电子卷宗). docs/serve.md")
     app.state.node = node
+    app.add_middleware(BodyDeadline, timeout=node.config.body_timeout, min_rate=node.config.min_rate,
+                       grace=node.config.rate_grace)
+
+    @app.exception_handler(SlowBody)
+    async def _slow(_request, exc: SlowBody):
+        resp = error("N022", detail=exc.detail, detail_zh=exc.detail_zh)
+        resp.headers["Connection"] = "close"  # the rest of the body is not read: the connection cannot be reused
+        return resp
 
     @app.exception_handler(auth.AuthError)
     async def _refused(_request, exc: auth.AuthError):
@@ -187,7 +243,8 @@ def create_app(node: Node) -> FastAPI:
         if fmt == "json":
             return Response(node.report_row(sid).json, media_type=FORMATS["json"])
         report = await run_in_threadpool(node.report_object, sid)
-        text = await run_in_threadpool(edo.render, report, fmt, lang=_lang(request), trust=node.trust)
+        source = await run_in_threadpool(node.package_file, row.package_sha256) if fmt == "html" else None
+        text = await run_in_threadpool(edo.render, report, fmt, lang=_lang(request), trust=node.trust, source=source)
         headers = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:"} \
             if fmt == "html" else {}
         return Response(text, media_type=FORMATS[fmt], headers=headers)

@@ -94,10 +94,10 @@ def load_policies(paths) -> dict:
     return out
 
 
-def make_executor(*, jobs: int | None, scheduler: str | None):
+def make_executor(*, jobs: int | None, scheduler: str | None, dask_local: bool = False):
     from ..batch.executors import make_executor as make
 
-    return make(jobs=jobs, scheduler=scheduler)
+    return make(jobs=jobs, scheduler=scheduler, dask_local=dask_local)
 
 
 def demo_pki(folder: Path) -> Path:
@@ -145,12 +145,15 @@ def load_report(data: bytes | None, version: str):
         return None
 
 
-def render(report, fmt: str, *, lang: str, trust) -> str:
+def render(report, fmt: str, *, lang: str, trust, source: Path | None = None) -> str:
+    """The report as `fmt`; the HTML report's thumbnails are read from `source`, the stored package
+    file (the report's path is the sender's file name); without it there are none."""
     facts = trust.facts()
     if fmt == "html":
         from ..report.html import render_html
 
-        return render_html([report], lang=lang, trust=facts, thumbnails=False)
+        return render_html([report], lang=lang, trust=facts, thumbnails=source is not None,
+                           sources=[source] if source is not None else None)
     if fmt == "junit":
         from ..report.junit import render_junit
 
@@ -286,6 +289,60 @@ def layer_digests(path: Path) -> tuple[list[tuple[int, str, str]], int, bytes]:
             break
         out.append((n, m.sha256.hex(), s.sha256.hex()))
     return out, fp.size, fp.sha256
+
+
+# --- documents and their pages (the web page's viewer) --------------------------------------------
+
+def documents(report, package: Path) -> list[dict]:
+    """The documents of a validated package in filing order of the folded record: {"n" (1-based),
+    "member", "title", "type", "pages" (as recorded), "layer", "sha256" (hex, from the manifest that
+    covers the member; None when no manifest names it)}."""
+    from ..container.asic import manifest_name, parse_manifest
+    from ..container.zipio import open_package
+    from ..record.fold import fold
+
+    try:
+        dossier = fold([lr.record for lr in sorted(report.layers, key=lambda x: x.layer) if lr.record is not None])
+    except Exception:  # noqa: BLE001 - records that fold badly have no document list to show
+        return []
+    digests: dict[str, str] = {}
+    opened = open_package(Path(package))
+    if not isinstance(opened, list):
+        with opened as pkg:
+            n = 1
+            while manifest_name(n) in pkg.infos:
+                try:
+                    for o in parse_manifest(pkg.read(manifest_name(n), 64 * 1024 * 1024)).objects:
+                        digests.setdefault(o.uri, o.digest.hex())
+                except Exception:  # noqa: BLE001 - an unreadable manifest covers nothing here
+                    pass
+                n += 1
+    return [{"n": i, "member": d.file, "title": d.title, "type": d.type, "pages": d.pages, "layer": layer,
+             "sha256": digests.get(d.file)} for i, (layer, d) in enumerate(dossier.documents, start=1)]
+
+
+class PageError(UserError):
+    def __init__(self, kind: str, en: str, zh: str, count: int | None = None):
+        super().__init__(en, zh)
+        self.kind, self.count = kind, count
+
+
+def render_page(package: Path, member: str, number: int, *, max_px: int, sha256: str | None) -> tuple[bytes, int]:
+    """(PNG, page count): the HTML report's renderer (report.html.render_page), one page. PageError
+    (kind: missing | too_large | unreadable | no_page | unopenable | digest) otherwise."""
+    from ..report import html as report_html
+
+    try:
+        return report_html.render_page(package, member, number, max_px=max_px, sha256=sha256, lang="en",
+                                       max_pdf_bytes=report_html.MAX_PDF_BYTES)
+    except report_html.PageError as exc:
+        raise PageError(exc.kind, exc.note, _PAGE_ZH.get(exc.kind, "无法显示该页").format(m=member, n=number, c=exc.count),
+                        exc.count) from None
+
+
+_PAGE_ZH = {"missing": "卷宗包中没有文书 {m}", "too_large": "文书 {m} 超过可显示的大小上限",
+            "unreadable": "文书 {m} 无法读取", "no_page": "文书 {m} 没有第 {n} 页（共 {c} 页）",
+            "unopenable": "文书 {m} 无法作为 PDF 打开或绘制", "digest": "文书 {m} 的 SHA-256 与清单不符"}
 
 
 # --- receipts -------------------------------------------------------------------------------------------

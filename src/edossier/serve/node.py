@@ -22,7 +22,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from . import auth, db, edo
-from .blobs import BlobStore
+from .blobs import BlobStore, StoreError
+from .pages import Pages
 
 log = logging.getLogger("edossier.serve")
 
@@ -34,6 +35,7 @@ MAX_UPLOAD = 2 * 1024 * 1024 * 1024  # bodies larger than this are refused (413)
 class NodeConfig:
     data: Path
     trust_path: Path
+    store: str | None = None  # package files: a directory or fsspec URL (default DATA/blobs)
     credential_path: Path | None = None  # the node's own agency: signs receipts; None = no inbox
     passphrase: bytes | None = None
     db_url: str | None = None  # default: SQLite in DATA/node.sqlite
@@ -42,6 +44,10 @@ class NodeConfig:
     policy_paths: tuple = ()
     jobs: int | None = 2
     scheduler: str | None = None
+    dask_local: bool = False  # a local Dask cluster of `jobs` workers (as `stats --dask local`)
+    body_timeout: float = 60.0  # seconds a request body may pause (408 N022)
+    min_rate: int = 1024  # bytes/s an upload must average once it has run rate_grace seconds (408 N022)
+    rate_grace: float = 30.0
     sync_limit: int = SYNC_LIMIT
     max_upload: int = MAX_UPLOAD
     job_threads: int = 2
@@ -64,7 +70,10 @@ class Node:
         self.config = config
         config.data = Path(config.data)
         config.data.mkdir(parents=True, exist_ok=True)
-        self.store = BlobStore(config.data)
+        try:
+            self.store = BlobStore(config.data, config.store)
+        except StoreError as exc:
+            raise edo.NodeError(f"the package store cannot be used: {exc}", f"无法使用卷宗包存储：{exc}") from None
         self.trust = config.trust or edo.load_trust(config.trust_path, anchor=config.anchor,
                                                     allow_unsigned=config.allow_unsigned_trust)
         self.credential = None
@@ -76,11 +85,13 @@ class Node:
         self.engine = db.make_engine(config.db_url or db.sqlite_url(config.data))
         db.migrate(self.engine)
         self.Session = db.sessions(self.engine)
-        self.executor = edo.make_executor(jobs=config.jobs, scheduler=config.scheduler)
+        self.executor = edo.make_executor(jobs=config.jobs, scheduler=config.scheduler, dask_local=config.dask_local)
         self.jobs = ThreadPoolExecutor(max_workers=config.job_threads, thread_name_prefix="edossier-job")
         self.futures: dict[str, Future] = {}
         self._lock = threading.Lock()
         self._history = threading.Lock()  # one history check at a time in this process (docs/serve.md)
+        self.pages = Pages(config.data / "cache" / "pages")
+        self._documents: dict[str, list] = {}
 
     # --- life cycle ------------------------------------------------------------------------------------
 
@@ -90,7 +101,7 @@ class Node:
         temp = self.store.clear_temp()
         with self.Session() as s:
             rows = s.scalars(select(db.Submission)).all()
-            missing = [r for r in rows if not self.store.path(r.package_sha256).is_file()]
+            missing = [r for r in rows if not self.store.exists(r.package_sha256)]
             for r in missing:  # a row without its file is not a stored package: remove it entirely
                 s.execute(delete(db.Layer).where(db.Layer.submission_id == r.id))
                 s.delete(r)
@@ -98,8 +109,9 @@ class Node:
             known = {r.package_sha256 for r in rows if r not in missing}
             pending = [r.id for r in rows if r.status == "pending" and r not in missing]
         orphans = self.store.orphans(known)
-        for f in orphans:
-            f.unlink(missing_ok=True)
+        for item in orphans:
+            self.store.remove(item)
+        self.store.prune_copies(known)
         for sid in pending:
             self._queue(sid)
         done = {"temp_removed": temp, "orphan_files_removed": len(orphans), "rows_without_file_removed": len(missing),
@@ -245,6 +257,27 @@ class Node:
             rep = edo.validate_stored(self.store.path(sub.package_sha256), display_name=sub.name, trust=self.trust,
                                       policy=self.policies.get(sub.policy), executor=self.executor)
         return rep
+
+    def package_file(self, sha256: str) -> Path | None:
+        """A local file with the stored package's bytes, or None when the store cannot give it (a
+        remote store unreachable, or its file no longer has its address's digest: logged)."""
+        try:
+            return self.store.path(sha256)
+        except (OSError, StoreError) as exc:
+            log.error("package %s cannot be read from the store: %s", sha256, exc)
+            return None
+
+    def documents(self, sid: str) -> list[dict]:
+        """The documents of a finished submission (edo.documents), remembered per submission."""
+        if sid not in self._documents:
+            sub = self.get(sid)
+            if sub is None or sub.status != "done":
+                return []
+            source = self.package_file(sub.package_sha256)
+            if source is None:
+                return []
+            self._documents[sid] = edo.documents(self.report_object(sid), source)
+        return self._documents[sid]
 
     def wait(self, sid: str, timeout: float | None = None) -> bool:
         fut = self.futures.get(sid)

@@ -16,14 +16,15 @@ import json
 import secrets
 from urllib.parse import quote
 
-from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from . import accounts, db, edo
+from . import accounts, db, edo, pages
 from .blobs import TooLarge
 
 COOKIE = "edossier_session"
+MAX_THUMBS = 60  # documents shown with a thumbnail on a package page (as the HTML report's MAX_THUMBNAILS)
 PRE = "edossier_login"
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; "
        "base-uri 'none'")
@@ -33,6 +34,8 @@ header a{color:#fff}main{padding:1em}table{border-collapse:collapse;width:100%}
 td,th{border-bottom:1px solid #ddd;padding:.35em .5em;text-align:left;vertical-align:top}
 .accept{color:#060;font-weight:bold}.reject{color:#b00;font-weight:bold}.flag{color:#fff;background:#b00;padding:0 .4em}
 .supervision{color:#a50}.err{color:#b00}form.inline{display:inline}label{display:block;margin:.5em 0}
+img.thumb{max-width:120px;max-height:120px;border:1px solid #ccc}.viewer img{max-width:100%;border:1px solid #ccc}
+.viewer nav{display:flex;gap:1.5em;margin:.5em 0}
 """
 
 L = {
@@ -47,7 +50,10 @@ L = {
            "forbidden": "Your role may not do this.", "csrf": "The form expired; reload the page and try again.",
            "nofile": "Choose a package file.", "too_large": "The file is larger than this node accepts.",
            "package": "Package", "supervise": "Supervision", "lang": "中文", "size": "Size",
-           "name": "Name", "audit": "Audit log", "signed": "Signed", "deadlines": "Statutory periods", "refresh": "This page refreshes until the validation is done."},
+           "name": "Name", "audit": "Audit log", "signed": "Signed", "deadlines": "Statutory periods", "refresh": "This page refreshes until the validation is done.",
+           "documents": "Documents", "title_": "Title", "pages": "Pages", "view": "View",
+           "page_of": "Page {p} of {n}", "prev": "← Previous page", "next": "Next page →",
+           "back": "Back to the package"},
     "zh-CN": {"title": "edossier 交换节点", "inbox": "收件箱", "upload": "校验卷宗包", "logout": "退出",
               "login": "登录", "user": "用户名", "password": "密码", "bad_login": "用户名或密码错误。",
               "case": "案号", "from": "发送机关", "received": "收到时间", "verdict": "结论", "flag": "标记",
@@ -58,7 +64,10 @@ L = {
               "file": "卷宗包文件（.edp）", "send": "校验", "forbidden": "您的角色无权执行此操作。",
               "csrf": "表单已过期，请刷新页面后重试。", "nofile": "请选择卷宗包文件。",
               "too_large": "文件超过本节点的上限。", "package": "卷宗包", "supervise": "监督事项", "lang": "English",
-              "size": "大小", "name": "名称", "audit": "审计日志", "signed": "签名时间", "deadlines": "法定期限", "refresh": "校验完成前本页会自动刷新。"},
+              "size": "大小", "name": "名称", "audit": "审计日志", "signed": "签名时间", "deadlines": "法定期限", "refresh": "校验完成前本页会自动刷新。",
+              "documents": "文书", "title_": "标题", "pages": "页数", "view": "查看",
+              "page_of": "第 {p} 页，共 {n} 页", "prev": "← 上一页", "next": "下一页 →",
+              "back": "返回卷宗包"},
 }
 
 
@@ -264,6 +273,17 @@ def install(app, node) -> None:
                           f'<td>{e(p["person"])}</td><td>{e(p["basis"])}</td><td>{e(edo.show_time(p["start"]))}</td>'
                           f'<td>{e(p["end"] or "-")}</td><td>{e(p["state"])}</td></tr>' for p in periods)
             parts.append(f'<h2>{t["deadlines"]}</h2><table id="deadlines">{trs}</table>')
+        docs = node.documents(row.id)
+        if docs:
+            trs = []
+            for d in docs:
+                view = f"/ui/packages/{e(row.id)}/documents/{d['n']}"
+                img = (f'<a href="{view}"><img class="thumb" loading="lazy" src="{view}/pages/1.png?size=thumb" '
+                       f'alt="{e(d["title"])}"></a>' if d["n"] <= MAX_THUMBS else "")
+                trs.append(f'<tr><td>{img}</td><td><a class="doc" href="{view}">{e(d["title"])}</a></td>'
+                           f'<td><code>{e(d["member"])}</code></td><td>{d["pages"]}</td></tr>')
+            parts.append(f'<h2>{t["documents"]}</h2><table id="documents"><tr><th></th><th>{t["title_"]}</th>'
+                         f'<th>{t["file"]}</th><th>{t["pages"]}</th></tr>{"".join(trs)}</table>')
         events = "".join(f'<tr><td>{e(edo.show_time(db.as_utc(a.at)))}</td><td>{e(a.actor)}</td><td>{e(a.action)}</td>'
                          f'<td>{e(a.detail)}</td></tr>' for a in node.audit_rows(row.id))
         parts.append(f'<h2>{t["audit"]}</h2><table id="audit">{events}</table>')
@@ -272,6 +292,69 @@ def install(app, node) -> None:
             links += f' · <a id="receipt" href="/v1/inbox/{e(row.id)}/receipt">{t["receipt"]}</a>'
         parts.append(f"<p>{links}</p>")
         return "".join(parts)
+
+    def document_of(sid: str, n: int):
+        """(submission row, document dict) of a finished submission, or (row or None, None)."""
+        row = node.get(sid) if sid.isalnum() else None
+        if row is None or row.status != "done":
+            return row, None
+        docs = node.documents(sid)
+        return row, docs[n - 1] if 1 <= n <= len(docs) else None
+
+    @app.get("/ui/packages/{sid}/documents/{n}", include_in_schema=False)
+    async def viewer(request: Request, sid: str, n: int, pg: int = Query(1, alias="page")):
+        user = current(request)
+        if user is None:
+            return to_login(request)
+        lang = lang_of(request)
+        t = L[lang]
+        row, doc = await run_in_threadpool(document_of, sid, n)
+        count = None if doc is None else node.pages.count(doc["sha256"]) or doc["pages"]
+        if doc is None or not 1 <= pg <= max(count, 1):
+            return page(request, "404", "<p>404</p>", user=user, status=404)
+        base = f"/ui/packages/{e(sid)}/documents/{n}"
+        nav = [f'<a id="back" href="/ui/{"inbox" if row.kind == "inbox" else "validations"}/{e(sid)}">{t["back"]}</a>']
+        if pg > 1:
+            nav.append(f'<a id="prev" href="{base}?page={pg - 1}">{t["prev"]}</a>')
+        nav.append(f'<span id="page-number">{e(t["page_of"].format(p=pg, n=count))}</span>')
+        if pg < count:
+            nav.append(f'<a id="next" href="{base}?page={pg + 1}">{t["next"]}</a>')
+        body = (f'<div class="viewer"><p><code>{e(doc["member"])}</code></p><nav>{"".join(nav)}</nav>'
+                f'<img id="page-image" src="{base}/pages/{pg}.png" alt="{e(doc["title"])} '
+                f'{e(t["page_of"].format(p=pg, n=count))}"></div>')
+        return page(request, doc["title"], body, user=user)
+
+    @app.get("/ui/packages/{sid}/documents/{n}/pages/{p}.png", include_in_schema=False)
+    async def page_image(request: Request, sid: str, n: int, p: int, size: str = "page"):
+        from .app import error
+
+        user = current(request)
+        if user is None:  # an image: a redirect to the sign-in page would not help the <img>
+            return JSONResponse({"error": {"code": None, "status": 401, "message": {
+                "en": "sign in to see the documents' pages", "zh-CN": "请先登录再查看文书页面"}}}, status_code=401)
+        px = pages.SIZES.get(size)
+        row, doc = await run_in_threadpool(document_of, sid, n)
+        if doc is None or px is None or p < 1:
+            return error("N020", id=sid[:64], document=n, page=p)
+        def draw() -> bytes:
+            source = node.package_file(row.package_sha256)
+            if source is None:
+                raise edo.PageError("unreadable", "the package file cannot be read from the store",
+                                    "无法从存储中读取卷宗包文件")
+            return node.pages.get(source, doc["member"], p, px, doc["sha256"])
+
+        try:
+            png = await run_in_threadpool(draw)
+        except edo.PageError as exc:
+            if exc.kind == "no_page":
+                return error("N020", id=sid[:64], document=n, page=p)
+            resp = error("N021", detail=exc.en, detail_zh=exc.zh)
+            if exc.kind == "busy":
+                resp.status_code = 503
+                resp.headers["Retry-After"] = "5"
+            return resp
+        # content-addressed: the same URL of the same submission is always the same image
+        return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=86400"})
 
     @app.get("/ui/upload", include_in_schema=False)
     async def upload_form(request: Request):
