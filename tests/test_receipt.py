@@ -302,3 +302,35 @@ def test_validate_with_receipt_reports_what_it_proves(three_layers, receipt2, pk
     res = runner.invoke(main, ["--lang", "en", "validate", *map(str, three_layers["packages"][:2]), "--trust",
                                str(pki / "trustlist.xml"), "--receipt", str(receipt)])
     assert res.exit_code == 2 and "exactly one package" in res.output
+
+
+def test_no_receipt_is_written_with_a_revoked_credential(three_layers, tmp_path):
+    """The receipt's own signature is judged as validate-receipt will judge it before the file exists:
+    with the court's certificate revoked in the trust list's CRL, no receipt is written (and a receipt
+    made without that check fails validate-receipt: the refusal is not stricter than the verifier)."""
+    from edossier import load_credential
+    from edossier.demo.pki import load_demo_trustlist, make_demo_pki, revoke_in_demo
+
+    pki = make_demo_pki(tmp_path / "pki").out_dir
+    court = load_credential(pki / "court.p12")
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    serial = pkcs12.load_key_and_certificates((pki / "court.p12").read_bytes(), None)[1].serial_number
+    revoke_in_demo(pki, "court", serial)
+    trust = load_demo_trustlist(pki)
+    out = tmp_path / "r.edr"
+    with pytest.raises(ReceiptError) as exc:
+        make_receipt(three_layers["packages"][1], out, court, trust=trust)
+    assert "no receipt written" in exc.value.en and "未写入回执" in exc.value.zh
+    assert not out.exists() and not list(tmp_path.glob(".r.edr*"))
+    # the same receipt written without the check does not pass validate-receipt
+    import edossier.receipt as receipt_module
+
+    unchecked = tmp_path / "unchecked.edr"
+    original = receipt_module._own_signature_check
+    receipt_module._own_signature_check = lambda receiver, trust: None
+    try:
+        make_receipt(three_layers["packages"][1], unchecked, court, trust=trust)
+    finally:
+        receipt_module._own_signature_check = original
+    assert validate_receipt(unchecked, trust=trust).verdict != "accept"

@@ -252,26 +252,48 @@ def make_receipt(package: Path, output: Path, credential: Credential, *, trust: 
         received=(at or now).replace(microsecond=0), validated=now, policy=policy.name,
         validation_time=at, note=note,
     )
-    write_receipt(receipt, output, credential)
+    write_receipt(receipt, output, credential, before_writing=_own_signature_check(receiver, trust))
     return receipt
 
 
-def write_receipt(receipt: Receipt, output: Path, credential: Credential) -> None:
+def _own_signature_check(receiver, trust: TrustList):
+    """The receipt's signature judged as validate-receipt will judge it, before the file exists: a
+    revoked or expired receiver credential, or one whose path does not reach the listed root, gets no
+    receipt written (as the builder never writes a layer validate would reject)."""
+    def check(p7s: bytes, manifest: bytes) -> None:
+        from .signing.cades_verify import verify_layer
+
+        res = verify_layer(1, p7s, manifest, agency_name=receiver.name, credit_code=receiver.credit_code,
+                           role=receiver.role, trust=trust)
+        if res.indication != "TOTAL_PASSED":
+            codes = ", ".join(sorted({f.code for f in res.findings if f.severity == "error"})) or res.indication
+            raise ReceiptError(f"the receipt's own signature would not verify ({codes}); no receipt written",
+                               f"回执自身的签名无法通过校验（{codes}）；未写入回执")
+    return check
+
+
+def write_receipt(receipt: Receipt, output: Path, credential: Credential, *, before_writing=None) -> None:
     """Sign `receipt` with `credential` and write it as a one-layer ASiC-E container (atomically).
     No check that the credential belongs to the receiver it names: `make_receipt` does that, and a
     verifier must never rely on it (validate_receipt checks the signer against the trust list)."""
-    write_receipt_xml(receipt_to_xml(receipt), output, credential, date_time=receipt.received)
+    write_receipt_xml(receipt_to_xml(receipt), output, credential, date_time=receipt.received,
+                      before_writing=before_writing)
 
 
-def write_receipt_xml(xml: bytes, output: Path, credential: Credential, *, date_time: dt.datetime) -> None:
-    """Sign `xml` as receipt.xml of a one-layer ASiC-E container written atomically to `output`."""
+def write_receipt_xml(xml: bytes, output: Path, credential: Credential, *, date_time: dt.datetime,
+                      before_writing=None) -> None:
+    """Sign `xml` as receipt.xml of a one-layer ASiC-E container written atomically to `output`;
+    `before_writing(p7s, manifest)` may refuse the signature (raise) before the file takes its place."""
     stamp = date_time.astimezone(dt.timezone.utc).timetuple()[:6]
     with atomic_output(Path(output)) as tmp, PackageWriter(tmp, date_time=stamp) as writer:
         obj = DataObject(RECEIPT_MEMBER, "application/xml", writer.add_bytes(RECEIPT_MEMBER, xml, compress=True),
                          rootfile=True)
         manifest_bytes = build_manifest(1, [obj])
         writer.add_bytes(manifest_name(1), manifest_bytes, compress=True)
-        writer.add_bytes(signature_name(1), sign_manifest(credential, manifest_bytes), compress=False)
+        p7s = sign_manifest(credential, manifest_bytes)
+        if before_writing is not None:
+            before_writing(p7s, manifest_bytes)
+        writer.add_bytes(signature_name(1), p7s, compress=False)
 
 
 def _receiver(credential: Credential, trust: TrustList, role: str | None):
