@@ -21,23 +21,13 @@ from starlette.requests import ClientDisconnect
 from . import auth, db, edo
 from .blobs import TooLarge
 from .node import Node
+from .responses import error
 
 PACKAGE_TYPES = ("application/vnd.etsi.asic-e+zip", "application/octet-stream", "application/zip")
-STATUS = {"N005": 422, "N006": 404, "N007": 202, "N010": 401, "N011": 401, "N012": 401, "N013": 401,
-          "N014": 403, "N015": 403, "N016": 413, "N017": 415, "N018": 400, "N019": 400,
-          "N020": 404, "N021": 422, "N022": 408}
 _BODY = {"content": {t: {"schema": {"type": "string", "format": "binary"}} for t in PACKAGE_TYPES[:1]},
          "required": True, "description": "The package file's bytes (ASiC-E, .edp)"}
 FORMATS = {"json": "application/json", "html": "text/html; charset=utf-8",
            "junit": "application/xml; charset=utf-8", "sarif": "application/sarif+json"}
-
-
-def error(code: str, **params) -> JSONResponse:
-    f = edo.finding(code, **params)
-    status = STATUS.get(code, 400)
-    return JSONResponse({"error": {"code": code, "status": status, "message": {"en": f.message_en,
-                                                                              "zh-CN": f.message_zh}}},
-                        status_code=status)
 
 
 def _format(request: Request) -> str:

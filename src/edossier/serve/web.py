@@ -326,7 +326,7 @@ def install(app, node) -> None:
 
     @app.get("/ui/packages/{sid}/documents/{n}/pages/{p}.png", include_in_schema=False)
     async def page_image(request: Request, sid: str, n: int, p: int, size: str = "page"):
-        from .app import error
+        from .responses import error
 
         user = current(request)
         if user is None:  # an image: a redirect to the sign-in page would not help the <img>
