@@ -167,3 +167,25 @@ class Server:
                 self.proc.wait()
 
 
+
+
+def serve_in_thread(node):
+    """The node's app on a real uvicorn in this process, on a free localhost port: (server, thread,
+    port). Stop with `server.should_exit = True; thread.join()`."""
+    import socket
+    import threading
+
+    import uvicorn
+
+    from edossier.serve.app import create_app
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    srv = uvicorn.Server(uvicorn.Config(create_app(node), log_level="warning", lifespan="on"))
+    t = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    t.start()
+    end = time.monotonic() + 30
+    while not srv.started:
+        assert time.monotonic() < end and t.is_alive(), "the server did not start"
+        time.sleep(0.05)
+    return srv, t, sock.getsockname()[1]

@@ -5,19 +5,17 @@ their reports back, and the web process answering while the validations run."""
 from __future__ import annotations
 
 import logging
-import socket
-import threading
 import time
 
 import pytest
 
 pytest.importorskip("fastapi")
 pytest.importorskip("distributed")
-uvicorn = pytest.importorskip("uvicorn")
+pytest.importorskip("uvicorn")
 httpx = pytest.importorskip("httpx")
 
-from edossier.serve.app import create_app  # noqa: E402
 from edossier.serve.client import submit  # noqa: E402
+from serve_support import serve_in_thread  # noqa: E402
 from test_serve import ASIC, make_node, packages  # noqa: E402,F401
 
 logging.getLogger("distributed").setLevel(logging.CRITICAL)
@@ -34,16 +32,8 @@ def cluster():
 
 
 def _serve(node):
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    srv = uvicorn.Server(uvicorn.Config(create_app(node), log_level="warning", lifespan="on"))
-    t = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    t.start()
-    end = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < end and t.is_alive(), "the server did not start"
-        time.sleep(0.05)
-    return srv, t, f"http://127.0.0.1:{sock.getsockname()[1]}"
+    srv, t, port = serve_in_thread(node)
+    return srv, t, f"http://127.0.0.1:{port}"
 
 
 def test_validations_run_on_the_dask_cluster_and_the_web_process_stays_responsive(cluster, tmp_path, pki, trust,

@@ -5,31 +5,22 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 
 import pytest
 
 pytest.importorskip("fastapi")
-uvicorn = pytest.importorskip("uvicorn")
+pytest.importorskip("uvicorn")
 
-from edossier.serve.app import create_app  # noqa: E402
+from serve_support import serve_in_thread  # noqa: E402
 from test_serve import make_node, packages  # noqa: E402,F401
 
 
 @pytest.fixture
 def server(tmp_path, pki, trust):
     node = make_node(tmp_path, pki, trust, body_timeout=1.5, min_rate=200, rate_grace=2.0)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    srv = uvicorn.Server(uvicorn.Config(create_app(node), log_level="warning", lifespan="on"))
-    t = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    t.start()
-    end = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < end and t.is_alive(), "the server did not start"
-        time.sleep(0.05)
-    yield node, sock.getsockname()[1]
+    srv, t, port = serve_in_thread(node)
+    yield node, port
     srv.should_exit = True
     t.join(30)
 
