@@ -230,18 +230,22 @@ def install(app, node) -> None:
                        for f in findings)
         return f'<table class="findings">{rows}</table>'
 
-    @app.get("/ui/inbox/{sid}", include_in_schema=False)
-    async def package_page(request: Request, sid: str):
+    def stored_page(request: Request, sid: str, kind: str, api: str):
+        """The page of one stored package (an inbox submission or a validation), refreshed until done."""
         user = current(request)
         if user is None:
             return to_login(request)
         lang = lang_of(request)
         t = L[lang]
-        row = node.get(sid, "inbox") if sid.isalnum() else None
+        row = node.get(sid, kind) if sid.isalnum() else None
         if row is None:
             return page(request, "404", "<p>404</p>", user=user, status=404)
-        return page(request, f'{t["package"]} {row.name}', detail(row, t, lang, f"/v1/inbox/{row.id}"), user=user,
+        return page(request, f'{t["package"]} {row.name}', detail(row, t, lang, f"{api}/{row.id}"), user=user,
                     refresh=2 if row.status != "done" else None)
+
+    @app.get("/ui/inbox/{sid}", include_in_schema=False)
+    async def package_page(request: Request, sid: str):
+        return stored_page(request, sid, "inbox", "/v1/inbox")
 
     def detail(row, t, lang: str, api: str) -> str:
         parts = [f'<p>{t["case"]}: <strong id="case-number">{e(row.case_number or "?")}</strong> · {t["from"]}: '
@@ -405,16 +409,7 @@ def install(app, node) -> None:
 
     @app.get("/ui/validations/{sid}", include_in_schema=False)
     async def validation_page(request: Request, sid: str):
-        user = current(request)
-        if user is None:
-            return to_login(request)
-        lang = lang_of(request)
-        t = L[lang]
-        row = node.get(sid, "validation") if sid.isalnum() else None
-        if row is None:
-            return page(request, "404", "<p>404</p>", user=user, status=404)
-        return page(request, f'{t["package"]} {row.name}', detail(row, t, lang, f"/v1/validations/{row.id}"),
-                    user=user, refresh=2 if row.status != "done" else None)
+        return stored_page(request, sid, "validation", "/v1/validations")
 
 
 def _parse(text):
