@@ -272,15 +272,21 @@ def trusted_submitter(cert_der: bytes, trust, *, certs=(), crls=(), now: dt.date
     raise NotTrusted(f"its certificate path does not validate ({reason})", f"其证书路径校验未通过（{reason}）")
 
 
-def layer_digests(path: Path) -> tuple[list[tuple[int, str, str]], int, bytes]:
-    """([(layer, manifest SHA-256 hex, signature SHA-256 hex)], size, file SHA-256) of a package."""
-    from ..container.asic import manifest_name, signature_name
-    from ..receipt import ReceiptError, fingerprint
+def fingerprint(path: Path, *, known: tuple[int, bytes] | None = None):
+    """receipt.Fingerprint of a package (the file's size and SHA-256, every META-INF/ member's SHA-256);
+    with `known` = (size, SHA-256) of bytes already hashed, only the members are read. NotAPackage."""
+    from ..receipt import ReceiptError, fingerprint as fp
 
     try:
-        fp = fingerprint(Path(path))
+        return fp(Path(path), known=known)
     except ReceiptError as exc:
         raise NotAPackage(exc.en, exc.zh) from None
+
+
+def layer_digests(fp) -> list[tuple[int, str, str]]:
+    """[(layer, manifest SHA-256 hex, signature SHA-256 hex)] of a package's fingerprint."""
+    from ..container.asic import manifest_name, signature_name
+
     named = fp.by_name()
     out = []
     for n in range(1, fp.layers + 1):
@@ -288,7 +294,7 @@ def layer_digests(path: Path) -> tuple[list[tuple[int, str, str]], int, bytes]:
         if m is None or s is None:
             break
         out.append((n, m.sha256.hex(), s.sha256.hex()))
-    return out, fp.size, fp.sha256
+    return out
 
 
 # --- documents and their pages (the web page's viewer) --------------------------------------------
@@ -347,15 +353,14 @@ _PAGE_ZH = {"missing": "卷宗包中没有文书 {m}", "too_large": "文书 {m} 
 
 # --- receipts -------------------------------------------------------------------------------------------
 
-def issue_receipt(package: Path, out: Path, *, name: str, report, node_findings, credential, trust,
+def issue_receipt(fp, out: Path, *, name: str, report, node_findings, credential, trust,
                   policy_name: str) -> bytes:
-    """Sign a receipt (format 0.2, receipt.py) for the stored package whose validation is `report`,
-    naming the node's findings too (they never change the verdict); written atomically to `out`.
-    Returns the receipt file's bytes."""
-    from ..receipt import Receipt, fingerprint, write_receipt
+    """Sign a receipt (format 0.2, receipt.py) for the stored package whose fingerprint is `fp` and
+    whose validation is `report`, naming the node's findings too (they never change the verdict);
+    written atomically to `out`. Returns the receipt file's bytes."""
+    from ..receipt import Receipt, write_receipt
 
     receiver = receiver_of(credential, trust)
-    fp = fingerprint(Path(package))
     now = dt.datetime.now().astimezone().replace(microsecond=0)
     findings = [(f.code, f.severity, f.location) for f in report.sorted_findings()]
     findings += [(f.code, f.severity, f.location) for f in node_findings]
@@ -372,6 +377,14 @@ def check_receipt(receipt: Path, *, trust, package: Path):
     from ..receipt import validate_receipt
 
     return validate_receipt(Path(receipt), trust=trust, package=Path(package))
+
+
+def check_receipt_binds(receipt: Path, *, trust, sent, where: str):
+    """The sender's check (receipt.check_receipt_binds): the receipt's signature, and that it names
+    exactly the fingerprint `sent` of the bytes sent; no re-validation. A ReceiptCheck."""
+    from ..receipt import check_receipt_binds as check
+
+    return check(Path(receipt), trust=trust, sent=sent, where=where)
 
 
 def sha256_hex(data: bytes) -> str:
