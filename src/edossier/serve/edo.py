@@ -145,15 +145,28 @@ def load_report(data: bytes | None, version: str):
         return None
 
 
-def render(report, fmt: str, *, lang: str, trust, source: Path | None = None) -> str:
+def render(report, fmt: str, *, lang: str, trust, source: Path | None = None, thumbnailer=None) -> str:
     """The report as `fmt`; the HTML report's thumbnails are read from `source`, the stored package
-    file (the report's path is the sender's file name); without it there are none."""
+    file (the report's path is the sender's file name); without it there are none. With
+    `thumbnailer(package, member, page) -> PNG` (raising PageError: pages.Pages.thumbnailer, a killable
+    child) the thumbnails are drawn there, never in this process; a page it stopped is a placeholder."""
     facts = trust.facts()
     if fmt == "html":
-        from ..report.html import render_html
+        from ..report import html as report_html
 
-        return render_html([report], lang=lang, trust=facts, thumbnails=source is not None,
-                           sources=[source] if source is not None else None)
+        draw = None
+        if thumbnailer is not None:
+            zh = lang.startswith("zh")
+
+            def draw(package, member, number):
+                try:
+                    return thumbnailer(package, member, number)
+                except PageError as exc:
+                    raise report_html.PageError(exc.kind, exc.zh if zh else exc.en, exc.count,
+                                                note_other=exc.en if zh else exc.zh) from None
+
+        return report_html.render_html([report], lang=lang, trust=facts, thumbnails=source is not None,
+                                       sources=[source] if source is not None else None, thumbnailer=draw)
     if fmt == "junit":
         from ..report.junit import render_junit
 
@@ -344,6 +357,26 @@ def render_page(package: Path, member: str, number: int, *, max_px: int, sha256:
     except report_html.PageError as exc:
         raise PageError(exc.kind, exc.note, _PAGE_ZH.get(exc.kind, "无法显示该页").format(m=member, n=number, c=exc.count),
                         exc.count) from None
+
+
+def member_sha256(package: Path, member: str) -> str | None:
+    """SHA-256 (hex) of a member's bytes as they are in the package (streamed, no parsing: safe in the
+    server process), or None when the package has no such member, it is larger than the renderer takes,
+    or it cannot be read (the renderer then says why)."""
+    from ..container.zipio import open_package
+    from ..report.html import MAX_PDF_BYTES
+
+    opened = open_package(Path(package))
+    if isinstance(opened, list):
+        return None
+    with opened as pkg:
+        info = pkg.infos.get(member)
+        if info is None or info.file_size > MAX_PDF_BYTES:
+            return None
+        try:
+            return pkg.sha256(member).hex()
+        except Exception:  # noqa: BLE001 - a corrupt member: the renderer gives its own reason
+            return None
 
 
 _PAGE_ZH = {"missing": "卷宗包中没有文书 {m}", "too_large": "文书 {m} 超过可显示的大小上限",
