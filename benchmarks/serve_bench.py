@@ -1,7 +1,7 @@
 """The exchange node under load, and the hand-over figure (issue #18). Loopback only, bounded.
 
     python benchmarks/serve_bench.py load     [--clients 20] [--requests 200] [--workdir DIR] [--json OUT]
-    python benchmarks/serve_bench.py handover [--mb 300] [--runs 3] [--recheck] [--workdir DIR] [--json OUT]
+    python benchmarks/serve_bench.py handover [--mb 300] [--runs 3] [--recheck] [--workdir DIR [--reuse]] [--json OUT]
 
 `load` starts `edossier serve --demo` on 127.0.0.1 (a free port) and sends `--requests` requests from
 `--clients` concurrent clients: valid packages of two sizes to /v1/validations, signed submissions to
@@ -277,7 +277,9 @@ def handover(args) -> dict:
         pages = max(1, int(args.mb * 1e6 / 600_000))  # one seeded scan is about 600 KB
         docs = max(1, pages // 20)
         t = time.perf_counter()
-        pkg = build(work, pki, "handover", docs, max(1, pages // docs), layers=3)
+        pkg = work / "handover.edp"
+        if not (args.reuse and pkg.is_file()):  # --reuse: the package an earlier run left in --workdir
+            pkg = build(work, pki, "handover", docs, max(1, pages // docs), layers=3)
         built = time.perf_counter() - t
         size = pkg.stat().st_size
         trust = load_demo_trustlist(pki)
@@ -332,6 +334,7 @@ def main(argv=None) -> int:
     ho.add_argument("--mb", type=float, default=300)
     ho.add_argument("--runs", type=int, default=3)
     ho.add_argument("--recheck", action="store_true", help="submit --recheck (the sender validates again)")
+    ho.add_argument("--reuse", action="store_true", help="reuse the package an earlier run left in --workdir")
     for p in (lo, ho):
         p.add_argument("--workdir")
         p.add_argument("--json")
