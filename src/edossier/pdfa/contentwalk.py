@@ -26,8 +26,10 @@ _PIKEPDF_DIR = os.path.dirname(pikepdf.__file__) + os.sep
 
 def _from_pikepdf(w: warnings.WarningMessage) -> bool:
     """A warning pikepdf raised while parsing (its parser reports a damaged stream as a UserWarning
-    from its own code), not one that merely happened during the parse."""
-    return issubclass(w.category, UserWarning) and str(w.filename).startswith(_PIKEPDF_DIR)
+    from its own code — or from this call site, should a pikepdf version warn with stacklevel=2),
+    not one that merely happened during the parse (a finalizer's ResourceWarning, another thread's)."""
+    where = str(w.filename)
+    return issubclass(w.category, UserWarning) and (where.startswith(_PIKEPDF_DIR) or where == __file__)
 
 
 # operators that need no bookkeeping here
