@@ -17,7 +17,7 @@ receipt's signature and its digests against the bytes sent, `--recheck` adds the
 re-validation), side by side, wall and CPU seconds, with their medians; and the three minutes the
 Shenzhen platform takes. Target: the hand-over within 2× the CLI validation.
 
-Figures of one run: docs/serve.md#performance.
+Figures (three runs, medians): docs/serve.md#performance.
 """
 
 from __future__ import annotations
