@@ -250,6 +250,26 @@ def test_build_warns_about_a_low_resolution_pdf_page(tmp_path, agencies, creds):
     assert any("scan.pdf" in en and "48 dpi" in en for en, _ in result.warnings), result.warnings
 
 
+def test_a_refused_build_removes_its_spool_at_once(tmp_path, agencies, creds, monkeypatch):
+    """The other half of that flake: a build refused while making its documents (the bad-scan tests just
+    before the low-resolution one) left its spool folder (tempfile.TemporaryDirectory) to the garbage
+    collector, held by the exception's traceback — removed at some later moment with a ResourceWarning
+    ("Implicitly cleaning up"), which is the warning that then landed inside the next build's parse."""
+    import tempfile
+    import warnings
+
+    spools = tmp_path / "tmp"
+    spools.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spools))
+    src = _source_with(tmp_path, agencies, "bad.jpg", truncated_jpeg())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        with pytest.raises(BuildError) as err:
+            build_package(src, tmp_path / "out.edp", creds["police"])
+        assert "bad.jpg" in err.value.en
+        assert [p.name for p in spools.iterdir()] == []  # while the exception (and its traceback) still lives
+
+
 class _NoisyGarbage:
     """Cyclic garbage whose finalizer warns, as an unclosed file left by an earlier test does
     ("unclosed file", ResourceWarning), and leaves the next such object behind: with the collector's
