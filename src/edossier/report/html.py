@@ -231,7 +231,10 @@ def _render_with(thumbnailer, path, targets: list[_Target], L: dict, *, max_coun
         try:
             png = thumbnailer(path, t.member, number)
         except PageError as exc:
-            (placeholders.append((t, number, exc)) if exc.kind in PLACEHOLDER_KINDS else notes.append(exc.note))
+            if exc.kind in PLACEHOLDER_KINDS:
+                placeholders.append((t, number, exc))
+            else:
+                notes.append(exc.note)
             continue
         except Exception as exc:  # noqa: BLE001 - a report is never lost to a thumbnail
             notes.append(L["n_off"] + f" ({exc or type(exc).__name__})")
