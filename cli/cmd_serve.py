@@ -141,12 +141,17 @@ def serve(ctx, host, port, data, db_url, demo, trust_path, cred, passphrase_file
 @click.option("--policy", help="Name of a policy the node offers / 节点提供的校验策略名称")
 @click.option("--wait", type=click.FloatRange(min=1), default=600, show_default=True,
               help="Seconds to wait for the receipt / 等待回执的秒数")
+@click.option("--recheck", is_flag=True,
+              help="Also validate the package again and compare the receipt's verdict (validate-receipt --package) "
+                   "/ 另行重新校验卷宗包并比对回执结论")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
-def submit(ctx, package, to, cred, passphrase_file, passphrase_env, trust_path, ca, policy, wait, fmt):
+def submit(ctx, package, to, cred, passphrase_file, passphrase_env, trust_path, ca, policy, wait, recheck, fmt):
     """Submit PACKAGE to another agency's node, wait for its signed receipt, check it and save it
-    next to the package (PACKAGE.edr). Exit 0: accepted; 1: the node rejected the package, or the
-    receipt does not check out; 2: usage; 3: the node could not be reached or refused the request.
+    next to the package (PACKAGE.edr). The check: the receipt's signature, and that it names exactly
+    the bytes sent (file and every manifest and signature digest); --recheck also validates the
+    package again. Exit 0: accepted; 1: the node rejected the package, or the receipt does not check
+    out; 2: usage; 3: the node could not be reached or refused the request.
     / 向对方节点提交卷宗包，取得、校验并保存回执。"""
     from edossier.fsutil import Input
     from edossier.serve.client import SubmitError, receipt_path_for, submit as send
@@ -172,7 +177,7 @@ def submit(ctx, package, to, cred, passphrase_file, passphrase_env, trust_path, 
         progress = lambda sent, total: bar.update(task, completed=sent)  # noqa: E731
     try:
         result = send(package, to=to, cred=cred, trust=trust, passphrase=passphrase, ca=ca, policy=policy, wait=wait,
-                      progress=progress)
+                      progress=progress, recheck=recheck)
     except SubmitError as exc:
         fail(ctx, exc.en, exc.zh, exc.exit_code)
     finally:

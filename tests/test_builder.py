@@ -115,8 +115,8 @@ def test_g4_tiff_strip_passed_through(tmp_path):
     ImageDraw.Draw(img).rectangle([20, 10, 80, 50], fill=0)
     tif = tmp_path / "g4.tif"
     img.save(tif, compression="group4", dpi=(300, 300))
-    t = Image.open(tif)
-    strip = tif.read_bytes()[t.tag_v2[273][0]:t.tag_v2[273][0] + t.tag_v2[279][0]]
+    with Image.open(tif) as t:  # closed: an open file left to the garbage collector warns at a random later moment
+        strip = tif.read_bytes()[t.tag_v2[273][0]:t.tag_v2[273][0] + t.tag_v2[279][0]]
     data, infos = make([tif])
     assert infos[0].passthrough and infos[0].colour == "bilevel" and infos[0].dpi == 300
     with pikepdf.open(io.BytesIO(data)) as pdf:

@@ -291,6 +291,87 @@ def test_a_rejected_receipt_is_not_saved_and_errors_are_bilingual(client, pki, t
     assert "cannot connect" in exc.value.en and "无法连接" in exc.value.zh
 
 
+def _forged_receipt(node, sid: str, creds, trust, **change):
+    """Replace the node's stored receipt of `sid` by one the node's own agency (court) signs with
+    `change` applied: a validly signed receipt that says something else (a lying or broken node)."""
+    import dataclasses
+
+    from edossier.receipt import validate_receipt, write_receipt
+
+    path = node.store.receipt_path(sid)
+    r = validate_receipt(path, trust=trust).receipt
+    write_receipt(dataclasses.replace(r, **change), path, creds["court"])
+    return r
+
+
+def test_submit_checks_what_the_receipt_binds_without_validating_again(client, pki, trust, packages, tmp_path,
+                                                                       monkeypatch):
+    """The sender checks the receipt's signature and that it names the bytes it sent; it does not
+    validate the package a second time (the node did, and signs its verdict); --recheck does."""
+    import edossier.receipt as receipt_mod
+
+    calls = []
+    real = receipt_mod._check_package
+    monkeypatch.setattr(receipt_mod, "_check_package", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
+    pkg = tmp_path / "2.edp"
+    pkg.write_bytes(packages["p2"].read_bytes())
+    res = send(client, pkg, pki, trust=trust)
+    assert res.check.verdict == "accept" and res.check.binds is True
+    assert res.check.package_report is None and calls == []  # no second validation on the sender's side
+    assert res.check.signature.indication == "TOTAL_PASSED"
+    (tmp_path / "2.edr").unlink()
+    again = send(client, pkg, pki, trust=trust, recheck=True)
+    assert calls == [pkg] and again.check.package_report.verdict == "accept" and again.check.binds is True
+
+
+def test_submit_refuses_a_receipt_that_does_not_name_the_bytes_sent(client, pki, trust, creds, packages, tmp_path):
+    pkg = tmp_path / "2.edp"
+    raw = packages["p2"].read_bytes()
+    pkg.write_bytes(raw)
+    first = send(client, pkg, pki, trust=trust)
+    out = first.receipt_path
+    out.unlink()
+    # the whole file's digest of other bytes (the node's own signature on it is valid): R001
+    _forged_receipt(client.node, first.id, creds, trust, package_sha256=hashlib.sha256(raw + b"x").digest())
+    with pytest.raises(SubmitError) as exc:
+        send(client, pkg, pki, trust=trust)
+    assert exc.value.exit_code == 1 and "R001" in exc.value.en and "R001" in exc.value.zh
+    assert not out.exists() and list(tmp_path.glob(".*.check")) == []
+    # the right file digest, but layer 2's signature named with another digest: R002
+    from edossier.receipt import MemberDigest
+
+    orig = _forged_receipt(client.node, first.id, creds, trust, package_sha256=hashlib.sha256(raw).digest())
+    members = tuple(MemberDigest(m.name, m.kind, hashlib.sha256(b"another signature").digest())
+                    if m.name == "META-INF/signature002.p7s" else m for m in orig.members)
+    _forged_receipt(client.node, first.id, creds, trust, members=members)
+    with pytest.raises(SubmitError) as exc:
+        send(client, pkg, pki, trust=trust)
+    assert "R002" in exc.value.en and not out.exists()
+    # a member left out (layer 2's manifest): R003 (present in the file, not named by the receipt)
+    _forged_receipt(client.node, first.id, creds, trust,
+                    members=tuple(m for m in orig.members if m.name != "META-INF/ASiCManifest002.xml"))
+    with pytest.raises(SubmitError) as exc:
+        send(client, pkg, pki, trust=trust)
+    assert "R003" in exc.value.en and not out.exists()
+
+
+def test_recheck_compares_the_verdict_the_receipt_states(client, pki, trust, creds, packages, tmp_path):
+    """A receipt that binds the bytes but states another verdict than today's validation: the
+    binding check takes the node's signed word (it is the node's statement); --recheck finds R005."""
+    pkg = tmp_path / "2.edp"
+    pkg.write_bytes(packages["p2"].read_bytes())
+    first = send(client, pkg, pki, trust=trust)
+    assert first.check.receipt.verdict == "accept"
+    first.receipt_path.unlink()
+    _forged_receipt(client.node, first.id, creds, trust, verdict="reject")
+    plain = send(client, pkg, pki, trust=trust)
+    assert plain.check.verdict == "accept" and plain.check.receipt.verdict == "reject"
+    plain.receipt_path.unlink()
+    with pytest.raises(SubmitError) as exc:
+        send(client, pkg, pki, trust=trust, recheck=True)
+    assert "R005" in exc.value.en and not plain.receipt_path.exists()
+
+
 # --- crash recovery (the state a kill -9 leaves, made exactly) -------------------------------------
 
 def test_recovery_after_a_crash(tmp_path, pki, trust, packages, backend):

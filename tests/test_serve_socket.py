@@ -69,7 +69,7 @@ def test_submit_over_a_real_socket_then_validate_receipt(node):
                             "--trust-anchor", str(pki / "trust-anchor.pem"), "--package", str(p1)],
                            capture_output=True, text=True, timeout=300)
     assert check.returncode == 0, check.stdout + check.stderr
-    again = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    again = subprocess.run([*args, "--recheck"], capture_output=True, text=True, timeout=300)  # validates again too
     assert again.returncode == 0 and json.loads(again.stdout)["id"] == doc["id"]
     assert not json.loads(again.stdout)["new"]
 

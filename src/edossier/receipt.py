@@ -113,11 +113,15 @@ def _rehash(path: Path) -> tuple[int, bytes] | None:
         return None
 
 
-def fingerprint(package: Path) -> Fingerprint:
-    """The whole file's digest and each META-INF/ member's digest; ReceiptError if it is no package."""
+def fingerprint(package: Path, *, known: tuple[int, bytes] | None = None) -> Fingerprint:
+    """The whole file's digest and each META-INF/ member's digest; ReceiptError if it is no package.
+
+    `known` is (size, SHA-256) of the file when the caller hashed exactly these bytes already (the
+    exchange node stores a package under the SHA-256 it computed while receiving it): the file is
+    then not read a second time, only its META-INF/ members are."""
     package = Path(package)
     try:
-        size, digest = file_sha256(package)
+        size, digest = known if known is not None else file_sha256(package)
     except OSError as exc:
         raise ReceiptError(f"{package}: cannot be read: {exc.strerror or exc}",
                            f"{package}：无法读取：{exc.strerror or exc}") from None
@@ -410,9 +414,26 @@ def _check_package(check: ReceiptCheck, receipt: Receipt, package: Path, *, trus
         check.binds = False
         add(finding("I005", str(package), detail=exc.en, detail_zh=exc.zh))
         return
+    _compare(check, receipt, now, str(package))
+
+    report = validate_package(package, trust=trust, at=at)
+    report.findings = (policy or Policy()).apply(report.findings)
+    check.package_report = report
+    if _rehash(package) != (now.size, now.sha256):
+        add(finding("R009", str(package), detail="today's verdict is not about the bytes compared with the receipt",
+                    detail_zh="今日结论所针对的并非与回执比对的字节"))
+    if report.verdict != receipt.verdict:
+        add(finding("R005", str(package), detail=f"the receipt says {receipt.verdict}, today's validation says "
+                    f"{report.verdict}", detail_zh=f"回执结论为{_ZH[receipt.verdict]}，今日校验结论为{_ZH[report.verdict]}"))
+
+
+def _compare(check: ReceiptCheck, receipt: Receipt, now: Fingerprint, where: str) -> None:
+    """R001–R004: the receipt names exactly the file `now` (its size and SHA-256, and every META-INF/
+    member with its digest, none missing, none extra); sets `check.binds`."""
+    add = check.findings.append
     problems = len(check.findings)
     if (now.size, now.sha256) != (receipt.package_size, receipt.package_sha256):
-        add(finding("R001", str(package), detail=f"(this file: {now.size} bytes; the receipt: {receipt.package_size})",
+        add(finding("R001", where, detail=f"(this file: {now.size} bytes; the receipt: {receipt.package_size})",
                     detail_zh=f"（此文件 {now.size} 字节；回执记载 {receipt.package_size} 字节）"))
     named, present = receipt.by_name(), now.by_name()
     for name, m in present.items():
@@ -425,15 +446,19 @@ def _check_package(check: ReceiptCheck, receipt: Receipt, package: Path, *, trus
             add(finding("R004", name))
     check.binds = len(check.findings) == problems
 
-    report = validate_package(package, trust=trust, at=at)
-    report.findings = (policy or Policy()).apply(report.findings)
-    check.package_report = report
-    if _rehash(package) != (now.size, now.sha256):
-        add(finding("R009", str(package), detail="today's verdict is not about the bytes compared with the receipt",
-                    detail_zh="今日结论所针对的并非与回执比对的字节"))
-    if report.verdict != receipt.verdict:
-        add(finding("R005", str(package), detail=f"the receipt says {receipt.verdict}, today's validation says "
-                    f"{report.verdict}", detail_zh=f"回执结论为{_ZH[receipt.verdict]}，今日校验结论为{_ZH[report.verdict]}"))
+
+def check_receipt_binds(path: Path, *, trust: TrustList, sent: Fingerprint, where: str,
+                        at: dt.datetime | None = None) -> ReceiptCheck:
+    """The sender's check of the receipt it was just given for the bytes it just sent (`edossier
+    submit`): the receipt's signature for the receiver it names (`verify_layer`, as
+    `validate_receipt`) and that it names exactly `sent` (R001–R004) — the fingerprint of the bytes
+    that went over the wire. The package is not validated again: the receiver did that, and says so
+    under its signature; `validate_receipt(..., package=)` (a third party's check, or `submit
+    --recheck`) also re-validates and compares the verdict (R005)."""
+    check = validate_receipt(path, trust=trust, at=at)
+    if check.receipt is not None:
+        _compare(check, check.receipt, sent, where)
+    return check
 
 
 _ZH = {"accept": "接收", "reject": "拒收"}

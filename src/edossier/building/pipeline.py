@@ -159,6 +159,18 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
 
     warnings: list[tuple[str, str]] = []
     spool = tempfile.TemporaryDirectory(prefix="edossier-build-")  # built PDFs wait here: memory stays flat
+    try:
+        return _build_in(spool, source, docs_in, layer, created, warnings, progress, ocr, problems, generated_pages,
+                         base, data, case, agency, volumes, credential, known_docs, base_path, checks, lint, output,
+                         started)
+    finally:
+        # on every path, a refusal included: a spool left to the garbage collector is removed at some
+        # later moment with a ResourceWarning ("Implicitly cleaning up"), inside whatever runs then
+        spool.cleanup()
+
+
+def _build_in(spool, source, docs_in, layer, created, warnings, progress, ocr, problems, generated_pages, base, data,
+              case, agency, volumes, credential, known_docs, base_path, checks, lint, output, started):
     built = _make_documents(source, docs_in, layer, created, warnings, progress, ocr, Path(spool.name), problems)
     generated = 0
     if generated_pages:
@@ -194,49 +206,46 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
         raise BuildError(f"the record does not validate: {exc.detail}", f"生成的卷宗记录未通过校验：{exc.detail}") from None
 
     stamp = created.astimezone(dt.timezone.utc)
-    try:
-        # The layer is written unsigned first; the preflight validates exactly that package, and only
-        # then is the manifest signed and the signature appended (so nothing is signed that validate
-        # would reject, and the bytes validated are the bytes delivered).
-        unsigned = Path(spool.name) / "unsigned.edp"
-        with PackageWriter(unsigned, base=base_path, date_time=stamp.timetuple()[:6]) as writer:
-            new_objects = [DataObject(record_name(layer), "application/xml",
-                                      writer.add_bytes(record_name(layer), record_xml, compress=True), rootfile=True)]
-            for doc, pdf_bytes in built:
-                new_objects.append(DataObject(doc.file, "application/pdf",
-                                              writer.add_bytes(doc.file, Path(pdf_bytes).read_bytes(), compress=False)))
-                Path(pdf_bytes).unlink()
-            # everything the previous manifest lists (which covers the layers before it), plus that
-            # manifest and its signature, so this signature vouches for every earlier one (spec §4.2)
-            carried = [DataObject(o.uri, o.mime, o.digest) for o in base.objects]
-            manifest = build_manifest(layer, carried + new_objects)
-            writer.add_bytes(manifest_name(layer), manifest, compress=True)
-        result, preflight_started = None, time.monotonic()
-        if checks.enabled or lint:
-            from .preflight import preflight, refusal
+    # The layer is written unsigned first; the preflight validates exactly that package, and only
+    # then is the manifest signed and the signature appended (so nothing is signed that validate
+    # would reject, and the bytes validated are the bytes delivered).
+    unsigned = Path(spool.name) / "unsigned.edp"
+    with PackageWriter(unsigned, base=base_path, date_time=stamp.timetuple()[:6]) as writer:
+        new_objects = [DataObject(record_name(layer), "application/xml",
+                                  writer.add_bytes(record_name(layer), record_xml, compress=True), rootfile=True)]
+        for doc, pdf_bytes in built:
+            new_objects.append(DataObject(doc.file, "application/pdf",
+                                          writer.add_bytes(doc.file, Path(pdf_bytes).read_bytes(), compress=False)))
+            Path(pdf_bytes).unlink()
+        # everything the previous manifest lists (which covers the layers before it), plus that
+        # manifest and its signature, so this signature vouches for every earlier one (spec §4.2)
+        carried = [DataObject(o.uri, o.mime, o.digest) for o in base.objects]
+        manifest = build_manifest(layer, carried + new_objects)
+        writer.add_bytes(manifest_name(layer), manifest, compress=True)
+    result, preflight_started = None, time.monotonic()
+    if checks.enabled or lint:
+        from .preflight import preflight, refusal
 
-            result = preflight(unsigned, layer, trust=checks.trust, at=created, policy=checks.policy,
-                               allow=checks.allow, profile=checks.profile,
-                               credential=credential, agency=agency if credential is not None else None)
-            if lint:
-                from .preflight import add_source_problems
+        result = preflight(unsigned, layer, trust=checks.trust, at=created, policy=checks.policy,
+                           allow=checks.allow, profile=checks.profile,
+                           credential=credential, agency=agency if credential is not None else None)
+        if lint:
+            from .preflight import add_source_problems
 
-                made = {doc.id for doc, _ in built}
-                return add_source_problems(result, problems, [d for d in docs_in if d["id"] not in made])
-            if not result.passed:
-                raise refusal(result)
-        preflight_seconds = time.monotonic() - preflight_started
-        p7s = sign_manifest(credential, manifest)
-        if checks.enabled and checks.trust is not None:
-            from .preflight import check_signature
+            made = {doc.id for doc, _ in built}
+            return add_source_problems(result, problems, [d for d in docs_in if d["id"] not in made])
+        if not result.passed:
+            raise refusal(result)
+    preflight_seconds = time.monotonic() - preflight_started
+    p7s = sign_manifest(credential, manifest)
+    if checks.enabled and checks.trust is not None:
+        from .preflight import check_signature
 
-            check_signature(p7s, manifest, layer, agency, trust=checks.trust, policy=checks.policy,
-                            allow=checks.allow, where=output)
-        with atomic_output(output) as tmp:
-            with PackageWriter(tmp, base=unsigned, date_time=stamp.timetuple()[:6]) as writer:
-                writer.add_bytes(signature_name(layer), p7s, compress=False)
-    finally:
-        spool.cleanup()
+        check_signature(p7s, manifest, layer, agency, trust=checks.trust, policy=checks.policy,
+                        allow=checks.allow, where=output)
+    with atomic_output(output) as tmp:
+        with PackageWriter(tmp, base=unsigned, date_time=stamp.timetuple()[:6]) as writer:
+            writer.add_bytes(signature_name(layer), p7s, compress=False)
     return BuildResult(output, layer, len(built), total_pages, tuple(warnings), generated,
                        time.monotonic() - started, result, preflight_seconds)
 

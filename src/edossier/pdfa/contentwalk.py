@@ -4,6 +4,7 @@ domain checks read. graphics.py runs it once per document (facts) and holds the 
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import pikepdf
@@ -18,6 +19,17 @@ from .util import get, inherited, key, name_str, num
 
 OPERATORS = set("""b B b* B* BDC BI BMC BT BX c cm CS cs d d0 d1 Do DP EI EMC ET EX f F f* G g gs h i ID j J K k l
 m M MP n q Q re RG rg ri s S SC sc SCN scn sh T* Tc Td TD Tf Tj TJ TL Tm Tr Ts Tw Tz v w W W* y ' \"""".split())
+
+
+_PIKEPDF_DIR = os.path.dirname(pikepdf.__file__) + os.sep
+
+
+def _from_pikepdf(w: warnings.WarningMessage) -> bool:
+    """A warning pikepdf raised while parsing (its parser reports a damaged stream as a UserWarning
+    from its own code — or from this call site, should a pikepdf version warn with stacklevel=2),
+    not one that merely happened during the parse (a finalizer's ResourceWarning, another thread's)."""
+    where = str(w.filename)
+    return issubclass(w.category, UserWarning) and (where.startswith(_PIKEPDF_DIR) or where == __file__)
 
 
 # operators that need no bookkeeping here
@@ -98,7 +110,10 @@ class Walker:
             with warnings.catch_warnings(record=True) as warned:
                 warnings.simplefilter("always")
                 instrs = pikepdf.parse_content_stream(pikepdf.Stream(scratch, data))
-            for w in warned[:3]:
+            # catch_warnings records every warning raised anywhere in the process meanwhile: a
+            # finalizer the garbage collector happens to run here ("unclosed file", a ResourceWarning)
+            # or another thread. Only pikepdf's own complaints about this stream say it is damaged.
+            for w in [w for w in warned if _from_pikepdf(w)][:3]:
                 self.f.errors.append((loc, f"content stream: {w.message}"))
         except Exception as exc:  # noqa: BLE001
             self.f.errors.append((loc, f"cannot parse content stream: {exc}"))

@@ -85,6 +85,8 @@ dl.case dd{margin:0}
 .thumbs{display:flex;flex-wrap:wrap;gap:1rem}
 figure{margin:0;padding:.4rem;border:1px solid var(--line);border-radius:4px;max-width:260px;background:#fafbfc}
 figure img{display:block;max-width:100%;height:auto;border:1px solid #ccc;background:#fff}
+figure.placeholder .ph{width:170px;min-height:240px;padding:.5rem;border:1px dashed var(--warn);background:#fff8e6;
+font-size:.8em;color:#4d3800}figure.placeholder .ph p{margin:.3rem 0}
 figcaption{font-size:.8em;margin-top:.3rem;word-break:break-all}
 ul.notes{margin:.3rem 0;padding-left:1.2rem}
 @media print{.package{break-before:page}.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
@@ -203,11 +205,42 @@ def _thumbnail(doc, t: _Target, L: dict, dpi: int, pymupdf) -> tuple[_Target, in
 
 
 class PageError(Exception):
-    """A page that cannot be rendered: `kind` is missing | too_large | unreadable | no_page | unopenable."""
+    """A page that cannot be rendered: `kind` is missing | too_large | unreadable | no_page | unopenable
+    (and, from a `thumbnailer` that renders elsewhere, timeout | crashed | busy: PLACEHOLDER_KINDS).
+    `note` is in the report's language, `note_other` (optional) in the other one."""
 
-    def __init__(self, kind: str, note: str, count: int | None = None):
+    def __init__(self, kind: str, note: str, count: int | None = None, note_other: str | None = None):
         super().__init__(note)
-        self.kind, self.note, self.count = kind, note, count
+        self.kind, self.note, self.count, self.note_other = kind, note, count, note_other
+
+
+# a page whose renderer was stopped (time or memory) or never got a turn: the report shows a box in
+# its place, with the reason in both languages, rather than only a note under the thumbnails
+PLACEHOLDER_KINDS = frozenset({"timeout", "crashed", "busy"})
+
+
+def _render_with(thumbnailer, path, targets: list[_Target], L: dict, *, max_count: int):
+    """([(target, page, data URI)], [(target, page, PageError)], [notes]) from `thumbnailer(path, member,
+    page) -> PNG bytes` (which raises PageError). Never raises: every other problem is a note."""
+    shown, placeholders, notes = [], [], []
+    if len(targets) > max_count:
+        notes.append(L["n_limit"].format(n=max_count))
+        targets = targets[:max_count]
+    for t in targets:
+        number = t.page or 1
+        try:
+            png = thumbnailer(path, t.member, number)
+        except PageError as exc:
+            if exc.kind in PLACEHOLDER_KINDS:
+                placeholders.append((t, number, exc))
+            else:
+                notes.append(exc.note)
+            continue
+        except Exception as exc:  # noqa: BLE001 - a report is never lost to a thumbnail
+            notes.append(L["n_off"] + f" ({exc or type(exc).__name__})")
+            continue
+        shown.append((t, number, "data:image/png;base64," + base64.b64encode(png).decode("ascii")))
+    return shown, placeholders, notes
 
 
 def render_page(path, member: str, number: int, *, max_px: int, lang: str = "en",
@@ -402,7 +435,7 @@ def _toc(dossier, by_member: dict[str, list], L: dict) -> str:
 
 
 def _package_section(i: int, rep, lang: str, *, thumbnails: bool, dpi: int, max_thumbnails: int,
-                     max_pdf_bytes: int, tz: dt.tzinfo | None = None, source=None) -> str:
+                     max_pdf_bytes: int, tz: dt.tzinfo | None = None, source=None, thumbnailer=None) -> str:
     from ..record.fold import fold
 
     L, O = _L[lang], _L["en" if lang == "zh-CN" else "zh-CN"]
@@ -425,19 +458,32 @@ def _package_section(i: int, rep, lang: str, *, thumbnails: bool, dpi: int, max_
     targets = _thumbnail_targets(rep, files)
     if targets:
         parts.append(f'<h2>{e(L["thumbs"])}</h2>')
-        if thumbnails:
+        placeholders: list = []
+        if thumbnails and thumbnailer is not None:
+            shown, placeholders, notes = _render_with(thumbnailer, source or rep.path, targets, L,
+                                                      max_count=max_thumbnails)
+        elif thumbnails:
             shown, notes = _render_thumbnails(source or rep.path, targets, L, dpi=dpi, max_count=max_thumbnails,
                                               max_pdf_bytes=max_pdf_bytes)
         else:
             shown, notes = [], [L["n_off"]]
-        if shown:
+        if shown or placeholders:
             figs = []
-            for t, number, uri in shown:
+
+            def caption(t, number):
                 codes = " ".join(f'<span class="badge {e(f.severity)}" title="{e(f.message(lang))}">'
                                  f"{e(f.code)}</span>" for f in t.findings)
+                return (f'<figcaption><code>{e(t.member)}</code> {e(L["page"].format(n=number))}'
+                        f"<div>{codes}</div></figcaption>")
+
+            for t, number, uri in shown:
                 alt = f"{t.member} {L['page'].format(n=number)}"
-                figs.append(f'<figure><img src="{uri}" alt="{e(alt)}"><figcaption><code>{e(t.member)}</code> '
-                            f'{e(L["page"].format(n=number))}<div>{codes}</div></figcaption></figure>')
+                figs.append(f'<figure><img src="{uri}" alt="{e(alt)}">{caption(t, number)}</figure>')
+            for t, number, exc in placeholders:
+                other = (f'<p lang="{O["lang"]}">{e(exc.note_other)}</p>' if exc.note_other else "")
+                figs.append(f'<figure class="placeholder" data-kind="{e(exc.kind)}"><div class="ph">'
+                            f'<strong>{e(L["n_placeholder"])} / <span lang="{O["lang"]}">{e(O["n_placeholder"])}'
+                            f'</span></strong><p>{e(exc.note)}</p>{other}</div>{caption(t, number)}</figure>')
             parts.append(f'<div class="thumbs">{"".join(figs)}</div>')
         if notes:
             parts.append('<ul class="notes note">' + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>")
@@ -448,14 +494,17 @@ def _package_section(i: int, rep, lang: str, *, thumbnails: bool, dpi: int, max_
 def render_html(reports, *, lang: str = "en", thumbnails: bool = True, thumbnail_dpi: int = THUMBNAIL_DPI,
                 max_thumbnails: int = MAX_THUMBNAILS, max_pdf_bytes: int = MAX_PDF_BYTES,
                 generated: dt.datetime | None = None, trust: dict | None = None,
-                tz: dt.tzinfo | None = None, sources=None) -> str:
+                tz: dt.tzinfo | None = None, sources=None, thumbnailer=None) -> str:
     """The HTML report (one self-contained document) for a list of PackageReport.
 
     Reads the PDF members that findings point at from the packages (bounded reads) to draw
     thumbnails; `thumbnails=False` skips that and reads nothing. Times are shown in `tz` (default
     Asia/Shanghai, timefmt.zone). `sources`, one path per report, is where the thumbnails are read
     from when it is not the report's path (the exchange node names a package by the sender's file
-    name but stores it by digest)."""
+    name but stores it by digest). `thumbnailer(path, member, page) -> PNG bytes`, when given, draws
+    each thumbnail instead of this process (the exchange node: a killable child with time and memory
+    limits); a page it could not draw in time (PageError of a PLACEHOLDER_KINDS kind) is shown as a
+    box with the reason, never waited for."""
     lang = "zh-CN" if lang.startswith("zh") else "en"
     L, O = _L[lang], _L["en" if lang == "zh-CN" else "zh-CN"]
     reports = list(reports)
@@ -487,7 +536,8 @@ def render_html(reports, *, lang: str = "en", thumbnails: bool = True, thumbnail
                    f'<th>{e(L["package"])}</th><th>{e(L["accept"])}/{e(L["reject"])}</th>'
                    f'<th>{e(L["findings"])}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
     body = [_package_section(i, rep, lang, thumbnails=thumbnails, dpi=thumbnail_dpi, max_thumbnails=max_thumbnails,
-                             max_pdf_bytes=max_pdf_bytes, tz=tz, source=sources[i] if sources else None)
+                             max_pdf_bytes=max_pdf_bytes, tz=tz, source=sources[i] if sources else None,
+                             thumbnailer=thumbnailer)
             for i, rep in enumerate(reports)]
     return embed(head + "\n".join(top + body) + "\n</body>\n</html>\n")
 

@@ -234,7 +234,9 @@ def create_app(node: Node) -> FastAPI:
             return Response(node.report_row(sid).json, media_type=FORMATS["json"])
         report = await run_in_threadpool(node.report_object, sid)
         source = await run_in_threadpool(node.package_file, row.package_sha256) if fmt == "html" else None
-        text = await run_in_threadpool(edo.render, report, fmt, lang=_lang(request), trust=node.trust, source=source)
+        # thumbnails are drawn by the page viewer's killable child (time and memory limits), never here
+        text = await run_in_threadpool(edo.render, report, fmt, lang=_lang(request), trust=node.trust, source=source,
+                                       thumbnailer=node.pages.thumbnailer() if source is not None else None)
         headers = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:"} \
             if fmt == "html" else {}
         return Response(text, media_type=FORMATS[fmt], headers=headers)

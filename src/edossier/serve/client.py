@@ -1,9 +1,17 @@
 """The sending side: `edossier submit PKG --to URL --cert CRED` (docs/serve.md#submit).
 
 Uploads the package as a signed request (auth.py), streamed from disk with a progress callback,
-waits for the node's receipt, checks it with the `validate-receipt` logic against the sender's own
-trust list and the package, and saves it next to the package (atomically, never over the package).
-Every failure is a SubmitError with English and Chinese text and an exit code.
+waits for the node's receipt, checks it and saves it next to the package (atomically, never over the
+package). Every failure is a SubmitError with English and Chinese text and an exit code.
+
+The check is what the receipt binds: its signature for the receiver it names (`verify_layer`, as
+`validate-receipt` does) and that it names exactly the bytes that were sent — the file's size and
+SHA-256 (hashed again while the body streams out, so a file that changed after the request was
+signed is caught here too) and every manifest and signature with its digest (read before sending;
+the whole-file digest of the sent bytes equal to the one taken then shows they are the same file).
+The package is not validated again: the node did that, and its receipt says so under its signature.
+`recheck=True` (`submit --recheck`) adds the full `validate-receipt --package` check, which
+re-validates the package and compares the verdict.
 """
 
 from __future__ import annotations
@@ -42,15 +50,6 @@ def receipt_path_for(package: Path) -> Path:
     return out if out != package else package.with_name(package.name + ".edr")
 
 
-def _digest(path: Path) -> tuple[int, str]:
-    h, size = hashlib.sha256(), 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            h.update(chunk)
-            size += len(chunk)
-    return size, h.hexdigest()
-
-
 def _refusal(resp) -> SubmitError:
     """The node's own error body (code + both messages) when it sent one, else the HTTP status."""
     try:
@@ -66,7 +65,7 @@ def _refusal(resp) -> SubmitError:
 
 def submit(package: Path, *, to: str, cred: Path, trust, passphrase: bytes | None = None, ca: Path | None = None,
            policy: str | None = None, wait: float = 600.0, progress: Callable[[int, int], None] | None = None,
-           transport=None) -> SubmitResult:
+           transport=None, recheck: bool = False) -> SubmitResult:
     import httpx
 
     package = Path(package)
@@ -77,7 +76,14 @@ def submit(package: Path, *, to: str, cred: Path, trust, passphrase: bytes | Non
     from cryptography.hazmat.primitives.serialization import Encoding
 
     try:
-        size, digest = _digest(package)
+        # the request signature covers the body's SHA-256, so it is taken before sending (with the
+        # members a receipt names); a file that is no package is still sent: the node says why (N019)
+        try:
+            fp = edo.fingerprint(package)
+            size, digest = fp.size, fp.sha256.hex()
+        except edo.NotAPackage:
+            fp = None
+            size, digest = _digest(package)
     except OSError as exc:
         raise SubmitError(f"{package}: cannot be read ({exc.strerror})", f"{package}：无法读取（{exc.strerror}）", 2) \
             from None
@@ -86,13 +92,16 @@ def submit(package: Path, *, to: str, cred: Path, trust, passphrase: bytes | Non
     headers = auth.sign_headers(key, cert.public_bytes(Encoding.DER), "POST", "/v1/inbox", digest)
     headers.update({"content-type": "application/vnd.etsi.asic-e+zip", "content-length": str(size)})
 
+    streamed = hashlib.sha256()
+    counted = [0]
+
     def body():
-        sent = 0
         with open(package, "rb") as fh:
             while chunk := fh.read(CHUNK):
-                sent += len(chunk)
+                streamed.update(chunk)
+                counted[0] += len(chunk)
                 if progress:
-                    progress(sent, size)
+                    progress(counted[0], size)
                 yield chunk
 
     params = {"name": package.name, **({"policy": policy} if policy else {})}
@@ -103,6 +112,9 @@ def submit(package: Path, *, to: str, cred: Path, trust, passphrase: bytes | Non
             resp = http.post("/v1/inbox", content=body(), headers=headers, params=params)
             if resp.status_code not in (200, 201, 202):
                 raise _refusal(resp)
+            if (counted[0], streamed.hexdigest()) != (size, digest):  # the node refuses that too (N018)
+                raise SubmitError(f"{package} changed while it was being sent; send it again",
+                                  f"{package} 在发送过程中发生了变化；请重新发送", 2)
             doc = resp.json()
             sid, created = doc["id"], resp.status_code != 200
             deadline = time.monotonic() + wait
@@ -130,15 +142,29 @@ def submit(package: Path, *, to: str, cred: Path, trust, passphrase: bytes | Non
     except ValueError:  # a 2xx answer that is not our JSON
         raise SubmitError(f"{base} is not an edossier node (unexpected answer)",
                           f"{base} 不是 edossier 节点（应答无法识别）") from None
-    return _keep_receipt(package, out, data, trust, sid, created, doc)
+    return _keep_receipt(package, out, data, trust, sid, created, doc, sent=None if recheck else fp)
 
 
-def _keep_receipt(package: Path, out: Path, data: bytes, trust, sid: str, created: bool, doc: dict) -> SubmitResult:
-    """Check the receipt against the package before it takes its place next to the package."""
+def _digest(path: Path) -> tuple[int, str]:
+    h, size = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            h.update(chunk)
+            size += len(chunk)
+    return size, h.hexdigest()
+
+
+def _keep_receipt(package: Path, out: Path, data: bytes, trust, sid: str, created: bool, doc: dict, *,
+                  sent=None) -> SubmitResult:
+    """Check the receipt before it takes its place next to the package: against `sent`, the
+    fingerprint of the bytes sent; without it (`recheck`), against the package file, validated again."""
     tmp = out.with_name(f".{out.name}.{os.getpid()}.check")
     try:
         edo.atomic_write_bytes(tmp, data)
-        check = edo.check_receipt(tmp, trust=trust, package=package)
+        if sent is not None:
+            check = edo.check_receipt_binds(tmp, trust=trust, sent=sent, where=str(package))
+        else:
+            check = edo.check_receipt(tmp, trust=trust, package=package)
         if check.verdict != "accept":
             codes = ", ".join(sorted({f.code for f in check.findings if f.severity == "error"})) or "?"
             raise SubmitError(f"the node's receipt for submission {sid} does not check out ({codes}); not saved",

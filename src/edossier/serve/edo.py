@@ -145,15 +145,28 @@ def load_report(data: bytes | None, version: str):
         return None
 
 
-def render(report, fmt: str, *, lang: str, trust, source: Path | None = None) -> str:
+def render(report, fmt: str, *, lang: str, trust, source: Path | None = None, thumbnailer=None) -> str:
     """The report as `fmt`; the HTML report's thumbnails are read from `source`, the stored package
-    file (the report's path is the sender's file name); without it there are none."""
+    file (the report's path is the sender's file name); without it there are none. With
+    `thumbnailer(package, member, page) -> PNG` (raising PageError: pages.Pages.thumbnailer, a killable
+    child) the thumbnails are drawn there, never in this process; a page it stopped is a placeholder."""
     facts = trust.facts()
     if fmt == "html":
-        from ..report.html import render_html
+        from ..report import html as report_html
 
-        return render_html([report], lang=lang, trust=facts, thumbnails=source is not None,
-                           sources=[source] if source is not None else None)
+        draw = None
+        if thumbnailer is not None:
+            zh = lang.startswith("zh")
+
+            def draw(package, member, number):
+                try:
+                    return thumbnailer(package, member, number)
+                except PageError as exc:
+                    raise report_html.PageError(exc.kind, exc.zh if zh else exc.en, exc.count,
+                                                note_other=exc.en if zh else exc.zh) from None
+
+        return report_html.render_html([report], lang=lang, trust=facts, thumbnails=source is not None,
+                                       sources=[source] if source is not None else None, thumbnailer=draw)
     if fmt == "junit":
         from ..report.junit import render_junit
 
@@ -272,15 +285,21 @@ def trusted_submitter(cert_der: bytes, trust, *, certs=(), crls=(), now: dt.date
     raise NotTrusted(f"its certificate path does not validate ({reason})", f"其证书路径校验未通过（{reason}）")
 
 
-def layer_digests(path: Path) -> tuple[list[tuple[int, str, str]], int, bytes]:
-    """([(layer, manifest SHA-256 hex, signature SHA-256 hex)], size, file SHA-256) of a package."""
-    from ..container.asic import manifest_name, signature_name
-    from ..receipt import ReceiptError, fingerprint
+def fingerprint(path: Path, *, known: tuple[int, bytes] | None = None):
+    """receipt.Fingerprint of a package (the file's size and SHA-256, every META-INF/ member's SHA-256);
+    with `known` = (size, SHA-256) of bytes already hashed, only the members are read. NotAPackage."""
+    from ..receipt import ReceiptError, fingerprint as fp
 
     try:
-        fp = fingerprint(Path(path))
+        return fp(Path(path), known=known)
     except ReceiptError as exc:
         raise NotAPackage(exc.en, exc.zh) from None
+
+
+def layer_digests(fp) -> list[tuple[int, str, str]]:
+    """[(layer, manifest SHA-256 hex, signature SHA-256 hex)] of a package's fingerprint."""
+    from ..container.asic import manifest_name, signature_name
+
     named = fp.by_name()
     out = []
     for n in range(1, fp.layers + 1):
@@ -288,7 +307,7 @@ def layer_digests(path: Path) -> tuple[list[tuple[int, str, str]], int, bytes]:
         if m is None or s is None:
             break
         out.append((n, m.sha256.hex(), s.sha256.hex()))
-    return out, fp.size, fp.sha256
+    return out
 
 
 # --- documents and their pages (the web page's viewer) --------------------------------------------
@@ -340,6 +359,26 @@ def render_page(package: Path, member: str, number: int, *, max_px: int, sha256:
                         exc.count) from None
 
 
+def member_sha256(package: Path, member: str) -> str | None:
+    """SHA-256 (hex) of a member's bytes as they are in the package (streamed, no parsing: safe in the
+    server process), or None when the package has no such member, it is larger than the renderer takes,
+    or it cannot be read (the renderer then says why)."""
+    from ..container.zipio import open_package
+    from ..report.html import MAX_PDF_BYTES
+
+    opened = open_package(Path(package))
+    if isinstance(opened, list):
+        return None
+    with opened as pkg:
+        info = pkg.infos.get(member)
+        if info is None or info.file_size > MAX_PDF_BYTES:
+            return None
+        try:
+            return pkg.sha256(member).hex()
+        except Exception:  # noqa: BLE001 - a corrupt member: the renderer gives its own reason
+            return None
+
+
 _PAGE_ZH = {"missing": "卷宗包中没有文书 {m}", "too_large": "文书 {m} 超过可显示的大小上限",
             "unreadable": "文书 {m} 无法读取", "no_page": "文书 {m} 没有第 {n} 页（共 {c} 页）",
             "unopenable": "文书 {m} 无法作为 PDF 打开或绘制", "digest": "文书 {m} 的 SHA-256 与清单不符"}
@@ -347,15 +386,14 @@ _PAGE_ZH = {"missing": "卷宗包中没有文书 {m}", "too_large": "文书 {m} 
 
 # --- receipts -------------------------------------------------------------------------------------------
 
-def issue_receipt(package: Path, out: Path, *, name: str, report, node_findings, credential, trust,
+def issue_receipt(fp, out: Path, *, name: str, report, node_findings, credential, trust,
                   policy_name: str) -> bytes:
-    """Sign a receipt (format 0.2, receipt.py) for the stored package whose validation is `report`,
-    naming the node's findings too (they never change the verdict); written atomically to `out`.
-    Returns the receipt file's bytes."""
-    from ..receipt import Receipt, fingerprint, write_receipt
+    """Sign a receipt (format 0.2, receipt.py) for the stored package whose fingerprint is `fp` and
+    whose validation is `report`, naming the node's findings too (they never change the verdict);
+    written atomically to `out`. Returns the receipt file's bytes."""
+    from ..receipt import Receipt, write_receipt
 
     receiver = receiver_of(credential, trust)
-    fp = fingerprint(Path(package))
     now = dt.datetime.now().astimezone().replace(microsecond=0)
     findings = [(f.code, f.severity, f.location) for f in report.sorted_findings()]
     findings += [(f.code, f.severity, f.location) for f in node_findings]
@@ -372,6 +410,14 @@ def check_receipt(receipt: Path, *, trust, package: Path):
     from ..receipt import validate_receipt
 
     return validate_receipt(Path(receipt), trust=trust, package=Path(package))
+
+
+def check_receipt_binds(receipt: Path, *, trust, sent, where: str):
+    """The sender's check (receipt.check_receipt_binds): the receipt's signature, and that it names
+    exactly the fingerprint `sent` of the bytes sent; no re-validation. A ReceiptCheck."""
+    from ..receipt import check_receipt_binds as check
+
+    return check(Path(receipt), trust=trust, sent=sent, where=where)
 
 
 def sha256_hex(data: bytes) -> str:

@@ -315,10 +315,16 @@ class Node:
         receipt_bytes = None
         with self._history:
             if sub.kind == "inbox":
-                layers, _size, _digest = edo.layer_digests(blob) if report.layers else ([], 0, b"")
+                # the file is stored under the SHA-256 computed while it was received (blobs.Upload;
+                # a remote store's copy is checked against it when fetched): read only its META-INF/
+                # members here, not the whole file once more for the history and again for the receipt
+                fp = edo.fingerprint(blob, known=(sub.size, bytes.fromhex(sub.package_sha256))) \
+                    if report.layers or self.credential is not None else None
+                layers = edo.layer_digests(fp) if report.layers else []
                 node_findings, flag = self._history_findings(sub, case, layers)
                 if self.credential is not None:
-                    receipt_bytes = edo.issue_receipt(blob, self.store.receipt_path(sid), name=sub.name, report=report,
+                    receipt_bytes = edo.issue_receipt(fp, self.store.receipt_path(sid),
+                                                      name=sub.name, report=report,
                                                       node_findings=node_findings, credential=self.credential,
                                                       trust=self.trust, policy_name=policy.name)
             else:

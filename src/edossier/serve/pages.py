@@ -26,16 +26,17 @@ from . import edo
 
 SIZES = {"thumb": 240, "page": 1400}  # longest side in pixels: the only two sizes served (bounded cache)
 TIMEOUT = 20.0  # seconds for one page, child start included
+BUDGET = 45.0  # seconds all the thumbnails of one HTML report may take (then placeholders)
 MEMORY = 1536 * 1024 * 1024  # the child's address-space limit (bytes)
 CONCURRENT = 2
 
 
 class Pages:
     def __init__(self, cache: Path, *, timeout: float = TIMEOUT, concurrent: int = CONCURRENT,
-                 memory: int = MEMORY):
+                 memory: int = MEMORY, budget: float = BUDGET):
         self.dir = Path(cache)
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.timeout, self.memory = timeout, memory
+        self.timeout, self.memory, self.budget = timeout, memory, budget
         self._slots = threading.BoundedSemaphore(concurrent)
         self.rendered = 0  # child processes run (tests: the cache is used)
 
@@ -65,6 +66,39 @@ class Pages:
         if remembered is not None:
             raise remembered
         return self._render(package, member, page, px, sha256, base)
+
+    def thumbnailer(self):
+        """draw(package, member, page) -> PNG, for one HTML report's thumbnails (edo.render): each page
+        rendered in the child at the viewer's "thumb" size and cached with the viewer's pages, under
+        the SHA-256 of the document's bytes as they are in the package (a document that differs from
+        its manifest is drawn as it is, like the command line's report, and still cached safely).
+        Bounded in time: once a document's renderer was stopped, its other pages are not tried, and
+        after `budget` seconds for the whole report no page is; both raise edo.PageError "timeout"."""
+        import time
+
+        start = time.monotonic()
+        stopped: dict[tuple, edo.PageError] = {}
+        digests: dict[tuple, str | None] = {}
+
+        def draw(package, member: str, page: int) -> bytes:
+            key = (str(package), member)
+            if key in stopped:
+                exc = stopped[key]
+                raise edo.PageError(exc.kind, exc.en, exc.zh, exc.count)
+            if time.monotonic() - start > self.budget:
+                raise edo.PageError("timeout", f"page {page} of {member} was not drawn: the report's thumbnails "
+                                               f"took longer than {self.budget:g} s",
+                                    f"文书 {member} 第 {page} 页未绘制：本报告的缩略图绘制已超过 {self.budget:g} 秒")
+            if key not in digests:
+                digests[key] = edo.member_sha256(Path(package), member)
+            try:
+                return self.get(Path(package), member, page, SIZES["thumb"], digests[key])
+            except edo.PageError as exc:
+                if exc.kind in ("timeout", "crashed"):
+                    stopped[key] = exc
+                raise
+
+        return draw
 
     def _render(self, package, member, page, px, sha256, base: Path | None) -> bytes:
         if not self._slots.acquire(timeout=self.timeout):
