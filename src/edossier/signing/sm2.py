@@ -93,6 +93,7 @@ class SM2PublicKey:
     x: int
     y: int
     _tongsuo: list = field(default_factory=list, repr=False, compare=False, hash=False)
+    _z: dict = field(default_factory=dict, repr=False, compare=False, hash=False)  # uid -> Z (one SM3 saved per use)
 
     def __post_init__(self):
         if not on_curve(self.x, self.y):
@@ -193,10 +194,16 @@ def public_key_from_point(point: bytes) -> SM2PublicKey:
 def z_value(public_key: SM2PublicKey, uid: bytes = DEFAULT_ID) -> bytes:
     """Z_A = SM3(ENTL_A‖ID_A‖a‖b‖x_G‖y_G‖x_A‖y_A) (GB/T 32918.2-2016 §5.5)."""
     uid = bytes(uid)
+    cached = public_key._z.get(uid)
+    if cached is not None:
+        return cached
     if len(uid) > MAX_ID_BYTES:
         raise ValueError(f"SM2 signer ID longer than {MAX_ID_BYTES} bytes")
     entl = (len(uid) * 8).to_bytes(2, "big")
-    return sm3(entl + uid + _b32(A) + _b32(B) + _b32(GX) + _b32(GY) + _b32(public_key.x) + _b32(public_key.y))
+    z = sm3(entl + uid + _b32(A) + _b32(B) + _b32(GX) + _b32(GY) + _b32(public_key.x) + _b32(public_key.y))
+    if len(public_key._z) < 8:  # a key is used with one or two IDs; bounded for hostile callers
+        public_key._z[uid] = z
+    return z
 
 
 def message_digest(public_key: SM2PublicKey, message: bytes, uid: bytes = DEFAULT_ID) -> bytes:
