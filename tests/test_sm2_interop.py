@@ -169,3 +169,45 @@ def test_gmssl_agrees_both_ways(key):
             assert g.verify(to_raw(sm2.sign(key, msg, uid=uid)).hex(), e)
             assert sm2.verify(key.public, msg, bytes.fromhex(g.sign(e, f"{12345 + len(msg):064x}")), uid=uid) == "raw"
         assert not g.verify_with_sm3(ours.hex(), msg + b"x")
+
+
+# --- OpenSSL 3.0 (a third implementation, on the command line) -----------------------------------------
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="openssl not installed")
+@pytest.mark.parametrize("id_name", ["default", "empty", "custom"])
+def test_openssl_dgst_agrees_both_ways(key, tmp_path, id_name):
+    """`openssl dgst -sm3` signs and verifies SM2 with the ID given as `-sigopt distid:` (the empty ID when
+    none is given: OpenSSL before 4.0). Ours verify there, and theirs here."""
+    uid = IDS[id_name]
+    msg = "卷宗 layer".encode() * 7
+    (tmp_path / "m").write_bytes(msg)
+    (tmp_path / "k.pem").write_bytes(sm2.private_key_pem(key))
+    opt = ["-sigopt", f"distid:{uid.decode()}"] if uid else []
+    subprocess.run(["openssl", "pkey", "-in", tmp_path / "k.pem", "-pubout", "-out", tmp_path / "p.pem"], check=True)
+    (tmp_path / "ours.sig").write_bytes(sm2.sign(key, msg, uid=uid))
+    ok = subprocess.run(["openssl", "dgst", "-sm3", "-verify", tmp_path / "p.pem", *opt, "-signature",
+                         tmp_path / "ours.sig", tmp_path / "m"], capture_output=True, text=True)
+    assert ok.returncode == 0 and "Verified OK" in ok.stdout
+    subprocess.run(["openssl", "dgst", "-sm3", "-sign", tmp_path / "k.pem", *opt, "-out", tmp_path / "theirs.sig",
+                    tmp_path / "m"], check=True, capture_output=True)
+    theirs = (tmp_path / "theirs.sig").read_bytes()
+    assert sm2.verify(key.public, msg, theirs, uid=uid) == "der"
+    assert sm2.verify(key.public, msg, theirs, uid=b"-" + uid) is None
+    # the key as OpenSSL reads it is ours
+    assert sm2.load_public_key((tmp_path / "p.pem").read_bytes()) == key.public
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="openssl not installed")
+def test_openssl_keys_read_here(tmp_path):
+    """SM2 keys written by OpenSSL (PKCS#8 plain, PBES2/AES encrypted, SEC1) load here."""
+    subprocess.run(["openssl", "genpkey", "-algorithm", "SM2", "-out", tmp_path / "k.pem"], check=True, capture_output=True)
+    subprocess.run(["openssl", "pkey", "-in", tmp_path / "k.pem", "-aes256", "-passout", "pass:pw",
+                    "-out", tmp_path / "ke.pem"], check=True, capture_output=True)
+    subprocess.run(["openssl", "ec", "-in", tmp_path / "k.pem", "-out", tmp_path / "sec1.pem"], check=True,
+                   capture_output=True)
+    plain = sm2.load_private_key((tmp_path / "k.pem").read_bytes())
+    assert sm2.load_private_key((tmp_path / "ke.pem").read_bytes(), password=b"pw") == plain
+    sec1 = (tmp_path / "sec1.pem").read_bytes()
+    assert b"SM2 PRIVATE KEY" in sec1 and sm2.load_private_key(sec1) == plain  # OpenSSL 3's SEC1 label
+    assert sm2.load_private_key(sec1.replace(b"SM2 PRIVATE", b"EC PRIVATE")) == plain

@@ -492,7 +492,8 @@ def _from_ec_private_key(ec_key: keys.ECPrivateKey, curve: str | None) -> SM2Pri
 
 def load_private_key(pem_or_der: bytes, password: bytes | None = None) -> SM2PrivateKey:
     """An SM2 private key from PEM or DER: PKCS#8 (plain or PBES2-encrypted with AES or SM4), or SEC1
-    "EC PRIVATE KEY" naming the SM2 curve. SM2Error (English and Chinese) for anything else."""
+    ("EC PRIVATE KEY", or "SM2 PRIVATE KEY" as OpenSSL 3 writes it) naming the SM2 curve. SM2Error
+    (English and Chinese) for anything else."""
     data = bytes(pem_or_der)
     if len(data) > MAX_KEY_FILE_BYTES:
         raise SM2Error("the key file is too large", "密钥文件过大")
@@ -515,7 +516,7 @@ def load_private_key(pem_or_der: bytes, password: bytes | None = None) -> SM2Pri
                     raise SM2Error("wrong passphrase for the SM2 key", "SM2 私钥的口令错误") from None
                 raise
             label = "PRIVATE KEY"
-        if label == "EC PRIVATE KEY":
+        if label in ("EC PRIVATE KEY", "SM2 PRIVATE KEY"):  # SEC1; OpenSSL 3 labels an SM2 one "SM2 …"
             return _from_ec_private_key(keys.ECPrivateKey.load(data, strict=True), None)
         if label not in (None, "PRIVATE KEY"):
             raise ValueError(f"PEM block {label!r} is not a private key")
