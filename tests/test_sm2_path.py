@@ -280,3 +280,25 @@ def test_openssl_made_sm2_root_validates_here(tmp_path):
     r = validate_signer_path(cred.der, moment=NOW, ca_certs=[ca.der, der],
                              crls=[dca.make_crl(ca, now=NOW), dca.make_crl(root, now=NOW)])
     assert r.ok, r.detail
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="openssl not installed")
+def test_pfx_from_a_ca_converted_with_openssl_reads_as_pem_credential(sm2pki, tmp_path):
+    """The documented path for an SM2 .pfx (which cryptography cannot open): `openssl pkcs12 -in x.pfx
+    -out cred.pem` (key re-encrypted, 'Bag Attributes' text between the blocks) is a PEM credential."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    from edossier.errors import UserError
+    from edossier.signing.pem_credential import read_pem_credential
+
+    cred = dca.issue_signer(sm2pki.police, AGENCY, CODE, now=NOW, key_type="sm2")
+    dca.write_credential(cred, tmp_path / "in.pem")
+    subprocess.run(["openssl", "pkcs12", "-export", "-in", tmp_path / "in.pem", "-out", tmp_path / "x.pfx",
+                    "-passout", "pass:pfx"], check=True, capture_output=True)
+    with pytest.raises(Exception):  # why the PEM route exists
+        pkcs12.load_key_and_certificates((tmp_path / "x.pfx").read_bytes(), b"pfx")
+    subprocess.run(["openssl", "pkcs12", "-in", tmp_path / "x.pfx", "-passin", "pass:pfx", "-passout", "pass:pem",
+                    "-out", tmp_path / "cred.pem"], check=True, capture_output=True)
+    assert b"Bag Attributes" in (tmp_path / "cred.pem").read_bytes()
+    _d, key, cert, chain = read_pem_credential(tmp_path / "cred.pem", b"pem", UserError)
+    assert key == cred.key and cert == cred.der and set(chain) == {sm2pki.police.der, sm2pki.root.der}
