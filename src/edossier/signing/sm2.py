@@ -439,12 +439,17 @@ _CIPHERS = {"aes128_cbc": ("AES", 16), "aes192_cbc": ("AES", 24), "aes256_cbc": 
 
 
 def _pbes2_decrypt(der: bytes, password: bytes) -> bytes:
+    info = keys.EncryptedPrivateKeyInfo.load(der)
+    return pbes2_decrypt(info["encryption_algorithm"], info["encrypted_data"].native, password)
+
+
+def pbes2_decrypt(enc_alg, ciphertext: bytes, password: bytes) -> bytes:
+    """Decrypt PBES2 (RFC 8018) data: PBKDF2 with HMAC-SHA1/SHA-2/SM3, AES-CBC or SM4-CBC (for the
+    encrypted parts of key files and PKCS#12). ValueError for anything else or a wrong password."""
     from cryptography.hazmat.primitives import hashes, padding
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
     from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-    info = keys.EncryptedPrivateKeyInfo.load(der)
-    enc_alg = info["encryption_algorithm"]
     if enc_alg["algorithm"].native != "pbes2":
         raise ValueError(f"unsupported key encryption {enc_alg['algorithm'].native} (only PBES2)")
     params = enc_alg["parameters"]
@@ -471,7 +476,7 @@ def _pbes2_decrypt(der: bytes, password: bytes) -> bytes:
         raise ValueError("bad IV")
     k = PBKDF2HMAC(hash_cls(), cipher[1], kp["salt"].native, iterations).derive(password)
     dec = Cipher(getattr(algorithms, cipher[0])(k), modes.CBC(iv)).decryptor()
-    padded = dec.update(info["encrypted_data"].native) + dec.finalize()
+    padded = dec.update(ciphertext) + dec.finalize()
     unpad = padding.PKCS7(128).unpadder()
     return unpad.update(padded) + unpad.finalize()
 
