@@ -308,6 +308,8 @@ def verify(public_key: SM2PublicKey, message: bytes, signature: bytes, *, uid: b
     encoding that verified) or None — also for malformed signatures, r/s out of range, an over-long ID
     or a key that is not an SM2 key: it never raises on what an attacker controls."""
     try:
+        if isinstance(public_key, SM2PrivateKey):
+            public_key = public_key.public
         e = message_digest(public_key, bytes(message), bytes(uid))
     except Exception:  # noqa: BLE001
         return None
