@@ -82,3 +82,14 @@ def test_cli_keys_demo_algorithm_sm2(tmp_path):
     assert (tmp_path / "p" / "police.pem").exists() and not (tmp_path / "p" / "police.p12").exists()
     res = CliRunner().invoke(main, ["keys", "demo", str(tmp_path / "q"), "--rsa", "--algorithm", "sm2"])
     assert res.exit_code == 2 and "--rsa" in res.output
+
+
+def test_preflight_knows_an_sm2_credential_is_issued_by_its_entry(demo):
+    """The build's preflight check "is the credential issued by a CA the trust list names for this
+    agency" works for SM2 certificates (cryptography cannot verify their signatures)."""
+    from edossier.building.preflight import _issued_by_entry
+
+    tl = dp.load_demo_trustlist(demo.out_dir)
+    police = demo.credentials["police"].cert
+    assert _issued_by_entry(police, tl.find("11440300MB2C123452", "police"))
+    assert not _issued_by_entry(police, tl.find("11440305MB2D200077", "court"))
