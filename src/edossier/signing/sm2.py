@@ -121,7 +121,7 @@ class SM2PrivateKey:
 
 # --- Tongsuo through tongsuopy ---------------------------------------------------------------------------
 
-_lock = threading.Lock()  # OpenSSL 1.1.1's error queue is per thread, but tongsuopy's backend object is shared
+_lock = threading.Lock()  # one Tongsuo call at a time, so the errors consumed after a failure are its own
 
 
 def _backend():
