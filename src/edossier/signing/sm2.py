@@ -128,7 +128,7 @@ def _backend():
     try:
         from tongsuopy.backends.tongsuo.backend import backend
         from tongsuopy.crypto.asymciphers import ec
-    except ImportError as exc:  # pragma: no cover - tongsuopy is a core dependency
+    except ImportError as exc:  # pragma: no cover - a platform tongsuopy has no wheel for (pyproject)
         raise SM2Error(f"SM2 needs the tongsuopy package ({exc})", f"SM2 需要 tongsuopy 软件包（{exc}）") from None
     return backend, ec
 
