@@ -97,3 +97,28 @@ def test_read_sm2_credential_takes_either_form(cred, tmp_path):
     assert str(tmp_path / "x.pfx") in exc.value.en and exc.value.zh
     with pytest.raises(UserError):
         read_sm2_credential(tmp_path / "missing.pfx", None, UserError)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def good_p12(cred):
+    return export(cred, "fuzz", "pw", "-iter", "1", "-maciter")  # cheap KDF: many mutations
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_mutated_pkcs12_raises_only_sm2_error(good_p12, data):
+    """Any byte of a PKCS#12 changed, or the file cut short: an SM2Error with both languages, or (when
+    the change hit an unchecked byte) the same credential — never another exception."""
+    raw = bytearray(good_p12)
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(raw) - 1))
+        raw[i] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        raw = raw[: data.draw(st.integers(0, len(raw)))]
+    try:
+        read_sm2_p12(bytes(raw), b"pw")
+    except sm2.SM2Error as exc:
+        assert exc.en and exc.zh
