@@ -112,12 +112,12 @@ def _issued_by_entry(cert, entry) -> bool:
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
-    from edossier.signing.sm2_x509 import signed_by  # any algorithm, SM2 included
+    from ..signing.sm2_x509 import signed_by  # RSA, ECDSA and SM2 alike
 
-    leaf = cert.public_bytes(serialization.Encoding.DER)
-    for der in entry.ca_certs:
+    der = cert.public_bytes(serialization.Encoding.DER)
+    for ca_der in entry.ca_certs:
         try:
-            if x509.load_der_x509_certificate(der).subject == cert.issuer and signed_by(leaf, der):
+            if x509.load_der_x509_certificate(ca_der).subject == cert.issuer and signed_by(der, ca_der):
                 return True
         except Exception:  # noqa: BLE001 - not this CA
             continue

@@ -180,7 +180,7 @@ def _context(ca_certs, crls, extra_certs, extra_crls, moment, retroactive: bool)
     from asn1crypto import crl as acrl, x509 as ax509
     from pyhanko_certvalidator import ValidationContext
 
-    from .sm2_x509 import sm2_signature_validator
+    from .sm2_x509 import SM2SignatureValidator
 
     listed = [ax509.Certificate.load(c) for c in ca_certs]
     anchors = [c for c in listed if c.self_signed != "no"] or listed
@@ -191,7 +191,7 @@ def _context(ca_certs, crls, extra_certs, extra_crls, moment, retroactive: bool)
         allow_fetching=False, revocation_mode="require", moment=moment, retroactive_revinfo=retroactive,
         # SM2 certificates and CRLs are checked through pyhanko-certvalidator's signature hook, so SM2
         # paths get the same RFC 5280 processing as RSA/ECDSA ones; other algorithms pass through.
-        signature_validator=sm2_signature_validator())
+        signature_validator=SM2SignatureValidator())
 
 
 def _signing_certificate_v2_problem(signed_attrs, cert) -> str | None:
