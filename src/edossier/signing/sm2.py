@@ -213,7 +213,15 @@ def message_digest(public_key: SM2PublicKey, message: bytes, uid: bytes = DEFAUL
 
 def encode_der(r: int, s: int) -> bytes:
     """DER SEQUENCE{r INTEGER, s INTEGER} (GB/T 35276-2017 §7.3 SM2Signature)."""
+    if 0 < r < 1 << 256 and 0 < s < 1 << 256:
+        body = _der_uint(r) + _der_uint(s)  # the common case without asn1crypto: it is on every verify
+        return b"\x30" + bytes([len(body)]) + body
     return algos.DSASignature({"r": r, "s": s}).dump(force=True)
+
+
+def _der_uint(v: int) -> bytes:
+    octets = v.to_bytes(v.bit_length() // 8 + 1, "big")  # one spare byte exactly when the top bit is set
+    return b"\x02" + bytes([len(octets)]) + octets
 
 
 def encode_raw(r: int, s: int) -> bytes:
@@ -222,18 +230,26 @@ def encode_raw(r: int, s: int) -> bytes:
 
 
 def _parse_der(sig: bytes) -> tuple[int, int] | None:
-    """(r, s) of a strictly DER-encoded SEQUENCE{r, s}; None for anything else (BER, trailing bytes,
-    negative or over-long integers)."""
-    if not sig or sig[0] != 0x30 or len(sig) > 80:
+    """(r, s) of a strictly DER-encoded SEQUENCE{r, s} of positive INTEGERs of at most 33 octets; None
+    for anything else (BER lengths, trailing bytes, negative, zero-length or non-minimal INTEGERs), so
+    that a malleated encoding of a valid signature is refused. Hand-written on purpose: it is on every
+    verification and the grammar is two fixed fields."""
+    n = len(sig)
+    if n < 8 or n > 72 or sig[0] != 0x30 or sig[1] != n - 2:  # ≤ 70 content octets: short-form length
         return None
-    try:
-        parsed = algos.DSASignature.load(sig, strict=True)
-        r, s = parsed["r"].native, parsed["s"].native
-    except Exception:  # noqa: BLE001 - hostile bytes
-        return None
-    if not isinstance(r, int) or not isinstance(s, int) or encode_der(r, s) != sig:
-        return None  # not the canonical encoding: a malleated signature is refused
-    return r, s
+    pos, out = 2, []
+    for _ in range(2):
+        if pos + 2 > n or sig[pos] != 0x02:
+            return None
+        size = sig[pos + 1]
+        value = sig[pos + 2:pos + 2 + size]
+        if size == 0 or size > 33 or len(value) != size or value[0] & 0x80:
+            return None
+        if size > 1 and value[0] == 0 and not value[1] & 0x80:
+            return None  # a leading zero octet that is not needed
+        out.append(int.from_bytes(value, "big"))
+        pos += 2 + size
+    return (out[0], out[1]) if pos == n else None
 
 
 def decode_signature(sig: bytes) -> list[tuple[str, int, int]]:
