@@ -110,12 +110,14 @@ def _certificate(credential):
 
 def _issued_by_entry(cert, entry) -> bool:
     from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
 
-    for der in entry.ca_certs:
+    from ..signing.sm2_x509 import signed_by  # RSA, ECDSA and SM2 alike
+
+    der = cert.public_bytes(serialization.Encoding.DER)
+    for ca_der in entry.ca_certs:
         try:
-            ca = x509.load_der_x509_certificate(der)
-            if ca.subject == cert.issuer:
-                cert.verify_directly_issued_by(ca)
+            if x509.load_der_x509_certificate(ca_der).subject == cert.issuer and signed_by(der, ca_der):
                 return True
         except Exception:  # noqa: BLE001 - not this CA
             continue
