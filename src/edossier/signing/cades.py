@@ -40,6 +40,13 @@ class Credential:
     tsa_url: str | None = None  # RFC 3161 service: signatures become CAdES-B-T
     crls: tuple[bytes, ...] = ()  # DER CRLs embedded in every SignedData (long-term validation)
     key_bits: int | None = None
+    algorithm: str = "ecdsa"  # the key's family: "rsa", "ecdsa" or "sm2"
+
+    @property
+    def manifest_digest(self) -> str:
+        """The manifest digest algorithm of the layers this credential signs (docs/spec.md §4.3): SM3
+        beside an SM2 key, as the national profile pairs them (GB/T 35275), SHA-256 otherwise."""
+        return "sm3" if self.algorithm == "sm2" else "sha256"
 
 
 def load_credential(path: Path, passphrase: bytes | None = None) -> Credential:
