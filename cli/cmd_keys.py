@@ -21,16 +21,23 @@ def keys():
 
 @keys.command("demo")
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--rsa", is_flag=True, help="RSA 3072 keys instead of ECDSA P-256 / 使用 RSA 3072 密钥")
+@click.option("--rsa", is_flag=True, help="RSA 3072 keys instead of ECDSA P-256 (same as --algorithm rsa) / 使用 RSA 3072 密钥")
+@click.option("--algorithm", type=click.Choice(["ecdsa", "rsa", "sm2"]), default=None,
+              help="Key algorithm: ECDSA P-256 (default), RSA 3072, or SM2 (GB/T 32918; credentials as PEM) / "
+                   "密钥算法：ECDSA P-256（默认）、RSA 3072 或 SM2（国密，凭据为 PEM 文件）")
 @click.option("--force", is_flag=True, help="Overwrite an existing demo PKI / 覆盖已有的演示 PKI")
 @click.option("--crl-url", "crl_url", metavar="BASE",
               help="Put http://127.0.0.1:PORT/ (or localhost) CRL distribution points into the certificates "
                    "instead of file: URLs; serve them with `keys serve-crl` / 证书中使用本机 http 吊销列表分发点")
 @click.pass_context
-def keys_demo(ctx, directory, rsa, force, crl_url):
-    """Make a demo PKI: root CA, one CA per agency role, CRLs, one PKCS#12 credential per agency, and a
-    trust list. For demonstration and testing only. / 生成演示 PKI（仅供演示和测试）。"""
+def keys_demo(ctx, directory, rsa, algorithm, force, crl_url):
+    """Make a demo PKI: root CA, one CA per agency role, CRLs, one PKCS#12 credential per agency (PEM
+    for SM2), and a trust list. For demonstration and testing only. / 生成演示 PKI（仅供演示和测试）。"""
     from edossier.demo.pki import make_demo_pki
+
+    if rsa and algorithm not in (None, "rsa"):
+        fail(ctx, f"--rsa contradicts --algorithm {algorithm}", f"--rsa 与 --algorithm {algorithm} 相矛盾", EXIT_USAGE)
+    key_type = {"ecdsa": "ec", "rsa": "rsa", "sm2": "sm2", None: "rsa" if rsa else "ec"}[algorithm]
 
     if crl_url is not None:
         from urllib.parse import urlsplit
@@ -43,7 +50,7 @@ def keys_demo(ctx, directory, rsa, force, crl_url):
                  f"--crl-url {crl_url}：请使用本机回环地址的 http URL，例如 http://127.0.0.1:3181/", EXIT_USAGE)
     directory.mkdir(parents=True, exist_ok=True)
     try:
-        pki = make_demo_pki(directory, key_type="rsa" if rsa else "ec", overwrite=force, crl_base_url=crl_url)
+        pki = make_demo_pki(directory, key_type=key_type, overwrite=force, crl_base_url=crl_url)
     except FileExistsError:
         fail(ctx, f"{directory} already holds a trust list; use --force to replace it",
              f"{directory} 中已有信任列表；如需覆盖请加 --force", EXIT_USAGE)

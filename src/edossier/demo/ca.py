@@ -17,9 +17,13 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from edossier.fsutil import atomic_write_bytes
 from edossier.roles import ROLE_NAMES_ZH
+from edossier.signing import sm2
+from edossier.signing.sm2_x509 import finish_certificate, finish_crl, stand_in_private_key, stand_in_public_key
 
 
-PrivateKey = Union[ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey]
+PrivateKey = Union[ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, sm2.SM2PrivateKey]
+
+KEY_TYPES = ("ec", "rsa", "sm2")
 
 
 DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")  # RFC 9336 id-kp-documentSigning
@@ -123,12 +127,38 @@ def _add_years(t: dt.datetime, years: int) -> dt.datetime:
 
 
 def generate_key(key_type: str = "ec") -> PrivateKey:
-    """``"ec"``: ECDSA P-256; ``"rsa"``: RSA 3072."""
+    """``"ec"``: ECDSA P-256; ``"rsa"``: RSA 3072; ``"sm2"``: SM2 (GB/T 32918, signing/sm2.py)."""
     if key_type == "ec":
         return ec.generate_private_key(ec.SECP256R1())
     if key_type == "rsa":
         return rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    raise ValueError(f"unknown key_type {key_type!r} (use 'ec' or 'rsa')")
+    if key_type == "sm2":
+        return sm2.generate_private_key()
+    raise ValueError(f"unknown key_type {key_type!r} (use 'ec', 'rsa' or 'sm2')")
+
+
+# cryptography's builders take no SM2 key: an SM2 subject key is represented by a stand-in P-256 key in
+# the builder and an SM2 issuer signs the finished to-be-signed bytes (signing/sm2_x509.py), so that every
+# extension below is written by the same code for every algorithm.
+
+def _builder_key(key: PrivateKey):
+    return stand_in_public_key() if isinstance(key, sm2.SM2PrivateKey) else key.public_key()
+
+
+def _ski_for(key: PrivateKey) -> x509.SubjectKeyIdentifier:
+    if isinstance(key, sm2.SM2PrivateKey):
+        return x509.SubjectKeyIdentifier(sm2.key_identifier(key.public))
+    return x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+
+
+def _sign_cert(builder: x509.CertificateBuilder, subject_key: PrivateKey, issuer_key: PrivateKey) -> x509.Certificate:
+    subject_sm2, issuer_sm2 = isinstance(subject_key, sm2.SM2PrivateKey), isinstance(issuer_key, sm2.SM2PrivateKey)
+    if not subject_sm2 and not issuer_sm2:
+        return builder.sign(issuer_key, hashes.SHA256())
+    built = builder.sign(stand_in_private_key() if issuer_sm2 else issuer_key, hashes.SHA256())
+    der = finish_certificate(built.public_bytes(serialization.Encoding.DER),
+                             subject_key=subject_key if subject_sm2 else None, issuer_key=issuer_key)
+    return x509.load_der_x509_certificate(der)
 
 
 def _ski(cert: x509.Certificate) -> x509.SubjectKeyIdentifier:
@@ -160,12 +190,12 @@ def make_root_ca(
     key = generate_key(key_type)
     subject = _ca_name(name)
     start = now - dt.timedelta(days=1)
-    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
-    cert = (
+    ski = _ski_for(key)
+    builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(subject)
-        .public_key(key.public_key())
+        .public_key(_builder_key(key))
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
         .not_valid_after(_add_years(start, years))
@@ -173,8 +203,8 @@ def make_root_ca(
         .add_extension(_CA_KEY_USAGE, critical=True)
         .add_extension(ski, critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
-        .sign(key, hashes.SHA256())
     )
+    cert = _sign_cert(builder, key, key)
     return IssuedCA(cert=cert, key=key, chain=(), crl_url=crl_url or f"{CRL_BASE_URL}root-ca.crl")
 
 
@@ -203,13 +233,13 @@ def issue_ca(
         x509.CertificateBuilder()
         .subject_name(_ca_name(cn))
         .issuer_name(parent.cert.subject)
-        .public_key(key.public_key())
+        .public_key(_builder_key(key))
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
         .not_valid_after(min(_add_years(start, years), parent.cert.not_valid_after_utc))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(_CA_KEY_USAGE, critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(_ski_for(key), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(_ski(parent.cert)), critical=False
         )
@@ -218,7 +248,7 @@ def issue_ca(
         builder = builder.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=False)
     if parent.crl_url:
         builder = builder.add_extension(_crl_dp(parent.crl_url), critical=False)
-    cert = builder.sign(parent.key, hashes.SHA256())
+    cert = _sign_cert(builder, key, parent.key)
     return IssuedCA(
         cert=cert,
         key=key,
@@ -264,12 +294,12 @@ def issue_signer(
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(ca.cert.subject)
-        .public_key(key.public_key())
+        .public_key(_builder_key(key))
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
         .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(_ski_for(key), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(_ski(ca.cert)), critical=False
         )
@@ -280,7 +310,7 @@ def issue_signer(
         builder = builder.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=False)
     if ca.crl_url:
         builder = builder.add_extension(_crl_dp(ca.crl_url), critical=False)
-    cert = builder.sign(ca.key, hashes.SHA256())
+    cert = _sign_cert(builder, key, ca.key)
     return IssuedCredential(
         cert=cert,
         key=key,
@@ -294,15 +324,17 @@ def issue_signer(
 TSA_NAME = "edossier 演示时间戳服务"
 
 
-def issue_tsa(ca: IssuedCA, *, now: dt.datetime | None = None, name: str = TSA_NAME) -> IssuedCredential:
+def issue_tsa(ca: IssuedCA, *, now: dt.datetime | None = None, name: str = TSA_NAME,
+              key_type: str = "rsa") -> IssuedCredential:
     """A time-stamping certificate (RFC 3161: EKU timeStamping, critical) issued by ``ca``.
 
-    RSA 3072, because the in-process TSA (pyHanko's DummyTimeStamper, served by
-    :mod:`edossier.signing.tsa`) signs with RSA only.
+    RSA 3072 by default, because the in-process TSA (pyHanko's DummyTimeStamper, served by
+    :mod:`edossier.signing.tsa`) signs with RSA only; ``key_type="sm2"`` for an SM2 TSA (GB/T 20520
+    time stamps signed with SM2, as Chinese TSAs issue them).
     """
     now = _check_aware(now, "now") if now is not None else _utc_now()
     start = now - dt.timedelta(days=1)
-    key = generate_key("rsa")
+    key = generate_key(key_type)
     subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEMO_ORG),
                          x509.NameAttribute(NameOID.COMMON_NAME, name)])
@@ -310,21 +342,21 @@ def issue_tsa(ca: IssuedCA, *, now: dt.datetime | None = None, name: str = TSA_N
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(ca.cert.subject)
-        .public_key(key.public_key())
+        .public_key(_builder_key(key))
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
         .not_valid_after(_add_years(start, SIGNER_YEARS * 5))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(DEFAULT_SIGNER_KEY_USAGE, critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(_ski_for(key), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(_ski(ca.cert)),
                        critical=False)
     )
     if ca.crl_url:
         builder = builder.add_extension(_crl_dp(ca.crl_url), critical=False)
-    return IssuedCredential(cert=builder.sign(ca.key, hashes.SHA256()), key=key, chain=(ca.cert, *ca.chain),
-                      agency_name=name, credit_code="", role="tsa")
+    return IssuedCredential(cert=_sign_cert(builder, key, ca.key), key=key, chain=(ca.cert, *ca.chain),
+                            agency_name=name, credit_code="", role="tsa")
 
 
 OPERATOR_NAME = "edossier 演示信任列表运营方"
@@ -344,19 +376,19 @@ def issue_trustlist_operator(*, now: dt.datetime | None = None, name: str = OPER
     subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEMO_ORG),
                          x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    cert = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(subject)
-        .public_key(key.public_key())
+        .public_key(_builder_key(key))
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
         .not_valid_after(_add_years(start, CA_YEARS))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(DEFAULT_SIGNER_KEY_USAGE, critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
+        .add_extension(_ski_for(key), critical=False)
     )
+    cert = _sign_cert(builder, key, key)
     return IssuedCredential(cert=cert, key=key, chain=(), agency_name=name, credit_code="", role="trustlist-operator")
 
 
@@ -364,18 +396,36 @@ TSA_CA_NAME = "edossier 演示时间戳CA"
 
 
 def issue_tsa_ca(parent: IssuedCA, *, now: dt.datetime | None = None, name: str = TSA_CA_NAME,
-                 years: int = CA_YEARS, crl_url: str | None = None) -> IssuedCA:
+                 years: int = CA_YEARS, crl_url: str | None = None, key_type: str = "rsa") -> IssuedCA:
     """A CA dedicated to time-stamping under ``parent``: pathlen 0 and an extendedKeyUsage of exactly
     timeStamping, which (with being listed for no agency) is what lets a trust list name it as a TSA
-    CA (docs/spec.md §9.4). Agencies' issuing CAs never issue TSA certificates. RSA, like the TSA."""
-    return issue_ca(parent, "tsa", now=now, key_type="rsa", name=name, years=years,
+    CA (docs/spec.md §9.4). Agencies' issuing CAs never issue TSA certificates. RSA like the TSA by
+    default; SM2 in an SM2 PKI."""
+    return issue_ca(parent, "tsa", now=now, key_type=key_type, name=name, years=years,
                     crl_url=crl_url or f"{CRL_BASE_URL}tsa-ca.crl", eku=[ExtendedKeyUsageOID.TIME_STAMPING])
+
+
+def key_pem(key: PrivateKey, passphrase: bytes | None = None) -> bytes:
+    """PKCS#8 PEM of any demo key (SM2 through signing/sm2.py: id-ecPublicKey + the SM2 curve, the form
+    OpenSSL, GmSSL and Tongsuo read), PBES2-encrypted with a passphrase."""
+    if isinstance(key, sm2.SM2PrivateKey):
+        return sm2.private_key_pem(key, passphrase)
+    enc = (serialization.BestAvailableEncryption(passphrase) if passphrase is not None
+           else serialization.NoEncryption())
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, enc)
+
+
+def load_key_pem(data: bytes) -> PrivateKey:
+    """The demo key written by :func:`key_pem` (unencrypted), SM2 or not."""
+    try:
+        return serialization.load_pem_private_key(data, password=None)
+    except Exception:  # noqa: BLE001 - cryptography cannot read SM2 keys: try SM2, whose error is clear
+        return sm2.load_private_key(data)
 
 
 def write_key(key: PrivateKey, path: Path) -> None:
     """A CA's private key as unencrypted PKCS#8 PEM (mode 0600): demo PKIs only, for `keys revoke/issue`."""
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key_pem(key)
     atomic_write_bytes(Path(path), pem, mode=0o600)
 
 
@@ -411,6 +461,9 @@ def make_crl(
             .revocation_date(_check_aware(when, "revocation time"))
             .build()
         )
+    if isinstance(ca.key, sm2.SM2PrivateKey):
+        built = builder.sign(stand_in_private_key(), hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+        return finish_crl(built, issuer_key=ca.key)
     return builder.sign(ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
@@ -434,3 +487,21 @@ def p12_bytes(cred: IssuedCredential, passphrase: bytes | None = None) -> bytes:
 def write_p12(cred: IssuedCredential, path: Path, passphrase: bytes | None = None) -> None:
     """Write ``cred`` as a PKCS#12 file (mode 0600, atomically); see :func:`p12_bytes`."""
     atomic_write_bytes(Path(path), p12_bytes(cred, passphrase), mode=0o600)
+
+
+def credential_suffix(cred: IssuedCredential) -> str:
+    """".pem" for an SM2 credential (PEM key + certificates, signing/pem_credential.py: cryptography
+    cannot put an SM2 key into PKCS#12), ".p12" otherwise."""
+    return ".pem" if isinstance(cred.key, sm2.SM2PrivateKey) else ".p12"
+
+
+def write_credential(cred: IssuedCredential, path: Path, passphrase: bytes | None = None) -> None:
+    """Write ``cred`` as PKCS#12 or, for SM2, as a PEM credential (mode 0600, atomically)."""
+    if isinstance(cred.key, sm2.SM2PrivateKey):
+        from edossier.signing.pem_credential import pem_credential_bytes
+
+        data = pem_credential_bytes(cred.key, cred.der,
+                                    [c.public_bytes(serialization.Encoding.DER) for c in cred.chain], passphrase)
+        atomic_write_bytes(Path(path), data, mode=0o600)
+    else:
+        write_p12(cred, path, passphrase)

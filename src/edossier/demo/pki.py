@@ -38,9 +38,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ObjectIdentifier
 
-from edossier.demo.ca import (_check_aware, _utc_now, CRL_LIFETIME, DEFAULT_SIGNER_EKU, issue_ca, issue_signer,
-                              issue_trustlist_operator, issue_tsa, issue_tsa_ca, IssuedCA, IssuedCredential, make_crl,
-                              make_root_ca, OPERATOR_NAME, TSA_NAME, write_key, write_p12)
+from edossier.demo.ca import (_check_aware, _utc_now, credential_suffix, CRL_LIFETIME, DEFAULT_SIGNER_EKU, issue_ca,
+                              issue_signer, issue_trustlist_operator, issue_tsa, issue_tsa_ca, IssuedCA, IssuedCredential,
+                              KEY_TYPES, load_key_pem, make_crl, make_root_ca, OPERATOR_NAME, TSA_NAME, write_credential,
+                              write_key, write_p12)
 from edossier.errors import UserError
 from edossier.fsutil import atomic_write_bytes
 from edossier.roles import ROLES
@@ -93,7 +94,8 @@ class DemoPKI:
     root_cert_path: Path
     ca_cert_paths: dict[str, Path] = field(default_factory=dict)
     crl_paths: dict[str, Path] = field(default_factory=dict)  # "root" and each role
-    p12_paths: dict[str, Path] = field(default_factory=dict)  # each role, and "tsa"
+    # each role, "tsa" and "trustlist-operator": the credential files (.p12; .pem for SM2 credentials)
+    p12_paths: dict[str, Path] = field(default_factory=dict)
     readme_path: Path | None = None
     tsa: IssuedCredential | None = None
     operator: IssuedCredential | None = None  # signs trustlist.xml; its certificate is the trust anchor
@@ -152,9 +154,10 @@ crl-root.crl       根 CA 的证书吊销列表（DER，覆盖各签发 CA）
                    the root CA's CRL (DER; covers the issuing CAs)
 crl-<role>.crl     各签发 CA 的证书吊销列表（DER，当前为空）
                    each issuing CA's CRL (DER; empty)
-<role>.p12         各机构的签名凭据（PKCS#12：私钥 + 签名证书 + 签发 CA + 根 CA，无口令，2 年）
+<role>.p12         各机构的签名凭据（PKCS#12：私钥 + 签名证书 + 签发 CA + 根 CA，无口令，2 年）；
+                   SM2 演示 PKI 中为 <role>.pem（PEM：私钥 + 签名证书 + 签发 CA + 根 CA）
                    each agency's signing credential (PKCS#12: key + certificate + issuing CA + root;
-                   no passphrase; 2 years)
+                   no passphrase; 2 years); <role>.pem (PEM, same content) in an SM2 demo PKI
 tsa.p12            演示时间戳服务的凭据（RSA，供 edossier keys serve-tsa 使用）
                    the demo time-stamping authority's credential (RSA; for edossier keys serve-tsa)
 ca-tsa.pem         专用于时间戳的 CA 证书（由根 CA 签发，仅签发时间戳服务证书）；crl-tsa.crl 为其 CRL
@@ -198,8 +201,8 @@ def make_demo_pki(
     """
     out_dir = Path(out_dir)
     now = _check_aware(now, "now") if now is not None else _utc_now()
-    if key_type not in ("ec", "rsa"):
-        raise ValueError(f"unknown key_type {key_type!r} (use 'ec' or 'rsa')")
+    if key_type not in KEY_TYPES:
+        raise ValueError(f"unknown key_type {key_type!r} (use 'ec', 'rsa' or 'sm2')")
     tl_path = out_dir / "trustlist.xml"
     if tl_path.exists() and not overwrite:
         raise FileExistsError(f"{tl_path} already exists (pass overwrite=True to replace the demo PKI)")
@@ -219,9 +222,13 @@ def make_demo_pki(
         for a in agencies
     }
     # the TSA comes from a CA dedicated to time-stamping
-    tsa_ca = issue_tsa_ca(root, now=now, crl_url=f"{base}crl-tsa.crl")
-    tsa = issue_tsa(tsa_ca, now=now)
-    operator = issue_trustlist_operator(now=now, key_type=key_type)
+    # An SM2 PKI has an SM2 TSA (Chinese TSAs sign GB/T 20520 tokens with SM2); otherwise RSA, which
+    # pyHanko's in-process time stamper needs (demo/ca.py issue_tsa).
+    tsa_key = "sm2" if key_type == "sm2" else "rsa"
+    tsa_ca = issue_tsa_ca(root, now=now, crl_url=f"{base}crl-tsa.crl", key_type=tsa_key)
+    tsa = issue_tsa(tsa_ca, now=now, key_type=tsa_key)
+    # The trust list is an XML signature (signxml), which has no SM2: its operator stays ECDSA.
+    operator = issue_trustlist_operator(now=now, key_type="ec" if key_type == "sm2" else key_type)
     crls = {"root": make_crl(root, now=now), "tsa": make_crl(tsa_ca, now=now)}
     crls.update({role: make_crl(ca, now=now) for role, ca in cas.items()})
 
@@ -245,13 +252,13 @@ def make_demo_pki(
         pki.crl_paths[key] = out_dir / f"crl-{key}.crl"
         atomic_write_bytes(pki.crl_paths[key], der)
     for role, cred in creds.items():
-        pki.p12_paths[role] = out_dir / f"{role}.p12"
-        write_p12(cred, pki.p12_paths[role], None)
+        pki.p12_paths[role] = out_dir / f"{role}{credential_suffix(cred)}"
+        write_credential(cred, pki.p12_paths[role], None)
     pki.tsa = tsa
     pki.tsa_ca = tsa_ca
     atomic_write_bytes(out_dir / "ca-tsa.pem", tsa_ca.pem)
-    pki.p12_paths["tsa"] = out_dir / "tsa.p12"
-    write_p12(tsa, pki.p12_paths["tsa"], None)
+    pki.p12_paths["tsa"] = out_dir / f"tsa{credential_suffix(tsa)}"
+    write_credential(tsa, pki.p12_paths["tsa"], None)
     pki.operator = operator
     pki.p12_paths["trustlist-operator"] = out_dir / "trustlist-operator.p12"
     write_p12(operator, pki.p12_paths["trustlist-operator"], None)
@@ -261,7 +268,7 @@ def make_demo_pki(
     for role, ca in cas.items():
         write_key(ca.key, out_dir / f"ca-{role}.key.pem")
 
-    lines = [f"{a.role:<14} {a.name}  {a.credit_code}  {a.role}.p12" for a in agencies]
+    lines = [f"{a.role:<14} {a.name}  {a.credit_code}  {pki.p12_paths[a.role].name}" for a in agencies]
     pki.readme_path = out_dir / "README.txt"
     atomic_write_bytes(pki.readme_path, README_TEXT.format(agencies="\n".join(lines)).encode("utf-8"))
 
@@ -304,7 +311,7 @@ def load_demo_ca(pki_dir: Path, role: str) -> IssuedCA:
         raise ValueError(f"unknown role {role!r} (use one of {', '.join(ROLES)})")
     try:
         cert = x509.load_pem_x509_certificate((pki_dir / f"ca-{role}.pem").read_bytes())
-        key = serialization.load_pem_private_key((pki_dir / f"ca-{role}.key.pem").read_bytes(), password=None)
+        key = load_key_pem((pki_dir / f"ca-{role}.key.pem").read_bytes())
         root = x509.load_pem_x509_certificate((pki_dir / "root-ca.pem").read_bytes())
     except FileNotFoundError as exc:
         raise UserError(f"{pki_dir} is not a demo PKI folder with CA keys ({Path(exc.filename).name} missing)",
@@ -352,11 +359,16 @@ def issue_in_demo(pki_dir: Path, role: str, agency_name: str, credit_code: str, 
                   passphrase: bytes | None = None, key_type: str = "ec", days: int | None = None,
                   eku: Sequence[ObjectIdentifier] | None = DEFAULT_SIGNER_EKU,
                   now: dt.datetime | None = None) -> IssuedCredential:
-    """Issue another signer under ``role``'s demo CA and write it as PKCS#12 to ``out``."""
+    """Issue another signer under ``role``'s demo CA and write it to ``out``: PKCS#12, or for an SM2
+    demo CA a PEM credential (key + certificates), whatever ``key_type`` says (an SM2 CA issues SM2)."""
     ca = load_demo_ca(pki_dir, role)
     now = _check_aware(now, "now") if now is not None else _utc_now()
     not_after = now + dt.timedelta(days=days) if days is not None else None
+    from edossier.signing import sm2
+
+    if isinstance(ca.key, sm2.SM2PrivateKey):
+        key_type = "sm2"
     cred = issue_signer(ca, agency_name, credit_code, now=now, key_type=key_type, not_after=not_after,
                         eku=eku, role=role)
-    write_p12(cred, out, passphrase)
+    write_credential(cred, out, passphrase)
     return cred

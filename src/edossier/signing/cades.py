@@ -285,13 +285,18 @@ def _context(ca_certs, crls, extra_certs, extra_crls, moment, retroactive: bool)
     from asn1crypto import crl as acrl, x509 as ax509
     from pyhanko_certvalidator import ValidationContext
 
+    from .sm2_x509 import SM2SignatureValidator
+
     listed = [ax509.Certificate.load(c) for c in ca_certs]
     anchors = [c for c in listed if c.self_signed != "no"] or listed
     return ValidationContext(
         trust_roots=anchors,
         other_certs=[c for c in listed if c.self_signed == "no"] + list(extra_certs),
         crls=[acrl.CertificateList.load(c) for c in crls] + list(extra_crls),
-        allow_fetching=False, revocation_mode="require", moment=moment, retroactive_revinfo=retroactive)
+        allow_fetching=False, revocation_mode="require", moment=moment, retroactive_revinfo=retroactive,
+        # SM2 certificates and CRLs are checked through pyhanko-certvalidator's signature hook, so SM2
+        # paths get the same RFC 5280 processing as RSA/ECDSA ones; other algorithms pass through.
+        signature_validator=SM2SignatureValidator())
 
 
 def _signing_certificate_v2_problem(signed_attrs, cert) -> str | None:
@@ -323,16 +328,18 @@ def _revocation_date(cert, ca_certs, crls) -> dt.datetime | None:
     to *warn* (rule G020); pyHanko decides revocation for acceptance."""
     from cryptography import x509 as cx509
 
+    from .sm2_x509 import signed_by
+
     try:
         leaf = cx509.load_der_x509_certificate(cert.dump())
-        issuers = [c for c in (cx509.load_der_x509_certificate(d) for d in ca_certs) if c.subject == leaf.issuer]
+        issuers = [d for d in ca_certs if cx509.load_der_x509_certificate(d).subject == leaf.issuer]
     except Exception:  # noqa: BLE001
         return None
     dates = []
     for der in crls:
         try:
             crl = cx509.load_der_x509_crl(der)
-            if crl.issuer != leaf.issuer or not any(crl.is_signature_valid(i.public_key()) for i in issuers):
+            if crl.issuer != leaf.issuer or not any(signed_by(der, i) for i in issuers):
                 continue
             entry = crl.get_revoked_certificate_by_serial_number(leaf.serial_number)
         except Exception:  # noqa: BLE001 - an unreadable CRL tells nothing here

@@ -98,9 +98,12 @@ def _read_url(url: str, timeout: float) -> bytes:
 def _acceptable(data: bytes, issuer: x509.Certificate, now: dt.datetime) -> tuple[bytes | None, str]:
     """(DER of the CRL, "") if `data` is a current CRL signed by `issuer`, else (None, why)."""
     try:
+        from .sm2_x509 import signed_by
+
         crl = (x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----")
                else x509.load_der_x509_crl(data))
-        signed = crl.issuer == issuer.subject and crl.is_signature_valid(issuer.public_key())
+        signed = crl.issuer == issuer.subject and signed_by(crl.public_bytes(serialization.Encoding.DER),
+                                                             issuer.public_bytes(serialization.Encoding.DER))
         this_update, next_update = crl.last_update_utc, crl.next_update_utc
     except Exception:  # noqa: BLE001 - whatever was fetched is untrusted input
         return None, "not a readable CRL"

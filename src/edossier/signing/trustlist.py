@@ -45,6 +45,7 @@ import hashlib
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
 from edossier.idcodes import is_valid_credit_code
@@ -399,7 +400,8 @@ def _check_ca_cert(der: bytes, i: int, loc: tuple[str, str]) -> x509.Certificate
     try:
         cert = x509.load_der_x509_certificate(der)
         # cryptography parses lazily: touch what a validator will need so that errors surface here.
-        cert.subject, cert.issuer, cert.public_key(), cert.not_valid_after_utc
+        cert.subject, cert.issuer, cert.not_valid_after_utc
+        _readable_public_key(cert)
         bc = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
         is_ca = bc.ca
     except x509.ExtensionNotFound:
@@ -435,11 +437,23 @@ def _check_crl(der: bytes, cas: list[x509.Certificate], i: int, loc: tuple[str, 
         )
 
 
-def _crl_signature_ok(crl: x509.CertificateRevocationList, ca: x509.Certificate) -> bool:
+def _readable_public_key(cert: x509.Certificate) -> None:
+    """Raise unless the certificate's key is one edossier can use: what ``cryptography`` reads, or SM2
+    (which it does not; signing/sm2.py reads it)."""
+    from .sm2 import public_key_from_spki
+
     try:
-        return crl.is_signature_valid(ca.public_key())
-    except Exception:  # noqa: BLE001 - unsupported key type etc.: not a match
-        return False
+        cert.public_key()
+    except Exception:  # noqa: BLE001 - unsupported by cryptography: SM2 or unusable
+        from asn1crypto import x509 as ax509
+
+        public_key_from_spki(ax509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)).public_key)
+
+
+def _crl_signature_ok(crl: x509.CertificateRevocationList, ca: x509.Certificate) -> bool:
+    from .sm2_x509 import signed_by
+
+    return signed_by(crl.public_bytes(serialization.Encoding.DER), ca.public_bytes(serialization.Encoding.DER))
 
 
 # --- writing -------------------------------------------------------------------------------------------
