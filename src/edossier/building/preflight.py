@@ -109,17 +109,15 @@ def _certificate(credential):
 
 
 def _issued_by_entry(cert, entry) -> bool:
-    from asn1crypto import x509 as ax509
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
-    from ..signing.cades_sm2 import signed_by  # RSA, ECDSA and SM2 alike
+    from ..signing.sm2_x509 import signed_by  # RSA, ECDSA and SM2 alike
 
-    leaf = ax509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
-    for der in entry.ca_certs:
+    der = cert.public_bytes(serialization.Encoding.DER)
+    for ca_der in entry.ca_certs:
         try:
-            ca = x509.load_der_x509_certificate(der)
-            if ca.subject == cert.issuer and signed_by(leaf, ax509.Certificate.load(der)):
+            if x509.load_der_x509_certificate(ca_der).subject == cert.issuer and signed_by(der, ca_der):
                 return True
         except Exception:  # noqa: BLE001 - not this CA
             continue

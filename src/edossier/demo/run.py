@@ -66,11 +66,13 @@ def run_demo(workdir: Path, say: Say = lambda en, zh: None, algorithm: str = "ec
     pki = make_demo_pki(pki_dir, overwrite=True, key_type=key_type)
     credentials = dict(pki.p12_paths)
     for role in ecdsa_roles:
-        from .pki import DEMO_AGENCIES, issue_in_demo
+        from .ca import issue_signer, write_p12
+        from .pki import DEMO_AGENCIES, load_demo_ca
 
         agency = next(a for a in DEMO_AGENCIES if a.role == role)
         credentials[role] = pki_dir / f"{role}-ecdsa.p12"
-        issue_in_demo(pki_dir, role, agency.name, agency.credit_code, credentials[role], key_type="ec")
+        write_p12(issue_signer(load_demo_ca(pki_dir, role), agency.name, agency.credit_code, key_type="ec", role=role),
+                  credentials[role])
     trust = load_demo_trustlist(pki_dir)  # verified against the folder's own trust-anchor.pem
     # A local time-stamping authority on the loopback interface, so the layers are CAdES-B-T (an SM2
     # authority in an SM2 PKI: its tokens are SM2/SM3 SignedData).

@@ -119,16 +119,12 @@ def _load_pem_credential(path: Path, data: bytes, passphrase: bytes | None) -> C
     key_pem = pem.armor(label, key_der)
     if any(sm2.is_sm2_spki(c.public_key) for c in certs):
         from .cades_sm2 import SM2Signer
+        from .pem_credential import read_pem_credential
 
-        try:
-            key = sm2.load_private_key(key_pem, passphrase)
-        except sm2.SM2Error as exc:
-            raise bad(exc.en, exc.zh) from None
-        spki = sm2.spki_der(key.public_key())
-        leaf = next((c for c in certs if c.public_key.dump() == spki), None)
-        if leaf is None:
-            raise bad("no certificate in the file is the private key's", "文件中没有与私钥相符的证书")
-        signer = SM2Signer(key, leaf, tuple(c for c in certs if c is not leaf))
+        _data, key, leaf_der, chain = read_pem_credential(path, passphrase, CredentialError,
+                                                          ("signing credential", "签名凭据"))
+        leaf = ax509.Certificate.load(leaf_der)
+        signer = SM2Signer(key, leaf, tuple(ax509.Certificate.load(c) for c in chain))
         algorithm, bits = "sm2", 256
     else:
         from cryptography.hazmat.primitives import serialization
@@ -285,7 +281,7 @@ def _context(ca_certs, crls, extra_certs, extra_crls, moment, retroactive: bool)
     from asn1crypto import crl as acrl, x509 as ax509
     from pyhanko_certvalidator import ValidationContext
 
-    from .sm2_x509 import SM2SignatureValidator
+    from .cades_sm2 import SIGNATURE_VALIDATOR  # sm2_x509's hook + the CMS SignerInfo forms of SM2
 
     listed = [ax509.Certificate.load(c) for c in ca_certs]
     anchors = [c for c in listed if c.self_signed != "no"] or listed
@@ -296,7 +292,7 @@ def _context(ca_certs, crls, extra_certs, extra_crls, moment, retroactive: bool)
         allow_fetching=False, revocation_mode="require", moment=moment, retroactive_revinfo=retroactive,
         # SM2 certificates and CRLs are checked through pyhanko-certvalidator's signature hook, so SM2
         # paths get the same RFC 5280 processing as RSA/ECDSA ones; other algorithms pass through.
-        signature_validator=SM2SignatureValidator())
+        signature_validator=SIGNATURE_VALIDATOR)
 
 
 def _signing_certificate_v2_problem(signed_attrs, cert) -> str | None:

@@ -9,9 +9,10 @@ GM/T 0009. The form written is GB/T 35275's: ContentInfo of type 1.2.156.10197.6
 1.2.156.10197.6.1.4.2.1, digest SM3 (1.2.156.10197.1.401), signature algorithm sm2-with-sm3
 (1.2.156.10197.1.501), signature DER SEQUENCE{r, s}.
 
-Judging: :class:`SM2SignatureValidator` is handed to every pyhanko-certvalidator ValidationContext
-(cades._context); it verifies SM2 keys with :func:`.sm2.verify` and passes every other key to pyHanko's
-default validator, so nothing in the existing path changes for RSA and ECDSA. Other producers' forms are
+Judging: :class:`CMSSignatureValidator` (sm2_x509's path hook, widened to the SignerInfo forms) is
+handed to every pyhanko-certvalidator ValidationContext (cades._context); it verifies SM2 keys with
+:func:`.sm2.verify` and passes every other key to pyHanko's default validator, so nothing in the
+existing path changes for RSA and ECDSA. Other producers' forms are
 accepted and named (:func:`signature_form`): the GB/T 35275 content types or the RFC 5652 ones, and as
 the signature algorithm sm2-with-sm3, sm2-1 (1.2.156.10197.1.301.1) or id-ecPublicKey with an SM2 key.
 """
@@ -22,10 +23,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from asn1crypto import algos, cms, core, tsp, x509 as ax509
-from pyhanko_certvalidator.sig_validate import (DEFAULT_VALIDATION_CONTEXT, DefaultSignatureValidator,
-                                                SignatureValidationContext, SignatureValidator)
-
 from . import sm2
+from .sm2_x509 import SM2SignatureValidator
 
 
 
@@ -76,35 +75,24 @@ def sm2_algorithm_name(signature_algorithm) -> str | None:
         return None
 
 
-class SM2SignatureValidator(SignatureValidator):
-    """pyhanko-certvalidator's signature hook: SM2 keys here (GB/T 32918.2 with the default signer ID,
-    DER or raw r‖s), every other key as pyHanko does it."""
+class CMSSignatureValidator(SM2SignatureValidator):
+    """The path hook of sm2_x509 (SM2 certificates and CRLs; RSA and ECDSA as pyHanko), widened for the
+    SignerInfo forms other producers write: an SM2 key under id-ecPublicKey or the curve OID as the
+    signature algorithm (plain RFC 5652 wrapping) is verified as SM2 too. Any other algorithm with an
+    SM2 key is refused by the base class."""
 
-    def __init__(self, uid: bytes = sm2.DEFAULT_ID):
-        self.uid = uid
-        self.default = DefaultSignatureValidator()
-
-    def validate_signature(self, signature: bytes, signed_data: bytes, public_key_info,
-                           signature_algorithm: algos.SignedDigestAlgorithm,
-                           context: SignatureValidationContext = DEFAULT_VALIDATION_CONTEXT):
-        from cryptography.exceptions import InvalidSignature
-
-        if not sm2.is_sm2_spki(public_key_info):
-            return self.default.validate_signature(signature, signed_data, public_key_info,
-                                                   signature_algorithm, context)
-        # SM2 signs e = SM3(Z‖M): a pre-hashed message (CMS without signed attributes) cannot be checked,
-        # and an SM2 key under another algorithm identifier is not an SM2 signature.
-        if context.prehashed or sm2_algorithm_name(signature_algorithm) is None:
-            raise InvalidSignature("not an SM2 signature")
+    def validate_signature(self, signature, signed_data, public_key_info, signature_algorithm, context=None):
         try:
-            public = sm2.public_key_from_spki(public_key_info)
-        except Exception:  # noqa: BLE001 - malformed point
-            raise InvalidSignature("malformed SM2 public key") from None
-        if sm2.verify(public, bytes(signed_data), bytes(signature), uid=self.uid) is None:
-            raise InvalidSignature("SM2 signature does not verify")
+            wrapped = (signature_algorithm["algorithm"].dotted in (sm2.OID_EC_PUBLIC_KEY, sm2.OID_SM2_CURVE)
+                       and sm2.is_sm2_spki(public_key_info))
+        except Exception:  # noqa: BLE001
+            wrapped = False
+        if wrapped:
+            signature_algorithm = algos.SignedDigestAlgorithm({"algorithm": sm2.OID_SM2_WITH_SM3})
+        return super().validate_signature(signature, signed_data, public_key_info, signature_algorithm, context)
 
 
-SIGNATURE_VALIDATOR = SM2SignatureValidator()
+SIGNATURE_VALIDATOR = CMSSignatureValidator()
 
 
 def is_sm2_certificate(cert) -> bool:
@@ -186,25 +174,6 @@ def signed_data(key, cert: ax509.Certificate, chain: list[ax509.Certificate], *,
     if crls:
         sd["crls"] = [cms.RevocationInfoChoice(name="crl", value=c) for c in crls]
     return cms.ContentInfo({"content_type": wrapper, "content": cms.SignedData(sd)})
-
-
-def signed_by(signed, issuer: ax509.Certificate) -> bool:
-    """Whether an asn1crypto Certificate or CertificateList carries a valid signature by `issuer`'s key,
-    SM2 or not (through the same hook path validation uses); False for anything malformed."""
-    from asn1crypto import crl as acrl
-    from cryptography.exceptions import InvalidSignature
-
-    try:
-        if isinstance(signed, ax509.Certificate):
-            tbs, alg, value = signed["tbs_certificate"], signed["signature_algorithm"], signed["signature_value"].native
-        elif isinstance(signed, acrl.CertificateList):
-            tbs, alg, value = signed["tbs_cert_list"], signed["signature_algorithm"], signed["signature"].native
-        else:
-            return False
-        SIGNATURE_VALIDATOR.validate_signature(value, tbs.dump(), issuer.public_key, alg)
-        return True
-    except (InvalidSignature, Exception):  # noqa: BLE001 - any failure means "not signed by it"
-        return False
 
 
 @dataclass
