@@ -103,16 +103,30 @@ def is_sm2_certificate(cert) -> bool:
         return False
 
 
-def signature_form(content_type: str, si) -> str:
-    """How an SM2 SignedData is written, for the report: content types and signature algorithm and
-    encoding, e.g. "GB/T 35275 (signedData 1.2.156.10197.6.1.4.2.2), sm2-with-sm3 (…), DER"."""
+def signature_form(content_type: str, si, cert=None) -> str:
+    """How an SM2 SignedData is written, for the report: content types, signature algorithm, encoding
+    and (given the signer's certificate) the signer ID it verifies with, e.g. "SM2/SM3: GB/T 35275
+    (signedData 1.2.156.10197.6.1.4.2.2), sm2-with-sm3 (…), DER SEQUENCE{r, s}". The path hook accepts
+    the GM/T 0009 default ID and the empty ID (sm2_x509.CERTIFICATE_IDS); the empty one is named."""
+    from .sm2_x509 import CERTIFICATE_IDS
+
     wrapping = ("GB/T 35275 (signedData 1.2.156.10197.6.1.4.2.2)" if content_type == GBT_SIGNED_DATA
                 else "RFC 5652 (signedData 1.2.840.113549.1.7.2)")
     algorithm = sm2_algorithm_name(si["signature_algorithm"]) or si["signature_algorithm"]["algorithm"].dotted
-    readings = [form for form, _r, _s in sm2.decode_signature(bytes(si["signature"].native))]
+    value = bytes(si["signature"].native)
+    readings = [form for form, _r, _s in sm2.decode_signature(value)]
     encoding = {"der": "DER SEQUENCE{r, s}", "raw": "raw r‖s (64 bytes)"}.get(readings[0] if readings else "",
                                                                            "unreadable signature value")
-    return f"SM2/SM3: {wrapping}, {algorithm}, {encoding}"
+    form = f"SM2/SM3: {wrapping}, {algorithm}, {encoding}"
+    try:
+        public = sm2.public_key_from_spki(cert.public_key)
+        signed = si["signed_attrs"].untag().dump()
+        uid = next((u for u in CERTIFICATE_IDS if sm2.verify(public, signed, value, uid=u)), None)
+    except Exception:  # noqa: BLE001 - no certificate, no signed attributes: nothing more to say
+        uid = None
+    if uid == b"":
+        form += ", empty signer ID (as OpenSSL before 4.0 signs), not GM/T 0009's 1234567812345678"
+    return form
 
 
 def _attr(kind: str, value) -> cms.CMSAttribute:

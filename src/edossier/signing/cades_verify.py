@@ -142,7 +142,7 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
                     detail_zh=f"有 {len(candidates)} 个内嵌证书与签名者标识（{si['sid'].name}）相符")
     signer_cert = candidates[0] if candidates else None
     if signer_cert is not None and is_sm2_certificate(signer_cert):
-        result.algorithm = signature_form(ci["content_type"].native, si)
+        result.algorithm = signature_form(ci["content_type"].native, si, signer_cert)
         if digest_alg != "sm3" or sd["encap_content_info"]["content_type"].native not in DATA_TYPES:
             # GB/T 35275 §8: SM2 signs SM3 digests; the content is data (GB/T 35275 or RFC 5652 OID)
             content = sd["encap_content_info"]["content_type"].native
