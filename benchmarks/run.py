@@ -614,6 +614,30 @@ def bench_signatures(b: Bench) -> list[Row]:
                           "openssl cms -verify (process)", target="info",
                           note="imports of pyHanko/asn1crypto, trust list load, first layer"))
     shutil.rmtree(d)
+    rows += sm2_rows(b.quick)
+    return rows
+
+
+def sm2_rows(quick: bool) -> list[Row]:
+    """SM2 verification of one signature, in process, beside ECDSA P-256 and the other SM2
+    implementations (issue 20; the full library comparison is benchmarks/sm2_bench.py)."""
+    import sm2_bench
+
+    n = 20 if quick else 300
+    ours = 1000 / sm2_bench.lib_edossier(n)["verify_per_s"]
+    rows = [ratio_row("signatures", "SM2 verify one signature (Tongsuo via signing/sm2.py)", ours,
+                      1000 / sm2_bench.lib_ecdsa_p256(n)["verify_per_s"], "ms", "ECDSA P-256 verify (cryptography)",
+                      target="info", note="CPU time, median of 3; Z and e = SM3(Z‖M) computed per signature")]
+    try:
+        rows.append(ratio_row("signatures", "SM2 verify one signature vs pure Python", ours,
+                              1000 / sm2_bench.lib_gmssl(n)["verify_per_s"], "ms", "gmssl 3.2.2 verify_with_sm3",
+                              target="info"))
+    except ImportError:
+        pass
+    js = sm2_bench.libs_node(n).get("sm-crypto-v2", {})
+    if "verify_per_s" in js:
+        rows.append(ratio_row("signatures", "SM2 verify one signature vs JavaScript", ours, 1000 / js["verify_per_s"],
+                              "ms", "sm-crypto-v2 1.15.1 (node)", target="info"))
     return rows
 
 

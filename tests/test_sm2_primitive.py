@@ -147,3 +147,33 @@ def test_private_key_files_round_trip(tmp_path):
     for junk in (b"", b"-----BEGIN PRIVATE KEY-----\n!!\n-----END PRIVATE KEY-----\n", b"\x30\x80" * 10):
         with pytest.raises(sm2.SM2Error):
             sm2.load_private_key(junk)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(sig=st.binary(max_size=90), msg=st.binary(max_size=40), uid=st.binary(max_size=20))
+def test_verify_never_raises_and_random_bytes_never_verify(sig, msg, uid):
+    assert sm2.verify(sm2.SM2PublicKey(X_A, Y_A), msg, sig, uid=uid) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=300))
+def test_key_loaders_raise_only_user_errors(data):
+    for fn in (sm2.load_private_key, sm2.load_public_key):
+        try:
+            fn(data)
+        except sm2.SM2Error as exc:
+            assert exc.en and exc.zh
+    assert sm2.is_sm2_spki(data) in (True, False)
+
+
+@settings(max_examples=100, deadline=None)
+@given(flip=st.integers(min_value=0, max_value=8 * 72 - 1))
+def test_any_bit_flip_of_a_der_signature_is_refused(flip):
+    sig = bytearray(sm2.encode_der(R, S))
+    if flip // 8 >= len(sig):
+        return
+    sig[flip // 8] ^= 1 << (flip % 8)
+    assert sm2.verify(sm2.SM2PublicKey(X_A, Y_A), M, bytes(sig)) is None

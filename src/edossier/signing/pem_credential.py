@@ -52,7 +52,7 @@ def read_pem_credential(path: Path, passphrase: bytes | None, error: Callable[[s
     key_block, certs = None, []
     try:
         for label, _headers, der in pem.unarmor(data, multiple=True):
-            if label in ("PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "EC PRIVATE KEY"):
+            if label in ("PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "EC PRIVATE KEY", "SM2 PRIVATE KEY"):
                 if key_block is not None:
                     raise ValueError("more than one private key")
                 key_block = pem.armor(label, der)

@@ -93,6 +93,7 @@ class SM2PublicKey:
     x: int
     y: int
     _tongsuo: list = field(default_factory=list, repr=False, compare=False, hash=False)
+    _z: dict = field(default_factory=dict, repr=False, compare=False, hash=False)  # uid -> Z (one SM3 saved per use)
 
     def __post_init__(self):
         if not on_curve(self.x, self.y):
@@ -193,10 +194,16 @@ def public_key_from_point(point: bytes) -> SM2PublicKey:
 def z_value(public_key: SM2PublicKey, uid: bytes = DEFAULT_ID) -> bytes:
     """Z_A = SM3(ENTL_A‖ID_A‖a‖b‖x_G‖y_G‖x_A‖y_A) (GB/T 32918.2-2016 §5.5)."""
     uid = bytes(uid)
+    cached = public_key._z.get(uid)
+    if cached is not None:
+        return cached
     if len(uid) > MAX_ID_BYTES:
         raise ValueError(f"SM2 signer ID longer than {MAX_ID_BYTES} bytes")
     entl = (len(uid) * 8).to_bytes(2, "big")
-    return sm3(entl + uid + _b32(A) + _b32(B) + _b32(GX) + _b32(GY) + _b32(public_key.x) + _b32(public_key.y))
+    z = sm3(entl + uid + _b32(A) + _b32(B) + _b32(GX) + _b32(GY) + _b32(public_key.x) + _b32(public_key.y))
+    if len(public_key._z) < 8:  # a key is used with one or two IDs; bounded for hostile callers
+        public_key._z[uid] = z
+    return z
 
 
 def message_digest(public_key: SM2PublicKey, message: bytes, uid: bytes = DEFAULT_ID) -> bytes:
@@ -485,7 +492,8 @@ def _from_ec_private_key(ec_key: keys.ECPrivateKey, curve: str | None) -> SM2Pri
 
 def load_private_key(pem_or_der: bytes, password: bytes | None = None) -> SM2PrivateKey:
     """An SM2 private key from PEM or DER: PKCS#8 (plain or PBES2-encrypted with AES or SM4), or SEC1
-    "EC PRIVATE KEY" naming the SM2 curve. SM2Error (English and Chinese) for anything else."""
+    ("EC PRIVATE KEY", or "SM2 PRIVATE KEY" as OpenSSL 3 writes it) naming the SM2 curve. SM2Error
+    (English and Chinese) for anything else."""
     data = bytes(pem_or_der)
     if len(data) > MAX_KEY_FILE_BYTES:
         raise SM2Error("the key file is too large", "密钥文件过大")
@@ -508,7 +516,7 @@ def load_private_key(pem_or_der: bytes, password: bytes | None = None) -> SM2Pri
                     raise SM2Error("wrong passphrase for the SM2 key", "SM2 私钥的口令错误") from None
                 raise
             label = "PRIVATE KEY"
-        if label == "EC PRIVATE KEY":
+        if label in ("EC PRIVATE KEY", "SM2 PRIVATE KEY"):  # SEC1; OpenSSL 3 labels an SM2 one "SM2 …"
             return _from_ec_private_key(keys.ECPrivateKey.load(data, strict=True), None)
         if label not in (None, "PRIVATE KEY"):
             raise ValueError(f"PEM block {label!r} is not a private key")
