@@ -8,7 +8,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from ..container.asic import (MANIFEST_RE, SIGNATURE_RE, Manifest, ManifestError, manifest_name, parse_manifest,
+from ..container.asic import (DIGEST_NAMES, MANIFEST_RE, SIGNATURE_RE, Manifest, ManifestError, manifest_name, parse_manifest,
                               record_name, signature_name)
 from ..container.zipio import LimitError, OpenedPackage
 from ..findings import Finding, finding
@@ -293,7 +293,7 @@ def _check_integrity(run: _Run) -> bool:
             elif run.digests[o.uri].get(o.algorithm) != o.digest:
                 ok = False
                 if o.uri not in changed:
-                    add(finding("I001", o.uri, manifest=mname))
+                    add(finding("I001", o.uri, manifest=mname, algorithm=DIGEST_NAMES[o.algorithm]))
                     changed.add(o.uri)
         earlier = {name(k) for k in run.layers if k < n for name in (manifest_name, signature_name)}
         meta = {o.uri for o in manifest.objects if o.uri.startswith("META-INF/")}
