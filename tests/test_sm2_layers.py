@@ -349,3 +349,60 @@ def test_cli_bad_sm2_credentials(tmp_path, sm2_pki):
             res = run("--lang", lang, "build", source, "-o", tmp_path / "x.edp", "--signer", cred)
             assert res.returncode == 2 and "Traceback" not in res.stderr, (label, res.stderr)
         assert not (tmp_path / "x.edp").exists()
+
+
+def test_inspect_shows_the_sm2_signer(sm2_three_layers):
+    from edossier.signing.cades_verify import signature_summary
+
+    with zipfile.ZipFile(sm2_three_layers["packages"][0]) as zf:
+        signer, when = signature_summary(zf.read("META-INF/signature001.p7s"))
+    assert signer == f"{POLICE.name} 电子签章" and when is not None
+
+
+# --- the conformance corpus's SM2 cases --------------------------------------------------------------------
+
+
+def test_deterministic_sm2_signature_of_the_corpus():
+    """The corpus's SM2 signatures (GB/T 32918.2 §6.1 with a derived nonce) are valid SM2 signatures,
+    the same bytes every time for the same key and message, and different for another message."""
+    from edossier.conformance.signing import deterministic_sm2_sign
+
+    key = sm2.private_key_from_scalar(0x3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8)
+    a, b = deterministic_sm2_sign(key, b"message digest"), deterministic_sm2_sign(key, b"message digest")
+    assert a == b and sm2.verify(key.public, b"message digest", a) == "der"
+    assert sm2.verify(key.public, b"message digest", a, uid=b"") is None
+    other = deterministic_sm2_sign(key, b"message digesT")
+    assert other != a and sm2.verify(key.public, b"message digest", other) is None
+    # random-nonce signatures of the same message differ (sm2.sign is not deterministic)
+    assert sm2.sign(key, b"message digest") != sm2.sign(key, b"message digest")
+
+
+def test_conformance_sm2_cases_generate_reproducibly_and_pass(tmp_path):
+    """The SM2 cases, generated twice from a copy of the committed corpus PKI (its SM2 part made on
+    the first run), give the same bytes, and edossier judges each as its expected.json says."""
+    import shutil
+
+    from edossier.conformance import default_corpus
+    from edossier.conformance.generate import generate
+    from edossier.conformance.run import Corpus, CorpusCase, run_in_process
+
+    pki = tmp_path / "pki"
+    shutil.copytree(default_corpus() / "pki", pki)
+    made = generate(tmp_path / "a", pki=pki, only=["sm2", "sm3"])
+    assert {c.id for c in made} >= {"good/none_sm2-police-layer", "good/none_sm2-then-rsa-layers",
+                                    "bad/G002_sm2-signature-changed", "bad/G003_sm2-ca-of-another-role",
+                                    "bad/G005_sm2-signer-revoked", "bad/I001_sm3-document-changed",
+                                    "bad/S002_manifest-mixes-sm3-and-sha256"}
+    generate(tmp_path / "b", pki=pki, only=["sm2", "sm3"])
+    for c in made:
+        assert (tmp_path / "a" / c.id / "package.edp").read_bytes() == (tmp_path / "b" / c.id / "package.edp").read_bytes()
+    folder = tmp_path / "a"
+    index = json.loads((folder / "corpus.json").read_text("utf-8"))
+    cases = tuple(CorpusCase(c.id, c.klass, folder / c.id, c.verdict, c.required, tuple(sorted(c.allowed)))
+                  for c in made)
+    corpus = Corpus(folder, dt.datetime.fromisoformat(index["validation_time"].replace("Z", "+00:00")),
+                    folder / "trustlist.xml", cases, folder / "trust-anchor.pem")
+    outcomes = run_in_process(corpus, jobs=1)
+    assert [(o.case.id, o.problems) for o in outcomes if not o.passed] == []
+    with zipfile.ZipFile(folder / "good/none_sm2-police-layer/package.edp") as zf:
+        assert SM3_URI in zf.read("META-INF/ASiCManifest001.xml")

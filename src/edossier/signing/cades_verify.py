@@ -338,6 +338,8 @@ def signature_summary(p7s: bytes) -> tuple[str | None, dt.datetime | None]:
     """
     from asn1crypto import cms
 
+    from . import cades_sm2  # noqa: F401 - the GB/T 35275 content types parse to SignedData
+
     try:
         sd = cms.ContentInfo.load(p7s)["content"]
         si = sd["signer_infos"][0]
