@@ -80,3 +80,16 @@ def test_summary_of_an_accepted_package_with_a_warning():
     en, zh = verdict_summary(_report("K022"))
     assert en == "accept — warnings: K022"
     assert zh == "接收——警告：K022"
+
+
+def test_cli_demo_offers_the_algorithms():
+    from click.testing import CliRunner
+
+    from edossier.cli.main import main
+
+    res = CliRunner().invoke(main, ["demo", "--help"])
+    assert res.exit_code == 0 and "--algorithm" in res.output
+    for name in ("ecdsa", "rsa", "sm2", "mixed"):
+        assert name in res.output
+    res = CliRunner().invoke(main, ["demo", "--algorithm", "dsa"])
+    assert res.exit_code == 2
