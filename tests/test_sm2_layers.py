@@ -406,3 +406,17 @@ def test_conformance_sm2_cases_generate_reproducibly_and_pass(tmp_path):
     assert [(o.case.id, o.problems) for o in outcomes if not o.passed] == []
     with zipfile.ZipFile(folder / "good/none_sm2-police-layer/package.edp") as zf:
         assert SM3_URI in zf.read("META-INF/ASiCManifest001.xml")
+
+
+def test_manifest_swapped_between_sm2_layers(sm2_three_layers, sm2_pki, tmp_path):
+    """Twin of test_signature_scenarios.test_manifest_swapped_between_layers, with SM3 manifests."""
+    src = sm2_three_layers["packages"][1]
+    bad = tmp_path / "swapped.edp"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(bad, "w") as zout:
+        m1, m2 = zin.read("META-INF/ASiCManifest001.xml"), zin.read("META-INF/ASiCManifest002.xml")
+        for info in zin.infolist():
+            data = zin.read(info)
+            data = {"META-INF/ASiCManifest001.xml": m2, "META-INF/ASiCManifest002.xml": m1}.get(info.filename, data)
+            zout.writestr(info, data)
+    report = validate_package(bad, trust=sm2_pki.trustlist)
+    assert report.verdict == "reject" and {"S002", "S003", "G002"} <= {f.code for f in report.findings}
