@@ -117,7 +117,7 @@ def keys_revoke(ctx, pki_dir, role, cert_file, serial, when):
 @click.option("--name", "agency_name", required=True, help="Agency name (certificate O) / 机关名称")
 @click.option("--credit-code", required=True, help="18-character unified social credit code / 统一社会信用代码")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="PKCS#12 file to write / 输出的 PKCS#12 文件")
+              help="Credential file to write: PKCS#12 (PEM key + certificates from an SM2 demo PKI) / 输出的凭据文件（PKCS#12；SM2 演示 PKI 为 PEM）")
 @click.option("--days", type=click.IntRange(1, 36500), help="Validity in days (default 2 years) / 有效天数")
 @click.option("--rsa", is_flag=True, help="RSA 3072 instead of ECDSA P-256 / 使用 RSA 3072")
 @click.option("--client-auth-only", is_flag=True, help="Wrong EKU, for negative tests / 仅客户端认证用途（用于反例测试）")

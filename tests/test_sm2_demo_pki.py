@@ -4,6 +4,8 @@ fetched and checked at signing time, and keys revoke / keys issue work on an SM2
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from asn1crypto import crl as acrl, x509 as ax509
 from click.testing import CliRunner
@@ -82,3 +84,38 @@ def test_cli_keys_demo_algorithm_sm2(tmp_path):
     assert (tmp_path / "p" / "police.pem").exists() and not (tmp_path / "p" / "police.p12").exists()
     res = CliRunner().invoke(main, ["keys", "demo", str(tmp_path / "q"), "--rsa", "--algorithm", "sm2"])
     assert res.exit_code == 2 and "--rsa" in res.output
+
+
+def test_preflight_knows_an_sm2_credential_is_issued_by_its_entry(demo):
+    """The build's preflight check "is the credential issued by a CA the trust list names for this
+    agency" works for SM2 certificates (cryptography cannot verify their signatures)."""
+    from edossier.building.preflight import _issued_by_entry
+
+    tl = dp.load_demo_trustlist(demo.out_dir)
+    police = demo.credentials["police"].cert
+    assert _issued_by_entry(police, tl.find("11440300MB2C123452", "police"))
+    assert not _issued_by_entry(police, tl.find("11440305MB2D200077", "court"))
+
+
+def test_trust_cli_takes_sm2_cas_and_refuses_a_forged_sm2_crl(demo, tmp_path):
+    import shutil
+
+    from edossier.cli.main import main
+    from edossier.demo import ca as dca
+
+    tl = tmp_path / "trustlist.xml"
+    shutil.copy(demo.trustlist_path, tl)
+    d = demo.out_dir
+    base = ["trust", "add-agency", str(tl), "--name", "另一公安局", "--credit-code", "11440305MB2D50000Q",
+            "--role", "police", "--ca", str(d / "ca-police.pem"), "--ca", str(d / "root-ca.pem"),
+            "--operator", str(d / "trustlist-operator.p12"), "--crl", str(d / "crl-root.crl")]
+    forged = dataclasses.replace(demo.cas["police"], key=sm2.generate_private_key())  # the CA's name, another key
+    (tmp_path / "forged.crl").write_bytes(dca.make_crl(forged))
+    res = CliRunner().invoke(main, [*base, "--crl", str(tmp_path / "forged.crl")])
+    assert res.exit_code != 0 and "CRL" in res.output
+    res = CliRunner().invoke(main, [*base, "--crl", str(d / "crl-police.crl")])
+    assert res.exit_code == 0, res.output
+    from edossier.signing.trustlist import load_trustlist
+
+    entry = load_trustlist(tl, anchor=d / "trust-anchor.pem").find("11440305MB2D50000Q", "police")
+    assert entry is not None and demo.cas["police"].der in entry.ca_certs

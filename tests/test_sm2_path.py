@@ -302,3 +302,25 @@ def test_pfx_from_a_ca_converted_with_openssl_reads_as_pem_credential(sm2pki, tm
     assert b"Bag Attributes" in (tmp_path / "cred.pem").read_bytes()
     _d, key, cert, chain = read_pem_credential(tmp_path / "cred.pem", b"pem", UserError)
     assert key == cred.key and cert == cred.der and set(chain) == {sm2pki.police.der, sm2pki.root.der}
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def sm2leaf(sm2pki):
+    return dca.issue_signer(sm2pki.police, AGENCY, CODE, now=NOW, key_type="sm2").der
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_mutated_sm2_certificate_never_raises_and_never_passes(sm2pki, sm2leaf, data):
+    """Hostile input: a signer certificate with a byte changed is refused with an indication, never an
+    exception — and never accepted, since every byte of it is under the CA's signature (or framing)."""
+    p = sm2pki
+    raw = bytearray(sm2leaf)
+    i = data.draw(st.integers(0, len(raw) - 1))
+    new = data.draw(st.integers(0, 255).filter(lambda b: b != raw[i]))
+    raw[i] = new
+    r = validate_signer_path(bytes(raw), moment=NOW, **p.entry())
+    assert r.indication in ("TOTAL_FAILED", "INDETERMINATE")

@@ -177,3 +177,13 @@ def test_any_bit_flip_of_a_der_signature_is_refused(flip):
         return
     sig[flip // 8] ^= 1 << (flip % 8)
     assert sm2.verify(sm2.SM2PublicKey(X_A, Y_A), M, bytes(sig)) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(r=st.integers(1, 2**256 - 1), s=st.integers(1, 2**256 - 1))
+def test_der_encoding_is_asn1cryptos_and_reads_back(r, s):
+    der = sm2.encode_der(r, s)
+    assert der == algos.DSASignature({"r": r, "s": s}).dump(force=True)
+    assert sm2.decode_signature(der)[0] == ("der", r, s)
+    # any shorter or longer framing is not DER
+    assert sm2._parse_der(der[:-1]) is None and sm2._parse_der(der + b"\x00") is None

@@ -121,14 +121,14 @@ class SM2PrivateKey:
 
 # --- Tongsuo through tongsuopy ---------------------------------------------------------------------------
 
-_lock = threading.Lock()  # OpenSSL 1.1.1's error queue is per thread, but tongsuopy's backend object is shared
+_lock = threading.Lock()  # one Tongsuo call at a time, so the errors consumed after a failure are its own
 
 
 def _backend():
     try:
         from tongsuopy.backends.tongsuo.backend import backend
         from tongsuopy.crypto.asymciphers import ec
-    except ImportError as exc:  # pragma: no cover - tongsuopy is a core dependency
+    except ImportError as exc:  # pragma: no cover - a platform tongsuopy has no wheel for (pyproject)
         raise SM2Error(f"SM2 needs the tongsuopy package ({exc})", f"SM2 需要 tongsuopy 软件包（{exc}）") from None
     return backend, ec
 
@@ -213,7 +213,15 @@ def message_digest(public_key: SM2PublicKey, message: bytes, uid: bytes = DEFAUL
 
 def encode_der(r: int, s: int) -> bytes:
     """DER SEQUENCE{r INTEGER, s INTEGER} (GB/T 35276-2017 §7.3 SM2Signature)."""
+    if 0 < r < 1 << 256 and 0 < s < 1 << 256:
+        body = _der_uint(r) + _der_uint(s)  # the common case without asn1crypto: it is on every verify
+        return b"\x30" + bytes([len(body)]) + body
     return algos.DSASignature({"r": r, "s": s}).dump(force=True)
+
+
+def _der_uint(v: int) -> bytes:
+    octets = v.to_bytes(v.bit_length() // 8 + 1, "big")  # one spare byte exactly when the top bit is set
+    return b"\x02" + bytes([len(octets)]) + octets
 
 
 def encode_raw(r: int, s: int) -> bytes:
@@ -222,18 +230,26 @@ def encode_raw(r: int, s: int) -> bytes:
 
 
 def _parse_der(sig: bytes) -> tuple[int, int] | None:
-    """(r, s) of a strictly DER-encoded SEQUENCE{r, s}; None for anything else (BER, trailing bytes,
-    negative or over-long integers)."""
-    if not sig or sig[0] != 0x30 or len(sig) > 80:
+    """(r, s) of a strictly DER-encoded SEQUENCE{r, s} of positive INTEGERs of at most 33 octets; None
+    for anything else (BER lengths, trailing bytes, negative, zero-length or non-minimal INTEGERs), so
+    that a malleated encoding of a valid signature is refused. Hand-written on purpose: it is on every
+    verification and the grammar is two fixed fields."""
+    n = len(sig)
+    if n < 8 or n > 72 or sig[0] != 0x30 or sig[1] != n - 2:  # ≤ 70 content octets: short-form length
         return None
-    try:
-        parsed = algos.DSASignature.load(sig, strict=True)
-        r, s = parsed["r"].native, parsed["s"].native
-    except Exception:  # noqa: BLE001 - hostile bytes
-        return None
-    if not isinstance(r, int) or not isinstance(s, int) or encode_der(r, s) != sig:
-        return None  # not the canonical encoding: a malleated signature is refused
-    return r, s
+    pos, out = 2, []
+    for _ in range(2):
+        if pos + 2 > n or sig[pos] != 0x02:
+            return None
+        size = sig[pos + 1]
+        value = sig[pos + 2:pos + 2 + size]
+        if size == 0 or size > 33 or len(value) != size or value[0] & 0x80:
+            return None
+        if size > 1 and value[0] == 0 and not value[1] & 0x80:
+            return None  # a leading zero octet that is not needed
+        out.append(int.from_bytes(value, "big"))
+        pos += 2 + size
+    return (out[0], out[1]) if pos == n else None
 
 
 def decode_signature(sig: bytes) -> list[tuple[str, int, int]]:
@@ -308,6 +324,8 @@ def verify(public_key: SM2PublicKey, message: bytes, signature: bytes, *, uid: b
     encoding that verified) or None — also for malformed signatures, r/s out of range, an over-long ID
     or a key that is not an SM2 key: it never raises on what an attacker controls."""
     try:
+        if isinstance(public_key, SM2PrivateKey):
+            public_key = public_key.public
         e = message_digest(public_key, bytes(message), bytes(uid))
     except Exception:  # noqa: BLE001
         return None
@@ -439,12 +457,17 @@ _CIPHERS = {"aes128_cbc": ("AES", 16), "aes192_cbc": ("AES", 24), "aes256_cbc": 
 
 
 def _pbes2_decrypt(der: bytes, password: bytes) -> bytes:
+    info = keys.EncryptedPrivateKeyInfo.load(der)
+    return pbes2_decrypt(info["encryption_algorithm"], info["encrypted_data"].native, password)
+
+
+def pbes2_decrypt(enc_alg, ciphertext: bytes, password: bytes) -> bytes:
+    """Decrypt PBES2 (RFC 8018) data: PBKDF2 with HMAC-SHA1/SHA-2/SM3, AES-CBC or SM4-CBC (for the
+    encrypted parts of key files and PKCS#12). ValueError for anything else or a wrong password."""
     from cryptography.hazmat.primitives import hashes, padding
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
     from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-    info = keys.EncryptedPrivateKeyInfo.load(der)
-    enc_alg = info["encryption_algorithm"]
     if enc_alg["algorithm"].native != "pbes2":
         raise ValueError(f"unsupported key encryption {enc_alg['algorithm'].native} (only PBES2)")
     params = enc_alg["parameters"]
@@ -471,7 +494,7 @@ def _pbes2_decrypt(der: bytes, password: bytes) -> bytes:
         raise ValueError("bad IV")
     k = PBKDF2HMAC(hash_cls(), cipher[1], kp["salt"].native, iterations).derive(password)
     dec = Cipher(getattr(algorithms, cipher[0])(k), modes.CBC(iv)).decryptor()
-    padded = dec.update(info["encrypted_data"].native) + dec.finalize()
+    padded = dec.update(ciphertext) + dec.finalize()
     unpad = padding.PKCS7(128).unpadder()
     return unpad.update(padded) + unpad.finalize()
 

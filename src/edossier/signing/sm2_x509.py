@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec as cec
 
 from edossier.signing import sm2
 
-__all__ = ["is_sm2_key", "finish_certificate", "finish_crl", "sm2_signature_ok", "SM2SignatureValidator",
+__all__ = ["is_sm2_key", "finish_certificate", "finish_crl", "sm2_signature_ok", "SM2SignatureValidator", "sm2_signature_validator",
            "stand_in_public_key", "SM2_SIGNATURE_ALGORITHMS", "CERTIFICATE_IDS", "signed_by"]
 
 #: signature algorithms of certificates / CRLs read as SM2 with SM3
@@ -138,36 +138,49 @@ def sm2_signature_ok(signed, issuer_spki: keys.PublicKeyInfo | bytes) -> bool:
         return False
 
 
-def _signature_validator_base():
-    from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
-
-    return DefaultSignatureValidator
+_validator_class: list = []
 
 
-class SM2SignatureValidator(_signature_validator_base()):
+def sm2_signature_validator():
     """pyhanko-certvalidator's signature hook (``ValidationContext(signature_validator=…)``): SM2 keys
-    with an SM2 signature algorithm are checked here (default ID, DER or raw r‖s); every other key and
-    algorithm goes to pyhanko's default validator, so a context with this hook validates RSA, ECDSA
-    and SM2 paths alike — and mixed ones. An SM2 key under a non-SM2 algorithm, or the reverse, is
-    refused (InvalidSignature) rather than guessed at."""
+    with an SM2 signature algorithm are checked here (IDs of :data:`CERTIFICATE_IDS`, DER or raw r‖s);
+    every other key and algorithm goes to pyhanko's default validator, so a context with this hook
+    validates RSA, ECDSA and SM2 paths alike — and mixed ones. An SM2 key under a non-SM2 algorithm, or
+    the reverse, is refused (InvalidSignature) rather than guessed at. (The class is made on first use,
+    so that importing this module does not import pyhanko-certvalidator.)"""
+    if not _validator_class:
+        from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
 
-    def validate_signature(self, signature, signed_data, public_key_info, signature_algorithm, context=None):
-        key_is_sm2 = sm2.is_sm2_spki(public_key_info)
-        alg_is_sm2 = _is_sm2_alg(signature_algorithm)
-        if key_is_sm2 != alg_is_sm2:
-            raise InvalidSignature("SM2 key and signature algorithm do not match")
-        if not key_is_sm2:
-            if context is None:
-                return super().validate_signature(signature, signed_data, public_key_info, signature_algorithm)
-            return super().validate_signature(signature, signed_data, public_key_info, signature_algorithm, context)
-        if context is not None and getattr(context, "prehashed", False):
-            raise InvalidSignature("SM2 signs SM3(Z‖M), not a bare hash")  # e needs Z: never prehashed
-        try:
-            pub = sm2.public_key_from_spki(public_key_info)
-        except sm2.SM2Error:
-            raise InvalidSignature("not an SM2 public key") from None
-        if not any(sm2.verify(pub, signed_data, signature, uid=uid) is not None for uid in CERTIFICATE_IDS):
-            raise InvalidSignature("SM2 signature does not verify")
+        class SM2SignatureValidator(DefaultSignatureValidator):
+            __doc__ = sm2_signature_validator.__doc__
+
+            def validate_signature(self, signature, signed_data, public_key_info, signature_algorithm,
+                                   context=None):
+                key_is_sm2 = sm2.is_sm2_spki(public_key_info)
+                alg_is_sm2 = _is_sm2_alg(signature_algorithm)
+                if key_is_sm2 != alg_is_sm2:
+                    raise InvalidSignature("SM2 key and signature algorithm do not match")
+                if not key_is_sm2:
+                    args = (signature, signed_data, public_key_info, signature_algorithm)
+                    return super().validate_signature(*args) if context is None else \
+                        super().validate_signature(*args, context)
+                if context is not None and getattr(context, "prehashed", False):
+                    raise InvalidSignature("SM2 signs SM3(Z‖M), not a bare hash")  # e needs Z: never prehashed
+                try:
+                    pub = sm2.public_key_from_spki(public_key_info)
+                except sm2.SM2Error:
+                    raise InvalidSignature("not an SM2 public key") from None
+                if not any(sm2.verify(pub, signed_data, signature, uid=uid) is not None for uid in CERTIFICATE_IDS):
+                    raise InvalidSignature("SM2 signature does not verify")
+
+        _validator_class.append(SM2SignatureValidator)
+    return _validator_class[0]()
+
+
+def __getattr__(name: str):
+    if name == "SM2SignatureValidator":  # the class itself, made on first use
+        return type(sm2_signature_validator())
+    raise AttributeError(name)
 
 
 def signed_by(signed_der: bytes, issuer_der: bytes) -> bool:
