@@ -9,6 +9,7 @@ test_timestamps.py and test_revocation.py, parametrized over an ECDSA and an SM2
 from __future__ import annotations
 
 import base64
+import io
 import dataclasses
 import datetime as dt
 import hashlib
@@ -420,3 +421,47 @@ def test_manifest_swapped_between_sm2_layers(sm2_three_layers, sm2_pki, tmp_path
             zout.writestr(info, data)
     report = validate_package(bad, trust=sm2_pki.trustlist)
     assert report.verdict == "reject" and {"S002", "S003", "G002"} <= {f.code for f in report.findings}
+
+
+# --- SM2 signatures inside documents (PAdES by another producer) ---------------------------------------
+
+
+def _sm2_signed_pdf(tmp_path, cred) -> bytes:
+    """A PDF signed with SM2 as other producers do it: pyHanko's CMS (RFC 5652 wrapping, SM3 digest,
+    sm2-with-sm3) with the SM2 signature computed by sm2.py through a pyHanko Signer."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+    from asn1crypto import algos
+
+    from conftest import scan
+    from edossier.pdfmake.scans import images_to_pdfa
+
+    class SM2PdfSigner(signers.Signer):
+        def __init__(self):
+            s = cred.signer
+            super().__init__(signing_cert=s.signing_cert, cert_registry=SimpleCertificateStore.from_certs(
+                list(s.cert_registry)), signature_mechanism=algos.SignedDigestAlgorithm({"algorithm": sm2.OID_SM2_WITH_SM3}))
+
+        async def async_sign_raw(self, data, digest_algorithm, dry_run=False):
+            return bytes(72) if dry_run else sm2.sign(cred.signer.key, data)
+
+    pdf, _ = images_to_pdfa([scan(tmp_path / "p.jpg", "record")], title="讯问笔录", author=None,
+                            created=dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc))
+    return signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)),
+                            signers.PdfSignatureMetadata(field_name="Officer", md_algorithm="sm3"),
+                            signer=SM2PdfSigner()).getvalue()
+
+
+def test_sm2_signature_inside_a_document(sm2_pki, tmp_path):
+    from edossier.signing.pades import verify_pdf_signatures
+
+    police = sm2_pki.trustlist.find(POLICE.credit_code, "police")
+    court = sm2_pki.trustlist.find(next(a for a in DEMO_AGENCIES if a.role == "court").credit_code, "court")
+    pdf = _sm2_signed_pdf(tmp_path, load_credential(sm2_pki.p12_paths["police"]))
+    ok = verify_pdf_signatures("documents/001/0001.pdf", pdf, agency=police)
+    assert (ok.count, ok.covers_whole_file, ok.findings) == (1, True, [])
+    assert [f.code for f in verify_pdf_signatures("x.pdf", pdf, agency=court).findings] == ["G014"]  # other CA
+    damaged = bytearray(pdf)
+    damaged[pdf.index(b"/Title") + 1] = ord("t")  # inside the signed byte range
+    assert [f.code for f in verify_pdf_signatures("x.pdf", bytes(damaged), agency=police).findings] == ["G014"]
