@@ -125,8 +125,11 @@ def corpus_credential(p12: Path, *, signing_time: dt.datetime, digest: str | Non
         values = cert.subject.get_attributes_for_oid(oid)
         return values[0].value if values else None
 
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     return Credential(signer, cert.subject.rfc4514_string(), attr(NameOID.ORGANIZATION_NAME),
-                      attr(ObjectIdentifier(ORGANIZATION_IDENTIFIER)), key_bits=getattr(key, "key_size", None))
+                      attr(ObjectIdentifier(ORGANIZATION_IDENTIFIER)), key_bits=getattr(key, "key_size", None),
+                      algorithm="rsa" if isinstance(key, rsa.RSAPrivateKey) else "ecdsa")
 
 
 def deterministic_sm2_sign(key, data: bytes, uid: bytes | None = None) -> bytes:
