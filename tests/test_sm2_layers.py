@@ -23,7 +23,7 @@ from asn1crypto import cms, x509 as ax509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from edossier.demo import ca as dca
-from edossier.demo.pki import DEMO_AGENCIES, load_demo_trustlist, make_demo_pki
+from edossier.demo.pki import DEMO_AGENCIES, load_demo_trustlist
 from edossier.signing import cades_sm2, sm2
 from edossier.signing.cades import load_credential, sign_manifest
 from edossier.signing.cades_verify import verify_layer
