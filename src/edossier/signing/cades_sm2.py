@@ -40,8 +40,8 @@ def _register(cls, oid: str, name: str) -> None:
         cls._reverse_map.setdefault(name, oid)
 
 
-# sm2.py registered SM3 and sm2-with-sm3 by clearing the reverse maps, which breaks them when asn1crypto had
-# already set the class up (every ESSCertID then fails to parse): repaired here, idempotently.
+# SM3 and sm2-with-sm3 (sm2.py names them too): with the reverse maps kept consistent whichever module
+# asn1crypto set up first (a cleared reverse map after set-up made every ESSCertID fail to parse).
 _register(algos.DigestAlgorithmId, sm2.OID_SM3, "sm3")
 _register(algos.SignedDigestAlgorithmId, sm2.OID_SM2_WITH_SM3, "sm2_with_sm3")
 
@@ -77,13 +77,16 @@ def sm2_algorithm_name(signature_algorithm) -> str | None:
 
 class CMSSignatureValidator(SM2SignatureValidator):
     """The path hook of sm2_x509 (SM2 certificates and CRLs; RSA and ECDSA as pyHanko), widened for the
-    SignerInfo forms other producers write: an SM2 key under id-ecPublicKey or the curve OID as the
-    signature algorithm (plain RFC 5652 wrapping) is verified as SM2 too. Any other algorithm with an
-    SM2 key is refused by the base class."""
+    SignerInfo forms other producers write: in a CMS SignerInfo with an SM3 digest, an SM2 key under
+    id-ecPublicKey or the curve OID as the signature algorithm (plain RFC 5652 wrapping) is verified as
+    SM2 too. Any other algorithm with an SM2 key is refused by the base class."""
 
     def validate_signature(self, signature, signed_data, public_key_info, signature_algorithm, context=None):
+        # Only a CMS SignerInfo with an SM3 message digest is widened (pyHanko names the digest in the
+        # context); certificates and CRLs arrive without one and keep the strict algorithm rule.
         try:
-            wrapped = (signature_algorithm["algorithm"].dotted in (sm2.OID_EC_PUBLIC_KEY, sm2.OID_SM2_CURVE)
+            wrapped = (getattr(context, "contextual_md_algorithm", None) == "sm3"
+                       and signature_algorithm["algorithm"].dotted in (sm2.OID_EC_PUBLIC_KEY, sm2.OID_SM2_CURVE)
                        and sm2.is_sm2_spki(public_key_info))
         except Exception:  # noqa: BLE001
             wrapped = False
