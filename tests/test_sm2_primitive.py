@@ -187,3 +187,26 @@ def test_der_encoding_is_asn1cryptos_and_reads_back(r, s):
     assert sm2.decode_signature(der)[0] == ("der", r, s)
     # any shorter or longer framing is not DER
     assert sm2._parse_der(der[:-1]) is None and sm2._parse_der(der + b"\x00") is None
+
+
+def test_registering_the_oids_keeps_asn1crypto_working_when_it_was_used_first():
+    """Importing sm2 after asn1crypto has already mapped digest names (as pyHanko does at import) must
+    leave every name usable: the registration extends asn1crypto's maps, it does not reset them."""
+    import subprocess
+    import sys
+
+    code = (
+        "from asn1crypto import algos\n"
+        "algos.DigestAlgorithm({'algorithm': 'sha256'}).dump()\n"  # sets the class up
+        "algos.SignedDigestAlgorithm({'algorithm': 'sha256_ecdsa'}).dump()\n"
+        "from edossier.signing import sm2\n"
+        "import importlib; importlib.reload(sm2)\n"  # and registering twice is harmless
+        "der = algos.DigestAlgorithm({'algorithm': 'sha256'}).dump(force=True)\n"
+        "assert algos.DigestAlgorithm.load(der)['algorithm'].dotted == '2.16.840.1.101.3.4.2.1'\n"
+        "assert algos.DigestAlgorithm({'algorithm': 'sm3'})['algorithm'].dotted == '1.2.156.10197.1.401'\n"
+        "assert algos.SignedDigestAlgorithm({'algorithm': 'sm2_with_sm3'})['algorithm'].dotted == "
+        "'1.2.156.10197.1.501'\n"
+        "assert algos.DigestAlgorithm.load(bytes.fromhex('300a06082a811ccf55018311'))['algorithm'].native == 'sm3'\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr

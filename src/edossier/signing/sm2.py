@@ -48,13 +48,24 @@ SIGNATURE_ALGORITHM_FORMS: dict[str, str] = {
 
 DEFAULT_ID = b"1234567812345678"  # GM/T 0009-2012 §10 (and GB/T 35276-2017 §7): the default user ID
 
+
+
+def register_oid(cls, oid: str, name: str) -> None:
+    """Teach an asn1crypto OID class one more name, idempotently, whether or not asn1crypto has set the
+    class up yet: it builds ``_reverse_map`` once per class (``core._SETUP_CLASSES``), so the reverse map
+    must be extended in place — clearing it after set-up leaves it None and breaks every later lookup."""
+    cls._map.setdefault(oid, name)
+    if cls._reverse_map is not None:
+        cls._reverse_map.setdefault(name, oid)
+    elif cls in core._SETUP_CLASSES:  # set up, yet no reverse map: build it as _setup would
+        cls._reverse_map = {v: k for k, v in cls._map.items()}
+
+
 # asn1crypto knows neither SM2 nor SM3; teach it once so that certificates, CRLs and CMS made or read
-# anywhere in edossier carry the names (the registrations are idempotent).
+# anywhere in edossier carry the names.
 keys.NamedCurve.register("sm2p256v1", OID_SM2_CURVE, 32)
-algos.DigestAlgorithmId._map.setdefault(OID_SM3, "sm3")
-algos.DigestAlgorithmId._reverse_map = None
-algos.SignedDigestAlgorithmId._map.setdefault(OID_SM2_WITH_SM3, "sm2_with_sm3")
-algos.SignedDigestAlgorithmId._reverse_map = None
+register_oid(algos.DigestAlgorithmId, OID_SM3, "sm3")
+register_oid(algos.SignedDigestAlgorithmId, OID_SM2_WITH_SM3, "sm2_with_sm3")
 
 # --- the curve (GB/T 32918.5-2017 §3 / GM/T 0003.5-2012): needed for Z and the on-curve check only -----
 P = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF
