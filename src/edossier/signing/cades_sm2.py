@@ -23,33 +23,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from asn1crypto import algos, cms, core, tsp, x509 as ax509
+
 from . import sm2
 from .sm2_x509 import SM2SignatureValidator
-
-
-
-def _register(cls, oid: str, name: str) -> None:
-    """Teach an asn1crypto OID class one more name, keeping `_map` and `_reverse_map` consistent: the
-    reverse map is built once per class (core._SETUP_CLASSES), so setting it to None after that point
-    leaves it None and every later lookup fails; a hand-written one must be extended, not rebuilt."""
-    cls._map.setdefault(oid, name)
-    if cls._reverse_map is None:
-        if cls in core._SETUP_CLASSES:  # set up already: rebuild it as _setup would
-            cls._reverse_map = {v: k for k, v in cls._map.items()}
-    else:
-        cls._reverse_map.setdefault(name, oid)
-
-
-# SM3 and sm2-with-sm3 (sm2.py names them too): with the reverse maps kept consistent whichever module
-# asn1crypto set up first (a cleared reverse map after set-up made every ESSCertID fail to parse).
-_register(algos.DigestAlgorithmId, sm2.OID_SM3, "sm3")
-_register(algos.SignedDigestAlgorithmId, sm2.OID_SM2_WITH_SM3, "sm2_with_sm3")
 
 # asn1crypto learns the GB/T 35275 content types, so that a GB/T 35275 ContentInfo parses to a SignedData
 # wherever edossier reads one.
 GBT_DATA, GBT_SIGNED_DATA = "gbt35275_data", "gbt35275_signed_data"
-_register(cms.ContentType, sm2.OID_GBT35275_DATA, GBT_DATA)
-_register(cms.ContentType, sm2.OID_GBT35275_SIGNED_DATA, GBT_SIGNED_DATA)
+sm2.register_oid(cms.ContentType, sm2.OID_GBT35275_DATA, GBT_DATA)
+sm2.register_oid(cms.ContentType, sm2.OID_GBT35275_SIGNED_DATA, GBT_SIGNED_DATA)
 cms.ContentInfo._oid_specs.setdefault(GBT_SIGNED_DATA, cms.SignedData)
 cms.ContentInfo._oid_specs.setdefault(GBT_DATA, core.OctetString)
 cms.EncapsulatedContentInfo._oid_specs.setdefault(GBT_DATA, core.OctetString)
