@@ -465,3 +465,24 @@ def test_sm2_signature_inside_a_document(sm2_pki, tmp_path):
     damaged = bytearray(pdf)
     damaged[pdf.index(b"/Title") + 1] = ord("t")  # inside the signed byte range
     assert [f.code for f in verify_pdf_signatures("x.pdf", bytes(damaged), agency=police).findings] == ["G014"]
+
+
+def test_no_receipt_with_a_revoked_sm2_credential(sm2_three_layers, tmp_path):
+    """Twin of test_receipt.test_no_receipt_is_written_with_a_revoked_credential: the receipt's SM2
+    signature is judged before the file exists; revoked in the SM2 court CA's CRL, nothing is written."""
+    from edossier.demo.pki import revoke_in_demo
+    from edossier.receipt import ReceiptError, make_receipt
+
+    pki = make_demo_pki_sm2(tmp_path / "pki")
+    court = load_credential(pki.p12_paths["court"])
+    revoke_in_demo(pki.out_dir, "court", pki.credentials["court"].cert.serial_number)
+    out = tmp_path / "r.edr"
+    with pytest.raises(ReceiptError) as exc:
+        make_receipt(sm2_three_layers["packages"][0], out, court, trust=load_demo_trustlist(pki.out_dir))
+    assert "own signature would not verify" in exc.value.en and "G005" in exc.value.en and not out.exists()
+
+
+def make_demo_pki_sm2(folder):
+    from edossier.demo.pki import make_demo_pki
+
+    return make_demo_pki(folder, key_type="sm2")
