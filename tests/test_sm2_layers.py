@@ -486,3 +486,33 @@ def make_demo_pki_sm2(folder):
     from edossier.demo.pki import make_demo_pki
 
     return make_demo_pki(folder, key_type="sm2")
+
+
+@pytest.mark.skipif(not __import__("shutil").which("openssl"), reason="openssl writes the PKCS#12 file")
+def test_sm2_pfx_credential_signs_a_layer(sm2_pki, tmp_path):
+    """An SM2 .pfx as a national CA issues it (cryptography cannot read it; sm2_p12.py can) is a signing
+    credential like the PEM file; an ECDSA PEM credential (key + certificates) loads too."""
+    pfx = tmp_path / "police.pfx"
+    subprocess.run(["openssl", "pkcs12", "-export", "-in", sm2_pki.p12_paths["police"], "-out", pfx,
+                    "-passout", "pass:pfx-口令"], check=True, capture_output=True)
+    cred = load_credential(pfx, "pfx-口令".encode())
+    assert cred.algorithm == "sm2" and cred.organization_id == POLICE.credit_code
+    assert verify(sign_manifest(cred, MANIFEST), sm2_pki.trustlist).indication == "TOTAL_PASSED"
+    from edossier.signing.cades import CredentialError
+
+    with pytest.raises(CredentialError) as exc:
+        load_credential(pfx, b"wrong")
+    assert "passphrase" in exc.value.en and exc.value.zh
+
+
+def test_ecdsa_pem_credential(pki, tmp_path):
+    from edossier.demo.pki import load_demo_ca
+
+    ca = load_demo_ca(pki, "police")
+    cred = dca.issue_signer(ca, POLICE.name, POLICE.credit_code, role="police")
+    path = tmp_path / "ecdsa.pem"
+    path.write_bytes(dca.key_pem(cred.key) + cred.cert.public_bytes(Encoding.PEM)
+                     + b"".join(c.public_bytes(Encoding.PEM) for c in cred.chain))
+    loaded = load_credential(path)
+    assert loaded.algorithm == "ecdsa" and loaded.manifest_digest == "sha256"
+    assert verify(sign_manifest(loaded, MANIFEST), load_demo_trustlist(pki)).indication == "TOTAL_PASSED"

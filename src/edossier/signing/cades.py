@@ -66,7 +66,21 @@ def load_credential(path: Path, passphrase: bytes | None = None) -> Credential:
         head = b""  # read_p12 below reports the error in both languages
     if head.lstrip().startswith(b"-----BEGIN"):
         return _load_pem_credential(path, head, passphrase)
-    data, key, cert = read_p12(path, passphrase, CredentialError, ("signing credential", "签名凭据"))
+    try:
+        data, key, cert = read_p12(path, passphrase, CredentialError, ("signing credential", "签名凭据"))
+    except CredentialError:
+        from .sm2_p12 import is_sm2_p12
+
+        if not is_sm2_p12(head):
+            raise
+        # a PKCS#12 that cryptography refuses: an SM2 .pfx as national CAs issue them (sm2_p12.py reads it)
+        from asn1crypto import x509 as ax509
+
+        from .pem_credential import read_sm2_credential
+
+        _data, key, leaf_der, chain = read_sm2_credential(path, passphrase, CredentialError,
+                                                          ("signing credential", "签名凭据"))
+        return _sm2_credential(key, ax509.Certificate.load(leaf_der), [ax509.Certificate.load(c) for c in chain])
     signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=passphrase)
     if signer is None:
         raise CredentialError(f"{path}: pyHanko could not load the credential", f"{path}：无法加载签名凭据")
@@ -88,6 +102,17 @@ def load_credential(path: Path, passphrase: bytes | None = None) -> Credential:
 def _subject_attrs(cert) -> tuple[str | None, str | None]:
     """(organizationName, organizationIdentifier) of an asn1crypto certificate."""
     return _subject_attr(cert, "2.5.4.10"), _subject_attr(cert, ORGANIZATION_IDENTIFIER)
+
+
+def _sm2_credential(key, leaf, chain) -> Credential:
+    """The Credential of an SM2 key, its certificate and the chain (asn1crypto certificates)."""
+    from cryptography import x509 as cx509
+
+    from .cades_sm2 import SM2Signer
+
+    org, org_id = _subject_attrs(leaf)
+    subject = cx509.load_der_x509_certificate(leaf.dump()).subject.rfc4514_string()
+    return Credential(SM2Signer(key, leaf, tuple(chain)), subject, org, org_id, key_bits=256, algorithm="sm2")
 
 
 def _load_pem_credential(path: Path, data: bytes, passphrase: bytes | None) -> Credential:
@@ -118,41 +143,34 @@ def _load_pem_credential(path: Path, data: bytes, passphrase: bytes | None) -> C
     label, key_der = key_blocks[0]
     key_pem = pem.armor(label, key_der)
     if any(sm2.is_sm2_spki(c.public_key) for c in certs):
-        from .cades_sm2 import SM2Signer
         from .pem_credential import read_pem_credential
 
         _data, key, leaf_der, chain = read_pem_credential(path, passphrase, CredentialError,
                                                           ("signing credential", "签名凭据"))
-        leaf = ax509.Certificate.load(leaf_der)
-        signer = SM2Signer(key, leaf, tuple(ax509.Certificate.load(c) for c in chain))
-        algorithm, bits = "sm2", 256
-    else:
-        from cryptography.hazmat.primitives import serialization
-        from pyhanko.sign import signers
-        from pyhanko_certvalidator.registry import SimpleCertificateStore
-
-        try:
-            ckey = serialization.load_pem_private_key(key_pem, passphrase)
-        except TypeError:
-            raise bad("the private key is encrypted: a passphrase is needed", "私钥已加密，需要口令") from None
-        except Exception as exc:  # noqa: BLE001 - wrong passphrase, unsupported key
-            raise bad(f"cannot read the private key ({str(exc)[:120]})", f"无法读取私钥（{str(exc)[:120]}）") from None
-        spki = ckey.public_key().public_bytes(serialization.Encoding.DER,
-                                              serialization.PublicFormat.SubjectPublicKeyInfo)
-        leaf = next((c for c in certs if c.public_key.dump() == spki), None)
-        if leaf is None:
-            raise bad("no certificate in the file is the private key's", "文件中没有与私钥相符的证书")
-        signer = signers.SimpleSigner(
-            signing_cert=leaf, signing_key=akeys.PrivateKeyInfo.load(ckey.private_bytes(
-                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
-            cert_registry=SimpleCertificateStore.from_certs([c for c in certs if c is not leaf]))
-        algorithm = "rsa" if leaf.public_key.algorithm == "rsa" else "ecdsa"
-        bits = getattr(ckey, "key_size", None)
-    org, org_id = _subject_attrs(leaf)
+        return _sm2_credential(key, ax509.Certificate.load(leaf_der), [ax509.Certificate.load(c) for c in chain])
     from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+    try:
+        ckey = serialization.load_pem_private_key(key_pem, passphrase)
+    except TypeError:
+        raise bad("the private key is encrypted: a passphrase is needed", "私钥已加密，需要口令") from None
+    except Exception as exc:  # noqa: BLE001 - wrong passphrase, unsupported key
+        raise bad(f"cannot read the private key ({str(exc)[:120]})", f"无法读取私钥（{str(exc)[:120]}）") from None
+    spki = ckey.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    leaf = next((c for c in certs if c.public_key.dump() == spki), None)
+    if leaf is None:
+        raise bad("no certificate in the file is the private key's", "文件中没有与私钥相符的证书")
+    signer = signers.SimpleSigner(
+        signing_cert=leaf, signing_key=akeys.PrivateKeyInfo.load(ckey.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
+        cert_registry=SimpleCertificateStore.from_certs([c for c in certs if c is not leaf]))
+    org, org_id = _subject_attrs(leaf)
     subject = cx509.load_der_x509_certificate(leaf.dump()).subject.rfc4514_string()
-    return Credential(signer, subject, org, org_id, key_bits=bits, algorithm=algorithm)
+    return Credential(signer, subject, org, org_id, key_bits=getattr(ckey, "key_size", None),
+                      algorithm="rsa" if leaf.public_key.algorithm == "rsa" else "ecdsa")
 
 
 def load_crls(paths) -> tuple[bytes, ...]:
