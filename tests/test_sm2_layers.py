@@ -516,3 +516,14 @@ def test_ecdsa_pem_credential(pki, tmp_path):
     loaded = load_credential(path)
     assert loaded.algorithm == "ecdsa" and loaded.manifest_digest == "sha256"
     assert verify(sign_manifest(loaded, MANIFEST), load_demo_trustlist(pki)).indication == "TOTAL_PASSED"
+
+
+def test_gbt35275_content_types_belong_to_sm2(pki):
+    """An ECDSA signature re-wrapped in the GB/T 35275 content types is not the RSA/ECDSA profile (G001)."""
+    ecdsa = sign_manifest(load_credential(pki / "police.p12"), MANIFEST)
+    ci = cms.ContentInfo.load(ecdsa)
+    rewrapped = cms.ContentInfo({"content_type": "gbt35275_signed_data", "content": ci["content"]}).dump()
+    trust = load_demo_trustlist(pki)
+    assert verify(ecdsa, trust).indication == "TOTAL_PASSED"
+    result = verify(rewrapped, trust)
+    assert codes(result) == ["G001"] and "GB/T 35275" in result.findings[0].message_en

@@ -150,6 +150,12 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
                         detail=f"SM2 signature with digest {digest_alg} over content type {content}",
                         detail_zh=f"SM2 签名使用摘要算法 {digest_alg}，内容类型 {content}")
     elif signer_cert is not None:
+        if ci["content_type"].native not in ("signed_data",) or \
+                sd["encap_content_info"]["content_type"].native not in ("data",):
+            # the GB/T 35275 content types belong to SM2 signatures: the RSA/ECDSA profile is unchanged
+            return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE",
+                        detail="GB/T 35275 content types with a signer key that is not SM2",
+                        detail_zh="签名人密钥不是 SM2，却使用了 GB/T 35275 内容类型")
         family = {"ec": "ECDSA", "rsa": "RSA", "rsassa_pss": "RSA-PSS"}.get(signer_cert.public_key.algorithm,
                                                                           signer_cert.public_key.algorithm)
         result.algorithm = f"{family}/{digest_alg.upper().replace('SHA', 'SHA-')}"
