@@ -615,7 +615,50 @@ def bench_signatures(b: Bench) -> list[Row]:
                           note="imports of pyHanko/asn1crypto, trust list load, first layer"))
     shutil.rmtree(d)
     rows += sm2_rows(b.quick)
+    rows += sm2_layer_rows(b.work, b.quick)
     return rows
+
+
+def sm2_layer_timings(work: Path, n: int) -> dict[str, float]:
+    """CPU seconds of one warm `verify_layer` (CAdES-B-B, trust list, CRLs, in process) of a police layer
+    signed with the SM2 demo PKI (GB/T 35275) and with the ECDSA one: the median of 3 runs of `n`."""
+    import statistics
+
+    from edossier.demo.pki import DEMO_AGENCIES, make_demo_pki
+    from edossier.signing.cades import load_credential, load_crls, sign_manifest
+    from edossier.signing.cades_verify import verify_layer
+
+    police = DEMO_AGENCIES[0]
+    manifest = b'<?xml version="1.0"?><asic:ASiCManifest xmlns:asic="http://uri.etsi.org/02918/v1.2.1#"/>'
+    out = {}
+    for key_type in ("sm2", "ec"):
+        pki = make_demo_pki(work / f"layer-bench-{key_type}", key_type=key_type, overwrite=True)
+        cred = load_credential(pki.p12_paths["police"])
+        cred.crls = load_crls([pki.crl_paths["police"], pki.crl_paths["root"]])
+        p7s = sign_manifest(cred, manifest)
+
+        def once():
+            r = verify_layer(1, p7s, manifest, agency_name=police.name, credit_code=police.credit_code,
+                             role="police", trust=pki.trustlist)
+            assert r.indication == "TOTAL_PASSED", [f.code for f in r.findings]
+
+        once()  # warm: imports, asn1crypto set-up
+        runs = []
+        for _ in range(3):
+            t = time.process_time()
+            for _ in range(n):
+                once()
+            runs.append((time.process_time() - t) / n)
+        out[key_type] = statistics.median(runs)
+    return out
+
+
+def sm2_layer_rows(work: Path, quick: bool) -> list[Row]:
+    """SM2 layer verification per layer, in process, beside the same for ECDSA (issue 20)."""
+    t = sm2_layer_timings(work, 5 if quick else 20)
+    return [ratio_row("signatures", "verify one SM2 layer (GB/T 35275, path, CRLs), warm", 1000 * t["sm2"],
+                      1000 * t["ec"], "ms", "the same ECDSA P-256 layer", target="info",
+                      note="CPU time per verify_layer, median of 3 runs; SM2 and ECDSA demo PKIs, CRLs from the trust list")]
 
 
 def sm2_rows(quick: bool) -> list[Row]:

@@ -239,7 +239,8 @@ def keys_serve_tsa(ctx, pki_dir, port, host):
     `--tsa http://127.0.0.1:3180/`. Demo only. / 运行演示用时间戳服务（仅供演示）。"""
     from edossier.signing.tsa import LocalTSA, make_server
 
-    p12 = pki_dir / "tsa.p12"
+    # tsa.p12 (RSA) in an ECDSA/RSA demo PKI, tsa.pem (SM2: its tokens are SM2/SM3) in an SM2 one
+    p12 = next((p for p in (pki_dir / "tsa.p12", pki_dir / "tsa.pem") if p.is_file()), pki_dir / "tsa.p12")
     if not p12.is_file():
         fail(ctx, f"{p12}: missing; make the folder with `edossier keys demo`",
              f"{p12}：不存在；请先运行 edossier keys demo 生成", EXIT_USAGE)

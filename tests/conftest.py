@@ -136,6 +136,33 @@ def three_layers(tmp_path_factory, agencies, creds):
     return {"dir": base, "packages": [p1, p2, p3], "sources": [police, proc, court]}
 
 
+@pytest.fixture(scope="session")
+def sm2_pki(tmp_path_factory):
+    """An SM2 demo PKI (issue #20): SM2 root, issuing CAs, signers (PEM credentials), CRLs and TSA."""
+    directory = tmp_path_factory.mktemp("sm2pki")
+    return make_demo_pki(directory, key_type="sm2")
+
+
+@pytest.fixture(scope="session")
+def sm2_three_layers(tmp_path_factory, sm2_pki):
+    """police → procuratorate → court, every layer signed with the SM2 demo credentials."""
+    from edossier.building.pipeline import append_layer, build_package
+
+    agencies = {a.role: a for a in sm2_pki.trustlist.agencies}
+    creds = {role: load_credential(sm2_pki.p12_paths[role]) for role in ("police", "procuratorate", "court")}
+    base = tmp_path_factory.mktemp("sm2layers")
+    police = make_source(base / "src-police", agencies["police"], docs=[("d1", "立案决定书", 1)])
+    proc = make_source(base / "src-proc", agencies["procuratorate"], docs=[("p1", "起诉书", 1)],
+                       volumes=(("v2", "检察卷"),), with_case=False)
+    court = make_source(base / "src-court", agencies["court"], docs=[("c1", "刑事判决书", 1)],
+                        volumes=(("v3", "审判卷"),))
+    p1, p2, p3 = base / "1.edp", base / "2.edp", base / "3.edp"
+    build_package(police, p1, creds["police"])
+    append_layer(p1, proc, p2, creds["procuratorate"])
+    append_layer(p2, court, p3, creds["court"])
+    return {"dir": base, "packages": [p1, p2, p3], "sources": [police, proc, court], "creds": creds}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _trust_anchor_env(session_pki):
     """CLI tests name the session demo PKI's trust anchor through EDOSSIER_TRUST_ANCHOR (as a user

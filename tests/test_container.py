@@ -94,3 +94,56 @@ def test_manifest_parser_never_crashes(junk, pos):
 def test_digest_value_is_base64_of_sha256():
     data = build_manifest(1, objects())
     assert base64.b64encode(hashlib.sha256(b"r").digest()) in data
+
+
+# --- SM3 manifests (docs/spec.md §4.3) ------------------------------------------------------------------
+
+# GB/T 32905-2016 appendix A, example 1: SM3("abc")
+SM3_ABC = bytes.fromhex("66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0")
+# GB/T 32905-2016 appendix A, example 2: SM3 of "abcd" repeated 16 times (512 bits)
+SM3_ABCD16 = bytes.fromhex("debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732")
+
+
+def test_sm3_digest_matches_the_standards_examples():
+    from edossier.container.asic import digest_of
+
+    assert digest_of(b"abc", "sm3") == SM3_ABC
+    assert digest_of(b"abcd" * 16, "sm3") == SM3_ABCD16
+    with pytest.raises(ValueError):
+        digest_of(b"abc", "md5")
+
+
+def test_sm3_manifest_round_trip_names_the_oid_urn():
+    from edossier.container.asic import SM3_URI
+
+    assert SM3_URI == "urn:oid:1.2.156.10197.1.401"  # RFC 3061 URN of the SM3 OID (GB/T 33560)
+    objs = [DataObject(record_name(1), "application/xml", SM3_ABC, True, "sm3"),
+            DataObject(document_name(1, 1), "application/pdf", SM3_ABCD16, algorithm="sm3")]
+    data = build_manifest(1, objs)
+    assert data.count(b'<ds:DigestMethod Algorithm="urn:oid:1.2.156.10197.1.401"/>') == 2
+    assert b"xmlenc#sha256" not in data
+    assert base64.b64encode(SM3_ABC) in data
+    m = parse_manifest(data)
+    assert list(m.objects) == objs and m.algorithm == "sm3"
+    assert parse_manifest(build_manifest(1, objects())).algorithm == "sha256"
+
+
+def test_a_manifest_uses_one_digest_algorithm():
+    objs = [DataObject(record_name(1), "application/xml", SM3_ABC, True, "sm3"),
+            DataObject(document_name(1, 1), "application/pdf", hashlib.sha256(b"x").digest())]
+    with pytest.raises(ValueError):
+        build_manifest(1, objs)
+    text = build_manifest(1, objects()).decode().replace(
+        "http://www.w3.org/2001/04/xmlenc#sha256", "urn:oid:1.2.156.10197.1.401", 1)
+    with pytest.raises(ManifestError, match="mixes digest algorithms") as exc:
+        parse_manifest(text.encode())
+    assert exc.value.code == "S002" and "SM3" in exc.value.detail_zh
+
+
+@pytest.mark.parametrize("uri", ["urn:oid:1.2.156.10197.1.401.1", "http://www.w3.org/2001/04/xmldsig-more#sm3x",
+                                 "URN:OID:1.2.156.10197.1.402", "sm3"])
+def test_other_digest_uris_are_refused(uri):
+    text = build_manifest(1, objects()).decode().replace("http://www.w3.org/2001/04/xmlenc#sha256", uri)
+    with pytest.raises(ManifestError, match="neither SHA-256") as exc:
+        parse_manifest(text.encode())
+    assert exc.value.code == "S002"

@@ -10,11 +10,22 @@ from edossier.findings import finding
 from edossier.validation.verdict import FACTS, PackageReport
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+@pytest.fixture(scope="module", params=["ecdsa", "sm2", "mixed"])
+def demo(request, tmp_path_factory):
+    """`edossier demo [--algorithm ecdsa|sm2|mixed]`: the same verdicts whatever the algorithm (#20)."""
     said: list[tuple[str, str]] = []
-    result = run_demo(tmp_path_factory.mktemp("demo") / "edossier-demo", lambda en, zh: said.append((en, zh)))
+    result = run_demo(tmp_path_factory.mktemp("demo") / "edossier-demo", lambda en, zh: said.append((en, zh)),
+                      algorithm=request.param)
     return result, said
+
+
+def test_layer_algorithms(demo, request):
+    result, _ = demo
+    algorithm = request.node.callspec.params["demo"]
+    families = [layer.signature.algorithm.split(":")[0].split("/")[0] for layer in result.accepted.layers]
+    assert families == {"ecdsa": ["ECDSA"] * 3, "sm2": ["SM2"] * 3, "mixed": ["SM2", "ECDSA", "SM2"]}[algorithm]
+    # every layer is CAdES-B-T: a trusted time stamp from the demo authority (SM2 in an SM2 PKI)
+    assert all(layer.signature.timestamp is not None for layer in result.accepted.layers)
 
 
 def test_accepted_package_has_no_findings_of_any_level(demo):
@@ -69,3 +80,16 @@ def test_summary_of_an_accepted_package_with_a_warning():
     en, zh = verdict_summary(_report("K022"))
     assert en == "accept — warnings: K022"
     assert zh == "接收——警告：K022"
+
+
+def test_cli_demo_offers_the_algorithms():
+    from click.testing import CliRunner
+
+    from edossier.cli.main import main
+
+    res = CliRunner().invoke(main, ["demo", "--help"])
+    assert res.exit_code == 0 and "--algorithm" in res.output
+    for name in ("ecdsa", "rsa", "sm2", "mixed"):
+        assert name in res.output
+    res = CliRunner().invoke(main, ["demo", "--algorithm", "dsa"])
+    assert res.exit_code == 2

@@ -38,11 +38,12 @@ def _layer_crls(package) -> list[list[bytes]]:
     return out
 
 
-@pytest.fixture(scope="module")
-def ltv(tmp_path_factory):
-    """A fresh demo PKI (file: distribution points) and a two-layer package built with the CLI."""
+@pytest.fixture(scope="module", params=["ec", "sm2"])
+def ltv(request, tmp_path_factory):
+    """A fresh demo PKI (file: distribution points; ECDSA, and SM2 for issue #20) and a two-layer package
+    built with the CLI."""
     base = tmp_path_factory.mktemp("ltv")
-    pki = make_demo_pki(base / "pki")
+    pki = make_demo_pki(base / "pki", key_type=request.param)
     agencies = {a.role: a for a in pki.trustlist.agencies}
     police = make_source(base / "src-police", agencies["police"], docs=[("d1", "立案决定书", 1)])
     proc = make_source(base / "src-proc", agencies["procuratorate"], docs=[("p1", "起诉书", 1)],
@@ -157,12 +158,13 @@ def test_only_local_urls_are_fetched(ltv):
             _read_url(url, 1.0)
 
 
-def test_http_distribution_points_and_serve_crl(tmp_path):
+@pytest.mark.parametrize("key_type", ["ec", "sm2"])
+def test_http_distribution_points_and_serve_crl(tmp_path, key_type):
     folder = tmp_path / "pki"
     folder.mkdir()
     server, url = serve_crls(folder)
     try:
-        pki = make_demo_pki(folder, crl_base_url=url)
+        pki = make_demo_pki(folder, crl_base_url=url, key_type=key_type)
         dp = pki.credentials["court"].cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
         assert [n.value for d in dp for n in d.full_name] == [f"{url}crl-court.crl"]
         chain = credential_chain(load_credential(pki.p12_paths["court"]))

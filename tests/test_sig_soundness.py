@@ -3,6 +3,8 @@ existence, strict DER and required signed attributes, unreadable PAdES signature
 
 Every hostile input is built with the project's own tools (demo PKI, sign_manifest, LocalTSA); the
 expected codes come from the rules in docs/spec.md §8-9 and the case table in docs/signatures.md §3.
+Every scenario runs for an ECDSA demo PKI and for an SM2 one (SM2 signers, SM2 time-stamping authority;
+issue #20).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from edossier.demo import ca as dca
 from edossier.demo import pki as dp
+from edossier.signing import sm2
 from edossier.signing.cades import load_credential, sign_manifest
 from edossier.signing.cades_der import der_problem
 from edossier.signing.cades_verify import signature_summary, verify_layer
@@ -35,10 +38,10 @@ POLICE = dp.DEMO_AGENCIES[0]
 OTHER = dp.DemoAgency("police", "深圳市公安局福田分局", "11440300MB2C123465")
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
+@pytest.fixture(scope="module", params=["ec", "sm2"])
+def env(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp("sound")
-    pki = dp.make_demo_pki(folder / "pki")
+    pki = dp.make_demo_pki(folder / "pki", key_type=request.param)
     police = pki.trustlist.find(POLICE.credit_code, "police")
     other = dataclasses.replace(police, name=OTHER.name, credit_code=OTHER.credit_code)
     trust = dataclasses.replace(pki.trustlist, agencies=pki.trustlist.agencies + (other,))
@@ -47,9 +50,15 @@ def env(tmp_path_factory):
     server.shutdown()
 
 
+def kt(pki) -> str:
+    """The demo PKI's key type: the signers and authorities a test issues use the same."""
+    return "sm2" if isinstance(pki.root.key, sm2.SM2PrivateKey) else "ec"
+
+
 def sign(cred: dca.IssuedCredential, folder, name: str, *, tsa_url: str | None = None) -> bytes:
-    dca.write_p12(cred, folder / f"{name}.p12")
-    credential = load_credential(folder / f"{name}.p12")
+    path = folder / f"{name}{dca.credential_suffix(cred)}"
+    dca.write_credential(cred, path)
+    credential = load_credential(path)
     credential.tsa_url = tsa_url
     return sign_manifest(credential, MANIFEST)
 
@@ -73,15 +82,15 @@ def with_certificates(p7s: bytes, certs: list) -> bytes:
 def forged_twin(real: dca.IssuedCredential, victim_subject: x509.Name, *, serial: int | None = None) -> ax509.Certificate:
     """A self-made certificate with `real`'s issuer, serial number (unless given) and subject key
     identifier, but another subject."""
-    key = dca.generate_key("ec")
+    key = dca.generate_key("sm2" if isinstance(real.key, sm2.SM2PrivateKey) else "ec")
     ski = real.cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    cert = (x509.CertificateBuilder().add_extension(ski, critical=False).subject_name(victim_subject).issuer_name(real.cert.issuer)
-            .public_key(real.cert.public_key()).serial_number(serial or real.cert.serial_number)
-            .not_valid_before(real.cert.not_valid_before_utc).not_valid_after(real.cert.not_valid_after_utc)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(dca.DEFAULT_SIGNER_KEY_USAGE, critical=True)
-            .add_extension(x509.ExtendedKeyUsage(list(dca.DEFAULT_SIGNER_EKU)), critical=False)
-            .sign(key, hashes.SHA256()))
+    builder = (x509.CertificateBuilder().add_extension(ski, critical=False).subject_name(victim_subject).issuer_name(real.cert.issuer)
+               .public_key(dca._builder_key(real.key)).serial_number(serial or real.cert.serial_number)
+               .not_valid_before(real.cert.not_valid_before_utc).not_valid_after(real.cert.not_valid_after_utc)
+               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+               .add_extension(dca.DEFAULT_SIGNER_KEY_USAGE, critical=True)
+               .add_extension(x509.ExtendedKeyUsage(list(dca.DEFAULT_SIGNER_EKU)), critical=False))
+    cert = dca._sign_cert(builder, real.key, key)  # the real signer's public key, signed by a stranger
     from cryptography.hazmat.primitives.serialization import Encoding
 
     return ax509.Certificate.load(cert.public_bytes(Encoding.DER))
@@ -93,7 +102,7 @@ def forged_twin(real: dca.IssuedCredential, victim_subject: x509.Name, *, serial
 @pytest.mark.parametrize("fake_first", [True, False])
 def test_path1_agency_b_cannot_sign_as_agency_a(env, fake_first):
     pki, trust, _, folder = env
-    b = dca.issue_signer(pki.cas["police"], OTHER.name, OTHER.credit_code, role="police")
+    b = dca.issue_signer(pki.cas["police"], OTHER.name, OTHER.credit_code, role="police", key_type=kt(pki))
     honest = sign(b, folder, "agency-b")
     assert verify(honest, trust, OTHER).indication == "TOTAL_PASSED"  # B signing as B is fine
     assert codes(verify(honest, trust, POLICE)) == ["G009"]  # B claiming A without tricks: refused
@@ -128,10 +137,11 @@ def test_signer_certificate_comes_from_the_validation(env):
 
 def test_path5_agency_ca_cannot_mint_a_tsa(env):
     pki, trust, url, folder = env
-    rogue = dca.issue_tsa(pki.cas["police"], name="公安机关CA自签的时间戳服务")
-    dca.write_p12(rogue, folder / "rogue-tsa.p12")
-    server, rogue_url = serve_in_thread(LocalTSA(folder / "rogue-tsa.p12"))
-    signer = dca.issue_signer(pki.cas["police"], POLICE.name, POLICE.credit_code, role="police")
+    rogue = dca.issue_tsa(pki.cas["police"], name="公安机关CA自签的时间戳服务", key_type="sm2" if kt(pki) == "sm2" else "rsa")
+    rogue_path = folder / f"rogue-tsa{dca.credential_suffix(rogue)}"
+    dca.write_credential(rogue, rogue_path)
+    server, rogue_url = serve_in_thread(LocalTSA(rogue_path))
+    signer = dca.issue_signer(pki.cas["police"], POLICE.name, POLICE.credit_code, role="police", key_type=kt(pki))
     try:
         backdated = sign(signer, folder, "to-revoke", tsa_url=rogue_url)
     finally:
@@ -178,13 +188,14 @@ def test_trust_list_refuses_agency_ca_as_tsa_ca(env):
 def test_tsa_needs_critical_time_stamping_eku(env):
     pki, trust, _, _ = env
     now = dt.datetime.now(UTC)
-    key = dca.generate_key("rsa")
+    key = dca.generate_key("sm2" if kt(pki) == "sm2" else "rsa")
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "EKU not critical")])
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(pki.tsa_ca.cert.subject)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=False)
-            .sign(pki.tsa_ca.key, hashes.SHA256()))
+    cert = dca._sign_cert(
+        x509.CertificateBuilder().subject_name(subject).issuer_name(pki.tsa_ca.cert.subject)
+        .public_key(dca._builder_key(key)).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=False),
+        key, pki.tsa_ca.key)
     pinned = dataclasses.replace(trust.tsas[0], tsa_certs=(cert.public_bytes(
         __import__("cryptography.hazmat.primitives.serialization", fromlist=["Encoding"]).Encoding.DER),))
     tl = dataclasses.replace(trust, tsas=(pinned,))
@@ -224,7 +235,7 @@ def test_every_time_stamp_token_is_judged(env):
 def timeline(env):
     """Signatures made now (S), with and without a time stamp; revocation dates around S."""
     pki, trust, url, folder = env
-    signer = dca.issue_signer(pki.cas["police"], POLICE.name, POLICE.credit_code, role="police")
+    signer = dca.issue_signer(pki.cas["police"], POLICE.name, POLICE.credit_code, role="police", key_type=kt(pki))
     t0 = dt.datetime.now(UTC)
     b_b = sign(signer, folder, "tl-bb")
     b_t = sign(signer, folder, "tl-bt", tsa_url=url)
@@ -298,15 +309,18 @@ def test_der_problem_rejects_what_der_forbids():
 
 
 def _resigned(cred: dca.IssuedCredential, attrs_fn, *, sort=True) -> bytes:
-    """A CAdES signature made by hand so that the signed attributes can be chosen (and left unsorted)."""
+    """A CAdES signature made by hand so that the signed attributes can be chosen (and left unsorted).
+    With an SM2 credential: SM3 digests, SM2 signature (sm2-with-sm3), SM3 certificate hash."""
     import hashlib
 
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.serialization import Encoding
     from pyhanko.sign.general import as_signing_certificate_v2
 
+    is_sm2 = isinstance(cred.key, sm2.SM2PrivateKey)
+    digest, sig_alg = ("sm3", sm2.OID_SM2_WITH_SM3) if is_sm2 else ("sha256", "sha256_ecdsa")
     cert = ax509.Certificate.load(cred.der)
-    attrs = attrs_fn(cert, hashlib.sha256(MANIFEST).digest(), as_signing_certificate_v2)
+    attrs = attrs_fn(cert, hashlib.new(digest, MANIFEST).digest(), lambda c: as_signing_certificate_v2(c, digest))
     signed_attrs = cms.CMSAttributes(attrs)
     encoded = sorted_encoding = signed_attrs.dump(force=True)
     if not sort:  # reverse the (sorted) order of the SET OF members after encoding
@@ -318,19 +332,20 @@ def _resigned(cred: dca.IssuedCredential, attrs_fn, *, sort=True) -> bytes:
             children.append(body[pos:pos + 2 + n + length])
             pos += 2 + n + length
         encoded = encoded[:len(encoded) - len(body)] + b"".join(reversed(children))
-    signature = cred.key.sign(b"\x31" + encoded[1:], ec.ECDSA(hashes.SHA256()))
+    to_sign = b"\x31" + encoded[1:]
+    signature = sm2.sign(cred.key, to_sign) if is_sm2 else cred.key.sign(to_sign, ec.ECDSA(hashes.SHA256()))
     si = cms.SignerInfo({
         "version": "v1",
         "sid": cms.SignerIdentifier({"issuer_and_serial_number": cms.IssuerAndSerialNumber(
             {"issuer": cert.issuer, "serial_number": cert.serial_number})}),
-        "digest_algorithm": {"algorithm": "sha256"},
+        "digest_algorithm": {"algorithm": digest},
         "signed_attrs": signed_attrs,
-        "signature_algorithm": {"algorithm": "sha256_ecdsa"},
+        "signature_algorithm": {"algorithm": sig_alg},
         "signature": signature,
     })
     chain = [ax509.Certificate.load(c.public_bytes(Encoding.DER)) for c in cred.chain]
     sd = cms.SignedData({
-        "version": "v1", "digest_algorithms": [{"algorithm": "sha256"}],
+        "version": "v1", "digest_algorithms": [{"algorithm": digest}],
         "encap_content_info": {"content_type": "data"},
         "certificates": [cert] + chain, "signer_infos": [si]})
     out = cms.ContentInfo({"content_type": "signed_data", "content": sd}).dump()
@@ -384,7 +399,8 @@ def test_non_minimal_integer_in_signature_is_not_der(env):
             buf[off + 2:off + 4] = n.to_bytes(2, "big")
         return bytes(buf)
 
-    bad = grow(bad, [0, 15, 19])  # ContentInfo, [0] EXPLICIT, SignedData
+    explicit = 4 + 2 + p7s[5]  # after the ContentInfo header and its content-type OID (RFC 5652 or GB/T 35275)
+    bad = grow(bad, [0, explicit, explicit + 4])  # ContentInfo, [0] EXPLICIT, SignedData
     assert cms.ContentInfo.load(bad)["content"]["version"].native == "v1"
     result = verify(bad, trust)
     assert codes(result) == ["G023"] and "INTEGER" in result.findings[0].message_en

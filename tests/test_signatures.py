@@ -1,7 +1,8 @@
 """Layer signatures judged by the product: ``cades.verify_layer`` against real (modified) trust lists.
 
-One demo PKI per module; unusual signers come from ``demo_pki.issue_signer`` and go through
-``write_p12`` → ``load_credential`` → ``sign_manifest`` like a real credential. Trust lists are the demo
+One demo PKI per key type (ECDSA P-256 and SM2, issue #20: every scenario runs for both); unusual
+signers come from ``demo_pki.issue_signer`` and go through ``write_credential`` → ``load_credential``
+→ ``sign_manifest`` like a real credential. Trust lists are the demo
 one with a single entry changed (``dataclasses.replace``). Every negative case checks the finding code
 *and* the ETSI EN 319 102-1 indication / sub-indication of the :class:`SignatureResult`.
 """
@@ -27,6 +28,7 @@ from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate
 
 from edossier.demo import ca as dca
 from edossier.demo import pki as dp
+from edossier.signing import sm2
 from edossier.signing.cades import load_credential, sign_manifest
 from edossier.signing.cades_verify import SignatureResult, verify_layer
 from edossier.demo.pki import load_demo_trustlist
@@ -54,9 +56,14 @@ _SUB_INDICATIONS = {
 # --- fixtures and helpers -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return dp.make_demo_pki(tmp_path_factory.mktemp("sigpki") / "keys", now=NOW)
+@pytest.fixture(scope="module", params=["ec", "sm2"])
+def demo(request, tmp_path_factory):
+    return dp.make_demo_pki(tmp_path_factory.mktemp("sigpki") / "keys", now=NOW, key_type=request.param)
+
+
+def key_type(ca) -> str:
+    """The demo PKI's key type, from one of its CAs: new signers and look-alike CAs use the same."""
+    return "sm2" if isinstance(ca.key, sm2.SM2PrivateKey) else "ec"
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +79,8 @@ def sign_as(tmp_path_factory):
     counter = itertools.count()
 
     def sign(cred: dca.IssuedCredential, data: bytes = MANIFEST) -> bytes:
-        path = folder / f"signer-{next(counter)}.p12"
-        dca.write_p12(cred, path)
+        path = folder / f"signer-{next(counter)}{dca.credential_suffix(cred)}"
+        dca.write_credential(cred, path)
         return sign_manifest(load_credential(path), data)
 
     return sign
@@ -126,7 +133,7 @@ def assert_result(result: SignatureResult, code: str, indication: str, sub_indic
 
 def _signer(ca: dca.IssuedCA, role: str, **kw) -> dca.IssuedCredential:
     a = AGENCIES[role]
-    return dca.issue_signer(ca, a.name, a.credit_code, now=NOW, role=role, **kw)
+    return dca.issue_signer(ca, a.name, a.credit_code, now=NOW, role=role, **{"key_type": key_type(ca), **kw})
 
 
 def _signer_with_subject(ca: dca.IssuedCA, attributes: list[x509.NameAttribute]) -> dca.IssuedCredential:
@@ -136,43 +143,47 @@ def _signer_with_subject(ca: dca.IssuedCA, attributes: list[x509.NameAttribute])
         x509.CertificateBuilder()
         .subject_name(x509.Name(attributes))
         .issuer_name(ca.cert.subject)
-        .public_key(template.key.public_key())
+        .public_key(dca._builder_key(template.key))
         .serial_number(x509.random_serial_number())
         .not_valid_before(template.cert.not_valid_before_utc)
         .not_valid_after(template.cert.not_valid_after_utc)
     )
     for ext in template.cert.extensions:
         cert = cert.add_extension(ext.value, critical=ext.critical)
-    return dataclasses.replace(template, cert=cert.sign(ca.key, hashes.SHA256()))
+    return dataclasses.replace(template, cert=dca._sign_cert(cert, template.key, ca.key))
 
 
 def _handmade_cms(cred: dca.IssuedCredential, data: bytes, *, signing_certificate_v2: bool) -> bytes:
-    """A detached CMS signature assembled by hand (pyHanko always adds signing-certificate-v2)."""
+    """A detached CMS signature assembled by hand (pyHanko and cades_sm2 always add signing-certificate-v2).
+    SM2: SM3 digests and sm2-with-sm3 in the RFC 5652 wrapping, as some producers write it."""
     from pyhanko.sign.general import as_signing_certificate_v2
 
     cert = ax509.Certificate.load(cred.der)
+    is_sm2 = isinstance(cred.key, sm2.SM2PrivateKey)
+    digest, sig_alg = ("sm3", sm2.OID_SM2_WITH_SM3) if is_sm2 else ("sha256", "sha256_ecdsa")
     attrs = [
         cms.CMSAttribute({"type": "content_type", "values": ["data"]}),
         cms.CMSAttribute({"type": "signing_time", "values": [cms.Time({"utc_time": NOW})]}),
-        cms.CMSAttribute({"type": "message_digest", "values": [hashlib.sha256(data).digest()]}),
+        cms.CMSAttribute({"type": "message_digest", "values": [hashlib.new(digest, data).digest()]}),
     ]
     if signing_certificate_v2:
         attrs.append(cms.CMSAttribute({"type": "signing_certificate_v2",
-                                       "values": [as_signing_certificate_v2(cert)]}))
-    signed_attrs = cms.CMSAttributes(attrs)
-    signature = cred.key.sign(signed_attrs.dump(), ec.ECDSA(hashes.SHA256()))
+                                       "values": [as_signing_certificate_v2(cert, digest)]}))
+    signed_attrs = cms.CMSAttributes(sorted(attrs, key=lambda a: a.dump()))
+    signature = (sm2.sign(cred.key, signed_attrs.dump()) if is_sm2
+                 else cred.key.sign(signed_attrs.dump(), ec.ECDSA(hashes.SHA256())))
     si = cms.SignerInfo({
         "version": "v1",
         "sid": cms.SignerIdentifier({"issuer_and_serial_number": cms.IssuerAndSerialNumber(
             {"issuer": cert.issuer, "serial_number": cert.serial_number})}),
-        "digest_algorithm": {"algorithm": "sha256"},
+        "digest_algorithm": {"algorithm": digest},
         "signed_attrs": signed_attrs,
-        "signature_algorithm": {"algorithm": "sha256_ecdsa"},
+        "signature_algorithm": {"algorithm": sig_alg},
         "signature": signature,
     })
     sd = cms.SignedData({
         "version": "v1",
-        "digest_algorithms": [{"algorithm": "sha256"}],
+        "digest_algorithms": [{"algorithm": digest}],
         "encap_content_info": {"content_type": "data"},
         "certificates": [cert],
         "signer_infos": [si],
@@ -181,11 +192,12 @@ def _handmade_cms(cred: dca.IssuedCredential, data: bytes, *, signing_certificat
 
 
 def _rebuild(p7s: bytes, **fields) -> bytes:
-    """The SignedData of ``p7s`` with some fields replaced, re-encoded."""
-    sd = cms.ContentInfo.load(p7s)["content"]
+    """The SignedData of ``p7s`` with some fields replaced, re-encoded (in the same ContentInfo type)."""
+    ci = cms.ContentInfo.load(p7s)
+    sd = ci["content"]
     keep = {k: sd[k] for k in ("version", "digest_algorithms", "encap_content_info", "certificates", "signer_infos")}
     keep.update(fields)
-    return cms.ContentInfo({"content_type": "signed_data", "content": cms.SignedData(keep)}).dump()
+    return cms.ContentInfo({"content_type": ci["content_type"].native, "content": cms.SignedData(keep)}).dump()
 
 
 # --- good signatures ----------------------------------------------------------------------------------
@@ -278,8 +290,8 @@ def test_entry_lists_another_roles_ca(demo, signatures):
 @pytest.mark.parametrize("fake", ["root", "issuing CA", "both"])
 def test_look_alike_ca_is_not_trusted(demo, signatures, fake):
     # Same distinguished names as the demo CAs, other keys.
-    fake_root = dca.make_root_ca(now=NOW)
-    fake_ca = dca.issue_ca(fake_root, "police", now=NOW)
+    fake_root = dca.make_root_ca(now=NOW, key_type=key_type(demo.root))
+    fake_ca = dca.issue_ca(fake_root, "police", now=NOW, key_type=key_type(demo.root))
     assert fake_root.cert.subject == demo.root.cert.subject and fake_ca.cert.subject == demo.cas["police"].cert.subject
     ca, ca_crl = (fake_ca, dca.make_crl(fake_ca, now=NOW)) if fake != "root" else (demo.cas["police"], demo.crls["police"])
     root, root_crl = (fake_root, dca.make_crl(fake_root, now=NOW)) if fake != "issuing CA" else (demo.root, demo.crls["root"])
@@ -290,7 +302,7 @@ def test_look_alike_ca_is_not_trusted(demo, signatures, fake):
 
 
 def test_look_alike_root_next_to_real_one_is_harmless(demo, signatures):
-    fake_root = dca.make_root_ca(now=NOW)
+    fake_root = dca.make_root_ca(now=NOW, key_type=key_type(demo.root))
     trust = with_entry(demo.trustlist, "police",
                        ca_certs=(fake_root.der, demo.cas["police"].der, demo.root.der),
                        crls=(dca.make_crl(fake_root, now=NOW), demo.crls["police"], demo.crls["root"]))
@@ -376,7 +388,8 @@ def test_revocation_etsi_indications(demo, signatures, revoked, case):
 
 def test_missing_or_bad_revocation_data(demo, signatures):
     police_ca, crls = demo.cas["police"], demo.crls
-    forged = dca.make_crl(dca.IssuedCA(cert=police_ca.cert, key=dca.make_root_ca(now=NOW).key), now=NOW)
+    forged = dca.make_crl(dca.IssuedCA(cert=police_ca.cert, key=dca.make_root_ca(now=NOW, key_type=key_type(police_ca)).key),
+                          now=NOW)
     stale = dca.make_crl(police_ca, now=NOW - dt.timedelta(days=10), next_update=NOW - dt.timedelta(days=1))
     cases = {
         "no issuing-CA CRL": ((crls["root"],), "CERTIFICATE_CHAIN_GENERAL_FAILURE"),
@@ -463,8 +476,10 @@ def test_certificate_names_another_agency(demo, sign_as):
     police, court = AGENCIES["police"], AGENCIES["court"]
     ca = demo.cas["police"]  # the right CA for the claimed agency in every case
     bad = {
-        "other agency's O and organizationIdentifier": dca.issue_signer(ca, court.name, court.credit_code, now=NOW),
-        "right O, other organizationIdentifier": dca.issue_signer(ca, police.name, court.credit_code, now=NOW),
+        "other agency's O and organizationIdentifier": dca.issue_signer(ca, court.name, court.credit_code, now=NOW,
+                                                                        key_type=key_type(ca)),
+        "right O, other organizationIdentifier": dca.issue_signer(ca, police.name, court.credit_code, now=NOW,
+                                                                  key_type=key_type(ca)),
         "no organizationIdentifier, other O": _signer_with_subject(ca, _name(court.name, None)),
         "no organizationIdentifier, no O": _signer_with_subject(ca, _name(None, None, cn=police.name)),
         # path 2 of #13: no name fallback, two entries may share a name
@@ -476,7 +491,8 @@ def test_certificate_names_another_agency(demo, sign_as):
         assert_result(result, "G009", "INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE")
     # The credit code is what identifies the agency; O is never used (#13).
     ok = {
-        "right organizationIdentifier, other O": dca.issue_signer(ca, court.name, police.credit_code, now=NOW),
+        "right organizationIdentifier, other O": dca.issue_signer(ca, court.name, police.credit_code, now=NOW,
+                                                                  key_type=key_type(ca)),
     }
     for label, cred in ok.items():
         assert verify(sign_as(cred), demo.trustlist).indication == "TOTAL_PASSED", label
@@ -486,10 +502,29 @@ def test_certificate_names_another_agency(demo, sign_as):
 
 
 def test_sha1_digest(demo):
+    if key_type(demo.root) == "sm2":
+        pytest.skip("SM2 signs SM3 digests: its twin is test_sm2_with_another_digest")
     cred = load_credential(demo.p12_paths["police"])
     ci = asyncio.run(cred.signer.async_sign_general_data(MANIFEST, "sha1", detached=True, use_cades=True))
     result = verify(ci.dump(), demo.trustlist)
     assert_result(result, "G010", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE")
+
+
+def test_sm2_with_another_digest(demo):
+    """SM2 over a SHA-256 message digest is not GB/T 35275 (G010), however well it verifies."""
+    if key_type(demo.root) != "sm2":
+        pytest.skip("SM2 only: its ECDSA twin is test_sha1_digest")
+    from edossier.signing import cades_sm2
+
+    cred = demo.credentials["police"]
+    cert = ax509.Certificate.load(cred.der)
+    ci = cades_sm2.signed_data(cred.key, cert, [], content_type="data", content=None,
+                               digest_of=hashlib.sha256(MANIFEST).digest(), signing_time=NOW)
+    si = ci["content"]["signer_infos"][0]
+    si["digest_algorithm"] = {"algorithm": "sha256"}
+    result = verify(ci.dump(), demo.trustlist)
+    assert_result(result, "G010", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE")
+    assert "sha256" in result.findings[0].message_en
 
 
 def test_no_signing_certificate_v2(demo):

@@ -1,4 +1,5 @@
-"""CAdES-B-T: signature time stamps from a local RFC 3161 service, and proof of existence."""
+"""CAdES-B-T: signature time stamps from a local RFC 3161 service, and proof of existence; for an ECDSA
+demo PKI (RSA time-stamping authority) and an SM2 one (SM2 signer, SM2 authority: issue #20)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ MANIFEST = b"<asic:ASiCManifest/>"
 POLICE = dict(agency_name="深圳市公安局南山分局", credit_code="11440300MB2C123452", role="police")
 
 
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory):
+@pytest.fixture(scope="module", params=["ec", "sm2"])
+def setup(request, tmp_path_factory):
     d = tmp_path_factory.mktemp("bt")
-    pki = make_demo_pki(d)
-    server, url = serve_in_thread(LocalTSA(d / "tsa.p12"))
+    pki = make_demo_pki(d, key_type=request.param)
+    server, url = serve_in_thread(LocalTSA(pki.p12_paths["tsa"]))
     yield pki, url
     server.shutdown()
 
@@ -78,7 +79,7 @@ def test_revoked_after_signing_needs_a_time_stamp(setup):
 
 def test_time_stamp_from_untrusted_tsa(setup, tmp_path):
     pki, _ = setup
-    other = make_demo_pki(tmp_path / "other")  # a TSA whose root is not in our trust list
+    other = make_demo_pki(tmp_path / "other", key_type=key_type(pki))  # a TSA whose root is not in our trust list
     server, url = serve_in_thread(LocalTSA(other.p12_paths["tsa"]))
     try:
         r = verify_layer(1, signed(pki, url), MANIFEST, trust=pki.trustlist, **POLICE)
@@ -89,6 +90,34 @@ def test_time_stamp_from_untrusted_tsa(setup, tmp_path):
     no_tsas = dataclasses.replace(pki.trustlist, tsas=())
     r = verify_layer(1, signed(pki, setup[1]), MANIFEST, trust=no_tsas, **POLICE)
     assert [f.code for f in r.findings] == ["G022"] and r.indication == "INDETERMINATE"
+
+
+def key_type(pki) -> str:
+    from edossier.signing import sm2
+
+    return "sm2" if isinstance(pki.root.key, sm2.SM2PrivateKey) else "ec"
+
+
+def test_token_is_signed_with_the_authority_key(setup):
+    """An SM2 authority's token is SM2/SM3 SignedData over the TSTInfo (GB/T 20520 / RFC 3161), and its
+    imprint is the hash of the layer's signature value in the layer's own digest (SM3 beside SM2)."""
+    import hashlib
+
+    from asn1crypto import cms, tsp  # noqa: F401 - tsp: TSTInfo parses
+
+    pki, url = setup
+    si = cms.ContentInfo.load(signed(pki, url))["content"]["signer_infos"][0]
+    token = [a for a in si["unsigned_attrs"] if a["type"].native == "signature_time_stamp_token"][0]["values"][0]
+    tsi = token["content"]["signer_infos"][0]
+    imprint = token["content"]["encap_content_info"]["content"].parsed["message_imprint"]
+    if key_type(pki) == "sm2":
+        assert tsi["signature_algorithm"]["algorithm"].dotted == "1.2.156.10197.1.501"
+        assert tsi["digest_algorithm"]["algorithm"].dotted == "1.2.156.10197.1.401"
+        assert imprint["hash_algorithm"]["algorithm"].dotted == "1.2.156.10197.1.401"
+        assert imprint["hashed_message"].native == hashlib.new("sm3", si["signature"].native).digest()
+    else:
+        assert tsi["signature_algorithm"]["algorithm"].native in ("rsassa_pkcs1v15", "sha256_rsa")
+        assert imprint["hashed_message"].native == hashlib.sha256(si["signature"].native).digest()
 
 
 def test_trust_list_round_trips_tsa(setup):

@@ -365,7 +365,7 @@ def _read_receipt(path: Path, check: ReceiptCheck) -> tuple[bytes, bytes, bytes]
     if manifest.rootfiles != [RECEIPT_MEMBER] or set(listed) != {RECEIPT_MEMBER}:
         add(finding("S003", manifest_name(1), layer="001", detail=RECEIPT_MEMBER))
     elif listed[RECEIPT_MEMBER].digest != hashlib.sha256(xml).digest():
-        add(finding("I001", RECEIPT_MEMBER, manifest=manifest_name(1)))
+        add(finding("I001", RECEIPT_MEMBER, manifest=manifest_name(1), algorithm="SHA-256"))
     return xml, manifest_bytes, p7s
 
 

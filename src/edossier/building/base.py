@@ -22,8 +22,11 @@ class _Base:
     records: list[Record]
 
 
-def _read_base(path: Path) -> _Base:
-    """Read the package being appended to; refuse one whose latest layer does not hold together."""
+def _read_base(path: Path, algorithm: str = "sha256") -> _Base:
+    """Read the package being appended to; refuse one whose latest layer does not hold together.
+    The objects come back with digests in `algorithm`, the new layer's manifest digest algorithm: each
+    listed member is checked in its manifest's algorithm and, when the new layer uses another one,
+    hashed again in the same pass (spec §4.3: a layer may change the algorithm)."""
     opened = open_package(path)
     if isinstance(opened, list):
         f = opened[0]
@@ -44,19 +47,24 @@ def _read_base(path: Path) -> _Base:
         except (ManifestError, RecordError, KeyError, ValueError) as exc:
             raise BuildError(f"{path}: cannot read layer data ({exc}); validate the package first",
                              f"{path}：无法读取层数据（{exc}）；请先校验该卷宗包") from None
-        _check_base_integrity(pkg, manifest.objects, path)
+        objects = _check_base_integrity(pkg, manifest.objects, path, algorithm)
         latest = layer_objects_of(layers, pkg.read(manifest_name(layers), pkg.limits.max_xml_bytes),
-                                  pkg.read(signature_name(layers), 1024 * 1024))
-    return _Base(layers, list(manifest.objects) + latest, records)
+                                  pkg.read(signature_name(layers), 1024 * 1024), algorithm)
+    return _Base(layers, objects + latest, records)
 
 
-def _check_base_integrity(pkg: OpenedPackage, objects, path: Path) -> None:
+def _check_base_integrity(pkg: OpenedPackage, objects, path: Path, algorithm: str = "sha256") -> list[DataObject]:
+    """The listed objects, each checked against the package, with digests in `algorithm`."""
     listed = {o.uri for o in objects}
+    out = []
     for o in objects:
-        if o.uri not in pkg.infos or pkg.sha256(o.uri) != o.digest:
+        found = pkg.digests(o.uri, tuple(dict.fromkeys((o.algorithm, algorithm)))) if o.uri in pkg.infos else {}
+        if found.get(o.algorithm) != o.digest:
             raise BuildError(f"{path}: {o.uri} does not match the latest manifest; validate the package first",
                              f"{path}：{o.uri} 与最新清单不符；请先校验该卷宗包")
+        out.append(DataObject(o.uri, o.mime, found[algorithm], algorithm=algorithm))
     extra = [n for n in pkg.order if n != "mimetype" and not n.startswith("META-INF/") and n not in listed]
     if extra:
         raise BuildError(f"{path}: {extra[0]} is not covered by any signature; validate the package first",
                          f"{path}：{extra[0]} 未经签名覆盖；请先校验该卷宗包")
+    return out

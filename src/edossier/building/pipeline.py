@@ -121,7 +121,9 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
 
             return source_problems([(SOURCE_FILE, en, zh) for en, zh in exc.problems], Path(source_dir))
         raise BuildError(exc.en, exc.zh) from None
-    base = _read_base(base_path) if base_path else _Base(0, [], [])
+    # The manifest digest follows the signature family: SM3 beside an SM2 key, else SHA-256 (spec §4.3).
+    algorithm = credential.manifest_digest if credential is not None else "sha256"  # SM3 for SM2 signers
+    base = _read_base(base_path, algorithm) if base_path else _Base(0, [], [])
     layer = base.layers + 1
     created = created or source_date() or dt.datetime.now().astimezone().replace(microsecond=0)
     data = source.data
@@ -162,7 +164,7 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
     try:
         return _build_in(spool, source, docs_in, layer, created, warnings, progress, ocr, problems, generated_pages,
                          base, data, case, agency, volumes, credential, known_docs, base_path, checks, lint, output,
-                         started)
+                         started, algorithm)
     finally:
         # on every path, a refusal included: a spool left to the garbage collector is removed at some
         # later moment with a ResourceWarning ("Implicitly cleaning up"), inside whatever runs then
@@ -170,7 +172,7 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
 
 
 def _build_in(spool, source, docs_in, layer, created, warnings, progress, ocr, problems, generated_pages, base, data,
-              case, agency, volumes, credential, known_docs, base_path, checks, lint, output, started):
+              case, agency, volumes, credential, known_docs, base_path, checks, lint, output, started, algorithm):
     built = _make_documents(source, docs_in, layer, created, warnings, progress, ocr, Path(spool.name), problems)
     generated = 0
     if generated_pages:
@@ -212,14 +214,16 @@ def _build_in(spool, source, docs_in, layer, created, warnings, progress, ocr, p
     unsigned = Path(spool.name) / "unsigned.edp"
     with PackageWriter(unsigned, base=base_path, date_time=stamp.timetuple()[:6]) as writer:
         new_objects = [DataObject(record_name(layer), "application/xml",
-                                  writer.add_bytes(record_name(layer), record_xml, compress=True), rootfile=True)]
+                                  writer.add_bytes(record_name(layer), record_xml, compress=True, algorithm=algorithm),
+                                  rootfile=True, algorithm=algorithm)]
         for doc, pdf_bytes in built:
             new_objects.append(DataObject(doc.file, "application/pdf",
-                                          writer.add_bytes(doc.file, Path(pdf_bytes).read_bytes(), compress=False)))
+                                          writer.add_bytes(doc.file, Path(pdf_bytes).read_bytes(), compress=False,
+                                                           algorithm=algorithm), algorithm=algorithm))
             Path(pdf_bytes).unlink()
         # everything the previous manifest lists (which covers the layers before it), plus that
         # manifest and its signature, so this signature vouches for every earlier one (spec §4.2)
-        carried = [DataObject(o.uri, o.mime, o.digest) for o in base.objects]
+        carried = [DataObject(o.uri, o.mime, o.digest, algorithm=o.algorithm) for o in base.objects]
         manifest = build_manifest(layer, carried + new_objects)
         writer.add_bytes(manifest_name(layer), manifest, compress=True)
     result, preflight_started = None, time.monotonic()

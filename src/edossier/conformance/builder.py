@@ -179,6 +179,10 @@ class Workshop:
     def cred(self, name: str, layer: int = 1, *, digest: str | None = None, cades: bool = True,
              tsa: str | None = None, tsa_time: dt.datetime | None = None) -> Credential:
         when = LAYER_TIMES[layer - 1]
+        if (self.pki / f"{name}.pem").exists():  # an SM2 credential of the corpus PKI (#20)
+            from .signing import corpus_sm2_credential
+
+            return corpus_sm2_credential(self.pki / f"{name}.pem", signing_time=when)
         stamper = FixedTimeStamper(self.pki / f"{tsa}.p12", tsa_time or when + dt.timedelta(minutes=1)) if tsa else None
         return corpus_credential(self.pki / f"{name}.p12", signing_time=when, digest=digest, cades=cades,
                                  timestamper=stamper)

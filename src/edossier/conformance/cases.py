@@ -11,6 +11,7 @@ from __future__ import annotations
 
 # The order of these imports is the order of CASES (and of corpus.json): keep it.
 from . import cases_container, cases_records, cases_integrity, cases_signatures, cases_documents, cases_caserules  # noqa: F401,E501
+from . import cases_sm2  # noqa: F401 - SM2/SM3 layers (#20), after the others so that their order is kept
 from .casekit import CASES, Case, case
 
 __all__ = ["CASES", "Case", "case"]

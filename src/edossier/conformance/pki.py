@@ -20,6 +20,17 @@ Besides the four demo agencies and the demo TSA, the folder holds signers for th
 | retired.p12 | signer of an agency whose trust-list entry ended before the validation time | G004 |
 | rogue-tsa.p12 | time-stamping unit under the rogue root | G022 |
 
+And an SM2 hierarchy (issue #20; made once, like the rest, by `ensure_sm2_pki` when its files are
+missing, so that adding it left the RSA files alone): an SM2 root (sm2-root-ca.pem), an SM2 police CA
+and an SM2 court CA (sm2-ca-police.pem, sm2-ca-court.pem) with their SM2-signed CRLs (sm2-crl-*.crl),
+listed in the corpus trust list for two more agencies, SM2_POLICE and SM2_COURT:
+
+| file | what it is | case |
+|---|---|---|
+| sm2-police.pem | SM2_POLICE's signer (PEM credential: key + certificates) | good SM2 cases, G002 |
+| sm2-revoked.pem | SM2_POLICE signer, revoked on 2026-11-15 in the SM2 police CA's CRL | G005 |
+| sm2-courtca.pem | signer naming SM2_POLICE, issued by the SM2 *court* CA | G003 |
+
 The corpus trust list (samples/corpus/trustlist.xml) is written from these files on every run, signed
 by trustlist-operator.p12 (RSA, so that the signature and the list's bytes are reproducible); its
 certificate is samples/corpus/trust-anchor.pem.
@@ -73,6 +84,12 @@ RETIRED = Agency("police", "深圳市公安局宝安分局", "11440300MB2C12348B
 
 EXTRA_SIGNERS = ("revoked", "expired", "weak", "noeku", "wrongorg", "rogue", "unlisted", "nocrl", "retired",
                  "rogue-tsa")
+# SM2 agencies (issue #20): their own SM2 CAs under an SM2 root, listed beside the RSA ones
+SM2_POLICE = Agency("police", "深圳市公安局龙岗分局", "11440300MB2C12350K")
+SM2_COURT = Agency("court", "深圳市龙岗区人民法院", "11440300MB2C12360L")
+SM2_SIGNERS = ("sm2-police", "sm2-revoked", "sm2-courtca")
+SM2_FILES = ("sm2-root-ca.pem", "sm2-ca-police.pem", "sm2-ca-court.pem", "sm2-crl-root.crl", "sm2-crl-police.crl",
+             "sm2-crl-court.crl") + tuple(f"{n}.pem" for n in SM2_SIGNERS)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -133,6 +150,44 @@ def make_pki(folder: Path) -> None:
     (folder / "trustlist.xml").unlink(missing_ok=True)  # the corpus trust list is samples/corpus/trustlist.xml
 
 
+def make_sm2_pki(folder: Path) -> None:
+    """The corpus's SM2 hierarchy in `folder` (random keys and SM2 signatures: run once, then commit)."""
+    folder = Path(folder)
+    # (distribution points under pki.edossier.invalid, as the RSA corpus PKI's: validators take the CRLs
+    # from the trust list, and no absolute path of the machine that made them ends up in a certificate)
+    root = dca.make_root_ca(now=PKI_TIME, key_type="sm2", name="国密根CA（一致性测试）",
+                            crl_url=f"{dca.CRL_BASE_URL}sm2-crl-root.crl")
+    cas = {role: dca.issue_ca(root, role, now=PKI_TIME, key_type="sm2", name=f"国密{zh}CA（一致性测试）",
+                              crl_url=f"{dca.CRL_BASE_URL}sm2-crl-{role}.crl")
+           for role, zh in (("police", "公安机关"), ("court", "人民法院"))}
+    kw = dict(now=PKI_TIME, key_type="sm2")
+    creds = {
+        "sm2-police": dca.issue_signer(cas["police"], SM2_POLICE.name, SM2_POLICE.credit_code, role="police", **kw),
+        "sm2-revoked": dca.issue_signer(cas["police"], SM2_POLICE.name, SM2_POLICE.credit_code, role="police", **kw),
+        "sm2-courtca": dca.issue_signer(cas["court"], SM2_POLICE.name, SM2_POLICE.credit_code, role="court", **kw),
+    }
+    for name, cred in creds.items():
+        dca.write_credential(cred, folder / f"{name}.pem")
+    _write(folder / "sm2-root-ca.pem", root.pem)
+    _write(folder / "sm2-crl-root.crl", dca.make_crl(root, now=PKI_TIME))
+    for role, ca in cas.items():
+        _write(folder / f"sm2-ca-{role}.pem", ca.pem)
+        revoked = [(creds["sm2-revoked"].cert.serial_number, REVOKED_ON)] if role == "police" else []
+        _write(folder / f"sm2-crl-{role}.crl", dca.make_crl(ca, revoked, now=REVOKED_ON + dt.timedelta(hours=2),
+                                                            crl_number=2))
+
+
+def ensure_sm2_pki(folder: Path) -> None:
+    """Reuse the SM2 hierarchy in `folder`; make it only if none of its files is there."""
+    present = [n for n in SM2_FILES if (Path(folder) / n).exists()]
+    if not present:
+        make_sm2_pki(folder)
+    elif len(present) != len(SM2_FILES):
+        missing = sorted(set(SM2_FILES) - set(present))
+        raise FileNotFoundError(f"{folder}: incomplete SM2 corpus PKI (missing {', '.join(missing)}); "
+                                "remove the sm2-* files to make new ones")
+
+
 def _cert(path: Path) -> x509.Certificate:
     return x509.load_pem_x509_certificate(path.read_bytes())
 
@@ -154,6 +209,14 @@ def trust_list(folder: Path) -> TrustList:
             name=a.name, credit_code=a.credit_code, role=a.role, ca_certs=(_der(ca), _der(root)), crls=crls,
             valid_from=ca.not_valid_before_utc,
             valid_to=RETIRED_ON if a is RETIRED else ca.not_valid_after_utc))
+    if (folder / "sm2-root-ca.pem").exists():  # SM2 certificates and CRLs, carried as any others (#20)
+        sm2_root = _cert(folder / "sm2-root-ca.pem")
+        for a in (SM2_POLICE, SM2_COURT):
+            ca = _cert(folder / f"sm2-ca-{a.role}.pem")
+            entries.append(TrustedAgency(
+                name=a.name, credit_code=a.credit_code, role=a.role, ca_certs=(_der(ca), _der(sm2_root)),
+                crls=((folder / f"sm2-crl-{a.role}.crl").read_bytes(), (folder / "sm2-crl-root.crl").read_bytes()),
+                valid_from=ca.not_valid_before_utc, valid_to=ca.not_valid_after_utc))
     return TrustList(
         agencies=tuple(entries),
         name="edossier 一致性测试信任列表（仅供测试） / edossier conformance corpus trust list (tests only)",
@@ -195,6 +258,7 @@ def ensure_pki(folder: Path) -> Path:
         missing = sorted(set(needed) - set(present))
         raise FileNotFoundError(f"{folder}: incomplete corpus PKI (missing {', '.join(missing)}); "
                                 "remove the folder to make a new one")
+    ensure_sm2_pki(folder)
     return folder
 
 

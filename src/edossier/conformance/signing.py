@@ -125,8 +125,58 @@ def corpus_credential(p12: Path, *, signing_time: dt.datetime, digest: str | Non
         values = cert.subject.get_attributes_for_oid(oid)
         return values[0].value if values else None
 
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     return Credential(signer, cert.subject.rfc4514_string(), attr(NameOID.ORGANIZATION_NAME),
-                      attr(ObjectIdentifier(ORGANIZATION_IDENTIFIER)), key_bits=getattr(key, "key_size", None))
+                      attr(ObjectIdentifier(ORGANIZATION_IDENTIFIER)), key_bits=getattr(key, "key_size", None),
+                      algorithm="rsa" if isinstance(key, rsa.RSAPrivateKey) else "ecdsa")
+
+
+def deterministic_sm2_sign(key, data: bytes, uid: bytes | None = None) -> bytes:
+    """SM2 signature (GB/T 32918.2 §6.1, DER) whose nonce k is derived from the key and e, so that the
+    corpus has the same bytes on every run (sm2.sign takes a random k, as it must elsewhere). The point
+    kG is Tongsuo's (sm2.private_key_from_scalar); only the scalar equations of steps A5–A6 are here:
+    r = (e + x1) mod n, s = (1 + d)⁻¹ (k − r·d) mod n. Every signature is checked with sm2.verify."""
+    import hmac
+
+    from ..signing import sm2
+
+    uid = sm2.DEFAULT_ID if uid is None else uid
+    e_bytes = sm2.message_digest(key.public, data, uid)
+    e, d, n = int.from_bytes(e_bytes, "big"), key.d, sm2.N
+    for counter in range(1000):
+        k = int.from_bytes(hmac.new(d.to_bytes(32, "big"), e_bytes + counter.to_bytes(4, "big"), "sm3").digest(),
+                           "big") % (n - 2) + 1
+        x1 = sm2.private_key_from_scalar(k).public.x
+        r = (e + x1) % n
+        if r == 0 or r + k == n:
+            continue
+        s = pow(1 + d, -1, n) * (k - r * d) % n
+        if s == 0:
+            continue
+        sig = sm2.encode_der(r, s)
+        if sm2.verify(key.public, data, sig, uid=uid) != "der":
+            raise RuntimeError("deterministic SM2 signature does not verify")
+        return sig
+    raise RuntimeError("no SM2 nonce found")
+
+
+def corpus_sm2_credential(pem: Path, *, signing_time: dt.datetime) -> Credential:
+    """An SM2 Credential (PEM file) that signs deterministically at a fixed signing time."""
+    from ..signing.cades import load_credential
+    from ..signing.cades_sm2 import SM2Signer
+
+    class CorpusSM2Signer(SM2Signer):
+        def sign_bytes(self, data: bytes) -> bytes:
+            return deterministic_sm2_sign(self.key, data, self.uid)
+
+        def signing_time(self) -> dt.datetime:
+            return signing_time
+
+    cred = load_credential(Path(pem))
+    s = cred.signer
+    cred.signer = CorpusSM2Signer(s.key, s.signing_cert, s.cert_registry, s.uid)
+    return cred
 
 
 def sign_bytes(credential: Credential, manifest: bytes) -> bytes:

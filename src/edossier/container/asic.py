@@ -5,7 +5,7 @@ Layout (docs/spec.md §3):
     mimetype                         first, stored, "application/vnd.etsi.asic-e+zip"
     dossier/NNN.xml                  dossier record of layer NNN (Rootfile of manifest NNN)
     documents/NNN/MMMM.pdf           documents added by layer NNN
-    META-INF/ASiCManifestNNN.xml     manifest of layer NNN: every data object present, SHA-256
+    META-INF/ASiCManifestNNN.xml     manifest of layer NNN: every data object present, SHA-256 or SM3
     META-INF/signatureNNN.p7s        CAdES detached signature over the manifest's exact bytes
 """
 
@@ -24,6 +24,14 @@ MIMETYPE = b"application/vnd.etsi.asic-e+zip"
 ASIC_NS = "http://uri.etsi.org/02918/v1.2.1#"
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 SHA256_URI = "http://www.w3.org/2001/04/xmlenc#sha256"
+# SM3 (GB/T 32905) has no XML Signature URI: neither the W3C/IETF registry (RFC 9231) nor a Chinese
+# standard we could find (GB/T 38540 and GM/T 0099 name SM3 by its OID in ASN.1) defines one, so the
+# manifest names it by its OID (GB/T 33560 / GM/T 0006) as an RFC 3061 URN (docs/spec.md §4.3).
+SM3_URI = "urn:oid:1.2.156.10197.1.401"
+# Manifest digest algorithms: URI -> hashlib name, and back. One algorithm per manifest (§4.3).
+DIGEST_URIS = {SHA256_URI: "sha256", SM3_URI: "sm3"}
+DIGEST_URI_OF = {v: k for k, v in DIGEST_URIS.items()}
+DIGEST_NAMES = {"sha256": "SHA-256", "sm3": "SM3"}
 MAX_LAYERS = 999
 EXPECTED_MIME = {"pdf": "application/pdf", "xml": "application/xml", "p7s": "application/pkcs7-signature"}
 
@@ -34,12 +42,20 @@ _SEGMENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 
-def layer_objects_of(layer: int, manifest: bytes, signature: bytes) -> list["DataObject"]:
-    """The data objects by which later manifests cover layer `layer`'s manifest and signature (§4.2)."""
+def digest_of(data: bytes, algorithm: str = "sha256") -> bytes:
+    """The digest of `data` with a manifest digest algorithm ("sha256" or "sm3")."""
     import hashlib
 
-    return [DataObject(manifest_name(layer), "application/xml", hashlib.sha256(manifest).digest()),
-            DataObject(signature_name(layer), "application/pkcs7-signature", hashlib.sha256(signature).digest())]
+    if algorithm not in DIGEST_URI_OF:
+        raise ValueError(f"unsupported manifest digest algorithm {algorithm!r}")
+    return hashlib.new(algorithm, data).digest()
+
+
+def layer_objects_of(layer: int, manifest: bytes, signature: bytes, algorithm: str = "sha256") -> list["DataObject"]:
+    """The data objects by which later manifests cover layer `layer`'s manifest and signature (§4.2)."""
+    return [DataObject(manifest_name(layer), "application/xml", digest_of(manifest, algorithm), algorithm=algorithm),
+            DataObject(signature_name(layer), "application/pkcs7-signature", digest_of(signature, algorithm),
+                       algorithm=algorithm)]
 
 
 def manifest_name(layer: int) -> str:
@@ -90,12 +106,18 @@ class DataObject:
     mime: str
     digest: bytes
     rootfile: bool = False
+    algorithm: str = "sha256"  # the manifest digest algorithm of `digest` (DIGEST_URIS)
 
 
 @dataclass(frozen=True)
 class Manifest:
     sig_ref: str
     objects: tuple[DataObject, ...]
+
+    @property
+    def algorithm(self) -> str:
+        """The manifest's one digest algorithm (parse_manifest refuses a mixture)."""
+        return self.objects[0].algorithm if self.objects else "sha256"
 
     def by_uri(self) -> dict[str, DataObject]:
         return {o.uri: o for o in self.objects}
@@ -109,7 +131,10 @@ ManifestError = CodedError  # a manifest that breaks a rule: finding `code` with
 
 
 def build_manifest(layer: int, objects: list[DataObject]) -> bytes:
-    """Serialise the ASiC manifest of `layer`; byte-exact and deterministic (objects in given order)."""
+    """Serialise the ASiC manifest of `layer`; byte-exact and deterministic (objects in given order).
+    Every object must carry a digest in the same algorithm (one algorithm per manifest, spec §4.3)."""
+    if len({o.algorithm for o in objects}) > 1:
+        raise ValueError("a manifest uses one digest algorithm for all its objects")
     lines = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
         f'<asic:ASiCManifest xmlns:asic="{ASIC_NS}" xmlns:ds="{DS_NS}">',
@@ -119,7 +144,7 @@ def build_manifest(layer: int, objects: list[DataObject]) -> bytes:
         root = ' Rootfile="true"' if o.rootfile else ""
         lines += [
             f"  <asic:DataObjectReference URI={quoteattr(o.uri)} MimeType={quoteattr(o.mime)}{root}>",
-            f'    <ds:DigestMethod Algorithm="{SHA256_URI}"/>',
+            f'    <ds:DigestMethod Algorithm="{DIGEST_URI_OF[o.algorithm]}"/>',
             f"    <ds:DigestValue>{base64.b64encode(o.digest).decode()}</ds:DigestValue>",
             "  </asic:DataObjectReference>",
         ]
@@ -168,6 +193,10 @@ def parse_manifest(data: bytes) -> Manifest:
                             f"应恰好有一个 SigReference，实有 {len(sig_refs)} 个")
     if not objects:
         raise ManifestError("S002", "no DataObjectReference", "没有 DataObjectReference")
+    algorithms = sorted({DIGEST_NAMES[o.algorithm] for o in objects})
+    if len(algorithms) > 1:
+        raise ManifestError("S002", f"the manifest mixes digest algorithms ({', '.join(algorithms)}); one is required",
+                            f"清单混用了多种摘要算法（{'、'.join(algorithms)}），只能使用一种")
     return Manifest(sig_refs[0], tuple(objects))
 
 
@@ -191,17 +220,19 @@ def _parse_reference(el) -> DataObject:
         raise ManifestError("S002", f"{uri}: expected one DigestMethod and one DigestValue",
                             f"{uri}：应有一个 DigestMethod 和一个 DigestValue")
     alg = methods[0].get("Algorithm")
-    if alg != SHA256_URI:
-        raise ManifestError("S002", f"{uri}: digest algorithm {alg} is not SHA-256 ({SHA256_URI})",
-                            f"{uri}：摘要算法 {alg} 不是 SHA-256（{SHA256_URI}）")
+    if alg not in DIGEST_URIS:
+        raise ManifestError("S002", f"{uri}: digest algorithm {alg} is neither SHA-256 ({SHA256_URI}) nor SM3 ({SM3_URI})",
+                            f"{uri}：摘要算法 {alg} 既不是 SHA-256（{SHA256_URI}）也不是 SM3（{SM3_URI}）")
+    algorithm = DIGEST_URIS[alg]
     try:
-        digest = base64.b64decode((values[0].text or "").strip(), validate=True)
+        value = base64.b64decode((values[0].text or "").strip(), validate=True)
     except ValueError:
         raise ManifestError("S002", f"{uri}: DigestValue is not base64", f"{uri}：DigestValue 不是 base64 编码") from None
-    if len(digest) != 32:
-        raise ManifestError("S002", f"{uri}: DigestValue is {len(digest)} bytes, a SHA-256 digest has 32",
-                            f"{uri}：DigestValue 为 {len(digest)} 字节，SHA-256 摘要应为 32 字节")
+    if len(value) != 32:  # SHA-256 and SM3 digests both have 256 bits
+        name = DIGEST_NAMES[algorithm]
+        raise ManifestError("S002", f"{uri}: DigestValue is {len(value)} bytes, a {name} digest has 32",
+                            f"{uri}：DigestValue 为 {len(value)} 字节，{name} 摘要应为 32 字节")
     rootfile = el.get("Rootfile", "false")
     if rootfile not in ("true", "false", "1", "0"):
         raise ManifestError("S002", f"{uri}: Rootfile must be a boolean", f"{uri}：Rootfile 必须是布尔值")
-    return DataObject(uri, mime, digest, rootfile in ("true", "1"))
+    return DataObject(uri, mime, value, rootfile in ("true", "1"), algorithm)

@@ -130,10 +130,16 @@ class OpenedPackage:
 
     def sha256(self, name: str) -> bytes:
         """Stream one member through SHA-256 (size and CRC-32 are checked at the end)."""
-        h = hashlib.sha256()
+        return self.digests(name, ("sha256",))["sha256"]
+
+    def digests(self, name: str, algorithms=("sha256",)) -> dict[str, bytes]:
+        """Stream one member once through each of `algorithms` (hashlib names: the manifest digest
+        algorithms, SHA-256 and SM3); size and CRC-32 are checked at the end."""
+        hs = {a: hashlib.new(a) for a in algorithms}
         for chunk in self.chunks(name, HASH_CHUNK):
-            h.update(chunk)
-        return h.digest()
+            for h in hs.values():
+                h.update(chunk)
+        return {a: h.digest() for a, h in hs.items()}
 
 
 def open_package(path: Path, limits: Limits | None = None) -> OpenedPackage | list[Finding]:
@@ -365,10 +371,11 @@ class PackageWriter:
         info.external_attr = (stat.S_IFREG | 0o644) << 16
         return info
 
-    def add_bytes(self, name: str, data: bytes, *, compress: bool) -> bytes:
+    def add_bytes(self, name: str, data: bytes, *, compress: bool, algorithm: str = "sha256") -> bytes:
+        """Write a member; return its digest in `algorithm` (the manifest's digest algorithm)."""
         info = self._info(name, zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED)
         self.zf.writestr(info, data, compresslevel=6 if compress else None)
-        return hashlib.sha256(data).digest()
+        return hashlib.new(algorithm, data).digest()
 
     def close(self) -> None:
         self.zf.close()

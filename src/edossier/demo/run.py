@@ -45,7 +45,12 @@ class DemoResult:
                 and self.tampered is not None and self.tampered.verdict == "reject")
 
 
-def run_demo(workdir: Path, say: Say = lambda en, zh: None) -> DemoResult:
+# `edossier demo --algorithm`: the demo PKI's key type, and the roles whose signer is ECDSA all the same
+# (mixed: an ECDSA credential issued by the SM2 demo PKI's procuratorate CA, between SM2 layers).
+ALGORITHMS = {"ecdsa": ("ec", ()), "rsa": ("rsa", ()), "sm2": ("sm2", ()), "mixed": ("sm2", ("procuratorate",))}
+
+
+def run_demo(workdir: Path, say: Say = lambda en, zh: None, algorithm: str = "ecdsa") -> DemoResult:
     workdir = Path(workdir)
     case_dir = samples_dir() / SAMPLE_CASE
     # The demo replaces its PKI and packages in `workdir`: never inside the bundled samples it reads.
@@ -57,16 +62,27 @@ def run_demo(workdir: Path, say: Say = lambda en, zh: None) -> DemoResult:
     pki_dir = workdir / "pki"
     say(f"Demo PKI (root CA, one CA per agency role, CRLs, trust list) in {pki_dir}",
         f"演示用 PKI（根 CA、各类机关 CA、吊销列表、信任列表）：{pki_dir}")
-    make_demo_pki(pki_dir, overwrite=True)
+    key_type, ecdsa_roles = ALGORITHMS[algorithm]
+    pki = make_demo_pki(pki_dir, overwrite=True, key_type=key_type)
+    credentials = dict(pki.p12_paths)
+    for role in ecdsa_roles:
+        from .ca import issue_signer, write_p12
+        from .pki import DEMO_AGENCIES, load_demo_ca
+
+        agency = next(a for a in DEMO_AGENCIES if a.role == role)
+        credentials[role] = pki_dir / f"{role}-ecdsa.p12"
+        write_p12(issue_signer(load_demo_ca(pki_dir, role), agency.name, agency.credit_code, key_type="ec", role=role),
+                  credentials[role])
     trust = load_demo_trustlist(pki_dir)  # verified against the folder's own trust-anchor.pem
-    # A local time-stamping authority on the loopback interface, so the layers are CAdES-B-T.
-    tsa_server, tsa_url = serve_in_thread(LocalTSA(pki_dir / "tsa.p12"))
+    # A local time-stamping authority on the loopback interface, so the layers are CAdES-B-T (an SM2
+    # authority in an SM2 PKI: its tokens are SM2/SM3 SignedData).
+    tsa_server, tsa_url = serve_in_thread(LocalTSA(credentials["tsa"]))
     say(f"Demo time-stamping authority at {tsa_url}", f"演示时间戳服务：{tsa_url}")
     try:
         previous = None
         for role, name in STEPS:
             out = workdir / name
-            cred = load_credential(pki_dir / f"{role}.p12")
+            cred = load_credential(credentials[role])
             cred.tsa_url = tsa_url
             # Long-term validation data, as `edossier build` does: the CRLs of the signer's path from
             # its certificates' distribution points (file: URLs into the demo folder).

@@ -57,6 +57,8 @@ def render_text(reports, console: Console, lang: str = "en", *, trust: dict | No
                 (L["signature"], indication_text(sig.get("indication"), "zh-CN" if zh else "en",
                                                  sig.get("sub_indication"))),
                 (L["signed"], show(sig.get("signing_time"), tz)),
+                # e.g. ECDSA/SHA-256, or for SM2 the CMS form found (GB/T 35275 or RFC 5652, OID, encoding)
+                *([(L["algorithm"], sig["algorithm"])] if sig.get("algorithm") else []),
             ])
         findings = rep.sorted_findings()
         if not findings:

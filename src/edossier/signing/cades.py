@@ -40,16 +40,47 @@ class Credential:
     tsa_url: str | None = None  # RFC 3161 service: signatures become CAdES-B-T
     crls: tuple[bytes, ...] = ()  # DER CRLs embedded in every SignedData (long-term validation)
     key_bits: int | None = None
+    algorithm: str = "ecdsa"  # the key's family: "rsa", "ecdsa" or "sm2"
+
+    @property
+    def manifest_digest(self) -> str:
+        """The manifest digest algorithm of the layers this credential signs (docs/spec.md §4.3): SM3
+        beside an SM2 key, as the national profile pairs them (GB/T 35275), SHA-256 otherwise."""
+        return "sm3" if self.algorithm == "sm2" else "sha256"
 
 
 def load_credential(path: Path, passphrase: bytes | None = None) -> Credential:
-    """Load a PKCS#12 signing credential (demo credentials have no passphrase)."""
+    """Load a signing credential: PKCS#12 (RSA, ECDSA; demo credentials have no passphrase), or a PEM
+    file holding the private key (PKCS#8, encrypted or not, or SEC1) and the certificates, the signer's
+    and its chain (RSA, ECDSA and SM2: docs/signatures.md, "Credentials"). The key type decides how the
+    layer is signed."""
     from pyhanko.sign import signers
 
-    from .p12 import read_p12
+    from .p12 import MAX_P12_BYTES, read_p12
 
     path = Path(path)
-    data, key, cert = read_p12(path, passphrase, CredentialError, ("signing credential", "签名凭据"))
+    try:
+        with open(path, "rb") as f:
+            head = f.read(MAX_P12_BYTES + 1)
+    except OSError:
+        head = b""  # read_p12 below reports the error in both languages
+    if head.lstrip().startswith(b"-----BEGIN"):
+        return _load_pem_credential(path, head, passphrase)
+    try:
+        data, key, cert = read_p12(path, passphrase, CredentialError, ("signing credential", "签名凭据"))
+    except CredentialError:
+        from .sm2_p12 import is_sm2_p12
+
+        if not is_sm2_p12(head):
+            raise
+        # a PKCS#12 that cryptography refuses: an SM2 .pfx as national CAs issue them (sm2_p12.py reads it)
+        from asn1crypto import x509 as ax509
+
+        from .pem_credential import read_sm2_credential
+
+        _data, key, leaf_der, chain = read_sm2_credential(path, passphrase, CredentialError,
+                                                          ("signing credential", "签名凭据"))
+        return _sm2_credential(key, ax509.Certificate.load(leaf_der), [ax509.Certificate.load(c) for c in chain])
     signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=passphrase)
     if signer is None:
         raise CredentialError(f"{path}: pyHanko could not load the credential", f"{path}：无法加载签名凭据")
@@ -61,8 +92,85 @@ def load_credential(path: Path, passphrase: bytes | None = None) -> Credential:
 
     from cryptography.x509 import ObjectIdentifier
 
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     return Credential(signer, cert.subject.rfc4514_string(), attr(NameOID.ORGANIZATION_NAME),
-                      attr(ObjectIdentifier(ORGANIZATION_IDENTIFIER)), key_bits=getattr(key, "key_size", None))
+                      attr(ObjectIdentifier(ORGANIZATION_IDENTIFIER)), key_bits=getattr(key, "key_size", None),
+                      algorithm="rsa" if isinstance(key, rsa.RSAPrivateKey) else "ecdsa")
+
+
+def _subject_attrs(cert) -> tuple[str | None, str | None]:
+    """(organizationName, organizationIdentifier) of an asn1crypto certificate."""
+    return _subject_attr(cert, "2.5.4.10"), _subject_attr(cert, ORGANIZATION_IDENTIFIER)
+
+
+def _sm2_credential(key, leaf, chain) -> Credential:
+    """The Credential of an SM2 key, its certificate and the chain (asn1crypto certificates)."""
+    from cryptography import x509 as cx509
+
+    from .cades_sm2 import SM2Signer
+
+    org, org_id = _subject_attrs(leaf)
+    subject = cx509.load_der_x509_certificate(leaf.dump()).subject.rfc4514_string()
+    return Credential(SM2Signer(key, leaf, tuple(chain)), subject, org, org_id, key_bits=256, algorithm="sm2")
+
+
+def _load_pem_credential(path: Path, data: bytes, passphrase: bytes | None) -> Credential:
+    """A PEM credential: one private-key block and one or more CERTIFICATE blocks (any order); the
+    signer's certificate is the one whose public key is the key's."""
+    from asn1crypto import keys as akeys, pem, x509 as ax509
+
+    from . import sm2
+    from .p12 import MAX_P12_BYTES
+
+    def bad(en, zh):
+        return CredentialError(f"{path}: {en}", f"{path}：{zh}")
+
+    if len(data) > MAX_P12_BYTES:
+        raise bad("too large for a PEM signing credential", "文件过大，不是 PEM 签名凭据")
+    try:
+        blocks = list(pem.unarmor(data, multiple=True))
+        certs = [ax509.Certificate.load(der) for label, _h, der in blocks if label == "CERTIFICATE"]
+        for c in certs:
+            c.native  # a malformed certificate fails here, with the rest of the file
+    except Exception as exc:  # noqa: BLE001 - not PEM, or a block that does not parse
+        raise bad(f"not a PEM credential ({str(exc)[:120]})", f"不是 PEM 凭据（{str(exc)[:120]}）") from None
+    key_blocks = [(label, der) for label, _h, der in blocks
+                  if label in ("PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "EC PRIVATE KEY")]
+    if len(key_blocks) != 1 or not certs:
+        raise bad("a PEM credential holds exactly one private key and the signer's certificate",
+                  "PEM 凭据应恰好包含一个私钥和签名人证书")
+    label, key_der = key_blocks[0]
+    key_pem = pem.armor(label, key_der)
+    if any(sm2.is_sm2_spki(c.public_key) for c in certs):
+        from .pem_credential import read_pem_credential
+
+        _data, key, leaf_der, chain = read_pem_credential(path, passphrase, CredentialError,
+                                                          ("signing credential", "签名凭据"))
+        return _sm2_credential(key, ax509.Certificate.load(leaf_der), [ax509.Certificate.load(c) for c in chain])
+    from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    try:
+        ckey = serialization.load_pem_private_key(key_pem, passphrase)
+    except TypeError:
+        raise bad("the private key is encrypted: a passphrase is needed", "私钥已加密，需要口令") from None
+    except Exception as exc:  # noqa: BLE001 - wrong passphrase, unsupported key
+        raise bad(f"cannot read the private key ({str(exc)[:120]})", f"无法读取私钥（{str(exc)[:120]}）") from None
+    spki = ckey.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    leaf = next((c for c in certs if c.public_key.dump() == spki), None)
+    if leaf is None:
+        raise bad("no certificate in the file is the private key's", "文件中没有与私钥相符的证书")
+    signer = signers.SimpleSigner(
+        signing_cert=leaf, signing_key=akeys.PrivateKeyInfo.load(ckey.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
+        cert_registry=SimpleCertificateStore.from_certs([c for c in certs if c is not leaf]))
+    org, org_id = _subject_attrs(leaf)
+    subject = cx509.load_der_x509_certificate(leaf.dump()).subject.rfc4514_string()
+    return Credential(signer, subject, org, org_id, key_bits=getattr(ckey, "key_size", None),
+                      algorithm="rsa" if leaf.public_key.algorithm == "rsa" else "ecdsa")
 
 
 def load_crls(paths) -> tuple[bytes, ...]:
@@ -84,11 +192,22 @@ def load_crls(paths) -> tuple[bytes, ...]:
 
 
 def sign_manifest(credential: Credential, manifest: bytes) -> bytes:
-    """CAdES detached signature (SHA-256, signing-certificate-v2) over the manifest bytes: B-B, or B-T
+    """CAdES detached signature (SHA-256, signing-certificate-v2; SM3 with an SM2 credential, in the
+    GB/T 35275 form: cades_sm2.py) over the manifest bytes: B-B, or B-T
     when the credential names a time-stamping service. The signer's chain is always embedded, and
     the credential's CRLs are added to the SignedData so the layer can be validated years later."""
     from asn1crypto import cms, crl as acrl
 
+    if credential.algorithm == "sm2":
+        from .cades_sm2 import sign_manifest_sm2
+
+        try:
+            return sign_manifest_sm2(credential.signer, manifest, crls=credential.crls, tsa_url=credential.tsa_url)
+        except Exception as exc:  # noqa: BLE001 - the TSA may be down or answer rubbish
+            if not credential.tsa_url:
+                raise
+            raise CredentialError(f"time stamp from {credential.tsa_url} failed: {exc}",
+                                  f"从 {credential.tsa_url} 获取时间戳失败：{exc}") from None
     timestamper = None
     if credential.tsa_url:
         from pyhanko.sign.timestamps import HTTPTimeStamper
@@ -180,7 +299,7 @@ def _context(ca_certs, crls, extra_certs, extra_crls, moment, retroactive: bool)
     from asn1crypto import crl as acrl, x509 as ax509
     from pyhanko_certvalidator import ValidationContext
 
-    from .sm2_x509 import SM2SignatureValidator
+    from .cades_sm2 import SIGNATURE_VALIDATOR  # sm2_x509's hook + the CMS SignerInfo forms of SM2
 
     listed = [ax509.Certificate.load(c) for c in ca_certs]
     anchors = [c for c in listed if c.self_signed != "no"] or listed
@@ -191,7 +310,7 @@ def _context(ca_certs, crls, extra_certs, extra_crls, moment, retroactive: bool)
         allow_fetching=False, revocation_mode="require", moment=moment, retroactive_revinfo=retroactive,
         # SM2 certificates and CRLs are checked through pyhanko-certvalidator's signature hook, so SM2
         # paths get the same RFC 5280 processing as RSA/ECDSA ones; other algorithms pass through.
-        signature_validator=SM2SignatureValidator())
+        signature_validator=SIGNATURE_VALIDATOR)
 
 
 def _signing_certificate_v2_problem(signed_attrs, cert) -> str | None:
@@ -206,7 +325,7 @@ def _signing_certificate_v2_problem(signed_attrs, cert) -> str | None:
         return "the attribute names no certificate"
     first = ids[0]
     algo = first["hash_algorithm"]["algorithm"].native
-    if algo in WEAK_DIGESTS or algo not in ("sha256", "sha384", "sha512"):
+    if algo in WEAK_DIGESTS or algo not in ("sha256", "sha384", "sha512", "sm3"):
         return f"certificate hash algorithm {algo}"
     if first["cert_hash"].native != hashlib.new(algo, cert.dump()).digest():
         return "its certificate hash is not the hash of the signer's certificate"
@@ -294,11 +413,12 @@ def _reason_zh(reason: str | None) -> str | None:
 
 
 def _weak_key(cert) -> str | None:
-    """Why the signer's key is too weak for our profile (RSA < 2048, EC other than P-256/384/521)."""
+    """Why the signer's key is too weak for our profile (RSA < 2048, EC other than P-256/384/521 and the
+    SM2 curve)."""
     info = cert.public_key
     if info.algorithm == "rsa" and info.bit_size < 2048:
         return f"RSA key of {info.bit_size} bits (at least 2048 required)"
-    if info.algorithm == "ec" and info.curve[1] not in ("secp256r1", "secp384r1", "secp521r1"):
+    if info.algorithm == "ec" and info.curve[1] not in ("secp256r1", "secp384r1", "secp521r1", "sm2p256v1"):
         return f"elliptic curve {info.curve[1]}"
     return None
 

@@ -31,6 +31,9 @@ class SignatureResult:
     # DER of the certificate whose signature and path pyHanko validated: the one source of the signer's
     # identity for reports and receipts (None when the signature could not be validated that far).
     signer_certificate: bytes | None = None
+    # The signature's algorithm as read (for SM2 also the CMS form found: GB/T 35275 or RFC 5652
+    # wrapping, the signature-algorithm OID, DER or raw r‖s), for reports; None when unreadable.
+    algorithm: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -40,6 +43,7 @@ class SignatureResult:
             "signer": self.signer,
             "signing_time": self.signing_time.isoformat() if self.signing_time else None,
             "timestamp": self.timestamp.isoformat() if self.timestamp else None,
+            "algorithm": self.algorithm,
         }
 
 
@@ -68,6 +72,9 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
     # time-stamp token before that caches it as opaque bytes and pyHanko then rejects it.
     from asn1crypto import cms, core, tsp, x509 as ax509  # noqa: F401
 
+    # SM2/SM3: teaches asn1crypto the GB/T 35275 content types before anything is parsed
+    from .cades_sm2 import DATA_TYPES, SIGNED_DATA_TYPES, is_sm2_certificate, signature_form
+
     loc = f"META-INF/signature{layer:03d}.p7s"
     result = SignatureResult(layer)
     params = {"layer": f"{layer:03d}", "agency": agency_name, "role": role, "role_zh": role_name(role, "zh-CN")}
@@ -79,7 +86,7 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
 
     try:
         ci = cms.ContentInfo.load(p7s, strict=True)
-        if ci["content_type"].native != "signed_data":
+        if ci["content_type"].native not in SIGNED_DATA_TYPES:
             raise ValueError(f"content type is {ci['content_type'].native}, not signed_data")
         sd = ci["content"]
         signer_infos = sd["signer_infos"]
@@ -94,7 +101,10 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
             si[part].native  # (unsigned attributes are parsed where they are judged, below)
         digest_alg = si["digest_algorithm"]["algorithm"].native
         sig_alg = si["signature_algorithm"]
-        sig_hash = sig_alg.hash_algo if sig_alg["algorithm"].native not in ("rsassa_pss", "ed25519", "ed448") else None
+        try:
+            sig_hash = sig_alg.hash_algo if sig_alg["algorithm"].native not in ("rsassa_pss", "ed25519", "ed448") else None
+        except ValueError:  # an algorithm without a named hash (SM2: the digest algorithm is SM3)
+            sig_hash = None
         signed_attrs = si["signed_attrs"]
         attr_types = [a["type"].dotted for a in signed_attrs] if signed_attrs.native is not None else []
         # Only the attribute types here: values are parsed where they are judged (an unknown attribute's
@@ -131,6 +141,24 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
                     detail=f"{len(candidates)} embedded certificates match the signer identifier ({si['sid'].name})",
                     detail_zh=f"有 {len(candidates)} 个内嵌证书与签名者标识（{si['sid'].name}）相符")
     signer_cert = candidates[0] if candidates else None
+    if signer_cert is not None and is_sm2_certificate(signer_cert):
+        result.algorithm = signature_form(ci["content_type"].native, si, signer_cert)
+        if digest_alg != "sm3" or sd["encap_content_info"]["content_type"].native not in DATA_TYPES:
+            # GB/T 35275 §8: SM2 signs SM3 digests; the content is data (GB/T 35275 or RFC 5652 OID)
+            content = sd["encap_content_info"]["content_type"].native
+            return fail("G010", "INDETERMINATE", "CRYPTO_CONSTRAINTS_FAILURE",
+                        detail=f"SM2 signature with digest {digest_alg} over content type {content}",
+                        detail_zh=f"SM2 签名使用摘要算法 {digest_alg}，内容类型 {content}")
+    elif signer_cert is not None:
+        if ci["content_type"].native not in ("signed_data",) or \
+                sd["encap_content_info"]["content_type"].native not in ("data",):
+            # the GB/T 35275 content types belong to SM2 signatures: the RSA/ECDSA profile is unchanged
+            return fail("G001", "TOTAL_FAILED", "FORMAT_FAILURE",
+                        detail="GB/T 35275 content types with a signer key that is not SM2",
+                        detail_zh="签名人密钥不是 SM2，却使用了 GB/T 35275 内容类型")
+        family = {"ec": "ECDSA", "rsa": "RSA", "rsassa_pss": "RSA-PSS"}.get(signer_cert.public_key.algorithm,
+                                                                          signer_cert.public_key.algorithm)
+        result.algorithm = f"{family}/{digest_alg.upper().replace('SHA', 'SHA-')}"
     if signer_cert is not None:
         weak_key = _weak_key(signer_cert)
         if weak_key:
@@ -315,6 +343,8 @@ def signature_summary(p7s: bytes) -> tuple[str | None, dt.datetime | None]:
     and serial, or key identifier); an ambiguous signer is shown as unknown, never as the first match.
     """
     from asn1crypto import cms
+
+    from . import cades_sm2  # noqa: F401 - the GB/T 35275 content types parse to SignedData
 
     try:
         sd = cms.ContentInfo.load(p7s)["content"]

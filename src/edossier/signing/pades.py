@@ -38,6 +38,8 @@ def verify_pdf_signatures(location: str, data: bytes, *, agency, at: dt.datetime
     from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko_certvalidator import ValidationContext
 
+    from .cades_sm2 import SIGNATURE_VALIDATOR
+
     out = PdfSignatures()
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
@@ -68,7 +70,8 @@ def verify_pdf_signatures(location: str, data: bytes, *, agency, at: dt.datetime
                 trust_roots=[c for c in listed if c.self_signed != "no"] or listed,
                 other_certs=[c for c in listed if c.self_signed == "no"],
                 crls=[acrl.CertificateList.load(c) for c in agency.crls],
-                allow_fetching=False, revocation_mode="require", moment=moment)
+                allow_fetching=False, revocation_mode="require", moment=moment,
+                signature_validator=SIGNATURE_VALIDATOR)  # SM2 PDF signatures and paths too (#20)
             status = asyncio.run(async_validate_pdf_signature(sig, signer_validation_context=vc,
                                                               key_usage_settings=ku))
         except Exception as exc:  # noqa: BLE001 - malformed signature dictionaries and CMS

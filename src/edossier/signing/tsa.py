@@ -19,6 +19,9 @@ CONTENT_TYPE_REPLY = "application/timestamp-reply"
 
 
 class LocalTSA:
+    """Tokens signed with the TSA credential's key: RSA from a PKCS#12 file, or SM2 from a PEM
+    credential (key + certificates, cades.load_credential), whose tokens are SM2/SM3 SignedData."""
+
     def __init__(self, p12_path: Path, passphrase: bytes | None = None):
         from asn1crypto import keys as akeys, x509 as ax509
         from cryptography.hazmat.primitives import serialization
@@ -26,7 +29,26 @@ class LocalTSA:
         from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
         from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-        key, cert, chain = pkcs12.load_key_and_certificates(Path(p12_path).read_bytes(), passphrase)
+        data = Path(p12_path).read_bytes()
+        if data.lstrip().startswith(b"-----BEGIN"):
+            from .cades import load_credential
+            from .cades_sm2 import time_stamper
+
+            cred = load_credential(Path(p12_path), passphrase)
+            if cred.algorithm == "sm2":
+                signing_cert, chain = cred.signer.parsed()
+                self.stamper = time_stamper(cred.signer.key, signing_cert, chain)
+                return
+            # an RSA or ECDSA PEM credential: as from PKCS#12 below
+            key = serialization.load_der_private_key(cred.signer.signing_key.dump(), None)
+            cert_der, chain_der = cred.signer.signing_cert.dump(), [c.dump() for c in cred.signer.cert_registry]
+            self.stamper = DummyTimeStamper(
+                tsa_cert=ax509.Certificate.load(cert_der),
+                tsa_key=akeys.PrivateKeyInfo.load(key.private_bytes(
+                    serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
+                certs_to_embed=SimpleCertificateStore.from_certs([ax509.Certificate.load(c) for c in chain_der]))
+            return
+        key, cert, chain = pkcs12.load_key_and_certificates(data, passphrase)
         der = lambda c: c.public_bytes(serialization.Encoding.DER)  # noqa: E731
         self.stamper = DummyTimeStamper(
             tsa_cert=ax509.Certificate.load(der(cert)),

@@ -14,7 +14,8 @@ READ_AHEAD_MAX_BYTES = 32 * 1024 * 1024  # larger documents are read only when t
 
 class MemberReader:
     """Reads and hashes the data members in two threads, starting at once; iterate to get, in order,
-    (name, bytes of a document to check or None, SHA-256 digest or the exception).
+    (name, bytes of a document to check or None, {algorithm: digest} or the exception). The digests are
+    those of `algorithms`, the manifests' digest algorithms (SHA-256, SM3), each member read once.
 
     os.pread, zlib.crc32 and hashlib release the GIL, so the hashing runs on the second core while this
     thread verifies signatures and checks documents (pure Python, holding the GIL). Members that are
@@ -22,11 +23,12 @@ class MemberReader:
     ahead of the consumer.
     """
 
-    def __init__(self, pkg: OpenedPackage, names: list[str], documents: dict):
+    def __init__(self, pkg: OpenedPackage, names: list[str], documents: dict, algorithms=("sha256",)):
         from collections import deque
         from concurrent.futures import ThreadPoolExecutor
 
         self.pkg, self.names, self.documents = pkg, names, documents
+        self.algorithms = tuple(algorithms) or ("sha256",)
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="edossier-hash")
         self.pending: deque = deque()
         self.next = 0
@@ -41,14 +43,14 @@ class MemberReader:
 
     def _read_hashed(self, name: str):
         data = self.pkg.read(name, MAX_PDF_BYTES)
-        return data, hashlib.sha256(data).digest()
+        return data, {a: hashlib.new(a, data).digest() for a in self.algorithms}
 
     def _work(self, name: str):
         if self._held(name):
             return self._read_hashed(name)
         if self._document(name):
             return None, None  # too big to hold ahead: read when its turn comes
-        return None, self.pkg.sha256(name)
+        return None, self.pkg.digests(name, self.algorithms)
 
     def _fill(self) -> None:
         while self.next < len(self.names):

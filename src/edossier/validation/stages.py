@@ -8,7 +8,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from ..container.asic import (MANIFEST_RE, SIGNATURE_RE, Manifest, ManifestError, manifest_name, parse_manifest,
+from ..container.asic import (DIGEST_NAMES, MANIFEST_RE, SIGNATURE_RE, Manifest, ManifestError, manifest_name, parse_manifest,
                               record_name, signature_name)
 from ..container.zipio import LimitError, OpenedPackage
 from ..findings import Finding, finding
@@ -39,7 +39,7 @@ class _Run:
     manifest_bytes: dict[int, bytes] = field(default_factory=dict)
     records: dict[int, Record] = field(default_factory=dict)
     documents: dict[str, tuple] = field(default_factory=dict)  # member -> (record entry, layer)
-    digests: dict[str, bytes] = field(default_factory=dict)
+    digests: dict[str, dict[str, bytes]] = field(default_factory=dict)  # member -> {algorithm: digest}
     unhashed: set[str] = field(default_factory=set)  # members that could not be read to the end
     checked: set[str] = field(default_factory=set)  # documents whose checks ran to the end
     signatures: dict[int, SignatureResult] = field(default_factory=dict)
@@ -230,7 +230,9 @@ def _start_reading(run: _Run) -> None:
         run.documents_to_check = {m: v for m, v in run.documents.items() if m in pkg.infos} if run.full else {}
         # META-INF members too: later manifests list earlier manifests and signatures (spec §4.2)
         names = [n for n in pkg.order if n != "mimetype"]
-        run.reader = MemberReader(pkg, names, run.documents_to_check)
+        # each member hashed once per digest algorithm the manifests use (a layer may change it, §4.3)
+        algorithms = sorted({m.algorithm for m in run.manifests.values()}) or ["sha256"]
+        run.reader = MemberReader(pkg, names, run.documents_to_check, algorithms)
 
 
 def _integrity(run: _Run) -> bool:
@@ -288,10 +290,10 @@ def _check_integrity(run: _Run) -> bool:
                     missing.add(o.uri)
             elif o.uri not in run.digests:
                 ok = False  # not hashed: unreadable (C011/C010), or a member the container refused
-            elif run.digests[o.uri] != o.digest:
+            elif run.digests[o.uri].get(o.algorithm) != o.digest:
                 ok = False
                 if o.uri not in changed:
-                    add(finding("I001", o.uri, manifest=mname))
+                    add(finding("I001", o.uri, manifest=mname, algorithm=DIGEST_NAMES[o.algorithm]))
                     changed.add(o.uri)
         earlier = {name(k) for k in run.layers if k < n for name in (manifest_name, signature_name)}
         meta = {o.uri for o in manifest.objects if o.uri.startswith("META-INF/")}
@@ -309,7 +311,9 @@ def _check_integrity(run: _Run) -> bool:
                     add(finding("I004", mname, layer=f"{n:03d}", detail=f"{o.uri} is no longer listed",
                                 detail_zh=f"{o.uri} 不再列出"))
                     ok = False
-                elif now[o.uri].digest != o.digest:
+                elif now[o.uri].algorithm == o.algorithm and now[o.uri].digest != o.digest:
+                    # (in another algorithm the two digests are not comparable; each was checked
+                    # against the member itself above, I001)
                     add(finding("I004", mname, layer=f"{n:03d}", detail=f"{o.uri} has a different digest",
                                 detail_zh=f"{o.uri} 的摘要不同"))
                     ok = False
