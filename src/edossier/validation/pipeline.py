@@ -41,7 +41,9 @@ def warm_up() -> None:
     import asn1crypto.tsp  # noqa: F401
     import fontTools.ttLib  # noqa: F401
     import pikepdf  # noqa: F401
-    import pyhanko.sign.validation.generic_cms  # noqa: F401
+    from ..signing.pyhanko_import import verification_modules
+
+    verification_modules()
     import pyhanko_certvalidator  # noqa: F401
 
     from ..caserules import check  # noqa: F401
