@@ -231,7 +231,8 @@ def _start_reading(run: _Run) -> None:
         run.documents_to_check = {m: v for m, v in run.documents.items() if m in pkg.infos} if run.full else {}
         # META-INF members too: later manifests list earlier manifests and signatures (spec §4.2)
         names = [n for n in pkg.order if n != "mimetype"]
-        helpers = run.helpers if run.documents_to_check else 0
+        # a helper for two documents or more (MemberReader decides the same way)
+        helpers = run.helpers if len(run.documents_to_check) > 1 else 0
         if helpers:
             from .helper import available
 
