@@ -139,3 +139,22 @@ def _wait_all_claimed(helper) -> bool:
                 return False
         time.sleep(0.005)
     raise AssertionError("the helper did not claim the documents")
+
+
+def test_stopping_early_ends_the_helper_quietly(corpus, capfd):
+    # The parent stops after the first member (an error, Ctrl-C): the helper process is gone after
+    # close(), and nothing (no traceback of a broken pipe) reaches the terminal.
+    from edossier.container.zipio import open_package
+    from edossier.validation.members import MemberReader
+
+    package = _package_with_documents(corpus, 3)
+    with open_package(package) as pkg:
+        names = [n for n in pkg.order if n != "mimetype"]
+        docs = {n: None for n in names if n.endswith(".pdf")}
+        reader = MemberReader(pkg, names, docs, check=lambda name, data: ("ok", []), helpers=1)
+        proc = reader.helper._proc
+        next(iter(reader))
+        reader.close()
+    assert not proc.is_alive()
+    out, err = capfd.readouterr()
+    assert "Traceback" not in err and "Error" not in err, err

@@ -63,7 +63,21 @@ class DocumentHelper:
         # Ctrl-C goes to the whole process group: the parent decides (and stops this process) alone.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        try:
+            self._work(read, check, send)
+        except BaseException:  # noqa: BLE001 - the parent stopped listening (or went): nobody to tell, and
+            pass  # no traceback on the user's terminal; whatever was not reported the parent does itself
+        finally:
+            try:
+                send.close()
+            except OSError:
+                pass
+
+    def _work(self, read, check, send) -> None:
+        parent = os.getppid()
         while True:
+            if os.getppid() != parent:
+                return  # the validating process has gone: stop instead of checking for nobody
             k = self._claim_next()
             if k >= len(self.names):
                 break
@@ -76,7 +90,6 @@ class DocumentHelper:
                 continue
             _send(send, (k, digest, check(name, data)))
             del data
-        send.close()
 
     # --- in the parent -------------------------------------------------------------------------------
 
