@@ -17,6 +17,9 @@ and the parent consumes the results in member order. If the helper dies (a crash
 hostile input, a kill), the documents it claimed and did not report are read, hashed and checked by the
 parent, as they would have been without a helper.
 
+Memory: the helper holds one document at a time (up to members.MAX_PDF_BYTES, as the parent does when
+a document's turn comes), beside the parent's read-ahead.
+
 Forked, not spawned: a spawned interpreter would import pikepdf, pyHanko and the checks again (~0.7 s).
 Fork only from a process whose other threads cannot hold a lock the checks need: the CLI, before the
 hashing threads start (validate_package's `document_processes`, off by default for library callers
