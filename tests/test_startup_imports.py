@@ -54,3 +54,14 @@ def test_after_a_normal_import_nothing_is_deferred():
         "verification_modules()\n"
         "print(json.dumps([type(sys.modules[m]).__name__ for m in ('pyhanko.sign', 'pyhanko.sign.validation')]))")
     assert got == ["module", "module"]
+
+
+def test_star_import_after_the_cheap_import_sees_the_package():
+    got = _fresh(
+        "import json\n"
+        "from edossier.signing.pyhanko_import import verification_modules\n"
+        "verification_modules()\n"
+        "ns = {}\n"
+        "exec('from pyhanko.sign import *', ns)\n"
+        "print(json.dumps(sorted(k for k in ('PdfSigner', 'SimpleSigner', 'sign_pdf') if k in ns)))")
+    assert got == ["PdfSigner", "SimpleSigner", "sign_pdf"]

@@ -30,8 +30,9 @@ class _DeferredPackage(types.ModuleType):
 
     def __getattr__(self, name: str):
         # Only called for attributes the module does not have; dunder probes (e.g. copy, pickle,
-        # inspect asking for __file__ variants) must not run the package code.
-        if name.startswith("__") and name.endswith("__"):
+        # inspect asking for __file__ variants) must not run the package code, except `__all__`, which
+        # `from pyhanko.sign import *` reads.
+        if name.startswith("__") and name.endswith("__") and name != "__all__":
             raise AttributeError(name)
         _complete(self)
         return object.__getattribute__(self, name)
