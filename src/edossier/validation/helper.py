@@ -28,6 +28,7 @@ such as the exchange node, which serves requests on threads).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import signal
@@ -50,7 +51,13 @@ class DocumentHelper:
         receive, send = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=self._serve, args=(read, check, send), daemon=True,
                                  name="edossier-documents")
-        self._proc.start()
+        # The garbage collector of the helper would write to every object it inherited, copying the
+        # parent's pages; frozen objects are left alone (the gc.freeze documentation's advice for fork).
+        gc.freeze()
+        try:
+            self._proc.start()
+        finally:
+            gc.unfreeze()
         send.close()  # the parent's copy of the write end: EOF on `receive` means the helper has gone
         self._receive = receive
 
