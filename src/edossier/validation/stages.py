@@ -238,10 +238,12 @@ def _start_reading(run: _Run) -> None:
 
             helpers = helpers if available() else 0
         if helpers:
-            from . import documents  # noqa: F401 - imported once, before the fork, not in each process
-            from .pipeline import warm_up
+            # what the checks import lazily, imported once before the fork instead of in each process
+            import fontTools.ttLib  # noqa: F401
+            import pikepdf  # noqa: F401
 
-            warm_up()
+            from ..pdfa import check, images_pdf  # noqa: F401
+            from . import documents  # noqa: F401
         run.reader = MemberReader(pkg, names, run.documents_to_check, check=_document_check(run), helpers=helpers)
 
 
