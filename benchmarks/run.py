@@ -140,8 +140,12 @@ def edossier_cmd() -> list[str]:
 GNU_TIME = shutil.which("time", path="/usr/bin:/bin")
 
 
+LAST_CPU = [0.0]  # CPU seconds (user + system) of the last run(), its own children included
+
+
 def run(cmd: list[str], *, ok=(0,), env=None) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MiB) and exit code of one child process.
+    """Wall seconds, peak RSS (MiB) and exit code of one child process; its CPU seconds (user + system,
+    with the processes it started and waited for) are left in LAST_CPU[0].
 
     The peak RSS comes from GNU time when it is there: Linux carries the high-water mark of the
     forking process over into the child's ru_maxrss, so measured straight from this (large) process
@@ -159,6 +163,7 @@ def run(cmd: list[str], *, ok=(0,), env=None) -> tuple[float, float, int]:
         if code not in ok:
             sys.exit(f"{' '.join(map(str, cmd))} failed ({code}): {err[-2000:]}")
         kib = usage.ru_maxrss
+        LAST_CPU[0] = usage.ru_utime + usage.ru_stime
         if GNU_TIME:
             lines = rss_file.read().split()
             kib = int(lines[-1]) if lines and lines[-1].isdigit() else kib
@@ -284,9 +289,10 @@ def one_document_source(src: Path, police, files: str) -> None:
 # --- shared state -----------------------------------------------------------------------------------
 
 class Bench:
-    def __init__(self, work: Path, quick: bool):
+    def __init__(self, work: Path, quick: bool, reuse: bool = False):
         self.work = work
         self.quick = quick
+        self.reuse = reuse  # use the PKI and large package already in `work` (--reuse)
         self.lines = 6 if quick else 24  # lines of text on an OCR test page
         self._pki = None
         self._large = None
@@ -295,7 +301,8 @@ class Bench:
     def pki(self) -> Path:
         if self._pki is None:
             self._pki = self.work / "pki"
-            edossier("keys", "demo", self._pki, "--force")
+            if not (self.reuse and (self._pki / "trust-anchor.pem").is_file()):
+                edossier("keys", "demo", self._pki, "--force")
             # Every later `edossier validate` (a child process) verifies the signed list against it.
             os.environ["EDOSSIER_TRUST_ANCHOR"] = str(self._pki / "trust-anchor.pem")
         return self._pki
@@ -324,6 +331,10 @@ class Bench:
 
     @property
     def large(self) -> Path:
+        if self._large is None and self.reuse and (self.work / "large" / "3.edp").is_file():
+            self._large = self.work / "large" / "3.edp"
+            self.pki  # noqa: B018 - sets EDOSSIER_TRUST_ANCHOR for the child processes
+            print(f"  reusing {self._large} ({self._large.stat().st_size / MiB:,.0f} MiB)", flush=True)
         if self._large is None:
             docs, pages = (3, 2) if self.quick else (70, 10)
             t = time.perf_counter()
@@ -383,6 +394,9 @@ def bench_validate(b: Bench) -> list[Row]:
     assert rep.verdict == "accept", [f.code for f in rep.findings if f.severity == "error"]
     full_t, rep = best(lambda: validate_package(pkg, trust=trust), max(1, repeat - 1))
     assert rep.verdict == "accept", [f.code for f in rep.findings if f.severity == "error"]
+    # issue 19: with a helper process checking documents beside this one (what the CLI does)
+    helped_t, rep = best(lambda: validate_package(pkg, trust=trust, document_processes=1), max(1, repeat - 1))
+    assert rep.verdict == "accept", [f.code for f in rep.findings if f.severity == "error"]
     cli_i, rss_i, _ = edossier("validate", pkg, "--trust", b.trust, "--integrity-only")
     cli_f, rss_f, _ = edossier("validate", pkg, "--trust", b.trust)
     mb = nbytes / 1e6
@@ -393,6 +407,9 @@ def bench_validate(b: Bench) -> list[Row]:
         ratio_row("validate", "validate full (library)", full_t, sha_t, "s", "hashlib.sha256, same bytes",
                   target=f"≤ 1.5×+1 s = {budget:.2f} s", note=f"{mb / full_t:,.0f} MB/s",
                   max_ratio=budget / sha_t),
+        ratio_row("validate", "validate full (library, helper process)", helped_t, sha_t, "s",
+                  "hashlib.sha256, same bytes", target=f"info (CLI target {budget:.2f} s)",
+                  note=f"document_processes=1; without: {full_t:.2f} s ({full_t / helped_t:.2f}×)"),
         ratio_row("validate", "validate integrity-only (CLI, cold)", cli_i, sha_t, "s", "hashlib.sha256, same bytes",
                   target="info (start-up incl.)", note=f"peak RSS {rss_i:.0f} MiB"),
         ratio_row("validate", "validate full (CLI, cold)", cli_f, sha_t, "s", "hashlib.sha256, same bytes",
@@ -480,7 +497,7 @@ def ocr_document(b: Bench, pages: int, distinct: int) -> tuple[bytes, bool]:
     layer, so the checker is still measured. Returns the PDF and whether it has the OCR layer."""
     import edossier.ocr
     from edossier.building.documents import OcrOptions
-    from edossier.building.pipeline import build_package
+    from edossier.building.pipeline import BuildChecks, build_package
     from edossier.ocr import OcrUnavailable, check_engine
     from edossier.signing.cades import load_credential
     from edossier.demo.pki import DEMO_AGENCIES
@@ -501,8 +518,11 @@ def ocr_document(b: Bench, pages: int, distinct: int) -> tuple[bytes, bool]:
     real = edossier.ocr.OcrPool
     edossier.ocr.OcrPool = CachedOcrPool  # build.py imports it from edossier.ocr at call time
     try:
+        # No preflight: the 1,000-page document (1 GB) is above validate's limit for PDF checks (512 MiB,
+        # validation/members.MAX_PDF_BYTES), so the preflight refuses it with X005; the checker is
+        # measured on it directly below.
         build_package(src, b.work / "ocrdoc.edp", load_credential(b.signer("police")), generated_pages=False,
-                      ocr=OcrOptions("rapidocr", 1) if with_ocr else None)
+                      ocr=OcrOptions("rapidocr", 1) if with_ocr else None, checks=BuildChecks(enabled=False))
     finally:
         edossier.ocr.OcrPool = real
     with zipfile.ZipFile(b.work / "ocrdoc.edp") as zf:
@@ -513,8 +533,16 @@ def ocr_document(b: Bench, pages: int, distinct: int) -> tuple[bytes, bool]:
 
 
 def bench_pdfa(b: Bench) -> list[Row]:
-    from edossier.pdfa.check import check_pdf
+    from edossier.pdfa.check import check_pdf as check, clear_caches
     from pdfa_corpus import corpus_cases, run_corpus, score
+
+    def check_pdf(data):
+        clear_caches()  # each timed check starts as a first one would (no font programs from earlier runs)
+        return check(data)
+
+    def corpus(cases):
+        clear_caches()  # one pass over the corpus, starting cold; what one file teaches later ones counts
+        return run_corpus(CORPUS, cases)[0]
 
     rows = []
     if (CORPUS / "PDF_A-2b").is_dir():
@@ -522,7 +550,7 @@ def bench_pdfa(b: Bench) -> list[Row]:
         if b.quick:
             cases = cases[::25]
         run_corpus(CORPUS, cases)  # warm-up: imports, page cache
-        t_ours, res = best(lambda: run_corpus(CORPUS, cases)[0], 1 if b.quick else 2)
+        t_ours, res = best(lambda: corpus(cases), 1 if b.quick else 2)
         datas = [c.path.read_bytes() for c in cases]
 
         def parse_corpus():
@@ -535,11 +563,11 @@ def bench_pdfa(b: Bench) -> list[Row]:
         t_parse, _ = best(parse_corpus, 1 if b.quick else 2)
         tot = score(res)["total"]
         rows.append(ratio_row("pdfa", f"veraPDF corpus, {len(cases)} files", t_ours, t_parse, "s",
-                              "qpdf parse of every object", target="< 5 s (pdfa_bench)", note=(
+                              "qpdf parse of every object", target="< 1 s (issue 19)", note=(
                                   f"{1000 * t_ours / len(cases):.1f} ms/file; false alarms "
                                   f"{tot['pass_flagged']}/{tot['pass']}, failures flagged "
                                   f"{tot['fail_flagged']}/{tot['fail']}")))
-        rows[-1].met = t_ours < 5
+        rows[-1].met = t_ours < 1
         rows.append(Row("pdfa", "veraPDF corpus false alarms", tot["pass_flagged"], "files", target="0",
                         met=tot["pass_flagged"] == 0, note=f"of {tot['pass']} conforming files"))
     else:
@@ -798,12 +826,23 @@ def bench_batch(b: Bench) -> list[Row]:
         shutil.copyfile(one, folder / f"p{i:02d}.edp")
     one.unlink()
     t1, _, _ = edossier("validate", folder, "--trust", b.trust, "--jobs", 1)
+    cpu1 = LAST_CPU[0]
     t2, _, _ = edossier("validate", folder, "--trust", b.trust, "--jobs", 2)
+    cpu2 = LAST_CPU[0]
+    t0, _, _ = edossier("validate", folder, "--trust", b.trust)  # the default: one job per core
+    cpu0 = LAST_CPU[0]
     size = sum(p.stat().st_size for p in folder.iterdir())
     shutil.rmtree(folder)
+    cores = os.cpu_count() or 1
     rows.append(ratio_row("batch", f"validate {n} packages (CLI), --jobs 2 vs 1", t1 / t2, 1.0, "×", "--jobs 1",
                           target="≥ 1.7×", min_ratio=1.7,
                           note=f"{size / MiB:,.0f} MiB in all; --jobs 1 {t1:.1f} s, --jobs 2 {t2:.1f} s"))
+    # Issue 19: how busy the cores are while the CLI validates a folder (CPU time of the whole process
+    # tree ÷ (wall × cores)); the whole run, start-up and the report included.
+    rows.append(Row("batch", f"validate {n} packages (CLI): CPU use of {cores} cores", 100 * cpu0 / (t0 * cores), "%",
+                    target="≥ 90 %", met=cpu0 / (t0 * cores) >= 0.9,
+                    note=(f"default --jobs: {cpu0:.1f} CPU s in {t0:.1f} s; --jobs 1: {100 * cpu1 / (t1 * cores):.0f} % "
+                          f"({cpu1:.1f} CPU s in {t1:.1f} s); --jobs 2: {100 * cpu2 / (t2 * cores):.0f} %")))
     return rows
 
 
@@ -831,11 +870,11 @@ def bench_startup(b: Bench) -> list[Row]:
         ratio_row("startup", "edossier --help", h, min(r[0] for r in py_runs), "s", "python -c pass",
                   target="≤ 0.3 s", note=f"peak RSS {max(r[1] for r in help_runs):.0f} MiB"),
         ratio_row("startup", "validate a one-page package", v, min(r[0] for r in ssl), "s",
-                  "openssl cms -verify", target="≤ 1.5 s", note=f"peak RSS {v_rss:.0f} MiB"),
+                  "openssl cms -verify", target="≤ 0.4 s (issue 19)", note=f"peak RSS {v_rss:.0f} MiB"),
         Row("startup", "validate a one-page package, peak RSS", v_rss, "MiB", target="≤ 150 MiB", met=v_rss <= 150),
     ]
     rows[0].met = h <= 0.3
-    rows[1].met = v <= 1.5
+    rows[1].met = v <= 0.4
     shutil.rmtree(src)
     return rows
 
@@ -851,6 +890,9 @@ def main(argv=None) -> int:
     ap.add_argument("--baseline", type=Path, help="a --json file of an earlier run, shown side by side")
     ap.add_argument("--workdir", type=Path, help="where to generate data (default: a new temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the generated data")
+    ap.add_argument("--reuse", action="store_true",
+                    help="with --workdir: use the PKI (pki/) and large package (large/3.edp) already there, as "
+                         "a kept earlier run left them (building the large package takes minutes)")
     a = ap.parse_args(argv)
     only = [s for arg in a.only for s in arg.split(",") if s]
     unknown = sorted(set(only) - set(SECTIONS))
@@ -862,7 +904,7 @@ def main(argv=None) -> int:
     info = machine()
     print(f"{info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB RAM, Python {info['python']}; "
           f"workdir {work}{'; QUICK (smoke test, figures mean nothing)' if a.quick else ''}", flush=True)
-    b = Bench(work, a.quick)
+    b = Bench(work, a.quick, a.reuse)
     rows: list[Row] = []
     try:
         for name in SECTIONS:

@@ -143,10 +143,15 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
         if missing:
             fail(ctx, f"{missing[0]}: no such receipt", f"{missing[0]}：回执不存在", EXIT_USAGE)
         extra["poe"], receipt_findings = receipts_poe(receipts, Path(paths[0]), trust=trust, at=when)
-    options = ValidateOptions(trust_path, when, policy, extra, trust=trust)  # the list as parsed and verified above
+    from edossier.batch.executors import LocalExecutor
     from edossier.cli.cmd_stats import make_executor
 
     executor = make_executor(ctx, min(jobs or os.cpu_count() or 1, len(paths)), scheduler, dask)
+    if isinstance(executor, LocalExecutor) and executor.workers == 1:
+        # One package at a time in this (single-threaded) process: a forked helper checks documents
+        # beside it on the other core (validation/helper.py). With more workers the cores are busy.
+        extra.setdefault("document_processes", 1)
+    options = ValidateOptions(trust_path, when, policy, extra, trust=trust)  # the list as parsed and verified above
     try:
         bar, update = rate_bar(ctx, "卷宗包 / packages", "pkg/s", "包/秒", len(paths))
         with bar:

@@ -268,6 +268,10 @@ def rate_bar(ctx, description: str, unit_en: str, unit_zh: str, total: int | Non
     stderr is not a terminal. Returns (bar, update); update(done, total=..., description=...)."""
     import time
 
+    if not err_console.is_terminal:  # nothing to show: not even rich.progress is imported (start-up)
+        import contextlib
+
+        return contextlib.nullcontext(), lambda *_, **__: None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     unit = unit_zh if _lang(ctx).startswith("zh") else unit_en

@@ -22,6 +22,15 @@ from .rules import Rule, registered_checks, rules_by_id
 __all__ = ["PdfIssue", "PdfReport", "PdfLimits", "check_pdf", "rule_table", "LimitExceeded"]
 
 
+def clear_caches() -> None:
+    """Forget what earlier checks on this thread kept for later ones (parsed font programs by digest,
+    the last XMP packet): for timing a first check (benchmarks/run.py)."""
+    from . import fontprograms, xmpparse
+
+    fontprograms._programs.__dict__.clear()
+    xmpparse._last.__dict__.clear()
+
+
 def rule_table() -> list[Rule]:
     """All rules (PDF/A-2b/2u, active-content, special) with their implementation status."""
     from .rules import all_rules

@@ -4,6 +4,8 @@ CFF read with fontTools, one Program per font with its glyph names, widths and c
 from __future__ import annotations
 
 import io
+import threading
+from collections import OrderedDict
 
 from pikepdf import Dictionary, Stream
 
@@ -140,6 +142,39 @@ class Program:
         return None
 
 
+# Parsed programs by (kind, SHA-256 of the program bytes), across documents (issue 19): the same embedded
+# font recurs from document to document (the generated pages' CJK font, a producer's standard fonts), and
+# parsing it is the costly part (Type 1 decryption, TrueType hmtx: ~45 ms for a CJK subset). A Program is
+# a function of those bytes alone, so a program with the same bytes gives the same answers. Per thread:
+# fontTools loads tables lazily and is not safe to share between threads (the exchange node validates
+# on several). Bounded by the bytes it holds.
+_PROGRAMS_MAX_BYTES = 24 * 1024 * 1024
+_programs = threading.local()
+
+
+def _shared_program(kind: str, data: bytes) -> Program:
+    import hashlib
+
+    cache = getattr(_programs, "cache", None)
+    if cache is None:
+        cache = _programs.cache = OrderedDict()
+        _programs.size = 0
+    k = (kind, hashlib.sha256(data).digest())
+    prog = cache.get(k)
+    if prog is not None:
+        cache.move_to_end(k)
+        return prog
+    prog = Program(kind, data)
+    if len(data) <= _PROGRAMS_MAX_BYTES // 4:
+        cache[k] = prog
+        _programs.size += len(data)
+        prog.nbytes = len(data)
+        while _programs.size > _PROGRAMS_MAX_BYTES:
+            _, old = cache.popitem(last=False)
+            _programs.size -= old.nbytes
+    return prog
+
+
 def _program(ctx, font) -> Program | None:
     cache = ctx.cache.setdefault("programs", {})
     k = key(font)
@@ -154,7 +189,7 @@ def _program(ctx, font) -> Program | None:
                 n1, n2 = num(get(ff, "/Length1")), num(get(ff, "/Length2"))
                 if isinstance(n1, int) and isinstance(n2, int) and 0 < n1 + n2 <= len(data):
                     data = data[:n1 + n2]
-            prog = Program(kind, data)
+            prog = _shared_program(kind, data)
             if not prog.ok:
                 prog = None
         except Exception:  # noqa: BLE001

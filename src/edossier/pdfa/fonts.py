@@ -108,9 +108,11 @@ def font_usage(ctx) -> None:
 def unicode_maps(ctx) -> None:
     if ctx.flavour != "2u":
         return
+    f = facts(ctx)
+    if not f.fonts:
+        return  # no font, nothing to map: the glyph list (fontTools, ~30 ms to import) is not needed
     from .glyphlist import AGL
 
-    f = facts(ctx)
     for fu in f.fonts.values():
         font = fu.font
         tu = get(font, "/ToUnicode")

@@ -364,8 +364,10 @@ def _revocation_date(cert, ca_certs, crls) -> dt.datetime | None:
 
 
 def _run_validation(manifest, sd, trusted, embedded, embedded_crls, moment, *, retroactive):
-    from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
-    from pyhanko.sign.validation.settings import KeyUsageConstraints
+    from .pyhanko_import import verification_modules
+
+    generic_cms, _, settings = verification_modules()  # without pyHanko's signers (start-up)
+    async_validate_detached_cms, KeyUsageConstraints = generic_cms.async_validate_detached_cms, settings.KeyUsageConstraints
 
     try:
         signer_vc = _context(trusted.ca_certs, trusted.crls, embedded, embedded_crls, moment, retroactive)

@@ -46,8 +46,11 @@ def _judge_token(token, si, trust: TrustList, when: dt.datetime, retroactive: bo
     trust list (`TrustList.tsa_for`), be the one the token's signature and path validate with, and the
     path must validate to that TSA entry's CAs with revocation established."""
     from asn1crypto import core
-    from pyhanko.sign.validation.generic_cms import message_imprint_checker, validate_tst_signed_data
-    from pyhanko.sign.validation.status import TimestampSignatureStatus
+    from .pyhanko_import import verification_modules
+
+    generic_cms, status, _ = verification_modules()  # without pyHanko's signers (start-up)
+    message_imprint_checker, validate_tst_signed_data = generic_cms.message_imprint_checker, generic_cms.validate_tst_signed_data
+    TimestampSignatureStatus = status.TimestampSignatureStatus
 
     try:
         if token["content_type"].native != "signed_data":

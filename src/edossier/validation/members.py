@@ -23,12 +23,21 @@ class MemberReader:
     ahead of the consumer.
     """
 
-    def __init__(self, pkg: OpenedPackage, names: list[str], documents: dict, algorithms=("sha256",)):
+    def __init__(self, pkg: OpenedPackage, names: list[str], documents: dict, algorithms=("sha256",), *,
+                 check=None, helpers: int = 0):
         from collections import deque
         from concurrent.futures import ThreadPoolExecutor
 
         self.pkg, self.names, self.documents = pkg, names, documents
         self.algorithms = tuple(algorithms) or ("sha256",)
+        self.helper = None
+        to_check = [n for n in names if self._document(n)]
+        if helpers and check is not None and len(to_check) > 1:
+            from .helper import DocumentHelper
+
+            # Forked before the hashing threads exist (helper.py says why that matters).
+            self.helper = DocumentHelper(lambda name: pkg.read(name, MAX_PDF_BYTES), check, to_check,
+                                         self.algorithms)
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="edossier-hash")
         self.pending: deque = deque()
         self.next = 0
@@ -58,6 +67,10 @@ class MemberReader:
             held = self._held(name)
             if held and self.held >= READ_AHEAD:
                 return
+            if self.helper is not None and self._document(name) and not self.helper.claim(name):
+                self.pending.append((name, False, None))  # the helper reads, hashes and checks it
+                self.next += 1
+                continue
             self.held += held
             self.pending.append((name, held, self.pool.submit(self._work, name)))
             self.next += 1
@@ -66,8 +79,15 @@ class MemberReader:
         try:
             while self.pending:
                 name, held, fut = self.pending.popleft()
+                if fut is None:
+                    done = self.helper.result(name)
+                    if done is not None:
+                        digest, outcome = done
+                        self._fill()
+                        yield name, (None if isinstance(digest, Exception) else Checked(outcome)), digest
+                        continue
                 try:
-                    data, digest = fut.result()
+                    data, digest = fut.result() if fut is not None else (None, None)
                     if digest is None:
                         data, digest = self._read_hashed(name)
                 except Exception as exc:  # noqa: BLE001 - a corrupt member is a finding, not a crash
@@ -82,3 +102,16 @@ class MemberReader:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.helper is not None:
+            self.helper.close()
+            self.helper = None
+
+
+class Checked:
+    """A document the helper process read, hashed and checked: `outcome` as `check` returned it. When
+    reading failed, the reader yields the exception as the digest (as for any member) and this is None."""
+
+    __slots__ = ("outcome",)
+
+    def __init__(self, outcome):
+        self.outcome = outcome

@@ -15,7 +15,7 @@ from ..findings import Finding, finding
 from ..record.model import Record, RecordError, parse_record
 from ..signing.cades_verify import SignatureResult, verify_layer
 from ..signing.trustlist_model import TrustList
-from .members import MAX_PDF_BYTES, MemberReader
+from .members import MAX_PDF_BYTES, Checked, MemberReader
 from .verdict import LayerReport, PackageReport
 
 
@@ -46,6 +46,7 @@ class _Run:
     reader: "MemberReader | None" = None  # started before the signatures, consumed by integrity
     documents_to_check: dict[str, tuple] = field(default_factory=dict)
     trusted: dict[int, object] = field(default_factory=dict)  # layer -> trust-list entry (Run.entry)
+    helpers: int = 0  # processes that check documents beside this one (validation/helper.py)
 
     def add(self, f: Finding) -> None:
         self.report.findings.append(f)
@@ -232,19 +233,50 @@ def _start_reading(run: _Run) -> None:
         names = [n for n in pkg.order if n != "mimetype"]
         # each member hashed once per digest algorithm the manifests use (a layer may change it, §4.3)
         algorithms = sorted({m.algorithm for m in run.manifests.values()}) or ["sha256"]
-        run.reader = MemberReader(pkg, names, run.documents_to_check, algorithms)
+        # a helper for two documents or more (MemberReader decides the same way)
+        helpers = run.helpers if len(run.documents_to_check) > 1 else 0
+        if helpers:
+            from .helper import available
+
+            helpers = helpers if available() else 0
+        if helpers:
+            # what the checks import lazily, imported once before the fork instead of in each process
+            import fontTools.ttLib  # noqa: F401
+            import pikepdf  # noqa: F401
+
+            from ..pdfa import check, images_pdf  # noqa: F401
+            from . import documents  # noqa: F401
+        run.reader = MemberReader(pkg, names, run.documents_to_check, algorithms, check=_document_check(run),
+                                 helpers=helpers)
+
+
+def _document_check(run: _Run):
+    """check(member, bytes) -> ("ok", findings) or ("error", why): one document's checks, the same in
+    this process and in a helper process (which then sends the outcome back)."""
+    documents, at = run.documents_to_check, run.at
+
+    def check(name: str, data: bytes):
+        from .documents import check_document
+
+        doc, n = documents[name]
+        try:
+            return "ok", check_document(name, data, expected_pages=doc.pages, agency=run.entry(n), at=at)
+        except Exception as exc:  # noqa: BLE001 - this document is unchecked; the others go on
+            return "error", f"{type(exc).__name__}: {str(exc)[:200]}"
+
+    return check
 
 
 def _integrity(run: _Run) -> bool:
     """Hash every data member exactly once and, in full mode, check each document from the same bytes
     (memory holds a few documents at a time, whatever the size of the dossier). Establishes integrity;
     the documents stage then judges which documents were checked to the end."""
-    from .documents import check_document
-
     add = run.add
     _start_reading(run)
     documents = run.documents_to_check
-    agencies = {n: run.entry(n) for n in run.records}
+    for n in run.records:
+        run.entry(n)  # every layer's trust-list entry, before any document needs it
+    check = _document_check(run)
     for name, data, digest in run.reader:
         if isinstance(digest, Exception):
             add(_unreadable(name, digest))
@@ -253,15 +285,14 @@ def _integrity(run: _Run) -> bool:
         run.digests[name] = digest
         if name not in documents:
             continue
-        doc, n = documents[name]
         if data is None:
             add(finding("X005", name, detail=f"larger than {MAX_PDF_BYTES} bytes, the limit for PDF checks",
                         detail_zh=f"大于 PDF 检查的上限 {MAX_PDF_BYTES} 字节"))
             continue
-        try:
-            found = check_document(name, data, expected_pages=doc.pages, agency=agencies.get(n), at=run.at)
-        except Exception as exc:  # noqa: BLE001 - this document is unchecked; the others go on
-            add(finding("X005", name, detail=f"{type(exc).__name__}: {str(exc)[:200]}"))
+        # checked in a helper process from the bytes it hashed, or here from the bytes hashed here
+        kind, found = data.outcome if isinstance(data, Checked) else check(name, data)
+        if kind == "error":
+            add(finding("X005", name, detail=found))
         else:
             run.report.findings += found
             if not any(f.code == "X005" for f in found):

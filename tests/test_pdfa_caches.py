@@ -1,0 +1,108 @@
+"""What the PDF/A checker keeps from one check for the next (issue 19): parsed font programs, keyed by
+the SHA-256 of their bytes, and the last XMP packet. A cache may only save work, never change a result."""
+
+from __future__ import annotations
+
+import io
+import threading
+
+import pikepdf
+import pytest
+
+from edossier.pdfa import fontprograms
+from edossier.pdfa.check import check_pdf, clear_caches
+
+from test_pdfa_check import _recipe_2u, _save, ids
+
+
+def _widths_doubled(data: bytes) -> bytes:
+    """The same document with every advance width in the embedded TrueType program doubled, so the
+    /W widths of the font dictionary no longer match the program (ISO 19005-2 6.2.11.5)."""
+    from fontTools.ttLib import TTFont
+
+    pdf = pikepdf.open(io.BytesIO(data))
+    changed = 0
+    for o in pdf.objects:
+        if isinstance(o, pikepdf.Dictionary) and "/FontFile2" in o:
+            font = TTFont(io.BytesIO(o.FontFile2.read_bytes()))
+            hmtx = font["hmtx"]
+            for name in list(hmtx.metrics):
+                width, lsb = hmtx[name]
+                hmtx[name] = (width * 2, lsb)
+            out = io.BytesIO()
+            font.save(out)
+            o.FontFile2.write(out.getvalue())
+            changed += 1
+    assert changed
+    return _save(pdf)
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory):
+    good = _recipe_2u(tmp_path_factory.mktemp("caches"), ocr_layer=False)
+    return good, _widths_doubled(good)
+
+
+def test_a_cached_program_never_answers_for_other_bytes(documents):
+    good, bad = documents
+    clear_caches()
+    assert ids(check_pdf(bad)) == {"6.2.11.5-1"}  # first check: the program is parsed
+    clear_caches()
+    assert ids(check_pdf(good)) == set()
+    # the good document's program is cached now; the damaged one has other bytes, so it is parsed
+    # again and still fails, and the good one, served from the cache, still passes
+    assert ids(check_pdf(bad)) == {"6.2.11.5-1"}
+    assert ids(check_pdf(good)) == set()
+    assert ids(check_pdf(bad)) == {"6.2.11.5-1"}
+
+
+def test_the_same_program_bytes_are_parsed_once(documents, monkeypatch):
+    good, _ = documents
+    clear_caches()
+    made = []
+    real = fontprograms.Program.__init__
+
+    def counting(self, kind, data):
+        made.append(kind)
+        real(self, kind, data)
+
+    monkeypatch.setattr(fontprograms.Program, "__init__", counting)
+    first = check_pdf(good)
+    parsed = len(made)
+    assert parsed >= 1
+    again = check_pdf(good)
+    assert len(made) == parsed  # the second document with the same program bytes parsed nothing
+    assert again.issues == first.issues
+    clear_caches()
+    check_pdf(good)
+    assert len(made) == 2 * parsed  # after clear_caches the program is parsed again
+
+
+def test_each_thread_has_its_own_programs(documents):
+    # fontTools reads tables lazily and is not safe to share between threads (the exchange node
+    # validates on several): a program parsed on one thread is not handed to another.
+    good, bad = documents
+    clear_caches()
+    check_pdf(good)
+    mine = dict(fontprograms._programs.cache)
+    seen = {}
+
+    def other():
+        seen["issues"] = ids(check_pdf(bad))
+        seen["cache"] = dict(fontprograms._programs.cache)
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join()
+    assert seen["issues"] == {"6.2.11.5-1"}
+    assert not set(map(id, seen["cache"].values())) & set(map(id, mine.values()))
+
+
+def test_the_cache_is_bounded(monkeypatch):
+    monkeypatch.setattr(fontprograms, "_PROGRAMS_MAX_BYTES", 4000)
+    clear_caches()
+    for i in range(10):
+        fontprograms._shared_program("/FontFile2", bytes([i]) * 900)  # not fonts: parsed, not ok, cached
+    assert fontprograms._programs.size <= 4000
+    assert len(fontprograms._programs.cache) == 4  # the most recent four
+    clear_caches()
