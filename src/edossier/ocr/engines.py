@@ -83,10 +83,10 @@ class RapidOcrEngine:
         if img.mode not in ("RGB", "L"):
             img = img.convert("RGB")
         arr = np.asarray(img)
-        # The PP-OCR models were trained on 3-channel BGR images (OpenCV's order).
-        bgr = np.repeat(arr[:, :, None], 3, axis=2) if arr.ndim == 2 else np.ascontiguousarray(arr[:, :, ::-1])
+        # The PP-OCR models were trained on 3-channel BGR images (OpenCV's order); grey stays grey.
+        pixels = arr if arr.ndim == 2 else np.ascontiguousarray(arr[:, :, ::-1])
         page = PageText(img.width, img.height)
-        for box, text, score in self._ocr.recognise(bgr):
+        for box, text, score in self._ocr.recognise(pixels):
             text = unicodedata.normalize("NFC", str(text)).strip()
             if not text:
                 continue

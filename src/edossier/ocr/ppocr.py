@@ -109,7 +109,9 @@ def reading_order(boxes: list) -> list:
 
 
 class PpOcr:
-    """`recognise(bgr) -> [(box 4×2 float32, text, score)]` in reading order, for a BGR uint8 image."""
+    """`recognise(img) -> [(box 4×2 float32, text, score)]` in reading order, for a uint8 image: BGR
+    (h × w × 3) or grey (h × w; kept grey until the models' input, which is 3 copies of it: a third of
+    the resizing and warping of a grey scan made BGR first)."""
 
     def __init__(self, threads: int = 1, runtime: str | None = None):
         from rapidocr_onnxruntime.ch_ppocr_det.utils import DBPostProcess
@@ -128,18 +130,18 @@ class PpOcr:
                                    use_dilation=True, score_mode="fast")
         self._ctc = CTCLabelDecode(character=self._rec.characters())
 
-    def detect(self, bgr) -> list:
-        """Line boxes (4 points, clockwise from top left) in pixels of `bgr`."""
+    def detect(self, img) -> list:
+        """Line boxes (4 points, clockwise from top left) in pixels of `img` (BGR or grey)."""
         import cv2
         import numpy as np
 
-        h, w = bgr.shape[:2]
+        h, w = img.shape[:2]
         scale = min(1.0, DET_SIDE / max(h, w))
         # The detector's input sides must be multiples of 32.
         dh, dw = (max(32, int(round(side * scale / 32)) * 32) for side in (h, w))
-        small = cv2.resize(bgr, (dw, dh), interpolation=cv2.INTER_AREA)
-        x = (small.astype(np.float32) * (1 / 127.5) - 1.0).transpose(2, 0, 1)[None]
-        boxes, _ = self._post(self._det(np.ascontiguousarray(x)), (h, w))
+        small = cv2.resize(img, (dw, dh), interpolation=cv2.INTER_AREA)
+        x = _planes(small)
+        boxes, _ = self._post(self._det(x), (h, w))
         out = []
         for box in boxes:
             box = _clockwise(np.asarray(box, dtype=np.float32))
@@ -149,7 +151,7 @@ class PpOcr:
                 out.append(box)
         return reading_order(out)
 
-    def line_image(self, bgr, box):
+    def line_image(self, img, box):
         """The line under `box`, upright, scaled to the recogniser's height (one warp from the full scan)."""
         import cv2
         import numpy as np
@@ -164,23 +166,33 @@ class PpOcr:
         dst = np.array([[0, 0], [out_w, 0], [out_w, REC_HEIGHT], [0, REC_HEIGHT]], dtype=np.float32)
         m = cv2.getPerspectiveTransform(pts.astype(np.float32), dst)
         flags = cv2.INTER_AREA if height > REC_HEIGHT else cv2.INTER_CUBIC
-        return cv2.warpPerspective(bgr, m, (out_w, REC_HEIGHT), flags=flags, borderMode=cv2.BORDER_REPLICATE)
+        return cv2.warpPerspective(img, m, (out_w, REC_HEIGHT), flags=flags, borderMode=cv2.BORDER_REPLICATE)
 
     def read_line(self, line) -> tuple[str, float]:
         import numpy as np
 
         x = np.zeros((1, 3, REC_HEIGHT, max(REC_MIN_WIDTH, line.shape[1])), dtype=np.float32)
-        x[0, :, :, :line.shape[1]] = line.transpose(2, 0, 1).astype(np.float32) * (1 / 127.5) - 1.0
+        x[:, :, :, :line.shape[1]] = _planes(line)
         text, score = self._ctc(self._rec(x))[0]
         return text, float(score)
 
-    def recognise(self, bgr) -> list:
+    def recognise(self, img) -> list:
         result = []
-        for box in self.detect(bgr):
-            text, score = self.read_line(self.line_image(bgr, box))
+        for box in self.detect(img):
+            text, score = self.read_line(self.line_image(img, box))
             if score >= TEXT_SCORE:
                 result.append((box, text, score))
         return result
+
+
+def _planes(img):
+    """1 × 3 × h × w float32 in [-1, 1] (PP-OCR's normalisation) from a BGR or grey uint8 image."""
+    import numpy as np
+
+    x = img.astype(np.float32) * (1 / 127.5) - 1.0
+    if x.ndim == 2:
+        return np.ascontiguousarray(np.broadcast_to(x, (1, 3) + x.shape))
+    return np.ascontiguousarray(x.transpose(2, 0, 1)[None])
 
 
 def _clockwise(pts):
