@@ -220,3 +220,29 @@ def test_ocr_pages_of_several_documents_keep_their_own_text(tmp_path, agencies, 
     assert len(pages) == 3
     for got, want in zip(pages, texts.values()):
         assert accuracy("".join(want), got) >= 0.95, (want, got)
+
+
+@_needs("rapidocr")
+def test_a_broken_openvino_falls_back_to_onnxruntime(monkeypatch, tmp_path):
+    """OpenVINO is the default runtime only when it runs: one that fails to load the models leaves the
+    engine on onnxruntime (same models, same text); asked for by name, its failure is not hidden."""
+    import importlib.util
+
+    if importlib.util.find_spec("openvino") is None:
+        pytest.skip("OpenVINO not installed")
+    from edossier.ocr import ppocr
+    from edossier.ocr.engines import RapidOcrEngine
+    from edossier.ocr.types import PageRef, load_upright
+
+    def broken(self, path, threads):
+        raise RuntimeError("no CPU plugin")
+
+    monkeypatch.setattr(ppocr._OpenVinoModel, "__init__", broken)
+    engine = RapidOcrEngine()
+    assert engine.runtime == "onnxruntime"
+    page = engine.recognise(load_upright(PageRef(page_scan(tmp_path / "p.jpg"))))
+    assert accuracy("".join(LINES), "".join(x.text for x in page.lines)) >= 0.98
+    with pytest.raises(RuntimeError, match="no CPU plugin"):
+        RapidOcrEngine(runtime="openvino")
+    with pytest.raises(ValueError, match="unknown runtime"):
+        RapidOcrEngine(runtime="tensorflow")

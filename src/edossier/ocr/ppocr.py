@@ -117,18 +117,29 @@ class PpOcr:
         from rapidocr_onnxruntime.ch_ppocr_det.utils import DBPostProcess
         from rapidocr_onnxruntime.ch_ppocr_rec.utils import CTCLabelDecode
 
-        self.runtime = runtime or default_runtime()
-        if self.runtime not in RUNTIMES:
-            raise ValueError(f"unknown runtime {self.runtime!r} (use {' or '.join(RUNTIMES)})")
-        model = _OpenVinoModel if self.runtime == "openvino" else _OrtModel
+        if runtime is not None and runtime not in RUNTIMES:
+            raise ValueError(f"unknown runtime {runtime!r} (use {' or '.join(RUNTIMES)})")
         folder = models_dir()
-        self._det = model(folder / DET_MODEL, threads)
-        self._rec = model(folder / REC_MODEL, threads)
+        self.runtime = runtime or default_runtime()
+        try:
+            self._load(folder, threads)
+        except Exception:  # noqa: BLE001 - an OpenVINO that is installed but cannot run here
+            if runtime is not None or self.runtime == "onnxruntime":
+                raise
+            # Chosen by default only: onnxruntime (always there with rapidocr-onnxruntime) reads the
+            # same models, slower (docs/performance.md, "OCR, second round").
+            self.runtime = "onnxruntime"
+            self._load(folder, threads)
         self.precision = self._rec.precision
         # RapidOCR's defaults (its config.yaml, Det section) except the margin round each line
         self._post = DBPostProcess(thresh=0.3, box_thresh=0.5, max_candidates=1000, unclip_ratio=UNCLIP,
                                    use_dilation=True, score_mode="fast")
         self._ctc = CTCLabelDecode(character=self._rec.characters())
+
+    def _load(self, folder: Path, threads: int) -> None:
+        model = _OpenVinoModel if self.runtime == "openvino" else _OrtModel
+        self._det = model(folder / DET_MODEL, threads)
+        self._rec = model(folder / REC_MODEL, threads)
 
     def detect(self, img) -> list:
         """Line boxes (4 points, clockwise from top left) in pixels of `img` (BGR or grey)."""
