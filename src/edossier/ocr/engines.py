@@ -71,7 +71,7 @@ class RapidOcrEngine:
     def __init__(self, threads: int = 1, runtime: str | None = None):
         from .ppocr import PpOcr
 
-        # One thread per worker process: the pool already uses every core (docs/performance.md, "OCR").
+        # One thread per worker process: the pool already uses every core (docs/performance.md, "OCR, second round").
         self._ocr = PpOcr(threads=threads, runtime=runtime)
         self.runtime = self._ocr.runtime
 

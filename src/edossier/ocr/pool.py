@@ -44,7 +44,7 @@ class OcrPool:
         self._ex = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
                                        initializer=_init, initargs=(engine,))
         # The executor starts a worker per submitted task, when the task comes. Start them all now, so
-        # that importing and loading the engine (~0.6 s of CPU a worker) overlaps the builder's own
+        # that importing and loading the engine (~1.2 s of CPU a worker) overlaps the builder's own
         # checks of the scans instead of waiting for the first page.
         for _ in range(self.jobs):
             self._ex.submit(_ready)

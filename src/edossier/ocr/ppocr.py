@@ -4,7 +4,7 @@ The models are the PP-OCRv4 mobile detection and recognition models that ship in
 ``rapidocr-onnxruntime`` wheel (nothing is downloaded). They run on OpenVINO when the ``openvino``
 package is installed (part of ``edossier[ocr]``) and on onnxruntime otherwise; RapidOCR's own DB
 post-processing and CTC decoding are reused. What differs from ``RapidOCR.__call__``, and why
-(profile and figures in docs/performance.md, "OCR"):
+(profile and figures in docs/performance.md, "OCR, second round"):
 
 - **Detection on a small copy of the page** (longest side `DET_SIDE` = 960 pixels, PaddleOCR's own
   default) instead of RapidOCR's 2000: the detector only has to find lines, and at 960 pixels a
