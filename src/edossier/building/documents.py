@@ -52,14 +52,22 @@ def _document_files(source: Source, d: dict) -> list[Path]:
     return files
 
 
-def _page_refs(d: dict, files: list[Path]) -> list[PageRef] | None:
-    """The scanned pages of an image document (None for a PDF)."""
+def _page_refs(d: dict, files: list[Path], pool=None) -> tuple[list[PageRef] | None, list | None]:
+    """The scanned pages of an image document (None for a PDF) and, with an OCR `pool`, their OCR
+    futures: each file's pages are submitted as soon as that file has been checked."""
     if files[0].suffix.lower() == ".pdf":
-        return None
+        return None, None
+    refs: list[PageRef] = []
+    futures = [] if pool is not None else None
     try:
-        return [ref for f in files for ref in page_refs(f)]
+        for f in files:
+            new = page_refs(f)
+            refs += new
+            if pool is not None:
+                futures += [pool.submit(r) for r in new]
     except ImageInputError as exc:
         raise BuildError(f"document {d['id']}: {exc.en}", f"文书 {d['id']}：{exc.zh}") from None
+    return refs, futures or None
 
 
 def _pdf_pages(path: Path) -> int:
@@ -78,34 +86,42 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
     """Make every document's PDF/A into the spool folder; OCR (when asked) runs ahead in worker
     processes across all pages of the layer, so every core is busy even with one-page documents.
     With `problems` (lint), a document that cannot be made is noted there and left out."""
-    plans = []
-    for d in docs_in:
-        try:
-            files = _document_files(source, d)
-            if problems is not None:  # lint: every bad scan of the document, not just the first
-                from ..validation.documents import scan_findings
+    plans, futures, pool = [], [], None
+    try:
+        for d in docs_in:
+            try:
+                files = _document_files(source, d)
+                if problems is not None:  # lint: every bad scan of the document, not just the first
+                    from ..validation.documents import scan_findings
 
-                bad = [f for path in files if path.suffix.lower() in IMAGE_SUFFIXES
-                       for f in scan_findings(path, f"{d['id']}: {path.relative_to(source.folder.resolve())}")
-                       if f.severity == "error"]
-                if bad:
-                    problems.extend(bad)
-                    continue
-            plans.append((d, files, _page_refs(d, files)))
-        except BuildError as exc:
-            if problems is None:
-                raise
-            problems.append((d["id"], exc.en, exc.zh))
+                    bad = [f for path in files if path.suffix.lower() in IMAGE_SUFFIXES
+                           for f in scan_findings(path, f"{d['id']}: {path.relative_to(source.folder.resolve())}")
+                           if f.severity == "error"]
+                    if bad:
+                        problems.extend(bad)
+                        continue
+                if ocr is not None and pool is None and files[0].suffix.lower() != ".pdf":
+                    from ..ocr import OcrPool
+
+                    # Started before the scans are checked, and each file's pages submitted as soon as
+                    # the file has been checked, so the workers recognise while this process checks the
+                    # next scans (#19).
+                    pool = OcrPool(ocr.engine, ocr.jobs)
+                refs, pending = _page_refs(d, files, pool)
+                plans.append((d, files, refs))
+                futures.append(pending)
+            except BuildError as exc:
+                if problems is None:
+                    raise
+                problems.append((d["id"], exc.en, exc.zh))
+    except BaseException:
+        if pool is not None:
+            pool.close(cancel=True)
+        raise
     total = sum(len(refs) if refs is not None else _pdf_pages(files[0]) for _, files, refs in plans)
-    pool = None
-    if ocr is not None and any(refs for _, _, refs in plans):
-        from ..ocr import OcrPool
-
-        pool = OcrPool(ocr.engine, ocr.jobs)
     built: list[tuple[Document, Path]] = []
     done = 0
     try:
-        futures = [[pool.submit(r) for r in refs] if pool is not None and refs else None for _, _, refs in plans]
         for i, ((d, files, refs), pending) in enumerate(zip(plans, futures), start=1):
             if progress:
                 progress(done, total, d["title"])

@@ -64,31 +64,34 @@ def get_engine(name: str):
 
 
 class RapidOcrEngine:
+    """RapidOCR's PP-OCR models through our own pipeline (ppocr.py: why it is faster than RapidOCR's)."""
+
     name = "rapidocr"
 
-    def __init__(self, threads: int = 1):
-        from rapidocr_onnxruntime import RapidOCR
+    def __init__(self, threads: int = 1, runtime: str | None = None):
+        from .ppocr import PpOcr
 
-        # One thread per worker process: the pool already uses every core. Measured on a dense A4 page
-        # at 300 dpi (docs/builder.md#ocr): recognising one line at a time is ~1.5x faster than the default
-        # batches of 6 (which pad every line to the widest). Detection stays at RapidOCR's 2000 pixels:
-        # 1600 was 15 % faster overall but lost 0.2 % of characters (docs/performance.md).
-        self._ocr = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, rec_batch_num=1)
+        # One thread per worker process: the pool already uses every core (docs/performance.md, "OCR, second round").
+        self._ocr = PpOcr(threads=threads, runtime=runtime)
+        self.runtime = self._ocr.runtime
 
     def recognise(self, img) -> PageText:
-        if img.mode not in ("RGB", "L"):
-            img = img.convert("RGB")
+        import numpy as np
+
         # No angle classifier: scans are upright after EXIF orientation, and on upright pages the
         # classifier turned correct lines upside down (97.2 % instead of 100 % accuracy on the test page).
-        result, _ = self._ocr(img, use_cls=False)
+        if img.mode not in ("RGB", "L"):
+            img = img.convert("RGB")
+        arr = np.asarray(img)
+        # The PP-OCR models were trained on 3-channel BGR images (OpenCV's order); grey stays grey.
+        pixels = arr if arr.ndim == 2 else np.ascontiguousarray(arr[:, :, ::-1])
         page = PageText(img.width, img.height)
-        for box, text, score in result or []:
+        for box, text, score in self._ocr.recognise(pixels):
             text = unicodedata.normalize("NFC", str(text)).strip()
             if not text:
                 continue
-            xs = [float(p[0]) for p in box]
-            ys = [float(p[1]) for p in box]
-            page.lines.append(OcrLine(text, min(xs), min(ys), max(xs), max(ys), float(score)))
+            page.lines.append(OcrLine(text, float(box[:, 0].min()), float(box[:, 1].min()),
+                                      float(box[:, 0].max()), float(box[:, 1].max()), score))
         return page
 
 
