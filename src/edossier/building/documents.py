@@ -26,6 +26,7 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 
 
 Progress = Callable[[int, int, str], None]  # (pages done, pages in all, current document title)
+Sink = Callable[[str, bytes], object]  # (member name, PDF bytes) -> e.g. a Future of the member's SHA-256
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,13 @@ def _pdf_pages(path: Path) -> int:
 
 
 def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt.datetime, warnings: list,
-                    progress: Progress | None, ocr: OcrOptions | None, spool: Path,
-                    problems: list | None = None) -> list[tuple[Document, Path]]:
-    """Make every document's PDF/A into the spool folder; OCR (when asked) runs ahead in worker
-    processes across all pages of the layer, so every core is busy even with one-page documents.
-    With `problems` (lint), a document that cannot be made is noted there and left out."""
+                    progress: Progress | None, ocr: OcrOptions | None, sink: Sink,
+                    problems: list | None = None) -> list[tuple[Document, object]]:
+    """Make every document's PDF/A and hand it to `sink` (the package writer) as soon as it is made,
+    so each document is written once, straight into the package; returns (Document, what `sink`
+    returned) in record order. OCR (when asked) runs ahead in worker processes across all pages of the
+    layer, so every core is busy even with one-page documents. With `problems` (lint), a document that
+    cannot be made is noted there and left out."""
     plans = []
     for d in docs_in:
         try:
@@ -102,7 +105,7 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
         from ..ocr import OcrPool
 
         pool = OcrPool(ocr.engine, ocr.jobs)
-    built: list[tuple[Document, Path]] = []
+    built: list[tuple[Document, object]] = []
     done = 0
     try:
         futures = [[pool.submit(r) for r in refs] if pool is not None and refs else None for _, _, refs in plans]
@@ -130,13 +133,12 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
                     raise
                 problems.append((d["id"], exc.en, exc.zh))
                 continue
-            path = spool / f"{i:04d}.pdf"
-            path.write_bytes(pdf_bytes)
+            token = sink(document_name(layer, i), pdf_bytes)
             del pdf_bytes
             built.append((Document(
                 id=d["id"], volume=d["volume"], type=d["type"], title=d["title"],
                 date=dt.date.fromisoformat(d["date"]), pages=pages, file=document_name(layer, i),
-                number=d.get("number"), author=d.get("author"), scan=scan), path))
+                number=d.get("number"), author=d.get("author"), scan=scan), token))
             done += pages
         if progress:
             progress(done, max(total, done), "")
@@ -147,8 +149,8 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
 
 
 def _generated_documents(base: "_Base", data: dict, case: Case, agency: Agency, volumes, built, layer: int,
-                         created: dt.datetime, credential: Credential, ocr: OcrOptions | None, spool: Path,
-                         known_docs: set[str]) -> list[tuple[Document, Path]]:
+                         created: dt.datetime, credential: Credential, ocr: OcrOptions | None, sink: Sink,
+                         known_docs: set[str]) -> list[tuple[Document, object]]:
     """卷宗封面, 卷内目录 and 备考表 for every volume this layer adds or adds documents to
     (docs/builder.md): documents of their own, after this layer's source documents."""
     from ..pdfmake.sheets import COVER, GENERATED_TYPES, REMARKS, TOC, GlyphError, cover_pdf, plan_volume_sheets, \
@@ -169,7 +171,7 @@ def _generated_documents(base: "_Base", data: dict, case: Case, agency: Agency, 
                                 new_volumes=volumes, persons=persons, created=created,
                                 compiler=cn.group(1).replace("\\", "") if cn else None,
                                 ocr_engine=engine_label(ocr.engine) if ocr else None)
-    out: list[tuple[Document, Path]] = []
+    out: list[tuple[Document, object]] = []
     n = len(built)
     for vid, sheet in sheets:
         try:
@@ -187,11 +189,10 @@ def _generated_documents(base: "_Base", data: dict, case: Case, agency: Agency, 
                 raise BuildError(f"document id {doc_id!r} is reserved for a generated {doc_type}; rename that document",
                                  f"文书编号 {doc_id!r} 保留给自动生成的{doc_type}；请为该文书改名")
             n += 1
-            path = spool / f"{n:04d}.pdf"
-            path.write_bytes(pdf_bytes)
+            token = sink(document_name(layer, n), pdf_bytes)
             out.append((Document(id=doc_id, volume=vid, type=doc_type, title=f"{sheet.volume_title}{doc_type}",
                                  date=created.date(), pages=pages, file=document_name(layer, n),
-                                 author=agency.name), path))
+                                 author=agency.name), token))
     return out
 
 
