@@ -14,7 +14,7 @@ from typing import Callable
 from ..container.asic import document_name
 from ..ocr.types import PageRef
 from ..pdfmake.finish import pdfa_claim
-from ..pdfmake.scans import ImageInputError, NotImageOnly, images_to_pdfa, page_refs, rewrap_image_pdf
+from ..pdfmake.scans import ImageInputError, NotImageOnly, images_to_pdfa, page_refs, precheck_scans, rewrap_image_pdf
 from ..record.model import Agency, Case, Document, Person, Scan
 from .source import Source, SourceError
 from ..signing.cades import Credential
@@ -81,6 +81,13 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
     returned) in record order. OCR (when asked) runs ahead in worker processes across all pages of the
     layer, so every core is busy even with one-page documents. With `problems` (lint), a document that
     cannot be made is noted there and left out."""
+    scans = []
+    for d in docs_in:
+        try:
+            scans += [f for f in _document_files(source, d) if f.suffix.lower() in IMAGE_SUFFIXES]
+        except BuildError:
+            pass  # reported by the plan below
+    precheck_scans(scans)  # every core decodes scans; the checks below then find them done
     plans = []
     for d in docs_in:
         try:

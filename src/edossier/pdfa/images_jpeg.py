@@ -31,6 +31,14 @@ _VERIFIED: dict[bytes, JpegFrame] = {}
 _VERIFIED_MAX = 4096
 
 
+def remember_verified(digest: bytes, frame: JpegFrame) -> None:
+    """Note JPEG data with SHA-256 `digest` as passed, with its frame: for a worker process of this
+    program that ran verify_jpeg on those bytes (the builder checks scans on every core)."""
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[digest] = frame
+
+
 def verify_jpeg(data: bytes) -> JpegFrame:
     """Raise ImageDefect unless the JPEG is one PDF can draw and all of its entropy-coded data decodes
     to the end; return its frame header."""
@@ -38,9 +46,7 @@ def verify_jpeg(data: bytes) -> JpegFrame:
     frame = _VERIFIED.get(digest)
     if frame is None:
         frame = _walk_jpeg(data, decode=True)
-        if len(_VERIFIED) >= _VERIFIED_MAX:
-            _VERIFIED.clear()
-        _VERIFIED[digest] = frame
+        remember_verified(digest, frame)
     return frame
 
 
