@@ -431,7 +431,9 @@ def bench_build(b: Bench) -> list[Row]:
     # warm the page cache once, so every contender reads the scans from memory
     for p in jpgs:
         p.read_bytes()
-    t_ours, rss, _ = edossier("build", src, "-o", b.work / "build.edp", "--signer", b.signer("police"))
+    # --trust: the preflight also verifies the new signature against the trust list before writing
+    t_ours, rss, _ = edossier("build", src, "-o", b.work / "build.edp", "--signer", b.signer("police"),
+                              "--trust", b.trust)
     cpu = LAST_CPU[0]
     img2pdf = shutil.which("img2pdf")
     rows = [ratio_row("build", f"build {n} JPEG pages, signed package", n / t_ours, None, "pages/s", "",
@@ -463,7 +465,8 @@ def bench_build(b: Bench) -> list[Row]:
     jpgs = sorted((src / "scans").iterdir())
     for p in jpgs:
         p.read_bytes()
-    t_ours, rss, _ = edossier("build", src, "-o", b.work / "distinct.edp", "--signer", b.signer("police"))
+    t_ours, rss, _ = edossier("build", src, "-o", b.work / "distinct.edp", "--signer", b.signer("police"),
+                              "--trust", b.trust)
     cpu = LAST_CPU[0]
     row = ratio_row("build", f"build {m} distinct JPEG pages (every scan decoded), signed package", m / t_ours,
                     None, "pages/s", "", note=f"{size / MiB:,.0f} MiB scans, {t_ours:.1f} s ({cpu:.1f} s CPU), "
