@@ -188,3 +188,38 @@ def test_precheck_notes_passed_scans_in_the_parent(tmp_path, monkeypatch):
                         if decode else None)
     for p in paths:
         scans.check_scan(p)
+
+
+def test_a_scan_changed_after_the_precheck_is_still_refused(agencies, creds, tmp_path, monkeypatch):
+    """The precheck passed the file; it is then overwritten (same size, same modification time, so it
+    looks unchanged) before its page is made: the bytes embedded are checked again and refused."""
+    import os
+
+    import edossier.building.documents as documents
+    import edossier.pdfmake.scans as scans
+
+    monkeypatch.setattr(scans, "PRECHECK_MIN", 2)
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 2), ("d2", "讯问笔录", 2)])
+    for i, p in enumerate(sorted((src / "scans").iterdir())):
+        p.write_bytes(_noisy_jpeg(400 + i))
+    victim = src / "scans" / "d2-1.jpg"
+    real = documents._page_refs
+
+    def planned_then_swapped(d, files, passed=None):
+        refs = real(d, files, passed)
+        if d["id"] == "d2":
+            assert scans.unchanged(victim, passed)  # the precheck passed it: planning read the header only
+            st = victim.stat()
+            good = victim.read_bytes()
+            start, end = good.index(b"\xff\xda"), good.rindex(b"\xff\xd9")
+            mid = (start + end) // 2
+            victim.write_bytes(good[:mid] + b"\xff\x00" * 8 + good[mid + 16:])  # same length
+            os.utime(victim, ns=(st.st_atime_ns, st.st_mtime_ns))
+            assert scans.unchanged(victim, passed)
+        return refs
+
+    monkeypatch.setattr(documents, "_page_refs", planned_then_swapped)
+    with pytest.raises(BuildError) as exc:
+        build_package(src, tmp_path / "1.edp", creds["police"], generated_pages=False)
+    assert exc.value.en.startswith("document d2: d2-1.jpg: ") and "Huffman code" in exc.value.en
+    assert not (tmp_path / "1.edp").exists()

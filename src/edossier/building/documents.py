@@ -14,7 +14,8 @@ from typing import Callable
 from ..container.asic import document_name
 from ..ocr.types import PageRef
 from ..pdfmake.finish import pdfa_claim
-from ..pdfmake.scans import ImageInputError, NotImageOnly, images_to_pdfa, page_refs, precheck_scans, rewrap_image_pdf
+from ..pdfmake.scans import (ImageInputError, NotImageOnly, images_to_pdfa, page_refs, precheck_scans, rewrap_image_pdf,
+                             unchanged)
 from ..record.model import Agency, Case, Document, Person, Scan
 from .source import Source, SourceError
 from ..signing.cades import Credential
@@ -53,12 +54,12 @@ def _document_files(source: Source, d: dict) -> list[Path]:
     return files
 
 
-def _page_refs(d: dict, files: list[Path]) -> list[PageRef] | None:
-    """The scanned pages of an image document (None for a PDF)."""
+def _page_refs(d: dict, files: list[Path], passed: dict | None = None) -> list[PageRef] | None:
+    """The scanned pages of an image document (None for a PDF); `passed`: what precheck_scans passed."""
     if files[0].suffix.lower() == ".pdf":
         return None
     try:
-        return [ref for f in files for ref in page_refs(f)]
+        return [ref for f in files for ref in page_refs(f, checked=unchanged(f, passed or {}))]
     except ImageInputError as exc:
         raise BuildError(f"document {d['id']}: {exc.en}", f"文书 {d['id']}：{exc.zh}") from None
 
@@ -87,7 +88,7 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
             scans += [f for f in _document_files(source, d) if f.suffix.lower() in IMAGE_SUFFIXES]
         except BuildError:
             pass  # reported by the plan below
-    precheck_scans(scans)  # every core decodes scans; the checks below then find them done
+    passed = precheck_scans(scans)  # every core decodes scans; the checks below then find them done
     plans = []
     for d in docs_in:
         try:
@@ -101,7 +102,7 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
                 if bad:
                     problems.extend(bad)
                     continue
-            plans.append((d, files, _page_refs(d, files)))
+            plans.append((d, files, _page_refs(d, files, passed)))
         except BuildError as exc:
             if problems is None:
                 raise

@@ -86,7 +86,8 @@ def _precheck_group(paths: list[Path]) -> list:
 
 
 def _precheck(path: Path):
-    """In a worker: check one scan; (path, SHA-256, JPEG frame or None) when it passed, else None (the
+    """In a worker: check one scan; (path, SHA-256, JPEG frame or None, (size, mtime) before it was
+    read) when it passed, else None (the
     parent checks it again itself, so that the error is raised there, in order, with its page)."""
     import hashlib
 
@@ -95,11 +96,13 @@ def _precheck(path: Path):
     from ..pdfa.images_jpeg import verify_jpeg
 
     try:
+        st = path.stat()
+        key = (st.st_size, st.st_mtime_ns)
         data = path.read_bytes()
         if data[:2] == b"\xff\xd8":
-            return path, hashlib.sha256(data).digest(), verify_jpeg(data)
+            return path, hashlib.sha256(data).digest(), verify_jpeg(data), key
         verify_image_file(path, data)
-        return path, hashlib.sha256(data).digest(), None
+        return path, hashlib.sha256(data).digest(), None, key
     except (ImageDefect, OSError):
         return None
     except Exception:  # noqa: BLE001 - anything else: the parent's own check reports it
@@ -109,12 +112,13 @@ def _precheck(path: Path):
 PRECHECK_MIN = 8  # scans: below this a pool costs more than it saves
 
 
-def precheck_scans(paths: list[Path], jobs: int | None = None) -> None:
+def precheck_scans(paths: list[Path], jobs: int | None = None) -> dict[Path, tuple[int, int]]:
     """Run the integrity check (`check_scan`) of many scans on every core ahead of the build, noting
     each scan that passed (by SHA-256) where `check_scan` and the preflight's validator look first.
     The entropy decoding of a JPEG is pure Python (about 0.25 s for a 600 KB A4 scan here): with two
     cores this halves the wall time of a build of distinct scans (issue 19). Nothing is decided here:
-    a scan that failed, or was changed since, is checked again (and refused) by `check_scan` itself."""
+    a scan that failed, or was changed since, is checked again (and refused) by `check_scan` itself.
+    Returns the files that passed, with their (size, modification time) when they were read."""
     import multiprocessing as mp
     import os
 
@@ -123,8 +127,9 @@ def precheck_scans(paths: list[Path], jobs: int | None = None) -> None:
     paths = list(dict.fromkeys(paths))
     if not jobs:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    passed: dict[Path, tuple[int, int]] = {}
     if jobs < 2 or len(paths) < PRECHECK_MIN or "fork" not in mp.get_all_start_methods():
-        return
+        return passed
     # fork: the workers share the parent's imported modules (no second start-up) and nothing else is
     # running yet (no threads, no OCR pool)
     groups: dict[int, list[Path]] = {}
@@ -134,13 +139,28 @@ def precheck_scans(paths: list[Path], jobs: int | None = None) -> None:
         except OSError:
             continue  # check_scan reports it
     with mp.get_context("fork").Pool(jobs) as pool:
-        for _, digest, frame in (f for found in pool.imap_unordered(_precheck_group, groups.values()) for f in found):
+        for path, digest, frame, key in (f for found in pool.imap_unordered(_precheck_group, groups.values())
+                                         for f in found):
+            passed[path] = key
             if frame is not None:
                 remember_verified(digest, frame)
             else:
                 if len(_CHECKED) > 4096:
                     _CHECKED.clear()
                 _CHECKED.add(digest)
+    return passed
+
+
+def unchanged(path: Path, passed: dict[Path, tuple[int, int]]) -> bool:
+    """Whether `precheck_scans` passed `path` and its size and modification time are still the same."""
+    key = passed.get(path)
+    if key is None:
+        return False
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return (st.st_size, st.st_mtime_ns) == key
 
 
 @dataclass(frozen=True)
@@ -192,11 +212,26 @@ def _g4_strip(data: bytes, img: Image.Image) -> tuple[bytes, bool] | None:
     return data[start:start + length], photometric == 1
 
 
-def page_refs(path: Path) -> list[PageRef]:
-    """Every page of an image file, after the whole file has been checked (`check_scan`)."""
+def page_refs(path: Path, *, checked: bool = False) -> list[PageRef]:
+    """Every page of an image file, after the whole file has been checked (`check_scan`). `checked`:
+    `precheck_scans` passed the file as it is now (same size and modification time), so only its
+    header is read here; the bytes embedded are checked again when the page is made (`_frames`, a
+    memo lookup by SHA-256) and by the preflight, so a file changed meanwhile is still caught."""
+    if checked:
+        try:
+            with Image.open(path) as img:
+                return _refs(path, img)
+        except ImageInputError:
+            raise
+        except Exception:  # noqa: BLE001 - the full check below says what is wrong
+            pass
     data = path.read_bytes()  # once: checked and opened from the same bytes
     check_scan(path, data)
     _, img = _open_image(path, data)
+    return _refs(path, img)
+
+
+def _refs(path: Path, img: Image.Image) -> list[PageRef]:
     if img.format == "JPEG":
         return [PageRef(path, 0, _orientation(img))]
     refs = []
