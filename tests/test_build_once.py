@@ -223,3 +223,20 @@ def test_a_scan_changed_after_the_precheck_is_still_refused(agencies, creds, tmp
         build_package(src, tmp_path / "1.edp", creds["police"], generated_pages=False)
     assert exc.value.en.startswith("document d2: d2-1.jpg: ") and "Huffman code" in exc.value.en
     assert not (tmp_path / "1.edp").exists()
+
+
+def test_sheets_rendered_in_a_child_refuse_a_character_no_font_has(agencies, creds, tmp_path):
+    """The generated sheets are drawn in a forked process (PyMuPDF stays out of the builder's memory);
+    a character no font can draw still refuses the build with the volume named, in English and Chinese."""
+    import sys
+
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1)],
+                      volumes=(("v1", "诉讼文书卷\ue000"),))  # a private-use character: in no font
+    had_pymupdf = "pymupdf" in sys.modules
+    with pytest.raises(BuildError) as exc:
+        build_package(src, tmp_path / "1.edp", creds["police"], generated_pages=True)
+    assert exc.value.en.startswith("volume v1: ") and "U+E000" in exc.value.en
+    assert exc.value.zh.startswith("卷 v1：")
+    assert not (tmp_path / "1.edp").exists()
+    if not had_pymupdf:
+        assert "pymupdf" not in sys.modules  # drawn in the child

@@ -161,8 +161,7 @@ def _generated_documents(base: "_Base", data: dict, case: Case, agency: Agency, 
                          known_docs: set[str]) -> list[tuple[Document, object]]:
     """卷宗封面, 卷内目录 and 备考表 for every volume this layer adds or adds documents to
     (docs/builder.md): documents of their own, after this layer's source documents."""
-    from ..pdfmake.sheets import COVER, GENERATED_TYPES, REMARKS, TOC, GlyphError, cover_pdf, plan_volume_sheets, \
-        remarks_pdf, toc_pdf
+    from ..pdfmake.sheets import GENERATED_TYPES, plan_volume_sheets
 
     own = [doc for doc, _ in built if doc.type in GENERATED_TYPES]
     if own:
@@ -181,14 +180,9 @@ def _generated_documents(base: "_Base", data: dict, case: Case, agency: Agency, 
                                 ocr_engine=engine_label(ocr.engine) if ocr else None)
     out: list[tuple[Document, object]] = []
     n = len(built)
-    for vid, sheet in sheets:
-        try:
-            made = [(COVER, "cover", cover_pdf(sheet), 1)]
-            toc, toc_pages = toc_pdf(sheet)
-            made.append((TOC, "toc", toc, toc_pages))
-            made.append((REMARKS, "remarks", remarks_pdf(sheet), 1))
-        except GlyphError as exc:
-            raise BuildError(f"volume {vid}: {exc.en}", f"卷 {vid}：{exc.zh}") from None
+    for (vid, sheet), made in zip(sheets, _render_sheets(sheets)):
+        if isinstance(made, tuple):  # (en, zh) of a GlyphError
+            raise BuildError(f"volume {vid}: {made[0]}", f"卷 {vid}：{made[1]}")
         for doc_type, kind, pdf_bytes, pages in made:
             doc_id = f"{kind}-{layer:03d}-{vid}"
             if len(doc_id) > 64:
@@ -202,6 +196,39 @@ def _generated_documents(base: "_Base", data: dict, case: Case, agency: Agency, 
                                  date=created.date(), pages=pages, file=document_name(layer, n),
                                  author=agency.name), token))
     return out
+
+
+def _render_one(sheet):
+    """Cover, contents and remarks of one volume: [(type, kind, PDF bytes, pages)], or (en, zh) when a
+    character has no glyph (GlyphError)."""
+    from ..pdfmake.sheets import COVER, REMARKS, TOC, GlyphError, cover_pdf, remarks_pdf, toc_pdf
+
+    try:
+        made = [(COVER, "cover", cover_pdf(sheet), 1)]
+        toc, toc_pages = toc_pdf(sheet)
+        made.append((TOC, "toc", toc, toc_pages))
+        made.append((REMARKS, "remarks", remarks_pdf(sheet), 1))
+    except GlyphError as exc:
+        return (exc.en, exc.zh)
+    return made
+
+
+def _render_all(sheets) -> list:
+    return [_render_one(sheet) for _, sheet in sheets]
+
+
+def _render_sheets(sheets) -> list:
+    """Render the volumes' sheets in a forked child process when this one has not loaded PyMuPDF yet:
+    PyMuPDF and its CJK font add about 22 MiB that would otherwise stay for the rest of the build, on
+    top of which the preflight reads documents ahead (peak RSS, issue 19). The sheets are a few pages
+    each; the child costs a fork. In process when fork is not there or PyMuPDF is loaded anyway (OCR)."""
+    import multiprocessing as mp
+    import sys
+
+    if not sheets or "pymupdf" in sys.modules or "fork" not in mp.get_all_start_methods():
+        return _render_all(sheets)
+    with mp.get_context("fork").Pool(1) as pool:
+        return pool.apply(_render_all, (sheets,))
 
 
 def _document_pdf(source: Source, d: dict, created: dt.datetime, warnings: list, *, files: list[Path] | None = None,

@@ -178,6 +178,7 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
         built = _make_documents(source, docs_in, layer, created, warnings, progress, ocr, sink, problems)
         generated = 0
         if generated_pages:
+            writer.drain()  # the sheets may be rendered in a forked process: no write in flight then
             gen = _generated_documents(base, data, case, agency, volumes, built, layer, created, credential, ocr,
                                        sink, known_docs)
             generated = len(gen)
