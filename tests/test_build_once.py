@@ -240,3 +240,16 @@ def test_sheets_rendered_in_a_child_refuse_a_character_no_font_has(agencies, cre
     assert not (tmp_path / "1.edp").exists()
     if not had_pymupdf:
         assert "pymupdf" not in sys.modules  # drawn in the child
+
+
+def test_the_cli_build_fixes_the_mmap_threshold_on_glibc():
+    """`edossier.building.memory.fix_mmap_threshold` (called by `edossier build`) reaches glibc's
+    mallopt here; elsewhere it changes nothing and says so."""
+    import platform
+    import subprocess
+    import sys
+
+    code = "from edossier.building.memory import fix_mmap_threshold; print(fix_mmap_threshold())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    expected = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    assert out == str(expected)
