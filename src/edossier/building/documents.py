@@ -221,11 +221,11 @@ def _render_sheets(sheets) -> list:
     """Render the volumes' sheets in a forked child process when this one has not loaded PyMuPDF yet:
     PyMuPDF and its CJK font add about 22 MiB that would otherwise stay for the rest of the build, on
     top of which the preflight reads documents ahead (peak RSS, issue 19). The sheets are a few pages
-    each; the child costs a fork. In process when fork is not there or PyMuPDF is loaded anyway (OCR)."""
+    each; the child costs a fork. In process off Linux or when PyMuPDF is loaded anyway (OCR)."""
     import multiprocessing as mp
     import sys
 
-    if not sheets or "pymupdf" in sys.modules or "fork" not in mp.get_all_start_methods():
+    if not sheets or "pymupdf" in sys.modules or not sys.platform.startswith("linux"):  # fork: Linux only
         return _render_all(sheets)
     with mp.get_context("fork").Pool(1) as pool:
         return pool.apply(_render_all, (sheets,))

@@ -121,6 +121,7 @@ def precheck_scans(paths: list[Path], jobs: int | None = None) -> dict[Path, tup
     Returns the files that passed, with their (size, modification time) when they were read."""
     import multiprocessing as mp
     import os
+    import sys
 
     from ..pdfa.images_jpeg import remember_verified
 
@@ -128,7 +129,8 @@ def precheck_scans(paths: list[Path], jobs: int | None = None) -> dict[Path, tup
     if not jobs:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     passed: dict[Path, tuple[int, int]] = {}
-    if jobs < 2 or len(paths) < PRECHECK_MIN or "fork" not in mp.get_all_start_methods():
+    # fork only where it is the platform's own default (Linux): macOS's system libraries are not fork-safe
+    if jobs < 2 or len(paths) < PRECHECK_MIN or not sys.platform.startswith("linux"):
         return passed
     # fork: the workers share the parent's imported modules (no second start-up) and nothing else is
     # running yet (no threads, no OCR pool)
