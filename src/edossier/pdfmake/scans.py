@@ -87,8 +87,8 @@ def _precheck_group(paths: list[Path]) -> list:
 
 def _precheck(path: Path):
     """In a worker: check one scan; (path, SHA-256, JPEG frame or None, (size, mtime) before it was
-    read) when it passed, else None (the
-    parent checks it again itself, so that the error is raised there, in order, with its page)."""
+    read) when it passed, else None (the parent checks it again itself, so that the error is raised
+    there, in order, with its page)."""
     import hashlib
 
     from ..pdfa.images import ImageDefect
@@ -115,7 +115,7 @@ PRECHECK_MIN = 8  # scans: below this a pool costs more than it saves
 def precheck_scans(paths: list[Path], jobs: int | None = None) -> dict[Path, tuple[int, int]]:
     """Run the integrity check (`check_scan`) of many scans on every core ahead of the build, noting
     each scan that passed (by SHA-256) where `check_scan` and the preflight's validator look first.
-    The entropy decoding of a JPEG is pure Python (about 0.25 s for a 600 KB A4 scan here): with two
+    The entropy decoding of a JPEG is pure Python (0.12-0.25 s for a 600 KB A4 scan here): with two
     cores this halves the wall time of a build of distinct scans (issue 19). Nothing is decided here:
     a scan that failed, or was changed since, is checked again (and refused) by `check_scan` itself.
     Returns the files that passed, with their (size, modification time) when they were read."""
@@ -220,6 +220,7 @@ def page_refs(path: Path, *, checked: bool = False) -> list[PageRef]:
     header is read here; the bytes embedded are checked again when the page is made (`_frames`, a
     memo lookup by SHA-256) and by the preflight, so a file changed meanwhile is still caught."""
     if checked:
+        Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
         try:
             with Image.open(path) as img:
                 return _refs(path, img)
