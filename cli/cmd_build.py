@@ -74,6 +74,9 @@ def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfil
             fail(ctx, exc.en, exc.zh, EXIT_USAGE)
     checks, trust = _build_checks(ctx, trust_path, policy_path, allow)
     signer = load_signer(ctx, cred, pfile, penv)
+    from edossier.building.memory import fix_mmap_threshold
+
+    fix_mmap_threshold()  # peak RSS stays flat whatever the size of the dossier (docs/performance.md)
     zh = _lang(ctx).startswith("zh")
     bar, update = rate_bar(ctx, "页 / pages", "pages/s", "页/秒")
     with bar:

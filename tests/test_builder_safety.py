@@ -76,12 +76,12 @@ def test_source_file_errors_name_key_and_path(agencies, tmp_path):
         assert "documents[0].files[0]" in exc.value.zh
 
 
-def _documents_spooled(spool) -> bool:
-    """Whether the builder has written a document into its spool folder (it may vanish meanwhile)."""
+def _part_size(outdir) -> int:
+    """Bytes in the builder's temporary package next to the output (0 when there is none yet)."""
     try:
-        return any(any(d.iterdir()) for d in spool.glob("edossier-build-*") if d.is_dir())
+        return max((p.stat().st_size for p in outdir.glob(".1.edp.*.part")), default=0)
     except OSError:
-        return False
+        return 0
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM])
@@ -99,12 +99,11 @@ def test_killed_build_leaves_no_partial_package(agencies, pki, trust, tmp_path, 
     spool.mkdir()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ, TMPDIR=str(spool)))
     deadline = time.monotonic() + 60
-    if when == "while writing":  # the temporary file exists: the package is being written
-        while time.monotonic() < deadline and not any(outdir.iterdir()) and proc.poll() is None:
-            time.sleep(0.002)
-    else:  # documents being made: the first built PDF waits in the builder's spool folder
-        while time.monotonic() < deadline and proc.poll() is None and not _documents_spooled(spool):
-            time.sleep(0.002)
+    # The temporary package is created first and each document is written into it as it is made
+    # (issue 19): "while building" is as soon as it exists, "while writing" once documents are in it.
+    least = 1 if when == "while building" else 64 * 1024
+    while time.monotonic() < deadline and proc.poll() is None and _part_size(outdir) < least:
+        time.sleep(0.002)
     proc.send_signal(sig)
     proc.wait(timeout=60)
     leftovers = sorted(p.name for p in outdir.iterdir())

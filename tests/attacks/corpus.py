@@ -165,19 +165,22 @@ def zip_cases(env: Env) -> None:
     env.add("lfh-missing", "zip", "C105", rawzip.build(rawzip.with_member(base, doc.decode(), cd={"offset": 7})))
     env.add("stored-size-mismatch", "zip", "C105", rawzip.build(rawzip.with_member(
         base, doc.decode(), lfh={"csize": 5}, cd={"csize": 5})))
+    # members by name, not position: the record (deflated) follows the documents (stored) since issue 19
+    rec = next(i for i, x in enumerate(base) if x.name == b"dossier/001.xml")
+    stored = next(i for i, x in enumerate(base) if x.name == doc)
     m = [dataclasses.replace(x) for x in base]
-    m[1] = dataclasses.replace(m[1], flags=0x8, lfh={"crc": 0, "csize": 0, "usize": 0},
-                               descriptor=b"PK\x07\x08" + struct.pack("<III", 0xDEADBEEF, 1, 1))
+    m[rec] = dataclasses.replace(m[rec], flags=0x8, lfh={"crc": 0, "csize": 0, "usize": 0},
+                                 descriptor=b"PK\x07\x08" + struct.pack("<III", 0xDEADBEEF, 1, 1))
     env.add("descriptor-lie", "zip", "C105", rawzip.build(m))
     m = [dataclasses.replace(x) for x in base]
-    m[3] = dataclasses.replace(m[3], flags=0x8, lfh={"crc": 0, "csize": 0, "usize": 0},
-                               descriptor=b"PK\x07\x08" + struct.pack("<III", zlib.crc32(m[3].data), len(m[3].data),
-                                                                       len(m[3].data)))
+    m[stored] = dataclasses.replace(m[stored], flags=0x8, lfh={"crc": 0, "csize": 0, "usize": 0},
+                                    descriptor=b"PK\x07\x08" + struct.pack("<III", zlib.crc32(m[stored].data),
+                                                                            len(m[stored].data), len(m[stored].data)))
     env.add("stored-with-descriptor", "zip", "C012", rawzip.build(m))
     m = [dataclasses.replace(x) for x in base]
-    x = m[1]
-    m[1] = dataclasses.replace(x, flags=0x8, lfh={"crc": 0, "csize": 0, "usize": 0},
-                               descriptor=b"PK\x07\x08" + struct.pack("<III", zlib.crc32(x.data), len(x.body()), len(x.data)))
+    x = m[rec]
+    m[rec] = dataclasses.replace(x, flags=0x8, lfh={"crc": 0, "csize": 0, "usize": 0},
+                                 descriptor=b"PK\x07\x08" + struct.pack("<III", zlib.crc32(x.data), len(x.body()), len(x.data)))
     env.add("deflated-with-descriptor-control", "control", None, rawzip.build(m))
     env.add("crc-wrong-both", "zip", "C011", rawzip.build(rawzip.with_member(base, doc.decode(), lfh={"crc": 1}, cd={"crc": 1})))
     env.add("deflate-corrupt", "zip", "C011", rawzip.build(rawzip.with_member(

@@ -14,7 +14,8 @@ from typing import Callable
 from ..container.asic import document_name
 from ..ocr.types import PageRef
 from ..pdfmake.finish import pdfa_claim
-from ..pdfmake.scans import ImageInputError, NotImageOnly, images_to_pdfa, page_refs, rewrap_image_pdf
+from ..pdfmake.scans import (ImageInputError, NotImageOnly, images_to_pdfa, page_refs, precheck_scans, rewrap_image_pdf,
+                             unchanged)
 from ..record.model import Agency, Case, Document, Person, Scan
 from .source import Source, SourceError
 from ..signing.cades import Credential
@@ -26,6 +27,7 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 
 
 Progress = Callable[[int, int, str], None]  # (pages done, pages in all, current document title)
+Sink = Callable[[str, bytes], object]  # (member name, PDF bytes) -> e.g. a Future of the member's SHA-256
 
 
 @dataclass(frozen=True)
@@ -52,16 +54,18 @@ def _document_files(source: Source, d: dict) -> list[Path]:
     return files
 
 
-def _page_refs(d: dict, files: list[Path], pool=None) -> tuple[list[PageRef] | None, list | None]:
+def _page_refs(d: dict, files: list[Path], passed: dict | None = None,
+               pool=None) -> tuple[list[PageRef] | None, list | None]:
     """The scanned pages of an image document (None for a PDF) and, with an OCR `pool`, their OCR
-    futures: each file's pages are submitted as soon as that file has been checked."""
+    futures: each file's pages are submitted as soon as the file is planned. `passed`: what
+    precheck_scans passed."""
     if files[0].suffix.lower() == ".pdf":
         return None, None
     refs: list[PageRef] = []
     futures = [] if pool is not None else None
     try:
         for f in files:
-            new = page_refs(f)
+            new = page_refs(f, checked=unchanged(f, passed or {}))
             refs += new
             if pool is not None:
                 futures += [pool.submit(r) for r in new]
@@ -81,13 +85,30 @@ def _pdf_pages(path: Path) -> int:
 
 
 def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt.datetime, warnings: list,
-                    progress: Progress | None, ocr: OcrOptions | None, spool: Path,
-                    problems: list | None = None) -> list[tuple[Document, Path]]:
-    """Make every document's PDF/A into the spool folder; OCR (when asked) runs ahead in worker
-    processes across all pages of the layer, so every core is busy even with one-page documents.
-    With `problems` (lint), a document that cannot be made is noted there and left out."""
+                    progress: Progress | None, ocr: OcrOptions | None, sink: Sink,
+                    problems: list | None = None) -> list[tuple[Document, object]]:
+    """Make every document's PDF/A and hand it to `sink` (the package writer) as soon as it is made,
+    so each document is written once, straight into the package; returns (Document, what `sink`
+    returned) in record order. OCR (when asked) runs ahead in worker processes across all pages of the
+    layer, so every core is busy even with one-page documents. With `problems` (lint), a document that
+    cannot be made is noted there and left out."""
+    scans = []
+    for d in docs_in:
+        try:
+            scans += [f for f in _document_files(source, d) if f.suffix.lower() in IMAGE_SUFFIXES]
+        except BuildError:
+            pass  # reported by the plan below
+    # every core decodes scans; the checks below then find them done. Before the OCR pool starts:
+    # the precheck forks, and a fork is safest before the pool's threads and pipes exist.
+    passed = precheck_scans(scans)
     plans, futures, pool = [], [], None
     try:
+        if ocr is not None and scans:
+            from ..ocr import OcrPool
+
+            # Started before the documents are planned, and each file's pages submitted as soon as it is
+            # planned, so the workers load their models and recognise while this process goes on (#19).
+            pool = OcrPool(ocr.engine, ocr.jobs)
         for d in docs_in:
             try:
                 files = _document_files(source, d)
@@ -100,14 +121,7 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
                     if bad:
                         problems.extend(bad)
                         continue
-                if ocr is not None and pool is None and files[0].suffix.lower() != ".pdf":
-                    from ..ocr import OcrPool
-
-                    # Started before the scans are checked, and each file's pages submitted as soon as
-                    # the file has been checked, so the workers recognise while this process checks the
-                    # next scans (#19).
-                    pool = OcrPool(ocr.engine, ocr.jobs)
-                refs, pending = _page_refs(d, files, pool)
+                refs, pending = _page_refs(d, files, passed, pool)
                 plans.append((d, files, refs))
                 futures.append(pending)
             except BuildError as exc:
@@ -119,7 +133,7 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
             pool.close(cancel=True)
         raise
     total = sum(len(refs) if refs is not None else _pdf_pages(files[0]) for _, files, refs in plans)
-    built: list[tuple[Document, Path]] = []
+    built: list[tuple[Document, object]] = []
     done = 0
     try:
         for i, ((d, files, refs), pending) in enumerate(zip(plans, futures), start=1):
@@ -146,13 +160,12 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
                     raise
                 problems.append((d["id"], exc.en, exc.zh))
                 continue
-            path = spool / f"{i:04d}.pdf"
-            path.write_bytes(pdf_bytes)
+            token = sink(document_name(layer, i), pdf_bytes)
             del pdf_bytes
             built.append((Document(
                 id=d["id"], volume=d["volume"], type=d["type"], title=d["title"],
                 date=dt.date.fromisoformat(d["date"]), pages=pages, file=document_name(layer, i),
-                number=d.get("number"), author=d.get("author"), scan=scan), path))
+                number=d.get("number"), author=d.get("author"), scan=scan), token))
             done += pages
         if progress:
             progress(done, max(total, done), "")
@@ -163,12 +176,11 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
 
 
 def _generated_documents(base: "_Base", data: dict, case: Case, agency: Agency, volumes, built, layer: int,
-                         created: dt.datetime, credential: Credential, ocr: OcrOptions | None, spool: Path,
-                         known_docs: set[str]) -> list[tuple[Document, Path]]:
+                         created: dt.datetime, credential: Credential, ocr: OcrOptions | None, sink: Sink,
+                         known_docs: set[str]) -> list[tuple[Document, object]]:
     """卷宗封面, 卷内目录 and 备考表 for every volume this layer adds or adds documents to
     (docs/builder.md): documents of their own, after this layer's source documents."""
-    from ..pdfmake.sheets import COVER, GENERATED_TYPES, REMARKS, TOC, GlyphError, cover_pdf, plan_volume_sheets, \
-        remarks_pdf, toc_pdf
+    from ..pdfmake.sheets import GENERATED_TYPES, plan_volume_sheets
 
     own = [doc for doc, _ in built if doc.type in GENERATED_TYPES]
     if own:
@@ -185,16 +197,11 @@ def _generated_documents(base: "_Base", data: dict, case: Case, agency: Agency, 
                                 new_volumes=volumes, persons=persons, created=created,
                                 compiler=cn.group(1).replace("\\", "") if cn else None,
                                 ocr_engine=engine_label(ocr.engine) if ocr else None)
-    out: list[tuple[Document, Path]] = []
+    out: list[tuple[Document, object]] = []
     n = len(built)
-    for vid, sheet in sheets:
-        try:
-            made = [(COVER, "cover", cover_pdf(sheet), 1)]
-            toc, toc_pages = toc_pdf(sheet)
-            made.append((TOC, "toc", toc, toc_pages))
-            made.append((REMARKS, "remarks", remarks_pdf(sheet), 1))
-        except GlyphError as exc:
-            raise BuildError(f"volume {vid}: {exc.en}", f"卷 {vid}：{exc.zh}") from None
+    for (vid, sheet), made in zip(sheets, _render_sheets(sheets)):
+        if isinstance(made, tuple):  # (en, zh) of a GlyphError
+            raise BuildError(f"volume {vid}: {made[0]}", f"卷 {vid}：{made[1]}")
         for doc_type, kind, pdf_bytes, pages in made:
             doc_id = f"{kind}-{layer:03d}-{vid}"
             if len(doc_id) > 64:
@@ -203,12 +210,44 @@ def _generated_documents(base: "_Base", data: dict, case: Case, agency: Agency, 
                 raise BuildError(f"document id {doc_id!r} is reserved for a generated {doc_type}; rename that document",
                                  f"文书编号 {doc_id!r} 保留给自动生成的{doc_type}；请为该文书改名")
             n += 1
-            path = spool / f"{n:04d}.pdf"
-            path.write_bytes(pdf_bytes)
+            token = sink(document_name(layer, n), pdf_bytes)
             out.append((Document(id=doc_id, volume=vid, type=doc_type, title=f"{sheet.volume_title}{doc_type}",
                                  date=created.date(), pages=pages, file=document_name(layer, n),
-                                 author=agency.name), path))
+                                 author=agency.name), token))
     return out
+
+
+def _render_one(sheet):
+    """Cover, contents and remarks of one volume: [(type, kind, PDF bytes, pages)], or (en, zh) when a
+    character has no glyph (GlyphError)."""
+    from ..pdfmake.sheets import COVER, REMARKS, TOC, GlyphError, cover_pdf, remarks_pdf, toc_pdf
+
+    try:
+        made = [(COVER, "cover", cover_pdf(sheet), 1)]
+        toc, toc_pages = toc_pdf(sheet)
+        made.append((TOC, "toc", toc, toc_pages))
+        made.append((REMARKS, "remarks", remarks_pdf(sheet), 1))
+    except GlyphError as exc:
+        return (exc.en, exc.zh)
+    return made
+
+
+def _render_all(sheets) -> list:
+    return [_render_one(sheet) for _, sheet in sheets]
+
+
+def _render_sheets(sheets) -> list:
+    """Render the volumes' sheets in a forked child process when this one has not loaded PyMuPDF yet:
+    PyMuPDF and its CJK font add about 22 MiB that would otherwise stay for the rest of the build, on
+    top of which the preflight reads documents ahead (peak RSS, issue 19). The sheets are a few pages
+    each; the child costs a fork. In process off Linux or when PyMuPDF is loaded anyway (OCR)."""
+    import multiprocessing as mp
+    import sys
+
+    if not sheets or "pymupdf" in sys.modules or not sys.platform.startswith("linux"):  # fork: Linux only
+        return _render_all(sheets)
+    with mp.get_context("fork").Pool(1) as pool:
+        return pool.apply(_render_all, (sheets,))
 
 
 def _document_pdf(source: Source, d: dict, created: dt.datetime, warnings: list, *, files: list[Path] | None = None,

@@ -8,6 +8,7 @@ replace the output file atomically.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import tempfile
@@ -160,28 +161,73 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
         docs_in.append(d)
 
     warnings: list[tuple[str, str]] = []
-    spool = tempfile.TemporaryDirectory(prefix="edossier-build-")  # built PDFs wait here: memory stays flat
-    try:
-        return _build_in(spool, source, docs_in, layer, created, warnings, progress, ocr, problems, generated_pages,
-                         base, data, case, agency, volumes, credential, known_docs, base_path, checks, lint, output,
-                         started, algorithm)
-    finally:
-        # on every path, a refusal included: a spool left to the garbage collector is removed at some
-        # later moment with a ResourceWarning ("Implicitly cleaning up"), inside whatever runs then
-        spool.cleanup()
+    stamp = created.astimezone(dt.timezone.utc)
+    scratch = tempfile.TemporaryDirectory(prefix="edossier-build-")  # lint's package, and nothing else
+    with contextlib.ExitStack() as stack:
+        stack.callback(scratch.cleanup)
+        # Each document is written once, straight into the package, as soon as it is made (a
+        # background thread CRCs, hashes and writes it while the next one is made); the record, which
+        # needs every document's page count, follows the documents (spec §3.2, v0.2, issue 19). The
+        # layer is written unsigned first; the preflight validates exactly that file, and only then is
+        # the manifest signed and the signature appended to the same file (so nothing is signed that
+        # validate would reject, and the bytes validated are the bytes delivered).
+        target = stack.enter_context(atomic_output(output)) if output is not None else Path(scratch.name) / "lint.edp"
+        writer = stack.enter_context(PackageWriter(target, base=base_path, date_time=stamp.timetuple()[:6]))
+
+        def sink(name: str, pdf: bytes):
+            return writer.add_bytes_later(name, pdf, compress=False, algorithm=algorithm)
+
+        built = _make_documents(source, docs_in, layer, created, warnings, progress, ocr, sink, problems)
+        generated = 0
+        if generated_pages:
+            writer.drain()  # the sheets may be rendered in a forked process: no write in flight then
+            gen = _generated_documents(base, data, case, agency, volumes, built, layer, created, credential, ocr,
+                                       sink, known_docs)
+            generated = len(gen)
+            built += gen
+        total_pages = sum(doc.pages for doc, _ in built)
+        record_xml = _record_xml(data, base, layer, created, case, agency, volumes, [doc for doc, _ in built])
+        new_objects = [DataObject(doc.file, "application/pdf", digest.result(), algorithm=algorithm)
+                       for doc, digest in built]
+        new_objects.append(DataObject(record_name(layer), "application/xml",
+                                      writer.add_bytes(record_name(layer), record_xml, compress=True,
+                                                       algorithm=algorithm), rootfile=True, algorithm=algorithm))
+        # everything the previous manifest lists (which covers the layers before it), plus that
+        # manifest and its signature, so this signature vouches for every earlier one (spec §4.2)
+        carried = [DataObject(o.uri, o.mime, o.digest, algorithm=o.algorithm) for o in base.objects]
+        manifest = build_manifest(layer, carried + new_objects)
+        writer.add_bytes(manifest_name(layer), manifest, compress=True)
+        writer.close()
+        result, preflight_started = None, time.monotonic()
+        if checks.enabled or lint:
+            from .preflight import preflight, refusal
+
+            result = preflight(target, layer, trust=checks.trust, at=created, policy=checks.policy,
+                               allow=checks.allow, profile=checks.profile,
+                               credential=credential, agency=agency if credential is not None else None)
+            if lint:
+                from .preflight import add_source_problems
+
+                made = {doc.id for doc, _ in built}
+                return add_source_problems(result, problems, [d for d in docs_in if d["id"] not in made])
+            if not result.passed:
+                raise refusal(result)
+        preflight_seconds = time.monotonic() - preflight_started
+        p7s = sign_manifest(credential, manifest)
+        if checks.enabled and checks.trust is not None:
+            from .preflight import check_signature
+
+            check_signature(p7s, manifest, layer, agency, trust=checks.trust, policy=checks.policy,
+                            allow=checks.allow, where=output)
+        with PackageWriter(target, in_place=True, date_time=stamp.timetuple()[:6]) as signed:
+            signed.add_bytes(signature_name(layer), p7s, compress=False)
+    return BuildResult(output, layer, len(built), total_pages, tuple(warnings), generated,
+                       time.monotonic() - started, result, preflight_seconds)
 
 
-def _build_in(spool, source, docs_in, layer, created, warnings, progress, ocr, problems, generated_pages, base, data,
-              case, agency, volumes, credential, known_docs, base_path, checks, lint, output, started, algorithm):
-    built = _make_documents(source, docs_in, layer, created, warnings, progress, ocr, Path(spool.name), problems)
-    generated = 0
-    if generated_pages:
-        gen = _generated_documents(base, data, case, agency, volumes, built, layer, created, credential, ocr,
-                                   Path(spool.name), known_docs)
-        generated = len(gen)
-        built += gen
-    total_pages = sum(doc.pages for doc, _ in built)
-
+def _record_xml(data: dict, base: _Base, layer: int, created: dt.datetime, case: Case, agency: Agency, volumes,
+                documents: list) -> bytes:
+    """The layer's record (coded, then checked by our own record validator) as XML bytes."""
     layer_info = data.get("layer", {})
     from ..caserules.coding import code_record
 
@@ -193,7 +239,7 @@ def _build_in(spool, source, docs_in, layer, created, warnings, progress, ocr, p
         stage=layer_info.get("stage"), note=layer_info.get("note"), profile=layer_info.get("profile"),
         persons=tuple(Person(p["role"], p["name"], p.get("id_number"), p.get("gender")) for p in data.get("persons", [])),
         volumes=volumes,
-        documents=tuple(doc for doc, _ in built),
+        documents=tuple(documents),
         events=tuple(Event(e["type"], dt.datetime.fromisoformat(e["time"]), e.get("actor"), e.get("note"),
                            agency=e.get("agency"), document=e.get("document"), person=e.get("person"),
                            days=e.get("days"), period_start=_date(e.get("period_start")),
@@ -206,52 +252,7 @@ def _build_in(spool, source, docs_in, layer, created, warnings, progress, ocr, p
         parse_record(record_xml)  # what we write must pass our own validator
     except RecordError as exc:
         raise BuildError(f"the record does not validate: {exc.detail}", f"生成的卷宗记录未通过校验：{exc.detail}") from None
-
-    stamp = created.astimezone(dt.timezone.utc)
-    # The layer is written unsigned first; the preflight validates exactly that package, and only
-    # then is the manifest signed and the signature appended (so nothing is signed that validate
-    # would reject, and the bytes validated are the bytes delivered).
-    unsigned = Path(spool.name) / "unsigned.edp"
-    with PackageWriter(unsigned, base=base_path, date_time=stamp.timetuple()[:6]) as writer:
-        new_objects = [DataObject(record_name(layer), "application/xml",
-                                  writer.add_bytes(record_name(layer), record_xml, compress=True, algorithm=algorithm),
-                                  rootfile=True, algorithm=algorithm)]
-        for doc, pdf_bytes in built:
-            new_objects.append(DataObject(doc.file, "application/pdf",
-                                          writer.add_bytes(doc.file, Path(pdf_bytes).read_bytes(), compress=False,
-                                                           algorithm=algorithm), algorithm=algorithm))
-            Path(pdf_bytes).unlink()
-        # everything the previous manifest lists (which covers the layers before it), plus that
-        # manifest and its signature, so this signature vouches for every earlier one (spec §4.2)
-        carried = [DataObject(o.uri, o.mime, o.digest, algorithm=o.algorithm) for o in base.objects]
-        manifest = build_manifest(layer, carried + new_objects)
-        writer.add_bytes(manifest_name(layer), manifest, compress=True)
-    result, preflight_started = None, time.monotonic()
-    if checks.enabled or lint:
-        from .preflight import preflight, refusal
-
-        result = preflight(unsigned, layer, trust=checks.trust, at=created, policy=checks.policy,
-                           allow=checks.allow, profile=checks.profile,
-                           credential=credential, agency=agency if credential is not None else None)
-        if lint:
-            from .preflight import add_source_problems
-
-            made = {doc.id for doc, _ in built}
-            return add_source_problems(result, problems, [d for d in docs_in if d["id"] not in made])
-        if not result.passed:
-            raise refusal(result)
-    preflight_seconds = time.monotonic() - preflight_started
-    p7s = sign_manifest(credential, manifest)
-    if checks.enabled and checks.trust is not None:
-        from .preflight import check_signature
-
-        check_signature(p7s, manifest, layer, agency, trust=checks.trust, policy=checks.policy,
-                        allow=checks.allow, where=output)
-    with atomic_output(output) as tmp:
-        with PackageWriter(tmp, base=unsigned, date_time=stamp.timetuple()[:6]) as writer:
-            writer.add_bytes(signature_name(layer), p7s, compress=False)
-    return BuildResult(output, layer, len(built), total_pages, tuple(warnings), generated,
-                       time.monotonic() - started, result, preflight_seconds)
+    return record_xml
 
 
 def _check_signer(credential: Credential, agency: Agency) -> None:

@@ -350,11 +350,24 @@ def _check_mimetype(pkg: OpenedPackage, archive: Archive) -> bool:
 
 
 class PackageWriter:
-    """Writes a new package, or appends to a copy of an existing one, into `target` (a temp path)."""
+    """Writes a new package, or appends to a copy of an existing one, into `target` (a temp path).
 
-    def __init__(self, target: Path, *, base: Path | None = None, date_time=(1980, 1, 1, 0, 0, 0)):
+    `in_place=True` appends to `target` itself (the builder adds the signature to the very file its
+    preflight validated: no copy, and the validated bytes are the delivered bytes). `add_bytes_later`
+    hands a member to one background thread that CRCs, hashes and writes it (zlib, hashlib and file
+    writes release the GIL), so the builder makes the next document meanwhile; members are still
+    written one after the other, in the order they were given."""
+
+    PENDING = 2  # members queued for the background thread at most (memory: a few documents)
+
+    def __init__(self, target: Path, *, base: Path | None = None, date_time=(1980, 1, 1, 0, 0, 0),
+                 in_place: bool = False):
         self.date_time = date_time
-        if base is None:
+        self._pool = None
+        self._pending: list = []
+        if in_place:
+            self.zf = zipfile.ZipFile(target, "a", allowZip64=True)
+        elif base is None:
             self.zf = zipfile.ZipFile(target, "w", allowZip64=True)
             info = self._info("mimetype", zipfile.ZIP_STORED)
             self.zf.writestr(info, MIMETYPE)
@@ -371,17 +384,50 @@ class PackageWriter:
         info.external_attr = (stat.S_IFREG | 0o644) << 16
         return info
 
-    def add_bytes(self, name: str, data: bytes, *, compress: bool, algorithm: str = "sha256") -> bytes:
-        """Write a member; return its digest in `algorithm` (the manifest's digest algorithm)."""
+    def _write(self, name: str, data: bytes, compress: bool, algorithm: str = "sha256") -> bytes:
         info = self._info(name, zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED)
         self.zf.writestr(info, data, compresslevel=6 if compress else None)
         return hashlib.new(algorithm, data).digest()
 
+    def add_bytes(self, name: str, data: bytes, *, compress: bool, algorithm: str = "sha256") -> bytes:
+        """Write one member now (after every member queued before it); return its digest in `algorithm`
+        (the manifest's digest algorithm)."""
+        self.drain()
+        return self._write(name, data, compress, algorithm)
+
+    def add_bytes_later(self, name: str, data: bytes, *, compress: bool, algorithm: str = "sha256"):
+        """Queue one member for the background thread; returns a Future of its digest. Waits while
+        PENDING members are queued, so memory holds a bounded number of documents."""
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="edossier-zip")
+        while len(self._pending) >= self.PENDING:
+            self._pending.pop(0).result()
+        future = self._pool.submit(self._write, name, data, compress, algorithm)
+        self._pending.append(future)
+        return future
+
+    def drain(self) -> None:
+        """Wait for every queued member (and raise the first error of the background thread)."""
+        while self._pending:
+            self._pending.pop(0).result()
+
     def close(self) -> None:
-        self.zf.close()
+        try:
+            self.drain()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+            self.zf.close()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
+        if exc[0] is not None and self._pool is not None:
+            # an error while making documents: stop writing; the caller removes the partial file
+            for f in self._pending:
+                f.cancel()
+            self._pending.clear()
         self.close()

@@ -3,6 +3,8 @@ segments in order, and each scan handed to the entropy decoder (images_jpeg_scan
 
 from __future__ import annotations
 
+import hashlib
+
 from edossier.pdfa.images import _corrupt, convert_hint, ImageDefect, MAX_IMAGE_PIXELS
 from edossier.pdfa.images_jpeg_scan import _decode_scan, _Scan, JpegFrame
 
@@ -21,10 +23,31 @@ def jpeg_frame(data: bytes) -> JpegFrame:
     return _walk_jpeg(data, decode=False)
 
 
+# SHA-256 of JPEG data that passed verify_jpeg in this process, with its frame. The check is a pure
+# function of the bytes, so the same bytes need decoding once: the builder checks every source scan,
+# embeds those very bytes as the DCTDecode stream, and its preflight (the validator, same process)
+# then finds them here instead of decoding each page a second time (issue 19). Failures are not kept.
+_VERIFIED: dict[bytes, JpegFrame] = {}
+_VERIFIED_MAX = 4096
+
+
+def remember_verified(digest: bytes, frame: JpegFrame) -> None:
+    """Note JPEG data with SHA-256 `digest` as passed, with its frame: for a worker process of this
+    program that ran verify_jpeg on those bytes (the builder checks scans on every core)."""
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[digest] = frame
+
+
 def verify_jpeg(data: bytes) -> JpegFrame:
     """Raise ImageDefect unless the JPEG is one PDF can draw and all of its entropy-coded data decodes
     to the end; return its frame header."""
-    return _walk_jpeg(data, decode=True)
+    digest = hashlib.sha256(data).digest()
+    frame = _VERIFIED.get(digest)
+    if frame is None:
+        frame = _walk_jpeg(data, decode=True)
+        remember_verified(digest, frame)
+    return frame
 
 
 def _walk_jpeg(data: bytes, *, decode: bool) -> JpegFrame:

@@ -58,14 +58,25 @@ class FontSet:
         import pymupdf
 
         self.fonts = [pymupdf.Font("cjk")]
-        paths = fallback_paths if fallback_paths is not None else _fallback_paths()
-        for p in paths:
-            try:
-                self.fonts.append(pymupdf.Font(fontfile=p))
-            except Exception:  # noqa: BLE001 - an unreadable font file is skipped
-                continue
+        # Fallbacks are opened only when a character needs one, in order (so the font chosen for a
+        # character is the same as with all of them open): Noto Sans CJK alone is a 19.5 MB file that
+        # PyMuPDF holds in memory, for sheets that nearly always need no fallback (issue 19, peak RSS).
+        self._unopened = list(fallback_paths if fallback_paths is not None else _fallback_paths())
         self._which: dict[str, int] = {}
         self._width: dict[tuple[str, int], float] = {}
+
+    def _open_next(self) -> bool:
+        """Open the next fallback font that can be read; False when none is left."""
+        import pymupdf
+
+        while self._unopened:
+            p = self._unopened.pop(0)
+            try:
+                self.fonts.append(pymupdf.Font(fontfile=p))
+                return True
+            except Exception:  # noqa: BLE001 - an unreadable font file is skipped
+                continue
+        return False
 
     def font_for(self, ch: str) -> int | None:
         if ch in self._which:
@@ -74,10 +85,11 @@ class FontSet:
         if ch in "\n\t":
             found = None
         else:
-            for i, f in enumerate(self.fonts):
-                if f.has_glyph(ord(ch)):
+            i = 0
+            while found is None and (i < len(self.fonts) or self._open_next()):
+                if self.fonts[i].has_glyph(ord(ch)):
                     found = i
-                    break
+                i += 1
         self._which[ch] = found
         return found
 
