@@ -205,8 +205,8 @@ def test_a_scan_changed_after_the_precheck_is_still_refused(agencies, creds, tmp
     victim = src / "scans" / "d2-1.jpg"
     real = documents._page_refs
 
-    def planned_then_swapped(d, files, passed=None):
-        refs = real(d, files, passed)
+    def planned_then_swapped(d, files, passed=None, pool=None):
+        refs = real(d, files, passed, pool)
         if d["id"] == "d2":
             assert scans.unchanged(victim, passed)  # the precheck passed it: planning read the header only
             st = victim.stat()
