@@ -120,11 +120,15 @@ def make_source(folder: Path, agency, *, docs: list[tuple[str, str, int]], volum
 @pytest.fixture(scope="session")
 def three_layers(tmp_path_factory, agencies, creds):
     """police → procuratorate → court, built once per session from tiny generated scans."""
+    return _build_three(tmp_path_factory.mktemp("layers"), agencies, creds,
+                        police_docs=[("d1", "立案决定书", 2), ("d2", "讯问笔录", 1)])
+
+
+def _build_three(base, agencies, creds, *, police_docs) -> dict:
+    """police → procuratorate → court in `base`, each layer signed with its role's credential."""
     from edossier.building.pipeline import append_layer, build_package
 
-    base = tmp_path_factory.mktemp("layers")
-    police = make_source(base / "src-police", agencies["police"],
-                         docs=[("d1", "立案决定书", 2), ("d2", "讯问笔录", 1)])
+    police = make_source(base / "src-police", agencies["police"], docs=police_docs)
     proc = make_source(base / "src-proc", agencies["procuratorate"], docs=[("p1", "起诉书", 1)],
                        volumes=(("v2", "检察卷"),), with_case=False)
     court = make_source(base / "src-court", agencies["court"], docs=[("c1", "刑事判决书", 1)],
@@ -146,21 +150,10 @@ def sm2_pki(tmp_path_factory):
 @pytest.fixture(scope="session")
 def sm2_three_layers(tmp_path_factory, sm2_pki):
     """police → procuratorate → court, every layer signed with the SM2 demo credentials."""
-    from edossier.building.pipeline import append_layer, build_package
-
     agencies = {a.role: a for a in sm2_pki.trustlist.agencies}
     creds = {role: load_credential(sm2_pki.p12_paths[role]) for role in ("police", "procuratorate", "court")}
-    base = tmp_path_factory.mktemp("sm2layers")
-    police = make_source(base / "src-police", agencies["police"], docs=[("d1", "立案决定书", 1)])
-    proc = make_source(base / "src-proc", agencies["procuratorate"], docs=[("p1", "起诉书", 1)],
-                       volumes=(("v2", "检察卷"),), with_case=False)
-    court = make_source(base / "src-court", agencies["court"], docs=[("c1", "刑事判决书", 1)],
-                        volumes=(("v3", "审判卷"),))
-    p1, p2, p3 = base / "1.edp", base / "2.edp", base / "3.edp"
-    build_package(police, p1, creds["police"])
-    append_layer(p1, proc, p2, creds["procuratorate"])
-    append_layer(p2, court, p3, creds["court"])
-    return {"dir": base, "packages": [p1, p2, p3], "sources": [police, proc, court], "creds": creds}
+    built = _build_three(tmp_path_factory.mktemp("sm2layers"), agencies, creds, police_docs=[("d1", "立案决定书", 1)])
+    return {**built, "creds": creds}
 
 
 @pytest.fixture(scope="session", autouse=True)
