@@ -406,3 +406,39 @@ def test_openapi_describes_the_endpoints(client):
             "/v1/inbox/{sid}/receipt"} <= set(spec["paths"])
     body = spec["paths"]["/v1/inbox"]["post"]["requestBody"]["content"]
     assert "application/vnd.etsi.asic-e+zip" in body
+
+
+def test_an_sm2_agency_submits_and_an_sm2_node_signs_the_receipt(tmp_path, sm2_pki, sm2_three_layers):
+    """Issue 20 at the node: the procuratorate's SM2 credential signs the request (SM2 with SM3, the
+    GM/T 0009 default ID), the node judges it against its trust list and answers with a receipt signed
+    by the court's SM2 credential; a request signature over other bytes is refused (N013)."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from edossier.serve.edo import read_signing_key
+    from edossier.signing import sm2
+
+    node = Node(NodeConfig(data=tmp_path / "node", trust_path=sm2_pki.trustlist_path, trust=sm2_pki.trustlist,
+                           credential_path=sm2_pki.p12_paths["court"], jobs=1))
+    body = sm2_three_layers["packages"][1].read_bytes()  # police + procuratorate layers, both SM2
+    key, cert = read_signing_key(sm2_pki.p12_paths["procuratorate"])
+    assert isinstance(key, sm2.SM2PrivateKey)
+    der = cert.public_bytes(Encoding.DER)
+    with TestClient(create_app(node)) as c:
+        forged = auth.sign_headers(key, der, "POST", "/v1/inbox", hashlib.sha256(b"other bytes").hexdigest())
+        forged[auth.H_DIGEST] = hashlib.sha256(body).hexdigest()  # the signed message named other bytes
+        refused = c.post("/v1/inbox", content=body, headers={**forged, **ASIC})
+        err(refused, 401, "N013")
+        headers = auth.sign_headers(key, der, "POST", "/v1/inbox", hashlib.sha256(body).hexdigest())
+        res = c.post("/v1/inbox", content=body, headers={**headers, **ASIC})
+        assert res.status_code == 201, res.text
+        sub = res.json()
+        assert sub["submitter"]["credit_code"] == next(a.credit_code for a in sm2_pki.trustlist.agencies
+                                                       if a.role == "procuratorate")
+        receipt = c.get(f"/v1/inbox/{sub['id']}/receipt")
+        assert receipt.status_code == 200
+    out = tmp_path / "r.edr"
+    out.write_bytes(receipt.content)
+    from edossier.receipt import validate_receipt
+
+    check = validate_receipt(out, trust=sm2_pki.trustlist, package=sm2_three_layers["packages"][1])
+    assert check.verdict == "accept" and check.receipt.receiver_role == "court"

@@ -59,7 +59,11 @@ def sign_headers(key, cert_der: bytes, method: str, path: str, body_sha256: str,
     elif isinstance(key, rsa.RSAPrivateKey):
         sig = key.sign(msg, padding.PKCS1v15(), hashes.SHA256())
     else:
-        raise ValueError(f"unsupported key type {type(key).__name__}")
+        from .edo import sm2_sign
+
+        sig = sm2_sign(key, msg)  # national credentials: SM2 with SM3 (issue 20)
+        if sig is None:
+            raise ValueError(f"unsupported key type {type(key).__name__}")
     return {H_CERT: base64.b64encode(cert_der).decode(), H_TIME: time, H_NONCE: nonce, H_DIGEST: body_sha256,
             H_SIG: base64.b64encode(sig).decode()}
 
@@ -100,6 +104,13 @@ def verify(cert_der: bytes, sig: bytes, msg: bytes) -> None:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
+    from .edo import sm2_verify
+
+    sm2_ok = sm2_verify(cert_der, sig, msg)  # None: not an SM2 key, judged below
+    if sm2_ok is not None:
+        if not sm2_ok:
+            raise AuthError("N013", detail="wrong signature")
+        return
     try:
         pub = x509.load_der_x509_certificate(cert_der).public_key()
     except Exception as exc:  # noqa: BLE001 - hostile bytes

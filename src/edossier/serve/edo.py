@@ -72,12 +72,49 @@ def receiver_of(credential, trust):
 
 
 def read_signing_key(path: Path, passphrase: bytes | None = None):
-    """(private key, certificate) of a PKCS#12 credential, as `cryptography` objects (request signing)."""
-    from ..signing.cades import CredentialError
-    from ..signing.p12 import read_p12
+    """(private key, certificate as a `cryptography` object) for signing the node's requests, from any
+    credential `load_credential` reads (PKCS#12, PEM, a CA's SM2 .pfx): RSA and ECDSA keys as
+    `cryptography` keys, an SM2 key as signing.sm2's (auth.sign_headers signs with either)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import load_der_private_key
 
-    _data, key, cert = read_p12(Path(path), passphrase, CredentialError, ("signing credential", "签名凭据"))
+    from ..signing.cades import CredentialError, load_credential as load
+
+    try:
+        cred = load(Path(path), passphrase)
+        signer = cred.signer
+        cert = x509.load_der_x509_certificate(signer.signing_cert.dump())
+        key = signer.key if cred.algorithm == "sm2" else load_der_private_key(signer.signing_key.dump(), None)
+    except CredentialError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - hostile credential files are a clear refusal, not a traceback
+        raise CredentialError(f"{path}: not a usable signing credential ({type(exc).__name__})",
+                              f"{path}：不是可用的签名凭据（{type(exc).__name__}）") from None
     return key, cert
+
+
+def sm2_sign(key, message: bytes) -> bytes | None:
+    """SM2-with-SM3 over `message` with the default signer ID (GM/T 0009) when `key` is an SM2 key;
+    None for any other key."""
+    from ..signing import sm2
+
+    return sm2.sign(key, message) if isinstance(key, sm2.SM2PrivateKey) else None
+
+
+def sm2_verify(cert_der: bytes, signature: bytes, message: bytes) -> bool | None:
+    """Whether `signature` is the SM2 signature of `message` by the certificate's key; None when the
+    certificate holds no SM2 key (or cannot be read: the caller's own reading then says why)."""
+    from asn1crypto import x509 as ax509
+
+    from ..signing import sm2
+
+    try:
+        spki = ax509.Certificate.load(cert_der).public_key
+        if not sm2.is_sm2_spki(spki.dump()):
+            return None
+        return sm2.verify(sm2.public_key_from_spki(spki), message, signature) is not None
+    except Exception:  # noqa: BLE001 - hostile bytes
+        return None
 
 
 def load_policies(paths) -> dict:
