@@ -61,7 +61,7 @@ def test_demo_layers_and_document_counts(demo):
 
 def _report(*codes: str) -> PackageReport:
     params = {
-        "I001": dict(manifest="META-INF/ASiCManifest001.xml"),
+        "I001": dict(manifest="META-INF/ASiCManifest001.xml", algorithm="SHA-256"),
         "K022": dict(profile="transfer-for-prosecution", profile_zh="移送审查起诉", docs="《拘留通知书》"),
         "K076": dict(event="换押", time="2026-11-10T10:00+08:00"),
     }
