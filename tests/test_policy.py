@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def findings():
-    return [finding("C014", "documents/001/0001.pdf"), finding("I001", "x", manifest="m"),
+    return [finding("C014", "documents/001/0001.pdf"), finding("I001", "x", manifest="m", algorithm="SHA-256"),
             finding("G013", "s", layer="001", detail="t")]
 
 
