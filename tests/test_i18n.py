@@ -236,11 +236,12 @@ PDF ASiC CAdES PAdES XAdES SHA CRL OCSP TSA ZIP XML XSD JSON TOML JPEG PNG TIFF 
 ICC CMS XMP PKCS PKI SOI EOI IEND CRC CMYK RGB sRGB DPI dpi CJK JUnit SARIF URI UTF
 edossier PyMuPDF veraPDF
 INDETERMINATE RSA DOCTYPE mimetype Rootfile SigReference DataObjectReference DigestValue DigestMethod MimeType
-DossierRecord ASiCManifest SignedData DER INTEGER ASCII Unicode
+DossierRecord ASiCManifest SignedData DER INTEGER SEQUENCE ASCII Unicode
 """.split())
 # INDETERMINATE: the ETSI main indication, shown as the code after its plain meaning (无法确认). DOCTYPE,
 # mimetype (the ASiC member of that name) and the element names of the ASiC manifest and the record
-# (Rootfile, SigReference, DossierRecord …), ASN.1 (SignedData, DER, INTEGER) and character sets (ASCII,
+# (Rootfile, SigReference, DossierRecord …), ASN.1 (SignedData, DER, INTEGER, SEQUENCE: an SM2
+# signature's form, DER SEQUENCE{r, s} of GB/T 35275) and character sets (ASCII,
 # Unicode) are names the standards define, written as in the file.
 # Removed before looking for words, each because it is not prose: URLs; file names and paths (anything with
 # a slash or a file extension, XPath locations); hex digests; ISO 8601 times; values quoted as the user

@@ -134,7 +134,8 @@ def test_receipt_texts_show_beijing_time(pki, three_layers, tmp_path):
 def test_conformance_case_filter(tmp_path):
     res = run("conformance", "--case", "good/*", "--case", "warn/*K076*", "-o", tmp_path / "c.txt")
     assert res.exit_code == 0, res.output
-    assert "8 case(s): 8 passed" in res.output  # the corpus has 7 good cases and one K076 warn case
+    # the corpus has 9 good cases (7, and 2 SM2 ones since issue 20) and one K076 warn case
+    assert "10 case(s): 10 passed" in res.output
     text = (tmp_path / "c.txt").read_text("utf-8")
     assert "K076" in text and "bad/" not in text
     res = run("conformance", "--case", "no-such-case")
