@@ -6,7 +6,6 @@ reached only through here, so that a change of layout elsewhere (issue #17) is f
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import functools
 import hashlib
@@ -293,12 +292,14 @@ class NotTrusted(UserError):
 
 
 def trusted_submitter(cert_der: bytes, trust, *, certs=(), crls=(), now: dt.datetime | None = None):
-    """The trust-list entry whose CAs issued `cert_der` (path validated now, revocation required:
-    the trust list's CRLs and those embedded in the package's signature); NotTrusted otherwise."""
+    """The trust-list entry whose CAs issued `cert_der`, judged by the signer-path check a layer's
+    signature gets (signing/certpath.py: path validated now, revocation required — the trust list's CRLs
+    and those embedded in the package's signature —, the signing key usage, the agency's issuing CA);
+    NotTrusted otherwise."""
     from asn1crypto import x509 as ax509
-    from pyhanko_certvalidator import CertificateValidator
 
-    from ..signing.cades import ORGANIZATION_IDENTIFIER, _context, _subject_attr
+    from ..signing.cades import ORGANIZATION_IDENTIFIER, _subject_attr
+    from ..signing.certpath import validate_signer_path
 
     now = now or dt.datetime.now(dt.timezone.utc)
     try:
@@ -313,12 +314,11 @@ def trusted_submitter(cert_der: bytes, trust, *, certs=(), crls=(), now: dt.date
                          f"信任列表中没有统一社会信用代码为 {org} 且在有效期内的机关")
     reason = ""
     for agency in candidates:
-        vc = _context(agency.ca_certs, agency.crls, certs, crls, now, False)
-        try:
-            asyncio.run(CertificateValidator(cert, validation_context=vc).async_validate_path())
+        result = validate_signer_path(cert, ca_certs=agency.ca_certs, crls=agency.crls, moment=now,
+                                      extra_certs=certs, extra_crls=crls)
+        if result.ok:
             return agency
-        except Exception as exc:  # noqa: BLE001 - path building, revocation, expiry: all refuse
-            reason = f"{type(exc).__name__}: {str(exc)[:200]}"
+        reason = f"{result.sub_indication}: {result.detail[:200]}"
     raise NotTrusted(f"its certificate path does not validate ({reason})", f"其证书路径校验未通过（{reason}）")
 
 

@@ -1,7 +1,8 @@
 """The signer-certificate path check on its own, for any algorithm — RSA, ECDSA and SM2 alike.
 
 It is the certificate half of a layer's verification (signing/cades_verify.py), usable where the
-signature itself is checked elsewhere (an SM2 SignerInfo, a signature inside a document): the same
+signature itself is checked elsewhere (the exchange node's signed requests, serve/edo.py
+``trusted_submitter``; an SM2 SignerInfo; a signature inside a document): the same
 validation context (signing/cades.py ``_context``: anchors are the self-signed CA certificates the trust
 list names for the agency, no fetching, revocation information required), the same key-usage rule
 (nonRepudiation; an explicit extendedKeyUsage with documentSigning or emailProtection), and the same
