@@ -1,14 +1,28 @@
 """The marker scans of the JPEG integrity check (where a scan's entropy-coded data ends, its restart
 intervals), against a byte-by-byte reading of ISO/IEC 10918-1 B.1.1.2 (markers, fill bytes), B.1.1.5
 (0xFF00 stuffing) and B.2.1 (RSTn inside entropy-coded data), on random data rich in those bytes.
-(Issue 19 tried regexes for both scans: slower than bytes.find, reverted; these tests stayed.)"""
+(Issue 19 tried regexes for both scans: slower than bytes.find, reverted; these tests stayed. Both
+scans then moved to C, _jpegscan.c: every test here runs against the C and the Python scans.)"""
 
 from __future__ import annotations
 
 import random
 
+import pytest
+
+from edossier.pdfa import images_jpeg_scan
 from edossier.pdfa.images_jpeg import _entropy_end
 from edossier.pdfa.images_jpeg_scan import _intervals
+
+
+@pytest.fixture(autouse=True, params=["c", "python"])
+def loops(request, monkeypatch):
+    """Every test twice: with the C scans of _jpegscan.c and with the Python ones."""
+    if request.param == "c" and images_jpeg_scan.ACCEL is None:
+        pytest.skip("the C accelerator is not built here (no compiler)")
+    if request.param == "python":
+        monkeypatch.setattr(images_jpeg_scan, "ACCEL", None)
+    return request.param
 
 
 def _reference_end(data: bytes, pos: int) -> int:

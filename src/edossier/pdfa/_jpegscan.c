@@ -1,0 +1,457 @@
+/* The Huffman-decoding loops of images_jpeg_scan.py in C (issue 19): the same bits decoded, the same
+ * checks in the same order, the same answer. images_jpeg_scan.py stays the reference and the fallback
+ * where this module could not be compiled; tests/test_jpeg_accel.py runs both on the same hostile inputs
+ * and requires identical results.
+ *
+ * Every function decodes one restart interval (already destuffed, `body`) and returns (status, value):
+ *   0  fine; value = bits used
+ *   1  no Huffman code at bit `value` (the caller words it: corrupt, or truncated near the end)
+ *   2  a block with more than 64 coefficients
+ *   3  the data ends before the last block (truncated or corrupt)
+ *   4  a block with more coefficients than its band
+ *   5  a refinement scan codes a value larger than one bit
+ * Tables are the 65536-entry lookup tables of _huff_tables() as native int32 (array('i')), indexed by the
+ * next 16 bits. Bits past the end of `body` read as one-bits, as the Python code's 0xFF padding does: no
+ * Huffman code is all one-bits (ISO 10918-1 C.2), and the position is checked against the real end after
+ * every block, so reading past the end is always reported. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#define TABLE_ENTRIES 65536
+
+/* A bit reader: `pos` is the truth (bits used so far); `acc` caches the bits from `pos` on, MSB first,
+ * `nb` of them valid, reloaded from the bytes whenever fewer than 32 remain (enough for a 16-bit code and
+ * its value bits, at most 15). Bytes past the end read as 0xFF. */
+typedef struct {
+    const uint8_t *d;
+    Py_ssize_t n;
+    uint64_t pos, acc;
+    int nb;
+} Bits;
+
+static inline void reload(Bits *b) {
+    Py_ssize_t q = (Py_ssize_t)(b->pos >> 3);
+    uint64_t w;
+    if (q + 8 <= b->n) {
+        memcpy(&w, b->d + q, 8);
+        w = __builtin_bswap64(w);
+    } else {
+        w = 0;
+        for (int i = 0; i < 8; i++)
+            w = (w << 8) | (q + i < b->n ? b->d[q + i] : 0xFF);
+    }
+    unsigned used = (unsigned)(b->pos & 7);
+    b->acc = w << used;
+    b->nb = 64 - (int)used;
+}
+
+/* the next 16 bits */
+static inline uint32_t peek16(Bits *b) {
+    if (b->nb < 32)
+        reload(b);
+    return (uint32_t)(b->acc >> 48);
+}
+
+/* the next r bits (0 <= r <= 15; only after peek16, with at least 16 + r bits cached) */
+static inline uint32_t next_bits(const Bits *b, unsigned r) { return r ? (uint32_t)(b->acc >> (64 - r)) : 0; }
+
+static inline void skip(Bits *b, uint64_t n) {
+    b->pos += n;
+    if (n < (uint64_t)b->nb) {
+        b->acc <<= n;
+        b->nb -= (int)n;
+    } else {
+        b->nb = 0;  /* reload at the next peek */
+    }
+}
+
+static int get_table(PyObject *obj, Py_buffer *view) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_SIMPLE) < 0)
+        return -1;
+    if (view->len != (Py_ssize_t)(TABLE_ENTRIES * sizeof(int32_t))) {
+        PyBuffer_Release(view);
+        PyErr_SetString(PyExc_ValueError, "a Huffman lookup table must hold 65536 int32 entries");
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *result(int status, uint64_t value) { return Py_BuildValue("(iK)", status, (unsigned long long)value); }
+
+/* sequential (baseline or extended) interval: `count` MCUs; blocks = sequence of (dc, ac) tables, one per
+ * block of the MCU. AC entries: advance | coefficient step << 8 (EOB 128, ZRL 16), -1 invalid, 0 no code. */
+static PyObject *sequential(PyObject *self, PyObject *args) {
+    Py_buffer body;
+    Py_ssize_t count;
+    PyObject *blocks;
+    if (!PyArg_ParseTuple(args, "y*nO", &body, &count, &blocks))
+        return NULL;
+    PyObject *seq = PySequence_Fast(blocks, "blocks must be a sequence");
+    if (!seq) {
+        PyBuffer_Release(&body);
+        return NULL;
+    }
+    Py_ssize_t nblocks = PySequence_Fast_GET_SIZE(seq);
+    Py_buffer *views = PyMem_Calloc(nblocks ? 2 * nblocks : 1, sizeof(Py_buffer));
+    const int32_t **dcs = PyMem_Calloc(nblocks ? nblocks : 1, sizeof(int32_t *));
+    const int32_t **acs = PyMem_Calloc(nblocks ? nblocks : 1, sizeof(int32_t *));
+    Py_ssize_t got = 0;
+    PyObject *out = NULL;
+    if (!views || !dcs || !acs) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < nblocks; i++) {
+        PyObject *pair = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+            PyErr_SetString(PyExc_TypeError, "each block is a (dc, ac) pair of tables");
+            goto done;
+        }
+        if (get_table(PyTuple_GET_ITEM(pair, 0), &views[got]) < 0)
+            goto done;
+        dcs[i] = views[got++].buf;
+        if (get_table(PyTuple_GET_ITEM(pair, 1), &views[got]) < 0)
+            goto done;
+        acs[i] = views[got++].buf;
+    }
+    {
+        Bits b = {body.buf, body.len, 0, 0, 0};
+        uint64_t limit = (uint64_t)body.len * 8 + 16;
+        int status = 0;
+        uint64_t value = 0;
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t m = 0; m < count && !status; m++) {
+            for (Py_ssize_t i = 0; i < nblocks; i++) {
+                int32_t e = dcs[i][peek16(&b)];
+                if (!e) { status = 1; value = b.pos; break; }
+                skip(&b, (uint32_t)e);
+                int32_t k = 1;
+                const int32_t *ac = acs[i];
+                while (k < 64) {
+                    e = ac[peek16(&b)];
+                    if (e <= 0) { status = 1; value = b.pos; break; }
+                    skip(&b, e & 0xFF);
+                    k += e >> 8;
+                }
+                if (status) break;
+                if (k > 64 && k < 128) { status = 2; break; }
+                if (b.pos > limit) { status = 3; break; }
+            }
+        }
+        Py_END_ALLOW_THREADS
+        out = result(status, status ? value : b.pos);
+    }
+done:
+    for (Py_ssize_t i = 0; i < got; i++)
+        PyBuffer_Release(&views[i]);
+    PyMem_Free(views);
+    PyMem_Free((void *)dcs);
+    PyMem_Free((void *)acs);
+    Py_DECREF(seq);
+    PyBuffer_Release(&body);
+    return out;
+}
+
+/* progressive DC first scan: `count` MCUs, one Huffman-coded difference per block; dc tables per block */
+static PyObject *progressive_dc(PyObject *self, PyObject *args) {
+    Py_buffer body;
+    Py_ssize_t count;
+    PyObject *blocks;
+    if (!PyArg_ParseTuple(args, "y*nO", &body, &count, &blocks))
+        return NULL;
+    PyObject *seq = PySequence_Fast(blocks, "blocks must be a sequence");
+    if (!seq) {
+        PyBuffer_Release(&body);
+        return NULL;
+    }
+    Py_ssize_t nblocks = PySequence_Fast_GET_SIZE(seq);
+    Py_buffer *views = PyMem_Calloc(nblocks ? nblocks : 1, sizeof(Py_buffer));
+    Py_ssize_t got = 0;
+    PyObject *out = NULL;
+    if (!views) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (; got < nblocks; got++)
+        if (get_table(PySequence_Fast_GET_ITEM(seq, got), &views[got]) < 0)
+            goto done;
+    {
+        Bits b = {body.buf, body.len, 0, 0, 0};
+        uint64_t limit = (uint64_t)body.len * 8 + 16;
+        int status = 0;
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t m = 0; m < count && !status; m++) {
+            for (Py_ssize_t i = 0; i < nblocks; i++) {
+                int32_t e = ((const int32_t *)views[i].buf)[peek16(&b)];
+                if (!e) { status = 1; break; }
+                skip(&b, (uint32_t)e);
+            }
+            if (!status && b.pos > limit) status = 1;
+        }
+        Py_END_ALLOW_THREADS
+        out = result(status, b.pos);
+    }
+done:
+    for (Py_ssize_t i = 0; i < got; i++)
+        PyBuffer_Release(&views[i]);
+    PyMem_Free(views);
+    Py_DECREF(seq);
+    PyBuffer_Release(&body);
+    return out;
+}
+
+static inline int popcount64(uint64_t x) { return __builtin_popcountll(x); }
+
+/* progressive AC scan of one component (ISO 10918-1 G.1.2.2, G.1.2.3): `count` blocks from block `first`;
+ * `mask` (array('Q'), writable) holds, per block, the coefficients already non-zero. AC entries: code
+ * length | symbol << 8, 0 no code. refine = 0: first scan of the band; 1: refinement. */
+static PyObject *progressive_ac(PyObject *self, PyObject *args) {
+    Py_buffer body, table, maskv;
+    Py_ssize_t count, first;
+    int ss, se, refine;
+    PyObject *table_obj;
+    if (!PyArg_ParseTuple(args, "y*nnOiiw*p", &body, &count, &first, &table_obj, &ss, &se, &maskv, &refine))
+        return NULL;
+    PyObject *out = NULL;
+    if (get_table(table_obj, &table) < 0) {
+        PyBuffer_Release(&body);
+        PyBuffer_Release(&maskv);
+        return NULL;
+    }
+    if (ss < 1 || se > 63 || ss > se || first < 0 || count < 0 ||
+        (size_t)maskv.len < (size_t)(first + count) * sizeof(uint64_t)) {
+        PyErr_SetString(PyExc_ValueError, "band or block range out of bounds");
+        goto done;
+    }
+    {
+        const int32_t *ac = table.buf;
+        uint64_t *m = (uint64_t *)maskv.buf + first;
+        Bits b = {body.buf, body.len, 0, 0, 0};
+        uint64_t limit = (uint64_t)body.len * 8 + 16, value = 0;
+        uint64_t band = (se == 63 ? ~0ULL : ((1ULL << (se + 1)) - 1)) & ~((1ULL << ss) - 1);
+        uint64_t eobrun = 0;
+        int status = 0;
+        Py_BEGIN_ALLOW_THREADS
+        if (!refine) {
+            for (Py_ssize_t bi = 0; bi < count && !status; bi++) {
+                if (eobrun) { eobrun--; continue; }
+                int k = ss;
+                uint64_t nz = m[bi];
+                while (k <= se) {
+                    int32_t e = ac[peek16(&b)];
+                    if (!e) { status = 1; value = b.pos; break; }
+                    skip(&b, e & 0xFF);
+                    unsigned sym = (unsigned)e >> 8, r = sym >> 4, s = sym & 15;
+                    if (s == 0) {
+                        if (r < 15) {
+                            eobrun = (1ULL << r) - 1 + next_bits(&b, r);
+                            skip(&b, r);
+                            break;
+                        }
+                        k += 16;
+                        continue;
+                    }
+                    k += r;
+                    if (k > se) { status = 4; break; }
+                    nz |= 1ULL << k;
+                    skip(&b, s);
+                    k += 1;
+                }
+                if (status) break;
+                m[bi] = nz;
+                if (b.pos > limit) { status = 1; value = b.pos; }
+            }
+        } else {
+            Py_ssize_t bi = 0;
+            while (bi < count && !status) {
+                if (eobrun) {  /* blocks wholly inside an end-of-band run: only their correction bits */
+                    Py_ssize_t n = (Py_ssize_t)(eobrun < (uint64_t)(count - bi) ? eobrun : (uint64_t)(count - bi));
+                    for (Py_ssize_t j = bi; j < bi + n; j++)
+                        skip(&b, popcount64(m[j] & band));
+                    eobrun -= n;
+                    bi += n;
+                    if (b.pos > limit) { status = 1; value = b.pos; }
+                    continue;
+                }
+                uint64_t nz = m[bi];
+                int k = ss;
+                while (k <= se) {
+                    int32_t e = ac[peek16(&b)];
+                    if (!e) { status = 1; value = b.pos; break; }
+                    skip(&b, e & 0xFF);
+                    unsigned sym = (unsigned)e >> 8, r = sym >> 4, s = sym & 15;
+                    if (s == 0 && r < 15) {
+                        eobrun = (1ULL << r) + next_bits(&b, r);
+                        skip(&b, r);
+                        break;
+                    }
+                    if (s > 1) { status = 5; break; }
+                    if (s) skip(&b, 1);  /* the new coefficient's sign */
+                    uint64_t above = ~((1ULL << k) - 1);  /* bits >= k (k <= 63 here) */
+                    uint64_t zeros = ~nz & band & above;
+                    unsigned n0 = (unsigned)popcount64(zeros);
+                    if (n0 > r) {
+                        for (unsigned j = 0; j < r; j++)
+                            zeros &= zeros - 1;
+                        int t = __builtin_ctzll(zeros);
+                        skip(&b, popcount64(nz & (((1ULL << t) - 1) & above)));
+                        k = t;
+                        if (s) nz |= 1ULL << k;
+                        k += 1;
+                    } else {
+                        if (s || n0 < r) { status = 4; break; }
+                        skip(&b, popcount64(nz & band & above));
+                        k = se + 1;
+                    }
+                }
+                if (status) break;
+                if (eobrun) {  /* the rest of the band: one correction bit per non-zero coefficient */
+                    if (k <= se) skip(&b, popcount64(nz & band & ~((1ULL << k) - 1)));
+                    eobrun -= 1;
+                }
+                m[bi] = nz;
+                bi += 1;
+                if (b.pos > limit) { status = 1; value = b.pos; }
+            }
+        }
+        Py_END_ALLOW_THREADS
+        out = result(status, status ? value : b.pos);
+    }
+done:
+    PyBuffer_Release(&table);
+    PyBuffer_Release(&body);
+    PyBuffer_Release(&maskv);
+    return out;
+}
+
+
+/* --- the marker scans (ISO 10918-1 B.1.1.2 fill bytes, B.1.1.5 stuffing, B.2.1 RSTn) ----------------- */
+
+static inline int is_rst(uint8_t c) { return c >= 0xD0 && c <= 0xD7; }
+
+/* entropy_end(data, pos): the offset of the first marker after the entropy-coded data starting at pos
+ * (RSTn and stuffed 0xFF00 are part of the data); len(data) when there is none. = _entropy_end() */
+static PyObject *entropy_end(PyObject *self, PyObject *args) {
+    Py_buffer data;
+    Py_ssize_t pos;
+    if (!PyArg_ParseTuple(args, "y*n", &data, &pos))
+        return NULL;
+    const uint8_t *d = data.buf;
+    Py_ssize_t n = data.len, i = pos < 0 ? 0 : pos, found = n;
+    while (i < n) {
+        const uint8_t *p = memchr(d + i, 0xFF, (size_t)(n - i));
+        if (!p)
+            break;
+        i = p - d;
+        Py_ssize_t j = i + 1;
+        while (j < n && d[j] == 0xFF)
+            j++;
+        if (j >= n)
+            break;
+        if (d[j] == 0x00 || is_rst(d[j])) {
+            i = j + 1;
+            continue;
+        }
+        found = i;
+        break;
+    }
+    PyBuffer_Release(&data);
+    return PyLong_FromSsize_t(found);
+}
+
+/* d[a:b] with every 0xFF00 turned into 0xFF (left to right, as bytes.replace does) */
+static PyObject *destuffed(const uint8_t *d, Py_ssize_t a, Py_ssize_t b) {
+    PyObject *out = PyBytes_FromStringAndSize(NULL, b - a);
+    if (!out)
+        return NULL;
+    uint8_t *o = (uint8_t *)PyBytes_AS_STRING(out);
+    Py_ssize_t k = a, w = 0;
+    while (k < b) {
+        const uint8_t *p = memchr(d + k, 0xFF, (size_t)(b - k));
+        Py_ssize_t stop = p ? (p - d) : b;
+        memcpy(o + w, d + k, (size_t)(stop - k));
+        w += stop - k;
+        k = stop;
+        if (k < b) {
+            o[w++] = 0xFF;
+            k += (k + 1 < b && d[k + 1] == 0x00) ? 2 : 1;
+        }
+    }
+    if (_PyBytes_Resize(&out, w) < 0)
+        return NULL;
+    return out;
+}
+
+static int append_interval(PyObject *list, PyObject *body, int rst) {
+    if (!body)
+        return -1;
+    PyObject *item = rst < 0 ? Py_BuildValue("(OO)", body, Py_None) : Py_BuildValue("(Oi)", body, rst);
+    Py_DECREF(body);
+    if (!item)
+        return -1;
+    int r = PyList_Append(list, item);
+    Py_DECREF(item);
+    return r;
+}
+
+/* intervals(data, start, end): [(destuffed body, RST number or None after the last), ...] = _intervals() */
+static PyObject *intervals(PyObject *self, PyObject *args) {
+    Py_buffer data;
+    Py_ssize_t start, end;
+    if (!PyArg_ParseTuple(args, "y*nn", &data, &start, &end))
+        return NULL;
+    if (start < 0) start = 0;
+    if (end > data.len) end = data.len;
+    if (end < start) end = start;
+    const uint8_t *d = data.buf;
+    PyObject *list = PyList_New(0);
+    Py_ssize_t pos = start;
+    while (list) {
+        Py_ssize_t i = pos, mi = -1, mj = -1;
+        while (i < end) {
+            const uint8_t *p = memchr(d + i, 0xFF, (size_t)(end - i));
+            if (!p)
+                break;
+            i = p - d;
+            Py_ssize_t j = i + 1;
+            while (j < end && d[j] == 0xFF)
+                j++;
+            if (j < end && is_rst(d[j])) {
+                mi = i;
+                mj = j;
+                break;
+            }
+            i = j + 1;
+        }
+        if (mi < 0) {  /* the last interval: trailing 0xFF fill is not data */
+            Py_ssize_t b = end;
+            while (b > pos && d[b - 1] == 0xFF)
+                b--;
+            if (append_interval(list, destuffed(d, pos, b), -1) < 0)
+                Py_CLEAR(list);
+            break;
+        }
+        if (append_interval(list, destuffed(d, pos, mi), d[mj] - 0xD0) < 0)
+            Py_CLEAR(list);
+        pos = mj + 1;
+    }
+    PyBuffer_Release(&data);
+    return list;
+}
+
+static PyMethodDef methods[] = {
+    {"sequential", sequential, METH_VARARGS, "sequential(body, count, blocks) -> (status, value)"},
+    {"progressive_dc", progressive_dc, METH_VARARGS, "progressive_dc(body, count, dc_tables) -> (status, value)"},
+    {"progressive_ac", progressive_ac, METH_VARARGS,
+     "progressive_ac(body, count, first, table, ss, se, mask, refine) -> (status, value)"},
+    {"entropy_end", entropy_end, METH_VARARGS, "entropy_end(data, pos) -> offset of the next marker"},
+    {"intervals", intervals, METH_VARARGS, "intervals(data, start, end) -> [(destuffed body, RST number or None)]"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_jpegscan", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__jpegscan(void) { return PyModule_Create(&module); }
