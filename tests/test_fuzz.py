@@ -18,7 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FUZZ = ROOT / "fuzz"
-HARNESSES = {"container": "fuzz_container.py", "record": "fuzz_record.py", "pdf": "fuzz_pdf.py"}
+HARNESSES = {"container": "fuzz_container.py", "record": "fuzz_record.py", "pdf": "fuzz_pdf.py",
+             "jpeg": "fuzz_jpeg.py"}
 SECONDS = int(os.environ.get("EDOSSIER_FUZZ_SECONDS", "45"))
 
 
