@@ -7,5 +7,4 @@ says which one runs)."""
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("edossier.pdfa._jpegscan", ["src/edossier/pdfa/_jpegscan.c"], optional=True,
-                             extra_compile_args=["-O2"])])
+setup(ext_modules=[Extension("edossier.pdfa._jpegscan", ["src/edossier/pdfa/_jpegscan.c"], optional=True)])
