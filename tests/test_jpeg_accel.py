@@ -171,7 +171,9 @@ def test_the_c_loops_reject_malformed_arguments_instead_of_reading_wildly():
 
     table = array("i", [0] * 65536)
     with pytest.raises(ValueError):
-        ACCEL.sequential(b"\x00", 1, [(array("i", [1] * 10), table)])  # a table of the wrong size
+        ACCEL.sequential(b"\x00", 1, [array("i", [1] * 10), table])  # a table of the wrong size
+    with pytest.raises(ValueError):
+        ACCEL.sequential(b"\x00", 1, [table])  # a DC table without its AC table
     with pytest.raises(ValueError):
         ACCEL.progressive_ac(b"\x00", 5, 0, table, 1, 63, array("Q", [0] * 2), False)  # mask too short
     with pytest.raises(ValueError):

@@ -81,55 +81,49 @@ static int get_table(PyObject *obj, Py_buffer *view) {
 
 static PyObject *result(int status, uint64_t value) { return Py_BuildValue("(iK)", status, (unsigned long long)value); }
 
-/* sequential (baseline or extended) interval: `count` MCUs; blocks = sequence of (dc, ac) tables, one per
- * block of the MCU. AC entries: advance | coefficient step << 8 (EOB 128, ZRL 16), -1 invalid, 0 no code. */
-static PyObject *sequential(PyObject *self, PyObject *args) {
+/* The MCU-by-MCU scans: sequential (baseline or extended) intervals, `with_ac` = 1, and progressive DC
+ * first scans, `with_ac` = 0. `tables`: per block of the MCU, its DC table, then (sequential) its AC table.
+ * DC entries: code length + value bits. AC entries: advance | coefficient step << 8 (EOB 128, ZRL 16),
+ * -1 invalid symbol, 0 no code. */
+static PyObject *decode_mcus(PyObject *args, int with_ac) {
     Py_buffer body;
     Py_ssize_t count;
-    PyObject *blocks;
-    if (!PyArg_ParseTuple(args, "y*nO", &body, &count, &blocks))
+    PyObject *tables;
+    if (!PyArg_ParseTuple(args, "y*nO", &body, &count, &tables))
         return NULL;
-    PyObject *seq = PySequence_Fast(blocks, "blocks must be a sequence");
+    PyObject *seq = PySequence_Fast(tables, "tables must be a sequence");
     if (!seq) {
         PyBuffer_Release(&body);
         return NULL;
     }
-    Py_ssize_t nblocks = PySequence_Fast_GET_SIZE(seq);
-    Py_buffer *views = PyMem_Calloc(nblocks ? 2 * nblocks : 1, sizeof(Py_buffer));
-    const int32_t **dcs = PyMem_Calloc(nblocks ? nblocks : 1, sizeof(int32_t *));
-    const int32_t **acs = PyMem_Calloc(nblocks ? nblocks : 1, sizeof(int32_t *));
-    Py_ssize_t got = 0;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq), per = with_ac ? 2 : 1, nblocks = n / per, got = 0;
+    Py_buffer *views = PyMem_Calloc(n ? n : 1, sizeof(Py_buffer));
     PyObject *out = NULL;
-    if (!views || !dcs || !acs) {
+    if (!views) {
         PyErr_NoMemory();
         goto done;
     }
-    for (Py_ssize_t i = 0; i < nblocks; i++) {
-        PyObject *pair = PySequence_Fast_GET_ITEM(seq, i);
-        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
-            PyErr_SetString(PyExc_TypeError, "each block is a (dc, ac) pair of tables");
-            goto done;
-        }
-        if (get_table(PyTuple_GET_ITEM(pair, 0), &views[got]) < 0)
-            goto done;
-        dcs[i] = views[got++].buf;
-        if (get_table(PyTuple_GET_ITEM(pair, 1), &views[got]) < 0)
-            goto done;
-        acs[i] = views[got++].buf;
+    if (n % per) {
+        PyErr_SetString(PyExc_ValueError, "a DC and an AC table for each block");
+        goto done;
     }
+    for (; got < n; got++)
+        if (get_table(PySequence_Fast_GET_ITEM(seq, got), &views[got]) < 0)
+            goto done;
     {
         Bits b = {body.buf, body.len, 0, 0, 0};
-        uint64_t limit = (uint64_t)body.len * 8 + 16;
+        uint64_t limit = (uint64_t)body.len * 8 + 16, value = 0;
         int status = 0;
-        uint64_t value = 0;
         Py_BEGIN_ALLOW_THREADS
         for (Py_ssize_t m = 0; m < count && !status; m++) {
             for (Py_ssize_t i = 0; i < nblocks; i++) {
-                int32_t e = dcs[i][peek16(&b)];
+                int32_t e = ((const int32_t *)views[per * i].buf)[peek16(&b)];
                 if (!e) { status = 1; value = b.pos; break; }
                 skip(&b, (uint32_t)e);
+                if (!with_ac)
+                    continue;
                 int32_t k = 1;
-                const int32_t *ac = acs[i];
+                const int32_t *ac = views[per * i + 1].buf;
                 while (k < 64) {
                     e = ac[peek16(&b)];
                     if (e <= 0) { status = 1; value = b.pos; break; }
@@ -140,6 +134,7 @@ static PyObject *sequential(PyObject *self, PyObject *args) {
                 if (k > 64 && k < 128) { status = 2; break; }
                 if (b.pos > limit) { status = 3; break; }
             }
+            if (!with_ac && !status && b.pos > limit) { status = 1; value = b.pos; }
         }
         Py_END_ALLOW_THREADS
         out = result(status, status ? value : b.pos);
@@ -148,60 +143,14 @@ done:
     for (Py_ssize_t i = 0; i < got; i++)
         PyBuffer_Release(&views[i]);
     PyMem_Free(views);
-    PyMem_Free((void *)dcs);
-    PyMem_Free((void *)acs);
     Py_DECREF(seq);
     PyBuffer_Release(&body);
     return out;
 }
 
-/* progressive DC first scan: `count` MCUs, one Huffman-coded difference per block; dc tables per block */
-static PyObject *progressive_dc(PyObject *self, PyObject *args) {
-    Py_buffer body;
-    Py_ssize_t count;
-    PyObject *blocks;
-    if (!PyArg_ParseTuple(args, "y*nO", &body, &count, &blocks))
-        return NULL;
-    PyObject *seq = PySequence_Fast(blocks, "blocks must be a sequence");
-    if (!seq) {
-        PyBuffer_Release(&body);
-        return NULL;
-    }
-    Py_ssize_t nblocks = PySequence_Fast_GET_SIZE(seq);
-    Py_buffer *views = PyMem_Calloc(nblocks ? nblocks : 1, sizeof(Py_buffer));
-    Py_ssize_t got = 0;
-    PyObject *out = NULL;
-    if (!views) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (; got < nblocks; got++)
-        if (get_table(PySequence_Fast_GET_ITEM(seq, got), &views[got]) < 0)
-            goto done;
-    {
-        Bits b = {body.buf, body.len, 0, 0, 0};
-        uint64_t limit = (uint64_t)body.len * 8 + 16;
-        int status = 0;
-        Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t m = 0; m < count && !status; m++) {
-            for (Py_ssize_t i = 0; i < nblocks; i++) {
-                int32_t e = ((const int32_t *)views[i].buf)[peek16(&b)];
-                if (!e) { status = 1; break; }
-                skip(&b, (uint32_t)e);
-            }
-            if (!status && b.pos > limit) status = 1;
-        }
-        Py_END_ALLOW_THREADS
-        out = result(status, b.pos);
-    }
-done:
-    for (Py_ssize_t i = 0; i < got; i++)
-        PyBuffer_Release(&views[i]);
-    PyMem_Free(views);
-    Py_DECREF(seq);
-    PyBuffer_Release(&body);
-    return out;
-}
+static PyObject *sequential(PyObject *self, PyObject *args) { return decode_mcus(args, 1); }
+
+static PyObject *progressive_dc(PyObject *self, PyObject *args) { return decode_mcus(args, 0); }
 
 static inline int popcount64(uint64_t x) { return __builtin_popcountll(x); }
 
@@ -443,8 +392,8 @@ static PyObject *intervals(PyObject *self, PyObject *args) {
 }
 
 static PyMethodDef methods[] = {
-    {"sequential", sequential, METH_VARARGS, "sequential(body, count, blocks) -> (status, value)"},
-    {"progressive_dc", progressive_dc, METH_VARARGS, "progressive_dc(body, count, dc_tables) -> (status, value)"},
+    {"sequential", sequential, METH_VARARGS, "sequential(body, count, [dc, ac] * blocks) -> (status, value)"},
+    {"progressive_dc", progressive_dc, METH_VARARGS, "progressive_dc(body, count, [dc] * blocks) -> (status, value)"},
     {"progressive_ac", progressive_ac, METH_VARARGS,
      "progressive_ac(body, count, first, table, ss, se, mask, refine) -> (status, value)"},
     {"entropy_end", entropy_end, METH_VARARGS, "entropy_end(data, pos) -> offset of the next marker"},

@@ -231,7 +231,7 @@ def _accelerated_interval(accel, body: bytes, count: int, first: int, layout, ta
                           progressive: bool) -> int:
     """One restart interval through the C loops; the same answers, in the same words, as the Python ones."""
     if not progressive:
-        status, value = accel.sequential(body, count, [tabs[ci] for ci in layout])
+        status, value = accel.sequential(body, count, [t for ci in layout for t in tabs[ci]])
     elif scan.ss == 0:
         if scan.ah:  # DC refinement: one bit per block, nothing to decode
             return count * len(layout)
