@@ -241,12 +241,13 @@ def _render_sheets(sheets) -> list:
     PyMuPDF and its CJK font add about 22 MiB that would otherwise stay for the rest of the build, on
     top of which the preflight reads documents ahead (peak RSS, issue 19). The sheets are a few pages
     each; the child costs a fork. In process off Linux or when PyMuPDF is loaded anyway (OCR)."""
-    import multiprocessing as mp
     import sys
+
+    from ..forkpool import forked_pool
 
     if not sheets or "pymupdf" in sys.modules or not sys.platform.startswith("linux"):  # fork: Linux only
         return _render_all(sheets)
-    with mp.get_context("fork").Pool(1) as pool:
+    with forked_pool(1) as pool:  # not `with Pool()`: its terminate() can hang (forkpool.py)
         return pool.apply(_render_all, (sheets,))
 
 

@@ -119,10 +119,10 @@ def precheck_scans(paths: list[Path], jobs: int | None = None) -> dict[Path, tup
     cores this halves the wall time of a build of distinct scans (issue 19). Nothing is decided here:
     a scan that failed, or was changed since, is checked again (and refused) by `check_scan` itself.
     Returns the files that passed, with their (size, modification time) when they were read."""
-    import multiprocessing as mp
     import os
     import sys
 
+    from ..forkpool import forked_pool
     from ..pdfa.images_jpeg import remember_verified
 
     paths = list(dict.fromkeys(paths))
@@ -140,7 +140,7 @@ def precheck_scans(paths: list[Path], jobs: int | None = None) -> dict[Path, tup
             groups.setdefault(p.stat().st_size, []).append(p)
         except OSError:
             continue  # check_scan reports it
-    with mp.get_context("fork").Pool(jobs) as pool:
+    with forked_pool(jobs) as pool:  # not `with Pool()`: its terminate() can hang (forkpool.py)
         for path, digest, frame, key in (f for found in pool.imap_unordered(_precheck_group, groups.values())
                                          for f in found):
             passed[path] = key
