@@ -4,6 +4,7 @@ domain checks read. graphics.py runs it once per document (facts) and holds the 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import warnings
 
@@ -52,13 +53,41 @@ def page_resources(page: pikepdf.Object):
     return inherited(page, "/Resources")
 
 
+# The lists of Facts a walk appends to. A walk that appended to none of them is "quiet" (see Walker.walk_stream).
+_FACT_LISTS = ("colours", "undefined_ops", "inline_images", "intents", "inherited", "extgstates", "images", "forms",
+               "xobjects_other", "shadings", "errors", "cids_over", "opm_cmyk", "numbers")
+
+
+def _fact_sizes(f: Facts) -> tuple:
+    return tuple(len(getattr(f, n)) for n in _FACT_LISTS)
+
+
+class _Quiet:
+    """What a quiet walk of some content bytes did: the operators it counted against the budget and every
+    resource lookup it made, as (category, name, objgen of the result or None, `own` of the dictionary it was
+    found in)."""
+
+    __slots__ = ("nops", "lookups")
+
+    def __init__(self, nops: int, lookups: list) -> None:
+        self.nops = nops
+        self.lookups = lookups
+
+
 class Walker:
+    # Content streams with the same decoded bytes are walked once when the first walk was quiet (see
+    # walk_stream); False walks every stream (tests compare both ways).
+    memo = True
+
     def __init__(self, ctx) -> None:
         self.ctx = ctx
         self.f = Facts()
         self.visited: set = set()  # (stream key, resources key) already walked
         self.page_index = 0
         self.transparent = False
+        self.quiet: dict = {}  # (SHA-256 of the decoded bytes, depth) -> _Quiet
+        self._lookups: list | None = None  # the lookups of the walk being recorded
+        self._walks = 0  # walk_bytes calls so far (a nested walk makes the outer one not quiet)
 
     # resources: list of dicts, innermost first; `own` = whether innermost is the stream's own
     def lookup(self, res_chain, cat: str, name: str, loc: str):
@@ -69,8 +98,32 @@ class Walker:
             if isinstance(d, Dictionary) and name in d:
                 if not own:
                     self.f.inherited.append((loc, f"{cat}{name_str(name)}"))
-                return d[name]
+                v = d[name]
+                if self._lookups is not None:
+                    self._lookups.append((cat, name, _indirect_key(v), own))
+                return v
+        if self._lookups is not None:
+            self._lookups.append((cat, name, None, None))
         return None
+
+    def _same_lookups(self, q: _Quiet, res_chain) -> bool:
+        """Whether every lookup of the quiet walk `q` finds the same indirect object here (or nothing, again)."""
+        for cat, name, objgen, own in q.lookups:
+            found = None
+            for res, own2 in res_chain:
+                if res is None:
+                    continue
+                d = get(res, cat)
+                if isinstance(d, Dictionary) and name in d:
+                    found = (_indirect_key(d[name]), own2)
+                    break
+            if found is None:
+                if objgen is not None or own is not None:
+                    return False
+            elif objgen is None or found != (objgen, own):
+                # a direct object found twice is not known to be the same object: walk the stream
+                return False
+        return True
 
     def defaults(self, res_chain) -> dict:
         out = {}
@@ -99,9 +152,46 @@ class Walker:
                 raise
             self.f.errors.append((loc, f"cannot decode content stream: {exc}"))
             return
-        self.walk_bytes(data, res_chain, loc, depth)
+        if not self.memo:
+            self.walk_bytes(data, res_chain, loc, depth)
+            return
+        # Walked once, answered for every copy (an OCR layer repeated on many pages, a form XObject copied
+        # per page). Why skipping the copy cannot change any finding: a walk is a function of the decoded
+        # bytes, the depth (it decides the initial colour space and the form-depth limit), the objects the
+        # resource lookups return and the facts gathered so far. A walk is *quiet* when it appended nothing
+        # to any list of Facts (no colour use, image, form, ExtGState, shading, inline image, intent,
+        # inherited resource, undefined operator, operand-limit or parse finding: _FACT_LISTS) and started
+        # no nested walk (form, pattern, Type 3 glyph). What a quiet walk can leave is then only (a) font
+        # uses: set additions of (string, mode) under the same font objects, which a second identical walk
+        # adds again to no effect (and the 2 MB cap per font only ever stops additions), a FontUse's first
+        # location being that of its first use either way; (b) the q-nesting maximum, which a copy reaches
+        # again but never exceeds, so max_q and its location stay; (c) the operator budget, charged here
+        # for the copy as its walk would. A copy is answered from a quiet walk only when its decoded bytes
+        # have the same SHA-256, it is at the same depth, and each name the first walk looked up resolves,
+        # in the copy's own resource chain, to the same indirect object found in a dictionary of the same
+        # kind (own / inherited), or to nothing again (_same_lookups); a direct object never matches. Then
+        # every operator of the copy does what it did in the first walk. A walk that is not quiet is never
+        # remembered: its copies are walked, so their locations are reported as before.
+        mk = (hashlib.sha256(data).digest(), depth)
+        q = self.quiet.get(mk)
+        if q is not None and self._same_lookups(q, res_chain):
+            self.ctx.ops_budget -= q.nops
+            if self.ctx.ops_budget < 0:
+                raise LimitExceeded("too many content-stream operators")
+            return
+        before, walks, budget = _fact_sizes(self.f), self._walks, self.ctx.ops_budget
+        # a nested walk (a form drawn by this stream) records its own lookups; this walk is then not quiet
+        outer, self._lookups = self._lookups, []
+        lookups = self._lookups
+        try:
+            self.walk_bytes(data, res_chain, loc, depth)
+        finally:
+            self._lookups = outer
+        if self._walks == walks + 1 and _fact_sizes(self.f) == before and q is None:
+            self.quiet[mk] = _Quiet(budget - self.ctx.ops_budget, lookups)
 
     def walk_bytes(self, data: bytes, res_chain, loc: str, depth: int) -> None:
+        self._walks += 1
         try:
             scratch = self.ctx.cache.get("scratch")
             if scratch is None:
@@ -400,6 +490,14 @@ class Walker:
         if cs is not None:
             self.f.colours.append(ColourUse(cs, loc, defaults, "inline image"))
         return False
+
+
+def _indirect_key(o):
+    """objgen of an indirect object, else None (direct objects have no identity to compare)."""
+    try:
+        return o.objgen if o.is_indirect else None
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def _opm_check(f: Facts, opm, space, fill: bool, loc: str) -> None:
