@@ -5,7 +5,9 @@ domain checks read. graphics.py runs it once per document (facts) and holds the 
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
+import re
 import warnings
 
 import pikepdf
@@ -39,6 +41,7 @@ Td TD TL Tm Ts Tw Tz v w W W* y""".split())
 
 
 _INITIAL = object()
+_TEXT_SHOW = {"Tj", "'", '"', "TJ"}
 _FILLS = {"f", "F", "f*", "B", "B*", "b", "b*"}
 _STROKES = {"S", "s", "B", "B*", "b", "b*"}
 _PAINT = _FILLS | _STROKES
@@ -78,6 +81,8 @@ class Walker:
     # Content streams with the same decoded bytes are walked once when the first walk was quiet (see
     # walk_stream); False walks every stream (tests compare both ways).
     memo = True
+    # Streams of _SIMPLE instructions are read without pikepdf's parser (walk_simple); False parses all.
+    fast = True
 
     def __init__(self, ctx) -> None:
         self.ctx = ctx
@@ -192,6 +197,15 @@ class Walker:
 
     def walk_bytes(self, data: bytes, res_chain, loc: str, depth: int) -> None:
         self._walks += 1
+        # A string > 32767 bytes needs a stream that long; an out-of-range number needs a run of
+        # >= 10 digits (or >= 30 zeros after the point) outside hex strings. Only then look at operands.
+        deep = len(data) > 32767
+        if self.fast and not deep:
+            simple = _simple_instructions(data)
+            if simple is not None and not _long_outside_hex(data):
+                self.walk_simple(simple, data, res_chain, loc, depth)
+                return
+        limits = deep or _long_digits(data)
         try:
             scratch = self.ctx.cache.get("scratch")
             if scratch is None:
@@ -226,16 +240,15 @@ class Walker:
         defaults = self.defaults(res_chain)
         boring = _BORING
         opm = [0, False, None]  # OPM, OP, op
-        # A string > 32767 bytes needs a stream that long; an out-of-range number needs a run of
-        # >= 10 digits (or >= 30 zeros after the point) outside hex strings. Only then look at operands.
-        deep = len(data) > 32767
-        if deep or _LONG_DIGITS.search(HEX_TOKENS.sub(b" ", data) if b"<" in data else data):
+        if limits:
             _limits_in_operands(instrs, f, loc, deep)
         if b"<" in data:
             _hex_in_content(data, f, loc)
+        text_font = None  # the font object last shown with, its key and whether it is a dictionary
+        text_key = text_ok = None
         for ins in instrs:
             try:
-                op = str(ins.operator)
+                op = str(ins[1])  # the operator; ins[1] is about twice as fast as ins.operator in pikepdf
             except Exception:  # noqa: BLE001
                 op = "?"
             if op in boring:
@@ -274,6 +287,36 @@ class Walker:
                 qdepth = max(0, qdepth - 1)
                 if mode_stack:
                     mode, font, font_name, fill_cs, stroke_cs, opm, fill_use, stroke_use = mode_stack.pop()
+            elif op in _TEXT_SHOW:
+                # (tested before the other operators: an OCR layer is mostly text)
+                if font is not text_font:
+                    text_font = font
+                    text_ok = font is not None and isinstance(font, Dictionary)
+                    text_key = key(font) if text_ok else None
+                if not text_ok:
+                    continue
+                strings = []
+                if op == "TJ":
+                    if ops and isinstance(ops[0], Array):
+                        strings = [bytes(s) for s in ops[0] if isinstance(s, pikepdf.String)]
+                else:
+                    s = ops[-1] if ops else None
+                    if isinstance(s, pikepdf.String):
+                        strings = [bytes(s)]
+                self.text(font, font_name, strings, mode, loc, res_chain, depth, text_key)
+                # visible text counts as painting with both the fill and the stroke colour, whatever the
+                # rendering mode: veraPDF's corpus fails DeviceRGB stroke colour under mode 0 text
+                # (6-2-4-3-t01-fail-s/-t). Mode 3 (invisible, e.g. an OCR layer) paints nothing.
+                if mode != 3:
+                    if fill_use is not None:
+                        fill_use.painted = True
+                    if stroke_use is not None:
+                        stroke_use.painted = True
+            elif op == "Tf" and ops and isinstance(ops[0], Name):
+                font_name = name_str(ops[0])
+                font = self.lookup(res_chain, "/Font", ops[0], loc)
+            elif op == "Tr" and ops:
+                mode = num(ops[0], 0)
             elif op in _CS_OPS_FILL:
                 fill_cs = Name(_CS_OPS_FILL[op])
                 fill_use = ColourUse(fill_cs, loc, defaults, "fill", painted=False)
@@ -338,34 +381,71 @@ class Walker:
                         font, font_name = fnt[0], "(ExtGState font)"
             elif op == "ri" and ops and isinstance(ops[0], Name):
                 f.intents.append((name_str(ops[0]), loc))
-            elif op == "Tf" and ops and isinstance(ops[0], Name):
-                font_name = name_str(ops[0])
-                font = self.lookup(res_chain, "/Font", ops[0], loc)
-            elif op == "Tr" and ops:
-                mode = num(ops[0], 0)
-            elif op in ("Tj", "'", '"', "TJ"):
-                if font is None or not isinstance(font, Dictionary):
-                    continue
-                strings = []
-                if op == "TJ":
-                    if ops and isinstance(ops[0], Array):
-                        strings = [bytes(s) for s in ops[0] if isinstance(s, pikepdf.String)]
-                else:
-                    s = ops[-1] if ops else None
-                    if isinstance(s, pikepdf.String):
-                        strings = [bytes(s)]
-                self.text(font, font_name, strings, mode, loc, res_chain, depth)
-                # visible text counts as painting with both the fill and the stroke colour, whatever the
-                # rendering mode: veraPDF's corpus fails DeviceRGB stroke colour under mode 0 text
-                # (6-2-4-3-t01-fail-s/-t). Mode 3 (invisible, e.g. an OCR layer) paints nothing.
-                if mode != 3:
-                    if fill_use is not None:
-                        fill_use.painted = True
-                    if stroke_use is not None:
-                        stroke_use.painted = True
 
-    def text(self, font, font_name, strings, mode, loc, res_chain, depth) -> None:
-        k = key(font)
+    def walk_simple(self, instrs: list, data: bytes, res_chain, loc: str, depth: int) -> None:
+        """walk_bytes for a stream of _SIMPLE instructions, without pikepdf's parser: what walk_bytes does for
+        each of these operators, and nothing else (no colour operator, so no colour use or painting; no
+        operand is out of range, as walk_bytes's `limits` is false). tests/test_pdfa_walk_fast.py compares
+        the facts of both on generated streams."""
+        self.ctx.ops_budget -= len(instrs)
+        if self.ctx.ops_budget < 0:
+            raise LimitExceeded("too many content-stream operators")
+        f = self.f
+        # No _hex_in_content: it reports hex strings (found by _lex_hex, which skips literal strings and
+        # comments) with a non-hex digit or an odd count, and the only hex strings of a _SIMPLE stream are
+        # whole bytes of hex digits. Its blanking of inline-image data (ID ... EI) cannot make one up: ID and
+        # EI occur here only inside literal strings, which hold no parentheses or backslash, so a blanked
+        # span joins two literal strings into one that _lex_hex skips.
+        qdepth = 0
+        font = None
+        font_name = ""
+        mode = 0
+        mode_stack = []
+        defaults = None
+        text_font = None
+        text_key = text_ok = None
+        for _, qq, fname, tr, tj_array, tj_string, xname in instrs:
+            if qq:
+                if qq == b"q":
+                    qdepth += 1
+                    mode_stack.append((mode, font, font_name))
+                    if qdepth > f.max_q:
+                        f.max_q, f.max_q_loc = qdepth, loc
+                else:
+                    qdepth = max(0, qdepth - 1)
+                    if mode_stack:
+                        mode, font, font_name = mode_stack.pop()
+            elif tj_array or tj_string:
+                if font is not text_font:
+                    text_font = font
+                    text_ok = font is not None and isinstance(font, Dictionary)
+                    text_key = key(font) if text_ok else None
+                if not text_ok:
+                    continue
+                if tj_string:
+                    strings = [_string_value(tj_string)]
+                else:
+                    strings = [lit[1:-1] if lit else bytes.fromhex(h.decode())
+                               for h, lit in _TJ_STRINGS.findall(tj_array)]
+                self.text(font, font_name, strings, mode, loc, res_chain, depth, text_key)
+            elif fname:
+                name = Name(fname.decode("ascii"))
+                font_name = name_str(name)
+                font = self.lookup(res_chain, "/Font", name, loc)
+            elif tr:
+                mode = int(tr)
+            elif xname:
+                name = Name(xname.decode("ascii"))
+                xo = self.lookup(res_chain, "/XObject", name, loc)
+                if isinstance(xo, Stream):
+                    if defaults is None:
+                        defaults = self.defaults(res_chain)
+                    self.xobject(xo, res_chain, f"{loc}, XObject {name_str(name)}", depth, defaults)
+            # else: an operator of _BORING without painting, nothing to record
+
+    def text(self, font, font_name, strings, mode, loc, res_chain, depth, k=None) -> None:
+        if k is None:
+            k = key(font)
         fu = self.f.fonts.get(k)
         if fu is None:
             fu = self.f.fonts[k] = FontUse(font, font_name, f"{loc}, font {font_name}")
@@ -490,6 +570,68 @@ class Walker:
         if cs is not None:
             self.f.colours.append(ColourUse(cs, loc, defaults, "inline image"))
         return False
+
+
+_LONG_OR_HEX = re.compile(rb"(?<!<)<[^<>]*>|\d{10}|\.0{30}")
+
+
+def _long_outside_hex(data: bytes) -> bool:
+    """_long_digits in one pass: the hex strings (HEX_TOKENS) are matched and passed over where the scan meets
+    them, as the substitution would blank them (a run of digits holds no < or >, so it lies wholly inside or
+    wholly outside one)."""
+    return any(m[:1] != b"<" for m in _LONG_OR_HEX.findall(data))
+
+
+def _long_digits(data: bytes) -> bool:
+    """A run of >= 10 digits or >= 30 zeros after a point outside hex strings. Replacing each hex string by a
+    space can only split a run, never join one, so bytes without a run anywhere need no second look."""
+    if not _LONG_DIGITS.search(data):
+        return False
+    return bool(_LONG_DIGITS.search(HEX_TOKENS.sub(b" ", data) if b"<" in data else data))
+
+
+# The fast path (Walker.walk_simple): content streams made only of these instructions, as an OCR layer and a
+# scanned page write them (q 595 0 0 842 0 0 cm /Im0 Do Q; BT 3 Tr /F0 12 Tf 1 0 0 1 72 700 Tm [<0102>] TJ
+# ET), are read with one regular expression instead of pikepdf's parser. Each alternative is one operator with
+# the operands the walk reads, in the only form accepted: numbers in plain notation, names without # escapes,
+# hex strings of whole bytes without white space, literal strings without backslash, parenthesis or CR (so
+# the bytes between the parentheses are the string). Every instruction must be followed by white space, a
+# delimiter or the end, and the instructions must cover the whole stream but white space: anything else (a
+# comment, a colour or path operator, an undefined operator, an operand of another type or count, a token
+# this grammar does not know) sends the whole stream to pikepdf's parser and walk_bytes, as before.
+_W = rb"[\t\n\x0c\r ]"  # PDF white space but NUL, which is left to pikepdf
+_END = rb"(?![^\t\n\x0c\r ()<>\[\]{}/%])"  # the token ends: white space, a delimiter or the end follows
+_NUM = rb"[+-]?(?:\d++(?:\.\d*+)?|\.\d++)" + _END
+_HEXS = rb"<(?:[0-9A-Fa-f]{2})*+>"
+_LITS = rb"\([^()\\\r]*+\)"
+_NAME = rb"/[A-Za-z0-9_.+\-]++"
+_SIMPLE = re.compile(
+    rb"(" + _W + rb"*+(?:"  # 1: the instruction with the white space before it
+    rb"(q|Q)"  # 2
+    rb"|(?>(?:" + _NUM + _W + rb"++)*+)(?:BT|ET|T\*|cm|Tm|Td|TD|Tc|Tw|Tz|TL|Ts|w)"
+    rb"|(" + _NAME + rb")" + _W + rb"++" + _NUM + _W + rb"++Tf"  # 3
+    rb"|(\d{1,3})" + _W + rb"++Tr"  # 4
+    rb"|(\[(?:" + _W + rb"*+(?:" + _HEXS + rb"|" + _LITS + rb"|" + _NUM + rb"))*+" + _W + rb"*+\])" + _W + rb"*+TJ"  # 5
+    rb"|(" + _HEXS + rb"|" + _LITS + rb")" + _W + rb"*+Tj"  # 6
+    rb"|(" + _NAME + rb")" + _W + rb"++Do"  # 7
+    rb"))" + _END)
+_TJ_STRINGS = re.compile(rb"<([0-9A-Fa-f]*)>|(\([^()\\\r]*\))")
+_TRAILING_WS = b"\t\n\x0c\r "
+_FIRST = operator.itemgetter(0)
+
+
+def _simple_instructions(data: bytes) -> list | None:
+    """The instructions of a stream that is nothing but _SIMPLE instructions and white space, else None."""
+    instrs = _SIMPLE.findall(data)
+    # non-overlapping matches (each with the white space before it) inside the stream less its trailing white
+    # space (a match ends with an operator or a delimiter) that add up to its length cover all of it
+    if sum(map(len, map(_FIRST, instrs))) != len(data.rstrip(_TRAILING_WS)):
+        return None
+    return instrs
+
+
+def _string_value(tok: bytes) -> bytes:
+    return bytes.fromhex(tok[1:-1].decode()) if tok[:1] == b"<" else tok[1:-1]
 
 
 def _indirect_key(o):
