@@ -62,6 +62,7 @@ HOSTILE = {
     "text after the image, escaped string": (IMAGE + b" BT 3 Tr /F1 12 Tf (\\101) Tj ET", False, {"6.2.11.7.2-1"}),
     "text after the image, string across lines": (IMAGE + b" BT /F1 12 Tf (x\r\nA) Tj ET", False,
                                                    {"6.2.11.7.2-1", "6.2.11.4.1-1"}),
+    "text after the image, one hex string": (IMAGE + b" BT 3 Tr /F1 12 Tf [<41>]TJ ET", True, {"6.2.11.7.2-1"}),
     "text after a comment": (IMAGE + b" % just an image\nBT /F1 12 Tf (A) Tj ET", False,
                             {"6.2.11.7.2-1", "6.2.11.4.1-1"}),
     "colour after the image": (IMAGE + b" 0 0 0 1 k 0 0 10 10 re f", False, {"6.2.4.3-3"}),
@@ -101,10 +102,11 @@ def test_the_ocr_layer_pattern_is_read_fast():
 # Generated streams: fragments the grammar accepts, mixed with ones it refuses, in random order. The fast
 # path must be taken for some and the reports of both paths must be equal for all.
 GOOD = [b"q", b"Q", b"BT", b"ET", b"3 Tr", b"0 Tr", b"/F0 12 Tf", b"/F1 9.5 Tf", b"1 0 0 1 72 700 Tm", b"72 650 Td",
-        b"T*", b".5 w", b"(A) Tj", b"<41> Tj", b"(B) Tj", b"[(A) -120 <4142>] TJ", b"[] TJ", b"/Im0 Do",
+        b"T*", b".5 w", b"(A) Tj", b"<41> Tj", b"(B) Tj", b"[(A) -120 <4142>] TJ", b"[] TJ", b"[<41>]TJ", b"[<>] TJ",
+        b"/Im0 Do", b"/Xx Do", b"/F2 12 Tf",  # the last two: names of no resource
         b"595 0 0 842 0 0 cm", b"2 Tc", b"100 Tz"]
-BAD = [b"0 0 0 1 k", b"1 0 0 RG", b"0 0 10 10 re f", b"foo", b"(\\101) Tj", b"% note\n", b"/F2 12 Tf",
-       b"/DeviceCMYK cs", b"<4> Tj", b"1.2.3 w", b"/Xx Do", b"(a) (b) Tj", b"12345678901 w", b"[1-2] TJ"]
+BAD = [b"0 0 0 1 k", b"1 0 0 RG", b"0 0 10 10 re f", b"foo", b"(\\101) Tj", b"% note\n",
+       b"/DeviceCMYK cs", b"<4> Tj", b"1.2.3 w", b"(a) (b) Tj", b"12345678901 w", b"[1-2] TJ"]
 
 
 def test_generated_streams_give_the_same_report(monkeypatch):

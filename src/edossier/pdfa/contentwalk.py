@@ -404,7 +404,7 @@ class Walker:
         defaults = None
         text_font = None
         text_key = text_ok = None
-        for _, qq, fname, tr, tj_array, tj_string, xname in instrs:
+        for whole, qq, fname, tr, tj_hex, tj_array, tj_string, xname in instrs:
             if qq:
                 if qq == b"q":
                     qdepth += 1
@@ -415,7 +415,7 @@ class Walker:
                     qdepth = max(0, qdepth - 1)
                     if mode_stack:
                         mode, font, font_name = mode_stack.pop()
-            elif tj_array or tj_string:
+            elif tj_hex or tj_array or tj_string:
                 if font is not text_font:
                     text_font = font
                     text_ok = font is not None and isinstance(font, Dictionary)
@@ -424,6 +424,8 @@ class Walker:
                     continue
                 if tj_string:
                     strings = [_string_value(tj_string)]
+                elif tj_hex:
+                    strings = [bytes.fromhex(tj_hex[2:-2].decode())]
                 else:
                     strings = [lit[1:-1] if lit else bytes.fromhex(h.decode())
                                for h, lit in _TJ_STRINGS.findall(tj_array)]
@@ -611,9 +613,10 @@ _SIMPLE = re.compile(
     rb"|(?>(?:" + _NUM + _W + rb"++)*+)(?:BT|ET|T\*|cm|Tm|Td|TD|Tc|Tw|Tz|TL|Ts|w)"
     rb"|(" + _NAME + rb")" + _W + rb"++" + _NUM + _W + rb"++Tf"  # 3
     rb"|(\d{1,3})" + _W + rb"++Tr"  # 4
-    rb"|(\[(?:" + _W + rb"*+(?:" + _HEXS + rb"|" + _LITS + rb"|" + _NUM + rb"))*+" + _W + rb"*+\])" + _W + rb"*+TJ"  # 5
-    rb"|(" + _HEXS + rb"|" + _LITS + rb")" + _W + rb"*+Tj"  # 6
-    rb"|(" + _NAME + rb")" + _W + rb"++Do"  # 7
+    rb"|(\[<(?:[0-9A-Fa-f]{2})*+>\])" + _W + rb"*+TJ"  # 5: one hex string, as an OCR layer shows a line
+    rb"|(\[(?:" + _W + rb"*+(?:" + _HEXS + rb"|" + _LITS + rb"|" + _NUM + rb"))*+" + _W + rb"*+\])" + _W + rb"*+TJ"  # 6
+    rb"|(" + _HEXS + rb"|" + _LITS + rb")" + _W + rb"*+Tj"  # 7
+    rb"|(" + _NAME + rb")" + _W + rb"++Do"  # 8
     rb"))" + _END)
 _TJ_STRINGS = re.compile(rb"<([0-9A-Fa-f]*)>|(\([^()\\\r]*\))")
 _TRAILING_WS = b"\t\n\x0c\r "
