@@ -3,17 +3,59 @@ rendering intents, transparency."""
 
 from __future__ import annotations
 
+import hashlib
 import struct
+import threading
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
 from .graphics import facts
 from .rules import check
-from .util import name_str, dict_nodes, all_arrays, all_dicts, get, key, num, objref, resource_entries
+from .util import (name_str, dict_nodes, all_arrays, all_dicts, filter_names, get, key, num, objref,
+                   resource_entries)
+
+
+_icc = threading.local()  # this thread's ICC headers by their stream's bytes (_icc_header)
+_ICC_MAX = 256
 
 
 def _icc_header(ctx, s) -> tuple[str, str, float] | None:
+    """(class, colour space, version) from the header of the ICC profile in stream s; None if unreadable.
+
+    The corpus and a document's several checks decode the same profiles again and again (the whole profile,
+    to 560 KB, for 128 bytes): the answer is kept per document by object and per thread by what decides it.
+    Without /DecodeParms, what ctx.stream_bytes returns (or raises) is a function of the raw bytes, the
+    filter names and the stream-size limit alone, so those are the key (SHA-256 of the raw bytes); a stream
+    with /DecodeParms is decoded each time."""
+    done = ctx.cache.setdefault("icc_headers", {})
+    k = key(s)
+    if k in done:
+        return done[k]
+    shared = None
+    try:
+        if get(s, "/DecodeParms") is None:
+            shared = (hashlib.sha256(s.read_raw_bytes()).digest(), tuple(filter_names(s)),
+                      ctx.limits.max_stream_bytes)
+    except Exception:  # noqa: BLE001 - left to stream_bytes below, which fails the same way
+        shared = None
+    cache = getattr(_icc, "cache", None)
+    if cache is None:
+        cache = _icc.cache = {}
+    if shared is not None and shared in cache:
+        h = cache[shared]
+    else:
+        h = _icc_header_of(ctx, s)
+        if shared is not None:
+            if len(cache) >= _ICC_MAX:
+                cache.clear()
+            cache[shared] = h
+    if not isinstance(k[0], str):  # an indirect object: the same stream later in this document
+        done[k] = h
+    return h
+
+
+def _icc_header_of(ctx, s) -> tuple[str, str, float] | None:
     try:
         data = ctx.stream_bytes(s)
     except Exception:  # noqa: BLE001
