@@ -1,5 +1,5 @@
 """The content walk reads streams of a few simple instructions (a scanned page's image, an OCR layer's
-invisible text) with one regular expression instead of pikepdf's parser (issue 19; contentwalk._SIMPLE,
+invisible text) with one regular expression instead of pikepdf's parser (issue 19; contentfast._SIMPLE,
 Walker.walk_simple). It must conclude what the full walk concludes: each hostile stream below looks like
 such a stream but is not, or carries something the rules must see; and generated streams are checked both
 ways and must give the same report."""
@@ -13,7 +13,8 @@ import pytest
 from pikepdf import Array, Dictionary, Name
 
 from edossier.pdfa.check import check_pdf
-from edossier.pdfa.contentwalk import Walker, _simple_instructions
+from edossier.pdfa.contentfast import _simple_instructions
+from edossier.pdfa.contentwalk import Walker
 
 from test_pdfa_check import minimal_pdfa
 
