@@ -6,6 +6,7 @@ ways and must give the same report."""
 
 from __future__ import annotations
 
+import io
 import random
 
 import pikepdf
@@ -126,3 +127,23 @@ def test_generated_streams_give_the_same_report(monkeypatch):
         if bad:
             assert taken == 0, ops
     assert fast_taken >= 30 and findings >= 10  # both paths were exercised, on documents with findings
+
+
+def test_a_form_without_resources_inherits_them_on_both_paths(monkeypatch):
+    # the form's /F0 and /Im0 come from the page (6.2.2-2): the fast path must record them as inherited
+    def with_form(data: bytes) -> bytes:
+        pdf = pikepdf.open(io.BytesIO(data))
+        fm = pdf.make_stream(b"BT 3 Tr /F0 12 Tf (A) Tj ET q 10 0 0 10 0 0 cm /Im0 Do Q", Type=Name.XObject,
+                             Subtype=Name.Form, BBox=Array([0, 0, 595, 842]))
+        pdf.pages[0].Resources.XObject.Fm0 = fm
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+        return out.getvalue()
+
+    data = with_form(page(b"q /Fm0 Do Q"))
+    fast, full, taken = both(data, monkeypatch)
+    assert taken == 2  # the page's stream and the form's
+    assert rules(fast) == {"6.2.2-2"}
+    assert sorted(i.message_en.rsplit("[", 1)[-1] for i in fast.issues if i.rule_id == "6.2.2-2") == \
+        ["/Font/F0 inherited from the page]", "/XObject/Im0 inherited from the page]"]
+    assert fast == full

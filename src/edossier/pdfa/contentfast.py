@@ -80,6 +80,27 @@ def walk_simple(walker, instrs: list, data: bytes, res_chain, loc: str, depth: i
     defaults = None
     text_font = None
     text_key = text_ok = None
+    found: dict = {}  # category -> [(its dictionary in each resource dictionary of the chain, own)]
+
+    def lookup(cat, name):
+        """Walker.lookup with each category's dictionaries read once per stream: the same answer, the same
+        records (an inherited resource, the lookups of a walk being recorded)."""
+        dicts = found.get(cat)
+        if dicts is None:
+            dicts = found[cat] = [(get(res, cat), own) for res, own in res_chain if res is not None]
+            dicts = found[cat] = [(d if isinstance(d, Dictionary) else None, own) for d, own in dicts]
+        for d, own in dicts:
+            if d is not None and name in d:
+                if not own:
+                    walker.f.inherited.append((loc, f"{cat}{name_str(name)}"))
+                v = d[name]
+                if walker._lookups is not None:
+                    walker._lookups.append((cat, name, _indirect_key(v), own))
+                return v
+        if walker._lookups is not None:
+            walker._lookups.append((cat, name, None, None))
+        return None
+
     for whole, qq, fname, tr, tj_hex, tj_array, tj_string, xname in instrs:
         if qq:
             if qq == b"q":
@@ -109,12 +130,12 @@ def walk_simple(walker, instrs: list, data: bytes, res_chain, loc: str, depth: i
         elif fname:
             name = Name(fname.decode("ascii"))
             font_name = name_str(name)
-            font = walker.lookup(res_chain, "/Font", name, loc)
+            font = lookup("/Font", name)
         elif tr:
             mode = int(tr)
         elif xname:
             name = Name(xname.decode("ascii"))
-            xo = walker.lookup(res_chain, "/XObject", name, loc)
+            xo = lookup("/XObject", name)
             if isinstance(xo, Stream):
                 if defaults is None:
                     defaults = walker.defaults(res_chain)
