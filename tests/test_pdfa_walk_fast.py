@@ -147,3 +147,24 @@ def test_a_form_without_resources_inherits_them_on_both_paths(monkeypatch):
     assert sorted(i.message_en.rsplit("[", 1)[-1] for i in fast.issues if i.rule_id == "6.2.2-2") == \
         ["/Font/F0 inherited from the page]", "/XObject/Im0 inherited from the page]"]
     assert fast == full
+
+
+def test_a_long_run_of_numbers_costs_linear_time(monkeypatch):
+    # simple instructions, then 400 KB of numbers with no operator: findall alone would retry at every byte,
+    # each time over all the numbers after it (hours); the run that precedes it stops at the first number
+    import time
+
+    ops = b"q 1 0 0 1 0 0 cm /Im0 Do Q\n" * 40 + b"1 " * 200_000
+    t = time.process_time()
+    assert _simple_instructions(ops) is None
+    assert time.process_time() - t < 5
+    fast, full, taken = both(page(ops), monkeypatch)
+    assert taken == 0 and fast == full
+
+
+def test_inline_image_data_is_refused_without_error():
+    # binary inline-image data (here LZW) after BI ... ID: not simple, and the grammar's run must not fail on it
+    # (a capture under a possessive repeat made Python 3.11's re raise SystemError on a corpus file like this)
+    ops = b"q\n50 0 0 50 50 350 cm\nBI\n/W 1\n/H 1\n/CS /RGB\n/BPC 8\n/F /LZW\nID\n" + bytes(range(256)) * 2 + \
+        b"\nEI\nQ"
+    assert _simple_instructions(ops) is None

@@ -22,8 +22,12 @@ _FACT_LISTS = ("colours", "undefined_ops", "inline_images", "intents", "inherite
                "xobjects_other", "shadings", "errors", "cids_over", "opm_cmyk", "numbers")
 
 
-def _fact_sizes(f: Facts) -> tuple:
-    return tuple(len(getattr(f, n)) for n in _FACT_LISTS)
+_FACT_GETTER = operator.attrgetter(*_FACT_LISTS)
+
+
+def _fact_sizes(f: Facts) -> int:
+    """The lists only grow: their total length is unchanged exactly when none of them changed."""
+    return sum(map(len, _FACT_GETTER(f)))
 
 
 class _Quiet:
@@ -176,17 +180,29 @@ _NUM = rb"[+-]?(?:\d++(?:\.\d*+)?|\.\d++)" + _END
 _HEXS = rb"<(?:[0-9A-Fa-f]{2})*+>"
 _LITS = rb"\([^()\\\r]*+\)"
 _NAME = rb"/[A-Za-z0-9_.+\-]++"
-_SIMPLE = re.compile(
-    rb"(" + _W + rb"*+(?:"  # 1: the instruction with the white space before it
-    rb"(q|Q)"  # 2
-    rb"|(?>(?:" + _NUM + _W + rb"++)*+)(?:BT|ET|T\*|cm|Tm|Td|TD|Tc|Tw|Tz|TL|Ts|w)"
-    rb"|(" + _NAME + rb")" + _W + rb"++" + _NUM + _W + rb"++Tf"  # 3
-    rb"|(\d{1,3})" + _W + rb"++Tr"  # 4
-    rb"|(\[<(?:[0-9A-Fa-f]{2})*+>\])" + _W + rb"*+TJ"  # 5: one hex string, as an OCR layer shows a line
-    rb"|(\[(?:" + _W + rb"*+(?:" + _HEXS + rb"|" + _LITS + rb"|" + _NUM + rb"))*+" + _W + rb"*+\])" + _W + rb"*+TJ"  # 6
-    rb"|(" + _HEXS + rb"|" + _LITS + rb")" + _W + rb"*+Tj"  # 7
-    rb"|(" + _NAME + rb")" + _W + rb"++Do"  # 8
-    rb"))" + _END)
+
+
+def _grammar(g: bytes) -> bytes:
+    """One instruction with the white space before it; g is b"(" for the groups walk_simple reads, b"(?:" for
+    none (in a repeat, Python 3.11's re can report a wrong group span for a capture under a possessive
+    quantifier: the run below has none)."""
+    return (
+        g + _W + rb"*+(?:"  # 1: the instruction with the white space before it
+        + g + rb"q|Q)"  # 2
+        rb"|(?>(?:" + _NUM + _W + rb"++)*+)(?:BT|ET|T\*|cm|Tm|Td|TD|Tc|Tw|Tz|TL|Ts|w)"
+        rb"|" + g + _NAME + rb")" + _W + rb"++" + _NUM + _W + rb"++Tf"  # 3
+        rb"|" + g + rb"\d{1,3})" + _W + rb"++Tr"  # 4
+        rb"|" + g + rb"\[<(?:[0-9A-Fa-f]{2})*+>\])" + _W + rb"*+TJ"  # 5: one hex string, as an OCR layer shows a line
+        rb"|" + g + rb"\[(?:" + _W + rb"*+(?:" + _HEXS + rb"|" + _LITS + rb"|" + _NUM + rb"))*+" + _W
+        + rb"*+\])" + _W + rb"*+TJ"  # 6
+        rb"|" + g + _HEXS + rb"|" + _LITS + rb")" + _W + rb"*+Tj"  # 7
+        rb"|" + g + _NAME + rb")" + _W + rb"++Do"  # 8
+        rb"))" + _END)
+
+
+_SIMPLE = re.compile(_grammar(b"("))
+# The longest run of them from the start: linear (possessive, so a failed instruction ends the run at once).
+_SIMPLE_RUN = re.compile(rb"(?:" + _grammar(b"(?:") + rb")*+")
 _TJ_STRINGS = re.compile(rb"<([0-9A-Fa-f]*)>|(\([^()\\\r]*\))")
 _TRAILING_WS = b"\t\n\x0c\r "
 _FIRST = operator.itemgetter(0)
@@ -194,10 +210,16 @@ _FIRST = operator.itemgetter(0)
 
 def _simple_instructions(data: bytes) -> list | None:
     """The instructions of a stream that is nothing but _SIMPLE instructions and white space, else None."""
+    stop = len(data.rstrip(_TRAILING_WS))
+    # The run first: it stops at the first instruction that is not simple (most streams that are not show it
+    # early, with a colour or path operator), where findall would try again at every later byte (and a long
+    # run of numbers without an operator would cost it time quadratic in their count).
+    if _SIMPLE_RUN.match(data).end() != stop:
+        return None
     instrs = _SIMPLE.findall(data)
     # non-overlapping matches (each with the white space before it) inside the stream less its trailing white
     # space (a match ends with an operator or a delimiter) that add up to its length cover all of it
-    if sum(map(len, map(_FIRST, instrs))) != len(data.rstrip(_TRAILING_WS)):
+    if sum(map(len, map(_FIRST, instrs))) != stop:
         return None
     return instrs
 
