@@ -125,7 +125,8 @@ class Walker:
         # Walked once, answered for every copy (an OCR layer repeated on many pages, a form XObject copied
         # per page). Why skipping the copy cannot change any finding: a walk is a function of the decoded
         # bytes, the depth (it decides the initial colour space and the form-depth limit), the objects the
-        # resource lookups return and the facts gathered so far. A walk is *quiet* when it appended nothing
+        # resource lookups return and the facts gathered so far (which only grow: an image once recorded is
+        # passed over by every later walk, the copy's as the first's). A walk is *quiet* when it appended nothing
         # to any list of Facts (no colour use, image, form, ExtGState, shading, inline image, intent,
         # inherited resource, undefined operator, operand-limit or parse finding: _FACT_LISTS) and started
         # no nested walk (form, pattern, Type 3 glyph). What a quiet walk can leave is then only (a) font
