@@ -237,24 +237,26 @@ _INTENTS = {"/RelativeColorimetric", "/AbsoluteColorimetric", "/Perceptual", "/S
 def extgstates(ctx) -> None:
     gss = [(v, loc) for v, loc in resource_entries(ctx, "/ExtGState") if isinstance(v, Dictionary)]
     seen = {key(v) for v, _ in gss if v.is_indirect}
+    ext_gstate, image = Name.ExtGState, Name.Image
     for n in dict_nodes(ctx):
-        dd = n.d
+        dd = n.d  # the node's entries, read once by the graph walk: no qpdf call per entry here
         if "/BM" not in dd and "/Type" not in dd and "/Subtype" not in dd:
             continue
         d = n.obj
-        loc = objref(d)
+        loc = None
         if "/BM" in dd:
+            loc = objref(d)
             bm = dd["/BM"]
             names = [bm] if isinstance(bm, Name) else list(bm) if isinstance(bm, Array) else []
             for b in names:
                 if isinstance(b, Name) and name_str(b) not in _BLEND:
                     ctx.add("6.2.10-1", loc, name_str(b))
-        if get(d, "/Type") == Name.ExtGState and not (d.is_indirect and key(d) in seen):
-            gss.append((d, loc))
-        if get(d, "/Subtype") == Name.Image:
-            ri = get(d, "/Intent")
+        if dd.get("/Type") == ext_gstate and not (d.is_indirect and key(d) in seen):
+            gss.append((d, loc or objref(d)))
+        if dd.get("/Subtype") == image:
+            ri = dd.get("/Intent")
             if isinstance(ri, Name) and name_str(ri) not in _INTENTS:
-                ctx.add("6.2.6-1", loc, name_str(ri))
+                ctx.add("6.2.6-1", loc or objref(d), name_str(ri))
     for d, loc in gss:
         if "/TR" in d:
             ctx.add("6.2.5-1", loc)
@@ -298,41 +300,43 @@ def _halftone(ctx, ht, loc, depth, colorant=None) -> None:
 @check("6.2.8-1", "6.2.8-2", "6.2.8-3", "6.2.8-4", "6.2.8-5", "6.2.9-1", "6.2.9-2", "6.2.9-3",
        "6.2.8.3-1", "6.2.8.3-2", "6.2.8.3-3", "6.2.8.3-4", "6.2.8.3-5")
 def xobjects(ctx) -> None:
+    xobject = Name.XObject
     for n in dict_nodes(ctx):
         d = n.obj
+        dd = n.d  # the entries, read once by the graph walk (no qpdf call per entry here)
         if not isinstance(d, Stream):
             continue
-        st = n.d.get("/Subtype")
-        typ = n.d.get("/Type")
-        if typ not in (None, Name.XObject):
+        st = dd.get("/Subtype")
+        typ = dd.get("/Type")
+        if typ not in (None, xobject):
             continue
         loc = objref(d)
         if st == Name.Image:
-            if "/Alternates" in d:
+            if "/Alternates" in dd:
                 ctx.add("6.2.8-1", loc)
-            if "/OPI" in d:
+            if "/OPI" in dd:
                 ctx.add("6.2.8-2", loc)
-            if get(d, "/Interpolate") is True:
+            if dd.get("/Interpolate") is True:
                 ctx.add("6.2.8-3", loc)
-            bpc = num(get(d, "/BitsPerComponent"))
-            if get(d, "/ImageMask") is not True and bpc is not None and bpc not in (1, 2, 4, 8, 16):
+            bpc = num(dd.get("/BitsPerComponent"))
+            if dd.get("/ImageMask") is not True and bpc is not None and bpc not in (1, 2, 4, 8, 16):
                 ctx.add("6.2.8-4", loc, f"BitsPerComponent {bpc}")
             m = get(d, "/Mask")
             if isinstance(m, Stream):
                 mb = num(get(m, "/BitsPerComponent"))
                 if mb is not None and mb != 1:
                     ctx.add("6.2.8-5", objref(m), f"BitsPerComponent {mb}")
-            if get(d, "/ImageMask") is True:
+            if dd.get("/ImageMask") is True:
                 mb = bpc
                 if mb is not None and mb != 1:
                     ctx.add("6.2.8-5", loc, f"BitsPerComponent {mb}")
-            flt = get(d, "/Filter")
+            flt = dd.get("/Filter")
             if flt == Name.JPXDecode or (isinstance(flt, Array) and Name.JPXDecode in list(flt)):
                 _jpx(ctx, d, loc)
         elif st == Name.Form:
-            if "/OPI" in d or "/PS" in d or get(d, "/Subtype2") == Name.PS:
+            if "/OPI" in dd or "/PS" in dd or dd.get("/Subtype2") == Name.PS:
                 ctx.add("6.2.9-1", loc)
-            if "/Ref" in d:
+            if "/Ref" in dd:
                 ctx.add("6.2.9-2", loc)
         elif st == Name.PS:
             ctx.add("6.2.9-3", loc)
