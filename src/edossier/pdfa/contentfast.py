@@ -8,7 +8,7 @@ from __future__ import annotations
 import operator
 import re
 
-from pikepdf import Dictionary, Name, Stream
+from pikepdf import Dictionary, Stream
 
 from .contentfacts import Facts
 from .contentlimits import _LONG_DIGITS
@@ -132,18 +132,19 @@ def walk_simple(walker, instrs: list, data: bytes, res_chain, loc: str, depth: i
                            for h, lit in _TJ_STRINGS.findall(tj_array)]
             walker.text(font, font_name, strings, mode, loc, res_chain, depth, text_key)
         elif fname:
-            name = Name(fname.decode("ascii"))
-            font_name = name_str(name)
-            font = lookup("/Font", name)
+            # the name as text: a dictionary finds "/F0" as it finds Name("/F0"), and the grammar's names are
+            # ASCII without # escapes, so the text is what name_str would give
+            font_name = fname.decode("ascii")
+            font = lookup("/Font", font_name)
         elif tr:
             mode = int(tr)
         elif xname:
-            name = Name(xname.decode("ascii"))
+            name = xname.decode("ascii")
             xo = lookup("/XObject", name)
             if isinstance(xo, Stream):
                 if defaults is None:
                     defaults = walker.defaults(res_chain)
-                walker.xobject(xo, res_chain, f"{loc}, XObject {name_str(name)}", depth, defaults)
+                walker.xobject(xo, res_chain, f"{loc}, XObject {name}", depth, defaults)
         # else: an operator of _BORING without painting, nothing to record
 
 
