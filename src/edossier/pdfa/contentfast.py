@@ -66,7 +66,7 @@ def walk_simple(walker, instrs: list, data: bytes, res_chain, loc: str, depth: i
     """walk_bytes for a stream of _SIMPLE instructions, without pikepdf's parser: what walk_bytes does for
     each of these operators, and nothing else (no colour operator, so no colour use or painting; no
     operand is out of range, as walk_bytes's `limits` is false). tests/test_pdfa_walk_fast.py compares
-    the facts of both on generated streams."""
+    the reports of both on hostile, generated and mutated streams."""
     walker.ctx.ops_budget -= len(instrs)
     if walker.ctx.ops_budget < 0:
         raise LimitExceeded("too many content-stream operators")
