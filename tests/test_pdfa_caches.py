@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import threading
+import zlib
 
 import pikepdf
 import pytest
@@ -106,3 +107,61 @@ def test_the_cache_is_bounded(monkeypatch):
     assert fontprograms._programs.size <= 4000
     assert len(fontprograms._programs.cache) == 4  # the most recent four
     clear_caches()
+
+
+# ICC profile headers (colour._icc_header): kept by the SHA-256 of the profile stream's raw bytes, its
+# filters and the stream limit. minimal_pdfa's OutputIntent carries an sRGB profile.
+
+def _profile_changed(data: bytes, how) -> bytes:
+    pdf = pikepdf.open(io.BytesIO(data))
+    p = pdf.Root.OutputIntents[0].DestOutputProfile
+    p.write(how(p.read_bytes()))
+    return _save(pdf)
+
+
+def _not_icc(profile: bytes) -> bytes:
+    return profile[:36] + b"xxxx" + profile[40:]  # the header's "acsp" signature broken (ICC.1 7.2.5)
+
+
+def _version_5(profile: bytes) -> bytes:
+    return profile[:8] + b"\x05" + profile[9:]  # ICC version 5 (iccMAX): not allowed in PDF/A-2 (6.2.3)
+
+
+def test_a_cached_icc_header_never_answers_for_other_bytes():
+    from test_pdfa_check import minimal_pdfa
+
+    good = minimal_pdfa()
+    broken, v5 = _profile_changed(good, _not_icc), _profile_changed(good, _version_5)
+    pdf = pikepdf.open(io.BytesIO(good))
+    p = pdf.Root.OutputIntents[0].DestOutputProfile
+    p.write(zlib.compress(p.read_bytes(), 1), filter=pikepdf.Name.FlateDecode)
+    good_again = _save(pdf)
+    raws = []
+    for d in (good, good_again):
+        with pikepdf.open(io.BytesIO(d)) as other:
+            raws.append(other.Root.OutputIntents[0].DestOutputProfile.read_raw_bytes())
+    assert raws[0] != raws[1]
+    clear_caches()
+    for _ in range(2):  # the second round is answered from the cache: the same answers
+        assert "6.2.3-1" not in ids(check_pdf(good))
+        assert "6.2.3-1" in ids(check_pdf(broken))
+        assert "6.2.3-1" in ids(check_pdf(v5))
+        # the good profile's bytes stored with another compression level: other raw bytes, decoded
+        assert "6.2.3-1" not in ids(check_pdf(good_again))
+
+
+def test_the_same_icc_profile_is_decoded_once(monkeypatch):
+    from edossier.pdfa import colour
+    from test_pdfa_check import minimal_pdfa
+
+    decoded = []
+    real = colour._icc_header_of
+    monkeypatch.setattr(colour, "_icc_header_of", lambda ctx, s: (decoded.append(1), real(ctx, s))[1])
+    clear_caches()
+    first = check_pdf(minimal_pdfa())
+    assert len(decoded) == 1  # read by the output-intent and the device-colour checks: decoded once
+    assert check_pdf(minimal_pdfa()) == first
+    assert len(decoded) == 1  # another document with the same profile bytes
+    clear_caches()
+    check_pdf(minimal_pdfa())
+    assert len(decoded) == 2

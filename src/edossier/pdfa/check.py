@@ -24,11 +24,12 @@ __all__ = ["PdfIssue", "PdfReport", "PdfLimits", "check_pdf", "rule_table", "Lim
 
 def clear_caches() -> None:
     """Forget what earlier checks on this thread kept for later ones (parsed font programs by digest,
-    the last XMP packet): for timing a first check (benchmarks/run.py)."""
-    from . import fontprograms, xmpparse
+    the last XMP packet, ICC profile headers by digest): for timing a first check (benchmarks/run.py)."""
+    from . import colour, fontprograms, xmpparse
 
     fontprograms._programs.__dict__.clear()
     xmpparse._last.__dict__.clear()
+    colour._icc.__dict__.clear()
 
 
 def rule_table() -> list[Rule]:

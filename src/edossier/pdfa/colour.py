@@ -3,17 +3,59 @@ rendering intents, transparency."""
 
 from __future__ import annotations
 
+import hashlib
 import struct
+import threading
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
 from .graphics import facts
 from .rules import check
-from .util import name_str, dict_nodes, all_arrays, all_dicts, get, key, num, objref, resource_entries
+from .util import (name_str, dict_nodes, all_arrays, all_dicts, filter_names, get, key, num, objref,
+                   resource_entries)
+
+
+_icc = threading.local()  # this thread's ICC headers by their stream's bytes (_icc_header)
+_ICC_MAX = 256
 
 
 def _icc_header(ctx, s) -> tuple[str, str, float] | None:
+    """(class, colour space, version) from the header of the ICC profile in stream s; None if unreadable.
+
+    The corpus and a document's several checks decode the same profiles again and again (the whole profile,
+    to 560 KB, for 128 bytes): the answer is kept per document by object and per thread by what decides it.
+    Without /DecodeParms, what ctx.stream_bytes returns (or raises) is a function of the raw bytes, the
+    filter names and the stream-size limit alone, so those are the key (SHA-256 of the raw bytes); a stream
+    with /DecodeParms is decoded each time."""
+    done = ctx.cache.setdefault("icc_headers", {})
+    k = key(s)
+    if k in done:
+        return done[k]
+    shared = None
+    try:
+        if get(s, "/DecodeParms") is None:
+            shared = (hashlib.sha256(s.read_raw_bytes()).digest(), tuple(filter_names(s)),
+                      ctx.limits.max_stream_bytes)
+    except Exception:  # noqa: BLE001 - left to stream_bytes below, which fails the same way
+        shared = None
+    cache = getattr(_icc, "cache", None)
+    if cache is None:
+        cache = _icc.cache = {}
+    if shared is not None and shared in cache:
+        h = cache[shared]
+    else:
+        h = _icc_header_of(ctx, s)
+        if shared is not None:
+            if len(cache) >= _ICC_MAX:
+                cache.clear()
+            cache[shared] = h
+    if not isinstance(k[0], str):  # an indirect object: the same stream later in this document
+        done[k] = h
+    return h
+
+
+def _icc_header_of(ctx, s) -> tuple[str, str, float] | None:
     try:
         data = ctx.stream_bytes(s)
     except Exception:  # noqa: BLE001
@@ -195,24 +237,26 @@ _INTENTS = {"/RelativeColorimetric", "/AbsoluteColorimetric", "/Perceptual", "/S
 def extgstates(ctx) -> None:
     gss = [(v, loc) for v, loc in resource_entries(ctx, "/ExtGState") if isinstance(v, Dictionary)]
     seen = {key(v) for v, _ in gss if v.is_indirect}
+    ext_gstate, image = Name.ExtGState, Name.Image
     for n in dict_nodes(ctx):
-        dd = n.d
+        dd = n.d  # the node's entries, read once by the graph walk: no qpdf call per entry here
         if "/BM" not in dd and "/Type" not in dd and "/Subtype" not in dd:
             continue
         d = n.obj
-        loc = objref(d)
+        loc = None
         if "/BM" in dd:
+            loc = objref(d)
             bm = dd["/BM"]
             names = [bm] if isinstance(bm, Name) else list(bm) if isinstance(bm, Array) else []
             for b in names:
                 if isinstance(b, Name) and name_str(b) not in _BLEND:
                     ctx.add("6.2.10-1", loc, name_str(b))
-        if get(d, "/Type") == Name.ExtGState and not (d.is_indirect and key(d) in seen):
-            gss.append((d, loc))
-        if get(d, "/Subtype") == Name.Image:
-            ri = get(d, "/Intent")
+        if dd.get("/Type") == ext_gstate and not (d.is_indirect and key(d) in seen):
+            gss.append((d, loc or objref(d)))
+        if dd.get("/Subtype") == image:
+            ri = dd.get("/Intent")
             if isinstance(ri, Name) and name_str(ri) not in _INTENTS:
-                ctx.add("6.2.6-1", loc, name_str(ri))
+                ctx.add("6.2.6-1", loc or objref(d), name_str(ri))
     for d, loc in gss:
         if "/TR" in d:
             ctx.add("6.2.5-1", loc)
@@ -256,41 +300,43 @@ def _halftone(ctx, ht, loc, depth, colorant=None) -> None:
 @check("6.2.8-1", "6.2.8-2", "6.2.8-3", "6.2.8-4", "6.2.8-5", "6.2.9-1", "6.2.9-2", "6.2.9-3",
        "6.2.8.3-1", "6.2.8.3-2", "6.2.8.3-3", "6.2.8.3-4", "6.2.8.3-5")
 def xobjects(ctx) -> None:
+    xobject = Name.XObject
     for n in dict_nodes(ctx):
         d = n.obj
+        dd = n.d  # the entries, read once by the graph walk (no qpdf call per entry here)
         if not isinstance(d, Stream):
             continue
-        st = n.d.get("/Subtype")
-        typ = n.d.get("/Type")
-        if typ not in (None, Name.XObject):
+        st = dd.get("/Subtype")
+        typ = dd.get("/Type")
+        if typ not in (None, xobject):
             continue
         loc = objref(d)
         if st == Name.Image:
-            if "/Alternates" in d:
+            if "/Alternates" in dd:
                 ctx.add("6.2.8-1", loc)
-            if "/OPI" in d:
+            if "/OPI" in dd:
                 ctx.add("6.2.8-2", loc)
-            if get(d, "/Interpolate") is True:
+            if dd.get("/Interpolate") is True:
                 ctx.add("6.2.8-3", loc)
-            bpc = num(get(d, "/BitsPerComponent"))
-            if get(d, "/ImageMask") is not True and bpc is not None and bpc not in (1, 2, 4, 8, 16):
+            bpc = num(dd.get("/BitsPerComponent"))
+            if dd.get("/ImageMask") is not True and bpc is not None and bpc not in (1, 2, 4, 8, 16):
                 ctx.add("6.2.8-4", loc, f"BitsPerComponent {bpc}")
             m = get(d, "/Mask")
             if isinstance(m, Stream):
                 mb = num(get(m, "/BitsPerComponent"))
                 if mb is not None and mb != 1:
                     ctx.add("6.2.8-5", objref(m), f"BitsPerComponent {mb}")
-            if get(d, "/ImageMask") is True:
+            if dd.get("/ImageMask") is True:
                 mb = bpc
                 if mb is not None and mb != 1:
                     ctx.add("6.2.8-5", loc, f"BitsPerComponent {mb}")
-            flt = get(d, "/Filter")
+            flt = dd.get("/Filter")
             if flt == Name.JPXDecode or (isinstance(flt, Array) and Name.JPXDecode in list(flt)):
                 _jpx(ctx, d, loc)
         elif st == Name.Form:
-            if "/OPI" in d or "/PS" in d or get(d, "/Subtype2") == Name.PS:
+            if "/OPI" in dd or "/PS" in dd or dd.get("/Subtype2") == Name.PS:
                 ctx.add("6.2.9-1", loc)
-            if "/Ref" in d:
+            if "/Ref" in dd:
                 ctx.add("6.2.9-2", loc)
         elif st == Name.PS:
             ctx.add("6.2.9-3", loc)

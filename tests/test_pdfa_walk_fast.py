@@ -1,0 +1,193 @@
+"""The content walk reads streams of a few simple instructions (a scanned page's image, an OCR layer's
+invisible text) with one regular expression instead of pikepdf's parser (issue 19; contentfast._SIMPLE,
+Walker.walk_simple). It must conclude what the full walk concludes: each hostile stream below looks like
+such a stream but is not, or carries something the rules must see; and generated streams are checked both
+ways and must give the same report."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pikepdf
+import pytest
+from pikepdf import Array, Dictionary, Name
+
+from edossier.pdfa.check import check_pdf
+from edossier.pdfa.contentfast import _simple_instructions
+from edossier.pdfa.contentwalk import Walker
+
+from test_pdfa_check import minimal_pdfa
+
+IMAGE = b"q 595.44 0 0 841.92 0 0 cm /Im0 Do Q"
+
+
+def page(ops: bytes) -> bytes:
+    """One page drawing `ops` with resources /Im0 (a DeviceGray image), /F0 (Helvetica) and /F1 (Helvetica
+    whose code 65 has no Unicode value under PDF/A-2u: 6.2.11.7.2-1 when "A" is shown in it)."""
+    def mod(pdf):
+        img = pikepdf.Stream(pdf, b"\x80" * 4, Type=Name.XObject, Subtype=Name.Image, Width=2, Height=2,
+                             ColorSpace=Name.DeviceGray, BitsPerComponent=8)
+        f0 = Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica, Encoding=Name.WinAnsiEncoding)
+        f1 = Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica,
+                        Encoding=Dictionary(Type=Name.Encoding, BaseEncoding=Name.WinAnsiEncoding,
+                                            Differences=Array([65, Name("/g123")])))
+        pdf.pages[0].Resources = Dictionary(XObject=Dictionary(Im0=img), Font=Dictionary(
+            F0=pdf.make_indirect(f0), F1=pdf.make_indirect(f1)))
+        pdf.pages[0].Contents = pdf.make_stream(ops)
+    return minimal_pdfa(mod)
+
+
+def both(data: bytes, monkeypatch, flavour="2u"):
+    """(fast, full) reports of one document, and how many streams the fast path read."""
+    taken = []
+    real = Walker.walk_simple
+    monkeypatch.setattr(Walker, "walk_simple", lambda self, *a: (taken.append(1), real(self, *a))[1])
+    fast = check_pdf(data, flavour=flavour)
+    monkeypatch.setattr(Walker, "fast", False)
+    full = check_pdf(data, flavour=flavour)
+    monkeypatch.setattr(Walker, "fast", True)
+    return fast, full, len(taken)
+
+
+def rules(rep) -> set[str]:
+    return {i.rule_id for i in rep.issues} - {"6.6.4-3"}  # minimal_pdfa's XMP claims 2B
+
+
+HOSTILE = {
+    # (content, read by the fast path?, the findings both paths must make); visible text (mode 0) in the
+    # non-embedded Helvetica is also 6.2.11.4.1-1
+    "text after the image, in the grammar": (IMAGE + b" BT 3 Tr /F1 12 Tf 72 72 Td (A) Tj ET", True,
+                                             {"6.2.11.7.2-1"}),
+    "text after the image, TJ with kerning": (IMAGE + b"\nBT /F1 12 Tf [(x)-250<41>]TJ ET", True,
+                                              {"6.2.11.7.2-1", "6.2.11.4.1-1"}),
+    "text after the image, escaped string": (IMAGE + b" BT 3 Tr /F1 12 Tf (\\101) Tj ET", False, {"6.2.11.7.2-1"}),
+    "text after the image, string across lines": (IMAGE + b" BT /F1 12 Tf (x\r\nA) Tj ET", False,
+                                                   {"6.2.11.7.2-1", "6.2.11.4.1-1"}),
+    "text after the image, one hex string": (IMAGE + b" BT 3 Tr /F1 12 Tf [<41>]TJ ET", True, {"6.2.11.7.2-1"}),
+    "text after a comment": (IMAGE + b" % just an image\nBT /F1 12 Tf (A) Tj ET", False,
+                            {"6.2.11.7.2-1", "6.2.11.4.1-1"}),
+    "colour after the image": (IMAGE + b" 0 0 0 1 k 0 0 10 10 re f", False, {"6.2.4.3-3"}),
+    "operators run together": (b"q 1 0 0 1 0 0 cm /Im0 Do Qq Q", False, {"6.2.2-1"}),
+    "undefined operator": (IMAGE + b" BT 3 Tr /F0 12 Tf (A) Tj ET foo", False, {"6.2.2-1"}),
+    "number run into an operator": (b"q 1 0 0 1 0 0cm /Im0 Do Q", False, {"6.2.2-1"}),
+    # in the grammar, but a number that may be out of range sends the stream to the full walk
+    "integer out of range": (b"q 12345678901 0 0 1 0 0 cm /Im0 Do Q", False, {"6.1.13-1"}),
+    "real too small": (b"q 0." + b"0" * 40 + b"1 0 0 1 0 0 cm /Im0 Do Q", False, {"6.1.13-5"}),
+    "odd hex string": (IMAGE + b" BT 3 Tr /F0 12 Tf <414> Tj ET", False, {"6.1.6-1"}),
+    "q nested 29 deep": (b"q " * 29 + IMAGE + b" Q" * 29, True, {"6.1.13-8"}),
+    "digits inside a hex string only": (IMAGE + b" BT 3 Tr /F0 12 Tf [<30313233343536373839>] TJ ET", True, set()),
+    "unmapped code shown in a font without it": (IMAGE + b" BT 3 Tr /F0 12 Tf (A) Tj ET", True, set()),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_stream(case, monkeypatch):
+    ops, simple, expected = HOSTILE[case]
+    if simple:
+        assert _simple_instructions(ops) is not None
+    fast, full, taken = both(page(ops), monkeypatch)
+    assert rules(fast) == expected
+    assert fast == full
+    assert taken == (1 if simple else 0)
+
+
+def test_the_ocr_layer_pattern_is_read_fast():
+    # what the builder writes (pdfmake): a scan drawn by the page, then the OCR form, text in mode 3
+    line = b"q\n.95904 0 0 1 2.42805 0 cm\nBT\n3 Tr\n.8316 w\n/F0 16.632 Tf\n1 0 0 1 59.28 749.89199 Tm\n" \
+           b"[<1faa20c60709141c268321d8443f1bec30ec141c09c30a84171217d107632f55330137e8>]TJ\nET\nQ\n"
+    instrs = _simple_instructions(line * 3)
+    assert instrs is not None and len(instrs) == 30  # 10 operators a line
+    assert _simple_instructions(b"q 595.44 0 0 841.92 0 0 cm /Im0 Do Q\nq /Ocr0 Do Q") is not None
+
+
+# Generated streams: fragments the grammar accepts, mixed with ones it refuses, in random order. The fast
+# path must be taken for some and the reports of both paths must be equal for all.
+GOOD = [b"q", b"Q", b"BT", b"ET", b"3 Tr", b"0 Tr", b"/F0 12 Tf", b"/F1 9.5 Tf", b"1 0 0 1 72 700 Tm", b"72 650 Td",
+        b"T*", b".5 w", b"(A) Tj", b"<41> Tj", b"(B) Tj", b"[(A) -120 <4142>] TJ", b"[] TJ", b"[<41>]TJ", b"[<>] TJ",
+        b"/Im0 Do", b"/Xx Do", b"/F2 12 Tf",  # the last two: names of no resource
+        b"595 0 0 842 0 0 cm", b"2 Tc", b"100 Tz"]
+BAD = [b"0 0 0 1 k", b"1 0 0 RG", b"0 0 10 10 re f", b"foo", b"(\\101) Tj", b"% note\n",
+       b"/DeviceCMYK cs", b"<4> Tj", b"1.2.3 w", b"(a) (b) Tj", b"12345678901 w", b"[1-2] TJ"]
+
+
+def test_generated_streams_give_the_same_report(monkeypatch):
+    rnd = random.Random(19)
+    fast_taken = findings = 0
+    for n in range(60):
+        bad = n % 3 == 0  # every third stream has one fragment the grammar refuses
+        frags = [rnd.choice(GOOD) for _ in range(rnd.randint(1, 25))]
+        if bad:
+            frags.insert(rnd.randrange(len(frags) + 1), rnd.choice(BAD))
+        ops = rnd.choice([b" ", b"\n", b"\r\n", b"\t"]).join(frags)
+        fast, full, taken = both(page(ops), monkeypatch)
+        assert fast == full, ops
+        fast_taken += taken
+        findings += bool(rules(fast))
+        if bad:
+            assert taken == 0, ops
+    assert fast_taken >= 30 and findings >= 10  # both paths were exercised, on documents with findings
+
+
+def test_a_form_without_resources_inherits_them_on_both_paths(monkeypatch):
+    # the form's /F0 and /Im0 come from the page (6.2.2-2): the fast path must record them as inherited
+    def with_form(data: bytes) -> bytes:
+        pdf = pikepdf.open(io.BytesIO(data))
+        fm = pdf.make_stream(b"BT 3 Tr /F0 12 Tf (A) Tj ET q 10 0 0 10 0 0 cm /Im0 Do Q", Type=Name.XObject,
+                             Subtype=Name.Form, BBox=Array([0, 0, 595, 842]))
+        pdf.pages[0].Resources.XObject.Fm0 = fm
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+        return out.getvalue()
+
+    data = with_form(page(b"q /Fm0 Do Q"))
+    fast, full, taken = both(data, monkeypatch)
+    assert taken == 2  # the page's stream and the form's
+    assert rules(fast) == {"6.2.2-2"}
+    assert sorted(i.message_en.rsplit("[", 1)[-1] for i in fast.issues if i.rule_id == "6.2.2-2") == \
+        ["/Font/F0 inherited from the page]", "/XObject/Im0 inherited from the page]"]
+    assert fast == full
+
+
+def test_a_long_run_of_numbers_costs_linear_time(monkeypatch):
+    # simple instructions, then 400 KB of numbers with no operator: findall alone would retry at every byte,
+    # each time over all the numbers after it (hours); the run that precedes it stops at the first number
+    import time
+
+    ops = b"q 1 0 0 1 0 0 cm /Im0 Do Q\n" * 40 + b"1 " * 200_000
+    t = time.process_time()
+    assert _simple_instructions(ops) is None
+    assert time.process_time() - t < 5
+    fast, full, taken = both(page(ops), monkeypatch)
+    assert taken == 0 and fast == full
+
+
+def test_inline_image_data_is_refused_without_error():
+    # binary inline-image data (here LZW) after BI ... ID: not simple, and the grammar's run must not fail on it
+    # (a capture under a possessive repeat made Python 3.11's re raise SystemError on a corpus file like this)
+    ops = b"q\n50 0 0 50 50 350 cm\nBI\n/W 1\n/H 1\n/CS /RGB\n/BPC 8\n/F /LZW\nID\n" + bytes(range(256)) * 2 + \
+        b"\nEI\nQ"
+    assert _simple_instructions(ops) is None
+
+
+def test_mutated_streams_give_the_same_report(monkeypatch):
+    # the generated streams with one to three bytes inserted, deleted or replaced by PDF syntax characters:
+    # the grammar's edges (a number run into an operator, a broken string, a NUL, a stray delimiter)
+    rnd = random.Random(1907)
+    chars = b" \t\n\r\x0c\x00()<>[]{}/%\\#+-.0123456789eEqQTJjfmrgkBDIOLa"
+    fast_taken = 0
+    for _ in range(150):
+        ops = bytearray(b" ".join(rnd.choice(GOOD) for _ in range(rnd.randint(1, 12))))
+        for _ in range(rnd.randint(1, 3)):
+            k = min(rnd.randrange(len(ops) + 1), len(ops) - 1)
+            r = rnd.random()
+            if r < 0.4:
+                ops[k:k] = bytes([rnd.choice(chars)])
+            elif r < 0.7 and len(ops) > 1:
+                del ops[k]
+            else:
+                ops[k] = rnd.choice(chars)
+        fast, full, taken = both(page(bytes(ops)), monkeypatch)
+        assert fast == full, bytes(ops)
+        fast_taken += taken
+    assert fast_taken >= 10  # some mutations leave a simple stream (another number, name or string)
