@@ -86,12 +86,14 @@ def _pdf_pages(path: Path) -> int:
 
 def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt.datetime, warnings: list,
                     progress: Progress | None, ocr: OcrOptions | None, sink: Sink,
-                    problems: list | None = None) -> list[tuple[Document, object]]:
+                    problems: list | None = None, prechecked: Callable[[], None] | None = None,
+                    ) -> list[tuple[Document, object]]:
     """Make every document's PDF/A and hand it to `sink` (the package writer) as soon as it is made,
     so each document is written once, straight into the package; returns (Document, what `sink`
     returned) in record order. OCR (when asked) runs ahead in worker processes across all pages of the
     layer, so every core is busy even with one-page documents. With `problems` (lint), a document that
-    cannot be made is noted there and left out."""
+    cannot be made is noted there and left out. `prechecked` is called after the precheck pool and
+    before any thread or OCR process exists: the moment to fork (building/ahead.py)."""
     scans = []
     for d in docs_in:
         try:
@@ -101,6 +103,8 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
     # every core decodes scans; the checks below then find them done. Before the OCR pool starts:
     # the precheck forks, and a fork is safest before the pool's threads and pipes exist.
     passed = precheck_scans(scans)
+    if prechecked is not None:
+        prechecked()
     plans, futures, pool = [], [], None
     try:
         if ocr is not None and scans:
