@@ -162,3 +162,19 @@ def test_without_the_check_ahead_process_the_preflight_checks_everything(agencie
     assert result.preflight.passed
     assert seen == {"noted": 0, "computed": 1}
     assert validate_package(tmp_path / "1.edp", trust=trust).verdict == "accept"
+
+
+def test_the_digest_from_the_id_pass_is_the_sha256_of_the_document(tmp_path):
+    """The builder's manifest digest of a document comes from the pass that computes its /ID (spec
+    §7.1): the SHA-256 of the bytes returned, /ID included — not of the file with the placeholder."""
+    import datetime as dt
+
+    from conftest import scan
+    from edossier.pdfmake.scans import images_to_pdfa
+
+    digests = {}
+    pdf, _ = images_to_pdfa([scan(tmp_path / "a.jpg", "a"), scan(tmp_path / "b.jpg", "b")], title="讯问笔录",
+                            author=None, created=dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc), digests=digests)
+    assert digests == {"sha256": hashlib.sha256(pdf).digest()}
+    placeholder = b"<31415926535897932384626433832795><31415926535897932384626433832795>"
+    assert placeholder not in pdf

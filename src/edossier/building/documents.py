@@ -27,7 +27,8 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 
 
 Progress = Callable[[int, int, str], None]  # (pages done, pages in all, current document title)
-Sink = Callable[[str, bytes], object]  # (member name, PDF bytes) -> e.g. a Future of the member's SHA-256
+# (member name, PDF bytes[, their SHA-256 when known]) -> e.g. a Future of the member's digest
+Sink = Callable[..., object]
 
 
 @dataclass(frozen=True)
@@ -157,14 +158,15 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
                     if progress:
                         progress(done + n + 1, total, d["title"])
             try:
+                digests: dict = {}  # of exactly pdf_bytes, from the /ID's pass: the writer need not hash it
                 pdf_bytes, pages, scan = _document_pdf(source, d, created, warnings, files=files, text_layers=texts,
-                                                       ocr=ocr is not None)
+                                                       ocr=ocr is not None, digests=digests)
             except BuildError as exc:
                 if problems is None:
                     raise
                 problems.append((d["id"], exc.en, exc.zh))
                 continue
-            token = sink(document_name(layer, i), pdf_bytes)
+            token = sink(document_name(layer, i), pdf_bytes, digests.get("sha256"))
             del pdf_bytes
             built.append((Document(
                 id=d["id"], volume=d["volume"], type=d["type"], title=d["title"],
@@ -255,7 +257,7 @@ def _render_sheets(sheets) -> list:
 
 
 def _document_pdf(source: Source, d: dict, created: dt.datetime, warnings: list, *, files: list[Path] | None = None,
-                  text_layers=None, ocr: bool = False) -> tuple[bytes, int, Scan | None]:
+                  text_layers=None, ocr: bool = False, digests: dict | None = None) -> tuple[bytes, int, Scan | None]:
     files = files if files is not None else _document_files(source, d)
     if files[0].suffix.lower() == ".pdf":
         data = files[0].read_bytes()
@@ -281,7 +283,7 @@ def _document_pdf(source: Source, d: dict, created: dt.datetime, warnings: list,
         return rebuilt, pages, None
     try:
         pdf_bytes, infos = images_to_pdfa(files, title=d["title"], author=d.get("author"), created=created,
-                                          text_layers=text_layers)
+                                          text_layers=text_layers, digests=digests)
     except ImageInputError as exc:
         raise BuildError(f"document {d['id']}: {exc.en}", f"文书 {d['id']}：{exc.zh}") from None
     dpis = [i.dpi for i in infos if i.dpi]

@@ -185,9 +185,10 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
             if (checks.enabled or lint) and available():
                 ahead.append(stack.enter_context(CheckAhead(target, algorithm)))
 
-        def sink(name: str, pdf: bytes):
+        def sink(name: str, pdf: bytes, sha256: bytes | None = None):
             return writer.add_bytes_later(name, pdf, compress=False, algorithm=algorithm,
-                                          written=ahead[0].submit if ahead else None)
+                                          written=ahead[0].submit if ahead else None,
+                                          digest=sha256 if algorithm == "sha256" else None)
 
         built = _make_documents(source, docs_in, layer, created, warnings, progress, ocr, sink, problems,
                                 prechecked=start_ahead)
