@@ -96,11 +96,14 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
     cannot be made is noted there and left out. `prechecked` is called after the precheck pool and
     before any thread or OCR process exists: the moment to fork (building/ahead.py)."""
     scans = []
+    files_of: list = []  # each document's files, or the BuildError naming the one that is wrong
     for d in docs_in:
         try:
-            scans += [f for f in _document_files(source, d) if f.suffix.lower() in IMAGE_SUFFIXES]
-        except BuildError:
-            pass  # reported by the plan below
+            files_of.append(_document_files(source, d))
+        except BuildError as exc:
+            files_of.append(exc)  # raised (or, by lint, noted) in the plan below, in document order
+            continue
+        scans += [f for f in files_of[-1] if f.suffix.lower() in IMAGE_SUFFIXES]
     # every core decodes scans; the checks below then find them done. Before the OCR pool starts:
     # the precheck forks, and a fork is safest before the pool's threads and pipes exist.
     passed = precheck_scans(scans)
@@ -114,9 +117,10 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
             # Started before the documents are planned, and each file's pages submitted as soon as it is
             # planned, so the workers load their models and recognise while this process goes on (#19).
             pool = OcrPool(ocr.engine, ocr.jobs)
-        for d in docs_in:
+        for d, files in zip(docs_in, files_of):
             try:
-                files = _document_files(source, d)
+                if isinstance(files, BuildError):
+                    raise files
                 if problems is not None:  # lint: every bad scan of the document, not just the first
                     from ..validation.documents import scan_findings
 
