@@ -127,6 +127,7 @@ def test_a_document_changed_after_it_was_checked_ahead_is_refused(agencies, cred
     assert ("D006", "documents/001/0002.pdf") in codes
     assert seen == {"noted": 1, "computed": 1}  # document 1 unchanged: its facts; document 2 checked again
     assert not out.exists()
+    assert not evidence._FACTS, "forgotten on a refusal too"
 
 
 def test_noted_facts_are_found_only_by_the_digest_of_the_bytes(agencies, creds, tmp_path):
@@ -178,3 +179,22 @@ def test_the_digest_from_the_id_pass_is_the_sha256_of_the_document(tmp_path):
     assert digests == {"sha256": hashlib.sha256(pdf).digest()}
     placeholder = b"<31415926535897932384626433832795><31415926535897932384626433832795>"
     assert placeholder not in pdf
+
+
+def test_a_document_too_large_to_check_is_not_read_ahead(agencies, creds, trust, tmp_path, monkeypatch):
+    """A document above the PDF checks' size limit is not checked by the preflight (X005, refused); the
+    check ahead does not read it into memory either."""
+    import edossier.validation.members as members
+
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1)])
+    monkeypatch.setattr(members, "MAX_PDF_BYTES", 100)  # every document is "too large"
+    submitted = []
+    real = ahead.CheckAhead.submit
+    monkeypatch.setattr(ahead.CheckAhead, "submit", lambda self, o, n: submitted.append(n) or real(self, o, n))
+    noted = []
+    monkeypatch.setattr(evidence, "remember", lambda *a: noted.append(a))
+    with pytest.raises(PreflightRefused) as exc:
+        build_package(src, tmp_path / "1.edp", creds["police"], generated_pages=False, checks=BuildChecks(trust=trust))
+    assert submitted and all(n > 100 for n in submitted)
+    assert {f.code for f in exc.value.blocking} == {"X005"}
+    assert not noted  # nothing was read and checked ahead

@@ -73,6 +73,10 @@ class CheckAhead:
 
     def submit(self, offset: int, length: int) -> None:
         """Check the `length` bytes at `offset` of the target (a member's data, written and flushed)."""
+        from ..validation.members import MAX_PDF_BYTES
+
+        if length > MAX_PDF_BYTES:
+            return  # the preflight does not check it either (X005): not read into memory here
         with self._send_lock:
             try:
                 self._tasks.send((offset, length))
