@@ -198,3 +198,20 @@ def test_a_document_too_large_to_check_is_not_read_ahead(agencies, creds, trust,
     assert submitted and all(n > 100 for n in submitted)
     assert {f.code for f in exc.value.blocking} == {"X005"}
     assert not noted  # nothing was read and checked ahead
+
+
+def test_a_check_ahead_process_that_stops_answering_is_stopped(agencies, creds, trust, tmp_path, monkeypatch):
+    """A process that neither answers nor ends (a deadlock after the fork, a pathological input PDF) is
+    stopped once it has said nothing for STALL seconds; the preflight checks every document itself."""
+    import time
+
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1), ("d2", "讯问笔录", 1)])
+    monkeypatch.setattr(ahead, "STALL", 0.5)
+    monkeypatch.setattr(ahead, "_serve", lambda *a: time.sleep(60))
+    seen = _counting(monkeypatch)
+    started = time.monotonic()
+    result = build_package(src, tmp_path / "1.edp", creds["police"], generated_pages=False,
+                           checks=BuildChecks(trust=trust))
+    assert time.monotonic() - started < 30
+    assert result.preflight.passed
+    assert seen == {"noted": 0, "computed": 2}

@@ -27,7 +27,11 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
+
+
+STALL = 120.0  # seconds without a result after which finish() stops the child
 
 
 def available() -> bool:
@@ -68,6 +72,7 @@ class CheckAhead:
         tasks_r.close()
         results_w.close()  # EOF on `_results` once the child has gone
         self._send_lock = threading.Lock()
+        self._progress = time.monotonic()  # when the child last reported (finish's stall watch)
         self._collector = threading.Thread(target=self._collect, name="edossier-check-ahead", daemon=True)
         self._collector.start()
 
@@ -96,15 +101,23 @@ class CheckAhead:
                 continue
             remember(algorithm, digest, facts)
             self.keys.append((algorithm, digest))
+            self._progress = time.monotonic()
 
     def finish(self) -> list[tuple[str, bytes]]:
-        """No more documents: wait until the child has sent every result (or has gone)."""
+        """No more documents: wait until the child has sent every result (or has gone). A child that sends
+        nothing for STALL seconds is stopped (a deadlock after the fork, a pathological input PDF): the
+        preflight then checks what it did not report, as it would without it."""
         with self._send_lock:
             try:
                 self._tasks.send(None)
             except (OSError, ValueError):
                 pass
-        self._collector.join()
+        while self._collector.is_alive():
+            self._collector.join(timeout=1.0)
+            if self._collector.is_alive() and time.monotonic() - self._progress > STALL:
+                self._proc.terminate()  # EOF for the collector
+                self._collector.join(timeout=5)
+                break
         self._proc.join(timeout=5)
         return list(self.keys)
 
