@@ -27,7 +27,8 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 
 
 Progress = Callable[[int, int, str], None]  # (pages done, pages in all, current document title)
-Sink = Callable[[str, bytes], object]  # (member name, PDF bytes) -> e.g. a Future of the member's SHA-256
+# (member name, PDF bytes[, their SHA-256 when known]) -> e.g. a Future of the member's digest
+Sink = Callable[..., object]
 
 
 @dataclass(frozen=True)
@@ -86,21 +87,28 @@ def _pdf_pages(path: Path) -> int:
 
 def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt.datetime, warnings: list,
                     progress: Progress | None, ocr: OcrOptions | None, sink: Sink,
-                    problems: list | None = None) -> list[tuple[Document, object]]:
+                    problems: list | None = None, prechecked: Callable[[], None] | None = None,
+                    ) -> list[tuple[Document, object]]:
     """Make every document's PDF/A and hand it to `sink` (the package writer) as soon as it is made,
     so each document is written once, straight into the package; returns (Document, what `sink`
     returned) in record order. OCR (when asked) runs ahead in worker processes across all pages of the
     layer, so every core is busy even with one-page documents. With `problems` (lint), a document that
-    cannot be made is noted there and left out."""
+    cannot be made is noted there and left out. `prechecked` is called after the precheck pool and
+    before any thread or OCR process exists: the moment to fork (building/ahead.py)."""
     scans = []
+    files_of: list = []  # each document's files, or the BuildError naming the one that is wrong
     for d in docs_in:
         try:
-            scans += [f for f in _document_files(source, d) if f.suffix.lower() in IMAGE_SUFFIXES]
-        except BuildError:
-            pass  # reported by the plan below
+            files_of.append(_document_files(source, d))
+        except BuildError as exc:
+            files_of.append(exc)  # raised (or, by lint, noted) in the plan below, in document order
+            continue
+        scans += [f for f in files_of[-1] if f.suffix.lower() in IMAGE_SUFFIXES]
     # every core decodes scans; the checks below then find them done. Before the OCR pool starts:
     # the precheck forks, and a fork is safest before the pool's threads and pipes exist.
     passed = precheck_scans(scans)
+    if prechecked is not None:
+        prechecked()
     plans, futures, pool = [], [], None
     try:
         if ocr is not None and scans:
@@ -109,9 +117,10 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
             # Started before the documents are planned, and each file's pages submitted as soon as it is
             # planned, so the workers load their models and recognise while this process goes on (#19).
             pool = OcrPool(ocr.engine, ocr.jobs)
-        for d in docs_in:
+        for d, files in zip(docs_in, files_of):
             try:
-                files = _document_files(source, d)
+                if isinstance(files, BuildError):
+                    raise files
                 if problems is not None:  # lint: every bad scan of the document, not just the first
                     from ..validation.documents import scan_findings
 
@@ -153,14 +162,15 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
                     if progress:
                         progress(done + n + 1, total, d["title"])
             try:
+                digests: dict = {}  # of exactly pdf_bytes, from the /ID's pass: the writer need not hash it
                 pdf_bytes, pages, scan = _document_pdf(source, d, created, warnings, files=files, text_layers=texts,
-                                                       ocr=ocr is not None)
+                                                       ocr=ocr is not None, digests=digests)
             except BuildError as exc:
                 if problems is None:
                     raise
                 problems.append((d["id"], exc.en, exc.zh))
                 continue
-            token = sink(document_name(layer, i), pdf_bytes)
+            token = sink(document_name(layer, i), pdf_bytes, digests.get("sha256"))
             del pdf_bytes
             built.append((Document(
                 id=d["id"], volume=d["volume"], type=d["type"], title=d["title"],
@@ -252,7 +262,7 @@ def _render_sheets(sheets) -> list:
 
 
 def _document_pdf(source: Source, d: dict, created: dt.datetime, warnings: list, *, files: list[Path] | None = None,
-                  text_layers=None, ocr: bool = False) -> tuple[bytes, int, Scan | None]:
+                  text_layers=None, ocr: bool = False, digests: dict | None = None) -> tuple[bytes, int, Scan | None]:
     files = files if files is not None else _document_files(source, d)
     if files[0].suffix.lower() == ".pdf":
         data = files[0].read_bytes()
@@ -278,7 +288,7 @@ def _document_pdf(source: Source, d: dict, created: dt.datetime, warnings: list,
         return rebuilt, pages, None
     try:
         pdf_bytes, infos = images_to_pdfa(files, title=d["title"], author=d.get("author"), created=created,
-                                          text_layers=text_layers)
+                                          text_layers=text_layers, digests=digests)
     except ImageInputError as exc:
         raise BuildError(f"document {d['id']}: {exc.en}", f"文书 {d['id']}：{exc.zh}") from None
     dpis = [i.dpi for i in infos if i.dpi]

@@ -174,10 +174,24 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
         target = stack.enter_context(atomic_output(output)) if output is not None else Path(scratch.name) / "lint.edp"
         writer = stack.enter_context(PackageWriter(target, base=base_path, date_time=stamp.timetuple()[:6]))
 
-        def sink(name: str, pdf: bytes):
-            return writer.add_bytes_later(name, pdf, compress=False, algorithm=algorithm)
+        # The preflight's document checks, on the second core while the next document is made: each
+        # document is checked from the bytes read back from `target`, and the preflight takes those
+        # facts for a member whose bytes have the same digest (building/ahead.py, issue 19).
+        ahead = []
 
-        built = _make_documents(source, docs_in, layer, created, warnings, progress, ocr, sink, problems)
+        def start_ahead():
+            from .ahead import CheckAhead, available
+
+            if (checks.enabled or lint) and available():
+                ahead.append(stack.enter_context(CheckAhead(target, algorithm)))
+
+        def sink(name: str, pdf: bytes, sha256: bytes | None = None):
+            return writer.add_bytes_later(name, pdf, compress=False, algorithm=algorithm,
+                                          written=ahead[0].submit if ahead else None,
+                                          digest=sha256 if algorithm == "sha256" else None)
+
+        built = _make_documents(source, docs_in, layer, created, warnings, progress, ocr, sink, problems,
+                                prechecked=start_ahead)
         generated = 0
         if generated_pages:
             writer.drain()  # the sheets may be rendered in a forked process: no write in flight then
@@ -202,9 +216,13 @@ def _make_layer(source_dir, output, credential, *, base_path, created, progress,
         if checks.enabled or lint:
             from .preflight import preflight, refusal
 
+            if ahead:
+                ahead[0].finish()
             result = preflight(target, layer, trust=checks.trust, at=created, policy=checks.policy,
                                allow=checks.allow, profile=checks.profile,
                                credential=credential, agency=agency if credential is not None else None)
+            if ahead:
+                ahead[0].close()  # its notes are forgotten: they served this preflight only
             if lint:
                 from .preflight import add_source_problems
 

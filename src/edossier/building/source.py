@@ -11,6 +11,7 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import jsonschema
@@ -48,7 +49,7 @@ class Source:
         where = f"{SOURCE_FILE}: key '{key}': " if key else ""
         where_zh = f"{SOURCE_FILE}：键 '{key}'：" if key else ""
         path = (self.folder / rel).resolve()
-        if not path.is_relative_to(self.folder.resolve()):
+        if not path.is_relative_to(self._root):
             raise SourceError(f"{where}{rel}: the file is outside the source folder",
                               f"{where_zh}{rel}：文件不在源文件夹之内")
         if not path.is_file():
@@ -63,12 +64,23 @@ class Source:
                               f"{where_zh}{rel}：无法读取（{reason}）：{path}") from None
         return path
 
+    @cached_property
+    def _root(self) -> Path:
+        return self.folder.resolve()
+
     def _key_of(self, rel: str) -> str | None:
+        return self._keys.get(rel)
+
+    @cached_property
+    def _keys(self) -> dict[str, str]:
+        """Each file name to the first key that names it: one pass, not one per file (a 1,000-page
+        source asked once per page, #19)."""
+        keys: dict[str, str] = {}
         for i, d in enumerate(self.data.get("documents", [])):
             for j, f in enumerate(d.get("files", [])):
-                if f == rel:
-                    return f"documents[{i}].files[{j}]"
-        return None
+                if isinstance(f, str):
+                    keys.setdefault(f, f"documents[{i}].files[{j}]")
+        return keys
 
 
 def _plain(value):

@@ -384,10 +384,15 @@ class PackageWriter:
         info.external_attr = (stat.S_IFREG | 0o644) << 16
         return info
 
-    def _write(self, name: str, data: bytes, compress: bool, algorithm: str = "sha256") -> bytes:
+    def _write(self, name: str, data: bytes, compress: bool, algorithm: str = "sha256", written=None,
+               digest: bytes | None = None) -> bytes:
         info = self._info(name, zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED)
         self.zf.writestr(info, data, compresslevel=6 if compress else None)
-        return hashlib.new(algorithm, data).digest()
+        if written is not None and not compress and not info.flag_bits & 0x08:
+            # a stored member without a data descriptor ends where the next one starts
+            self.zf.fp.flush()
+            written(self.zf.start_dir - info.compress_size, info.compress_size)
+        return digest if digest is not None else hashlib.new(algorithm, data).digest()
 
     def add_bytes(self, name: str, data: bytes, *, compress: bool, algorithm: str = "sha256") -> bytes:
         """Write one member now (after every member queued before it); return its digest in `algorithm`
@@ -395,16 +400,21 @@ class PackageWriter:
         self.drain()
         return self._write(name, data, compress, algorithm)
 
-    def add_bytes_later(self, name: str, data: bytes, *, compress: bool, algorithm: str = "sha256"):
+    def add_bytes_later(self, name: str, data: bytes, *, compress: bool, algorithm: str = "sha256", written=None,
+                        digest: bytes | None = None):
         """Queue one member for the background thread; returns a Future of its digest. Waits while
-        PENDING members are queued, so memory holds a bounded number of documents."""
+        PENDING members are queued, so memory holds a bounded number of documents. `written(offset,
+        length)` is called on that thread once a stored member's data is in the file (flushed), with
+        where it lies. `digest`: the caller's digest of exactly `data` in `algorithm`, computed
+        anyway (the builder's for a PDF's /ID), so it is not hashed again; a wrong one would show as
+        I001 in the preflight."""
         if self._pool is None:
             from concurrent.futures import ThreadPoolExecutor
 
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="edossier-zip")
         while len(self._pending) >= self.PENDING:
             self._pending.pop(0).result()
-        future = self._pool.submit(self._write, name, data, compress, algorithm)
+        future = self._pool.submit(self._write, name, data, compress, algorithm, written, digest)
         self._pending.append(future)
         return future
 

@@ -22,8 +22,10 @@ def srgb_icc() -> bytes:
 
 
 def finish_pdfa(pdf: pikepdf.Pdf, *, title: str, author: str | None, created: dt.datetime, lang: str,
-                conformance: str = "U") -> bytes:
-    """The PDF/A plumbing shared by every document we make: OutputIntent, XMP, Info, ID."""
+                conformance: str = "U", digests: dict | None = None) -> bytes:
+    """The PDF/A plumbing shared by every document we make: OutputIntent, XMP, Info, ID. `digests`, a
+    dict, receives {"sha256": SHA-256 of the returned bytes}, computed with the /ID's own pass (the
+    builder's manifest digest, which is then not hashed again)."""
     icc = Stream(pdf, srgb_icc(), N=3)
     pdf.Root.OutputIntents = Array([Dictionary(
         Type=Name.OutputIntent, S=Name.GTS_PDFA1,
@@ -56,12 +58,18 @@ def finish_pdfa(pdf: pikepdf.Pdf, *, title: str, author: str | None, created: dt
     out = io.BytesIO()
     pdf.save(out, static_id=True, min_version="1.7", fix_metadata_version=False,
              object_stream_mode=pikepdf.ObjectStreamMode.preserve, compress_streams=True)
-    if _content_id(out.getbuffer()):
+    final = _content_id(out.getbuffer())
+    if final is not None:
+        if digests is not None:
+            digests["sha256"] = final
         return out.getvalue()
     out = io.BytesIO()  # no placeholder where expected (never seen): qpdf's own content-derived ID
     pdf.save(out, deterministic_id=True, min_version="1.7", fix_metadata_version=False,
              object_stream_mode=pikepdf.ObjectStreamMode.preserve, compress_streams=True)
-    return out.getvalue()
+    data = out.getvalue()
+    if digests is not None:
+        digests["sha256"] = hashlib.sha256(data).digest()
+    return data
 
 
 # qpdf's fixed test ID (`static_id`), written by the save above into the trailer (or the cross-reference
@@ -69,20 +77,27 @@ def finish_pdfa(pdf: pikepdf.Pdf, *, title: str, author: str | None, created: dt
 _STATIC_ID = b"<31415926535897932384626433832795><31415926535897932384626433832795>"
 
 
-def _content_id(buf: memoryview) -> bool:
+def _content_id(buf: memoryview) -> bytes | None:
     """Replace, in place, the placeholder /ID by the content-derived one (docs/spec.md §7.1): both
     strings are the first 16 bytes of the SHA-256 of the file as saved with the placeholder. qpdf's
     `deterministic_id` is an MD5 over the whole file, 19 of 22 ms to save a 9.5 MB scanned document
     (issue 19); SHA-256 runs at the speed of the hardware's SHA extensions. Same length, so no offset
-    moves. False when the placeholder is not in the last 4 KiB (the trailer always is)."""
+    moves. Returns the SHA-256 of the file as it is now (with its /ID), from the same pass: everything
+    before the placeholder is hashed once for both digests. None when the placeholder is not in the
+    last 4 KiB (the trailer always is)."""
     tail = max(0, len(buf) - 4096)
     i = bytes(buf[tail:]).rfind(_STATIC_ID)
     if i < 0:
-        return False
+        return None
     i += tail
-    ident = hashlib.sha256(buf).hexdigest()[:32].encode()
-    buf[i:i + len(_STATIC_ID)] = b"<" + ident + b"><" + ident + b">"
-    return True
+    end = i + len(_STATIC_ID)
+    head = hashlib.sha256(buf[:i])
+    final = head.copy()
+    head.update(buf[i:])
+    ident = head.hexdigest()[:32].encode()
+    buf[i:end] = b"<" + ident + b"><" + ident + b">"
+    final.update(buf[i:])
+    return final.digest()
 
 
 def fix_cid_fonts(pdf: pikepdf.Pdf) -> None:

@@ -381,9 +381,10 @@ def _placement(w: int, h: int, orientation: int, sx: float, sy: float) -> tuple[
 
 def images_to_pdfa(images: list[Path], *, title: str, author: str | None, created: dt.datetime,
                    lang: str = "zh-CN", text_layers: Sequence[PageText | None] | None = None,
-                   ) -> tuple[bytes, list[PageInfo]]:
+                   digests: dict | None = None) -> tuple[bytes, list[PageInfo]]:
     """Build one PDF/A-2u document, one page per image (per frame of a multi-page TIFF); return its
-    bytes and per-page info. `text_layers`, one per page, adds an invisible OCR text layer."""
+    bytes and per-page info. `text_layers`, one per page, adds an invisible OCR text layer. `digests`:
+    as for finish_pdfa."""
     pdf = pikepdf.new()
     infos = []
     for path, (img, jpeg, g4, orientation) in ((p, frame) for p in images for frame in _frames(p)):
@@ -410,7 +411,7 @@ def images_to_pdfa(images: list[Path], *, title: str, author: str | None, create
         from .textlayer import add_text_layers
 
         add_text_layers(pdf, list(text_layers))
-    return finish_pdfa(pdf, title=title, author=author, created=created, lang=lang), infos
+    return finish_pdfa(pdf, title=title, author=author, created=created, lang=lang, digests=digests), infos
 
 
 # ----------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ their issues into registry findings (keeping the veraPDF rule id) and adds what 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 from ..findings import Finding, finding
 
@@ -17,6 +18,11 @@ _KIND_CODE = {"pdfa": "D003", "active": "D004", "unreadable": "D001", "internal"
 def image_findings(location: str, data: bytes, limits=None) -> list[Finding]:
     """D006/D007/D008 for the images of one PDF that opens cleanly (`images.check_pdf_images`): the
     same image checks the builder runs on every scan. A check that cannot run is X005, never a pass."""
+    return _image_findings(location, _image_outcome(data, limits))
+
+
+def _image_outcome(data: bytes, limits=None):
+    """The image checks' issues (a list of images_pdf.ImageFinding), or why they could not run (str)."""
     import pikepdf
 
     from ..pdfa.limits import PdfLimits
@@ -25,12 +31,34 @@ def image_findings(location: str, data: bytes, limits=None) -> list[Finding]:
     limits = limits or PdfLimits()
     try:
         with pikepdf.open(io.BytesIO(data), attempt_recovery=False, suppress_warnings=True) as pdf:
-            found = check_pdf_images(pdf, max_stream_bytes=limits.max_stream_bytes)
+            return check_pdf_images(pdf, max_stream_bytes=limits.max_stream_bytes)
     except Exception as exc:  # noqa: BLE001 - an image check that cannot run leaves the document unchecked
-        why = f"{type(exc).__name__}: {exc}"
-        return [finding("X005", location, detail=f"the image checks did not run ({why})",
-                        detail_zh=f"图像检查未能运行（{why}）")]
-    return [finding(f.code, f"{location} ({f.location})", detail=f.en, detail_zh=f.zh) for f in found]
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _image_findings(location: str, outcome) -> list[Finding]:
+    if isinstance(outcome, str):
+        return [finding("X005", location, detail=f"the image checks did not run ({outcome})",
+                        detail_zh=f"图像检查未能运行（{outcome}）")]
+    return [finding(f.code, f"{location} ({f.location})", detail=f.en, detail_zh=f.zh) for f in outcome]
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What a document's checks find in its bytes alone: the PDF/A report and, for a file that opens
+    cleanly, the image checks' outcome. A pure function of the bytes (`document_facts`), so it may be
+    computed once and found again by the bytes' digest (validation/evidence.py)."""
+
+    report: object  # pdfa.context.PdfReport
+    images: object = None  # list[images_pdf.ImageFinding] | str (why they did not run) | None (not clean)
+
+
+def document_facts(data: bytes) -> DocumentFacts:
+    """The byte-only part of `check_document`, with its default limits."""
+    from ..pdfa.check import check_pdf
+
+    report = check_pdf(data)
+    return DocumentFacts(report, _image_outcome(data) if report.pages is not None else None)
 
 
 def scan_findings(path, location: str | None = None, *, min_dpi: int = 200) -> list[Finding]:
@@ -72,16 +100,21 @@ def scan_findings(path, location: str | None = None, *, min_dpi: int = 200) -> l
 
 
 def check_document(location: str, data: bytes, *, expected_pages: int | None = None, agency=None,
-                   at=None, signatures: bool = True) -> list[Finding]:
+                   at=None, signatures: bool = True, digests: dict | None = None) -> list[Finding]:
     """Findings for one PDF. With `signatures`, PDF signatures inside it are validated against the
     CAs of `agency` (the layer's trust-list entry); an incremental update is accepted when it is a
-    signature revision, i.e. the last signature covers the whole file."""
+    signature revision, i.e. the last signature covers the whole file. `digests` ({algorithm: digest}
+    of exactly `data`, computed by the caller from these bytes): the document facts noted for those
+    bytes in this process (validation/evidence.py) are taken instead of being computed again."""
     import pikepdf
 
-    from ..pdfa.check import check_pdf
+    from .evidence import facts_for
 
     out: list[Finding] = []
-    report = check_pdf(data)
+    facts = facts_for(digests)
+    if facts is None:
+        facts = document_facts(data)
+    report = facts.report
     # A cleanly opened file says itself whether it has a /ByteRange outside stream data and how many
     # pages it has; otherwise look at the raw bytes and open it again, strictly.
     clean = report.pages is not None
@@ -104,7 +137,7 @@ def check_document(location: str, data: bytes, *, expected_pages: int | None = N
         out.append(finding(code, where, rule_id=issue.rule_id if code in ("D003", "D004") else None,
                            rule=issue.rule_id, detail=issue.message_en, detail_zh=issue.message_zh))
     if clean:
-        out += image_findings(location, data)
+        out += _image_findings(location, facts.images if facts.images is not None else _image_outcome(data))
     if expected_pages is not None and not any(f.code == "D001" for f in out):
         try:
             if clean:

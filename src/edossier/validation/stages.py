@@ -255,12 +255,13 @@ def _document_check(run: _Run):
     this process and in a helper process (which then sends the outcome back)."""
     documents, at = run.documents_to_check, run.at
 
-    def check(name: str, data: bytes):
+    def check(name: str, data: bytes, digests: dict | None = None):
         from .documents import check_document
 
         doc, n = documents[name]
         try:
-            return "ok", check_document(name, data, expected_pages=doc.pages, agency=run.entry(n), at=at)
+            return "ok", check_document(name, data, expected_pages=doc.pages, agency=run.entry(n), at=at,
+                                        digests=digests)
         except Exception as exc:  # noqa: BLE001 - this document is unchecked; the others go on
             return "error", f"{type(exc).__name__}: {str(exc)[:200]}"
 
@@ -290,7 +291,8 @@ def _integrity(run: _Run) -> bool:
                         detail_zh=f"大于 PDF 检查的上限 {MAX_PDF_BYTES} 字节"))
             continue
         # checked in a helper process from the bytes it hashed, or here from the bytes hashed here
-        kind, found = data.outcome if isinstance(data, Checked) else check(name, data)
+        # `digest` is of exactly `data` (read and hashed together): facts noted for those bytes apply
+        kind, found = data.outcome if isinstance(data, Checked) else check(name, data, digest)
         if kind == "error":
             add(finding("X005", name, detail=found))
         else:

@@ -1,0 +1,217 @@
+"""Issue 19, third round: the builder checks each document in a second process while it makes the next
+(building/ahead.py), and its preflight takes those facts for a member only when the bytes it reads
+have the same digest (validation/evidence.py). Bytes changed after the facts were taken are checked
+again, and refused as before."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import zipfile
+import zlib
+
+import pytest
+
+from conftest import make_source
+from edossier.building import ahead
+from edossier.building.pipeline import BuildChecks, build_package
+from edossier.building.preflight import PreflightRefused
+from edossier.validation import evidence
+from edossier.validation.documents import check_document, document_facts
+from edossier.validation.pipeline import validate_package
+
+pytestmark = pytest.mark.skipif(not ahead.available(), reason="the check ahead needs fork and a second core")
+
+
+def _counting(monkeypatch):
+    """Count, in this process, the document checks that found noted facts and those that did not."""
+    seen = {"noted": 0, "computed": 0}
+    real = evidence.facts_for
+
+    def facts_for(digests):
+        found = real(digests)
+        seen["noted" if found is not None else "computed"] += 1
+        return found
+
+    monkeypatch.setattr(evidence, "facts_for", facts_for)
+    return seen
+
+
+def _data_span(path, name):
+    """(offset, length) of a stored member's data: after its local header (APPNOTE 4.3.7: 30 bytes,
+    then the name and the extra field, whose lengths are at offsets 26 and 28)."""
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(name)
+    with open(path, "rb") as fh:
+        fh.seek(info.header_offset)
+        header = fh.read(30)
+    assert header[:4] == b"PK\x03\x04" and info.compress_type == zipfile.ZIP_STORED
+    n, m = struct.unpack("<HH", header[26:30])
+    return info.header_offset + 30 + n + m, info.file_size
+
+
+def _set_crc(path, name, crc):
+    """Write `crc` into the member's local header (offset 14) and central directory entry (offset 16)."""
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(name)
+        start_dir = zf.start_dir
+    with open(path, "r+b") as fh:
+        fh.seek(info.header_offset + 14)
+        fh.write(struct.pack("<I", crc))
+        fh.seek(start_dir)
+        directory = fh.read()
+        at = 0  # the central directory starts with its first entry
+        raw = name.encode()
+        while True:
+            n, m, k = struct.unpack("<HHH", directory[at + 28:at + 34])
+            if directory[at + 46:at + 46 + n] == raw:
+                fh.seek(start_dir + at + 16)
+                fh.write(struct.pack("<I", crc))
+                return
+            at += 46 + n + m + k
+
+
+def test_every_document_is_checked_ahead_and_the_report_is_the_same(agencies, creds, trust, tmp_path, monkeypatch):
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 2), ("d2", "讯问笔录", 3)])
+    seen = _counting(monkeypatch)
+    out = tmp_path / "1.edp"
+    result = build_package(src, out, creds["police"], generated_pages=True, checks=BuildChecks(trust=trust))
+    # 2 source documents + cover, contents and remarks of the one volume: each found by its digest
+    assert result.documents == 5
+    assert seen == {"noted": 5, "computed": 0}
+    assert not evidence._FACTS, "the notes served this preflight only"
+    # the same conclusions as a validation that computes every fact itself
+    again = validate_package(out, trust=trust)
+    assert seen["computed"] == 5
+    assert again.verdict == "accept"
+    assert sorted((f.code, f.location) for f in result.preflight.report.findings) == sorted(
+        (f.code, f.location) for f in again.findings)
+
+
+def test_a_document_changed_after_it_was_checked_ahead_is_refused(agencies, creds, trust, tmp_path, monkeypatch):
+    """Between the check ahead and the preflight, a JPEG inside document 2 is damaged in the output file
+    (same length, so the ZIP still reads): the preflight reads other bytes, with another digest, so the
+    noted facts do not apply; it checks the document again and finds the broken scan (D006) besides the
+    digest that no longer matches the manifest (I001)."""
+    import edossier.building.preflight as preflight_module
+
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1), ("d2", "讯问笔录", 2)])
+    seen = _counting(monkeypatch)
+    noted = {}
+    real = preflight_module.preflight
+
+    def damage_then_preflight(unsigned, layer, **kw):
+        noted.update({k: v for k, v in evidence._FACTS.items()})
+        offset, length = _data_span(unsigned, "documents/001/0002.pdf")
+        with open(unsigned, "r+b") as fh:
+            fh.seek(offset)
+            pdf = fh.read(length)
+            start = pdf.index(b"\xff\xda")  # the first scan's start of scan marker
+            end = pdf.index(b"\xff\xd9", start)
+            mid = (start + end) // 2
+            fh.seek(offset + mid)
+            fh.write(b"\xff\x00" * 8)  # 64 one-bits: no Huffman code (ISO 10918-1 C.2)
+            fh.seek(offset)
+            changed = fh.read(length)
+        _set_crc(unsigned, "documents/001/0002.pdf", zlib.crc32(changed))  # so the ZIP reads without C011
+        assert hashlib.sha256(changed).digest() != hashlib.sha256(pdf).digest()
+        assert ("sha256", hashlib.sha256(pdf).digest()) in noted  # the facts of the bytes as written
+        return real(unsigned, layer, **kw)
+
+    monkeypatch.setattr(preflight_module, "preflight", damage_then_preflight)
+    out = tmp_path / "1.edp"
+    with pytest.raises(PreflightRefused) as exc:
+        build_package(src, out, creds["police"], generated_pages=False, checks=BuildChecks(trust=trust))
+    codes = {(f.code, f.location.split(" ")[0]) for f in exc.value.blocking}
+    assert ("I001", "documents/001/0002.pdf") in codes
+    assert ("D006", "documents/001/0002.pdf") in codes
+    assert seen == {"noted": 1, "computed": 1}  # document 1 unchanged: its facts; document 2 checked again
+    assert not out.exists()
+    assert not evidence._FACTS, "forgotten on a refusal too"
+
+
+def test_noted_facts_are_found_only_by_the_digest_of_the_bytes(agencies, creds, tmp_path):
+    """Facts noted for one document are never taken for another: check_document finds them only under
+    the digest its caller computed from the bytes in hand."""
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1)])
+    out = tmp_path / "1.edp"
+    build_package(src, out, creds["police"], generated_pages=False)
+    with zipfile.ZipFile(out) as zf:
+        good = zf.read("documents/001/0001.pdf")
+    start = good.index(b"\xff\xda")
+    mid = (start + good.index(b"\xff\xd9", start)) // 2
+    bad = good[:mid] + b"\xff\x00" * 8 + good[mid + 16:]
+    try:
+        evidence.remember("sha256", hashlib.sha256(good).digest(), document_facts(good))
+        assert not [f for f in check_document("x.pdf", good, digests={"sha256": hashlib.sha256(good).digest()})
+                    if f.severity == "error"]
+        found = check_document("x.pdf", bad, digests={"sha256": hashlib.sha256(bad).digest()}, expected_pages=1)
+        assert "D006" in {f.code for f in found}
+    finally:
+        evidence.forget()
+
+
+def test_without_the_check_ahead_process_the_preflight_checks_everything(agencies, creds, trust, tmp_path,
+                                                                         monkeypatch):
+    """The process dies at once (as after a crash in a C library): nothing was noted, the preflight checks
+    every document itself and the build is the same."""
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 2)])
+    monkeypatch.setattr(ahead, "_serve", lambda *a: None)  # the forked process ends without a result
+    seen = _counting(monkeypatch)
+    result = build_package(src, tmp_path / "1.edp", creds["police"], generated_pages=False,
+                           checks=BuildChecks(trust=trust))
+    assert result.preflight.passed
+    assert seen == {"noted": 0, "computed": 1}
+    assert validate_package(tmp_path / "1.edp", trust=trust).verdict == "accept"
+
+
+def test_the_digest_from_the_id_pass_is_the_sha256_of_the_document(tmp_path):
+    """The builder's manifest digest of a document comes from the pass that computes its /ID (spec
+    §7.1): the SHA-256 of the bytes returned, /ID included — not of the file with the placeholder."""
+    import datetime as dt
+
+    from conftest import scan
+    from edossier.pdfmake.scans import images_to_pdfa
+
+    digests = {}
+    pdf, _ = images_to_pdfa([scan(tmp_path / "a.jpg", "a"), scan(tmp_path / "b.jpg", "b")], title="讯问笔录",
+                            author=None, created=dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc), digests=digests)
+    assert digests == {"sha256": hashlib.sha256(pdf).digest()}
+    placeholder = b"<31415926535897932384626433832795><31415926535897932384626433832795>"
+    assert placeholder not in pdf
+
+
+def test_a_document_too_large_to_check_is_not_read_ahead(agencies, creds, trust, tmp_path, monkeypatch):
+    """A document above the PDF checks' size limit is not checked by the preflight (X005, refused); the
+    check ahead does not read it into memory either."""
+    import edossier.validation.members as members
+
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1)])
+    monkeypatch.setattr(members, "MAX_PDF_BYTES", 100)  # every document is "too large"
+    submitted = []
+    real = ahead.CheckAhead.submit
+    monkeypatch.setattr(ahead.CheckAhead, "submit", lambda self, o, n: submitted.append(n) or real(self, o, n))
+    noted = []
+    monkeypatch.setattr(evidence, "remember", lambda *a: noted.append(a))
+    with pytest.raises(PreflightRefused) as exc:
+        build_package(src, tmp_path / "1.edp", creds["police"], generated_pages=False, checks=BuildChecks(trust=trust))
+    assert submitted and all(n > 100 for n in submitted)
+    assert {f.code for f in exc.value.blocking} == {"X005"}
+    assert not noted  # nothing was read and checked ahead
+
+
+def test_a_check_ahead_process_that_stops_answering_is_stopped(agencies, creds, trust, tmp_path, monkeypatch):
+    """A process that neither answers nor ends (a deadlock after the fork, a pathological input PDF) is
+    stopped once it has said nothing for STALL seconds; the preflight checks every document itself."""
+    import time
+
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1), ("d2", "讯问笔录", 1)])
+    monkeypatch.setattr(ahead, "STALL", 0.5)
+    monkeypatch.setattr(ahead, "_serve", lambda *a: time.sleep(60))
+    seen = _counting(monkeypatch)
+    started = time.monotonic()
+    result = build_package(src, tmp_path / "1.edp", creds["police"], generated_pages=False,
+                           checks=BuildChecks(trust=trust))
+    assert time.monotonic() - started < 30
+    assert result.preflight.passed
+    assert seen == {"noted": 0, "computed": 2}
