@@ -3,7 +3,9 @@ input, 2 = could not run (usage error, unreadable path)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import os
 import signal
 import sys
@@ -97,7 +99,30 @@ def _usage_lang(args) -> str:
     return default_lang()
 
 
+#: Command name → the module under edossier.cli that defines it. A module is imported when one of its
+#: commands is looked up, so `edossier validate` does not pay for importing the other twelve (start-up,
+#: issue 19); `--help` lists every name and so imports them all. tests/test_startup_imports.py checks
+#: this table against what the modules register.
+COMMAND_MODULES = {
+    "append": "cmd_build", "build": "cmd_build", "conformance": "cmd_conformance", "deadlines": "cmd_case",
+    "demo": "cmd_demo", "export": "cmd_export", "inspect": "cmd_inspect", "keys": "cmd_keys", "lint": "cmd_build",
+    "log": "cmd_case", "node-user": "cmd_serve", "pdfa": "cmd_pdfa", "receipt": "cmd_receipt", "serve": "cmd_serve",
+    "stats": "cmd_stats", "submit": "cmd_serve", "trust": "cmd_trust", "validate": "cmd_validate",
+    "validate-receipt": "cmd_receipt",
+}
+
+
 class _Root(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name not in self.commands and name in COMMAND_MODULES:
+            import importlib
+
+            importlib.import_module(f"edossier.cli.{COMMAND_MODULES[name]}")  # registers its commands on `main`
+        return super().get_command(ctx, name)
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(args))
 
@@ -148,6 +173,24 @@ def main(ctx: click.Context, lang: str | None, tz: str | None) -> None:
             fail(ctx, exc.en, exc.zh, EXIT_USAGE)
     ctx.obj["tz"] = tz
     quiet_libraries()
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Run the block (a command's imports) with the garbage collector off, then freeze what exists.
+
+    Importing the validator creates some 400,000 objects (modules, classes, functions) that live as long
+    as the process; the collector would traverse them again and again while they are made (~50 ms of a
+    one-page validate, issue 19), and at every later full collection. Frozen (gc.freeze), they are never
+    traversed again; objects made after the block are collected as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _passphrase(ctx, cred: Path, passphrase_file: Path | None, passphrase_env: str | None) -> bytes | None:
@@ -402,9 +445,10 @@ def write_report(ctx, reports, fmt: str, output: Path | None, *, trust_path: Pat
 
 
 
-# Commands that live in their own modules register themselves on `main` when imported.
-from edossier.cli import (cmd_build, cmd_case, cmd_conformance, cmd_demo, cmd_export, cmd_inspect, cmd_keys,  # noqa: E402,F401,I001
-                          cmd_pdfa, cmd_receipt, cmd_serve, cmd_stats, cmd_trust, cmd_validate)
+def all_commands() -> dict[str, click.Command]:
+    """Every top-level command by name, each module imported (commands register themselves on `main` when
+    their module is imported; `_Root.get_command` imports on demand)."""
+    return {name: main.get_command(None, name) for name in main.list_commands(None)}
 
 
 def run() -> None:
