@@ -38,8 +38,9 @@ CHECKS = ("full", "integrity")
 def warm_up(checks: str = "full", *, fonts: bool = True) -> None:
     """Import what validate_package imports lazily for `checks`: before forking worker processes, so
     that they share it instead of each paying ~0.7 s of imports (pyHanko, asn1crypto.tsp, pikepdf,
-    fontTools); and by the CLI at start, all at once while the garbage collector is paused. `fonts=False` leaves out fontTools, which only documents with embedded fonts
-    need (a scanned one-page package has none: start-up, issue 19)."""
+    fontTools); and by the CLI at start, all at once while the garbage collector is paused.
+    `fonts=False` leaves out fontTools, which only documents with embedded fonts need (a scanned
+    one-page package has none: start-up, issue 19)."""
     import asn1crypto.tsp  # noqa: F401
     from ..signing.pyhanko_import import verification_modules
 
