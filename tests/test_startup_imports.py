@@ -21,7 +21,8 @@ def test_verification_modules_leave_out_the_signers():
         "from edossier.signing.pyhanko_import import verification_modules\n"
         "g, s, k = verification_modules()\n"
         "print(json.dumps({'mods': sorted(m for m in ('aiohttp', 'pyhanko.sign.signers', 'pyhanko.stamp',"
-        " 'pyhanko.sign.validation.pdf_embedded') if m in sys.modules),"
+        " 'pyhanko.sign.validation.pdf_embedded', 'pyhanko.sign.diff_analysis.commons',"
+        " 'pyhanko.sign.diff_analysis.policies', 'pyhanko.sign.diff_analysis.rules') if m in sys.modules),"
         " 'names': [g.__name__, s.__name__, k.__name__],"
         " 'fn': callable(g.async_validate_detached_cms)}))")
     assert got == {"mods": [], "names": ["pyhanko.sign.validation.generic_cms", "pyhanko.sign.validation.status",
@@ -47,14 +48,38 @@ def test_deferred_packages_become_whole_on_first_use():
                    "all": ["DEFAULT_MD", "DEFAULT_SIGNING_STAMP_STYLE"]}
 
 
+def test_diff_analysis_serves_three_names_then_becomes_whole():
+    # status.py takes DiffResult, ModificationLevel and SuspiciousModification from the deferred
+    # diff_analysis package: they must be policy_api's own objects; the first other name (as
+    # policy_decl's `from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY`) runs the real
+    # __init__, after which the package is a plain module with every name, the served ones unchanged.
+    got = _fresh(
+        "import json, sys\n"
+        "from edossier.signing.pyhanko_import import verification_modules\n"
+        "_, status, _ = verification_modules()\n"
+        "da = sys.modules['pyhanko.sign.diff_analysis']\n"
+        "api = sys.modules['pyhanko.sign.diff_analysis.policy_api']\n"
+        "out = {'served': [status.DiffResult is api.DiffResult, status.ModificationLevel is api.ModificationLevel,"
+        " status.SuspiciousModification is api.SuspiciousModification],"
+        " 'before': type(da).__name__, 'policies_before': 'pyhanko.sign.diff_analysis.policies' in sys.modules}\n"
+        "from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult\n"
+        "out['after'] = type(sys.modules['pyhanko.sign.diff_analysis']).__name__\n"
+        "out['whole'] = [DiffResult is api.DiffResult, type(DEFAULT_DIFF_POLICY).__name__,"
+        " 'pyhanko.sign.diff_analysis.policies' in sys.modules]\n"
+        "print(json.dumps(out))")
+    assert got == {"served": [True, True, True], "before": "_DeferredPackage", "policies_before": False,
+                   "after": "module", "whole": [True, "StandardDiffPolicy", True]}
+
+
 def test_after_a_normal_import_nothing_is_deferred():
     got = _fresh(
         "import json, sys\n"
         "import pyhanko.sign\n"
         "from edossier.signing.pyhanko_import import verification_modules\n"
         "verification_modules()\n"
-        "print(json.dumps([type(sys.modules[m]).__name__ for m in ('pyhanko.sign', 'pyhanko.sign.validation')]))")
-    assert got == ["module", "module"]
+        "print(json.dumps([type(sys.modules[m]).__name__ for m in ('pyhanko.sign', 'pyhanko.sign.validation',"
+        " 'pyhanko.sign.diff_analysis')]))")
+    assert got == ["module", "module", "module"]
 
 
 def test_star_import_after_the_cheap_import_sees_the_package():
