@@ -1,0 +1,59 @@
+"""The TOML data files that ship with edossier (finding codes, messages, code lists), parsed once per
+installation: start-up, issue 19.
+
+tomllib is pure Python: the ~100 KB of TOML a validation reads (the finding registry, the message
+catalogue, the document-type code list) cost ~15 ms of CPU at every start, more than a tenth of what a
+one-page validation does besides importing. :func:`loads` keeps each parse as JSON (which the C decoder
+reads in well under a millisecond) in the edossier package's own ``__pycache__`` folder, named by the
+SHA-256 of the TOML text, as Python keeps byte-code there:
+
+* the answer is a function of the text alone, and JSON holds every value these files use (strings,
+  numbers, booleans, arrays, tables) exactly; a text whose data JSON cannot give back equal (dates, NaN)
+  is parsed each time and never stored;
+* whoever can write that folder can already change the code beside it, so the copy is as trustworthy as
+  the modules (a per-user cache folder would not be: a shared CI cache could change finding severities);
+* a folder that cannot be written (a read-only installation) or a copy that cannot be read or decoded
+  only means parsing again; writes are atomic (fsutil.atomic_write_bytes), so concurrent first runs
+  are harmless.
+
+Only for bundled data: a user's TOML (a policy file, a dossier source) is parsed with tomllib directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+
+#: Where the parsed copies go (tests point it elsewhere).
+CACHE_DIR = Path(__file__).resolve().parent / "__pycache__"
+
+
+def _path(text: str) -> Path:
+    return CACHE_DIR / f"toml-{hashlib.sha256(text.encode('utf-8')).hexdigest()}.json"
+
+
+def loads(text: str) -> dict:
+    """tomllib.loads(text), from the stored copy when there is one (see the module documentation)."""
+    path = _path(text)
+    try:
+        data = json.loads(path.read_bytes())
+        if isinstance(data, dict):
+            return data
+    except (OSError, ValueError):
+        pass  # no copy yet, or an unreadable one: parse (and store it again)
+    data = tomllib.loads(text)
+    try:
+        encoded = json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError):
+        return data  # a date or a NaN: JSON would not give it back
+    if json.loads(encoded) == data:
+        from .fsutil import atomic_write_bytes
+
+        try:
+            CACHE_DIR.mkdir(exist_ok=True)
+            atomic_write_bytes(path, encoded)
+        except OSError:
+            pass  # a read-only installation parses every time
+    return data
