@@ -22,6 +22,7 @@ BUNDLED = sorted([*(ROOT / "src" / "edossier" / "codes").glob("*.toml"), ROOT / 
 def cache(tmp_path, monkeypatch):
     folder = tmp_path / "pycache"
     monkeypatch.setattr(bundled_toml, "CACHE_DIR", folder)
+    monkeypatch.setattr(bundled_toml.sys, "dont_write_bytecode", False)  # as without PYTHONDONTWRITEBYTECODE
     return folder
 
 
@@ -90,6 +91,18 @@ def test_an_unwritable_folder_only_means_parsing(tmp_path, monkeypatch):
     monkeypatch.setattr(bundled_toml, "CACHE_DIR", blocker / "pycache")
     assert bundled_toml.loads("a = [1, 2]\n") == {"a": [1, 2]}
     assert bundled_toml.loads("a = [1, 2]\n") == {"a": [1, 2]}
+
+
+def test_nothing_is_written_when_python_writes_no_byte_code(cache, monkeypatch):
+    # PYTHONDONTWRITEBYTECODE / python -B: the installation is left as it is; a copy already there is used
+    monkeypatch.setattr(bundled_toml.sys, "dont_write_bytecode", True)
+    assert bundled_toml.loads("a = 1\n") == {"a": 1}
+    assert not cache.exists() or list(cache.iterdir()) == []
+    monkeypatch.setattr(bundled_toml.sys, "dont_write_bytecode", False)
+    bundled_toml.loads("a = 1\n")
+    monkeypatch.setattr(bundled_toml.sys, "dont_write_bytecode", True)
+    _no_parsing(monkeypatch)
+    assert bundled_toml.loads("a = 1\n") == {"a": 1}
 
 
 def test_a_syntax_error_is_tomllibs(cache):

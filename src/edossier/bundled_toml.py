@@ -14,7 +14,9 @@ SHA-256 of the TOML text, as Python keeps byte-code there:
   the modules (a per-user cache folder would not be: a shared CI cache could change finding severities);
 * a folder that cannot be written (a read-only installation) or a copy that cannot be read or decoded
   only means parsing again; writes are atomic (fsutil.atomic_write_bytes), so concurrent first runs
-  are harmless.
+  are harmless;
+* like byte-code, nothing is written when Python is told not to write byte-code
+  (PYTHONDONTWRITEBYTECODE, ``python -B``): that asks for an installation left as it is.
 
 Only for bundled data: a user's TOML (a policy file, a dossier source) is parsed with tomllib directly.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import tomllib
 from pathlib import Path
 
@@ -48,7 +51,7 @@ def loads(text: str) -> dict:
         encoded = json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
     except (TypeError, ValueError):
         return data  # a date or a NaN: JSON would not give it back
-    if json.loads(encoded) == data:
+    if json.loads(encoded) == data and not sys.dont_write_bytecode:
         from .fsutil import atomic_write_bytes
 
         try:
