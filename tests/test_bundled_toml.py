@@ -63,7 +63,8 @@ def test_a_copy_is_named_by_the_text(cache):
     assert bundled_toml.loads('a = 1\n') == {"a": 1}
     assert bundled_toml.loads('a = 2\n') == {"a": 2}
     assert bundled_toml.loads('a = 1\n') == {"a": 1}
-    assert len(list(cache.glob("toml-*.json"))) == 2
+    assert sorted(p.suffix for p in cache.iterdir()) == [".json", ".json"]  # no temporary file left
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in cache.iterdir())
 
 
 @pytest.mark.parametrize("garbage", [b"{not json", b"[1, 2]", b"\xff\xfe", b""])

@@ -13,8 +13,8 @@ SHA-256 of the TOML text, as Python keeps byte-code there:
 * whoever can write that folder can already change the code beside it, so the copy is as trustworthy as
   the modules (a per-user cache folder would not be: a shared CI cache could change finding severities);
 * a folder that cannot be written (a read-only installation) or a copy that cannot be read or decoded
-  only means parsing again; writes are atomic (fsutil.atomic_write_bytes), so concurrent first runs
-  are harmless;
+  only means parsing again; writes are atomic (a temporary file renamed onto the copy), so concurrent
+  first runs are harmless;
 * like byte-code, nothing is written when Python is told not to write byte-code
   (PYTHONDONTWRITEBYTECODE, ``python -B``): that asks for an installation left as it is.
 
@@ -23,8 +23,10 @@ Only for bundled data: a user's TOML (a policy file, a dossier source) is parsed
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import sys
 import tomllib
 from pathlib import Path
@@ -52,11 +54,26 @@ def loads(text: str) -> dict:
     except (TypeError, ValueError):
         return data  # a date or a NaN: JSON would not give it back
     if json.loads(encoded) == data and not sys.dont_write_bytecode:
-        from .fsutil import atomic_write_bytes
-
-        try:
-            CACHE_DIR.mkdir(exist_ok=True)
-            atomic_write_bytes(path, encoded)
-        except OSError:
-            pass  # a read-only installation parses every time
+        _store(path, encoded)
     return data
+
+
+def _store(path: Path, encoded: bytes) -> None:
+    """Write a copy atomically (a temporary file renamed onto it). Not fsutil.atomic_write_bytes: this
+    leaf sits below fsutil (the message catalogue uses it), and a copy needs no fsync — one cut short
+    by a crash does not decode and is parsed again."""
+    import tempfile
+
+    tmp = None
+    try:
+        CACHE_DIR.mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=CACHE_DIR, prefix=".toml-", suffix=".tmp")
+        os.fchmod(fd, 0o644)  # readable by every user of the installation, as its byte-code is
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(encoded)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        # a read-only installation parses every time
