@@ -96,7 +96,7 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
 
     Exit 0 when every package is accepted, 1 when any is rejected, 2 when validation could not run.
     """
-    with collector_paused():  # everything a validation imports, at once (start-up, issue 19)
+    with collector_paused(ctx):  # everything a validation imports, at once (start-up, issue 19)
         from edossier.batch import executors, storage  # noqa: F401
         from edossier.batch.many import ValidateOptions, validate_many
         from edossier.signing import trustlist  # noqa: F401 - load_trust

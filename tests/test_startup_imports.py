@@ -124,10 +124,26 @@ def test_validate_imports_only_what_a_validation_needs(tmp_path, pki, agencies, 
         "    run()\n"
         "except SystemExit as exc:\n"
         "    code = exc.code\n"
-        f"print(json.dumps({{'code': code, 'gc': gc.isenabled(), 'loaded': sorted(m for m in {NOT_ON_THE_VALIDATE_PATH!r}"
-        " if m in sys.modules)}))")
-    assert got == {"code": 0, "gc": True, "loaded": []}
+        f"print(json.dumps({{'code': code, 'gc': gc.isenabled(), 'frozen': gc.get_freeze_count(),"
+        f" 'loaded': sorted(m for m in {NOT_ON_THE_VALIDATE_PATH!r} if m in sys.modules)}}))")
+    # the console entry point leaves the imports frozen: the process ends with the command (and the
+    # collection at exit skips them)
+    assert got["frozen"] > 10_000
+    assert {k: got[k] for k in ("code", "gc", "loaded")} == {"code": 0, "gc": True, "loaded": []}
     assert json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["packages"][0]["verdict"] == "accept"
+
+
+def test_in_process_commands_unfreeze_when_they_end(tmp_path):
+    # Tests (CliRunner) run command after command in one process: what validate froze must be
+    # collectable again when the command ends, or garbage frozen with it would pile up.
+    got = _fresh(
+        "import gc, json\n"
+        "from click.testing import CliRunner\n"
+        "from edossier.cli.main import main\n"
+        f"res = CliRunner().invoke(main, ['validate', {str(tmp_path / 'missing.edp')!r}, '--trust',"
+        f" {str(tmp_path / 'missing.xml')!r}])\n"
+        "print(json.dumps({'code': res.exit_code, 'frozen': gc.get_freeze_count(), 'gc': gc.isenabled()}))")
+    assert got == {"code": 2, "frozen": 0, "gc": True}
 
 
 def test_command_table_names_every_command_of_every_module():
@@ -188,5 +204,13 @@ def test_collector_paused_freezes_and_restores():
         "with collector_paused():\n"
         "    pass\n"
         "out['stays_off'] = not gc.isenabled()\n"
+        "gc.enable()\n"
+        "import click\n"
+        "with click.Context(click.Command('x')) as ctx:\n"
+        "    with collector_paused(ctx):\n"
+        "        pass\n"
+        "    out['frozen_in_command'] = gc.get_freeze_count() > 0\n"
+        "out['unfrozen_after'] = gc.get_freeze_count() == 0\n"
         "print(json.dumps(out))")
-    assert got == {"inside": False, "after": True, "frozen": True, "after_raise": True, "stays_off": True}
+    assert got == {"inside": False, "after": True, "frozen": True, "after_raise": True, "stays_off": True,
+                   "frozen_in_command": True, "unfrozen_after": True}
