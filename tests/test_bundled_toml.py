@@ -106,6 +106,14 @@ def test_nothing_is_written_when_python_writes_no_byte_code(cache, monkeypatch):
     assert bundled_toml.loads("a = 1\n") == {"a": 1}
 
 
+def test_copies_go_where_python_keeps_the_byte_code(monkeypatch, tmp_path):
+    package = Path(bundled_toml.__file__).resolve().parent
+    monkeypatch.setattr(bundled_toml.sys, "pycache_prefix", None)
+    assert bundled_toml._default_cache_dir() == package / "__pycache__"
+    monkeypatch.setattr(bundled_toml.sys, "pycache_prefix", str(tmp_path / "prefix"))  # PYTHONPYCACHEPREFIX
+    assert bundled_toml._default_cache_dir() == tmp_path / "prefix" / package.relative_to(package.anchor)
+
+
 def test_a_syntax_error_is_tomllibs(cache):
     with pytest.raises(tomllib.TOMLDecodeError):
         bundled_toml.loads("a = \n")

@@ -4,8 +4,8 @@ installation: start-up, issue 19.
 tomllib is pure Python: the ~100 KB of TOML a validation reads (the finding registry, the message
 catalogue, the document-type code list) cost ~15 ms of CPU at every start, more than a tenth of what a
 one-page validation does besides importing. :func:`loads` keeps each parse as JSON (which the C decoder
-reads in well under a millisecond) in the edossier package's own ``__pycache__`` folder, named by the
-SHA-256 of the TOML text, as Python keeps byte-code there:
+reads in well under a millisecond) where Python keeps the package's byte-code (its ``__pycache__``
+folder, or the PYTHONPYCACHEPREFIX tree), named by the SHA-256 of the TOML text:
 
 * the answer is a function of the text alone, and JSON holds every value these files use (strings,
   numbers, booleans, arrays, tables) exactly; a text whose data JSON cannot give back equal (dates, NaN)
@@ -31,8 +31,17 @@ import sys
 import tomllib
 from pathlib import Path
 
+def _default_cache_dir() -> Path:
+    """Where Python keeps this package's byte-code: its `__pycache__`, or under PYTHONPYCACHEPREFIX
+    (sys.pycache_prefix) when byte-code is kept outside the source tree."""
+    here = Path(__file__).resolve().parent
+    if sys.pycache_prefix:
+        return Path(sys.pycache_prefix) / here.relative_to(here.anchor)
+    return here / "__pycache__"
+
+
 #: Where the parsed copies go (tests point it elsewhere).
-CACHE_DIR = Path(__file__).resolve().parent / "__pycache__"
+CACHE_DIR = _default_cache_dir()
 
 
 def _path(text: str) -> Path:
@@ -66,7 +75,7 @@ def _store(path: Path, encoded: bytes) -> None:
 
     tmp = None
     try:
-        CACHE_DIR.mkdir(exist_ok=True)
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=CACHE_DIR, prefix=".toml-", suffix=".tmp")
         os.fchmod(fd, 0o644)  # readable by every user of the installation, as its byte-code is
         with os.fdopen(fd, "wb") as fh:
