@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_time, err_console, fail, guard_output,
-                               load_policy_options, load_trust, local_inputs, main, rate_bar, say, with_trust_options,
-                               write_report)
+from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_time, collector_paused, err_console,
+                               fail, guard_output, load_policy_options, load_trust, local_inputs, main, rate_bar, say,
+                               with_trust_options, write_report)
 
 
 def _parse_limits(ctx, args):
@@ -96,9 +96,13 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
 
     Exit 0 when every package is accepted, 1 when any is rejected, 2 when validation could not run.
     """
-    from edossier.batch import storage
-    from edossier.batch.many import ValidateOptions, validate_many
+    with collector_paused(ctx):  # everything a validation imports, at once (start-up, issue 19)
+        from edossier.batch import executors, storage  # noqa: F401
+        from edossier.batch.many import ValidateOptions, validate_many
+        from edossier.signing import trustlist  # noqa: F401 - load_trust
+        from edossier.validation.pipeline import warm_up
 
+        warm_up("integrity" if integrity_only else "full", fonts=False)
     when = _parse_time(ctx, at)
     limits = _parse_limits(ctx, limit_args)
     trust = load_trust(ctx, trust_path)  # fail early, with a clear message, on a bad trust list

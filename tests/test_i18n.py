@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from edossier.cli.main import main
+from edossier.cli.main import all_commands, main
 from edossier.findings import finding, registry
 from edossier.i18n import STRICT_ENV, MessageParamError, catalogue, fill, message, pair, params_of, t
 from edossier.i18n.explain import schema_error, toml_error
@@ -263,8 +263,9 @@ _NOT_PROSE.insert(0, re.compile(r"原文「[^」]*」"))
 
 def _command_names() -> set[str]:
     # the CLI's own command names are what the user types (请用 edossier validate 命令校验)
-    names = set(main.commands)
-    for cmd in main.commands.values():
+    commands = all_commands()  # command modules are imported on demand
+    names = set(commands)
+    for cmd in commands.values():
         names |= set(getattr(cmd, "commands", {}))
     return names
 

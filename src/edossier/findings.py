@@ -7,11 +7,11 @@ anchor come from the registry in `codes/*.toml` (one file per area), never from 
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
+from . import bundled_toml
 from .i18n import Message, add_source, fill, is_zh, message, params_of, t
 
 STAGES = ("container", "schema", "integrity", "signature", "document", "case")
@@ -77,7 +77,7 @@ def registry() -> dict[str, Code]:
     for item in sorted(folder.iterdir(), key=lambda i: i.name):
         if not item.name.endswith(".toml"):
             continue
-        for code, entry in tomllib.loads(item.read_text("utf-8")).items():
+        for code, entry in bundled_toml.loads(item.read_text("utf-8")).items():
             if code in codes:
                 raise RuntimeError(f"codes/{item.name}: {code} is defined twice")
             if entry["severity"] not in SEVERITIES or entry["stage"] not in STAGES:

@@ -7,11 +7,11 @@ resolve to one entry. Unknown values get the closest known names as suggestions.
 from __future__ import annotations
 
 import difflib
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
+from .. import bundled_toml
 from ..resources import schema_bytes
 
 DOCUMENT_TYPES = "document-type"
@@ -128,7 +128,7 @@ def _norm(value: str) -> str:
 
 @cache
 def load(name: str) -> CodeList:
-    raw = tomllib.loads(schema_bytes(_FILES[name]).decode("utf-8"))
+    raw = bundled_toml.loads(schema_bytes(_FILES[name]).decode("utf-8"))
     entries = []
     index: dict[str, Entry] = {}
     for item in raw["types"]:

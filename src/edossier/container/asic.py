@@ -15,7 +15,6 @@ import base64
 import re
 import unicodedata
 from dataclasses import dataclass
-from xml.sax.saxutils import quoteattr
 
 from ..errors import CodedError
 from ..xmlsafe import XmlError, parse_xml
@@ -133,6 +132,10 @@ ManifestError = CodedError  # a manifest that breaks a rule: finding `code` with
 def build_manifest(layer: int, objects: list[DataObject]) -> bytes:
     """Serialise the ASiC manifest of `layer`; byte-exact and deterministic (objects in given order).
     Every object must carry a digest in the same algorithm (one algorithm per manifest, spec §4.3)."""
+    # imported here: xml.sax.saxutils imports urllib.request (http.client, email, ssl), which validating
+    # never needs (start-up, issue 19)
+    from xml.sax.saxutils import quoteattr
+
     if len({o.algorithm for o in objects}) > 1:
         raise ValueError("a manifest uses one digest algorithm for all its objects")
     lines = [

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 import string
-import tomllib
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
+
+from .. import bundled_toml
 
 STRICT_ENV = "EDOSSIER_STRICT_MESSAGES"
 
@@ -50,7 +51,7 @@ def strict() -> bool:
 def catalogue() -> dict[str, Message]:
     """Every entry of messages.toml as dotted key → (en, zh); a table whose keys are exactly en and zh
     is one message, any other table a section."""
-    raw = tomllib.loads(resources.files("edossier.i18n").joinpath("messages.toml").read_text("utf-8"))
+    raw = bundled_toml.loads(resources.files("edossier.i18n").joinpath("messages.toml").read_text("utf-8"))
     out: dict[str, Message] = {}
 
     def walk(prefix: str, table: dict) -> None:

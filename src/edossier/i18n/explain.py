@@ -5,6 +5,7 @@ nothing stays English under `--lang zh-CN` (issue #16). Templates are in message
 
 from __future__ import annotations
 
+import functools
 import re
 
 from . import pair, t
@@ -66,43 +67,59 @@ def schema_error(err) -> tuple[str, str]:
 
 _FORMATS = ("date", "date-time", "time")
 
+# The patterns below are compiled on first use (`_compiled`): a validation that explains nothing must not
+# pay for compiling some fifty of them at start (issue 19).
+
+
+@functools.cache
+def _compiled(table: str) -> list:
+    """[(compiled pattern, catalogue key)] of one of the tables below."""
+    return [(re.compile(pattern, flags), key) for pattern, flags, key in _TABLES[table]]
+
+
+@functools.cache
+def _pattern(name: str) -> re.Pattern:
+    pattern, flags = _SINGLE[name]
+    return re.compile(pattern, flags)
+
+
 # tomllib's messages (CPython Lib/tomllib/_parser.py) → catalogue key; a group captures a parameter
 _TOML = [
-    (re.compile(r"Invalid value"), "invalid_value"),
-    (re.compile(r"Invalid statement"), "invalid_statement"),
-    (re.compile(r"Cannot overwrite a value"), "cannot_overwrite"),
-    (re.compile(r"Cannot declare (?P<key>.+) twice"), "cannot_declare"),
-    (re.compile(r"Cannot mutate immutable namespace (?P<key>.+)"), "cannot_mutate"),
-    (re.compile(r"Cannot redefine namespace (?P<key>.+)"), "cannot_redefine"),
-    (re.compile(r"Duplicate inline table key (?P<key>.+)"), "duplicate_inline"),
-    (re.compile(r"Unterminated string"), "unterminated_string"),
-    (re.compile(r"Illegal character (?P<char>.+)"), "illegal_character"),
-    (re.compile(r"Found invalid character (?P<char>.+)"), "invalid_character"),
-    (re.compile(r"Expected '=' after a key.*"), "expected_equals"),
-    (re.compile(r"Expected newline or end of document after a statement"), "expected_newline"),
-    (re.compile(r"Expected '\]' at the end of a table declaration"), "expected_bracket"),
-    (re.compile(r"Expected '\]\]' at the end of an array declaration"), "expected_brackets"),
-    (re.compile(r"Expected (?P<char>.+)"), "expected"),
-    (re.compile(r"Invalid date or datetime"), "invalid_date"),
-    (re.compile(r"Unclosed array"), "unclosed_array"),
-    (re.compile(r"Unclosed inline table"), "unclosed_inline"),
-    (re.compile(r"Invalid initial character for a key part"), "invalid_key"),
-    (re.compile(r"Invalid hex value"), "invalid_hex"),
-    (re.compile(r"Escaped character is not a Unicode scalar value"), "invalid_escape"),
-    (re.compile(r"Unescaped '\\' in a string"), "unescaped_backslash"),
+    (r"Invalid value", 0, "invalid_value"),
+    (r"Invalid statement", 0, "invalid_statement"),
+    (r"Cannot overwrite a value", 0, "cannot_overwrite"),
+    (r"Cannot declare (?P<key>.+) twice", 0, "cannot_declare"),
+    (r"Cannot mutate immutable namespace (?P<key>.+)", 0, "cannot_mutate"),
+    (r"Cannot redefine namespace (?P<key>.+)", 0, "cannot_redefine"),
+    (r"Duplicate inline table key (?P<key>.+)", 0, "duplicate_inline"),
+    (r"Unterminated string", 0, "unterminated_string"),
+    (r"Illegal character (?P<char>.+)", 0, "illegal_character"),
+    (r"Found invalid character (?P<char>.+)", 0, "invalid_character"),
+    (r"Expected '=' after a key.*", 0, "expected_equals"),
+    (r"Expected newline or end of document after a statement", 0, "expected_newline"),
+    (r"Expected '\]' at the end of a table declaration", 0, "expected_bracket"),
+    (r"Expected '\]\]' at the end of an array declaration", 0, "expected_brackets"),
+    (r"Expected (?P<char>.+)", 0, "expected"),
+    (r"Invalid date or datetime", 0, "invalid_date"),
+    (r"Unclosed array", 0, "unclosed_array"),
+    (r"Unclosed inline table", 0, "unclosed_inline"),
+    (r"Invalid initial character for a key part", 0, "invalid_key"),
+    (r"Invalid hex value", 0, "invalid_hex"),
+    (r"Escaped character is not a Unicode scalar value", 0, "invalid_escape"),
+    (r"Unescaped '\\' in a string", 0, "unescaped_backslash"),
 ]
-_AT = re.compile(r"^(?P<msg>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|(?P<end>end of document))\)$", re.S)
+_AT = (r"^(?P<msg>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|(?P<end>end of document))\)$", re.S)
 
 
 def toml_error(exc: Exception) -> tuple[str, str]:
     """(en, zh) for a tomllib.TOMLDecodeError: "TOML syntax error: invalid value (line 3, column 7)"."""
     text = str(exc)
-    m = _AT.match(text)
+    m = _pattern("at").match(text)
     msg = m.group("msg") if m else text
     out = []
     for lang in ("en", "zh-CN"):
         what = None
-        for pattern, key in _TOML:
+        for pattern, key in _compiled("toml"):
             hit = pattern.fullmatch(msg)
             if hit:
                 what = t(f"toml.{key}", lang, **hit.groupdict())
@@ -121,18 +138,18 @@ def toml_error(exc: Exception) -> tuple[str, str]:
 
 
 _PDF_LOCATION = [
-    (re.compile(r"\bpage (?P<n>\d+)"), "page"),
-    (re.compile(r"\bfont (?P<name>\S+?)(?=,|$|\s)"), "font"),
-    (re.compile(r"\bannotation (?P<n>\d+)"), "annotation"),
-    (re.compile(r"\bimage (?P<name>\S+?)(?=,|$|\s)"), "image"),
-    (re.compile(r"\bsignature field (?P<name>.+)$"), "signature_field"),
-    (re.compile(r"^direct object$"), "direct_object"),
-    (re.compile(r"\bobject (?P<ref>\d+ \d+ R)"), "object"),
-    (re.compile(r"\boffset (?P<n>\d+)"), "offset"),
-    (re.compile(r"\(mask\)"), "mask"),
-    (re.compile(r"^file header$"), "file_header"),
-    (re.compile(r"^trailer$"), "trailer"),
-    (re.compile(r"^file$"), "file"),
+    (r"\bpage (?P<n>\d+)", 0, "page"),
+    (r"\bfont (?P<name>\S+?)(?=,|$|\s)", 0, "font"),
+    (r"\bannotation (?P<n>\d+)", 0, "annotation"),
+    (r"\bimage (?P<name>\S+?)(?=,|$|\s)", 0, "image"),
+    (r"\bsignature field (?P<name>.+)$", 0, "signature_field"),
+    (r"^direct object$", 0, "direct_object"),
+    (r"\bobject (?P<ref>\d+ \d+ R)", 0, "object"),
+    (r"\boffset (?P<n>\d+)", 0, "offset"),
+    (r"\(mask\)", 0, "mask"),
+    (r"^file header$", 0, "file_header"),
+    (r"^trailer$", 0, "trailer"),
+    (r"^file$", 0, "file"),
 ]
 
 
@@ -140,57 +157,57 @@ def pdf_location(location: str, lang: str) -> str:
     """A location inside a PDF ("page 3, font F1", "object 12 0 R") in `lang`."""
     if not lang.startswith("zh") or not location:
         return location
-    for pattern, key in _PDF_LOCATION:
+    for pattern, key in _compiled("pdf_location"):
         location = pattern.sub(lambda m, key=key: t(f"pdf_location.{key}", lang, **m.groupdict()), location)
     return location.replace(", ", "，")
 
 
-_MEMBER_AND_PLACE = re.compile(r"^(?P<member>\S+) \((?P<inner>[^()]*)\)$")
+_MEMBER_AND_PLACE = (r"^(?P<member>\S+) \((?P<inner>[^()]*)\)$", 0)
 
 
 def show_location(location: str, lang: str) -> str:
     """A finding's location as a report shows it: "documents/001/0002.pdf (page 1, image /Im1)" gets its
     place inside the PDF in `lang`; a member name or XPath stays as it is."""
-    m = _MEMBER_AND_PLACE.match(location or "")
+    m = _pattern("member_and_place").match(location or "")
     if not m or not lang.startswith("zh"):
         return location
     return f"{m.group('member')}（{pdf_location(m.group('inner'), lang)}）"
 
 
 
-_NS = re.compile(r"\{(?:urn|https?):[^}]*\}")  # an element's namespace, not a {set} or a {2} of a pattern
-_XSD_WHERE = re.compile(r"^Element '(?P<name>[^']+)'(?:, attribute '(?P<attribute>[^']+)')?: (?P<rest>.*)$", re.S)
+_NS = (r"\{(?:urn|https?):[^}]*\}", 0)  # an element's namespace, not a {set} or a {2} of a pattern
+_XSD_WHERE = (r"^Element '(?P<name>[^']+)'(?:, attribute '(?P<attribute>[^']+)')?: (?P<rest>.*)$", re.S)
 _XSD = [
-    (re.compile(r"\[facet 'enumeration'\] The value (?P<value>'.*') is not an element of the set (?P<allowed>\{.*\})\.", re.S),
+    (r"\[facet 'enumeration'\] The value (?P<value>'.*') is not an element of the set (?P<allowed>\{.*\})\.", re.S,
      "enumeration"),
-    (re.compile(r"\[facet 'pattern'\] The value (?P<value>'.*') is not accepted by the pattern (?P<pattern>'.*')\.", re.S),
+    (r"\[facet 'pattern'\] The value (?P<value>'.*') is not accepted by the pattern (?P<pattern>'.*')\.", re.S,
      "pattern"),
-    (re.compile(r"This element is not expected\. Expected is (?:one of )?\( (?P<expected>.*) \)\.", re.S), "not_expected"),
-    (re.compile(r"This element is not expected\.", re.S), "not_expected_end"),
-    (re.compile(r"Missing child element\(s\)\. Expected is (?:one of )?\( (?P<expected>.*) \)\.", re.S), "missing_child"),
-    (re.compile(r"The attribute (?P<name>'[^']+') is required but missing\.", re.S), "attribute_required"),
-    (re.compile(r"The attribute '[^']+' is not allowed\.", re.S), "attribute_not_allowed"),
-    (re.compile(r"(?P<value>'.*') is not a valid value of the (?:atomic|union|list) type (?P<type>'[^']+')\.", re.S),
+    (r"This element is not expected\. Expected is (?:one of )?\( (?P<expected>.*) \)\.", re.S, "not_expected"),
+    (r"This element is not expected\.", re.S, "not_expected_end"),
+    (r"Missing child element\(s\)\. Expected is (?:one of )?\( (?P<expected>.*) \)\.", re.S, "missing_child"),
+    (r"The attribute (?P<name>'[^']+') is required but missing\.", re.S, "attribute_required"),
+    (r"The attribute '[^']+' is not allowed\.", re.S, "attribute_not_allowed"),
+    (r"(?P<value>'.*') is not a valid value of the (?:atomic|union|list) type (?P<type>'[^']+')\.", re.S,
      "atomic_type"),
-    (re.compile(r"Duplicate key-sequence (?P<value>\[.*\]) in (?:unique|key) identity-constraint (?P<constraint>'[^']+')\.",
-                re.S), "duplicate"),
-    (re.compile(r"\[facet '(?:minLength|maxLength|length)'\] The value (?P<value>'.*') has a length of .*", re.S), "length"),
-    (re.compile(r"\[facet '(?:min|max)(?:In|Ex)clusive'\] The value (?P<value>'.*') is .*", re.S), "min_max"),
+    (r"Duplicate key-sequence (?P<value>\[.*\]) in (?:unique|key) identity-constraint (?P<constraint>'[^']+')\.", re.S,
+     "duplicate"),
+    (r"\[facet '(?:minLength|maxLength|length)'\] The value (?P<value>'.*') has a length of .*", re.S, "length"),
+    (r"\[facet '(?:min|max)(?:In|Ex)clusive'\] The value (?P<value>'.*') is .*", re.S, "min_max"),
 ]
 
 
 def xsd_error(line, message: str) -> tuple[str, str]:
     """(en, zh) for one libxml2 XML Schema error: element names without their namespace, the common
     kinds translated, any other message kept in English inside the Chinese text."""
-    text = _NS.sub("", message.strip())
-    m = _XSD_WHERE.match(text)
+    text = _pattern("ns").sub("", message.strip())
+    m = _pattern("xsd_where").match(text)
     out = []
     for lang in ("en", "zh-CN"):
         msg = None
         if m:
             where = (t("xsd.element_attribute", lang, name=m.group("name"), attribute=m.group("attribute"))
                      if m.group("attribute") else t("xsd.element", lang, name=m.group("name")))
-            for pattern, key in _XSD:
+            for pattern, key in _compiled("xsd"):
                 hit = pattern.fullmatch(m.group("rest"))
                 if hit:
                     msg = t(f"xsd.{key}", lang, where=where, **hit.groupdict())
@@ -199,4 +216,7 @@ def xsd_error(line, message: str) -> tuple[str, str]:
             msg = t("xsd.other", lang, message=text)
         out.append(t("xsd.line", lang, line=line, message=msg))
     return out[0], out[1]
+_TABLES = {"toml": _TOML, "pdf_location": _PDF_LOCATION, "xsd": _XSD}
+_SINGLE = {"at": _AT, "member_and_place": _MEMBER_AND_PLACE, "ns": _NS, "xsd_where": _XSD_WHERE}
+
 __all__ = ["pdf_location", "schema_error", "show_location", "show_value", "toml_error", "xsd_error"]

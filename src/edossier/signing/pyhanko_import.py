@@ -10,6 +10,11 @@ their `__init__` would define, e.g. `pyhanko.sign.signers` or `PdfSigner`) execu
 submodule exists once. (importlib.util.LazyLoader cannot do this for a package: the import system
 reads `__path__` to import a submodule, which would load it at once.)
 
+`pyhanko.sign.diff_analysis` (PDF incremental-update analysis, some forty modules with the PDF writer
+and form tools) is deferred the same way: `…validation.status` needs only three of its names, which are
+served from the submodule defining them (`_SERVED`) without running the package `__init__`; any other
+name runs it.
+
 If pyHanko is already imported (building, signing), nothing is deferred.
 """
 
@@ -21,7 +26,11 @@ import sys
 import threading
 import types
 
-_DEFERRED = ("pyhanko.sign", "pyhanko.sign.validation")  # parents first
+_DEFERRED = ("pyhanko.sign", "pyhanko.sign.validation", "pyhanko.sign.diff_analysis")  # parents first
+# Names a deferred package hands out from the submodule that defines them, without its `__init__`: the
+# object is the one the `__init__` itself would import from there, so nothing can tell the difference.
+_SERVED = {"pyhanko.sign.diff_analysis": {"DiffResult": "policy_api", "ModificationLevel": "policy_api",
+                                          "SuspiciousModification": "policy_api"}}
 _lock = threading.RLock()
 
 
@@ -34,6 +43,11 @@ class _DeferredPackage(types.ModuleType):
         # `from pyhanko.sign import *` reads.
         if name.startswith("__") and name.endswith("__") and name != "__all__":
             raise AttributeError(name)
+        served = _SERVED.get(self.__name__, {}).get(name)
+        if served is not None and self.__dict__.get("_edossier_deferred") is True:
+            value = getattr(importlib.import_module(f"{self.__name__}.{served}"), name)
+            self.__dict__[name] = value
+            return value
         _complete(self)
         return object.__getattribute__(self, name)
 

@@ -35,18 +35,28 @@ from .verdict import PackageReport
 CHECKS = ("full", "integrity")
 
 
-def warm_up() -> None:
-    """Import what validate_package imports lazily, so that worker processes forked afterwards share
-    it instead of each paying ~0.7 s of imports (pyHanko, asn1crypto.tsp, pikepdf, fontTools)."""
+def warm_up(checks: str = "full", *, fonts: bool = True) -> None:
+    """Import what validate_package imports lazily for `checks`: before forking worker processes, so
+    that they share it instead of each paying ~0.7 s of imports (pyHanko, asn1crypto.tsp, pikepdf,
+    fontTools); and by the CLI at start, all at once while the garbage collector is paused.
+    `fonts=False` leaves out fontTools, which only documents with embedded fonts need (a scanned
+    one-page package has none: start-up, issue 19)."""
     import asn1crypto.tsp  # noqa: F401
-    import fontTools.ttLib  # noqa: F401
-    import pikepdf  # noqa: F401
     from ..signing.pyhanko_import import verification_modules
 
     verification_modules()
     import pyhanko_certvalidator  # noqa: F401
 
+    from ..signing import cades_sm2  # noqa: F401 - the signature hook of every validation context
+
+    if checks == "integrity":
+        return
+    import pikepdf  # noqa: F401
+
+    if fonts:
+        import fontTools.ttLib  # noqa: F401
     from ..caserules import check  # noqa: F401
+    from ..pdfa import check as pdfa_check, images_pdf  # noqa: F401
     from . import documents  # noqa: F401
 
 
