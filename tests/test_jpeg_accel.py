@@ -178,3 +178,14 @@ def test_the_c_loops_reject_malformed_arguments_instead_of_reading_wildly():
         ACCEL.progressive_ac(b"\x00", 5, 0, table, 1, 63, array("Q", [0] * 2), False)  # mask too short
     with pytest.raises(ValueError):
         ACCEL.progressive_ac(b"\x00", 1, 0, table, 0, 63, array("Q", [0]), False)  # band must start at 1
+
+
+def test_version_says_which_check_runs():
+    from click.testing import CliRunner
+
+    from edossier.cli.main import main as cli
+
+    out = CliRunner().invoke(cli, ["--version"]).output
+    assert "0.2.0" in out
+    expected = "JPEG integrity check: C" if ACCEL is not None else "JPEG integrity check: pure Python"
+    assert expected in out, out
