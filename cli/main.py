@@ -120,7 +120,7 @@ def _version_message() -> str:
 
     built = importlib.util.find_spec("edossier.pdfa._jpegscan") is not None
     jpeg = "C (edossier.pdfa._jpegscan)" if built else "pure Python (no C compiler at install: slower, same results)"
-    return f"%(prog)s %(version)s\nJPEG integrity check: {jpeg}"
+    return f"%(prog)s, version %(version)s\nJPEG integrity check: {jpeg}"
 
 
 class _Root(click.Group):

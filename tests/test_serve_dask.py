@@ -44,8 +44,13 @@ def test_validations_run_on_the_dask_cluster_and_the_web_process_stays_responsiv
     node = make_node(tmp_path, pki, trust, jobs=None, scheduler=address, sync_limit=0, job_threads=4)
     assert node.executor.name == "dask"
     srv, thread, url = _serve(node)
+    from distributed import Client
+
     try:
-        with httpx.Client(base_url=url, timeout=60) as c:
+        # Both worker threads sleep 3 s first, so the validations below are still queued or running on the
+        # cluster when the health checks come (validation got fast enough to finish before the first one)
+        with httpx.Client(base_url=url, timeout=60) as c, Client(address) as dask_client:
+            blockers = [dask_client.submit(time.sleep, 3, pure=False) for _ in range(2)]
             ids = []
             for _round in range(2):
                 for name in ("p1", "p2", "p2b", "junk"):
@@ -68,6 +73,7 @@ def test_validations_run_on_the_dask_cluster_and_the_web_process_stays_responsiv
                 assert time.monotonic() < end, "the validations did not finish on the cluster"
                 time.sleep(0.1)
             assert running_seen >= 1  # the health checks above were answered while validations ran
+            assert all(b.done() for b in blockers)
             assert max(latencies) < 2.0, latencies  # never stuck behind a validation
             verdicts = [c.get(f"/v1/validations/{i}").json()["verdict"] for i in ids]
             # p1, p2 and p2b are valid; the junk member added after signing is not covered by a manifest
