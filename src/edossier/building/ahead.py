@@ -151,8 +151,11 @@ def _serve(target: str, algorithm: str, tasks, results) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent decides, and stops this process
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     from ..validation.documents import document_facts
+    from .memory import keep_heap
 
-    _keep_heap()
+    # let glibc keep freed document buffers for the next document instead of returning them to the system
+    # and faulting fresh zeroed pages in for every one (each document is read, opened and its images copied)
+    keep_heap()
     fd = None
     try:
         while True:
@@ -198,20 +201,3 @@ def _pread(fd: int, length: int, offset: int) -> bytes:
         parts.append(chunk)
         got += len(chunk)
     return parts[0] if len(parts) == 1 else b"".join(parts)
-
-
-def _keep_heap() -> None:
-    """In the child: let glibc keep freed document buffers for the next document instead of returning
-    them to the system and faulting fresh zeroed pages in for every one (each document is read, opened
-    and its images copied: a few times its size in new pages otherwise). The child holds one document
-    at a time, so its heap stays a few documents large."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
-        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: buffers up to 32 MiB come from the heap
-        libc.mallopt(-1, 256 << 20)  # M_TRIM_THRESHOLD: and the heap's top is not given back
-    except (OSError, AttributeError):
-        pass  # no glibc: nothing to tune

@@ -10,13 +10,12 @@ import ctypes
 import ctypes.util
 import sys
 
-M_MMAP_THRESHOLD = -3  # glibc malloc.h
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc malloc.h
 THRESHOLD = 1 << 20
 
 
-def fix_mmap_threshold(threshold: int = THRESHOLD) -> bool:
-    """Fix glibc's mmap threshold for this process (for a command-line build); False where there is no
-    glibc (then nothing changes). Not called by the library: a program embedding it owns its allocator."""
+def _mallopt(param: int, value: int) -> bool:
+    """glibc's mallopt for this process; False where there is no glibc (then nothing changes)."""
     if not sys.platform.startswith("linux"):
         return False
     try:
@@ -26,4 +25,17 @@ def fix_mmap_threshold(threshold: int = THRESHOLD) -> bool:
         return False  # e.g. musl: no mallopt
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
-    return bool(mallopt(M_MMAP_THRESHOLD, threshold))
+    return bool(mallopt(param, value))
+
+
+def fix_mmap_threshold(threshold: int = THRESHOLD) -> bool:
+    """Fix glibc's mmap threshold for this process (for a command-line build); False where there is no
+    glibc (then nothing changes). Not called by the library: a program embedding it owns its allocator."""
+    return _mallopt(M_MMAP_THRESHOLD, threshold)
+
+
+def keep_heap(threshold: int = 32 << 20, trim: int = 256 << 20) -> bool:
+    """The opposite trade, for a process that holds one document at a time (the check-ahead child,
+    building/ahead.py): buffers up to `threshold` come from the heap and its top is not given back below
+    `trim`, so the next document reuses the pages instead of faulting fresh zeroed ones in."""
+    return _mallopt(M_MMAP_THRESHOLD, threshold) and _mallopt(M_TRIM_THRESHOLD, trim)
