@@ -9,7 +9,7 @@ import click
 
 from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_time, collector_paused, err_console,
                                fail, guard_output, load_policy_options, load_trust, local_inputs, main, rate_bar, say,
-                               with_trust_options, write_report)
+                               renderer, with_trust_options, write_report)
 
 
 def _parse_limits(ctx, args):
@@ -158,8 +158,16 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
     options = ValidateOptions(trust_path, when, policy, extra, trust=trust)  # the list as parsed and verified above
     try:
         bar, update = rate_bar(ctx, "卷宗包 / packages", "pkg/s", "包/秒", len(paths))
+
+        def progress(done, total, report):
+            if done == 1 and total > 1:
+                # The packages are validated in worker processes and this one waits: it imports the
+                # report's renderer now instead of after the last package, when the cores would idle.
+                renderer(fmt)
+            update(done, total, report)
+
         with bar:
-            reports = validate_many(paths, options, executor=executor, progress=update)
+            reports = validate_many(paths, options, executor=executor, progress=progress)
     finally:
         executor.close()
     if receipt_findings:  # what the receipts prove (R008) or why they prove nothing (R007) is part of the report

@@ -426,46 +426,47 @@ def load_policy_options(ctx, policy_path: Path | None, strict: bool, suppress: t
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)
 
 
+# The module that renders each report format (imported on first use: start-up of a one-page validate).
+_RENDERERS = {"text": ("edossier.report.text", "render_text"), "json": ("edossier.report.json_report", "render_json"),
+              "junit": ("edossier.report.junit", "render_junit"), "sarif": ("edossier.report.sarif", "render_sarif"),
+              "html": ("edossier.report.html", "render_html")}
+
+
+def renderer(fmt: str):
+    """The render function of report format `fmt` (its module imported now if it was not)."""
+    import importlib
+
+    module, name = _RENDERERS.get(fmt, _RENDERERS["html"])
+    return getattr(importlib.import_module(module), name)
+
+
 def write_report(ctx, reports, fmt: str, output: Path | None, *, trust_path: Path, at, trust=None) -> None:
     """Render `reports` in `fmt` to `output` (atomically) or to standard output. `trust` (the loaded
     TrustList) puts the list's digest, sequence number and signer into every format."""
     lang = _lang(ctx)
     facts = trust.facts() if trust is not None else None
+    render = renderer(fmt)
     if fmt == "text":
         if output:
             from edossier.fsutil import atomic_output
-            from edossier.report.text import render_text
 
             with atomic_output(output) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-                render_text(reports, Console(file=fh, width=120, no_color=True), lang, trust=facts, tz=_tz(ctx))
+                render(reports, Console(file=fh, width=120, no_color=True), lang, trust=facts, tz=_tz(ctx))
         else:
-            from edossier.report.text import render_text
-
-            render_text(reports, Console(highlight=False), lang, trust=facts, tz=_tz(ctx))
+            render(reports, Console(highlight=False), lang, trust=facts, tz=_tz(ctx))
         return
     if fmt == "json":
-        from edossier.report.json_report import render_json
-
-        text = render_json(reports, trust_path=str(trust_path), at=at, trust=facts)
-    elif fmt == "junit":
-        from edossier.report.junit import render_junit
-
-        text = render_junit(reports, lang=lang, trust=facts)
-    elif fmt == "sarif":
-        from edossier.report.sarif import render_sarif
-
-        text = render_sarif(reports, lang=lang, trust=facts)
+        text = render(reports, trust_path=str(trust_path), at=at, trust=facts)
+    elif fmt in ("junit", "sarif"):
+        text = render(reports, lang=lang, trust=facts)
     else:
-        from edossier.report.html import render_html
-
-        text = render_html(reports, lang=lang, trust=facts, tz=_tz(ctx))
+        text = render(reports, lang=lang, trust=facts, tz=_tz(ctx))
     if output:
         from edossier.fsutil import atomic_write_bytes
 
         atomic_write_bytes(output, text.encode("utf-8"))
     else:
         click.echo(text, nl=not text.endswith("\n"))
-
 
 
 def all_commands() -> dict[str, click.Command]:
