@@ -65,3 +65,77 @@ def test_an_error_in_the_block_stops_every_worker():
     for pid in pids:  # terminated and reaped: no such process any more
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def _proc_signals(pid: int) -> tuple[int, int, int]:
+    """The (blocked, ignored, caught) signal masks of process `pid`, from /proc/PID/status (hex bit sets,
+    bit n-1 for signal n: proc(5))."""
+    fields = dict(line.split(":\t", 1) for line in open(f"/proc/{pid}/status").read().splitlines() if ":\t" in line)
+    return tuple(int(fields[k].strip(), 16) for k in ("SigBlk", "SigIgn", "SigCgt"))
+
+
+def _bit(sig) -> int:
+    return 1 << (int(sig) - 1)
+
+
+def _own_signals(_):
+    return _proc_signals(os.getpid())
+
+
+def test_a_worker_lets_signals_in_only_after_setting_its_own_handlers():
+    from edossier.forkpool import forked_pool, signals_held
+
+    old = signal.signal(signal.SIGTERM, lambda s, f: sys.exit(128 + s))
+    try:
+        with signals_held():  # while held, this thread's mask has both (and a child forked now inherits it)
+            assert {signal.SIGINT, signal.SIGTERM} <= signal.pthread_sigmask(signal.SIG_BLOCK, set())
+        with forked_pool(2) as pool:
+            for blocked, ignored, caught in pool.map(_own_signals, range(4)):
+                assert not blocked & (_bit(signal.SIGINT) | _bit(signal.SIGTERM))  # let in again
+                assert ignored & _bit(signal.SIGINT)  # Ctrl-C is the parent's
+                assert not caught & _bit(signal.SIGTERM) and not ignored & _bit(signal.SIGTERM)  # default: die
+        # and the parent's mask is as it was
+        assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == set()
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def test_a_sigterm_sent_while_held_is_delivered_after_the_fork_not_lost():
+    from edossier.forkpool import signals_held
+
+    got = []
+    old = signal.signal(signal.SIGTERM, lambda s, f: got.append(s))
+    try:
+        with signals_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            assert got == []  # held
+        assert got == [signal.SIGTERM]  # delivered once the fork is done
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def test_the_check_ahead_child_sets_its_handlers_and_lets_signals_in(tmp_path):
+    import time
+
+    from edossier.building.ahead import CheckAhead
+
+    target = tmp_path / "package.edp"
+    target.write_bytes(b"")
+    old = signal.signal(signal.SIGTERM, lambda s, f: sys.exit(128 + s))
+    try:
+        with CheckAhead(target) as child:
+            pid = child._proc.pid
+            deadline = time.monotonic() + 20
+            held = _bit(signal.SIGINT) | _bit(signal.SIGTERM)
+            # until the child has set its handlers and let the signals in (its mask is briefly all-blocked
+            # again while it starts a subprocess: _posixsubprocess's vfork; hence a wait, not one look)
+            while time.monotonic() < deadline:
+                blocked, ignored, caught = _proc_signals(pid)
+                if ignored & _bit(signal.SIGINT) and not blocked & held:
+                    break
+                time.sleep(0.01)
+            assert ignored & _bit(signal.SIGINT)
+            assert not caught & _bit(signal.SIGTERM) and not ignored & _bit(signal.SIGTERM)
+            assert not blocked & held
+    finally:
+        signal.signal(signal.SIGTERM, old)

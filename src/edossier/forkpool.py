@@ -9,7 +9,13 @@ lets every worker finish on the end-of-work sentinel, with no signal at all; tha
 
 So: on the normal path close() + join(); terminate() only when the block raised (the work is being
 abandoned anyway), with the workers' SIGTERM back to the default action, so that they die on it instead
-of running the inherited handler."""
+of running the inherited handler.
+
+Every forked child of ours (these pools, the build's check-ahead process, the validator's document
+helper) is started with SIGINT and SIGTERM held (`signals_held`): a signal that arrives between the fork
+and the child's own handlers would otherwise run the parent's handler inside the child. The child sets
+its handlers first and then lets held signals in (`child_signals`); the parent lets its own in after
+the fork, so nothing is lost, only delayed by the fork's duration."""
 
 from __future__ import annotations
 
@@ -17,9 +23,29 @@ import contextlib
 import signal
 
 
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def signals_held():
+    """SIGINT and SIGTERM held (blocked, not lost) in this thread while it forks children."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def child_signals() -> None:
+    """In a child forked under `signals_held`: die on SIGTERM (do not run the parent's handler), leave
+    Ctrl-C to the parent, then let the held signals in."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
+
+
 def _worker_start(initializer, initargs) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # die on terminate(), do not run the parent's handler
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    child_signals()
     if initializer is not None:
         initializer(*initargs)
 
@@ -29,7 +55,8 @@ def forked_pool(processes: int, initializer=None, initargs=()):
     """A fork-context multiprocessing.Pool of `processes` workers (Linux: the callers fork only there)."""
     import multiprocessing as mp
 
-    pool = mp.get_context("fork").Pool(processes, initializer=_worker_start, initargs=(initializer, initargs))
+    with signals_held():  # the pool forks its workers here; its helper threads inherit the held mask
+        pool = mp.get_context("fork").Pool(processes, initializer=_worker_start, initargs=(initializer, initargs))
     try:
         yield pool
     except BaseException:

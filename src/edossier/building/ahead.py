@@ -24,12 +24,12 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import signal
 import sys
 import threading
 import time
 from pathlib import Path
 
+from ..forkpool import child_signals, signals_held
 
 STALL = 120.0  # seconds without a result after which finish() stops the child
 
@@ -66,7 +66,8 @@ class CheckAhead:
                                  daemon=True, name="edossier-check-ahead")
         gc.freeze()  # the child's collector would otherwise touch (copy) every inherited object
         try:
-            self._proc.start()
+            with signals_held():
+                self._proc.start()
         finally:
             gc.unfreeze()
         tasks_r.close()
@@ -115,7 +116,7 @@ class CheckAhead:
         while self._collector.is_alive():
             self._collector.join(timeout=1.0)
             if self._collector.is_alive() and time.monotonic() - self._progress > STALL:
-                self._proc.terminate()  # EOF for the collector
+                self._proc.kill()  # EOF for the collector; SIGKILL: a stuck child may not have let SIGTERM in yet
                 self._collector.join(timeout=5)
                 break
         self._proc.join(timeout=5)
@@ -133,6 +134,9 @@ class CheckAhead:
             pass
         if self._proc.is_alive():
             self._proc.terminate()
+            self._proc.join(timeout=5)
+            if self._proc.is_alive():  # stuck before letting SIGTERM in (forkpool.signals_held), or in C code
+                self._proc.kill()
         self._proc.join()
         self._collector.join(timeout=5)
         self._results.close()
@@ -148,8 +152,7 @@ class CheckAhead:
 
 def _serve(target: str, algorithm: str, tasks, results) -> None:
     """In the child: read, hash and check each submitted member until the parent says stop (or goes)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent decides, and stops this process
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    child_signals()  # Ctrl-C: the parent decides, and stops this process
     from ..validation.documents import document_facts
     from .memory import keep_heap
 
