@@ -12,9 +12,8 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
 from .contentfacts import ColourUse, Facts, FontUse
-from .contentfast import (_fact_sizes, _indirect_key, _long_digits, _long_outside_hex, _Quiet, _simple_instructions,
-                          same_lookups, walk_simple)
-from .contentlimits import _hex_in_content, _limits_in_operands
+from .contentfast import _fact_sizes, _indirect_key, _Quiet, _simple_instructions, same_lookups, walk_simple
+from .contentlimits import _hex_in_content, _limits_in_operands, long_number
 from .limits import LimitExceeded
 from .util import get, inherited, key, name_str, num
 
@@ -161,14 +160,15 @@ class Walker:
     def walk_bytes(self, data: bytes, res_chain, loc: str, depth: int) -> None:
         self._walks += 1
         # A string > 32767 bytes needs a stream that long; an out-of-range number needs a run of
-        # >= 10 digits (or >= 30 zeros after the point) outside hex strings. Only then look at operands.
+        # >= 10 digits (or >= 30 zeros after the point) outside strings and comments (long_number). Only then
+        # look at operands.
         deep = len(data) > 32767
-        if self.fast and not deep:
+        limits = deep or long_number(data)
+        if self.fast and not limits:
             simple = _simple_instructions(data)
-            if simple is not None and not _long_outside_hex(data):
+            if simple is not None:
                 self.walk_simple(simple, data, res_chain, loc, depth)
                 return
-        limits = deep or _long_digits(data)
         try:
             scratch = self.ctx.cache.get("scratch")
             if scratch is None:
