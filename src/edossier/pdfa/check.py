@@ -24,11 +24,13 @@ __all__ = ["PdfIssue", "PdfReport", "PdfLimits", "check_pdf", "rule_table", "Lim
 
 def clear_caches() -> None:
     """Forget what earlier checks on this thread kept for later ones (parsed font programs by digest,
-    the last XMP packet, ICC profile headers by digest): for timing a first check (benchmarks/run.py)."""
+    the last XMP packet and its properties, ICC profile headers by digest): for timing a first check
+    (benchmarks/run.py)."""
     from . import colour, fontprograms, xmpparse
 
     fontprograms._programs.__dict__.clear()
     xmpparse._last.__dict__.clear()
+    xmpparse._props_of.__dict__.clear()
     colour._icc.__dict__.clear()
 
 
@@ -48,7 +50,11 @@ def _read_source(source: "Path | bytes | str", limits: PdfLimits) -> bytes:
         if size > limits.max_file_bytes:
             raise LimitExceeded(f"file is {size} bytes, limit {limits.max_file_bytes}")
         with p.open("rb") as fh:
-            data = fh.read(limits.max_file_bytes + 1)
+            # what stat promised and one byte more (to see a file that grew), then on to the limit: a single
+            # read(limit + 1) allocates and shrinks a 1 GiB buffer every time (~35 us a file, 1,007 files)
+            data = fh.read(size + 1)
+            if len(data) > size:
+                data += fh.read(limits.max_file_bytes + 1 - len(data))
     if len(data) > limits.max_file_bytes:
         raise LimitExceeded(f"file is {len(data)} bytes, limit {limits.max_file_bytes}")
     return data
@@ -121,9 +127,12 @@ def _run(raw: bytes, pdf: pikepdf.Pdf, flavour: str | None, active_content: bool
         ctx.issues.append(make_issue("PDF-UNREADABLE", "trailer", "no document catalog (/Root)"))
         return PdfReport(claimed, flavour, tuple(ctx.issues))
     try:
-        nobj = len(pdf.objects) if limits.max_objects else 0
+        # qpdf's list of every object (it resolves them all): kept for structure.streams, which walks it
+        objects = pdf.objects if limits.max_objects else None
+        nobj = len(objects) if objects is not None else 0
     except Exception:  # noqa: BLE001
-        nobj = 0
+        objects, nobj = None, 0
+    ctx.cache["objects"] = objects
     if nobj > limits.max_objects:
         ctx.issues.append(make_issue("PDF-UNREADABLE", "file", f"{nobj} objects, limit {limits.max_objects}"))
         return PdfReport(claimed, flavour, tuple(ctx.issues))

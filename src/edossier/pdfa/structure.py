@@ -337,9 +337,9 @@ _OK_FILTERS = {"/ASCIIHexDecode", "/ASCII85Decode", "/FlateDecode", "/RunLengthD
 
 @check("6.1.7.1-3", "6.1.7.2-1", "6.1.13-7")
 def streams(ctx) -> None:
-    pdf = ctx.pdf
+    objects = ctx.cache.get("objects")
     n = 0
-    for o in pdf.objects:
+    for o in (objects if objects is not None else ctx.pdf.objects):
         n += 1
         if not isinstance(o, Stream):
             continue
