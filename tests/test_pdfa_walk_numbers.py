@@ -42,6 +42,9 @@ CASES = {
     "a tiny real in a TJ array": (b"BT 3 Tr /F0 12 Tf [(a) " + TINY + b" (b)] TJ ET", {"6.1.13-5"}),
     "in a dash array": (b"[3 " + BIG + b"] 0 d", {"6.1.13-1"}),
     "in a property list": (b"/Span <</MCID " + BIG + b">> BDC EMC", {"6.1.13-1"}),
+    # beyond 64 bits: qpdf reads the operand as null and only warns; still out of range
+    "beyond 64 bits": (b"q " + b"9" * 23 + b" 0 0 1 0 0 cm /Im0 Do Q", {"6.1.13-1"}),
+    "beyond 64 bits, negative, in an array": (b"[3 -" + b"9" * 30 + b"] 0 d", {"6.1.13-1"}),
     # digits that are not numbers: inside a string, a hex string or a comment
     "digits inside a literal string": (IMAGE + b" BT 3 Tr /F0 12 Tf (" + BIG + b") Tj ET", set()),
     "digits inside a hex string": (IMAGE + b" BT 3 Tr /F0 12 Tf <" + BIG + b"1> Tj ET", set()),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import warnings
 
 import pikepdf
@@ -25,6 +26,7 @@ m M MP n q Q re RG rg ri s S SC sc SCN scn sh T* Tc Td TD Tf Tj TJ TL Tm Tr Ts T
 # Names built once: Name.<attribute> costs ~0.7 us (pikepdf builds it in Python), and these are tested for every
 # XObject drawn
 _IMAGE, _FORM = Name.Image, Name.Form
+_OVERFLOW = re.compile(r"overflow/underflow converting ([-+]?\d+) to 64-bit integer")
 
 _PIKEPDF_DIR = os.path.dirname(pikepdf.__file__) + os.sep
 
@@ -186,6 +188,14 @@ class Walker:
             # or another thread. Only pikepdf's own complaints about this stream say it is damaged.
             for w in [w for w in warned if _from_pikepdf(w)][:3]:
                 self.f.errors.append((loc, f"content stream: {w.message}"))
+            if limits:
+                # qpdf reads an integer beyond 64 bits as null and says so only in its warnings (the scratch
+                # document's, cleared as they are read): out of range (6.1.13-1) as surely as any other.
+                # Such an integer has >= 19 digits, so `limits` holds for every stream that can have one.
+                for w in scratch.get_warnings():
+                    m = _OVERFLOW.search(str(w))
+                    if m:
+                        self.f.numbers.append(("6.1.13-1", loc, m.group(1)[:40]))
         except Exception as exc:  # noqa: BLE001
             self.f.errors.append((loc, f"cannot parse content stream: {exc}"))
             return
