@@ -343,24 +343,26 @@ def streams(ctx) -> None:
         n += 1
         if not isinstance(o, Stream):
             continue
-        loc = objref(o)
+        # the location and the decode parameters only where a finding or a /Crypt filter needs them
         if "/F" in o or "/FFilter" in o or "/FDecodeParms" in o:
-            ctx.add("6.1.7.1-3", loc)
+            ctx.add("6.1.7.1-3", objref(o))
         f = get(o, "/Filter")
         fl = [f] if isinstance(f, Name) else list(f) if isinstance(f, Array) else []
-        dp = get(o, "/DecodeParms")
-        dps = [dp] if not isinstance(dp, Array) else list(dp)
+        dps = None
         for idx, x in enumerate(fl):
             s = name_str(x)
             if s in _OK_FILTERS:
                 continue
             if s == "/Crypt":
+                if dps is None:
+                    dp = get(o, "/DecodeParms")
+                    dps = [dp] if not isinstance(dp, Array) else list(dp)
                 p = dps[idx] if idx < len(dps) else None
                 if isinstance(p, Dictionary) and name_str(get(p, "/Name", "/Identity")) == "/Identity":
                     continue
                 if p is None:
                     continue  # default crypt filter name is Identity
-            ctx.add("6.1.7.2-1", loc, s)
+            ctx.add("6.1.7.2-1", objref(o), s)
     if n > 8388607:
         ctx.add("6.1.13-7", "file", f"{n} indirect objects")
 
