@@ -20,13 +20,17 @@ _I_MAX = 2147483647
 # beyond 3.403e38 >= 39, a nonzero real below 1.175e-38 >= 37 zeros after the point.
 _LONG_DIGITS = re.compile(rb"\d{10}|\.0{30}")
 _REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"  # ISO 32000-1 7.2.2: neither white space nor a delimiter
-# One token of interest from where the lexer stands outside any string or comment, leftmost first: a whole
-# literal string without nested parentheses (7.3.4.2), a whole hex string (7.3.4.3), << or >>, a comment
-# (7.2.3), a candidate number, the ID keyword of an inline image, or a delimiter the other forms did not take
-# (a nested or unterminated string, a malformed hex string, a stray ) or >). Possessive, without captures
-# (Python 3.11's re fails on a capture inside a possessive repeat), so every form is one linear pass.
-_LEX = re.compile(rb"\((?:[^()\\]++|\\.)*+\)|<<|>>|<[0-9A-Fa-f\x00\t\n\x0c\r ]*+>|%[^\r\n]*+|\d{10}|\.0{30}"
-                  rb"|(?<!" + _REGULAR + rb")ID(?!" + _REGULAR + rb")|[()<>]", re.S)
+# What long_number passes over in one C-level run, from where it stands outside any string or comment: bytes
+# that begin nothing of interest, a whole literal string without nested parentheses (7.3.4.2), a whole hex
+# string (7.3.4.3), << and >>, a comment (7.2.3), a run of fewer than 10 digits, and an I that does not begin
+# the ID keyword of an inline image (inside a longer token, or not followed by D and a delimiter). The run
+# stops at what needs a look: a run of >= 10 digits, a ( whose string nests or does not end, a malformed hex
+# string or a stray ) or >, the ID keyword. Possessive throughout and without captures (Python 3.11's re fails
+# on a capture inside a possessive repeat): linear. A point is passed over: >= 30 zeros after one are also a
+# run of >= 10 digits.
+_SKIP = re.compile(
+    rb"(?:[^()<>%0-9I]++|\((?:[^()\\]++|\\.)*+\)|<<|>>|<[0-9A-Fa-f\x00\t\n\x0c\r ]*+>|%[^\r\n]*+"
+    rb"|[0-9]{1,9}+(?![0-9])|(?<=" + _REGULAR + rb")I|I(?!D(?!" + _REGULAR + rb")))*+", re.S)
 _IN_STRING = re.compile(rb"[()\\]")
 
 
@@ -35,34 +39,28 @@ def long_number(data: bytes) -> bool:
     every run of >= 10 digits (or of >= 30 zeros after a point) lies inside a literal string, a hex string or
     a comment as ISO 32000-1 7.2-7.3 reads the bytes. The walk checks operands only when this is true.
 
-    Linear: each byte is read by one regular-expression pass, or once by the balanced-parenthesis loop of a
-    nested string. Where the bytes stop following the grammar (an unterminated string, a malformed hex string,
-    a stray delimiter) qpdf reads on past the bad token, and an inline image's data are not tokens at all: from
-    there every run counts, in strings or not, since this lexer can no longer tell them apart as qpdf will."""
+    Linear: each byte is read by one regular-expression pass (_SKIP), or once by the balanced-parenthesis
+    loop of a nested string. Where the bytes stop following the grammar (an unterminated string, a malformed
+    hex string, a stray delimiter) qpdf reads on past the bad token, and an inline image's data are not tokens
+    at all: from there every run counts, in strings or not, since this lexer can no longer tell them apart as
+    qpdf will."""
     if not _LONG_DIGITS.search(data):
         return False
-    pos = 0
-    search = _LEX.search
-    while True:
-        m = search(data, pos)
-        if m is None:
-            return False
-        start, end = m.span()
-        c = data[start]
-        if c == 0x28:  # (
-            if end - start == 1:  # nested parentheses (or none to close it): count them
-                end = _string_end(data, start)
-                if end == -1:
-                    break
-        elif c == 0x3C or c == 0x3E:  # < >
-            if end - start == 1:  # neither a hex string nor << >>
-                break
-        elif c == 0x29 or c == 0x49:  # a stray ), or ID: inline-image data follow
-            break
-        elif c != 0x25:  # not a comment: a candidate number outside strings and comments
+    n = len(data)
+    pos = _SKIP.match(data).end()
+    while pos < n:
+        c = data[pos]
+        if 0x30 <= c <= 0x39:  # a run of >= 10 digits outside strings and comments
             return True
-        pos = end
-    return _LONG_DIGITS.search(data, start) is not None
+        if c != 0x28:  # a malformed hex string, a stray ) or >, or the ID keyword
+            break
+        end = _string_end(data, pos)  # a string with nested parentheses (or none to close it)
+        if end == -1:
+            break
+        pos = _SKIP.match(data, end).end()
+    else:
+        return False
+    return _LONG_DIGITS.search(data, pos) is not None
 
 
 def _string_end(data: bytes, start: int) -> int:
