@@ -109,6 +109,8 @@ def forms(ctx) -> None:
 _ACTIONS_OK = {"/GoTo", "/GoToR", "/GoToE", "/Thread", "/URI", "/Named", "/SubmitForm"}
 _NAMED_OK = {"/NextPage", "/PrevPage", "/FirstPage", "/LastPage"}
 
+_ACTION = Name.Action  # a Name from the attribute costs ~0.7 us; this test runs for every dictionary with /S
+
 
 def all_actions(ctx):
     """(action dict, location) for every action dictionary in the file (found by a full walk)."""
@@ -118,7 +120,7 @@ def all_actions(ctx):
         known = _ACTIONS_OK | _BAD_ACTIONS
         for n in dict_nodes(ctx):
             s = n.d.get("/S")
-            if isinstance(s, Name) and (n.d.get("/Type") == Name.Action or name_str(s) in known):
+            if isinstance(s, Name) and (n.d.get("/Type") == _ACTION or name_str(s) in known):
                 out.append((n.obj, objref(n.obj)))
         ctx.cache["actions"] = out
     return out

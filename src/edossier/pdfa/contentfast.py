@@ -11,9 +11,7 @@ import re
 from pikepdf import Dictionary, Stream
 
 from .contentfacts import Facts
-from .contentlimits import _LONG_DIGITS
 from .limits import LimitExceeded
-from .structure import HEX_TOKENS
 from .util import get, key, name_str
 
 
@@ -146,24 +144,6 @@ def walk_simple(walker, instrs: list, data: bytes, res_chain, loc: str, depth: i
                     defaults = walker.defaults(res_chain)
                 walker.xobject(xo, res_chain, f"{loc}, XObject {name}", depth, defaults)
         # else: an operator of _BORING without painting, nothing to record
-
-
-_LONG_OR_HEX = re.compile(rb"(?<!<)<[^<>]*>|\d{10}|\.0{30}")
-
-
-def _long_outside_hex(data: bytes) -> bool:
-    """_long_digits in one pass: the hex strings (HEX_TOKENS) are matched and passed over where the scan meets
-    them, as the substitution would blank them (a run of digits holds no < or >, so it lies wholly inside or
-    wholly outside one)."""
-    return any(m[:1] != b"<" for m in _LONG_OR_HEX.findall(data))
-
-
-def _long_digits(data: bytes) -> bool:
-    """A run of >= 10 digits or >= 30 zeros after a point outside hex strings. Replacing each hex string by a
-    space can only split a run, never join one, so bytes without a run anywhere need no second look."""
-    if not _LONG_DIGITS.search(data):
-        return False
-    return bool(_LONG_DIGITS.search(HEX_TOKENS.sub(b" ", data) if b"<" in data else data))
 
 
 # The fast path (Walker.walk_simple): content streams made only of these instructions, as an OCR layer and a

@@ -5,6 +5,7 @@ raw content bytes."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pikepdf
 
@@ -15,14 +16,77 @@ from .structure import _lex_hex, hex_suspicious
 _I_MAX = 2147483647
 
 
-# a run of >= 10 decimal digits that is not part of a hex string, or a real with >= 30 leading zeros
+# What an out-of-range number needs (Annex C, Table C.1): an integer beyond 2^31-1 has >= 10 digits, a real
+# beyond 3.403e38 >= 39, a nonzero real below 1.175e-38 >= 37 zeros after the point.
 _LONG_DIGITS = re.compile(rb"\d{10}|\.0{30}")
+_REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"  # ISO 32000-1 7.2.2: neither white space nor a delimiter
+# What long_number passes over in one C-level run, from where it stands outside any string or comment: bytes
+# that begin nothing of interest, a whole literal string without nested parentheses (7.3.4.2), a whole hex
+# string (7.3.4.3), << and >>, a comment (7.2.3), a run of fewer than 10 digits, and an I that does not begin
+# the ID keyword of an inline image (inside a longer token, or not followed by D and a delimiter). The run
+# stops at what needs a look: a run of >= 10 digits, a ( whose string nests or does not end, a malformed hex
+# string or a stray ) or >, the ID keyword. Possessive throughout and without captures (Python 3.11's re fails
+# on a capture inside a possessive repeat): linear. A point is passed over: >= 30 zeros after one are also a
+# run of >= 10 digits.
+_SKIP = re.compile(
+    rb"(?:[^()<>%0-9I]++|\((?:[^()\\]++|\\.)*+\)|<<|>>|<[0-9A-Fa-f\x00\t\n\x0c\r ]*+>|%[^\r\n]*+"
+    rb"|[0-9]{1,9}+(?![0-9])|(?<=" + _REGULAR + rb")I|I(?!D(?!" + _REGULAR + rb")))*+", re.S)
+_IN_STRING = re.compile(rb"[()\\]")
+
+
+def long_number(data: bytes) -> bool:
+    """Can the content stream `data` hold a number token out of the range of Table C.1? False only when
+    every run of >= 10 digits (or of >= 30 zeros after a point) lies inside a literal string, a hex string or
+    a comment as ISO 32000-1 7.2-7.3 reads the bytes. The walk checks operands only when this is true.
+
+    Linear: each byte is read by one regular-expression pass (_SKIP), or once by the balanced-parenthesis
+    loop of a nested string. Where the bytes stop following the grammar (an unterminated string, a malformed
+    hex string, a stray delimiter) qpdf reads on past the bad token, and an inline image's data are not tokens
+    at all: from there every run counts, in strings or not, since this lexer can no longer tell them apart as
+    qpdf will."""
+    if not _LONG_DIGITS.search(data):
+        return False
+    n = len(data)
+    pos = _SKIP.match(data).end()
+    while pos < n:
+        c = data[pos]
+        if 0x30 <= c <= 0x39:  # a run of >= 10 digits outside strings and comments
+            return True
+        if c != 0x28:  # a malformed hex string, a stray ) or >, or the ID keyword
+            break
+        end = _string_end(data, pos)  # a string with nested parentheses (or none to close it)
+        if end == -1:
+            break
+        pos = _SKIP.match(data, end).end()
+    else:
+        return False
+    return _LONG_DIGITS.search(data, pos) is not None
+
+
+def _string_end(data: bytes, start: int) -> int:
+    """The offset after the literal string opening at `start` (balanced parentheses, a backslash escaping the
+    byte after it: 7.3.4.2), or -1 when it does not end."""
+    depth = 0
+    pos = start
+    search = _IN_STRING.search
+    while True:
+        m = search(data, pos)
+        if m is None:
+            return -1
+        c = data[m.start()]
+        if c == 0x5C:  # \
+            pos = m.start() + 2
+            continue
+        depth += 1 if c == 0x28 else -1
+        pos = m.end()
+        if depth == 0:
+            return pos
 
 
 def _limits_in_operands(instrs, f: Facts, loc: str, deep: bool) -> None:
-    """6.1.13-1/-2/-3/-4/-5 for numbers, strings and names written in a content stream."""
-    from decimal import Decimal
-
+    """6.1.13-1/-2/-3/-5 for the numbers and strings written in a content stream: the operands and everything
+    inside them (a TJ array's kerning, a dash array, a property list's dictionary). Strings are measured only
+    when the stream (`deep`) is long enough to hold one over the limit."""
     for ins in instrs:
         try:
             operands = ins.operands
@@ -34,18 +98,48 @@ def _limits_in_operands(instrs, f: Facts, loc: str, deep: bool) -> None:
                 if v > _I_MAX or v < -_I_MAX - 1:
                     f.numbers.append(("6.1.13-1", loc, str(v)))
             elif t is Decimal:
-                a = abs(v)
-                if a > Decimal("3.403e38"):
-                    f.numbers.append(("6.1.13-2", loc, str(v)))
-                elif a and a < Decimal("1.175e-38"):
-                    f.numbers.append(("6.1.13-5", loc, str(v)))
-            elif deep and t is _PObj:
+                _real(v, f, loc)
+            elif t is _PObj:
                 tc = v._type_code
                 if tc == _STRING:
-                    if len(bytes(v)) > 32767:
+                    if deep and len(bytes(v)) > 32767:
                         f.numbers.append(("6.1.13-3", loc, "string"))
-                elif tc == _ARRAY:
-                    _limits_in_operands_arr(v, f, loc)
+                elif tc == _ARRAY or tc == _DICTIONARY:
+                    _limits_inside(v, f, loc, deep)
+
+
+_R_MAX = Decimal("3.403e38")
+_R_MIN = Decimal("1.175e-38")
+
+
+def _real(v: Decimal, f: Facts, loc: str) -> None:
+    a = abs(v)
+    if a > _R_MAX:
+        f.numbers.append(("6.1.13-2", loc, str(v)))
+    elif a and a < _R_MIN:
+        f.numbers.append(("6.1.13-5", loc, str(v)))
+
+
+def _limits_inside(container, f: Facts, loc: str, deep: bool) -> None:
+    """_limits_in_operands for the values in an array or dictionary operand, at any depth (a stack, not
+    recursion: qpdf bounds the nesting, the stream's length bounds the count)."""
+    stack = [container]
+    while stack:
+        o = stack.pop()
+        for v in (o if o._type_code == _ARRAY else o.values()):
+            t = type(v)
+            if t is int:
+                if v > _I_MAX or v < -_I_MAX - 1:
+                    f.numbers.append(("6.1.13-1", loc, str(v)))
+            elif t is Decimal:
+                _real(v, f, loc)
+            elif t is _PObj:
+                tc = v._type_code
+                if tc == _STRING:
+                    if deep and len(bytes(v)) > 32767:
+                        f.numbers.append(("6.1.13-3", loc, "string"))
+                elif tc == _ARRAY or tc == _DICTIONARY:
+                    stack.append(v)
 
 
 _PObj = pikepdf.Object
@@ -57,12 +151,7 @@ _STRING = pikepdf.ObjectType.string
 _ARRAY = pikepdf.ObjectType.array
 
 
-def _limits_in_operands_arr(arr, f: Facts, loc: str) -> None:
-    for v in arr:
-        if type(v) is int and (v > _I_MAX or v < -_I_MAX - 1):
-            f.numbers.append(("6.1.13-1", loc, str(v)))
-        elif type(v) is _PObj and v._type_code == _STRING and len(bytes(v)) > 32767:
-            f.numbers.append(("6.1.13-3", loc, "string"))
+_DICTIONARY = pikepdf.ObjectType.dictionary
 
 
 _INLINE_DATA = re.compile(rb"(?<![A-Za-z0-9])ID[\x00\t\n\x0c\r ].*?[\x00\t\n\x0c\r ]EI(?![A-Za-z0-9])", re.S)

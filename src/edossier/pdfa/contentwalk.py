@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import warnings
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
 from .contentfacts import ColourUse, Facts, FontUse
-from .contentfast import (_fact_sizes, _indirect_key, _long_digits, _long_outside_hex, _Quiet, _simple_instructions,
-                          same_lookups, walk_simple)
-from .contentlimits import _hex_in_content, _limits_in_operands
+from .contentfast import _fact_sizes, _indirect_key, _Quiet, _simple_instructions, same_lookups, walk_simple
+from .contentlimits import _hex_in_content, _limits_in_operands, long_number
 from .limits import LimitExceeded
 from .util import get, inherited, key, name_str, num
 
@@ -22,6 +22,11 @@ from .util import get, inherited, key, name_str, num
 OPERATORS = set("""b B b* B* BDC BI BMC BT BX c cm CS cs d d0 d1 Do DP EI EMC ET EX f F f* G g gs h i ID j J K k l
 m M MP n q Q re RG rg ri s S SC sc SCN scn sh T* Tc Td TD Tf Tj TJ TL Tm Tr Ts Tw Tz v w W W* y ' \"""".split())
 
+
+# Names built once: Name.<attribute> costs ~0.7 us (pikepdf builds it in Python), and these are tested for every
+# XObject drawn
+_IMAGE, _FORM = Name.Image, Name.Form
+_OVERFLOW = re.compile(r"overflow/underflow converting ([-+]?\d+) to 64-bit integer")
 
 _PIKEPDF_DIR = os.path.dirname(pikepdf.__file__) + os.sep
 
@@ -161,14 +166,15 @@ class Walker:
     def walk_bytes(self, data: bytes, res_chain, loc: str, depth: int) -> None:
         self._walks += 1
         # A string > 32767 bytes needs a stream that long; an out-of-range number needs a run of
-        # >= 10 digits (or >= 30 zeros after the point) outside hex strings. Only then look at operands.
+        # >= 10 digits (or >= 30 zeros after the point) outside strings and comments (long_number). Only then
+        # look at operands.
         deep = len(data) > 32767
-        if self.fast and not deep:
+        limits = deep or long_number(data)
+        if self.fast and not limits:
             simple = _simple_instructions(data)
-            if simple is not None and not _long_outside_hex(data):
+            if simple is not None:
                 self.walk_simple(simple, data, res_chain, loc, depth)
                 return
-        limits = deep or _long_digits(data)
         try:
             scratch = self.ctx.cache.get("scratch")
             if scratch is None:
@@ -182,6 +188,14 @@ class Walker:
             # or another thread. Only pikepdf's own complaints about this stream say it is damaged.
             for w in [w for w in warned if _from_pikepdf(w)][:3]:
                 self.f.errors.append((loc, f"content stream: {w.message}"))
+            if limits:
+                # qpdf reads an integer beyond 64 bits as null and says so only in its warnings (the scratch
+                # document's, cleared as they are read): out of range (6.1.13-1) as surely as any other.
+                # Such an integer has >= 19 digits, so `limits` holds for every stream that can have one.
+                for w in scratch.get_warnings():
+                    m = _OVERFLOW.search(str(w))
+                    if m:
+                        self.f.numbers.append(("6.1.13-1", loc, m.group(1)[:40]))
         except Exception as exc:  # noqa: BLE001
             self.f.errors.append((loc, f"cannot parse content stream: {exc}"))
             return
@@ -318,12 +332,12 @@ class Walker:
                 xo = self.lookup(res_chain, "/XObject", ops[0], loc)
                 if isinstance(xo, Stream):
                     st = get(xo, "/Subtype")
-                    if st == Name.Form or (st == Name.Image and get(xo, "/ImageMask") is True):
+                    if st == _FORM or (st == _IMAGE and get(xo, "/ImageMask") is True):
                         # a stencil mask paints with the fill colour; a form may paint with the colours it
                         # inherits (not followed into the form: counted as painted)
                         if fill_use is not None:
                             fill_use.painted = True
-                        if stroke_use is not None and st == Name.Form:
+                        if stroke_use is not None and st == _FORM:
                             stroke_use.painted = True
                     self.xobject(xo, res_chain, f"{loc}, XObject {name_str(ops[0])}", depth, defaults)
             elif op == "gs" and ops and isinstance(ops[0], Name):
@@ -411,9 +425,9 @@ class Walker:
 
     def xobject(self, xo, res_chain, loc, depth, defaults) -> None:
         st = get(xo, "/Subtype")
-        if st == Name.Image:
+        if st == _IMAGE:
             self.image(xo, loc, defaults)
-        elif st == Name.Form:
+        elif st == _FORM:
             self.form(xo, res_chain, loc, depth)
         else:
             self.f.xobjects_other.append((xo, loc))

@@ -12,7 +12,7 @@ import pikepdf
 
 from .limits import _ASCII_FILTERS, _EXPANSION, LimitExceeded, PdfLimits, ascii_decode
 from .rules import table
-from .util import filter_names
+from .util import filter_names, get
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ class Ctx:
                 out = b""
             if len(out) > cap:
                 raise LimitExceeded(f"stream inflates past {cap} bytes")
-            parms = stream.get("/DecodeParms")
+            parms = get(stream, "/DecodeParms")  # util.get: a missing key costs pikepdf a C++ exception
             if parms is None or (isinstance(parms, pikepdf.Array) and all(p is None for p in parms)):
                 return out
             return stream.read_bytes()  # predictors never expand the inflated data

@@ -8,7 +8,6 @@ PDF/A-2u profiles, plus edossier's own active-content ids (``AC-*``) and the two
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -75,7 +74,10 @@ def registered_checks() -> list[RegisteredCheck]:
 
 @lru_cache(maxsize=1)
 def _raw_table() -> tuple[dict, ...]:
-    data = tomllib.loads(files("edossier.pdfa").joinpath("rules.toml").read_text(encoding="utf-8"))
+    # bundled data: parsed once an installation (bundled_toml), not 73 KB through tomllib at every start (~7 ms)
+    from ..bundled_toml import loads
+
+    data = loads(files("edossier.pdfa").joinpath("rules.toml").read_text(encoding="utf-8"))
     return tuple(data["rule"])
 
 

@@ -337,30 +337,32 @@ _OK_FILTERS = {"/ASCIIHexDecode", "/ASCII85Decode", "/FlateDecode", "/RunLengthD
 
 @check("6.1.7.1-3", "6.1.7.2-1", "6.1.13-7")
 def streams(ctx) -> None:
-    pdf = ctx.pdf
+    objects = ctx.cache.get("objects")
     n = 0
-    for o in pdf.objects:
+    for o in (objects if objects is not None else ctx.pdf.objects):
         n += 1
         if not isinstance(o, Stream):
             continue
-        loc = objref(o)
+        # the location and the decode parameters only where a finding or a /Crypt filter needs them
         if "/F" in o or "/FFilter" in o or "/FDecodeParms" in o:
-            ctx.add("6.1.7.1-3", loc)
+            ctx.add("6.1.7.1-3", objref(o))
         f = get(o, "/Filter")
         fl = [f] if isinstance(f, Name) else list(f) if isinstance(f, Array) else []
-        dp = get(o, "/DecodeParms")
-        dps = [dp] if not isinstance(dp, Array) else list(dp)
+        dps = None
         for idx, x in enumerate(fl):
             s = name_str(x)
             if s in _OK_FILTERS:
                 continue
             if s == "/Crypt":
+                if dps is None:
+                    dp = get(o, "/DecodeParms")
+                    dps = [dp] if not isinstance(dp, Array) else list(dp)
                 p = dps[idx] if idx < len(dps) else None
                 if isinstance(p, Dictionary) and name_str(get(p, "/Name", "/Identity")) == "/Identity":
                     continue
                 if p is None:
                     continue  # default crypt filter name is Identity
-            ctx.add("6.1.7.2-1", loc, s)
+            ctx.add("6.1.7.2-1", objref(o), s)
     if n > 8388607:
         ctx.add("6.1.13-7", "file", f"{n} indirect objects")
 
@@ -379,7 +381,7 @@ def limits(ctx) -> None:
         if n.is_array:
             vals = n.items
             _check_vals(ctx, o, vals)
-            if len(vals) >= 2 and isinstance(vals[0], Name) and vals[0] in (Name.Separation, Name.DeviceN):
+            if len(vals) >= 2 and isinstance(vals[0], Name) and vals[0] in _COLOURANT_SPACES:
                 names = [vals[1]] if isinstance(vals[1], Name) else list(vals[1]) if isinstance(vals[1], Array) else []
                 for nm in names:
                     if isinstance(nm, Name) and not is_valid_utf8_name(nm):
@@ -388,10 +390,10 @@ def limits(ctx) -> None:
             d = n.d
             _check_vals(ctx, o, d.values(), keys=d.keys())
             t = d.get("/Type")
-            if (t == Name.StructElem or ("/P" in d and "/K" in d)) and isinstance(d.get("/S"), Name):
+            if (("/P" in d and "/K" in d) or (t is not None and t == _STRUCT_ELEM)) and isinstance(d.get("/S"), Name):
                 if not is_valid_utf8_name(d["/S"]):
                     ctx.add("6.1.8-1", objref(o), "structure type name is not valid UTF-8")
-            if t is not None and (t == Name.Font or t == Name.FontDescriptor):
+            if t is not None and (t == _FONT or t == _FONT_DESCRIPTOR):
                 for k in ("/BaseFont", "/FontName"):
                     v = d.get(k)
                     if isinstance(v, Name) and not is_valid_utf8_name(v):
@@ -402,24 +404,63 @@ def _check_vals(ctx, parent, vals, keys=()) -> None:
     for k in keys:
         if len(k) > 40 and len(k.encode("utf-8", "surrogateescape")) - 1 > 127:
             ctx.add("6.1.13-4", objref(parent))
+    # by exact type, pikepdf's objects by type code (pikepdf.String and Name are type-code tests behind a
+    # metaclass): the same tests as isinstance for what items() gives (bool, int, Decimal, None, Object)
     for v in vals:
-        if isinstance(v, bool):
-            continue
-        if isinstance(v, int):
+        t = type(v)
+        if t is _PObj:
+            tc = v._type_code
+            if tc == _NAME_T:
+                # a name's bytes after #xx expansion are never more than its written form without the slash,
+                # so only a name written longer than 128 bytes is expanded
+                try:
+                    long = len(v.unparse()) > 128
+                except Exception:  # noqa: BLE001 - name_raw has its own way round
+                    long = True
+                if long and len(name_raw(v)) > 127:
+                    ctx.add("6.1.13-4", objref(parent))
+            elif tc == _STRING_T:
+                if len(bytes(v)) > 32767:
+                    ctx.add("6.1.13-3", objref(parent))
+        elif t is int:
             if v > _INT_MAX or v < -_INT_MAX - 1:
                 ctx.add("6.1.13-1", objref(parent), name_str(v))
-        elif isinstance(v, Decimal):
+        elif t is Decimal:
             fv = abs(float(v))
             if fv > _REAL_MAX:
                 ctx.add("6.1.13-2", objref(parent), name_str(v))
             elif fv != 0.0 and fv < _REAL_MIN:
                 ctx.add("6.1.13-5", objref(parent), name_str(v))
-        elif isinstance(v, pikepdf.String):
-            if len(bytes(v)) > 32767:
-                ctx.add("6.1.13-3", objref(parent))
-        elif isinstance(v, Name):
-            if len(name_raw(v)) > 127:
-                ctx.add("6.1.13-4", objref(parent))
+        elif t is not bool and t is not type(None):
+            _check_other(ctx, parent, v)
+
+
+def _check_other(ctx, parent, v) -> None:
+    """The isinstance tests for a value of another type (none that pikepdf gives today)."""
+    if isinstance(v, bool):
+        return
+    if isinstance(v, int):
+        if v > _INT_MAX or v < -_INT_MAX - 1:
+            ctx.add("6.1.13-1", objref(parent), name_str(v))
+    elif isinstance(v, Decimal):
+        fv = abs(float(v))
+        if fv > _REAL_MAX:
+            ctx.add("6.1.13-2", objref(parent), name_str(v))
+        elif fv != 0.0 and fv < _REAL_MIN:
+            ctx.add("6.1.13-5", objref(parent), name_str(v))
+    elif isinstance(v, pikepdf.String):
+        if len(bytes(v)) > 32767:
+            ctx.add("6.1.13-3", objref(parent))
+    elif isinstance(v, Name):
+        if len(name_raw(v)) > 127:
+            ctx.add("6.1.13-4", objref(parent))
+
+
+_PObj = pikepdf.Object
+_STRUCT_ELEM, _FONT, _FONT_DESCRIPTOR = Name.StructElem, Name.Font, Name.FontDescriptor
+_COLOURANT_SPACES = (Name.Separation, Name.DeviceN)
+_NAME_T = pikepdf.ObjectType.name_
+_STRING_T = pikepdf.ObjectType.string
 
 
 @check("6.1.13-11")

@@ -58,11 +58,17 @@ def key(o: pikepdf.Object):
 
 
 def get(d: pikepdf.Object, k: str, default=None):
+    """d[k], or `default` when d has no such key or is no dictionary (never raising).
+
+    A membership test first: pikepdf answers a missing key in d.get by throwing and catching a C++ exception
+    (~2.3 us; ~0.35 us for `in`), and about half of the checks' look-ups miss (optional entries). qpdf's
+    key test and item access both count a null value as absent, as d.get does."""
     try:
-        v = d.get(k, default)
+        if k in d:
+            return d[k]
     except Exception:  # noqa: BLE001
-        return default
-    return v
+        pass
+    return default
 
 
 MAX_INHERIT_DEPTH = 64  # /Parent links followed for an inherited attribute (a loop must end)
