@@ -68,3 +68,16 @@ def test_an_integer_beyond_64_bits(written):
 
 def test_limits_inside_arrays():
     assert found(pikepdf.Array([1, Name("/" + " " * 128), 2147483648])) == {"6.1.13-1", "6.1.13-4"}
+
+
+def test_an_object_qpdf_drops_is_never_silently_accepted():
+    """qpdf reads an object it cannot parse as null (a warning, no exception): whatever the object held, here
+    a JavaScript action, no check sees. The document is then not checked as written: AC-REPAIRED, besides the
+    out-of-range number that made qpdf drop it."""
+    written = b"99999999999999999999999 /S /JavaScript /JS (app.alert(1))"
+    def mod(pdf):
+        pdf.Root.EdossierTest = pdf.make_indirect(Dictionary(V=Name(PLACEHOLDER.decode())))
+    data = minimal_pdfa(mod, compress_streams=False)
+    assert data.count(PLACEHOLDER) == 1 and len(written) <= len(PLACEHOLDER)
+    rep = check_pdf(data.replace(PLACEHOLDER, written.ljust(len(PLACEHOLDER))))
+    assert {"AC-REPAIRED", "6.1.13-1"} <= {i.rule_id for i in rep.issues}

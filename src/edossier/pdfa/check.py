@@ -177,8 +177,10 @@ def _run(raw: bytes, pdf: pikepdf.Pdf, flavour: str | None, active_content: bool
 
 # qpdf warnings that mean "I had to guess / repair" even without attempt_recovery; the harmless
 # ones (e.g. "xref entry for the xref stream itself is missing") are not listed.
+# "treating object as null": qpdf dropped an object it could not parse, so whatever it held (an action,
+# JavaScript) is invisible to every check; the one such warning no other pattern names is the 64-bit overflow
 _REPAIR_WARNINGS = ("expected endstream", "reconstruct", "damaged", "recover", "invalid", "treating as",
-                    "unable to", "not found", "unexpected", "ignoring", "loop")
+                    "treating object as null", "unable to", "not found", "unexpected", "ignoring", "loop")
 
 
 # qpdf reads an integer beyond 64 bits as null - the whole object it is in, when that object is parsed on its
