@@ -21,9 +21,17 @@ _LABELS = {"rapidocr": "RapidOCR", "tesseract": "Tesseract"}
 class OcrUnavailable(UserError, RuntimeError):
     """The engine asked for is not installed (English and Chinese message with an install hint)."""
 
+    def __reduce__(self):  # as OcrError's
+        return type(self), (self.en, self.zh)
+
 
 class OcrError(UserError, RuntimeError):
     """Ocr: English and Chinese message (errors.UserError)."""
+
+    def __reduce__(self):
+        # Raised in an OCR worker process and pickled back to the builder: Exception's default pickling
+        # passes only args (= en) to __init__, so the unpickling failed and broke the whole pool.
+        return type(self), (self.en, self.zh)
 
 
 def engine_label(name: str) -> str:

@@ -49,14 +49,58 @@ def models_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "models"
 
 
+def _rapidocr_part(name: str):
+    """RapidOCR's module `name` (its DB post-processing, its CTC decoder), loaded from its file alone.
+
+    `import rapidocr_onnxruntime.ch_ppocr_det.utils` would first run the package's __init__, which imports
+    all of RapidOCR and with it onnxruntime, which (1.32 on Linux) writes a device id and a queue of
+    telemetry events under ~/.cache/Microsoft and sends them to Microsoft: an OpenVINO worker needs none
+    of that (and saves ~0.1 s of start-up). Both files import only numpy, cv2, pyclipper and shapely."""
+    import importlib.util
+    import sys
+
+    key = "edossier.ocr._rapidocr_" + name.replace(".", "_")
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, models_dir().parent / (name.replace(".", "/") + ".py"))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[key] = module
+    return sys.modules[key]
+
+
 def default_runtime() -> str:
     return "openvino" if importlib.util.find_spec("openvino") is not None else "onnxruntime"
 
 
+def _import_openvino():
+    """`openvino`, imported without its model-conversion tools (`openvino.tools.ovc`).
+
+    `import openvino` also imports `openvino.tools.ovc` (only for `convert_model`, which we do not use),
+    and that import sends a usage event to Google Analytics unless the user opted out: it writes a
+    client id and a usage counter under ~/intel and starts a second Python process per OCR worker to
+    post the event (issue 19, fourth round: ~0.1 s of CPU a worker, and a case-file tool must not
+    contact anyone). openvino/__init__.py imports it under `except ImportError`, so a None entry in
+    sys.modules (which makes that import raise ImportError) keeps it out. The entry is removed
+    afterwards: a caller that imports the tools itself later gets them as usual."""
+    import sys
+
+    if "openvino" in sys.modules:
+        return sys.modules["openvino"]
+    name = "openvino.tools.ovc"
+    blocked = name not in sys.modules
+    if blocked:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        import openvino
+    finally:
+        if blocked and sys.modules.get(name, False) is None:
+            del sys.modules[name]
+    return openvino
+
+
 class _OpenVinoModel:
     def __init__(self, path: Path, threads: int):
-        import openvino as ov
-
+        ov = _import_openvino()
         core = ov.Core()
         self._model = core.read_model(str(path))
         # One stream and `threads` threads: the OCR pool already runs one worker per core. The
@@ -76,6 +120,11 @@ class _OpenVinoModel:
 
 class _OrtModel:
     def __init__(self, path: Path, threads: int):
+        import os
+
+        # onnxruntime's own telemetry (Linux too, from 1.32: ~/.cache/Microsoft, sent to Microsoft) is off
+        # unless the user set the variable; read when onnxruntime is imported
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
         import onnxruntime as ort
 
         opts = ort.SessionOptions()
@@ -114,8 +163,8 @@ class PpOcr:
     the resizing and warping of a grey scan made BGR first)."""
 
     def __init__(self, threads: int = 1, runtime: str | None = None):
-        from rapidocr_onnxruntime.ch_ppocr_det.utils import DBPostProcess
-        from rapidocr_onnxruntime.ch_ppocr_rec.utils import CTCLabelDecode
+        DBPostProcess = _rapidocr_part("ch_ppocr_det.utils").DBPostProcess
+        CTCLabelDecode = _rapidocr_part("ch_ppocr_rec.utils").CTCLabelDecode
 
         if runtime is not None and runtime not in RUNTIMES:
             raise ValueError(f"unknown runtime {runtime!r} (use {' or '.join(RUNTIMES)})")
