@@ -16,6 +16,8 @@ post-processing and CTC decoding are reused. What differs from ``RapidOCR.__call
   the smaller detection costs no accuracy (99.15 → 99.68 % on four benchmark pages).
 - **One line at a time.** Batches of lines of similar width were slower per line on this CPU with
   both runtimes (onnxruntime: 54 → 82 ms a line in batches of 4; OpenVINO: 0.53 → 0.59 s a page).
+- **Line widths padded to a multiple of 16 pixels** (`REC_WIDTH_STEP`): OpenVINO prepares its kernels
+  once per input shape, and unpadded nearly every line was a new shape (0.59 → 0.53 s a page).
 - **OpenVINO** runs the same ONNX models 1.6× faster than onnxruntime in fp32, and on CPUs with native
   bfloat16 (AVX512-BF16/AMX) it picks bf16 inference by itself: 54 → 19 ms a 1,400-pixel line, with
   the same accuracy on the benchmark pages.
@@ -35,6 +37,12 @@ REC_MIN_WIDTH = 320  # PaddleOCR pads shorter lines to 48 × 320 (a ratio the mo
 # (faster) lines: 99.85 → 99.97 % and 0.61 → 0.54 s a page on the 20 benchmark pages, no loss on a page
 # of 10.5 pt lines 1.15 apart at 200 dpi (99.47 / 99.43 %; the old pipeline read it at 99.39 %).
 UNCLIP = 2.0
+# Line widths are padded up to a multiple of this many pixels (as PaddleOCR pads to 320). OpenVINO
+# prepares its kernels for each new input shape: a width seen for the first time took 33 ms to
+# recognise, the same width again 15 ms (1,000-pixel lines). The lines of a page are all different
+# widths, so unpadded nearly every line was a first; with 16 a worker sees a dozen widths a page size:
+# 0.59 -> 0.53 s of CPU a page, same accuracy (docs/performance.md, "Issue 19, fourth round: OCR").
+REC_WIDTH_STEP = 16
 TEXT_SCORE = 0.5  # lines recognised with a lower mean probability are dropped, as RapidOCR does
 DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
 REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
@@ -231,7 +239,8 @@ class PpOcr:
     def read_line(self, line) -> tuple[str, float]:
         import numpy as np
 
-        x = np.zeros((1, 3, REC_HEIGHT, max(REC_MIN_WIDTH, line.shape[1])), dtype=np.float32)
+        width = max(REC_MIN_WIDTH, -(-line.shape[1] // REC_WIDTH_STEP) * REC_WIDTH_STEP)
+        x = np.zeros((1, 3, REC_HEIGHT, width), dtype=np.float32)
         x[:, :, :, :line.shape[1]] = _planes(line)
         text, score = self._ctc(self._rec(x))[0]
         return text, float(score)
