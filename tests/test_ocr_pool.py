@@ -161,3 +161,27 @@ def test_onnxruntime_is_loaded_with_its_telemetry_off(tmp_path):
     line, home = _load_engine_in_a_clean_home(tmp_path, "onnxruntime")
     assert line == "onnxruntime ['onnxruntime']"
     assert list(home.iterdir()) == []
+
+
+@_needs("rapidocr")
+def test_a_build_that_stops_before_its_first_page_leaves_no_worker(tmp_path, agencies, creds):
+    """The workers start before the source is read: a source that is wrong stops the build with its own
+    error, at once, and the workers are ended (not left waiting for a task)."""
+    import multiprocessing
+
+    from edossier.building.documents import OcrOptions
+    from edossier.building.pipeline import build_package
+
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1)])
+    page_scan(src / "scans" / "d1-1.jpg")
+    toml = src / "dossier.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('volume = "v1"', 'volume = "nowhere"'), encoding="utf-8")
+    before = set(multiprocessing.active_children())
+    t = time.monotonic()
+    with pytest.raises(BuildError) as exc:
+        build_package(src, tmp_path / "o.edp", creds["police"], ocr=OcrOptions("rapidocr", jobs=2),
+                      generated_pages=False)
+    assert "nowhere" in exc.value.en
+    assert time.monotonic() - t < 30
+    assert set(multiprocessing.active_children()) <= before
+    assert not (tmp_path / "o.edp").exists()
