@@ -105,8 +105,9 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
             files_of.append(exc)  # raised (or, by lint, noted) in the plan below, in document order
             continue
         scans += [f for f in files_of[-1] if f.suffix.lower() in IMAGE_SUFFIXES]
-    # every core decodes scans; the checks below then find them done. Before the OCR pool starts:
-    # the precheck forks, and a fork is safest before the pool's threads and pipes exist.
+    # every core decodes scans; the checks below then find them done. Before the OCR pool's first
+    # task: the precheck forks, and a fork is safest before the pool's threads exist (its workers may
+    # already run: spawned processes, started without a thread, ocr/pool.py).
     passed = precheck_scans(scans)
     if prechecked is not None:
         prechecked()
