@@ -185,3 +185,42 @@ def test_a_build_that_stops_before_its_first_page_leaves_no_worker(tmp_path, age
     assert time.monotonic() - t < 30
     assert set(multiprocessing.active_children()) <= before
     assert not (tmp_path / "o.edp").exists()
+
+
+@_needs("rapidocr")
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+                    reason="needs CPU affinity and two CPUs")
+def test_an_inference_is_not_pinned_to_one_core():
+    """OpenVINO pins the thread running an inference to a core of its choosing, and every worker process
+    chose core 0: the two workers of `build --ocr` shared one core while the other idled. With pinning
+    off the thread keeps the process's CPUs throughout (sampled from another thread while it infers)."""
+    import importlib.util
+
+    import numpy as np
+
+    if importlib.util.find_spec("openvino") is None:
+        pytest.skip("OpenVINO not installed")
+    from edossier.ocr.ppocr import PpOcr
+
+    ocr = PpOcr(runtime="openvino")
+    allowed = frozenset(os.sched_getaffinity(0))
+    seen, tid = set(), []
+
+    def infer():
+        tid.append(threading.get_native_id())
+        x = np.zeros((1, 3, 48, 960), np.float32)
+        for _ in range(40):
+            ocr._rec(x)
+
+    worker = threading.Thread(target=infer)
+    worker.start()
+    while not tid:
+        time.sleep(0.001)
+    while worker.is_alive():
+        try:
+            seen.add(frozenset(os.sched_getaffinity(tid[0])))
+        except OSError:  # the thread has just ended
+            pass
+        time.sleep(0.002)
+    worker.join()
+    assert seen == {allowed}

@@ -113,8 +113,12 @@ class _OpenVinoModel:
         self._model = core.read_model(str(path))
         # One stream and `threads` threads: the OCR pool already runs one worker per core. The
         # inference precision is left to OpenVINO (bf16 where the CPU does it natively, f32 otherwise).
+        # No CPU pinning: OpenVINO pins the thread running an inference to "its" core, and every worker
+        # process chooses the same one (core 0): two workers then shared one core while the other
+        # idled (each at ~50 % in top; docs/performance.md, "Issue 19, fourth round: OCR").
         compiled = core.compile_model(self._model, "CPU", {"INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1,
-                                                           "PERFORMANCE_HINT": "LATENCY"})
+                                                           "PERFORMANCE_HINT": "LATENCY",
+                                                           "ENABLE_CPU_PINNING": False})
         self._request = compiled.create_infer_request()
         hint = compiled.get_property("INFERENCE_PRECISION_HINT")
         self.precision = hint.get_type_name() if hasattr(hint, "get_type_name") else str(hint)
