@@ -545,8 +545,17 @@ class CachedOcrPool:
         fut.set_result(self.results[key])
         return fut
 
+    def release(self):  # OcrPool's interface (the builder calls it after the last page)
+        pass
+
     def close(self, cancel=False):
         pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def ocr_document(b: Bench, pages: int, distinct: int) -> tuple[bytes, bool]:

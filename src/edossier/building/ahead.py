@@ -15,7 +15,8 @@ not finish (the process died, a check raised) is simply checked by the preflight
 here, and the preflight's report is the same as without it (tests/test_build_ahead.py).
 
 Forked, not spawned (no second start-up: the checks' modules are imported before the fork), and only
-before the package writer's thread and the OCR pool exist (the fork copies only the calling thread).
+before the package writer's thread and the OCR pool's threads exist (the fork copies only the calling
+thread; the OCR workers, spawned processes started without a thread, may already run).
 Linux only, as the precheck pool (fork is not safe with macOS's system libraries); off with one core.
 """
 

@@ -88,13 +88,14 @@ def _pdf_pages(path: Path) -> int:
 def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt.datetime, warnings: list,
                     progress: Progress | None, ocr: OcrOptions | None, sink: Sink,
                     problems: list | None = None, prechecked: Callable[[], None] | None = None,
-                    ) -> list[tuple[Document, object]]:
+                    pool=None) -> list[tuple[Document, object]]:
     """Make every document's PDF/A and hand it to `sink` (the package writer) as soon as it is made,
     so each document is written once, straight into the package; returns (Document, what `sink`
     returned) in record order. OCR (when asked) runs ahead in worker processes across all pages of the
     layer, so every core is busy even with one-page documents. With `problems` (lint), a document that
     cannot be made is noted there and left out. `prechecked` is called after the precheck pool and
-    before any thread or OCR process exists: the moment to fork (building/ahead.py)."""
+    before any thread exists: the moment to fork (building/ahead.py). `pool`: an OcrPool already
+    started for `ocr` (its workers spawned, no thread yet); closed here, like one made here."""
     scans = []
     files_of: list = []  # each document's files, or the BuildError naming the one that is wrong
     for d in docs_in:
@@ -104,14 +105,15 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
             files_of.append(exc)  # raised (or, by lint, noted) in the plan below, in document order
             continue
         scans += [f for f in files_of[-1] if f.suffix.lower() in IMAGE_SUFFIXES]
-    # every core decodes scans; the checks below then find them done. Before the OCR pool starts:
-    # the precheck forks, and a fork is safest before the pool's threads and pipes exist.
+    # every core decodes scans; the checks below then find them done. Before the OCR pool's first
+    # task: the precheck forks, and a fork is safest before the pool's threads exist (its workers may
+    # already run: spawned processes, started without a thread, ocr/pool.py).
     passed = precheck_scans(scans)
     if prechecked is not None:
         prechecked()
-    plans, futures, pool = [], [], None
+    plans, futures = [], []
     try:
-        if ocr is not None and scans:
+        if ocr is not None and scans and pool is None:
             from ..ocr import OcrPool
 
             # Started before the documents are planned, and each file's pages submitted as soon as it is
@@ -144,6 +146,7 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
     total = sum(len(refs) if refs is not None else _pdf_pages(files[0]) for _, files, refs in plans)
     built: list[tuple[Document, object]] = []
     done = 0
+    last_ocr = max((i for i, pending in enumerate(futures, start=1) if pending), default=0)
     try:
         for i, ((d, files, refs), pending) in enumerate(zip(plans, futures), start=1):
             if progress:
@@ -161,6 +164,9 @@ def _make_documents(source: Source, docs_in: list[dict], layer: int, created: dt
                                          f"文书 {d['id']}：第 {n + 1} 页文字识别失败：{zh}") from None
                     if progress:
                         progress(done + n + 1, total, d["title"])
+                if i == last_ocr:
+                    # every page is read: the workers exit (~0.3 s each) while this document is made
+                    pool.release()
             try:
                 digests: dict = {}  # of exactly pdf_bytes, from the /ID's pass: the writer need not hash it
                 pdf_bytes, pages, scan = _document_pdf(source, d, created, warnings, files=files, text_layers=texts,

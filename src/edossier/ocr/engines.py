@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import importlib.util
 import io
 import os
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -21,9 +23,46 @@ _LABELS = {"rapidocr": "RapidOCR", "tesseract": "Tesseract"}
 class OcrUnavailable(UserError, RuntimeError):
     """The engine asked for is not installed (English and Chinese message with an install hint)."""
 
+    def __reduce__(self):  # as OcrError's
+        return type(self), (self.en, self.zh)
+
 
 class OcrError(UserError, RuntimeError):
     """Ocr: English and Chinese message (errors.UserError)."""
+
+    def __reduce__(self):
+        # Raised in an OCR worker process and pickled back to the builder: Exception's default pickling
+        # passes only args (= en) to __init__, so the unpickling failed and broke the whole pool.
+        return type(self), (self.en, self.zh)
+
+
+# The Chinese numeral zero is 〇 (U+3007, GB/T 15835-2011 §4.2, "二〇二六年"); both engines often read it
+# as the geometric circle ○ (U+25CB, or ◯ U+25EF), which a search for the date then misses (6 of the 20
+# benchmark pages). A run of circles is the numeral where a Chinese numeral precedes it and a numeral or
+# 年, 元, 万, 亿, 号 follows; a circle anywhere else (a bullet, a mark in a form) stays as read.
+_NUMERALS = "〇一二三四五六七八九十零"
+_CIRCLE_ZERO = re.compile(f"(?<=[{_NUMERALS}])[\u25cb\u25ef]+(?=[{_NUMERALS}年元万亿号])")
+
+
+def numeral_zero(text: str, before: str = "", after: str = "") -> str:
+    """`text` with each circle read in a Chinese numeral made the numeral zero 〇 (see _CIRCLE_ZERO).
+    `before`, `after`: the lines around it in reading order (a date broken across two lines)."""
+    if "\u25cb" not in text and "\u25ef" not in text:
+        return text
+    lead = before[-1:]
+    fixed = _CIRCLE_ZERO.sub(lambda m: "\u3007" * len(m.group()), lead + text + after[:1])
+    return fixed[len(lead):len(lead) + len(text)]
+
+
+def _numeral_zeros(page: PageText) -> PageText:
+    """numeral_zero on every line of `page`, each with its neighbours in reading order."""
+    lines = page.lines
+    texts = [line.text for line in lines]
+    for i, line in enumerate(lines):
+        text = numeral_zero(line.text, texts[i - 1] if i else "", texts[i + 1] if i + 1 < len(texts) else "")
+        if text != line.text:
+            lines[i] = dataclasses.replace(line, text=text)
+    return page
 
 
 def engine_label(name: str) -> str:
@@ -92,7 +131,7 @@ class RapidOcrEngine:
                 continue
             page.lines.append(OcrLine(text, float(box[:, 0].min()), float(box[:, 1].min()),
                                       float(box[:, 0].max()), float(box[:, 1].max()), score))
-        return page
+        return _numeral_zeros(page)
 
 
 def _cjk(ch: str) -> bool:
@@ -140,4 +179,4 @@ class TesseractEngine:
             page.lines.append(OcrLine(text, min(w[1] for w in words), min(w[2] for w in words),
                                       max(w[3] for w in words), max(w[4] for w in words),
                                       sum(w[5] for w in words) / len(words)))
-        return page
+        return _numeral_zeros(page)

@@ -16,6 +16,8 @@ post-processing and CTC decoding are reused. What differs from ``RapidOCR.__call
   the smaller detection costs no accuracy (99.15 → 99.68 % on four benchmark pages).
 - **One line at a time.** Batches of lines of similar width were slower per line on this CPU with
   both runtimes (onnxruntime: 54 → 82 ms a line in batches of 4; OpenVINO: 0.53 → 0.59 s a page).
+- **Line widths padded to a multiple of 16 pixels** (`REC_WIDTH_STEP`): OpenVINO prepares its kernels
+  once per input shape, and unpadded nearly every line was a new shape (0.59 → 0.53 s a page).
 - **OpenVINO** runs the same ONNX models 1.6× faster than onnxruntime in fp32, and on CPUs with native
   bfloat16 (AVX512-BF16/AMX) it picks bf16 inference by itself: 54 → 19 ms a 1,400-pixel line, with
   the same accuracy on the benchmark pages.
@@ -35,6 +37,12 @@ REC_MIN_WIDTH = 320  # PaddleOCR pads shorter lines to 48 × 320 (a ratio the mo
 # (faster) lines: 99.85 → 99.97 % and 0.61 → 0.54 s a page on the 20 benchmark pages, no loss on a page
 # of 10.5 pt lines 1.15 apart at 200 dpi (99.47 / 99.43 %; the old pipeline read it at 99.39 %).
 UNCLIP = 2.0
+# Line widths are padded up to a multiple of this many pixels (as PaddleOCR pads to 320). OpenVINO
+# prepares its kernels for each new input shape: a width seen for the first time took 33 ms to
+# recognise, the same width again 15 ms (1,000-pixel lines). The lines of a page are all different
+# widths, so unpadded nearly every line was a first; with 16 a worker sees a dozen widths a page size:
+# 0.59 -> 0.53 s of CPU a page, same accuracy (docs/performance.md, "Issue 19, fourth round: OCR").
+REC_WIDTH_STEP = 16
 TEXT_SCORE = 0.5  # lines recognised with a lower mean probability are dropped, as RapidOCR does
 DET_MODEL = "ch_PP-OCRv4_det_infer.onnx"
 REC_MODEL = "ch_PP-OCRv4_rec_infer.onnx"
@@ -49,20 +57,68 @@ def models_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "models"
 
 
+def _rapidocr_part(name: str):
+    """RapidOCR's module `name` (its DB post-processing, its CTC decoder), loaded from its file alone.
+
+    `import rapidocr_onnxruntime.ch_ppocr_det.utils` would first run the package's __init__, which imports
+    all of RapidOCR and with it onnxruntime, which (1.32 on Linux) writes a device id and a queue of
+    telemetry events under ~/.cache/Microsoft and sends them to Microsoft: an OpenVINO worker needs none
+    of that (and saves ~0.1 s of start-up). Both files import only numpy, cv2, pyclipper and shapely."""
+    import importlib.util
+    import sys
+
+    key = "edossier.ocr._rapidocr_" + name.replace(".", "_")
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, models_dir().parent / (name.replace(".", "/") + ".py"))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[key] = module
+    return sys.modules[key]
+
+
 def default_runtime() -> str:
     return "openvino" if importlib.util.find_spec("openvino") is not None else "onnxruntime"
 
 
+def _import_openvino():
+    """`openvino`, imported without its model-conversion tools (`openvino.tools.ovc`).
+
+    `import openvino` also imports `openvino.tools.ovc` (only for `convert_model`, which we do not use),
+    and that import sends a usage event to Google Analytics unless the user opted out: it writes a
+    client id and a usage counter under ~/intel and starts a second Python process per OCR worker to
+    post the event (issue 19, fourth round: ~0.1 s of CPU a worker, and a case-file tool must not
+    contact anyone). openvino/__init__.py imports it under `except ImportError`, so a None entry in
+    sys.modules (which makes that import raise ImportError) keeps it out. The entry is removed
+    afterwards: a caller that imports the tools itself later gets them as usual."""
+    import sys
+
+    if "openvino" in sys.modules:
+        return sys.modules["openvino"]
+    name = "openvino.tools.ovc"
+    blocked = name not in sys.modules
+    if blocked:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        import openvino
+    finally:
+        if blocked and sys.modules.get(name, False) is None:
+            del sys.modules[name]
+    return openvino
+
+
 class _OpenVinoModel:
     def __init__(self, path: Path, threads: int):
-        import openvino as ov
-
+        ov = _import_openvino()
         core = ov.Core()
         self._model = core.read_model(str(path))
         # One stream and `threads` threads: the OCR pool already runs one worker per core. The
         # inference precision is left to OpenVINO (bf16 where the CPU does it natively, f32 otherwise).
+        # No CPU pinning: OpenVINO pins the thread running an inference to "its" core, and every worker
+        # process chooses the same one (core 0): two workers then shared one core while the other
+        # idled (each at ~50 % in top; docs/performance.md, "Issue 19, fourth round: OCR").
         compiled = core.compile_model(self._model, "CPU", {"INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1,
-                                                           "PERFORMANCE_HINT": "LATENCY"})
+                                                           "PERFORMANCE_HINT": "LATENCY",
+                                                           "ENABLE_CPU_PINNING": False})
         self._request = compiled.create_infer_request()
         hint = compiled.get_property("INFERENCE_PRECISION_HINT")
         self.precision = hint.get_type_name() if hasattr(hint, "get_type_name") else str(hint)
@@ -76,6 +132,11 @@ class _OpenVinoModel:
 
 class _OrtModel:
     def __init__(self, path: Path, threads: int):
+        import os
+
+        # onnxruntime's own telemetry (Linux too, from 1.32: ~/.cache/Microsoft, sent to Microsoft) is off
+        # unless the user set the variable; read when onnxruntime is imported
+        os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
         import onnxruntime as ort
 
         opts = ort.SessionOptions()
@@ -114,8 +175,8 @@ class PpOcr:
     the resizing and warping of a grey scan made BGR first)."""
 
     def __init__(self, threads: int = 1, runtime: str | None = None):
-        from rapidocr_onnxruntime.ch_ppocr_det.utils import DBPostProcess
-        from rapidocr_onnxruntime.ch_ppocr_rec.utils import CTCLabelDecode
+        DBPostProcess = _rapidocr_part("ch_ppocr_det.utils").DBPostProcess
+        CTCLabelDecode = _rapidocr_part("ch_ppocr_rec.utils").CTCLabelDecode
 
         if runtime is not None and runtime not in RUNTIMES:
             raise ValueError(f"unknown runtime {runtime!r} (use {' or '.join(RUNTIMES)})")
@@ -182,7 +243,8 @@ class PpOcr:
     def read_line(self, line) -> tuple[str, float]:
         import numpy as np
 
-        x = np.zeros((1, 3, REC_HEIGHT, max(REC_MIN_WIDTH, line.shape[1])), dtype=np.float32)
+        width = max(REC_MIN_WIDTH, -(-line.shape[1] // REC_WIDTH_STEP) * REC_WIDTH_STEP)
+        x = np.zeros((1, 3, REC_HEIGHT, width), dtype=np.float32)
         x[:, :, :, :line.shape[1]] = _planes(line)
         text, score = self._ctc(self._rec(x))[0]
         return text, float(score)
