@@ -101,17 +101,23 @@ def test_a_worker_lets_signals_in_only_after_setting_its_own_handlers():
 
 
 def test_a_sigterm_sent_while_held_is_delivered_after_the_fork_not_lost():
-    from edossier.forkpool import signals_held
-
-    got = []
-    old = signal.signal(signal.SIGTERM, lambda s, f: got.append(s))
-    try:
+    # In a fresh interpreter: a library loaded in this test process by another test (OpenVINO) may have put
+    # its own C-level handling around SIGTERM, which is not what is under test here.
+    code = textwrap.dedent("""
+        import signal, threading
+        from edossier.forkpool import signals_held
+        got = []
+        signal.signal(signal.SIGTERM, lambda s, f: got.append(s))
         with signals_held():
-            os.kill(os.getpid(), signal.SIGTERM)
-            assert got == []  # held
-        assert got == [signal.SIGTERM]  # delivered once the fork is done
-    finally:
-        signal.signal(signal.SIGTERM, old)
+            # to this thread: a process-directed signal may go to any thread that does not hold it
+            signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
+            held = list(got)
+        print(held, got)
+    """)
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.split() == ["[]", "[15]"]  # held while forking, delivered once after
+
 
 
 def test_the_check_ahead_child_sets_its_handlers_and_lets_signals_in(tmp_path):
