@@ -9,6 +9,9 @@ from ..container.zipio import OpenedPackage
 
 MAX_PDF_BYTES = 512 * 1024 * 1024  # documents larger than this are not PDF-checked (X005)
 READ_AHEAD = 2  # documents read and hashed ahead of the one being checked
+# With a helper process, which holds the document it checks, the parent reads one ahead: three documents
+# in memory across both processes (the parent's current and next, the helper's), never more.
+READ_AHEAD_WITH_HELPER = 1
 READ_AHEAD_MAX_BYTES = 32 * 1024 * 1024  # larger documents are read only when their turn comes (memory)
 
 
@@ -20,7 +23,7 @@ class MemberReader:
     os.pread, zlib.crc32 and hashlib release the GIL, so the hashing runs on the second core while this
     thread verifies signatures and checks documents (pure Python, holding the GIL). Members that are
     only hashed are streamed and all queued at once; at most READ_AHEAD documents are held in memory
-    ahead of the consumer.
+    ahead of the consumer (READ_AHEAD_WITH_HELPER beside a helper process, which holds one itself).
     """
 
     def __init__(self, pkg: OpenedPackage, names: list[str], documents: dict, algorithms=("sha256",), *,
@@ -42,6 +45,7 @@ class MemberReader:
         self.pending: deque = deque()
         self.next = 0
         self.held = 0  # documents read (or being read) into memory and not yet handed out
+        self.ahead = READ_AHEAD if self.helper is None else READ_AHEAD_WITH_HELPER
         self._fill()
 
     def _document(self, name: str) -> bool:
@@ -65,7 +69,7 @@ class MemberReader:
         while self.next < len(self.names):
             name = self.names[self.next]
             held = self._held(name)
-            if held and self.held >= READ_AHEAD:
+            if held and self.held >= self.ahead:
                 return
             if self.helper is not None and self._document(name) and not self.helper.claim(name):
                 self.pending.append((name, False, None))  # the helper reads, hashes and checks it
