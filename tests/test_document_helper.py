@@ -121,7 +121,7 @@ def test_a_document_changed_under_the_helper_is_caught(corpus, corpus_trust, mon
 
 
 def test_the_parent_checks_its_own_documents_while_the_helper_is_slow(corpus, corpus_trust, monkeypatch):
-    # A slow helper (each of its documents takes 0.3 s more): instead of idling until the helper's next
+    # A slow helper (each of its documents takes 0.5 s more): instead of idling until the helper's next
     # document in member order is reported, the parent checks the documents it holds; the report is the
     # same as in one process, in the same order, and every document is checked once.
     import time
@@ -134,7 +134,7 @@ def test_the_parent_checks_its_own_documents_while_the_helper_is_slow(corpus, co
 
     def slow(self, read, check, send):
         def slow_check(name, data):
-            time.sleep(0.3)
+            time.sleep(0.5)
             return check(name, data)
         return real_serve(self, read, slow_check, send)
 
