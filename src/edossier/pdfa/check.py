@@ -9,6 +9,7 @@ input is never modified (bytes are read once; pikepdf works on an in-memory copy
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
@@ -61,7 +62,7 @@ def _claim(pdf: pikepdf.Pdf) -> str | None:
 
 
 def check_pdf(source: "Path | bytes", *, flavour: str | None = None, active_content: bool = True,
-              limits: PdfLimits | None = None, then=None) -> PdfReport:
+              limits: PdfLimits | None = None, then: Callable[[pikepdf.Pdf], object] | None = None) -> PdfReport:
     """Check one PDF against PDF/A-2b or 2u (and, optionally, the active-content policy).
 
     `then(pdf)`, if given, is called with the open pikepdf.Pdf after the checks when the file opened
