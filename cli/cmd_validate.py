@@ -104,7 +104,7 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
 
         warm_up("integrity" if integrity_only else "full", fonts=False)
     if not integrity_only:  # (only streaming there: one heap cost 0.3 s CPU and 5 MiB, docs/performance.md)
-        from edossier.building.memory import one_arena
+        from edossier.validation.heap import one_arena
 
         one_arena()  # before the hashing threads exist: one heap for all of them (peak RSS, docs/performance.md)
     when = _parse_time(ctx, at)

@@ -10,7 +10,7 @@ import ctypes
 import ctypes.util
 import sys
 
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8  # glibc malloc.h
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc malloc.h
 THRESHOLD = 1 << 20
 
 
@@ -39,13 +39,3 @@ def keep_heap(threshold: int = 32 << 20, trim: int = 256 << 20) -> bool:
     building/ahead.py): buffers up to `threshold` come from the heap and its top is not given back below
     `trim`, so the next document reuses the pages instead of faulting fresh zeroed ones in."""
     return _mallopt(M_MMAP_THRESHOLD, threshold) and _mallopt(M_TRIM_THRESHOLD, trim)
-
-
-def one_arena() -> bool:
-    """Have every thread of this process allocate from the main heap (glibc's M_ARENA_MAX = 1), for a
-    command-line validation: its hashing threads each read few-MiB documents that the main thread checks
-    and frees, and with an arena per thread each arena kept its own freed and untrimmed document buffers
-    (a 36 MiB arena beside a 44 MiB heap at the peak). One heap reuses them whichever thread reads next:
-    the large package's peak RSS 154 → 140 MiB at the same CPU time (docs/performance.md, issue 19).
-    Call it before the threads start; False where there is no glibc. Not called by the library."""
-    return _mallopt(M_ARENA_MAX, 1)
