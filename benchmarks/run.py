@@ -423,7 +423,15 @@ def bench_validate(b: Bench) -> list[Row]:
     helped_t, rep = best(lambda: validate_package(pkg, trust=trust, document_processes=1), max(1, repeat - 1))
     assert rep.verdict == "accept", [f.code for f in rep.findings if f.severity == "error"]
     cli_i, rss_i, _ = edossier("validate", pkg, "--trust", b.trust, "--integrity-only")
-    cli_f, rss_f, _ = edossier("validate", pkg, "--trust", b.trust)
+    # the full CLI run alternates with nothing here but is noisy on a shared machine: the median wall of
+    # `repeat` runs, their CPU (whole process tree) and the highest peak RSS (issue 19: must stay ≤ 150 MiB)
+    cli_runs = []
+    for _ in range(repeat):
+        t, rss, _ = edossier("validate", pkg, "--trust", b.trust)
+        cli_runs.append((t, rss, LAST_CPU[0]))
+    cli_f = statistics.median(r[0] for r in cli_runs)
+    rss_f = max(r[1] for r in cli_runs)
+    cpu_f = statistics.median(r[2] for r in cli_runs)
     mb = nbytes / 1e6
     budget = 1.5 * sha_t + 1
     return [
@@ -438,7 +446,9 @@ def bench_validate(b: Bench) -> list[Row]:
         ratio_row("validate", "validate integrity-only (CLI, cold)", cli_i, sha_t, "s", "hashlib.sha256, same bytes",
                   target="info (start-up incl.)", note=f"peak RSS {rss_i:.0f} MiB"),
         ratio_row("validate", "validate full (CLI, cold)", cli_f, sha_t, "s", "hashlib.sha256, same bytes",
-                  target=f"≤ 1.5×+1 s = {budget:.2f} s", max_ratio=budget / sha_t, note=f"peak RSS {rss_f:.0f} MiB"),
+                  target=f"≤ 1.5×+1 s = {budget:.2f} s", max_ratio=budget / sha_t,
+                  note=f"median of {len(cli_runs)}; CPU {cpu_f:.2f} s; peak RSS "
+                       f"{min(r[1] for r in cli_runs):.0f}–{rss_f:.0f} MiB"),
     ]
 
 

@@ -103,6 +103,10 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
         from edossier.validation.pipeline import warm_up
 
         warm_up("integrity" if integrity_only else "full", fonts=False)
+    if not integrity_only:  # (only streaming there: one heap cost 0.3 s CPU and 5 MiB, docs/performance.md)
+        from edossier.validation.heap import one_arena
+
+        one_arena()  # before the hashing threads exist: one heap for all of them (peak RSS, docs/performance.md)
     when = _parse_time(ctx, at)
     limits = _parse_limits(ctx, limit_args)
     trust = load_trust(ctx, trust_path)  # fail early, with a clear message, on a bad trust list

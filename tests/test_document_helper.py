@@ -120,6 +120,64 @@ def test_a_document_changed_under_the_helper_is_caught(corpus, corpus_trust, mon
     assert "I001" in {f.code for f in helped.findings}
 
 
+def test_the_parent_checks_its_own_documents_while_the_helper_is_slow(corpus, corpus_trust, monkeypatch):
+    # A slow helper (each of its documents takes 0.5 s more): instead of idling until the helper's next
+    # document in member order is reported, the parent checks the documents it holds; the report is the
+    # same as in one process, in the same order, and every document is checked once.
+    import time
+
+    from edossier.validation import members
+
+    package = _package_with_documents(corpus, 3)
+    alone = validate_package(package, trust=corpus_trust, at=corpus.validation_time)
+    real_serve = helper_mod.DocumentHelper._serve
+
+    def slow(self, read, check, send):
+        def slow_check(name, data):
+            time.sleep(0.5)
+            return check(name, data)
+        return real_serve(self, read, slow_check, send)
+
+    monkeypatch.setattr(helper_mod.DocumentHelper, "_serve", slow)
+    # the helper claims the first document; the parent takes the rest
+    first = []
+
+    def claim(self, name):
+        if not first:
+            first.append(name)
+            _wait_first_claimed(self)
+            return False
+        return helper_mod.DocumentHelper.claim.__wrapped__(self, name)
+
+    claim.__wrapped__ = helper_mod.DocumentHelper.claim
+    monkeypatch.setattr(helper_mod.DocumentHelper, "claim", claim)
+    ahead = []
+    real_ahead = members.MemberReader._check_one_ahead
+
+    def counting(self):
+        checked = real_ahead(self)
+        ahead.append(checked)
+        return checked
+
+    monkeypatch.setattr(members.MemberReader, "_check_one_ahead", counting)
+    helped = validate_package(package, trust=corpus_trust, at=corpus.validation_time, document_processes=1)
+    assert _comparable(helped) == _comparable(alone)
+    assert helped.established.get("documents") is True
+    assert sum(ahead) >= 1  # checked while the helper's first document was not yet reported
+
+
+def _wait_first_claimed(helper) -> None:
+    import time
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with helper._next.get_lock():
+            if helper._next.value >= 1:
+                return
+        time.sleep(0.005)
+    raise AssertionError("the helper did not claim a document")
+
+
 def _wait_all_claimed(helper) -> bool:
     import time
 

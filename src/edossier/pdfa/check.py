@@ -9,6 +9,7 @@ input is never modified (bytes are read once; pikepdf works on an in-memory copy
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
@@ -67,8 +68,13 @@ def _claim(pdf: pikepdf.Pdf) -> str | None:
 
 
 def check_pdf(source: "Path | bytes", *, flavour: str | None = None, active_content: bool = True,
-              limits: PdfLimits | None = None) -> PdfReport:
-    """Check one PDF against PDF/A-2b or 2u (and, optionally, the active-content policy)."""
+              limits: PdfLimits | None = None, then: Callable[[pikepdf.Pdf], object] | None = None) -> PdfReport:
+    """Check one PDF against PDF/A-2b or 2u (and, optionally, the active-content policy).
+
+    `then(pdf)`, if given, is called with the open pikepdf.Pdf after the checks when the file opened
+    strictly and its pages were counted (the report's `pages` is set), before it is closed: for a
+    caller with more to check in the same file (the validator's image checks), which then does not
+    open it a second time (issue 19). It must not modify the document; what it raises is its own."""
     limits = limits or PdfLimits()
     if flavour is not None:
         flavour = flavour.lower()
@@ -100,7 +106,10 @@ def check_pdf(source: "Path | bytes", *, flavour: str | None = None, active_cont
             pre_issues.append(make_issue("PDF-UNREADABLE", "file", _short(exc2)))
             return PdfReport(None, flavour or "2b", tuple(pre_issues))
     try:
-        return _run(raw, pdf, flavour, active_content, limits, pre_issues)
+        report = _run(raw, pdf, flavour, active_content, limits, pre_issues)
+        if then is not None and report.pages is not None:
+            then(pdf)
+        return report
     finally:
         try:
             pdf.close()

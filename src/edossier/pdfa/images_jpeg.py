@@ -24,30 +24,90 @@ def jpeg_frame(data: bytes) -> JpegFrame:
     return _walk_jpeg(data, decode=False)
 
 
-# SHA-256 of JPEG data that passed verify_jpeg in this process, with its frame. The check is a pure
-# function of the bytes, so the same bytes need decoding once: the builder checks every source scan,
-# embeds those very bytes as the DCTDecode stream, and its preflight (the validator, same process)
-# then finds them here instead of decoding each page a second time (issue 19). Failures are not kept.
+# JPEG data that passed verify_jpeg in this process, with its frame. The check is a pure function of the
+# bytes, so the same bytes need decoding once: the builder checks every source scan, embeds those very
+# bytes as the DCTDecode stream, and its preflight (the validator, same process) then finds them here
+# instead of decoding each page a second time; a package that repeats a scan has it decoded once per
+# process (issue 19). Failures are not kept. Two indexes, both exact:
+#   _VERIFIED  SHA-256 -> frame: every scan that passed here (a few dozen bytes each), and the digests
+#              the builder's worker processes report (remember_verified);
+#   _KEPT      cheap key (length, 16 bytes from the middle, 16 from the end) -> [(bytes, SHA-256)]: the
+#              bytes themselves of a scan seen passing twice, so that from its third sighting on a hit
+#              costs a byte comparison (memcmp) instead of a SHA-256 pass (hashing every embedded scan
+#              again was ~1 s of the large package's validation). A hit is equality with bytes that
+#              passed, never a fact about other bytes. The kept bytes are bounded (_KEPT_MAX_BYTES) so
+#              that memory stays flat, and an entry counts only while its digest is in _VERIFIED.
+# SHA-256 is taken only where it can find something: when the cheap key was seen before (a repeat, or
+# two scans sharing the key) or while worker digests wait to be matched; otherwise once, for a scan
+# that has just passed, so that a repeat of it can be recognised.
 _VERIFIED: dict[bytes, JpegFrame] = {}
 _VERIFIED_MAX = 4096
+_KEYS: set = set()  # cheap keys of scans that passed here: no key, no repeat, no need to hash
+_KEPT: dict[tuple, list] = {}
+_KEPT_MAX_BYTES = 16 << 20
+_kept_bytes = 0
+_FOREIGN: set = set()  # digests from remember_verified not yet matched by bytes in this process
+
+
+def _key(data: bytes) -> tuple:
+    """The cheap key: equal bytes have equal keys. Scans from one scanner share their headers, so the
+    bytes are taken from the entropy-coded data (the middle) and its end."""
+    n = len(data)
+    return n, data[n // 2:n // 2 + 16], data[-16:]
+
+
+def _forget_all() -> None:
+    global _kept_bytes
+    _VERIFIED.clear()
+    _KEYS.clear()
+    _KEPT.clear()
+    _FOREIGN.clear()
+    _kept_bytes = 0
 
 
 def remember_verified(digest: bytes, frame: JpegFrame) -> None:
     """Note JPEG data with SHA-256 `digest` as passed, with its frame: for a worker process of this
     program that ran verify_jpeg on those bytes (the builder checks scans on every core)."""
     if len(_VERIFIED) >= _VERIFIED_MAX:
-        _VERIFIED.clear()
+        _forget_all()
     _VERIFIED[digest] = frame
+    _FOREIGN.add(digest)
+
+
+def _keep(key: tuple, data: bytes, digest: bytes) -> None:
+    global _kept_bytes
+    if _kept_bytes + len(data) <= _KEPT_MAX_BYTES:
+        # bytes are immutable: holding this object is holding exactly these bytes
+        _KEPT.setdefault(key, []).append((data if type(data) is bytes else bytes(data), digest))
+        _kept_bytes += len(data)
 
 
 def verify_jpeg(data: bytes) -> JpegFrame:
     """Raise ImageDefect unless the JPEG is one PDF can draw and all of its entropy-coded data decodes
     to the end; return its frame header."""
-    digest = hashlib.sha256(data).digest()
-    frame = _VERIFIED.get(digest)
-    if frame is None:
-        frame = _walk_jpeg(data, decode=True)
-        remember_verified(digest, frame)
+    key = _key(data)
+    held = False
+    for kept, digest in _KEPT.get(key, ()):
+        if kept == data:  # the very bytes that passed (length, then memcmp)
+            frame = _VERIFIED.get(digest)
+            if frame is not None:
+                return frame
+            held = True  # its digest was forgotten: decided again below, not kept twice
+    digest = None
+    if key in _KEYS or _FOREIGN:
+        digest = hashlib.sha256(data).digest()
+        frame = _VERIFIED.get(digest)
+        if frame is not None:
+            _FOREIGN.discard(digest)
+            if key in _KEYS and not held:
+                _keep(key, data, digest)  # seen passing twice here: likely to come again
+            _KEYS.add(key)
+            return frame
+    frame = _walk_jpeg(data, decode=True)
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _forget_all()
+    _VERIFIED[digest or hashlib.sha256(data).digest()] = frame
+    _KEYS.add(key)
     return frame
 
 

@@ -25,13 +25,21 @@ def _image_outcome(data: bytes, limits=None):
     """The image checks' issues (a list of images_pdf.ImageFinding), or why they could not run (str)."""
     import pikepdf
 
+    try:
+        with pikepdf.open(io.BytesIO(data), attempt_recovery=False, suppress_warnings=True) as pdf:
+            return _images_of(pdf, limits)
+    except Exception as exc:  # noqa: BLE001 - an image check that cannot run leaves the document unchecked
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _images_of(pdf, limits=None):
+    """`_image_outcome` for a PDF already open strictly (attempt_recovery=False)."""
     from ..pdfa.limits import PdfLimits
     from ..pdfa.images_pdf import check_pdf_images
 
     limits = limits or PdfLimits()
     try:
-        with pikepdf.open(io.BytesIO(data), attempt_recovery=False, suppress_warnings=True) as pdf:
-            return check_pdf_images(pdf, max_stream_bytes=limits.max_stream_bytes)
+        return check_pdf_images(pdf, max_stream_bytes=limits.max_stream_bytes)
     except Exception as exc:  # noqa: BLE001 - an image check that cannot run leaves the document unchecked
         return f"{type(exc).__name__}: {exc}"
 
@@ -57,8 +65,13 @@ def document_facts(data: bytes) -> DocumentFacts:
     """The byte-only part of `check_document`, with its default limits."""
     from ..pdfa.check import check_pdf
 
-    report = check_pdf(data)
-    return DocumentFacts(report, _image_outcome(data) if report.pages is not None else None)
+    # The image checks run on the PDF the checker opened (strictly, and only when it counted the pages:
+    # the same condition as before, when they opened the same bytes again themselves).
+    images: list = []
+    report = check_pdf(data, then=lambda pdf: images.append(_images_of(pdf)))
+    if report.pages is not None and not images:  # unreachable by check_pdf's contract; never a silent pass
+        images.append(_image_outcome(data))
+    return DocumentFacts(report, images[0] if report.pages is not None else None)
 
 
 def scan_findings(path, location: str | None = None, *, min_dpi: int = 200) -> list[Finding]:

@@ -115,6 +115,20 @@ class DocumentHelper:
             self._next.value = k + 1
         return True
 
+    def ready(self, name: str) -> bool:
+        """Whether result(name) would return at once (reported, or the helper has gone): without waiting."""
+        k = self.index[name]
+        while k not in self._results and not self._dead:
+            try:
+                if not self._receive.poll():
+                    return False
+                got = self._receive.recv()
+            except (EOFError, OSError):
+                self._dead = True
+                break
+            self._results[got[0]] = got[1:]
+        return True
+
     def result(self, name: str):
         """(digest or the exception reading the member raised, outcome) for a document the helper
         claimed, waiting for it; None if the helper ended without reporting it (the parent then checks

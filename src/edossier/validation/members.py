@@ -9,6 +9,9 @@ from ..container.zipio import OpenedPackage
 
 MAX_PDF_BYTES = 512 * 1024 * 1024  # documents larger than this are not PDF-checked (X005)
 READ_AHEAD = 2  # documents read and hashed ahead of the one being checked
+# With a helper process, which holds the document it checks, the parent reads one ahead: three documents
+# in memory across both processes (the parent's current and next, the helper's), never more.
+READ_AHEAD_WITH_HELPER = 1
 READ_AHEAD_MAX_BYTES = 32 * 1024 * 1024  # larger documents are read only when their turn comes (memory)
 
 
@@ -20,7 +23,7 @@ class MemberReader:
     os.pread, zlib.crc32 and hashlib release the GIL, so the hashing runs on the second core while this
     thread verifies signatures and checks documents (pure Python, holding the GIL). Members that are
     only hashed are streamed and all queued at once; at most READ_AHEAD documents are held in memory
-    ahead of the consumer.
+    ahead of the consumer (READ_AHEAD_WITH_HELPER beside a helper process, which holds one itself).
     """
 
     def __init__(self, pkg: OpenedPackage, names: list[str], documents: dict, algorithms=("sha256",), *,
@@ -42,6 +45,11 @@ class MemberReader:
         self.pending: deque = deque()
         self.next = 0
         self.held = 0  # documents read (or being read) into memory and not yet handed out
+        self.ahead = READ_AHEAD if self.helper is None else READ_AHEAD_WITH_HELPER
+        # Beside a helper: this process checks the documents it holds while it waits for one of the
+        # helper's in member order, instead of idling (issue 19); outcomes are handed out in order.
+        self.check = check if self.helper is not None else None
+        self.done_ahead: dict[str, tuple] = {}  # name -> (digest, Checked) checked while waiting
         self._fill()
 
     def _document(self, name: str) -> bool:
@@ -65,21 +73,28 @@ class MemberReader:
         while self.next < len(self.names):
             name = self.names[self.next]
             held = self._held(name)
-            if held and self.held >= READ_AHEAD:
+            if held and self.held >= self.ahead:
                 return
             if self.helper is not None and self._document(name) and not self.helper.claim(name):
-                self.pending.append((name, False, None))  # the helper reads, hashes and checks it
+                self.pending.append([name, False, None])  # the helper reads, hashes and checks it
                 self.next += 1
                 continue
             self.held += held
-            self.pending.append((name, held, self.pool.submit(self._work, name)))
+            self.pending.append([name, held, self.pool.submit(self._work, name)])
             self.next += 1
 
     def __iter__(self):
         try:
             while self.pending:
                 name, held, fut = self.pending.popleft()
+                if name in self.done_ahead:
+                    digest, checked = self.done_ahead.pop(name)
+                    self._fill()
+                    yield name, checked, digest
+                    continue
                 if fut is None:
+                    while not self.helper.ready(name) and self._check_one_ahead():
+                        pass
                     done = self.helper.result(name)
                     if done is not None:
                         digest, outcome = done
@@ -100,6 +115,30 @@ class MemberReader:
         finally:
             self.close()
 
+    def _check_one_ahead(self) -> bool:
+        """Check the first document read ahead here and not yet checked; True if one was checked. Its
+        bytes are released at once (the outcome is small), so reading goes on while the helper works."""
+        if self.check is None:
+            return False
+        for item in self.pending:
+            name, held, fut = item
+            if fut is None or not held or fut is _AHEAD:
+                continue
+            try:
+                data, digest = fut.result()
+            except Exception:  # noqa: BLE001 - reported in member order by the consumer, as always
+                continue
+            if data is None or not isinstance(digest, dict):
+                continue
+            # the same call as the consumer's (stages._integrity): `digest` is of exactly `data`
+            self.done_ahead[name] = (digest, Checked(self.check(name, data, digest)))
+            item[1], item[2] = False, _AHEAD
+            del data, fut
+            self.held -= 1
+            self._fill()
+            return True
+        return False
+
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
         if self.helper is not None:
@@ -107,9 +146,13 @@ class MemberReader:
             self.helper = None
 
 
+_AHEAD = object()  # in a pending entry's future's place: checked ahead, outcome in done_ahead
+
+
 class Checked:
-    """A document the helper process read, hashed and checked: `outcome` as `check` returned it. When
-    reading failed, the reader yields the exception as the digest (as for any member) and this is None."""
+    """A document already read, hashed and checked, by the helper process or by this one while it waited
+    for the helper: `outcome` as `check` returned it. When reading failed, the reader yields the exception
+    as the digest (as for any member) and this is None."""
 
     __slots__ = ("outcome",)
 
