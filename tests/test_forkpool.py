@@ -145,3 +145,35 @@ def test_the_check_ahead_child_sets_its_handlers_and_lets_signals_in(tmp_path):
             assert not blocked & held
     finally:
         signal.signal(signal.SIGTERM, old)
+
+
+def _slow_read(name):
+    import time
+
+    time.sleep(60)
+
+
+def test_the_validators_document_helper_sets_its_handlers_and_lets_signals_in():
+    import time
+
+    from edossier.validation.helper import DocumentHelper
+
+    old = signal.signal(signal.SIGTERM, lambda s, f: sys.exit(128 + s))
+    try:
+        helper = DocumentHelper(_slow_read, lambda name, data: ("ok", []), ["a.pdf"])
+        pid = helper._proc.pid
+        held = _bit(signal.SIGINT) | _bit(signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            blocked, ignored, caught = _proc_signals(pid)
+            if ignored & _bit(signal.SIGINT) and not blocked & held:
+                break
+            time.sleep(0.01)
+        assert ignored & _bit(signal.SIGINT)
+        assert not caught & _bit(signal.SIGTERM) and not ignored & _bit(signal.SIGTERM)
+        assert not blocked & held
+        started = time.monotonic()
+        helper.close()  # SIGTERM, default action: it dies at once, in the middle of its read
+        assert time.monotonic() - started < 5
+    finally:
+        signal.signal(signal.SIGTERM, old)

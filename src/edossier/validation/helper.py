@@ -31,8 +31,9 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import signal
 from typing import Callable
+
+from ..forkpool import child_signals, signals_held
 
 # outcome of one document's checks: ("ok", findings) or ("error", "Type: message") — see stages._integrity
 Outcome = tuple
@@ -57,7 +58,8 @@ class DocumentHelper:
         # parent's pages; frozen objects are left alone (the gc.freeze documentation's advice for fork).
         gc.freeze()
         try:
-            self._proc.start()
+            with signals_held():  # until the helper has its own handlers (forkpool.child_signals)
+                self._proc.start()
         finally:
             gc.unfreeze()
         send.close()  # the parent's copy of the write end: EOF on `receive` means the helper has gone
@@ -73,8 +75,7 @@ class DocumentHelper:
 
     def _serve(self, read, check, send) -> None:
         # Ctrl-C goes to the whole process group: the parent decides (and stops this process) alone.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        child_signals()
         try:
             self._work(read, check, send)
         except BaseException:  # noqa: BLE001 - the parent stopped listening (or went): nobody to tell, and
@@ -152,6 +153,9 @@ class DocumentHelper:
             proc.join(timeout=0.2)
         if proc.is_alive():
             proc.terminate()
+            proc.join(timeout=5)
+            if proc.is_alive():  # stuck before letting SIGTERM in (forkpool.signals_held), or in C code
+                proc.kill()
         proc.join()
         self._receive.close()
 
