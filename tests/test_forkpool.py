@@ -120,9 +120,24 @@ def test_a_sigterm_sent_while_held_is_delivered_after_the_fork_not_lost():
 
 
 
-def test_the_check_ahead_child_sets_its_handlers_and_lets_signals_in(tmp_path):
+def _assert_own_handlers_and_signals_let_in(pid: int) -> None:
+    """Child `pid` dies on SIGTERM, ignores SIGINT and holds neither, once it has set its handlers (waited
+    for: its mask is also briefly all-blocked while it starts a subprocess, _posixsubprocess's vfork)."""
     import time
 
+    held = _bit(signal.SIGINT) | _bit(signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        blocked, ignored, caught = _proc_signals(pid)
+        if ignored & _bit(signal.SIGINT) and not blocked & held:
+            break
+        time.sleep(0.01)
+    assert ignored & _bit(signal.SIGINT)
+    assert not caught & _bit(signal.SIGTERM) and not ignored & _bit(signal.SIGTERM)
+    assert not blocked & held
+
+
+def test_the_check_ahead_child_sets_its_handlers_and_lets_signals_in(tmp_path):
     from edossier.building.ahead import CheckAhead
 
     target = tmp_path / "package.edp"
@@ -130,19 +145,7 @@ def test_the_check_ahead_child_sets_its_handlers_and_lets_signals_in(tmp_path):
     old = signal.signal(signal.SIGTERM, lambda s, f: sys.exit(128 + s))
     try:
         with CheckAhead(target) as child:
-            pid = child._proc.pid
-            deadline = time.monotonic() + 20
-            held = _bit(signal.SIGINT) | _bit(signal.SIGTERM)
-            # until the child has set its handlers and let the signals in (its mask is briefly all-blocked
-            # again while it starts a subprocess: _posixsubprocess's vfork; hence a wait, not one look)
-            while time.monotonic() < deadline:
-                blocked, ignored, caught = _proc_signals(pid)
-                if ignored & _bit(signal.SIGINT) and not blocked & held:
-                    break
-                time.sleep(0.01)
-            assert ignored & _bit(signal.SIGINT)
-            assert not caught & _bit(signal.SIGTERM) and not ignored & _bit(signal.SIGTERM)
-            assert not blocked & held
+            _assert_own_handlers_and_signals_let_in(child._proc.pid)
     finally:
         signal.signal(signal.SIGTERM, old)
 
@@ -161,17 +164,7 @@ def test_the_validators_document_helper_sets_its_handlers_and_lets_signals_in():
     old = signal.signal(signal.SIGTERM, lambda s, f: sys.exit(128 + s))
     try:
         helper = DocumentHelper(_slow_read, lambda name, data: ("ok", []), ["a.pdf"])
-        pid = helper._proc.pid
-        held = _bit(signal.SIGINT) | _bit(signal.SIGTERM)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            blocked, ignored, caught = _proc_signals(pid)
-            if ignored & _bit(signal.SIGINT) and not blocked & held:
-                break
-            time.sleep(0.01)
-        assert ignored & _bit(signal.SIGINT)
-        assert not caught & _bit(signal.SIGTERM) and not ignored & _bit(signal.SIGTERM)
-        assert not blocked & held
+        _assert_own_handlers_and_signals_let_in(helper._proc.pid)
         started = time.monotonic()
         helper.close()  # SIGTERM, default action: it dies at once, in the middle of its read
         assert time.monotonic() - started < 5

@@ -6,24 +6,14 @@ when corrupt. Every scan here is made by code; what makes one corrupt is stated 
 from __future__ import annotations
 
 import io
-import random
 
 import pikepdf
 import pytest
-from PIL import Image, ImageDraw
 
 import edossier.pdfa.images_jpeg as ij
 from edossier.pdfa.images import ImageDefect
 
-
-def _scan(seed: int) -> bytes:
-    """A noisy greyscale scan: large entropy-coded data, different for every seed."""
-    rnd = random.Random(seed)
-    img = Image.frombytes("L", (320, 452), rnd.randbytes(320 * 452))
-    ImageDraw.Draw(img).rectangle([20, 20, 200, 40], fill=0)
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=80, dpi=(200, 200))
-    return buf.getvalue()
+from test_build_once import _noisy_jpeg as _scan  # a noisy greyscale scan, different for every seed
 
 
 def _entropy_span(data: bytes) -> tuple[int, int]:

@@ -6,26 +6,9 @@ on their own, returned when freed: 163 → 144 MiB peak for a 100-page build (is
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import sys
+from ..allocator import M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, mallopt as _mallopt
 
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc malloc.h
 THRESHOLD = 1 << 20
-
-
-def _mallopt(param: int, value: int) -> bool:
-    """glibc's mallopt for this process; False where there is no glibc (then nothing changes)."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return False  # e.g. musl: no mallopt
-    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
-    mallopt.restype = ctypes.c_int
-    return bool(mallopt(param, value))
 
 
 def fix_mmap_threshold(threshold: int = THRESHOLD) -> bool:

@@ -92,20 +92,7 @@ def _limits_in_operands(instrs, f: Facts, loc: str, deep: bool) -> None:
             operands = ins.operands
         except Exception:  # noqa: BLE001 - a malformed inline image; reported by the walk
             continue
-        for v in operands:
-            t = type(v)
-            if t is int:
-                if v > _I_MAX or v < -_I_MAX - 1:
-                    f.numbers.append(("6.1.13-1", loc, str(v)))
-            elif t is Decimal:
-                _real(v, f, loc)
-            elif t is _PObj:
-                tc = v._type_code
-                if tc == _STRING:
-                    if deep and len(bytes(v)) > 32767:
-                        f.numbers.append(("6.1.13-3", loc, "string"))
-                elif tc == _ARRAY or tc == _DICTIONARY:
-                    _limits_inside(v, f, loc, deep)
+        _limits_inside(operands, f, loc, deep)
 
 
 _R_MAX = Decimal("3.403e38")
@@ -120,13 +107,13 @@ def _real(v: Decimal, f: Facts, loc: str) -> None:
         f.numbers.append(("6.1.13-5", loc, str(v)))
 
 
-def _limits_inside(container, f: Facts, loc: str, deep: bool) -> None:
-    """_limits_in_operands for the values in an array or dictionary operand, at any depth (a stack, not
-    recursion: qpdf bounds the nesting, the stream's length bounds the count)."""
-    stack = [container]
+def _limits_inside(values, f: Facts, loc: str, deep: bool) -> None:
+    """The limits of `values` (an instruction's operands) and of the values in their array and dictionary
+    operands, at any depth (a stack, not recursion: qpdf bounds the nesting, the stream's length bounds
+    the count)."""
+    stack = [values]
     while stack:
-        o = stack.pop()
-        for v in (o if o._type_code == _ARRAY else o.values()):
+        for v in stack.pop():
             t = type(v)
             if t is int:
                 if v > _I_MAX or v < -_I_MAX - 1:
@@ -138,8 +125,10 @@ def _limits_inside(container, f: Facts, loc: str, deep: bool) -> None:
                 if tc == _STRING:
                     if deep and len(bytes(v)) > 32767:
                         f.numbers.append(("6.1.13-3", loc, "string"))
-                elif tc == _ARRAY or tc == _DICTIONARY:
+                elif tc == _ARRAY:
                     stack.append(v)
+                elif tc == _DICTIONARY:
+                    stack.append(v.values())
 
 
 _PObj = pikepdf.Object
