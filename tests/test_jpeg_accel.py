@@ -189,3 +189,42 @@ def test_version_says_which_check_runs():
     assert "0.2.0" in out
     expected = "JPEG integrity check: C" if ACCEL is not None else "JPEG integrity check: pure Python"
     assert expected in out, out
+
+
+# --- the polyglot check's ZIP-signature scan (active.zip_signatures), also in _jpegscan.c ---------------
+
+_SIGNATURE_PIECES = st.sampled_from([b"PK\x03\x04", b"PK\x05\x06", b"PK\x03", b"PK\x05\x07", b"PPK\x03\x04",
+                                     b"P", b"K", b"PK", b"\x03\x04", b"\xff\xd8", b"x" * 40])
+
+
+def _offsets_both_ways(data) -> tuple[list, list]:
+    from edossier.pdfa import active
+
+    saved = active._ACCEL
+    try:
+        active._ACCEL = None
+        by_regex = list(active._signature_offsets(data))
+        active._ACCEL = saved
+        by_c = list(active._signature_offsets(data))
+    finally:
+        active._ACCEL = saved
+    return by_regex, by_c
+
+
+@needs_accel
+@settings(max_examples=400, deadline=None)
+@given(pieces=st.lists(st.one_of(_SIGNATURE_PIECES, st.binary(max_size=64)), max_size=40))
+def test_the_zip_signature_scan_finds_what_the_expression_finds(pieces):
+    data = b"".join(pieces)
+    by_regex, by_c = _offsets_both_ways(data)
+    assert by_c == by_regex
+    assert _offsets_both_ways(memoryview(data)) == (by_regex, by_regex)  # any buffer, as the checker passes
+
+
+@needs_accel
+def test_the_zip_signature_scan_by_hand():
+    # offsets counted by hand: a local header at 3, an end record at 10 (the 'P' at 9 starts no signature),
+    # and a signature cut off by the end of the data is none
+    data = b"abcPK\x03\x04xxPPK\x05\x06PK\x03"
+    assert _offsets_both_ways(data) == ([3, 10], [3, 10])
+    assert ACCEL.zip_sig(data, 4) == 10 and ACCEL.zip_sig(data, 11) == -1 and ACCEL.zip_sig(b"", 0) == -1

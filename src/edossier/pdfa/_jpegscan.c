@@ -311,6 +311,37 @@ static PyObject *entropy_end(PyObject *self, PyObject *args) {
     return PyLong_FromSsize_t(found);
 }
 
+/* --- not JPEG: the polyglot check's scan of a whole PDF (active.zip_signatures) ---------------------- */
+
+/* zip_sig(data, start): the offset >= start of the next "PK\x03\x04" (ZIP local file header) or
+ * "PK\x05\x06" (end of central directory), or -1; = re.search(rb"PK(?:\x03\x04|\x05\x06)", data, start).
+ * A scanned document is mostly JPEG data, where 'P' comes once in ~256 bytes: memchr skips between them.
+ * Two signatures cannot overlap (neither has a 'P' after its first byte), so resuming at a match + 4 finds
+ * what finditer finds. The GIL is released: the validator's reader threads hash meanwhile. */
+static PyObject *zip_sig(PyObject *self, PyObject *args) {
+    Py_buffer data;
+    Py_ssize_t start;
+    if (!PyArg_ParseTuple(args, "y*n", &data, &start))
+        return NULL;
+    const uint8_t *d = data.buf;
+    Py_ssize_t n = data.len, i = start < 0 ? 0 : start, found = -1;
+    Py_BEGIN_ALLOW_THREADS
+    while (i + 4 <= n) {
+        const uint8_t *p = memchr(d + i, 'P', (size_t)(n - 3 - i));
+        if (!p)
+            break;
+        i = p - d;
+        if (d[i + 1] == 'K' && ((d[i + 2] == 3 && d[i + 3] == 4) || (d[i + 2] == 5 && d[i + 3] == 6))) {
+            found = i;
+            break;
+        }
+        i++;
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&data);
+    return PyLong_FromSsize_t(found);
+}
+
 /* d[a:b] with every 0xFF00 turned into 0xFF (left to right, as bytes.replace does) */
 static PyObject *destuffed(const uint8_t *d, Py_ssize_t a, Py_ssize_t b) {
     PyObject *out = PyBytes_FromStringAndSize(NULL, b - a);
@@ -398,6 +429,7 @@ static PyMethodDef methods[] = {
      "progressive_ac(body, count, first, table, ss, se, mask, refine) -> (status, value)"},
     {"entropy_end", entropy_end, METH_VARARGS, "entropy_end(data, pos) -> offset of the next marker"},
     {"intervals", intervals, METH_VARARGS, "intervals(data, start, end) -> [(destuffed body, RST number or None)]"},
+    {"zip_sig", zip_sig, METH_VARARGS, "zip_sig(data, start) -> offset of the next ZIP local or end signature, or -1"},
     {NULL, NULL, 0, NULL},
 };
 
