@@ -14,6 +14,19 @@ class UserError(ValueError):
     def message(self, lang: str) -> str:
         return self.zh if lang.startswith("zh") else self.en
 
+    def __reduce__(self):
+        # An error raised in a worker process (OCR, batch validation, the build's pools) is pickled back.
+        # Exception's own pickling calls type(self)(*self.args), and args is (en,): UserError(en) fails and
+        # breaks the pool. Rebuilt without __init__ instead, so any subclass's signature comes back whole.
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls, args, state):
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class BuildError(UserError):
     """The build cannot go ahead; English and Chinese messages for the user. Here rather than in

@@ -23,17 +23,10 @@ _LABELS = {"rapidocr": "RapidOCR", "tesseract": "Tesseract"}
 class OcrUnavailable(UserError, RuntimeError):
     """The engine asked for is not installed (English and Chinese message with an install hint)."""
 
-    def __reduce__(self):  # as OcrError's
-        return type(self), (self.en, self.zh)
-
 
 class OcrError(UserError, RuntimeError):
-    """Ocr: English and Chinese message (errors.UserError)."""
-
-    def __reduce__(self):
-        # Raised in an OCR worker process and pickled back to the builder: Exception's default pickling
-        # passes only args (= en) to __init__, so the unpickling failed and broke the whole pool.
-        return type(self), (self.en, self.zh)
+    """Ocr: English and Chinese message (errors.UserError, which also makes it survive pickling from a
+    worker process)."""
 
 
 # The Chinese numeral zero is 〇 (U+3007, GB/T 15835-2011 §4.2, "二〇二六年"); both engines often read it
