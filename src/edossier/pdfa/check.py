@@ -17,7 +17,7 @@ import pikepdf
 # Importing the check modules registers their checks (rules.check); the runner is the one that needs them.
 from . import active, annots, colour, fonts, graphics, structure, xmp  # noqa: F401
 from .context import Ctx, PdfIssue, PdfReport, make_issue
-from .limits import LimitExceeded, PdfLimits
+from .limits import QPDF_OVERFLOW, LimitExceeded, PdfLimits
 from .rules import Rule, registered_checks, rules_by_id
 
 __all__ = ["PdfIssue", "PdfReport", "PdfLimits", "check_pdf", "rule_table", "LimitExceeded"]
@@ -192,9 +192,6 @@ _REPAIR_WARNINGS = ("expected endstream", "reconstruct", "damaged", "recover", "
                     "treating object as null", "unable to", "not found", "unexpected", "ignoring", "loop")
 
 
-# qpdf reads an integer beyond 64 bits as null - the whole object it is in, when that object is parsed on its
-# own - so no check ever sees the number; this warning is all that is left of it
-_OVERFLOW = re.compile(r"overflow/underflow converting ([-+]?\d+) to 64-bit integer")
 _WARNED_OBJECT = re.compile(r"\(object (\d+) (\d+)[,)]")
 
 
@@ -203,7 +200,7 @@ def _overflow_findings(ctx, warnings) -> None:
     magnitude, so one beyond 64 bits is out of range whatever else the object held)."""
     for w in warnings:
         text = str(w)
-        m = _OVERFLOW.search(text)
+        m = QPDF_OVERFLOW.search(text)
         if m:
             o = _WARNED_OBJECT.search(text, 0, m.start())
             digits = m.group(1)

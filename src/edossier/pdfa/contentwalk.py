@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import warnings
 
 import pikepdf
@@ -15,7 +14,7 @@ from pikepdf import Array, Dictionary, Name, Stream
 from .contentfacts import ColourUse, Facts, FontUse
 from .contentfast import _fact_sizes, _indirect_key, _Quiet, _simple_instructions, same_lookups, walk_simple
 from .contentlimits import _hex_in_content, _limits_in_operands, long_number
-from .limits import LimitExceeded
+from .limits import QPDF_OVERFLOW, LimitExceeded
 from .util import get, inherited, key, name_str, num
 
 
@@ -26,7 +25,6 @@ m M MP n q Q re RG rg ri s S SC sc SCN scn sh T* Tc Td TD Tf Tj TJ TL Tm Tr Ts T
 # Names built once: Name.<attribute> costs ~0.7 us (pikepdf builds it in Python), and these are tested for every
 # XObject drawn
 _IMAGE, _FORM = Name.Image, Name.Form
-_OVERFLOW = re.compile(r"overflow/underflow converting ([-+]?\d+) to 64-bit integer")
 
 _PIKEPDF_DIR = os.path.dirname(pikepdf.__file__) + os.sep
 
@@ -193,7 +191,7 @@ class Walker:
                 # document's, cleared as they are read): out of range (6.1.13-1) as surely as any other.
                 # Such an integer has >= 19 digits, so `limits` holds for every stream that can have one.
                 for w in scratch.get_warnings():
-                    m = _OVERFLOW.search(str(w))
+                    m = QPDF_OVERFLOW.search(str(w))
                     if m:
                         self.f.numbers.append(("6.1.13-1", loc, m.group(1)[:40]))
         except Exception as exc:  # noqa: BLE001

@@ -4,6 +4,8 @@ LimitExceeded, which the runner (check.py) reports as PDF-UNREADABLE."""
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 
@@ -17,6 +19,12 @@ class PdfLimits:
     max_form_depth: int = 12  # nesting of Form XObjects / patterns / Type 3 glyphs
     max_issues_per_rule: int = 25
     max_walk_nodes: int = 2_000_000  # objects visited by the whole-document walks
+
+
+# qpdf's warning for an integer beyond 64 bits, which it reads as null (in a document, with the whole object
+# holding it): all that is left of an out-of-range number (6.1.13-1); check.py (document objects) and
+# contentwalk.py (content streams) read it
+QPDF_OVERFLOW = re.compile(r"overflow/underflow converting ([-+]?\d+) to 64-bit integer")
 
 
 class LimitExceeded(Exception):
