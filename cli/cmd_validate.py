@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _parse_time, collector_paused, err_console,
-                               fail, guard_output, load_policy_options, load_trust, local_inputs, main, rate_bar, say,
-                               renderer, with_trust_options, write_report)
+from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, TextAhead, _lang, _parse_time, collector_paused,
+                               err_console, fail, guard_output, load_policy_options, load_trust, local_inputs, main,
+                               rate_bar, say, renderer, with_trust_options, write_report)
 
 
 def _parse_limits(ctx, args):
@@ -160,6 +160,8 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
         # beside it on the other core (validation/helper.py). With more workers the cores are busy.
         extra.setdefault("document_processes", 1)
     options = ValidateOptions(trust_path, when, policy, extra, trust=trust)  # the list as parsed and verified above
+    # Several packages: while the workers validate, this process renders each text part as it arrives
+    ahead = TextAhead.for_report(ctx, output) if fmt == "text" and len(paths) > 1 else None
     try:
         bar, update = rate_bar(ctx, "卷宗包 / packages", "pkg/s", "包/秒", len(paths))
 
@@ -168,6 +170,8 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
                 # The packages are validated in worker processes and this one waits: it imports the
                 # report's renderer now instead of after the last package, when the cores would idle.
                 renderer(fmt)
+            if ahead is not None:
+                ahead.add(report)
             update(done, total, report)
 
         with bar:
@@ -177,7 +181,9 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
     if receipt_findings:  # what the receipts prove (R008) or why they prove nothing (R007) is part of the report
         reports[0].findings += policy.apply(receipt_findings)
         reports[0].settle()
-    write_report(ctx, reports, fmt, output, trust_path=trust_path, at=when, trust=trust)
+        if ahead is not None:
+            ahead.forget(reports[0])
+    write_report(ctx, reports, fmt, output, trust_path=trust_path, at=when, trust=trust, ahead=ahead)
     if len(reports) > 1:
         print_summary(ctx, reports)
     ctx.exit(EXIT_REJECT if any(r.verdict == "reject" for r in reports) else EXIT_OK)

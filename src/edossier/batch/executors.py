@@ -73,6 +73,7 @@ class LocalExecutor:
         exhausted = False
         pool = None
         inflight: dict = {}
+        finished = False
         try:
             while True:
                 if pool is None:
@@ -112,9 +113,14 @@ class LocalExecutor:
                     inflight.clear()
                     pool.shutdown(wait=True, cancel_futures=True)
                     pool = None
+            finished = True
         finally:
             if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+                # Every result is in: the workers exit, and are joined by the pool's own thread, while
+                # the caller goes on (a CLI batch renders its report meanwhile instead of waiting ~20 ms
+                # for the processes to end with both cores idle, issue 19). Stopped early (an exception,
+                # the consumer closing the stream): cancel what is queued and wait for the processes.
+                pool.shutdown(wait=not finished, cancel_futures=not finished)
         yield from self._retry_alone(fn, suspects, on_crash)
 
     def _retry_alone(self, fn, suspects, on_crash) -> Iterator[tuple[int, Any]]:
