@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, TextAhead, _lang, _parse_time, collector_paused,
-                               err_console, fail, guard_output, load_policy_options, load_trust, local_inputs, main,
-                               rate_bar, say, renderer, with_trust_options, write_report)
+                               fail, guard_output, load_policy_options, load_trust, local_inputs, main, rate_bar, say,
+                               renderer, stderr_console, with_trust_options, write_report)
 
 
 def _parse_limits(ctx, args):
@@ -48,7 +48,7 @@ def print_summary(ctx, reports) -> None:
         sup = ", ".join(sorted({f.code for f in r.findings if f.severity == "supervision"})) or "-"
         table.add_row(sup, r.path, f"[{colour}]{verdict}[/]", str(d["counts"]["error"]), str(d["counts"]["warning"]),
                       codes)
-    err_console.print(table)
+    stderr_console().print(table)
     rejected = sum(r.verdict == "reject" for r in reports)
     say(ctx, f"{len(reports)} package(s): {len(reports) - rejected} accepted, {rejected} rejected.",
         f"共 {len(reports)} 个卷宗包：接收 {len(reports) - rejected} 个，拒收 {rejected} 个。", err=True)
@@ -160,16 +160,18 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
         # beside it on the other core (validation/helper.py). With more workers the cores are busy.
         extra.setdefault("document_processes", 1)
     options = ValidateOptions(trust_path, when, policy, extra, trust=trust)  # the list as parsed and verified above
-    # Several packages: while the workers validate, this process renders each text part as it arrives
-    ahead = TextAhead.for_report(ctx, output) if fmt == "text" and len(paths) > 1 else None
+    ahead: TextAhead | None = None  # several packages, text: each part rendered as its result arrives
     try:
         bar, update = rate_bar(ctx, "卷宗包 / packages", "pkg/s", "包/秒", len(paths))
 
         def progress(done, total, report):
+            nonlocal ahead
             if done == 1 and total > 1:
                 # The packages are validated in worker processes and this one waits: it imports the
-                # report's renderer now instead of after the last package, when the cores would idle.
+                # report's renderer now instead of after the last package, when the cores would idle,
+                # and renders each text part as it arrives.
                 renderer(fmt)
+                ahead = TextAhead.for_report(ctx, output) if fmt == "text" else None
             if ahead is not None:
                 ahead.add(report)
             update(done, total, report)

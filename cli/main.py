@@ -12,14 +12,37 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from edossier.i18n import t
 from edossier.logs import quiet_libraries
 
 EXIT_OK, EXIT_REJECT, EXIT_USAGE = 0, 1, 2
 
-err_console = Console(stderr=True, highlight=False)
+_ERR_CONSOLE = None
+
+
+def stderr_console():
+    """The rich console on standard error, made (and rich imported, ~14 ms) on first use: a batch
+    validation's parent needs it only after its workers have started (issue 19)."""
+    global _ERR_CONSOLE
+    if _ERR_CONSOLE is None:
+        from rich.console import Console
+
+        _ERR_CONSOLE = Console(stderr=True, highlight=False)
+    return _ERR_CONSOLE
+
+
+def __getattr__(name: str):
+    # `from edossier.cli.main import err_console` (commands, tests): the same console, made on first use
+    if name == "err_console":
+        return stderr_console()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False)
 
 
 def default_lang() -> str:
@@ -44,7 +67,7 @@ def _tz(ctx: click.Context):
 
 def say(ctx, en: str, zh: str, *, err: bool = False, style: str | None = None) -> None:
     text = zh if _lang(ctx).startswith("zh") else en
-    console = err_console if err else Console(highlight=False)
+    console = stderr_console() if err else _console()
     console.print(text, style=style, markup=False, soft_wrap=True)
 
 
@@ -84,9 +107,9 @@ class _ChineseUsageError(click.UsageError):
         from edossier.i18n.usage import usage_message
 
         command = "edossier" + (" " + " ".join(self.ctx.command_path.split()[1:]) if self.ctx else "")
-        err_console.print(t("usage.error", "zh-CN", message=usage_message(self.message, "zh-CN")), style="red",
+        stderr_console().print(t("usage.error", "zh-CN", message=usage_message(self.message, "zh-CN")), style="red",
                           markup=False, soft_wrap=True)
-        err_console.print(t("usage.hint", "zh-CN", command=command.strip()), markup=False, soft_wrap=True)
+        stderr_console().print(t("usage.hint", "zh-CN", command=command.strip()), markup=False, soft_wrap=True)
 
 
 def _usage_lang(args) -> str:
@@ -328,12 +351,22 @@ def guard_output(ctx, output: Path | None, inputs, what: tuple[str, str] = ("the
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)
 
 
+def _maybe_terminal() -> bool:
+    """False only where rich's Console.is_terminal is sure to be False for standard error (it is True only
+    for a tty, TTY_COMPATIBLE=1 or FORCE_COLOR set): then rich need not be imported to find out."""
+    try:
+        tty = sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    return tty or os.environ.get("TTY_COMPATIBLE") == "1" or os.environ.get("FORCE_COLOR") is not None
+
+
 def rate_bar(ctx, description: str, unit_en: str, unit_zh: str, total: int | None = None):
     """A progress bar on stderr: done of total, items per second and time left; nothing at all when
     stderr is not a terminal. Returns (bar, update); update(done, total=..., description=...)."""
     import time
 
-    if not err_console.is_terminal:  # nothing to show: not even rich.progress is imported (start-up)
+    if not _maybe_terminal() or not stderr_console().is_terminal:  # nothing to show, nothing more imported
         import contextlib
 
         return contextlib.nullcontext(), lambda *_, **__: None
@@ -342,7 +375,7 @@ def rate_bar(ctx, description: str, unit_en: str, unit_zh: str, total: int | Non
     unit = unit_zh if _lang(ctx).startswith("zh") else unit_en
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
-                   console=err_console, transient=True, disable=not err_console.is_terminal)
+                   console=stderr_console(), transient=True)
     task = bar.add_task(description, total=total, rate="")
     started = time.monotonic()
 
@@ -441,6 +474,8 @@ def renderer(fmt: str):
 
 def _text_console(file=None) -> Console:
     """The console a text report is printed on: a file (fixed width, no colour) or standard output."""
+    from rich.console import Console
+
     return Console(file=file, width=120, no_color=True) if file is not None else Console(highlight=False)
 
 
@@ -539,7 +574,7 @@ def run() -> None:
     except SystemExit as exc:  # how click ends every command, with its exit code
         _end(exc.code)
     except Exception as exc:  # noqa: BLE001 - last line of defence for the "no traceback" promise
-        err_console.print(f"internal error / 内部错误: {type(exc).__name__}: {exc}", style="red", markup=False)
+        stderr_console().print(f"internal error / 内部错误: {type(exc).__name__}: {exc}", style="red", markup=False)
         if os.environ.get("EDOSSIER_DEBUG"):
             raise
         _end(EXIT_USAGE)
