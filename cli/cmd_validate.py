@@ -96,30 +96,34 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
 
     Exit 0 when every package is accepted, 1 when any is rejected, 2 when validation could not run.
     """
-    with collector_paused(ctx):  # everything a validation imports, at once (start-up, issue 19)
+    # Everything a validation imports and loads before it starts, at once with the collector paused (start-up,
+    # issue 19); a batch's worker processes share it all.
+    with collector_paused(ctx):
         from edossier.batch import executors, storage  # noqa: F401
         from edossier.batch.many import ValidateOptions, validate_many
         from edossier.signing import trustlist  # noqa: F401 - load_trust
         from edossier.validation.pipeline import warm_up
 
         warm_up("integrity" if integrity_only else "full", fonts=False)
+        when = _parse_time(ctx, at)
+        limits = _parse_limits(ctx, limit_args)
+        trust = load_trust(ctx, trust_path)  # fail early, with a clear message, on a bad trust list
+        policy = load_policy_options(ctx, policy_path, strict, suppress)
+        try:  # paths, folders or fsspec URLs (docs/stats.md)
+            missing = [p for p in packages if not storage.exists(p)]
+            if missing:
+                fail(ctx, f"{missing[0]}: no such file or folder", f"{missing[0]}：文件或文件夹不存在", EXIT_USAGE)
+            paths = storage.expand(packages)
+        except storage.LocationError as exc:
+            fail(ctx, exc.en, exc.zh, EXIT_USAGE)
+        if not paths:
+            fail(ctx, "no packages found (*.edp, *.asice, *.sce)", "未找到卷宗包（*.edp、*.asice、*.sce）", EXIT_USAGE)
+        if len(paths) > 1 and not integrity_only:
+            warm_up("full")  # fontTools too, which the workers would each import (run_many's warm_up: a no-op now)
     if not integrity_only:  # (only streaming there: one heap cost 0.3 s CPU and 5 MiB, docs/performance.md)
         from edossier.validation.heap import one_arena
 
         one_arena()  # before the hashing threads exist: one heap for all of them (peak RSS, docs/performance.md)
-    when = _parse_time(ctx, at)
-    limits = _parse_limits(ctx, limit_args)
-    trust = load_trust(ctx, trust_path)  # fail early, with a clear message, on a bad trust list
-    policy = load_policy_options(ctx, policy_path, strict, suppress)
-    try:  # paths, folders or fsspec URLs (docs/stats.md)
-        missing = [p for p in packages if not storage.exists(p)]
-        if missing:
-            fail(ctx, f"{missing[0]}: no such file or folder", f"{missing[0]}：文件或文件夹不存在", EXIT_USAGE)
-        paths = storage.expand(packages)
-    except storage.LocationError as exc:
-        fail(ctx, exc.en, exc.zh, EXIT_USAGE)
-    if not paths:
-        fail(ctx, "no packages found (*.edp, *.asice, *.sce)", "未找到卷宗包（*.edp、*.asice、*.sce）", EXIT_USAGE)
     extra = dict(ctx.find_root().obj.get("validate_extra", {}))
     if profile is not None:
         from edossier.caserules.profiles import profile_names
