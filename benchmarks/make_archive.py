@@ -201,12 +201,11 @@ def template_pdfs(seed: str) -> dict[int, bytes]:
     """One- and two-page PDF/A-2u documents (tiny bilevel scans), built once with the real builder."""
     from edossier.building.pipeline import build_package
     from edossier.conformance.builder import write_source
-    from edossier.conformance.generate import stable_icc
 
     pki = make_pki(seed)
     name, code = pki.agencies["police"][0]
     out = {}
-    with tempfile.TemporaryDirectory(prefix="edossier-archive-") as tmp, stable_icc():
+    with tempfile.TemporaryDirectory(prefix="edossier-archive-") as tmp:
         for pages in (1, 2):
             src = write_source(Path(tmp) / f"src{pages}", {
                 "case": {"number": "模板", "name": "模板", "charges": ["盗窃"]},

@@ -265,6 +265,35 @@ def test_reproducible_with_source_date_epoch(tmp_path, agencies, creds, monkeypa
         build_package(src, tmp_path / "c.edp", creds["police"])
 
 
+def test_reproducible_across_processes(tmp_path, agencies, pki):
+    # Two builds in two processes more than a second apart: LittleCMS dates the sRGB profile it makes
+    # to the second, so on its own every document of the second build differed in the profile's header.
+    import os
+    import subprocess
+    import sys
+    import time
+
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1)])
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1793318400"}
+    built = []
+    for name in ("a.edp", "b.edp"):
+        if built:
+            time.sleep(1.1)
+        res = subprocess.run([sys.executable, "-m", "edossier.cli.main", "build", str(src), "-o", str(tmp_path / name),
+                              "--signer", str(pki / "police.p12"), "--no-crl"], capture_output=True, text=True,
+                             timeout=120, env=env)
+        assert res.returncode == 0, res.stderr
+        built.append(_members(tmp_path / name))
+    ma, mb = built
+    assert ma.keys() == mb.keys()
+    assert [n for n in ma if ma[n] != mb[n]] in ([], ["META-INF/signature001.p7s"])
+    pdf = pikepdf.open(io.BytesIO(ma["documents/001/0001.pdf"]))
+    icc = pdf.Root.OutputIntents[0].DestOutputProfile.read_bytes()
+    # ICC.1 header bytes 24-35: 2026 (0x07ea), 10, 1, 0 h, 0 min, 0 s; bytes 84-99: profile ID "not computed"
+    assert icc[24:36] == bytes([0x07, 0xEA, 0, 10, 0, 1, 0, 0, 0, 0, 0, 0])
+    assert icc[84:100] == bytes(16)
+
+
 def test_progress_counts_pages(tmp_path, agencies, creds):
     src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 2), ("d2", "讯问笔录", 3)])
     calls = []

@@ -7,7 +7,6 @@ packages is fixed, and RSA signatures are deterministic, so a second run writes 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
@@ -20,34 +19,6 @@ from . import CLASSES, CORPUS_FILE, EXPECTED_FILE, PACKAGE_FILE, default_corpus
 from .pki import VALIDATION_TIME, ensure_pki, trust_list_bytes
 
 CORPUS_VERSION = "1"
-ICC_DATE = bytes.fromhex("07ea000a0001000000000000")  # 2026-10-01 00:00:00
-
-
-@contextlib.contextmanager
-def stable_icc():
-    """Make the PDF/A builder's sRGB profile deterministic while the corpus is generated.
-
-    `edossier.pdfmake.finish.srgb_icc` asks LittleCMS for a new profile each time, and LittleCMS writes
-    the current date and time into the ICC header (bytes 24-35), so two builds a second apart differ.
-    The date is fixed here (the profile ID, bytes 84-99, is zero: "not computed"). The proper fix
-    belongs in srgb_icc itself (see docs/conformance.md, "Determinism").
-    """
-    from ..pdfmake import finish as pdfa_build
-
-    original = pdfa_build.srgb_icc
-
-    def fixed() -> bytes:
-        data = bytearray(original())
-        if data[24:36] != ICC_DATE:
-            data[24:36] = ICC_DATE
-            data[84:100] = bytes(16)
-        return bytes(data)
-
-    pdfa_build.srgb_icc = fixed
-    try:
-        yield
-    finally:
-        pdfa_build.srgb_icc = original
 
 
 def _json(obj) -> bytes:
@@ -108,7 +79,7 @@ def generate(out: Path, *, pki: Path | None = None, only: list[str] | None = Non
             shutil.rmtree(out / klass, ignore_errors=True)
     atomic_write_bytes(out / "trustlist.xml", trust_list_bytes(pki))
     atomic_write_bytes(out / "trust-anchor.pem", (pki / "trust-anchor.pem").read_bytes())
-    with tempfile.TemporaryDirectory(prefix="edossier-corpus-") as scratch, stable_icc():
+    with tempfile.TemporaryDirectory(prefix="edossier-corpus-") as scratch:
         w = Workshop(pki, Path(scratch))
         for c in selected:
             folder = out / c.klass / c.name

@@ -16,9 +16,21 @@ from PIL import ImageCms
 PRODUCER = "edossier"
 
 
+# LittleCMS writes the time of the profile's creation into the ICC header (bytes 24-35: year, month,
+# day, hours, minutes, seconds, big-endian 16-bit each), so two builds a second apart embedded different
+# profiles, and the promise that a build with SOURCE_DATE_EPOCH gives the same bytes held only within one
+# process. The date is fixed (the profile is the same sRGB profile whenever it is made), and the profile
+# ID (bytes 84-99, an MD5 over the header and tags) set to zero, "not computed" (ICC.1:2010 7.2.18),
+# rather than left to disagree with the date. The conformance corpus was made with exactly these bytes.
+ICC_DATE = bytes.fromhex("07ea000a0001000000000000")  # 2026-10-01 00:00:00
+
+
 @cache
 def srgb_icc() -> bytes:
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    data[24:36] = ICC_DATE
+    data[84:100] = bytes(16)
+    return bytes(data)
 
 
 def finish_pdfa(pdf: pikepdf.Pdf, *, title: str, author: str | None, created: dt.datetime, lang: str,
