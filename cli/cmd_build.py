@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _tz, err_console, fail, guard_output,
-                               load_policy_options, load_signer, load_trust, main, rate_bar, say, signer_inputs,
+from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _tz, collector_paused, err_console, fail,
+                               guard_output, load_policy_options, load_signer, load_trust, main, rate_bar, say, signer_inputs,
                                with_signer, with_trust_options, write_report)
 
 
@@ -44,9 +44,10 @@ def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfil
                ocr: bool = False, ocr_engine: str = "rapidocr", jobs: int | None = None,
                generated_pages: bool = True, trust_path: Path | None = None, policy_path: Path | None = None,
                allow: tuple[str, ...] = (), fmt: str = "text") -> None:
-    from edossier.building.documents import OcrOptions
-    from edossier.building.pipeline import BuildError, append_layer, build_package
-    from edossier.building.preflight import PreflightRefused
+    with collector_paused(ctx):  # the builder's imports at once, the collector paused (start-up, issue 19)
+        from edossier.building.documents import OcrOptions
+        from edossier.building.pipeline import BuildError, append_layer, build_package
+        from edossier.building.preflight import PreflightRefused
 
     if not source.is_dir():
         fail(ctx, f"{source}: not a folder", f"{source}：不是文件夹", EXIT_USAGE)
@@ -72,8 +73,9 @@ def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfil
             check_engine(ocr_engine)
         except OcrUnavailable as exc:
             fail(ctx, exc.en, exc.zh, EXIT_USAGE)
-    checks, trust = _build_checks(ctx, trust_path, policy_path, allow)
-    signer = load_signer(ctx, cred, pfile, penv)
+    with collector_paused(ctx):  # the trust list and the credential, with what they import (pyHanko's signers)
+        checks, trust = _build_checks(ctx, trust_path, policy_path, allow)
+        signer = load_signer(ctx, cred, pfile, penv)
     from edossier.building.memory import fix_mmap_threshold
 
     fix_mmap_threshold()  # peak RSS stays flat whatever the size of the dossier (docs/performance.md)
