@@ -22,7 +22,8 @@ def test_verification_modules_leave_out_the_signers():
         "g, s, k = verification_modules()\n"
         "print(json.dumps({'mods': sorted(m for m in ('aiohttp', 'pyhanko.sign.signers', 'pyhanko.stamp',"
         " 'pyhanko.sign.validation.pdf_embedded', 'pyhanko.sign.diff_analysis.commons',"
-        " 'pyhanko.sign.diff_analysis.policies', 'pyhanko.sign.diff_analysis.rules') if m in sys.modules),"
+        " 'pyhanko.sign.diff_analysis.policies', 'pyhanko.sign.diff_analysis.rules') if m in sys.modules"
+        " and type(sys.modules[m]).__name__ != '_DeferredPackage'),"
         " 'names': [g.__name__, s.__name__, k.__name__],"
         " 'fn': callable(g.async_validate_detached_cms)}))")
     assert got == {"mods": [], "names": ["pyhanko.sign.validation.generic_cms", "pyhanko.sign.validation.status",
@@ -69,6 +70,48 @@ def test_diff_analysis_serves_three_names_then_becomes_whole():
         "print(json.dumps(out))")
     assert got == {"served": [True, True, True], "before": "_DeferredPackage", "policies_before": False,
                    "after": "module", "whole": [True, "StandardDiffPolicy", True]}
+
+
+def test_a_signing_credential_loads_without_the_pdf_signer_or_aiohttp(pki):
+    # A build signs CMS with SimpleSigner only: the signers' and time stamps' package __init__s (the PDF
+    # signer, aiohttp's HTTP client: ~0.1 s of every build) must not run (pdf_cms itself needs
+    # pyhanko.stamp's constants), and the signer must be
+    # pyHanko's own class, the one `pyhanko.sign.signers.SimpleSigner` names once the package is whole.
+    got = _fresh(
+        "import json, sys\n"
+        "from cryptography.hazmat.primitives import hashes\n"
+        "from edossier.signing.cades import load_credential\n"
+        f"cred = load_credential({str(pki / 'police.p12')!r})\n"
+        "loaded = lambda m: m in sys.modules and type(sys.modules[m]).__name__ != '_DeferredPackage'\n"
+        "out = {'before': sorted(m for m in ('aiohttp', 'pyhanko.sign.signers', 'pyhanko.sign.timestamps',"
+        " 'pyhanko.sign.signers.pdf_signer', 'pyhanko.sign.timestamps.aiohttp_client') if loaded(m))}\n"
+        "from pyhanko.sign.timestamps import HTTPTimeStamper\n"
+        "from pyhanko.sign import signers\n"
+        "import pyhanko.sign.timestamps.aiohttp_client as ac\n"
+        "out['after'] = [type(cred.signer) is signers.SimpleSigner, HTTPTimeStamper is ac.HTTPTimeStamper,"
+        " loaded('aiohttp'), loaded('pyhanko.sign.signers')]\n"
+        "print(json.dumps(out))")
+    assert got == {"before": [], "after": [True, True, True, True]}
+
+
+def test_no_deferred_package_binds_a_submodule_name_to_anything_else():
+    # A deferred package hands out its submodules without running its __init__ (`from pyhanko.sign import
+    # attributes`): right only while no __init__ binds a submodule's name to another object.
+    got = _fresh(
+        "import importlib, json, pkgutil, sys\n"
+        "from edossier.signing.pyhanko_import import _DEFERRED\n"
+        "bad = []\n"
+        "for name in _DEFERRED:\n"
+        "    pkg = importlib.import_module(name)\n"
+        "    for info in pkgutil.iter_modules(pkg.__path__):\n"
+        "        try:\n"
+        "            sub = importlib.import_module(f'{name}.{info.name}')\n"
+        "        except ImportError:  # an optional extra (pkcs11, CSC): cannot be handed out either\n"
+        "            continue\n"
+        "        if getattr(pkg, info.name) is not sub:\n"
+        "            bad.append(f'{name}.{info.name}')\n"
+        "print(json.dumps(bad))")
+    assert got == []
 
 
 def test_after_a_normal_import_nothing_is_deferred():
@@ -122,7 +165,8 @@ def test_validate_imports_only_what_a_validation_needs(tmp_path, pki, agencies, 
         "import atexit, gc, json, sys\n"
         f"sys.argv = {args!r}\n"
         f"atexit.register(lambda: print(json.dumps({{'gc': gc.isenabled(), 'frozen': gc.get_freeze_count(),"
-        f" 'loaded': sorted(m for m in {NOT_ON_THE_VALIDATE_PATH!r} if m in sys.modules)}})))\n"
+        f" 'loaded': sorted(m for m in {NOT_ON_THE_VALIDATE_PATH!r} if m in sys.modules"
+        f" and type(sys.modules[m]).__name__ != '_DeferredPackage')}})))\n"
         "from edossier.cli.main import run\n"
         "run()\n")
     # the console entry point leaves the imports frozen: the process ends with the command

@@ -54,9 +54,8 @@ def load_credential(path: Path, passphrase: bytes | None = None) -> Credential:
     file holding the private key (PKCS#8, encrypted or not, or SEC1) and the certificates, the signer's
     and its chain (RSA, ECDSA and SM2: docs/signatures.md, "Credentials"). The key type decides how the
     layer is signed."""
-    from pyhanko.sign import signers
-
     from .p12 import MAX_P12_BYTES, read_p12
+    from .pyhanko_import import simple_signer
 
     path = Path(path)
     try:
@@ -81,7 +80,7 @@ def load_credential(path: Path, passphrase: bytes | None = None) -> Credential:
         _data, key, leaf_der, chain = read_sm2_credential(path, passphrase, CredentialError,
                                                           ("signing credential", "签名凭据"))
         return _sm2_credential(key, ax509.Certificate.load(leaf_der), [ax509.Certificate.load(c) for c in chain])
-    signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=passphrase)
+    signer = simple_signer().load_pkcs12_data(data, other_certs=[], passphrase=passphrase)
     if signer is None:
         raise CredentialError(f"{path}: pyHanko could not load the credential", f"{path}：无法加载签名凭据")
     from cryptography.x509.oid import NameOID
@@ -150,8 +149,9 @@ def _load_pem_credential(path: Path, data: bytes, passphrase: bytes | None) -> C
         return _sm2_credential(key, ax509.Certificate.load(leaf_der), [ax509.Certificate.load(c) for c in chain])
     from cryptography import x509 as cx509
     from cryptography.hazmat.primitives import serialization
-    from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    from .pyhanko_import import simple_signer
 
     try:
         ckey = serialization.load_pem_private_key(key_pem, passphrase)
@@ -163,7 +163,7 @@ def _load_pem_credential(path: Path, data: bytes, passphrase: bytes | None) -> C
     leaf = next((c for c in certs if c.public_key.dump() == spki), None)
     if leaf is None:
         raise bad("no certificate in the file is the private key's", "文件中没有与私钥相符的证书")
-    signer = signers.SimpleSigner(
+    signer = simple_signer()(
         signing_cert=leaf, signing_key=akeys.PrivateKeyInfo.load(ckey.private_bytes(
             serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
         cert_registry=SimpleCertificateStore.from_certs([c for c in certs if c is not leaf]))
