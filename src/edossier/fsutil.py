@@ -131,10 +131,30 @@ def same_file(a, b, *, fold: bool | None = None) -> bool:
     network and FAT drivers do) or a path does not exist, the real paths are compared, case-folded when
     the folder is case-insensitive (`fold`; probed when None).
     """
-    sa, sb = _stat(a), _stat(b)
+    return _same(_Known(a), _Known(b), fold)
+
+
+class _Known:
+    """A path with its stat and real path, each found once (guard_output compares one output with
+    every input: a build's 1,000 scans)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.stat = _stat(path)
+        self._real = None
+
+    @property
+    def real(self) -> str:
+        if self._real is None:
+            self._real = os.path.normcase(os.path.realpath(self.path))
+        return self._real
+
+
+def _same(a: _Known, b: _Known, fold: bool | None) -> bool:
+    sa, sb = a.stat, b.stat
     if sa is not None and sb is not None and sa.st_ino and sb.st_ino:
         return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
-    ra, rb = os.path.normcase(os.path.realpath(a)), os.path.normcase(os.path.realpath(b))
+    ra, rb = a.real, b.real
     if ra == rb:
         return True
     if ra.casefold() != rb.casefold():
@@ -147,7 +167,8 @@ def same_file(a, b, *, fold: bool | None = None) -> bool:
 def _inside(path, folder, *, fold: bool | None = None) -> bool:
     """Whether `path` (after symlinks) is `folder` or lies somewhere below it."""
     real = Path(os.path.realpath(path))
-    return any(same_file(p, folder, fold=fold) for p in (real, *real.parents))
+    known = _Known(folder)
+    return any(_same(_Known(p), known, fold) for p in (real, *real.parents))
 
 
 def guard_output(output: Path | str, inputs, *, what: tuple[str, str] = ("the output", "输出文件"),
@@ -162,7 +183,8 @@ def guard_output(output: Path | str, inputs, *, what: tuple[str, str] = ("the ou
     """
     output = Path(output)
     inputs = [i for i in inputs if i is not None]
-    exists = _stat(output) is not None
+    out = _Known(output)
+    exists = out.stat is not None
 
     def refuse(inp: Input) -> None:
         if folder or not exists:
@@ -176,7 +198,7 @@ def guard_output(output: Path | str, inputs, *, what: tuple[str, str] = ("the ou
 
     for inp in sorted(inputs, key=lambda i: i.tree):  # files first: the message names the exact input
         if not inp.tree:
-            if same_file(output, inp.path, fold=fold):
+            if _same(out, _Known(inp.path), fold):
                 refuse(inp)
         elif folder:
             if _inside(output, inp.path, fold=fold):
