@@ -10,7 +10,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
 from .rules import check
-from .util import graph, name_raw, name_str, num, filter_names, get, is_valid_utf8_name, objref
+from .util import graph, name_raw, name_str, num, filter_names, get, is_valid_utf8_name, objref, page_objs
 
 # --------------------------------------------------------------------------------------------
 # raw-byte scan (qpdf normalises these details away, so we lex the file ourselves)
@@ -465,8 +465,7 @@ _STRING_T = pikepdf.ObjectType.string
 
 @check("6.1.13-11")
 def page_boxes(ctx) -> None:
-    for i, page in enumerate(ctx.pdf.pages):
-        po = page.obj
+    for i, po in enumerate(page_objs(ctx)):
         for k in ("/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox"):
             box = None
             o = po
