@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pikepdf
-
 import pytest
 
 from edossier.pdfa.check import check_pdf
