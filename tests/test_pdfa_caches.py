@@ -165,3 +165,26 @@ def test_the_same_icc_profile_is_decoded_once(monkeypatch):
     clear_caches()
     check_pdf(minimal_pdfa())
     assert len(decoded) == 2
+
+
+def test_xmp_type_names_are_normalised_the_same_with_the_memo():
+    # xmpparse._norm keeps its answers (a pure function of the text); the memo must give what the function
+    # gives, however often and in whatever order a name is asked, and stay bounded for names from the file
+    from edossier.pdfa import xmpparse
+
+    names = ["Text", "Closed Choice of Text", "open Choice of Integer", "bag Text", "seq  ProperName",
+             "alt Text", "Lang alt", "Open Choice", "Closed Choice", "Bag   Lang Alt", "Choice of Real",
+             " Seq\tDate ", "x" * 300]
+    expected = {"Text": "Text", "Closed Choice of Text": "Text", "open Choice of Integer": "Integer",
+                "bag Text": "Bag Text", "seq  ProperName": "Seq ProperName", "alt Text": "Alt Text",
+                "Lang alt": "Lang Alt", "Open Choice": "Text", "Closed Choice": "Text",
+                "Bag   Lang Alt": "Bag Lang Alt", "Choice of Real": "Real", " Seq\tDate ": "Seq Date",
+                "x" * 300: "x" * 300}
+    xmpparse._NORMED.clear()
+    for _ in range(3):
+        for n in names + names[::-1]:
+            assert xmpparse._norm(n) == expected[n]
+    assert "x" * 300 not in xmpparse._NORMED  # long names are not kept
+    for i in range(xmpparse._NORMED_MAX + 10):
+        assert xmpparse._norm(f"bag T{i}") == f"Bag T{i}"
+    assert len(xmpparse._NORMED) <= xmpparse._NORMED_MAX

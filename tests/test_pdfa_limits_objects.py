@@ -81,3 +81,22 @@ def test_an_object_qpdf_drops_is_never_silently_accepted():
     assert data.count(PLACEHOLDER) == 1 and len(written) <= len(PLACEHOLDER)
     rep = check_pdf(data.replace(PLACEHOLDER, written.ljust(len(PLACEHOLDER))))
     assert {"AC-REPAIRED", "6.1.13-1"} <= {i.rule_id for i in rep.issues}
+
+
+def _key_found(k: str) -> set[str]:
+    def mod(pdf):
+        pdf.Root.EdossierTest = pdf.make_indirect(Dictionary({k: 1}))
+    return {i.rule_id for i in check_pdf(minimal_pdfa(mod), active_content=False).issues} & LIMIT_RULES
+
+
+@pytest.mark.parametrize("key, expected", [
+    ("/" + "k" * 127, set()), ("/" + "k" * 128, {"6.1.13-4"}),
+    # four UTF-8 bytes a character (U+1F600): 31 are 124 bytes, 32 are 128, one more than Table C.1's 127;
+    # 33 characters with the slash, which the earlier "more than 40 characters" test let through
+    ("/" + "\U0001F600" * 31 + "abc", set()), ("/" + "\U0001F600" * 32, {"6.1.13-4"}),
+    ("/" + "\U0001F600" * 31 + "abcd", {"6.1.13-4"}),
+    # three bytes a character (CJK): 42 are 126 bytes, 43 are 129
+    ("/" + "卷" * 42, set()), ("/" + "卷" * 43, {"6.1.13-4"}),
+], ids=lambda v: f"{len(v) - 1}chars-{len(v.encode()) - 1}bytes" if isinstance(v, str) else str(sorted(v)))
+def test_limits_on_dictionary_keys(key, expected):
+    assert _key_found(key) == expected

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pikepdf import Array, Dictionary, Name, Stream
 
 from .rules import check
-from .util import name_str, dict_nodes, all_dicts, get, inherited, key, num, objref
+from .util import name_str, dict_nodes, all_dicts, get, inherited, key, num, objref, page_objs
 
 _ANNOT_OK = {"/Text", "/Link", "/FreeText", "/Line", "/Square", "/Circle", "/Polygon", "/PolyLine", "/Highlight",
              "/Underline", "/Squiggly", "/StrikeOut", "/Stamp", "/Caret", "/Ink", "/Popup", "/FileAttachment",
@@ -18,8 +18,8 @@ def page_annots(ctx):
     out = ctx.cache.get("annots")
     if out is None:
         out = []
-        for i, page in enumerate(ctx.pdf.pages):
-            a = get(page.obj, "/Annots")
+        for i, po in enumerate(page_objs(ctx)):
+            a = get(po, "/Annots")
             if isinstance(a, Array):
                 for j, an in enumerate(list(a)[:10000]):
                     if isinstance(an, Dictionary):
@@ -142,8 +142,8 @@ def actions(ctx) -> None:
                 ctx.add("6.5.1-2", loc, name_str(n))
     if "/AA" in ctx.pdf.Root:
         ctx.add("6.5.2-1", "Catalog")
-    for i, page in enumerate(ctx.pdf.pages):
-        if "/AA" in page.obj:
+    for i, po in enumerate(page_objs(ctx)):
+        if "/AA" in po:
             ctx.add("6.5.2-2", f"page {i + 1}")
 
 
@@ -225,8 +225,8 @@ def misc_catalog(ctx) -> None:
     names = get(root, "/Names")
     if isinstance(names, Dictionary) and "/AlternatePresentations" in names:
         ctx.add("6.10-1", "Names")
-    for i, page in enumerate(ctx.pdf.pages):
-        if "/PresSteps" in page.obj:
+    for i, po in enumerate(page_objs(ctx)):
+        if "/PresSteps" in po:
             ctx.add("6.10-2", f"page {i + 1}")
     if "/Requirements" in root:
         ctx.add("6.11-1", "Catalog")

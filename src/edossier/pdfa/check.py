@@ -8,7 +8,10 @@ input is never modified (bytes are read once; pikepdf works on an in-memory copy
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,19 +49,43 @@ def _read_source(source: "Path | bytes | str", limits: PdfLimits) -> bytes:
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
     else:
-        p = Path(source)
-        size = p.stat().st_size
+        # os-level calls, not pathlib's (~12 us a file more: 1 % of the veraPDF corpus's time, issue 19); the
+        # same order and errors as Path.stat then Path.open
+        st = os.stat(source)
+        size = st.st_size
         if size > limits.max_file_bytes:
             raise LimitExceeded(f"file is {size} bytes, limit {limits.max_file_bytes}")
-        with p.open("rb") as fh:
+        if stat.S_ISDIR(st.st_mode):  # os.open opens a directory for reading, where Path.open refuses
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fsdecode(source))
+        fd = os.open(source, os.O_RDONLY | os.O_CLOEXEC)
+        try:
             # what stat promised and one byte more (to see a file that grew), then on to the limit: a single
             # read(limit + 1) allocates and shrinks a 1 GiB buffer every time (~35 us a file, 1,007 files)
-            data = fh.read(size + 1)
+            data = _read_upto(fd, size + 1)
             if len(data) > size:
-                data += fh.read(limits.max_file_bytes + 1 - len(data))
+                data += _read_upto(fd, limits.max_file_bytes + 1 - len(data))
+        finally:
+            os.close(fd)
     if len(data) > limits.max_file_bytes:
         raise LimitExceeded(f"file is {len(data)} bytes, limit {limits.max_file_bytes}")
     return data
+
+
+def _read_upto(fd: int, n: int) -> bytes:
+    """Up to n bytes, fewer only at the end of the file (os.read may return less than asked: a pipe, a large
+    read)."""
+    data = os.read(fd, n)
+    if len(data) == n or not data:
+        return data
+    parts = [data]
+    got = len(data)
+    while got < n:
+        more = os.read(fd, n - got)
+        if not more:
+            break
+        parts.append(more)
+        got += len(more)
+    return b"".join(parts)
 
 
 def _claim(pdf: pikepdf.Pdf) -> str | None:

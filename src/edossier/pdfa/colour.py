@@ -13,7 +13,7 @@ from pikepdf import Array, Dictionary, Name, Stream
 from .graphics import facts
 from .rules import check
 from .util import (name_str, dict_nodes, all_arrays, all_dicts, filter_names, get, key, num, objref,
-                   resource_entries)
+                   page_objs, resource_entries)
 
 
 _icc = threading.local()  # this thread's ICC headers by their stream's bytes (_icc_header)
@@ -410,8 +410,7 @@ def transparency(ctx) -> None:
     if output_cs(ctx) is not None:
         return
     f = facts(ctx)
-    for i, page in enumerate(ctx.pdf.pages):
-        po = page.obj
+    for i, po in enumerate(page_objs(ctx)):
         grp = get(po, "/Group")
         tr = f.page_transparency.get(i, False)
         if isinstance(grp, Dictionary) and get(grp, "/S") == Name.Transparency:

@@ -13,7 +13,7 @@ from pikepdf import Array, Dictionary, Name, Stream
 
 from .rules import check
 from .structure import raw_scan, syntax_finditer
-from .util import get, name_str
+from .util import get, name_str, page_objs
 from .contentfacts import ColourUse, Facts
 from .contentwalk import Walker, page_resources
 
@@ -49,8 +49,7 @@ def facts(ctx) -> Facts:
         return ctx.cache["facts"]
     w = Walker(ctx)
     ctx.cache["facts"] = w.f  # set early so a failure leaves partial facts, not a re-walk
-    for i, page in enumerate(ctx.pdf.pages):
-        po = page.obj
+    for i, po in enumerate(page_objs(ctx)):
         w.transparent = False
         w.page_index = i
         res = page_resources(po)

@@ -10,7 +10,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
 from .rules import check
-from .util import graph, name_raw, name_str, num, filter_names, get, is_valid_utf8_name, objref
+from .util import graph, name_raw, name_str, num, filter_names, get, is_valid_utf8_name, objref, page_objs
 
 # --------------------------------------------------------------------------------------------
 # raw-byte scan (qpdf normalises these details away, so we lex the file ourselves)
@@ -26,6 +26,9 @@ class RawObj:
     stream_kw: int = -1  # offset of the "stream" keyword
     data_start: int = -1
     endstream: int = -1
+    # one space between number, generation and "obj" (6.1.9), read from the match that found the header (the
+    # check matched the header again for it: ~0.5 us an object)
+    single_spaces: bool = False
 
 
 _OBJ_RE = re.compile(rb"(?<![0-9])(\d{1,10})([\x00\t\n\x0c\r ]+)(\d{1,5})([\x00\t\n\x0c\r ]+)obj(?![A-Za-z])")
@@ -52,6 +55,7 @@ def raw_scan(ctx) -> list[RawObj]:
         if not m:
             break
         ro = RawObj(int(m.group(1)), int(m.group(3)), m.start(), m.group(0), -1)
+        ro.single_spaces = m.group(2) == b" " and m.group(4) == b" "
         p = m.end()
         if kw_from == -1 or kw_from > p or (kw is not None and kw.start() < p):
             kw, kw_from = _STREAM_RE.search(raw, p), p
@@ -189,8 +193,7 @@ def obj_spacing(ctx) -> None:
     raw = ctx.raw
     for ro in raw_scan(ctx):
         h = ro.header
-        m = _OBJ_RE.match(h)
-        ok = m.group(2) == b" " and m.group(4) == b" "
+        ok = ro.single_spaces
         # obj keyword followed by EOL; preceded by EOL
         after = raw[ro.start + len(h):ro.start + len(h) + 1]
         before = raw[ro.start - 1:ro.start] if ro.start > 0 else b"\n"
@@ -401,8 +404,11 @@ def limits(ctx) -> None:
 
 
 def _check_vals(ctx, parent, vals, keys=()) -> None:
+    # A key (the name as text, with its slash) is at most 4 UTF-8 bytes a character, so only one of more than 32
+    # characters can be longer than 127 bytes: 32 four-byte characters are 128 (the test was "more than 40",
+    # which let a 128-byte key of 33-40 characters through: a soundness fix of issue 19's fifth round)
     for k in keys:
-        if len(k) > 40 and len(k.encode("utf-8", "surrogateescape")) - 1 > 127:
+        if len(k) > 32 and len(k.encode("utf-8", "surrogateescape")) - 1 > 127:
             ctx.add("6.1.13-4", objref(parent))
     # by exact type, pikepdf's objects by type code (pikepdf.String and Name are type-code tests behind a
     # metaclass): the same tests as isinstance for what items() gives (bool, int, Decimal, None, Object)
@@ -465,8 +471,7 @@ _STRING_T = pikepdf.ObjectType.string
 
 @check("6.1.13-11")
 def page_boxes(ctx) -> None:
-    for i, page in enumerate(ctx.pdf.pages):
-        po = page.obj
+    for i, po in enumerate(page_objs(ctx)):
         for k in ("/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox"):
             box = None
             o = po

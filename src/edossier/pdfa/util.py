@@ -181,6 +181,20 @@ def graph(ctx) -> list[Node]:
     return nodes
 
 
+def page_objs(ctx):
+    """Every page's object, in page order: pikepdf's page list made once per document (iterating `pdf.pages`
+    builds a Page wrapper for each page, ~1 us, and six checks did it). If qpdf fails part-way through the
+    list, it is not kept: each caller then iterates pdf.pages itself, meeting the same failure where it did."""
+    objs = ctx.cache.get("page_objs")
+    if objs is None:
+        try:
+            objs = [page.obj for page in ctx.pdf.pages]
+        except Exception:  # noqa: BLE001
+            return (page.obj for page in ctx.pdf.pages)
+        ctx.cache["page_objs"] = objs
+    return objs
+
+
 def resource_entries(ctx, category: str) -> list:
     """(value, location) for every entry of a resource category (e.g. "/ExtGState") anywhere in the file."""
     cache = ctx.cache.get("res_entries")

@@ -246,7 +246,22 @@ class TypeEnv:
         return True
 
 
+_NORMED: dict[str, str] = {}  # _norm's answers: a pure function of the text, asked ~10 times a packet (issue 19)
+_NORMED_MAX = 4096
+
+
 def _norm(t: str) -> str:
+    r = _NORMED.get(t)
+    if r is None:
+        r = _norm_text(t)
+        if len(t) <= 256:  # type names come from the file (extension schemas): the memo is bounded
+            if len(_NORMED) >= _NORMED_MAX:
+                _NORMED.clear()
+            _NORMED[t] = r
+    return r
+
+
+def _norm_text(t: str) -> str:
     t = " ".join(t.split())
     for pre in ("Closed Choice of ", "Open Choice of ", "closed Choice of ", "open Choice of ", "Choice of "):
         if t.startswith(pre):
