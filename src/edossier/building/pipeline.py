@@ -200,8 +200,11 @@ def _make_layer_in(source_dir, output, credential, *, base_path, created, progre
                 ahead.append(stack.enter_context(CheckAhead(target, algorithm)))
 
         def sink(name: str, pdf: bytes, sha256: bytes | None = None):
+            # handed over with the builder's own digest of these bytes (no read back, no second hash),
+            # or else checked from the file once written (building/ahead.py)
+            handed = bool(ahead) and algorithm == "sha256" and sha256 is not None and ahead[0].hand(pdf, sha256)
             return writer.add_bytes_later(name, pdf, compress=False, algorithm=algorithm,
-                                          written=ahead[0].submit if ahead else None,
+                                          written=ahead[0].submit if ahead and not handed else None,
                                           digest=sha256 if algorithm == "sha256" else None)
 
         built = _make_documents(source, docs_in, layer, created, warnings, progress, ocr, sink, problems,
