@@ -457,11 +457,13 @@ def bench_validate(b: Bench) -> list[Row]:
 # The 1,000-page row runs ours and img2pdf alternately, BUILD_ROUNDS rounds (the order swapped every
 # round), and quotes medians (issue 19: one sample each moved the ratio between 0.63 and 1.06). Before
 # every run each contender's previous output is removed and BUILD_SETTLE seconds pass, so both write
-# into cold page-cache pages, as a first build of a case does: this VM hands memory freed for about 2 s
-# back to its host, and touching such a page again costs a host fault; a tool that overwrites its own
-# output at once writes almost for free (docs/performance.md, "Issue 19, third round: build").
+# into cold page-cache pages, as a first build of a case does. This VM hands freed memory back to its
+# host after a while, and touching such a page again costs a host fault: writing a new 584 MB file took
+# 0.11-0.16 s of CPU right after 584 MB were freed, 1.75 or 3.40 s 3 s after, 3.5-3.7 s 6 s after and
+# 3.4-3.8 s 10-15 s after (docs/performance.md, "Issue 19, fifth round: build"). So a contender that
+# overwrites its own output at once writes almost for free, and one that waits 3 s sometimes does.
 BUILD_ROUNDS = 3
-BUILD_SETTLE = 3.0
+BUILD_SETTLE = 6.0
 
 
 def alternate(contenders: dict, rounds: int, settle: float) -> dict[str, list[tuple[float, float, float]]]:
