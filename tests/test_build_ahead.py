@@ -22,6 +22,8 @@ from edossier.validation.pipeline import validate_package
 
 pytestmark = pytest.mark.skipif(not ahead.available(), reason="the check ahead needs fork and a second core")
 
+_FACTS_FOR = evidence.facts_for  # the real lookup (waits for facts on their way), not the counting one
+
 
 def _counting(monkeypatch):
     """Count, in this process, the document checks that found noted facts and those that did not."""
@@ -115,7 +117,9 @@ def test_a_document_changed_after_it_was_checked_ahead_is_refused(agencies, cred
             changed = fh.read(length)
         _set_crc(unsigned, "documents/001/0002.pdf", zlib.crc32(changed))  # so the ZIP reads without C011
         assert hashlib.sha256(changed).digest() != hashlib.sha256(pdf).digest()
-        assert ("sha256", hashlib.sha256(pdf).digest()) in noted  # the facts of the bytes as written
+        # the facts of the bytes as written are noted (or on their way: the preflight does not wait for
+        # the last documents' facts before it starts, it waits for each when it needs it)
+        assert _FACTS_FOR({"sha256": hashlib.sha256(pdf).digest()}) is not None
         return real(unsigned, layer, **kw)
 
     monkeypatch.setattr(preflight_module, "preflight", damage_then_preflight)
@@ -296,8 +300,9 @@ def _always_hand(monkeypatch):
 
     monkeypatch.setattr(ahead.CheckAhead, "hand", hand)
     handed = []
-    real_finish = ahead.CheckAhead.finish
-    monkeypatch.setattr(ahead.CheckAhead, "finish", lambda self: handed.append(self.handed) or real_finish(self))
+    real_close = ahead.CheckAhead.close
+    monkeypatch.setattr(ahead.CheckAhead, "close",
+                        lambda self: (handed.append(self.handed) if not self._closed else None) or real_close(self))
     return handed
 
 
@@ -307,7 +312,7 @@ def test_handed_documents_give_the_same_report_as_a_validation(agencies, creds, 
     seen = _counting(monkeypatch)
     out = tmp_path / "1.edp"
     result = build_package(src, out, creds["police"], generated_pages=True, checks=BuildChecks(trust=trust))
-    assert handed == [2]  # the two source documents; the three sheets (no digest passed) read back
+    assert handed == [5]  # the two source documents and the three sheets (hashed by the pipeline)
     assert seen == {"noted": 5, "computed": 0}
     again = validate_package(out, trust=trust)
     assert again.verdict == "accept"
@@ -332,7 +337,7 @@ def test_a_handed_document_changed_in_the_file_by_one_byte_is_refused(agencies, 
         with open(unsigned, "r+b") as fh:
             fh.seek(offset)
             pdf = fh.read(length)
-            assert ("sha256", hashlib.sha256(pdf).digest()) in evidence._FACTS
+            assert _FACTS_FOR({"sha256": hashlib.sha256(pdf).digest()}) is not None
             at = pdf.index(b"/Title")  # the Info dictionary's key: /Title becomes /Titlf
             fh.seek(offset + at + 5)
             fh.write(b"f")
@@ -360,3 +365,36 @@ def test_an_sm3_build_reads_documents_back_instead(tmp_path):
         assert not check.hand(one, hashlib.sha256(one).digest())
     finally:
         check.close()
+
+
+def test_the_preflight_starts_before_the_last_facts_and_waits_for_them(agencies, creds, trust, tmp_path,
+                                                                       monkeypatch):
+    """The check-ahead process takes 0.4 s a document: the preflight starts while facts are still on their
+    way, waits for each document's facts (all five found, none computed twice) and reports what a
+    validation computing everything itself reports."""
+    import time
+
+    import edossier.building.preflight as preflight_module
+    import edossier.validation.documents as documents
+
+    real_facts = documents.document_facts
+
+    def slow_facts(data):
+        time.sleep(0.4)
+        return real_facts(data)
+
+    monkeypatch.setattr(documents, "document_facts", slow_facts)  # the forked process inherits it
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1), ("d2", "讯问笔录", 2)])
+    at_start = []
+    real = preflight_module.preflight
+    monkeypatch.setattr(preflight_module, "preflight",
+                        lambda *a, **kw: at_start.append(len(evidence._FACTS)) or real(*a, **kw))
+    seen = _counting(monkeypatch)
+    out = tmp_path / "1.edp"
+    result = build_package(src, out, creds["police"], generated_pages=True, checks=BuildChecks(trust=trust))
+    assert at_start[0] < 5  # started before every fact was in
+    assert seen == {"noted": 5, "computed": 0}
+    monkeypatch.setattr(documents, "document_facts", real_facts)
+    again = validate_package(out, trust=trust)
+    assert sorted((f.code, f.location) for f in result.preflight.report.findings) == sorted(
+        (f.code, f.location) for f in again.findings)

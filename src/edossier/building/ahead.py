@@ -27,6 +27,13 @@ still takes them only for a member whose bytes, as it reads them from the file, 
 document written wrongly, or changed in the file afterwards, is checked from scratch. When the slot is
 busy (or the document larger than it), the document goes the old way, read back from the file.
 
+Not waiting for the last documents (same round): for a SHA-256 manifest the builder knows every
+document's digest, so it `expect`s each one (validation/evidence.py), tells the process to stop after the
+documents it has (`stop`) and starts its preflight at once; a document check whose facts are still on
+their way waits for them while the process is `alive` (reporting within STALL seconds), and otherwise
+checks the document itself. The preflight's reading and hashing of the package thus overlaps the check
+of the last documents instead of following it.
+
 Forked, not spawned (no second start-up: the checks' modules are imported before the fork), and only
 before the package writer's thread and the OCR pool's threads exist (the fork copies only the calling
 thread; the OCR workers, spawned processes started without a thread, may already run).
@@ -80,6 +87,7 @@ class CheckAhead:
         self._slot_free.set()
         self.handed = 0
         self.keys: list[tuple[str, bytes]] = []
+        self._expected: list[tuple[str, bytes]] = []
         self.submitted = 0
         self._closed = False
         tasks_r, self._tasks = ctx.Pipe(duplex=False)
@@ -109,6 +117,7 @@ class CheckAhead:
             try:
                 self._tasks.send(("file", offset, length))
                 self.submitted += 1
+                self._progress = time.monotonic()  # the stall clock runs from the later of send and result
             except (OSError, ValueError):
                 pass  # the child has gone: the preflight checks these documents itself
 
@@ -128,13 +137,42 @@ class CheckAhead:
             try:
                 self._tasks.send(("slot", len(data), digest))
                 self.handed += 1
+                self._progress = time.monotonic()
             except (OSError, ValueError):
                 return False  # the child has gone (the slot stays busy: nothing more is handed over)
+        self.expect(digest)
         return True
 
-    def _collect(self) -> None:
-        from ..validation.evidence import remember
+    def expect(self, digest: bytes) -> None:
+        """The facts of the document with this digest (in this check's algorithm) will come: a preflight
+        started before they have waits for them while the process is `alive`."""
+        from ..validation.evidence import expect
 
+        expect(self.algorithm, digest, self.alive)
+        self._expected.append((self.algorithm, digest))
+
+    def alive(self) -> bool:
+        """Still reporting: the process has not gone, and said something (or was sent something) within
+        STALL seconds."""
+        return self._collector.is_alive() and time.monotonic() - self._progress <= STALL
+
+    def stop(self) -> None:
+        """No more documents; do not wait (what is still expected is waited for by whoever needs it)."""
+        with self._send_lock:
+            try:
+                self._tasks.send(None)
+            except (OSError, ValueError):
+                pass
+
+    def _collect(self) -> None:
+        from ..validation.evidence import give_up, remember
+
+        try:
+            self._collect_until_eof(remember)
+        finally:
+            give_up(self._expected)  # the process has gone: nothing more will come
+
+    def _collect_until_eof(self, remember) -> None:
         while True:
             try:
                 message = self._results.recv()
@@ -144,6 +182,7 @@ class CheckAhead:
                 continue
             if message == "slot free":
                 self._slot_free.set()
+                self._progress = time.monotonic()
                 continue
             algorithm, digest, facts = message
             remember(algorithm, digest, facts)
@@ -169,7 +208,7 @@ class CheckAhead:
         return list(self.keys)
 
     def close(self) -> None:
-        from ..validation.evidence import forget
+        from ..validation.evidence import forget, give_up
 
         if self._closed:
             return
@@ -178,6 +217,8 @@ class CheckAhead:
             self._tasks.close()
         except OSError:
             pass
+        if self._proc.is_alive() and not self.alive():
+            self._proc.kill()  # stalled (said nothing for STALL seconds): as finish() would have done
         if self._proc.is_alive():
             self._proc.terminate()
             self._proc.join(timeout=5)
@@ -188,8 +229,9 @@ class CheckAhead:
         self._results.close()
         if self._slot is not None:
             self._slot.close()
+        give_up(self._expected)
         forget(self.keys)
-        self.keys = []
+        self.keys, self._expected = [], []
 
     def __enter__(self):
         return self

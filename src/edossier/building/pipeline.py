@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import hashlib
 import os
 import tempfile
 import time
@@ -199,10 +200,18 @@ def _make_layer_in(source_dir, output, credential, *, base_path, created, progre
             if (checks.enabled or lint) and available():
                 ahead.append(stack.enter_context(CheckAhead(target, algorithm)))
 
+        from ..validation import members
+
         def sink(name: str, pdf: bytes, sha256: bytes | None = None):
-            # handed over with the builder's own digest of these bytes (no read back, no second hash),
-            # or else checked from the file once written (building/ahead.py)
-            handed = bool(ahead) and algorithm == "sha256" and sha256 is not None and ahead[0].hand(pdf, sha256)
+            handed = False
+            if ahead and algorithm == "sha256":
+                if sha256 is None:  # the generated sheets (small): hashed here, so that they are handed too
+                    sha256 = hashlib.sha256(pdf).digest()
+                # handed over with the builder's own digest of these bytes (no read back, no second hash),
+                # or else checked from the file once written; either way its facts are expected
+                handed = ahead[0].hand(pdf, sha256)
+                if not handed and len(pdf) <= members.MAX_PDF_BYTES:  # else not checked ahead (X005)
+                    ahead[0].expect(sha256)
             return writer.add_bytes_later(name, pdf, compress=False, algorithm=algorithm,
                                           written=ahead[0].submit if ahead and not handed else None,
                                           digest=sha256 if algorithm == "sha256" else None)
@@ -234,7 +243,10 @@ def _make_layer_in(source_dir, output, credential, *, base_path, created, progre
             from .preflight import preflight, refusal
 
             if ahead:
-                ahead[0].finish()
+                if algorithm == "sha256":
+                    ahead[0].stop()  # every document's facts are expected: the preflight waits for each
+                else:
+                    ahead[0].finish()  # SM3: the builder does not know the digests; wait for all
             result = preflight(target, layer, trust=checks.trust, at=created, policy=checks.policy,
                                allow=checks.allow, profile=checks.profile,
                                credential=credential, agency=agency if credential is not None else None)
