@@ -27,7 +27,7 @@ from .source import SOURCE_FILE, SourceError, load_source, source_inputs
 from ..signing.cades import Credential, sign_manifest
 from ..errors import BuildError
 from .base import _Base, _read_base
-from .documents import _generated_documents, _make_documents, OcrOptions, Progress
+from .documents import _generated_documents, _make_documents, _start_sheets, OcrOptions, Progress
 
 
 @dataclass(frozen=True)
@@ -216,13 +216,23 @@ def _make_layer_in(source_dir, output, credential, *, base_path, created, progre
                                           written=ahead[0].submit if ahead and not handed else None,
                                           digest=sha256 if algorithm == "sha256" else None)
 
+        # The volumes' sheets are rendered while the documents are made when their plan is known before
+        # (scans: every page count is in the plan); taken only if the documents as made give that plan.
+        early = []
+
+        def planned(predicted):
+            if generated_pages and predicted is not None:
+                early.append(_start_sheets(base, data, case, agency, volumes, predicted, layer, created,
+                                           credential, stack))
+
         built = _make_documents(source, docs_in, layer, created, warnings, progress, ocr, sink, problems,
-                                prechecked=start_ahead, pool=ocr_pool)
+                                prechecked=start_ahead, pool=ocr_pool, planned=planned)
         generated = 0
         if generated_pages:
-            writer.drain()  # the sheets may be rendered in a forked process: no write in flight then
+            # rendered now (if not before) maybe in a forked process: no write in flight then
             gen = _generated_documents(base, data, case, agency, volumes, built, layer, created, credential, ocr,
-                                       sink, known_docs)
+                                       sink, known_docs, early=early[0] if early else None,
+                                       before_fork=writer.drain)
             generated = len(gen)
             built += gen
         total_pages = sum(doc.pages for doc, _ in built)
