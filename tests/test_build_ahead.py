@@ -22,6 +22,8 @@ from edossier.validation.pipeline import validate_package
 
 pytestmark = pytest.mark.skipif(not ahead.available(), reason="the check ahead needs fork and a second core")
 
+_FACTS_FOR = evidence.facts_for  # the real lookup (waits for facts on their way), not the counting one
+
 
 def _counting(monkeypatch):
     """Count, in this process, the document checks that found noted facts and those that did not."""
@@ -115,7 +117,9 @@ def test_a_document_changed_after_it_was_checked_ahead_is_refused(agencies, cred
             changed = fh.read(length)
         _set_crc(unsigned, "documents/001/0002.pdf", zlib.crc32(changed))  # so the ZIP reads without C011
         assert hashlib.sha256(changed).digest() != hashlib.sha256(pdf).digest()
-        assert ("sha256", hashlib.sha256(pdf).digest()) in noted  # the facts of the bytes as written
+        # the facts of the bytes as written are noted (or on their way: the preflight does not wait for
+        # the last documents' facts before it starts, it waits for each when it needs it)
+        assert _FACTS_FOR({"sha256": hashlib.sha256(pdf).digest()}) is not None
         return real(unsigned, layer, **kw)
 
     monkeypatch.setattr(preflight_module, "preflight", damage_then_preflight)
@@ -215,3 +219,182 @@ def test_a_check_ahead_process_that_stops_answering_is_stopped(agencies, creds, 
     assert time.monotonic() - started < 30
     assert result.preflight.passed
     assert seen == {"noted": 0, "computed": 2}
+
+
+# --- fifth round: documents handed over in shared memory, with the builder's own digest of them ----------
+
+def _pdf(tmp_path, name: str, pages: int) -> bytes:
+    """A document as the builder makes it, and the SHA-256 its /ID pass computed of exactly those bytes."""
+    import datetime as dt
+
+    from conftest import scan
+    from edossier.pdfmake.scans import images_to_pdfa
+
+    digests = {}
+    pdf, _ = images_to_pdfa([scan(tmp_path / f"{name}-{p}.jpg", f"{name} {p}") for p in range(pages)],
+                            title="讯问笔录", author=None,
+                            created=dt.datetime(2026, 11, 2, tzinfo=dt.timezone.utc), digests=digests)
+    assert digests["sha256"] == hashlib.sha256(pdf).digest()  # computed independently here
+    return pdf
+
+
+def _same_facts(a, b):
+    return (a.report.pages, a.report.issues, a.images) == (b.report.pages, b.report.issues, b.images)
+
+
+def test_handed_documents_get_the_facts_of_exactly_their_bytes(tmp_path):
+    """Two documents handed over one after the other through the one shared slot: each is noted under
+    its own digest with the facts a check from scratch computes for it (page counts 1 and 3 tell them
+    apart), and no file is read (the target does not even exist)."""
+    one, three = _pdf(tmp_path, "a", 1), _pdf(tmp_path, "b", 3)
+    check = ahead.CheckAhead(tmp_path / "never-written.edp")
+    try:
+        assert check.hand(one, hashlib.sha256(one).digest())
+        assert check._slot_free.wait(30), "the process copies the bytes out and frees the slot"
+        assert check.hand(three, hashlib.sha256(three).digest())
+        keys = check.finish()
+        assert check.submitted == 0 and check.handed == 2
+        assert sorted(keys) == sorted([("sha256", hashlib.sha256(one).digest()),
+                                       ("sha256", hashlib.sha256(three).digest())])
+        noted_one = evidence.facts_for({"sha256": hashlib.sha256(one).digest()})
+        noted_three = evidence.facts_for({"sha256": hashlib.sha256(three).digest()})
+        assert noted_one.report.pages == 1 and noted_three.report.pages == 3
+        assert _same_facts(noted_one, document_facts(one)) and _same_facts(noted_three, document_facts(three))
+    finally:
+        check.close()
+    assert not evidence._FACTS
+
+
+def test_a_handed_document_changed_by_one_byte_is_checked_from_scratch(tmp_path, monkeypatch):
+    """The facts of handed bytes are found only by the digest of those bytes: the same document with one
+    byte changed (inside a scan's entropy-coded data) is checked from scratch, and its findings are
+    those of a check without any notes."""
+    good = _pdf(tmp_path, "a", 1)
+    start = good.index(b"\xff\xda")
+    mid = (start + good.index(b"\xff\xd9", start)) // 2
+    bad = good[:mid] + bytes([good[mid] ^ 0x01 if good[mid] not in (0xFE, 0xFF) else 0x00]) + good[mid + 1:]
+    assert len(bad) == len(good) and sum(x != y for x, y in zip(good, bad)) == 1
+    check = ahead.CheckAhead(tmp_path / "never-written.edp")
+    try:
+        assert check.hand(good, hashlib.sha256(good).digest())
+        check.finish()
+        seen = _counting(monkeypatch)
+        scratch = document_facts(bad)
+        found = check_document("x.pdf", bad, digests={"sha256": hashlib.sha256(bad).digest()}, expected_pages=1)
+        assert seen == {"noted": 0, "computed": 1}
+        evidence.forget()
+        assert [(f.code, f.location) for f in found] == [
+            (f.code, f.location) for f in check_document("x.pdf", bad, expected_pages=1)]
+        assert scratch.report.pages == 1
+    finally:
+        check.close()
+
+
+def _always_hand(monkeypatch):
+    """Make every document with a digest go through the slot: wait for it instead of falling back."""
+    real = ahead.CheckAhead.hand
+
+    def hand(self, data, digest):
+        self._slot_free.wait(30)
+        return real(self, data, digest)
+
+    monkeypatch.setattr(ahead.CheckAhead, "hand", hand)
+    handed = []
+    real_close = ahead.CheckAhead.close
+    monkeypatch.setattr(ahead.CheckAhead, "close",
+                        lambda self: (handed.append(self.handed) if not self._closed else None) or real_close(self))
+    return handed
+
+
+def test_handed_documents_give_the_same_report_as_a_validation(agencies, creds, trust, tmp_path, monkeypatch):
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 2), ("d2", "讯问笔录", 3)])
+    handed = _always_hand(monkeypatch)
+    seen = _counting(monkeypatch)
+    out = tmp_path / "1.edp"
+    result = build_package(src, out, creds["police"], generated_pages=True, checks=BuildChecks(trust=trust))
+    assert handed == [5]  # the two source documents and the three sheets (hashed by the pipeline)
+    assert seen == {"noted": 5, "computed": 0}
+    again = validate_package(out, trust=trust)
+    assert again.verdict == "accept"
+    assert sorted((f.code, f.location) for f in result.preflight.report.findings) == sorted(
+        (f.code, f.location) for f in again.findings)
+
+
+def test_a_handed_document_changed_in_the_file_by_one_byte_is_refused(agencies, creds, trust, tmp_path,
+                                                                      monkeypatch):
+    """The builder handed document 2 over with its digest; then one byte of it changes in the output file
+    (its CRC fixed up, so the ZIP reads). The preflight's digest of what it reads differs: the noted
+    facts do not apply, the document is checked again, and the manifest digest no longer matches (I001)."""
+    import edossier.building.preflight as preflight_module
+
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1), ("d2", "讯问笔录", 2)])
+    handed = _always_hand(monkeypatch)
+    seen = _counting(monkeypatch)
+    real = preflight_module.preflight
+
+    def change_one_byte_then_preflight(unsigned, layer, **kw):
+        offset, length = _data_span(unsigned, "documents/001/0002.pdf")
+        with open(unsigned, "r+b") as fh:
+            fh.seek(offset)
+            pdf = fh.read(length)
+            assert _FACTS_FOR({"sha256": hashlib.sha256(pdf).digest()}) is not None
+            at = pdf.index(b"/Title")  # the Info dictionary's key: /Title becomes /Titlf
+            fh.seek(offset + at + 5)
+            fh.write(b"f")
+            fh.seek(offset)
+            changed = fh.read(length)
+        _set_crc(unsigned, "documents/001/0002.pdf", zlib.crc32(changed))
+        return real(unsigned, layer, **kw)
+
+    monkeypatch.setattr(preflight_module, "preflight", change_one_byte_then_preflight)
+    out = tmp_path / "1.edp"
+    with pytest.raises(PreflightRefused) as exc:
+        build_package(src, out, creds["police"], generated_pages=False, checks=BuildChecks(trust=trust))
+    assert handed == [2]
+    assert ("I001", "documents/001/0002.pdf") in {(f.code, f.location.split(" ")[0]) for f in exc.value.blocking}
+    assert seen == {"noted": 1, "computed": 1}
+    assert not out.exists()
+    assert not evidence._FACTS
+
+
+def test_an_sm3_build_reads_documents_back_instead(tmp_path):
+    """The slot carries the builder's SHA-256 only: with another manifest digest nothing is handed over."""
+    one = _pdf(tmp_path, "a", 1)
+    check = ahead.CheckAhead(tmp_path / "x.edp", "sm3")
+    try:
+        assert not check.hand(one, hashlib.sha256(one).digest())
+    finally:
+        check.close()
+
+
+def test_the_preflight_starts_before_the_last_facts_and_waits_for_them(agencies, creds, trust, tmp_path,
+                                                                       monkeypatch):
+    """The check-ahead process takes 0.4 s a document: the preflight starts while facts are still on their
+    way, waits for each document's facts (all five found, none computed twice) and reports what a
+    validation computing everything itself reports."""
+    import time
+
+    import edossier.building.preflight as preflight_module
+    import edossier.validation.documents as documents
+
+    real_facts = documents.document_facts
+
+    def slow_facts(data):
+        time.sleep(0.4)
+        return real_facts(data)
+
+    monkeypatch.setattr(documents, "document_facts", slow_facts)  # the forked process inherits it
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 1), ("d2", "讯问笔录", 2)])
+    at_start = []
+    real = preflight_module.preflight
+    monkeypatch.setattr(preflight_module, "preflight",
+                        lambda *a, **kw: at_start.append(len(evidence._FACTS)) or real(*a, **kw))
+    seen = _counting(monkeypatch)
+    out = tmp_path / "1.edp"
+    result = build_package(src, out, creds["police"], generated_pages=True, checks=BuildChecks(trust=trust))
+    assert at_start[0] < 5  # started before every fact was in
+    assert seen == {"noted": 5, "computed": 0}
+    monkeypatch.setattr(documents, "document_facts", real_facts)
+    again = validate_package(out, trust=trust)
+    assert sorted((f.code, f.location) for f in result.preflight.report.findings) == sorted(
+        (f.code, f.location) for f in again.findings)

@@ -255,3 +255,70 @@ def test_the_cli_build_fixes_the_mmap_threshold_on_glibc():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     expected = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
     assert out == [str(expected)] * 3
+
+
+
+def _early_spy(monkeypatch, *, skew_pages: int = 0):
+    """Record the plan each EarlySheets started from, what `take` was given and returned, and the plans
+    rendered after the documents (`_render_sheets`); with `skew_pages`, the early sheets start from a
+    plan whose first document has that many pages more than it will have (a prediction gone wrong)."""
+    import dataclasses
+
+    from edossier.building import documents, pipeline
+
+    seen = {"early": [], "taken": [], "late": []}
+    real_take, real_render = documents.EarlySheets.take, documents._render_sheets
+
+    def take(self, sheets):
+        seen["early"].append(self.sheets)
+        seen["taken"].append(real_take(self, sheets))
+        return seen["taken"][-1]
+
+    def render(sheets):
+        seen["late"].append(sheets)
+        return real_render(sheets)
+
+    monkeypatch.setattr(documents.EarlySheets, "take", take)
+    monkeypatch.setattr(documents, "_render_sheets", render)
+    # in a child even if an earlier test in this process loaded PyMuPDF (then the builder draws in process)
+    monkeypatch.setattr(documents, "_sheets_in_child", lambda: True)
+    if skew_pages:
+        real_start = pipeline._start_sheets
+
+        def start(base, data, case, agency, volumes, predicted, *a):
+            predicted = [dataclasses.replace(predicted[0], pages=predicted[0].pages + skew_pages), *predicted[1:]]
+            return real_start(base, data, case, agency, volumes, predicted, *a)
+
+        monkeypatch.setattr(pipeline, "_start_sheets", start)
+    return seen
+
+
+def _labels(sheets) -> list[str]:
+    return [e.pages_label for _, sheet in sheets for e in sheet.entries]
+
+
+def test_sheets_are_rendered_while_the_documents_are_made(agencies, creds, trust, tmp_path, monkeypatch):
+    """For scans every page count is in the plan: the cover, contents and remarks are rendered in a
+    forked child before the documents are made, and taken because the documents as made give exactly
+    that plan (contents: pages 1-2 and 3-5); nothing is rendered afterwards."""
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 2), ("d2", "讯问笔录", 3)])
+    seen = _early_spy(monkeypatch)
+    result = build_package(src, tmp_path / "1.edp", creds["police"], generated_pages=True)
+    assert result.documents == 5 and result.generated == 3
+    assert len(seen["taken"]) == 1 and seen["taken"][0] is not None and seen["late"] == []
+    assert _labels(seen["early"][0]) == ["1-2", "3-5"]
+    assert validate_package(tmp_path / "1.edp", trust=trust).verdict == "accept"
+
+
+def test_sheets_started_from_a_plan_that_turned_out_wrong_are_rendered_again(agencies, creds, trust, tmp_path,
+                                                                             monkeypatch):
+    """The sheets started early from a plan in which document d1 has 3 pages; made, it has 2: the early
+    sheets are not taken (another plan) and the sheets are rendered again from the documents as made:
+    contents 1-2 and 3-5, not the early 1-3 and 4-6."""
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 2), ("d2", "讯问笔录", 3)])
+    seen = _early_spy(monkeypatch, skew_pages=1)
+    build_package(src, tmp_path / "1.edp", creds["police"], generated_pages=True)
+    assert seen["taken"] == [None]
+    assert _labels(seen["early"][0]) == ["1-3", "4-6"]
+    assert len(seen["late"]) == 1 and _labels(seen["late"][0]) == ["1-2", "3-5"]
+    assert validate_package(tmp_path / "1.edp", trust=trust).verdict == "accept"

@@ -182,3 +182,23 @@ def test_the_image_checks_run_on_the_checkers_open_pdf(decodes, monkeypatch):
     monkeypatch.setattr(pikepdf, "open", real_open)
     again = documents._image_outcome(data)
     assert [(f.code, f.location, f.en) for f in again] == [(f.code, f.location, f.en) for f in facts.images]
+
+
+def test_the_digest_returned_is_the_sha256_of_the_bytes_on_every_path(decodes):
+    """verify_jpeg_digest (the builder's precheck takes its digest instead of hashing the scan again):
+    decoded (first sighting), hashed (second), a kept-bytes hit (third and later), and a scan changed by
+    one byte where the cheap key does not look: each time the SHA-256 of exactly the bytes given,
+    computed here independently."""
+    import hashlib
+
+    good = _scan(31)
+    for _ in range(4):
+        frame, digest = ij.verify_jpeg_digest(bytes(bytearray(good)))
+        assert digest == hashlib.sha256(good).digest()
+    assert decodes == [good] and any(kept == good for entries in ij._KEPT.values() for kept, _ in entries)
+    p = _outside_key(good, 0.3)
+    changed = good[:p] + bytes([good[p] ^ 0x10 if good[p] not in (0xEF, 0xFF) else 0x01]) + good[p + 1:]
+    assert ij._key(changed) == ij._key(good)
+    _, digest = ij.verify_jpeg_digest(changed)  # still decodes (a changed coefficient bit), so it passes
+    assert digest == hashlib.sha256(changed).digest() != hashlib.sha256(good).digest()
+    assert decodes[-1] == changed  # decoded, not taken from the memo

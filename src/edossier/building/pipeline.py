@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import hashlib
 import os
 import tempfile
 import time
@@ -26,7 +27,7 @@ from .source import SOURCE_FILE, SourceError, load_source, source_inputs
 from ..signing.cades import Credential, sign_manifest
 from ..errors import BuildError
 from .base import _Base, _read_base
-from .documents import _generated_documents, _make_documents, OcrOptions, Progress
+from .documents import _generated_documents, _make_documents, _start_sheets, OcrOptions, Progress
 
 
 @dataclass(frozen=True)
@@ -199,18 +200,39 @@ def _make_layer_in(source_dir, output, credential, *, base_path, created, progre
             if (checks.enabled or lint) and available():
                 ahead.append(stack.enter_context(CheckAhead(target, algorithm)))
 
+        from ..validation import members
+
         def sink(name: str, pdf: bytes, sha256: bytes | None = None):
+            handed = False
+            if ahead and algorithm == "sha256":
+                if sha256 is None:  # the generated sheets (small): hashed here, so that they are handed too
+                    sha256 = hashlib.sha256(pdf).digest()
+                # handed over with the builder's own digest of these bytes (no read back, no second hash),
+                # or else checked from the file once written; either way its facts are expected
+                handed = ahead[0].hand(pdf, sha256)
+                if not handed and len(pdf) <= members.MAX_PDF_BYTES:  # else not checked ahead (X005)
+                    ahead[0].expect(sha256)
             return writer.add_bytes_later(name, pdf, compress=False, algorithm=algorithm,
-                                          written=ahead[0].submit if ahead else None,
+                                          written=ahead[0].submit if ahead and not handed else None,
                                           digest=sha256 if algorithm == "sha256" else None)
 
+        # The volumes' sheets are rendered while the documents are made when their plan is known before
+        # (scans: every page count is in the plan); taken only if the documents as made give that plan.
+        early = []
+
+        def planned(predicted):
+            if generated_pages and predicted is not None:
+                early.append(_start_sheets(base, data, case, agency, volumes, predicted, layer, created,
+                                           credential, stack))
+
         built = _make_documents(source, docs_in, layer, created, warnings, progress, ocr, sink, problems,
-                                prechecked=start_ahead, pool=ocr_pool)
+                                prechecked=start_ahead, pool=ocr_pool, planned=planned)
         generated = 0
         if generated_pages:
-            writer.drain()  # the sheets may be rendered in a forked process: no write in flight then
+            # rendered now (if not before) maybe in a forked process: no write in flight then
             gen = _generated_documents(base, data, case, agency, volumes, built, layer, created, credential, ocr,
-                                       sink, known_docs)
+                                       sink, known_docs, early=early[0] if early else None,
+                                       before_fork=writer.drain)
             generated = len(gen)
             built += gen
         total_pages = sum(doc.pages for doc, _ in built)
@@ -231,7 +253,10 @@ def _make_layer_in(source_dir, output, credential, *, base_path, created, progre
             from .preflight import preflight, refusal
 
             if ahead:
-                ahead[0].finish()
+                if algorithm == "sha256":
+                    ahead[0].stop()  # every document's facts are expected: the preflight waits for each
+                else:
+                    ahead[0].finish()  # SM3: the builder does not know the digests; wait for all
             result = preflight(target, layer, trust=checks.trust, at=created, policy=checks.policy,
                                allow=checks.allow, profile=checks.profile,
                                credential=credential, agency=agency if credential is not None else None)

@@ -85,13 +85,21 @@ def _keep(key: tuple, data: bytes, digest: bytes) -> None:
 def verify_jpeg(data: bytes) -> JpegFrame:
     """Raise ImageDefect unless the JPEG is one PDF can draw and all of its entropy-coded data decodes
     to the end; return its frame header."""
+    return verify_jpeg_digest(data)[0]
+
+
+def verify_jpeg_digest(data: bytes) -> tuple[JpegFrame, bytes]:
+    """`verify_jpeg`, also returning the SHA-256 of `data`: computed here from `data` on every path but
+    one, a hit among the kept bytes, where `data` equals (memcmp) bytes whose SHA-256 was computed from
+    them when they passed. For a caller that needs the digest anyway (the builder's scan precheck),
+    which then does not hash the bytes a second time (issue 19, fifth round)."""
     key = _key(data)
     held = False
     for kept, digest in _KEPT.get(key, ()):
         if kept == data:  # the very bytes that passed (length, then memcmp)
             frame = _VERIFIED.get(digest)
             if frame is not None:
-                return frame
+                return frame, digest
             held = True  # its digest was forgotten: decided again below, not kept twice
     digest = None
     if key in _KEYS or _FOREIGN:
@@ -102,13 +110,14 @@ def verify_jpeg(data: bytes) -> JpegFrame:
             if key in _KEYS and not held:
                 _keep(key, data, digest)  # seen passing twice here: likely to come again
             _KEYS.add(key)
-            return frame
+            return frame, digest
     frame = _walk_jpeg(data, decode=True)
     if len(_VERIFIED) >= _VERIFIED_MAX:
         _forget_all()
-    _VERIFIED[digest or hashlib.sha256(data).digest()] = frame
+    digest = digest or hashlib.sha256(data).digest()
+    _VERIFIED[digest] = frame
     _KEYS.add(key)
-    return frame
+    return frame, digest
 
 
 def _walk_jpeg(data: bytes, *, decode: bool) -> JpegFrame:

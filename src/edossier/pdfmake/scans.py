@@ -93,14 +93,15 @@ def _precheck(path: Path):
 
     from ..pdfa.images import ImageDefect
     from ..pdfa.images_file import verify_image_file
-    from ..pdfa.images_jpeg import verify_jpeg
+    from ..pdfa.images_jpeg import verify_jpeg_digest
 
     try:
         st = path.stat()
         key = (st.st_size, st.st_mtime_ns)
         data = path.read_bytes()
         if data[:2] == b"\xff\xd8":
-            return path, hashlib.sha256(data).digest(), verify_jpeg(data), key
+            frame, digest = verify_jpeg_digest(data)  # the memo's SHA-256 of data: not hashed twice
+            return path, digest, frame, key
         verify_image_file(path, data)
         return path, hashlib.sha256(data).digest(), None, key
     except (ImageDefect, OSError):
