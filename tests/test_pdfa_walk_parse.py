@@ -26,26 +26,15 @@ STREAMS = [
 ]
 
 
-def _parse_public(data: bytes):
+def _parse(data: bytes, parser):
+    """The instructions (inline images by their bytes) and warnings of `parser` on a stream of `data`,
+    or the exception it raised."""
     pdf = pikepdf.new()
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
         try:
             out = [(list(i.operands), str(i.operator)) if not isinstance(i, pikepdf.ContentStreamInlineImage)
-                   else ("inline", bytes(i.iimage.read_bytes())) for i in pikepdf.parse_content_stream(
-                       pikepdf.Stream(pdf, data))]
-        except Exception as exc:  # noqa: BLE001
-            out = (type(exc), str(exc))
-    return out, [str(x.message) for x in w]
-
-
-def _parse_direct(data: bytes):
-    pdf = pikepdf.new()
-    with warnings.catch_warnings(record=True) as w:
-        warnings.simplefilter("always")
-        try:
-            out = [(list(i.operands), str(i.operator)) if not isinstance(i, pikepdf.ContentStreamInlineImage)
-                   else ("inline", bytes(i.iimage.read_bytes())) for i in parse_stream(pikepdf.Stream(pdf, data))]
+                   else ("inline", bytes(i.iimage.read_bytes())) for i in parser(pikepdf.Stream(pdf, data))]
         except Exception as exc:  # noqa: BLE001
             out = (type(exc), str(exc))
     return out, [str(x.message) for x in w]
@@ -53,7 +42,7 @@ def _parse_direct(data: bytes):
 
 @pytest.mark.parametrize("data", STREAMS)
 def test_the_same_instructions_and_warnings_as_parse_content_stream(data):
-    assert _parse_direct(data) == _parse_public(data)
+    assert _parse(data, parse_stream) == _parse(data, pikepdf.parse_content_stream)
 
 
 def test_a_damaged_stream_is_reported_with_the_parsers_words():
