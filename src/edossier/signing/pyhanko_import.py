@@ -59,7 +59,7 @@ class _DeferredPackage(types.ModuleType):
             value = getattr(importlib.import_module(f"{self.__name__}.{served}"), name)
             self.__dict__[name] = value
             return value
-        if deferred and importlib.util.find_spec(f"{self.__name__}.{name}") is not None:
+        if deferred and name.isidentifier() and importlib.util.find_spec(f"{self.__name__}.{name}") is not None:
             # `from pyhanko.sign import attributes`: a submodule, which the import system asks the package
             # for before importing it; the package attribute is that module, `__init__` or not
             # (tests/test_startup_imports.py checks no `__init__` binds such a name to anything else)
