@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _tz, collector_paused, err_console, fail,
-                               guard_output, load_policy_options, load_signer, load_trust, main, rate_bar, say, signer_inputs,
-                               with_signer, with_trust_options, write_report)
+from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _tz, collector_paused, fail, guard_output,
+                               load_policy_options, load_signer, load_trust, main, rate_bar, say, signer_inputs,
+                               stderr_console, with_signer, with_trust_options, write_report)
 
 
 def _build_checks(ctx, trust_path: Path | None, policy_path: Path | None, allow: tuple[str, ...],
@@ -36,7 +36,7 @@ def _preflight_report(ctx, result_report, fmt: str, trust, *, refused: bool) -> 
     elif result_report.findings or refused:
         from edossier.report.text import render_text
 
-        render_text([result_report], err_console, _lang(ctx), trust=trust.facts() if trust is not None else None,
+        render_text([result_report], stderr_console(), _lang(ctx), trust=trust.facts() if trust is not None else None,
                     tz=_tz(ctx))
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _passphrase, err_console, fail,
-                               guard_output, load_trust, main, say, with_trust_options)
+from edossier.cli.main import (EXIT_OK, EXIT_REJECT, EXIT_USAGE, _lang, _passphrase, fail,
+                               guard_output, load_trust, main, say, stderr_console, with_trust_options)
 
 _SIZE = click.IntRange(min=1)
 
@@ -167,11 +167,11 @@ def submit(ctx, package, to, cred, passphrase_file, passphrase_env, trust_path, 
     passphrase = _passphrase(ctx, cred, passphrase_file, passphrase_env)
     progress = None
     size = package.stat().st_size
-    if size >= 16 * 1024 * 1024 and err_console.is_terminal:
+    if size >= 16 * 1024 * 1024 and stderr_console().is_terminal:
         from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
         bar = Progress("{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-                       console=err_console, transient=True)
+                       console=stderr_console(), transient=True)
         task = bar.add_task("上传" if _lang(ctx).startswith("zh") else "upload", total=size)
         bar.start()
         progress = lambda sent, total: bar.update(task, completed=sent)  # noqa: E731

@@ -32,19 +32,6 @@ def stderr_console():
     return _ERR_CONSOLE
 
 
-def __getattr__(name: str):
-    # `from edossier.cli.main import err_console` (commands, tests): the same console, made on first use
-    if name == "err_console":
-        return stderr_console()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(highlight=False)
-
-
 def default_lang() -> str:
     for var in ("EDOSSIER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var, "")
@@ -67,7 +54,7 @@ def _tz(ctx: click.Context):
 
 def say(ctx, en: str, zh: str, *, err: bool = False, style: str | None = None) -> None:
     text = zh if _lang(ctx).startswith("zh") else en
-    console = stderr_console() if err else _console()
+    console = stderr_console() if err else _text_console()
     console.print(text, style=style, markup=False, soft_wrap=True)
 
 
@@ -473,7 +460,8 @@ def renderer(fmt: str):
 
 
 def _text_console(file=None) -> Console:
-    """The console a text report is printed on: a file (fixed width, no colour) or standard output."""
+    """The console that messages and text reports are printed on: standard output, or a file (fixed width,
+    no colour)."""
     from rich.console import Console
 
     return Console(file=file, width=120, no_color=True) if file is not None else Console(highlight=False)

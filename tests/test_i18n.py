@@ -325,10 +325,10 @@ def zh(tmp_path_factory):
         assert "Traceback" not in res.output
         return res
 
-    width = cli_main.err_console.width
-    cli_main.err_console.width = 250
+    width = cli_main.stderr_console().width
+    cli_main.stderr_console().width = 250
     yield run
-    cli_main.err_console.width = width
+    cli_main.stderr_console().width = width
 
 
 def assert_chinese(text: str, *, data: tuple[str, ...] = (), names: frozenset = frozenset()) -> None:
