@@ -496,16 +496,18 @@ class TextAhead:
         """`report` changed after it was rendered (e.g. findings added): render it again at the end."""
         self.parts.pop(id(report), None)
 
-    def write(self, reports, console: Console, trust: dict | None) -> None:
+    def write(self, reports, trust: dict | None) -> None:
+        """The whole report on this console: the trust line, then each package's part, rendered now where
+        none was rendered ahead (with no part at all, exactly report.text.render_text)."""
         from edossier.report.text import render_package, render_trust_line
 
-        render_trust_line(console, self.lang, trust=trust)
+        render_trust_line(self.console, self.lang, trust=trust)
         for rep in reports:
             part = self.parts.get(id(rep))
             if part is None:
-                render_package(rep, console, self.lang, tz=self.tz)
+                render_package(rep, self.console, self.lang, tz=self.tz)
             else:
-                console.file.write(part)
+                self.console.file.write(part)
 
 
 def write_report(ctx, reports, fmt: str, output: Path | None, *, trust_path: Path, at, trust=None,
@@ -515,22 +517,18 @@ def write_report(ctx, reports, fmt: str, output: Path | None, *, trust_path: Pat
     parts already rendered while the packages were validated."""
     lang = _lang(ctx)
     facts = trust.facts() if trust is not None else None
-    render = renderer(fmt)
     if fmt == "text":
+        ahead = ahead or TextAhead.for_report(ctx, output)
         if output:
             from edossier.fsutil import atomic_output
 
             with atomic_output(output) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-                if ahead is not None:
-                    ahead.console.file = fh
-                    ahead.write(reports, ahead.console, facts)
-                else:
-                    render(reports, _text_console(fh), lang, trust=facts, tz=_tz(ctx))
-        elif ahead is not None:
-            ahead.write(reports, ahead.console, facts)
+                ahead.console.file = fh
+                ahead.write(reports, facts)
         else:
-            render(reports, _text_console(), lang, trust=facts, tz=_tz(ctx))
+            ahead.write(reports, facts)
         return
+    render = renderer(fmt)
     if fmt == "json":
         text = render(reports, trust_path=str(trust_path), at=at, trust=facts)
     elif fmt in ("junit", "sarif"):

@@ -66,9 +66,15 @@ def test_parts_rendered_ahead_are_the_report_rendered_at_the_end(reports, colour
         ahead.add(rep)
     out = io.StringIO()
     ahead.console.file = out
-    ahead.write(reps, ahead.console, facts)
+    ahead.write(reps, facts)
     assert out.getvalue() == at_end.getvalue()
     assert ("\x1b[" in out.getvalue()) is colour
+    # nothing rendered ahead (one package, or write_report without a batch): the same report
+    none_ahead = TextAhead("zh-CN", SHANGHAI, console(io.StringIO()))
+    out = io.StringIO()
+    none_ahead.console.file = out
+    none_ahead.write(reps, facts)
+    assert out.getvalue() == at_end.getvalue()
     # each package once, in input order
     positions = [out.getvalue().index(Path(r.path).name) for r in reps]
     assert positions == sorted(positions)
@@ -84,7 +90,8 @@ def test_a_report_changed_after_its_part_was_rendered_is_rendered_again(reports)
 
     def written():
         out = io.StringIO()
-        ahead.write(reps, Console(file=out, width=120, no_color=True), facts)
+        ahead.console.file = out
+        ahead.write(reps, facts)
         return out.getvalue()
 
     try:
