@@ -187,7 +187,8 @@ def _make_layer_in(source_dir, output, credential, *, base_path, created, progre
         # the manifest signed and the signature appended to the same file (so nothing is signed that
         # validate would reject, and the bytes validated are the bytes delivered).
         target = stack.enter_context(atomic_output(output)) if output is not None else Path(scratch.name) / "lint.edp"
-        writer = stack.enter_context(PackageWriter(target, base=base_path, date_time=stamp.timetuple()[:6]))
+        writer = stack.enter_context(PackageWriter(target, base=base_path, date_time=stamp.timetuple()[:6],
+                                                   direct=True))
 
         # The preflight's document checks, on the second core while the next document is made: each
         # document is checked from the bytes read back from `target`, and the preflight takes those

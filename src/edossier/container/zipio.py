@@ -353,22 +353,35 @@ class PackageWriter:
     """Writes a new package, or appends to a copy of an existing one, into `target` (a temp path).
 
     `in_place=True` appends to `target` itself (the builder adds the signature to the very file its
-    preflight validated: no copy, and the validated bytes are the delivered bytes). `add_bytes_later`
-    hands a member to one background thread that CRCs, hashes and writes it (zlib, hashlib and file
-    writes release the GIL), so the builder makes the next document meanwhile; members are still
-    written one after the other, in the order they were given."""
+    preflight validated: no copy, and the validated bytes are the delivered bytes). `direct=True` writes
+    a new package past the page cache where the file system allows (`.direct` says whether it did).
+    `add_bytes_later` hands a member to one background thread that CRCs, hashes and writes it (zlib,
+    hashlib and file writes release the GIL), so the builder makes the next document meanwhile; members
+    are still written one after the other, in the order they were given."""
 
     PENDING = 2  # members queued for the background thread at most (memory: a few documents)
 
     def __init__(self, target: Path, *, base: Path | None = None, date_time=(1980, 1, 1, 0, 0, 0),
-                 in_place: bool = False):
+                 in_place: bool = False, direct: bool = False):
         self.date_time = date_time
         self._pool = None
         self._pending: list = []
+        self._fh = None
+        self.direct = False  # whether the new package went to the disk past the page cache (directio.py)
         if in_place:
             self.zf = zipfile.ZipFile(target, "a", allowZip64=True)
         elif base is None:
-            self.zf = zipfile.ZipFile(target, "w", allowZip64=True)
+            from ..directio import open_writer
+
+            # Written once and read back once by the preflight: past the page cache where the file
+            # system allows (directio.py says why); the preflight is told to read it the same way.
+            self._fh = open_writer(target, direct=direct)
+            self.direct = self._fh.direct
+            try:
+                self.zf = zipfile.ZipFile(self._fh, "w", allowZip64=True)
+            except BaseException:
+                self._fh.close()
+                raise
             info = self._info("mimetype", zipfile.ZIP_STORED)
             self.zf.writestr(info, MIMETYPE)
         else:
@@ -427,9 +440,13 @@ class PackageWriter:
         try:
             self.drain()
         finally:
-            if self._pool is not None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
-            self.zf.close()
+            try:
+                if self._pool is not None:
+                    self._pool.shutdown(wait=True, cancel_futures=True)
+                self.zf.close()
+            finally:
+                if self._fh is not None:
+                    self._fh.close()  # zipfile leaves a file object it was given open
 
     def __enter__(self):
         return self
