@@ -462,6 +462,8 @@ def bench_validate(b: Bench) -> list[Row]:
 # 0.11-0.16 s of CPU right after 584 MB were freed, 1.75 or 3.40 s 3 s after, 3.5-3.7 s 6 s after and
 # 3.4-3.8 s 10-15 s after (docs/performance.md, "Issue 19, fifth round: build"). So a contender that
 # overwrites its own output at once writes almost for free, and one that waits 3 s sometimes does.
+# Since the sixth round our build writes its package past the page cache (O_DIRECT, directio.py), so
+# only img2pdf still pays for cold page-cache pages; the settle time treats both alike all the same.
 BUILD_ROUNDS = 3
 BUILD_SETTLE = 6.0
 
@@ -508,7 +510,9 @@ def bench_build(b: Bench) -> list[Row]:
     t_ours = statistics.median(w for w, _, _ in runs["ours"])
     rss = statistics.median(m for _, _, m in runs["ours"])
     how = (f"medians of {rounds} alternating rounds, each run after removing its previous output and "
-           f"waiting {settle:.0f} s (cold page-cache pages for both)")
+           f"waiting {settle:.0f} s (cold page-cache pages for both; ours writes its package past the page "
+           f"cache where the file system allows, O_DIRECT, edossier/directio.py, and fsyncs it; img2pdf "
+           f"writes through the cache and does not fsync)")
     rows = [ratio_row("build", f"build {n} JPEG pages, signed package", n / t_ours, None, "pages/s", "",
                       note=f"{size / MiB:,.0f} MiB scans, {_spread(runs['ours'])}, peak RSS {rss:.0f} MiB; {how}")]
     if img2pdf:
