@@ -25,7 +25,11 @@ def _build_checks(ctx, trust_path: Path | None, policy_path: Path | None, allow:
         policy_with_allow(policy, allow)  # refuse an unknown or could-not-check code before any work
     except PolicyError as exc:
         fail(ctx, exc.en, exc.zh, EXIT_USAGE)
-    return BuildChecks(trust=trust, policy=policy, allow=tuple(allow), profile=profile), trust
+    from edossier.building.memory import keep_heap
+
+    # The preflight reads each document back into a new buffer: from glibc's heap, kept, instead of fresh
+    # mapped pages (building/memory.py: ~0.4 s less system CPU per 1,000 pages, the same peak RSS).
+    return BuildChecks(trust=trust, policy=policy, allow=tuple(allow), profile=profile, on_preflight=keep_heap), trust
 
 
 def _preflight_report(ctx, result_report, fmt: str, trust, *, refused: bool) -> None:

@@ -137,6 +137,34 @@ def test_allow_lowers_a_code_to_a_warning_and_is_reported(tmp_path, agencies, cr
     assert validate_package(out, trust=trust).verdict == "reject"
 
 
+def test_on_preflight_runs_once_between_the_written_documents_and_the_signature(tmp_path, agencies, creds):
+    import zipfile
+
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 2), ("d2", "询问笔录", 1)])
+    out = tmp_path / "o.edp"
+    seen = []
+
+    def on_preflight():
+        # the unsigned package is complete in its temporary file; nothing is at the output path yet
+        (part,) = tmp_path.glob(".o.edp.*.part")
+        with zipfile.ZipFile(part) as zf:
+            names = zf.namelist()
+        seen.append((out.exists(), sorted(n for n in names if n.startswith("META-INF/"))))
+
+    build_package(src, out, creds["police"], checks=BuildChecks(on_preflight=on_preflight))
+    assert seen == [(False, ["META-INF/ASiCManifest001.xml"])]  # spec §4: manifest, no signature yet
+    with zipfile.ZipFile(out) as zf:
+        assert "META-INF/signature001.p7s" in zf.namelist()
+
+
+def test_the_command_line_build_keeps_freed_buffers_for_the_preflight():
+    from edossier.building.memory import keep_heap
+    from edossier.cli.cmd_build import _build_checks
+
+    checks, _ = _build_checks(None, None, None, ())
+    assert checks.on_preflight is keep_heap
+
+
 def test_could_not_check_codes_cannot_be_allowed(tmp_path, agencies, creds):
     from edossier.policy import PolicyError
 

@@ -42,6 +42,9 @@ class BuildChecks:
     allow: tuple[str, ...] = ()
     profile: str | None = None
     enabled: bool = True
+    # Called in this process once the documents are written, just before the preflight reads the package
+    # back (the command line tunes its allocator for that phase: building/memory.py).
+    on_preflight: object = None  # Callable[[], object] | None
 
 
 @dataclass(frozen=True)
@@ -258,6 +261,8 @@ def _make_layer_in(source_dir, output, credential, *, base_path, created, progre
                     ahead[0].stop()  # every document's facts are expected: the preflight waits for each
                 else:
                     ahead[0].finish()  # SM3: the builder does not know the digests; wait for all
+            if checks.on_preflight is not None:
+                checks.on_preflight()
             result = preflight(target, layer, trust=checks.trust, at=created, policy=checks.policy,
                                allow=checks.allow, profile=checks.profile,
                                credential=credential, agency=agency if credential is not None else None)
