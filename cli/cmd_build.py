@@ -104,6 +104,13 @@ def _run_build(ctx, package: Path | None, source: Path, output: Path, cred, pfil
             fail(ctx, exc.en, exc.zh, EXIT_REJECT)
         except BuildError as exc:
             fail(ctx, exc.en, exc.zh, EXIT_REJECT)
+        except OSError as exc:  # the disk is full, the folder not writable…: nothing at the output path
+            from edossier.errors import os_reason
+
+            en, zh_reason = os_reason(exc)
+            where = exc.filename or output
+            fail(ctx, f"could not finish the package: {en} ({where}); nothing was written",
+                 f"无法完成卷宗包：{zh_reason}（{where}）；未写出任何文件", EXIT_USAGE)
     for en, zh_msg in res.warnings:
         say(ctx, "warning: " + en, "警告：" + zh_msg, err=True, style="yellow")
     if res.preflight is not None:

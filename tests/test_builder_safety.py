@@ -51,6 +51,44 @@ def test_failed_build_leaves_the_old_output_and_no_temp_files(agencies, creds, t
     assert sorted(p.name for p in out.parent.iterdir()) == ["1.edp"]
 
 
+@pytest.mark.parametrize("lang, said", [("en", "could not finish the package: No space left on device"),
+                                         ("zh-CN", "无法完成卷宗包：磁盘空间不足")])
+def test_a_full_disk_is_a_clear_error_and_leaves_nothing(agencies, pki, tmp_path, monkeypatch, lang, said):
+    """The package writer's write fails as on a full disk (ENOSPC) half-way through: exit 2, the system's
+    reason in the user's language, no traceback, nothing at the output path and no temporary file."""
+    import errno
+
+    from click.testing import CliRunner
+
+    from edossier.cli.main import main
+
+    src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 2), ("d2", "询问笔录", 1)])
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    from edossier import directio
+
+    probe = directio.open_writer(out_dir / "probe")
+    probe.close()
+    (out_dir / "probe").unlink()
+    if not probe.direct:
+        pytest.skip("this file system refuses O_DIRECT: the package would be written through the page cache")
+    real, calls = os.pwritev, []
+
+    def full(fd, buffers, offset, *args):
+        calls.append(offset)
+        if len(calls) > 1:  # the first write is the writer's probe
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(fd, buffers, offset, *args)
+
+    monkeypatch.setattr(os, "pwritev", full)
+    res = CliRunner().invoke(main, ["--lang", lang, "build", str(src), "-o", str(out_dir / "o.edp"),
+                                    "--signer", str(pki / "police.p12")])
+    assert len(calls) > 1, "the package was not written past the page cache (this file system refuses it?)"
+    assert res.exit_code == 2, res.output
+    assert said in res.output and "Traceback" not in res.output
+    assert list(out_dir.iterdir()) == []
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can read a file without read permission")
 def test_unreadable_file_names_key_and_path(agencies, creds, tmp_path):
     src = make_source(tmp_path / "src", agencies["police"], docs=[("d1", "立案决定书", 2)])

@@ -170,3 +170,22 @@ def test_seeking_outside_the_file_is_refused(folder):
     with pytest.raises(OSError):
         w.seek(-1)
     w.close()
+
+
+def test_a_failed_write_raises_the_systems_error_and_close_still_frees_everything(folder, small_buffer, monkeypatch):
+    w = directio.open_writer(folder / "full.bin")
+    real = os.pwritev
+
+    def full(fd, buffers, offset, *args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "pwritev", full)
+    with pytest.raises(OSError) as exc:
+        w.write(os.urandom(4 * directio.ALIGN))  # fills the buffer: written out, and fails
+    assert exc.value.errno == errno.ENOSPC
+    with pytest.raises(OSError) as again:  # the tail cannot be written either: the same error, not a BufferError
+        w.close()
+    assert again.value.errno == errno.ENOSPC
+    assert w.closed
+    monkeypatch.setattr(os, "pwritev", real)
+    w.close()  # closing twice is nothing

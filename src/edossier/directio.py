@@ -127,19 +127,13 @@ class DirectWriter:
 
     def _patch(self, pos: int, data: memoryview) -> None:
         start, end = _down(pos), _up(pos + len(data))  # end <= base: base is a multiple of ALIGN
-        scratch = mmap.mmap(-1, end - start)
-        try:
-            sv = memoryview(scratch)
-            try:
-                got = _pread_into(self._fd, sv, start)
-                if got < end - start:
-                    raise OSError(errno.EIO, f"read {got} of {end - start} bytes back at {start}")
-                sv[pos - start:pos - start + len(data)] = data
-                _pwrite_all(self._fd, sv, start)
-            finally:
-                sv.release()
-        finally:
-            scratch.close()
+        # freed when the last view goes (not closed here: after an error its traceback still holds one)
+        sv = memoryview(mmap.mmap(-1, end - start))
+        got = _pread_into(self._fd, sv, start)
+        if got < end - start:
+            raise OSError(errno.EIO, f"read {got} of {end - start} bytes back at {start}")
+        sv[pos - start:pos - start + len(data)] = data
+        _pwrite_all(self._fd, sv, start)
 
     def flush(self) -> None:
         """Put every byte written so far on the disk (readers by offset see them; the last block padded)."""
@@ -157,9 +151,12 @@ class DirectWriter:
             os.ftruncate(self._fd, self._size)
         finally:
             self.closed = True
-            self._view.release()
-            self._buf.close()
             os.close(self._fd)
+            try:
+                self._view.release()
+                self._buf.close()
+            except BufferError:
+                pass  # a failed write's traceback still holds a slice: the buffer goes with it
 
     def __enter__(self):
         return self

@@ -43,3 +43,21 @@ class CodedError(ValueError):
         self.code = code
         self.detail = detail
         self.detail_zh = detail if detail_zh is None else detail_zh
+
+
+# The operating system's reasons a command could not read or write a file, in Chinese (the English is
+# the system's own strerror). Others are shown in English in both languages.
+_OS_REASONS_ZH = {"ENOSPC": "磁盘空间不足", "EDQUOT": "超出磁盘配额", "EACCES": "没有权限", "EPERM": "操作不被允许",
+                  "EROFS": "只读文件系统", "EIO": "输入/输出错误", "ENOENT": "文件或目录不存在",
+                  "EISDIR": "是一个目录", "ENOTDIR": "不是目录", "ENAMETOOLONG": "文件名过长",
+                  "EFBIG": "文件过大", "EMFILE": "打开的文件过多", "ENOMEM": "内存不足"}
+
+
+def os_reason(exc: OSError) -> tuple[str, str]:
+    """(en, zh) of why an operating-system call failed: "No space left on device" / "磁盘空间不足"."""
+    import errno
+    import os
+
+    en = exc.strerror or (os.strerror(exc.errno) if exc.errno else str(exc)) or type(exc).__name__
+    name = errno.errorcode.get(exc.errno or 0, "")
+    return en, _OS_REASONS_ZH.get(name, en)
