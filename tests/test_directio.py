@@ -189,3 +189,4 @@ def test_a_failed_write_raises_the_systems_error_and_close_still_frees_everythin
     assert w.closed
     monkeypatch.setattr(os, "pwritev", real)
     w.close()  # closing twice is nothing
+

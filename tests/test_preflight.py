@@ -157,6 +157,18 @@ def test_on_preflight_runs_once_between_the_written_documents_and_the_signature(
         assert "META-INF/signature001.p7s" in zf.namelist()
 
 
+def test_on_preflight_is_not_called_where_the_preflight_checks_documents_itself(three_layers, agencies, creds,
+                                                                               tmp_path):
+    # an appended layer: the preflight checks the base's documents in this process (a kept heap would
+    # fragment under those checks: building/memory.py)
+    src = make_source(tmp_path / "src", agencies["procuratorate"], docs=[("x1", "起诉书", 1)],
+                      volumes=(("vx", "检察卷"),), with_case=False)
+    calls = []
+    append_layer(three_layers["packages"][0], src, tmp_path / "o.edp", creds["procuratorate"],
+                 checks=BuildChecks(on_preflight=lambda: calls.append(1)))
+    assert calls == []
+
+
 def test_the_command_line_build_keeps_freed_buffers_for_the_preflight():
     from edossier.building.memory import keep_heap
     from edossier.cli.cmd_build import _build_checks

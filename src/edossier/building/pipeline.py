@@ -42,8 +42,10 @@ class BuildChecks:
     allow: tuple[str, ...] = ()
     profile: str | None = None
     enabled: bool = True
-    # Called in this process once the documents are written, just before the preflight reads the package
-    # back (the command line tunes its allocator for that phase: building/memory.py).
+    # Called in this process once the documents are written, just before a preflight that only reads and
+    # hashes: a first layer whose every document the check-ahead process checked (the command line tunes
+    # its allocator for that phase: building/memory.py). Not before a preflight that checks documents
+    # itself (an appended layer's base, SM3 digests): their PDF checks fragment a kept heap.
     on_preflight: object = None  # Callable[[], object] | None
 
 
@@ -261,7 +263,7 @@ def _make_layer_in(source_dir, output, credential, *, base_path, created, progre
                     ahead[0].stop()  # every document's facts are expected: the preflight waits for each
                 else:
                     ahead[0].finish()  # SM3: the builder does not know the digests; wait for all
-            if checks.on_preflight is not None:
+            if checks.on_preflight is not None and ahead and algorithm == "sha256" and base_path is None:
                 checks.on_preflight()
             result = preflight(target, layer, trust=checks.trust, at=created, policy=checks.policy,
                                allow=checks.allow, profile=checks.profile,

@@ -354,7 +354,8 @@ class PackageWriter:
 
     `in_place=True` appends to `target` itself (the builder adds the signature to the very file its
     preflight validated: no copy, and the validated bytes are the delivered bytes). `direct=True` writes
-    a new package past the page cache where the file system allows (`.direct` says whether it did).
+    a new package (not an appended copy) past the page cache where the file system allows (`.direct`
+    says whether it did).
     `add_bytes_later` hands a member to one background thread that CRCs, hashes and writes it (zlib,
     hashlib and file writes release the GIL), so the builder makes the next document meanwhile; members
     are still written one after the other, in the order they were given."""
@@ -373,20 +374,20 @@ class PackageWriter:
         elif base is None:
             from ..directio import open_writer
 
-            # Written once and read back once by the preflight: past the page cache where the file
-            # system allows (directio.py says why); the preflight is told to read it the same way.
+            # Written once, fsynced, read back once by the preflight: past the page cache where the file
+            # system allows (directio.py says why, and why the preflight reads through the cache).
             self._fh = open_writer(target, direct=direct)
             self.direct = self._fh.direct
             try:
                 self.zf = zipfile.ZipFile(self._fh, "w", allowZip64=True)
+                self.zf.writestr(self._info("mimetype", zipfile.ZIP_STORED), MIMETYPE)
             except BaseException:
                 self._fh.close()
                 raise
-            info = self._info("mimetype", zipfile.ZIP_STORED)
-            self.zf.writestr(info, MIMETYPE)
         else:
             # Byte-for-byte copy, then zipfile's append mode writes after the last member and
-            # rewrites only the central directory.
+            # rewrites only the central directory. Through the page cache: the preflight reads the
+            # whole copy back, and a copy written past the cache made appending no faster (directio.py).
             shutil.copyfile(base, target)
             self.zf = zipfile.ZipFile(target, "a", allowZip64=True)
 
