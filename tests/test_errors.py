@@ -28,3 +28,16 @@ def test_a_user_error_survives_pickling_with_both_messages_and_its_fields(error)
     assert (back.en, back.zh, back.args) == (error.en, error.zh, error.args)
     assert vars(back) == vars(error)  # kind/count, chars: whatever the subclass keeps
     assert str(back) == error.en
+
+
+def test_the_systems_reasons_in_both_languages():
+    import errno
+
+    from edossier.errors import os_reason
+
+    assert os_reason(OSError(errno.ENOSPC, "No space left on device")) == ("No space left on device", "磁盘空间不足")
+    assert os_reason(PermissionError(errno.EACCES, "Permission denied")) == ("Permission denied", "没有权限")
+    # a reason without a Chinese text here is shown as the system gives it, in both
+    assert os_reason(OSError(errno.EXDEV, "Invalid cross-device link")) == ("Invalid cross-device link",) * 2
+    # no strerror: the errno's own text
+    assert os_reason(OSError(errno.EROFS, None))[1] == "只读文件系统"
