@@ -20,7 +20,7 @@ from edossier.container.zipio import PackageWriter
 
 def _direct_folder(tmp_path: Path) -> Path:
     """A folder whose file system takes O_DIRECT: pytest's tmp_path, or one beside this repository
-    (tmp_path may be a tmpfs, which refuses it)."""
+    (tmp_path may be on a file system that refuses it: tmpfs before Linux 6.6)."""
     for folder in (tmp_path, Path(__file__).resolve().parent.parent / ".pytest-directio"):
         folder.mkdir(exist_ok=True)
         w = directio.open_writer(folder / "probe.bin")
@@ -146,7 +146,7 @@ def test_a_file_system_that_refuses_o_direct_gets_an_ordinary_file(tmp_path, mon
 
     def refuse(path, flags, *args):
         if flags & getattr(os, "O_DIRECT", 0):
-            raise OSError(errno.EINVAL, "Invalid argument")  # what tmpfs answers
+            raise OSError(errno.EINVAL, "Invalid argument")  # what tmpfs answered before Linux 6.6
         return real_open(path, flags, *args)
 
     monkeypatch.setattr(os, "open", refuse)
