@@ -13,9 +13,9 @@ the whole base back from the disk cost what the copy saved (four alternating rou
 
 O_DIRECT wants the file offset, the length and the memory address aligned (to the device's logical block
 size; ALIGN is a multiple of every common one). The writer keeps one aligned buffer (an anonymous mmap,
-page-aligned) and copies through it. Where the file system refuses O_DIRECT (tmpfs before Linux 6.6, some network file
-systems; EINVAL at open or on the first write) `open_writer` returns an ordinary file, so callers never
-depend on it. Only systems with O_DIRECT (Linux) use it.
+page-aligned) and copies through it. Where the file system refuses O_DIRECT (tmpfs before Linux 6.6,
+some network file systems; EINVAL at open or on the first write) `open_writer` returns an ordinary file,
+so callers never depend on it. Only systems with O_DIRECT (Linux) use it.
 """
 
 from __future__ import annotations
