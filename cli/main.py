@@ -559,6 +559,17 @@ def run() -> None:
         main(standalone_mode=True)
     except SystemExit as exc:  # how click ends every command, with its exit code
         _end(exc.code)
+    except OSError as exc:  # the machine, not edossier: a full disk, a missing folder, a permission
+        from edossier.errors import os_reason
+
+        en, zh = os_reason(exc)
+        where = f" ({exc.filename})" if exc.filename else ""
+        where_zh = f"（{exc.filename}）" if exc.filename else ""
+        stderr_console().print(f"error: {en}{where} / 错误：{zh}{where_zh}", style="red", markup=False,
+                               soft_wrap=True)  # a path is never broken across lines
+        if os.environ.get("EDOSSIER_DEBUG"):
+            raise
+        _end(EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - last line of defence for the "no traceback" promise
         stderr_console().print(f"internal error / 内部错误: {type(exc).__name__}: {exc}", style="red", markup=False)
         if os.environ.get("EDOSSIER_DEBUG"):

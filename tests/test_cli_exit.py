@@ -59,3 +59,14 @@ def test_a_reader_that_goes_away_is_no_traceback(tmp_path, three_layers, pki):
            f"--trust {pki / 'trustlist.xml'} --format html | head -c 100 > /dev/null")
     res = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True, timeout=120)
     assert "Traceback" not in res.stderr
+
+
+def test_an_output_in_a_missing_folder_is_the_systems_reason_not_an_internal_error(tmp_path, three_layers, pki):
+    out = tmp_path / "no-such-folder" / "report.txt"
+    res = _entry(tmp_path, ["validate", str(three_layers["packages"][-1]), "--trust", str(pki / "trustlist.xml"),
+                            "-o", str(out)])
+    assert res.returncode == 2, res.stderr
+    said = res.stderr
+    assert f"No such file or directory ({out})" in said and "文件或目录不存在" in said
+    assert "internal error" not in said and ".part" not in said  # the output's name, not our temporary file's
+    assert not out.parent.exists()

@@ -44,6 +44,9 @@ def atomic_output(path: Path | str, *, mode: int = 0o644):
                 break
             except FileExistsError:
                 continue
+            except OSError as exc:  # no such folder, no permission: name the output, not our temporary file
+                tmp = None
+                raise type(exc)(exc.errno, exc.strerror, str(path)) from None
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
