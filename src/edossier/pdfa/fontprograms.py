@@ -81,6 +81,17 @@ _DEF = ("noaccess", "def")  # ND / |- : {noaccess def}
 _PUT = ("noaccess", "put")  # NP / | : {noaccess put}
 
 
+_MISSING = object()
+
+
+def _lookup(dictstack: list, name):
+    """psLib's resolve_name (the topmost dictionary that has the name decides), _MISSING where none has it."""
+    for d in reversed(dictstack):
+        if name in d:
+            return d[name]
+    return _MISSING
+
+
 def _interpreter_class():
     global _INTERPRETER
     if _INTERPRETER is None:
@@ -134,10 +145,7 @@ def _interpreter_class():
             def _system_op(self, name: str) -> bool:
                 """The name, looked up now, is the interpreter's own operator (psLib would call it)."""
                 op = self._ops[name]
-                try:
-                    return self.resolve_name(name) is op and not op.literal
-                except psLib.PSError:
-                    return False
+                return _lookup(self.dictstack, name) is op and not op.literal
 
             def _procedure_of(self, name: bytes, body: tuple) -> bool:
                 """The token `name`, read now, is a name (not a number: psLib's do_token decides) whose value is a
@@ -145,17 +153,19 @@ def _interpreter_class():
                 token = self.do_token(name.decode("ascii"))
                 if token.type != "nametype":
                     return False
-                try:
-                    proc = self.resolve_name(token.value)
-                except psLib.PSError:
-                    return False
-                if proc.type != "proceduretype" or proc.literal:
+                dictstack = self.dictstack
+                proc = _lookup(dictstack, token.value)
+                if proc is _MISSING or proc.type != "proceduretype" or proc.literal:
                     return False
                 items = proc.value
                 if len(items) != len(body):
                     return False
+                ops = self._ops
                 for item, want in zip(items, body):
-                    if item.type != "nametype" or item.literal or item.value != want or not self._system_op(want):
+                    if item.type != "nametype" or item.literal or item.value != want:
+                        return False
+                    op = ops[want]
+                    if _lookup(dictstack, want) is not op or op.literal:
                         return False
                 return True
 
