@@ -188,19 +188,3 @@ def test_xmp_type_names_are_normalised_the_same_with_the_memo():
     for i in range(xmpparse._NORMED_MAX + 10):
         assert xmpparse._norm(f"bag T{i}") == f"Bag T{i}"
     assert len(xmpparse._NORMED) <= xmpparse._NORMED_MAX
-
-
-def test_advance_widths_are_kept_per_glyph_name():
-    """Program.advance keeps each glyph's width: asked again, or for another glyph in between, each name gets its
-    own width (the Type 1 program of test_pdfa_type1_fast draws A 600 and B 650 units wide in a 1/1000 em
-    FontMatrix), and a name the program lacks stays None."""
-    from test_pdfa_type1_fast import _private, _program
-
-    prog = fontprograms.Program("/FontFile", _program(_private()))
-    assert prog.ok
-    asked = ["A", "B", "A", "space", "C", "B", "C"]
-    got = [prog.advance(g) for g in asked]
-    assert [None if w is None else round(w, 6) for w in got] == [600, 650, 600, 250, None, 650, None]
-    # a second program with other widths is not answered from the first one's memo
-    other = fontprograms.Program("/FontFile", _program(_private(glyphs=[(b".notdef", 0), (b"A", 700)])))
-    assert round(other.advance("A"), 6) == 700 and round(prog.advance("A"), 6) == 600

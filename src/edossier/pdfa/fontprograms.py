@@ -254,7 +254,6 @@ class Program:
         self.cff = None
         self.t1 = None
         self.ok = False
-        self._advances: dict[str, float | None] = {}
         try:
             if kind == "/FontFile":
                 self.t1 = _parse_type1(data)
@@ -303,16 +302,6 @@ class Program:
         return gname in self.order
 
     def advance(self, gname: str) -> float | None:
-        """The advance width of a glyph, in 1/1000 em (None when the program cannot say). Kept per glyph name: the
-        answer is a function of the program's bytes and the name, and a program shared between documents
-        (_shared_program) is asked for the same glyphs again (632 questions, 222 distinct, in a corpus pass)."""
-        memo = self._advances
-        if gname in memo:
-            return memo[gname]
-        width = memo[gname] = self._advance(gname)
-        return width
-
-    def _advance(self, gname: str) -> float | None:
         try:
             if self.t1 is not None:
                 from fontTools.pens.basePen import NullPen
