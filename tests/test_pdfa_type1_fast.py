@@ -206,3 +206,53 @@ def test_random_mutations_of_the_entries(steps):
         diverse += ref[0] == "ok"
     # the mutants must exercise both outcomes, or the comparison says little
     assert agree == 400 and 10 < diverse < 390 and steps["fast"] > 1000
+
+
+def _tokens(tokenizer_class, data: bytes):
+    """Every (type, text) a tokenizer gives for `data`, and its position after each; the error that ends it."""
+    t = tokenizer_class(data, "ascii")
+    out = []
+    try:
+        while True:
+            kind, token = t.getnexttoken()
+            out.append((kind, token, t.pos))
+            if not token:
+                return out, None
+    except Exception as exc:  # noqa: BLE001 - compared: both tokenizers must fail alike
+        return out, type(exc).__name__
+
+
+def _tokenizer_class():
+    """The tokenizer the interpreter reads with (made inside its interpret)."""
+    seen = []
+    real = psLib.PSTokenizer.__init__
+
+    def grab(self, *args, **kwargs):
+        seen.append(type(self))
+        real(self, *args, **kwargs)
+
+    psLib.PSTokenizer.__init__ = grab
+    try:
+        fontprograms._suckfont(_program(_private()))
+    finally:
+        psLib.PSTokenizer.__init__ = real
+    assert seen and seen[0] is not psLib.PSTokenizer
+    return seen[0]
+
+
+def test_the_tokenizer_reads_what_pslib_reads():
+    """The one-match tokenizer against psLib's on random runs of PostScript pieces and stray bytes: the same
+    tokens, the same positions, the same error."""
+    mine = _tokenizer_class()
+    rnd = random.Random(1919)
+    pieces = _PIECES + [b"/a/b", b"{}", b"[]", b"<41 42>", b"<4g>", b"(a(b)c)", b"(\\))", b"% c\n", b"\r\n", b"\x7f",
+                        b"\x80", b"\xff", b"a\x00b", b"//x", b"/", b"exch", b"8#17"]
+    kinds = set()
+    for _ in range(3000):
+        data = b"".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
+        ref = _tokens(psLib.PSTokenizer, data)
+        assert _tokens(mine, data) == ref, data
+        kinds.update(k for k, _, _ in ref[0])
+        kinds.add(ref[1])
+    assert {"do_special", "do_literal", "", "do_string", "do_hexstring", "do_comment", None,
+            "PSTokenError", "UnicodeDecodeError"} <= kinds

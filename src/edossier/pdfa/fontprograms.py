@@ -76,6 +76,8 @@ _PS_SUBR = re.compile(rb"dup" + _PS_W + rb"+([0-9]{1,9})" + _PS_W + rb"+([0-9]{1
 _PS_ENCODING = re.compile(rb"dup" + _PS_W + rb"+([0-9]{1,9})" + _PS_W + rb"+/(" + _PS_NAME + rb"*)" + _PS_END + _PS_W
                           + rb"*put" + _PS_END)
 _PS_NEXT_NAME = re.compile(_PS_W + rb"*(" + _PS_NAME + rb"+)" + _PS_END)
+# a bracket, or a literal or name (a run of bytes that are neither whitespace nor ][(){}<>/%) after whitespace
+_PS_TOKEN = re.compile(rb"[ \t\n\r\x0b\x0c]*(?:([\[\]{}])|(/?)([^\[\](){}<>/% \t\n\r\x0b\x0c]*))")
 _READ = ("string", "currentfile", "exch", "readstring", "pop")  # RD / -| : {string currentfile exch readstring pop}
 _DEF = ("noaccess", "def")  # ND / |- : {noaccess def}
 _PUT = ("noaccess", "put")  # NP / | : {noaccess put}
@@ -98,6 +100,23 @@ def _interpreter_class():
         from fontTools.misc import psLib
         from fontTools.misc.psOperators import ps_literal, ps_string
 
+        class _Tokenizer(psLib.PSTokenizer):
+            def getnexttoken(self):
+                """psLib.PSTokenizer.getnexttoken for a name, a literal or a bracket (what a Type 1 program is
+                mostly made of) with one match: the whitespace it skips, the run of bytes up to whitespace or
+                ][(){}<>/% it takes, the token text decoded as strictly; a string, hex string, comment, stray
+                ) or >, or the end, goes to psLib's own method (which skips the same whitespace again)."""
+                m = _PS_TOKEN.match(self.buf, self.pos)
+                bracket = m.group(1)
+                if bracket is not None:
+                    self.pos = m.end()
+                    return "do_special", bracket.decode(self.encoding)
+                slash, run = m.group(2, 3)
+                if not slash and not run:
+                    return super().getnexttoken()
+                self.pos = m.end()
+                return ("do_literal", "/" + run.decode(self.encoding)) if slash else ("", run.decode(self.encoding))
+
         class _Interpreter(psLib.PSInterpreter):
             def __init__(self, *args, **kwargs) -> None:
                 super().__init__(*args, **kwargs)
@@ -118,7 +137,7 @@ def _interpreter_class():
                 (`_entry`) when that step provably has the effect psLib's tokens and operators would have: a
                 Type 1 program is mostly such entries (~8 tokens and operators each), and interpreting them was
                 most of the time a corpus pass spends on Type 1 fonts (issue 19)."""
-                tokenizer = self.tokenizer = psLib.PSTokenizer(data, self.encoding)
+                tokenizer = self.tokenizer = _Tokenizer(data, self.encoding)
                 getnexttoken = tokenizer.getnexttoken
                 do_token = self.do_token
                 handle_object = self.handle_object
