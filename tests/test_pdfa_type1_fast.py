@@ -54,11 +54,14 @@ def _private(rd=RD, nd=ND, np=NP, defs=None, subrs=None, glyphs=None, nsubrs=Non
     return b"".join(out)
 
 
-def _program(private: bytes, encoding: bytes | None = None) -> bytes:
+_FILL = b"0 1 255 {1 index exch /.notdef put} for\n"
+
+
+def _program(private: bytes, encoding: bytes | None = None, fill: bytes = _FILL) -> bytes:
     encoding = encoding if encoding is not None else b"dup 65 /A put\ndup 66 /B put\ndup 32 /space put\n"
     clear = (b"%!PS-AdobeFont-1.0: Test 001\n11 dict begin\n"
              b"/FontInfo 2 dict dup begin /version (001) readonly def end readonly def\n"
-             b"/FontName /Test def\n/Encoding 256 array\n0 1 255 {1 index exch /.notdef put} for\n" + encoding +
+             b"/FontName /Test def\n/Encoding 256 array\n" + fill + encoding +
              b"readonly def\n/PaintType 0 def\n/FontType 1 def\n/FontMatrix [0.001 0 0 0.001 0 0] readonly def\n"
              b"/FontBBox {0 0 1000 1000} readonly def\ncurrentdict end\ncurrentfile eexec\n")
     return clear + eexec.encrypt(b"\x11\x22\x33\x44" + private, 55665)[0] + b"\n" + b"0" * 512 + b"\ncleartomark\n"
@@ -166,6 +169,44 @@ def test_programs_where_the_names_mean_something_else(name):
 ])
 def test_encoding_entries(encoding):
     data = _program(_private(), encoding=encoding)
+    assert _outcome(fontprograms._suckfont, data) == _outcome(_reference, data)
+
+
+def test_the_encoding_is_filled_in_one_step(monkeypatch):
+    """"0 1 255 {1 index exch /.notdef put} for" is done in one step, and gives psLib's Encoding."""
+    cls = fontprograms._interpreter_class()
+    real = cls._fill_procedure
+    used = []
+    monkeypatch.setattr(cls, "_fill_procedure", lambda self, proc: used.append(real(self, proc)) or used[-1])
+    data = _program(_private())
+    mine, ref = _outcome(fontprograms._suckfont, data), _outcome(_reference, data)
+    assert ref[0] == "ok" and mine == ref and used == [True]
+    assert ref[1]["Encoding"][:3] == [".notdef"] * 3 and ref[1]["Encoding"][65] == "A"
+
+
+@pytest.mark.parametrize("fill", [
+    b"0 1 256 {1 index exch /.notdef put} for\n",  # one past the end: psLib fails
+    b"0 1 255 {1 index exch /x put} for\n",
+    b"5 1 3 {1 index exch /.notdef put} for\n",  # nothing to do
+    b"0 2 255 {1 index exch /.notdef put} for\n",
+    b"255 -1 0 {1 index exch /.notdef put} for\n",
+    b"0.0 1 255 {1 index exch /.notdef put} for\n",
+    b"0 1 255.0 {1 index exch /.notdef put} for\n",
+    b"-1 1 255 {1 index exch /.notdef put} for\n",
+    b"0 1 255 {2 index exch /.notdef put} for\n",
+    b"0 1 255 {1 index exch (x) put} for\n",
+    b"/foo 7 def 0 1 255 {1 index exch foo put} for\n",  # an executable name: psLib puts its value, 7
+    b"0 1 255 {1 index exch /.notdef put pop} for\n",
+    b"0 1 255 {1 index exch /.notdef put} bind for\n",
+    b"/index {pop} def 0 1 255 {1 index exch /.notdef put} for\n",
+    b"/exch {} def 0 1 255 {1 index exch /.notdef put} for\n",
+    b"/put {pop pop pop} def 0 1 255 {1 index exch /.notdef put} for\n",
+    b"0 1 255 {1 index exch /.notdef put}\n",  # no for: the procedure stays on the stack
+    b"1 255 {1 index exch /.notdef put} for\n",  # the array is the start value
+    b"pop 0 1 255 {1 index exch /.notdef put} for\n",  # no array below
+])
+def test_fills_that_are_not_the_usual_one(fill):
+    data = _program(_private(), fill=fill)
     assert _outcome(fontprograms._suckfont, data) == _outcome(_reference, data)
 
 

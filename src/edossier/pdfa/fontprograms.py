@@ -121,7 +121,7 @@ def _interpreter_class():
             def __init__(self, *args, **kwargs) -> None:
                 super().__init__(*args, **kwargs)
                 # the operators as the interpreter made them, before the program could redefine anything
-                self._ops = {n: self.dictstack[0][n] for n in ("dup", "put") + _READ + _DEF + _PUT}
+                self._ops = {n: self.dictstack[0][n] for n in ("dup", "put", "index") + _READ + _DEF + _PUT}
 
             def ps_eexec(self):
                 # psOperators.ps_eexec and PSTokenizer.starteexec in one, with the faster decryption
@@ -131,6 +131,40 @@ def _interpreter_class():
                 f.buf = _t1_decrypt(f.dirtybuf, 55665)
                 f.len = len(f.buf)
                 f.pos = 4
+
+            def ps_for(self):
+                """psOperators.ps_for, except that "A i 1 n {1 index exch /name put} for" (a Type 1 program's
+                clear text fills its Encoding array with /.notdef so) stores the literal at i..n of A in one
+                step when psLib's loop would do just that: integer bounds, increment 1, the indexes inside the
+                array, the procedure exactly those five items, its names now the interpreter's own operators
+                (the loop changes only the array, so they stay so). Each pass of psLib's loop pushes the index,
+                duplicates the array under it (1 index), swaps the two and puts the literal at the index,
+                leaving the stack as before; after the last, the array is left on the stack."""
+                stack = self.stack
+                if len(stack) >= 5:
+                    array, first, step, last, proc = stack[-5:]
+                    if proc.type == "proceduretype" and first.type == step.type == last.type == "integertype" and \
+                            step.value == 1 and array.type == "arraytype" and 0 <= first.value and \
+                            last.value < len(array.value) and self._fill_procedure(proc):
+                        del stack[-4:]
+                        name = proc.value[3]
+                        values = array.value
+                        for k in range(first.value, last.value + 1):
+                            values[k] = name
+                        return
+                super().ps_for()
+
+            def _fill_procedure(self, proc) -> bool:
+                """`proc` is {1 index exch /name put} as psLib would run it now."""
+                items = proc.value
+                if proc.literal or len(items) != 5:
+                    return False
+                one, index, exch, name, put = items
+                return (one.type == "integertype" and one.literal and one.value == 1
+                        and name.type == "literaltype" and name.literal
+                        and all(item.type == "nametype" and not item.literal and item.value == want
+                                and self._system_op(want)
+                                for item, want in ((index, "index"), (exch, "exch"), (put, "put"))))
 
             def interpret(self, data, getattr=getattr):
                 """psLib.PSInterpreter.interpret, except that a CharStrings or Subrs entry is read in one step
