@@ -699,7 +699,8 @@ def bench_pdfa(b: Bench) -> list[Row]:
         tot = score(res)["total"]
         rows.append(ratio_row("pdfa", f"veraPDF corpus, {len(cases)} files", t_ours, t_parse, "s",
                               "qpdf parse of every object", target="< 1 s (issue 19)", note=(
-                                  f"median of {len(walls)} pass{'es' if len(walls) > 1 else ''} ({min(walls):.2f}-{max(walls):.2f} s), "
+                                  f"median of {len(walls)} pass{'es' if len(walls) > 1 else ''} "
+                                  f"({min(walls):.2f}-{max(walls):.2f} s), "
                                   f"{statistics.median(cpus):.2f} s CPU; "
                                   f"{1000 * t_ours / len(cases):.1f} ms/file; false alarms "
                                   f"{tot['pass_flagged']}/{tot['pass']}, failures flagged "

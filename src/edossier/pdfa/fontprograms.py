@@ -108,11 +108,11 @@ def _interpreter_class():
                 ) or >, or the end, goes to psLib's own method (which skips the same whitespace again)."""
                 m = _PS_TOKEN.match(self.buf, self.pos)
                 bracket = m.group(1)
-                if bracket is not None:
+                if bracket is not None and m.start(1) < self.len:  # psLib ends where its length says
                     self.pos = m.end()
                     return "do_special", bracket.decode(self.encoding)
                 slash, run = m.group(2, 3)
-                if not slash and not run:
+                if not slash and not run or m.start(2) >= self.len:
                     return super().getnexttoken()
                 self.pos = m.end()
                 return ("do_literal", "/" + run.decode(self.encoding)) if slash else ("", run.decode(self.encoding))
@@ -167,7 +167,7 @@ def _interpreter_class():
                                 for item, want in ((index, "index"), (exch, "exch"), (put, "put"))))
 
             def interpret(self, data, getattr=getattr):
-                """psLib.PSInterpreter.interpret, except that a CharStrings or Subrs entry is read in one step
+                """psLib.PSInterpreter.interpret, except that a CharStrings, Subrs or Encoding entry is read in one step
                 (`_entry`) when that step provably has the effect psLib's tokens and operators would have: a
                 Type 1 program is mostly such entries (~8 tokens and operators each), and interpreting them was
                 most of the time a corpus pass spends on Type 1 fonts (issue 19)."""
@@ -262,6 +262,8 @@ def _interpreter_class():
                         return True
                 start = m.end() + 1
                 end = start + n
+                if end > tokenizer.len:  # readstring reads up to the tokenizer's length
+                    return False
                 # a name must follow the data, so all n bytes are there (readstring would read fewer at the end)
                 after = _PS_NEXT_NAME.match(buf, end)
                 if after is None or not self._procedure_of(m.group(3), _READ) or \
