@@ -1,6 +1,6 @@
 """Timing of the PDF/A-2 checker (prints figures, asserts nothing).
 
-1. the whole veraPDF corpus (../shared/corpus/verapdf), target < 5 s;
+1. the whole veraPDF corpus (../shared/corpus/verapdf), the median of 3 passes, target < 1 s (issue 19);
 2. a generated 1,000-page document: one JPEG scan per page plus an invisible (Tr 3) OCR-like CJK
    text layer of 40 lines per page in an embedded subset font, target < 1 s on one core.
 
@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import io
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -91,16 +92,16 @@ def _check_best_of_3(data: bytes):
 def main() -> int:
     if (CORPUS / "PDF_A-2b").is_dir():
         run_corpus(CORPUS)  # warm-up (imports, page cache)
-        best = cpu = None
-        for _ in range(2):
+        walls, cpus = [], []
+        for _ in range(3):  # the median of 3 passes (issue 19: noisy figures are medians of at least three)
             c0 = time.process_time()
             res, secs = run_corpus(CORPUS)
-            csecs = time.process_time() - c0
-            best = secs if best is None else min(best, secs)
-            cpu = csecs if cpu is None else min(cpu, csecs)
+            cpus.append(time.process_time() - c0)
+            walls.append(secs)
+        wall, cpu = statistics.median(walls), statistics.median(cpus)
         t = score(res)["total"]
-        print(f"corpus: {len(res)} files in {best:.2f} s wall, {cpu:.2f} s CPU ({1000 * best / len(res):.2f} ms "
-              f"per file); "
+        print(f"corpus: {len(res)} files in {wall:.2f} s wall, {cpu:.2f} s CPU (medians of 3 passes; "
+              f"{1000 * wall / len(res):.2f} ms per file); "
               f"pass flagged {t['pass_flagged']}/{t['pass']}, fail flagged {t['fail_flagged']}/{t['fail']}, "
               f"right clause {t['fail_right']}/{t['fail']}")
     else:

@@ -4,6 +4,7 @@ CFF read with fontTools, one Program per font with its glyph names, widths and c
 from __future__ import annotations
 
 import io
+import re
 import threading
 from collections import OrderedDict
 
@@ -59,13 +60,69 @@ def _suckfont(data: bytes):
 
 _INTERPRETER = None
 
+# psLib's lexical classes (fontTools.misc.psLib): its whitespace is string.whitespace, and a name token runs up to
+# whitespace or one of ][(){}<>/% (any other byte, non-ASCII included, continues it; a token that is not ASCII
+# then fails to decode, so a name read here is limited to ASCII and must end where psLib's would).
+_PS_W = rb"[ \t\n\r\x0b\x0c]"
+_PS_NAME = rb"[^\x80-\xff \t\n\r\x0b\x0c\[\](){}<>/%]"
+_PS_END = rb"(?![^ \t\n\r\x0b\x0c\[\](){}<>/%])"
+# "/name 12 RD " (a CharStrings entry) and "dup 5 12 RD " (a Subrs entry), up to the byte readstring skips;
+# at most 9 digits (int() of any such token is the number itself)
+_PS_CHARSTRING = re.compile(rb"/(" + _PS_NAME + rb"*)" + _PS_W + rb"+([0-9]{1,9})" + _PS_W + rb"+(" + _PS_NAME
+                            + rb"+)" + _PS_END)
+_PS_SUBR = re.compile(rb"dup" + _PS_W + rb"+([0-9]{1,9})" + _PS_W + rb"+([0-9]{1,9})" + _PS_W + rb"+(" + _PS_NAME
+                      + rb"+)" + _PS_END)
+# "dup 65 /A put" (an Encoding entry)
+_PS_ENCODING = re.compile(rb"dup" + _PS_W + rb"+([0-9]{1,9})" + _PS_W + rb"+/(" + _PS_NAME + rb"*)" + _PS_END + _PS_W
+                          + rb"*put" + _PS_END)
+_PS_NEXT_NAME = re.compile(_PS_W + rb"*(" + _PS_NAME + rb"+)" + _PS_END)
+# a bracket, or a literal or name (a run of bytes that are neither whitespace nor ][(){}<>/%) after whitespace
+_PS_TOKEN = re.compile(rb"[ \t\n\r\x0b\x0c]*(?:([\[\]{}])|(/?)([^\[\](){}<>/% \t\n\r\x0b\x0c]*))")
+_READ = ("string", "currentfile", "exch", "readstring", "pop")  # RD / -| : {string currentfile exch readstring pop}
+_DEF = ("noaccess", "def")  # ND / |- : {noaccess def}
+_PUT = ("noaccess", "put")  # NP / | : {noaccess put}
+
+
+_MISSING = object()
+
+
+def _lookup(dictstack: list, name):
+    """psLib's resolve_name (the topmost dictionary that has the name decides), _MISSING where none has it."""
+    for d in reversed(dictstack):
+        if name in d:
+            return d[name]
+    return _MISSING
+
 
 def _interpreter_class():
     global _INTERPRETER
     if _INTERPRETER is None:
         from fontTools.misc import psLib
+        from fontTools.misc.psOperators import ps_literal, ps_string
+
+        class _Tokenizer(psLib.PSTokenizer):
+            def getnexttoken(self):
+                """psLib.PSTokenizer.getnexttoken for a name, a literal or a bracket (what a Type 1 program is
+                mostly made of) with one match: the whitespace it skips, the run of bytes up to whitespace or
+                ][(){}<>/% it takes, the token text decoded as strictly; a string, hex string, comment, stray
+                ) or >, or the end, goes to psLib's own method (which skips the same whitespace again)."""
+                m = _PS_TOKEN.match(self.buf, self.pos)
+                bracket = m.group(1)
+                if bracket is not None and m.start(1) < self.len:  # psLib ends where its length says
+                    self.pos = m.end()
+                    return "do_special", bracket.decode(self.encoding)
+                slash, run = m.group(2, 3)
+                if not slash and not run or m.start(2) >= self.len:
+                    return super().getnexttoken()
+                self.pos = m.end()
+                return ("do_literal", "/" + run.decode(self.encoding)) if slash else ("", run.decode(self.encoding))
 
         class _Interpreter(psLib.PSInterpreter):
+            def __init__(self, *args, **kwargs) -> None:
+                super().__init__(*args, **kwargs)
+                # the operators as the interpreter made them, before the program could redefine anything
+                self._ops = {n: self.dictstack[0][n] for n in ("dup", "put", "index") + _READ + _DEF + _PUT}
+
             def ps_eexec(self):
                 # psOperators.ps_eexec and PSTokenizer.starteexec in one, with the faster decryption
                 f = self.pop("filetype").value
@@ -74,6 +131,152 @@ def _interpreter_class():
                 f.buf = _t1_decrypt(f.dirtybuf, 55665)
                 f.len = len(f.buf)
                 f.pos = 4
+
+            def ps_for(self):
+                """psOperators.ps_for, except that "A i 1 n {1 index exch /name put} for" (a Type 1 program's
+                clear text fills its Encoding array with /.notdef so) stores the literal at i..n of A in one
+                step when psLib's loop would do just that: integer bounds, increment 1, the indexes inside the
+                array, the procedure exactly those five items, its names now the interpreter's own operators
+                (the loop changes only the array, so they stay so). Each pass of psLib's loop pushes the index,
+                duplicates the array under it (1 index), swaps the two and puts the literal at the index,
+                leaving the stack as before; after the last, the array is left on the stack."""
+                stack = self.stack
+                if len(stack) >= 5:
+                    array, first, step, last, proc = stack[-5:]
+                    if proc.type == "proceduretype" and first.type == step.type == last.type == "integertype" and \
+                            step.value == 1 and array.type == "arraytype" and 0 <= first.value and \
+                            last.value < len(array.value) and self._fill_procedure(proc):
+                        del stack[-4:]
+                        name = proc.value[3]
+                        values = array.value
+                        for k in range(first.value, last.value + 1):
+                            values[k] = name
+                        return
+                super().ps_for()
+
+            def _fill_procedure(self, proc) -> bool:
+                """`proc` is {1 index exch /name put} as psLib would run it now."""
+                items = proc.value
+                if proc.literal or len(items) != 5:
+                    return False
+                one, index, exch, name, put = items
+                return (one.type == "integertype" and one.literal and one.value == 1
+                        and name.type == "literaltype" and name.literal
+                        and all(item.type == "nametype" and not item.literal and item.value == want
+                                and self._system_op(want)
+                                for item, want in ((index, "index"), (exch, "exch"), (put, "put"))))
+
+            def interpret(self, data, getattr=getattr):
+                """psLib.PSInterpreter.interpret, except that a CharStrings, Subrs or Encoding entry is read in one step
+                (`_entry`) when that step provably has the effect psLib's tokens and operators would have: a
+                Type 1 program is mostly such entries (~8 tokens and operators each), and interpreting them was
+                most of the time a corpus pass spends on Type 1 fonts (issue 19)."""
+                tokenizer = self.tokenizer = _Tokenizer(data, self.encoding)
+                getnexttoken = tokenizer.getnexttoken
+                do_token = self.do_token
+                handle_object = self.handle_object
+                entry = self._entry
+                while 1:
+                    if not self.proclevel:
+                        tokenizer.skipwhite()
+                        pos = tokenizer.pos
+                        if pos < tokenizer.len and tokenizer.buf[pos] in b"/d" and entry(tokenizer, pos):
+                            continue
+                    tokentype, token = getnexttoken()
+                    if not token:
+                        break
+                    if tokentype:
+                        handler = getattr(self, tokentype)
+                        object = handler(token)
+                    else:
+                        object = do_token(token)
+                    if object is not None:
+                        handle_object(object)
+                tokenizer.close()
+                self.tokenizer = None
+
+            def _system_op(self, name: str) -> bool:
+                """The name, looked up now, is the interpreter's own operator (psLib would call it)."""
+                op = self._ops[name]
+                return _lookup(self.dictstack, name) is op and not op.literal
+
+            def _procedure_of(self, name: bytes, body: tuple) -> bool:
+                """The token `name`, read now, is a name (not a number: psLib's do_token decides) whose value is a
+                procedure psLib would call, made of the names `body`, each of them the interpreter's own operator."""
+                token = self.do_token(name.decode("ascii"))
+                if token.type != "nametype":
+                    return False
+                dictstack = self.dictstack
+                proc = _lookup(dictstack, token.value)
+                if proc is _MISSING or proc.type != "proceduretype" or proc.literal:
+                    return False
+                items = proc.value
+                if len(items) != len(body):
+                    return False
+                ops = self._ops
+                for item, want in zip(items, body):
+                    if item.type != "nametype" or item.literal or item.value != want:
+                        return False
+                    op = ops[want]
+                    if _lookup(dictstack, want) is not op or op.literal:
+                        return False
+                return True
+
+            def _entry(self, tokenizer, pos: int) -> bool:
+                """One "/name n RD <n bytes> ND", "dup i n RD <n bytes> NP" or "dup i /name put" entry at `pos`, if
+                it is one and psLib would read it with those operators without an error: then its effect, and
+                True; else False and nothing done (psLib's own loop reads it, errors included). psLib would push
+                the literal (or duplicate the array on top of the stack) and the numbers; RD makes a string of n
+                bytes, skips the byte after the RD token and reads n bytes into it (all of them: the data must be
+                there), drops readstring's boolean; ND / NP mark the string noaccess and def it under the name in
+                the current dictionary / put it at index i of the array; put stores the literal at index i. The
+                stack ends as it began."""
+                buf = tokenizer.buf
+                if buf[pos] == 0x2F:  # "/"
+                    m = _PS_CHARSTRING.match(buf, pos)
+                    if m is None:
+                        return False
+                    n = int(m.group(2))
+                    body = _DEF
+                else:
+                    m = _PS_SUBR.match(buf, pos)
+                    if m is None:
+                        m = _PS_ENCODING.match(buf, pos)
+                        if m is None:
+                            return False
+                        body = None
+                    else:
+                        n = int(m.group(2))
+                        body = _PUT
+                    if not self.stack:
+                        return False
+                    target = self.stack[-1]
+                    i = int(m.group(1))
+                    if target.type != "arraytype" or i >= len(target.value) or not self._system_op("dup"):
+                        return False
+                    if body is None:
+                        if not self._system_op("put"):
+                            return False
+                        target.value[i] = ps_literal(m.group(2).decode("ascii"))
+                        tokenizer.pos = m.end()
+                        return True
+                start = m.end() + 1
+                end = start + n
+                if end > tokenizer.len:  # readstring reads up to the tokenizer's length
+                    return False
+                # a name must follow the data, so all n bytes are there (readstring would read fewer at the end)
+                after = _PS_NEXT_NAME.match(buf, end)
+                if after is None or not self._procedure_of(m.group(3), _READ) or \
+                        not self._procedure_of(after.group(1), body):
+                    return False
+                s = ps_string(buf[start:end])
+                s.access = 3  # noaccess on a new string (access 0)
+                if body is _DEF:
+                    self.dictstack[-1][m.group(1).decode("ascii")] = s
+                else:
+                    target.value[i] = s
+                tokenizer.pos = after.end()
+                return True
 
         _INTERPRETER = _Interpreter
     return _INTERPRETER
