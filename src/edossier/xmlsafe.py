@@ -94,12 +94,12 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES, max_depth: int = M
         raise XmlError(f"only UTF-8 is allowed, the document declares {tree.docinfo.encoding}",
                        f"只允许 UTF-8 编码，文档声明的编码为 {tree.docinfo.encoding}")
     if _too_deep(root, max_depth):
-        raise XmlError(f"XML nesting is deeper than the limit of {max_depth}", f"XML 嵌套层数超过上限 {max_depth}")
+        raise _nesting(max_depth)
     if not _anything_refused(root):
         return root
     # something is refused below: the walk in document order says what comes first, as it always did
     if _depth(root, max_depth) > max_depth:
-        raise XmlError(f"XML nesting is deeper than the limit of {max_depth}", f"XML 嵌套层数超过上限 {max_depth}")
+        raise _nesting(max_depth)
     for el in root.iter():
         if isinstance(el, etree._Entity):
             raise XmlError("entity references are not allowed", "不允许实体引用")
@@ -120,6 +120,10 @@ def parse_xml(data: bytes, *, max_bytes: int = MAX_XML_BYTES, max_depth: int = M
 _DEPTH_PROBES: dict[int, etree.XPath] = {}
 _REFUSED = etree.XPath("boolean(//xi1:* | //xi2:* | //@xsi:schemaLocation | //@xsi:noNamespaceSchemaLocation)",
                        namespaces={"xi1": XINCLUDE_NS[0], "xi2": XINCLUDE_NS[1], "xsi": XSI_NS})
+
+
+def _nesting(max_depth: int) -> XmlError:
+    return XmlError(f"XML nesting is deeper than the limit of {max_depth}", f"XML 嵌套层数超过上限 {max_depth}")
 
 
 def _too_deep(root: etree._Element, max_depth: int) -> bool:
