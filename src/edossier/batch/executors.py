@@ -60,17 +60,24 @@ class LocalExecutor:
     def close(self) -> None:
         pass
 
-    def map_unordered(self, fn: Callable, items: Iterable, *, on_crash: OnCrash) -> Iterator[tuple[int, Any]]:
+    def map_unordered(self, fn: Callable, items: Iterable, *, on_crash: OnCrash,
+                      last: Callable | None = None) -> Iterator[tuple[int, Any]]:
+        """`last`, if given, runs instead of `fn` for the final `workers` items: those that start
+        while the other workers are running out of items, so each may use a core that would otherwise
+        idle until the batch ends (many.validate_many: the document helper process, issue 19)."""
         if self.workers == 1:
             for i, item in enumerate(items):
                 yield i, fn(item)
             return
+        from collections import deque
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
         from concurrent.futures.process import BrokenProcessPool
 
         suspects: list[tuple[int, Any]] = []
         source = enumerate(items)
+        ahead: deque = deque()  # items read from `source` and not yet submitted: how many are left
         exhausted = False
+        tail = self.workers if last is not None else 0
         pool = None
         inflight: dict = {}
         finished = False
@@ -78,13 +85,17 @@ class LocalExecutor:
             while True:
                 if pool is None:
                     pool = ProcessPoolExecutor(max_workers=self.workers)
-                while not exhausted and len(inflight) < self.window:
-                    try:
-                        i, item = next(source)
-                    except StopIteration:
-                        exhausted = True
+                while len(inflight) < self.window:
+                    while not exhausted and len(ahead) <= tail:  # one more than `tail` read ahead
+                        try:
+                            ahead.append(next(source))
+                        except StopIteration:
+                            exhausted = True
+                    if not ahead:
                         break
-                    inflight[pool.submit(fn, item)] = (i, item)
+                    i, item = ahead.popleft()
+                    final = len(ahead) < tail  # one of the last `tail` items (the source is exhausted)
+                    inflight[pool.submit(last if final else fn, item)] = (i, item)
                 if not inflight:
                     break
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)

@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -99,9 +99,11 @@ def validate_one(location, options: ValidateOptions) -> PackageReport:
 # --- on the client ---------------------------------------------------------------------------------
 
 def run_many(fn: Callable, locations: Iterable, *, executor=None, jobs: int | None = None,
-             on_crash: Callable = crashed_report) -> Iterator[tuple[int, object]]:
+             on_crash: Callable = crashed_report, last: Callable | None = None) -> Iterator[tuple[int, object]]:
     """(index, fn(location)) for every location, as they complete, on `executor` (default: local
-    processes, `jobs` of them). A location whose worker dies twice gives on_crash(location, why)."""
+    processes, `jobs` of them). A location whose worker dies twice gives on_crash(location, why).
+    `last`: what local worker processes run instead of `fn` for the final items, one per worker
+    (LocalExecutor.map_unordered), which may then use the cores the others leave idle."""
     from .executors import LocalExecutor
 
     own = executor is None
@@ -113,7 +115,8 @@ def run_many(fn: Callable, locations: Iterable, *, executor=None, jobs: int | No
     items = list(locations)
     order = largest_first(items) if executor.workers > 1 else list(range(len(items)))
     try:
-        for j, result in executor.map_unordered(fn, (items[i] for i in order), on_crash=on_crash):
+        tail = {"last": last} if last is not None and isinstance(executor, LocalExecutor) else {}
+        for j, result in executor.map_unordered(fn, (items[i] for i in order), on_crash=on_crash, **tail):
             yield order[j], result
     finally:
         if own:
@@ -148,7 +151,16 @@ def validate_many(paths: list, options: ValidateOptions, *, jobs: int | None = N
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths) or 1))
     results: list[PackageReport | None] = [None] * len(paths)
     fn = functools.partial(validate_one, options=options)
-    for done, (i, report) in enumerate(run_many(fn, paths, executor=executor, jobs=jobs), start=1):
+    # The batch's end: once a worker process has no package left, its core would idle until the last
+    # package is done. Each of the final packages (one per worker) therefore forks a document helper
+    # (validate_package's `document_processes`, as a single package's CLI run does): a worker process
+    # runs no other thread, so it may fork. The helpers share each package's documents through a
+    # counter and find the cores the finished workers left; the reports are the same (issue 19).
+    last = None
+    if "document_processes" not in options.extra:
+        last = functools.partial(validate_one, options=replace(options, extra={**options.extra,
+                                                                               "document_processes": 1}))
+    for done, (i, report) in enumerate(run_many(fn, paths, executor=executor, jobs=jobs, last=last), start=1):
         results[i] = report
         if progress:
             progress(done, len(paths), report)
