@@ -1003,8 +1003,15 @@ def bench_batch(b: Bench) -> list[Row]:
     cpu1 = LAST_CPU[0]
     t2, _, _ = edossier("validate", folder, "--trust", b.trust, "--jobs", 2)
     cpu2 = LAST_CPU[0]
-    t0, _, _ = edossier("validate", folder, "--trust", b.trust)  # the default: one job per core
-    cpu0 = LAST_CPU[0]
+    # The default (one job per core), the CPU-use row: the median of 3 runs by CPU use (the issue's rule
+    # for noisy figures; single runs on this VM moved by ±3 points), with the range in the note.
+    cores = os.cpu_count() or 1
+    default_runs = []
+    for _ in range(1 if b.quick else 3):
+        t, _, _ = edossier("validate", folder, "--trust", b.trust)
+        default_runs.append((LAST_CPU[0] / (t * cores), t, LAST_CPU[0]))
+    default_runs.sort()
+    use0, t0, cpu0 = default_runs[len(default_runs) // 2]
     size = sum(p.stat().st_size for p in folder.iterdir())
     # The same packages three times over (hard links: the same bytes in the page cache): the parent's
     # start, during which one core works (interpreter, imports the workers share, trust list), weighs a
@@ -1019,15 +1026,16 @@ def bench_batch(b: Bench) -> list[Row]:
     cpu3 = LAST_CPU[0]
     shutil.rmtree(many)
     shutil.rmtree(folder)
-    cores = os.cpu_count() or 1
     rows.append(ratio_row("batch", f"validate {n} packages (CLI), --jobs 2 vs 1", t1 / t2, 1.0, "×", "--jobs 1",
                           target="≥ 1.7×", min_ratio=1.7,
                           note=f"{size / MiB:,.0f} MiB in all; --jobs 1 {t1:.1f} s, --jobs 2 {t2:.1f} s"))
     # Issue 19: how busy the cores are while the CLI validates a folder (CPU time of the whole process
     # tree ÷ (wall × cores)); the whole run, start-up and the report included.
-    rows.append(Row("batch", f"validate {n} packages (CLI): CPU use of {cores} cores", 100 * cpu0 / (t0 * cores), "%",
-                    target="≥ 90 %", met=cpu0 / (t0 * cores) >= 0.9,
-                    note=(f"default --jobs: {cpu0:.1f} CPU s in {t0:.1f} s; --jobs 1: {100 * cpu1 / (t1 * cores):.0f} % "
+    spread = ", ".join(f"{100 * u:.1f}" for u, _, _ in default_runs)
+    rows.append(Row("batch", f"validate {n} packages (CLI): CPU use of {cores} cores", 100 * use0, "%",
+                    target="≥ 90 %", met=use0 >= 0.9,
+                    note=(f"default --jobs, median of {len(default_runs)} runs ({spread} %): {cpu0:.1f} CPU s in "
+                          f"{t0:.2f} s; --jobs 1: {100 * cpu1 / (t1 * cores):.0f} % "
                           f"({cpu1:.1f} CPU s in {t1:.1f} s); --jobs 2: {100 * cpu2 / (t2 * cores):.0f} %")))
     rows.append(Row("batch", f"validate {3 * n} packages (CLI): CPU use of {cores} cores", 100 * cpu3 / (t3 * cores), "%",
                     target="info (the same start, three times the work)",
