@@ -182,15 +182,17 @@ def validate(ctx, packages, trust_path, at, fmt, output, policy_path, strict, su
 
         with bar:
             reports = validate_many(paths, options, executor=executor, progress=progress)
+        if receipt_findings:  # what the receipts prove (R008) or why they prove nothing (R007) is part of the report
+            reports[0].findings += policy.apply(receipt_findings)
+            reports[0].settle()
+            if ahead is not None:
+                ahead.forget(reports[0])
+        write_report(ctx, reports, fmt, output, trust_path=trust_path, at=when, trust=trust, ahead=ahead)
+        if len(reports) > 1:
+            print_summary(ctx, reports)
     finally:
+        # After the report: the worker processes end while it is written (LocalExecutor.close says why
+        # it waits for them at all)
         executor.close()
-    if receipt_findings:  # what the receipts prove (R008) or why they prove nothing (R007) is part of the report
-        reports[0].findings += policy.apply(receipt_findings)
-        reports[0].settle()
-        if ahead is not None:
-            ahead.forget(reports[0])
-    write_report(ctx, reports, fmt, output, trust_path=trust_path, at=when, trust=trust, ahead=ahead)
-    if len(reports) > 1:
-        print_summary(ctx, reports)
     ctx.exit(EXIT_REJECT if any(r.verdict == "reject" for r in reports) else EXIT_OK)
 

@@ -17,6 +17,7 @@ Dask and distributed are imported only when a Dask executor is made.
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import UserError
@@ -45,6 +46,10 @@ class LocalExecutor:
     def __init__(self, jobs: int | None = None, *, window: int | None = None):
         self.workers = max(1, jobs or os.cpu_count() or 1)
         self.window = window or 4 * self.workers
+        # Manager threads of pools shut down without waiting (map_unordered); a server calls map_unordered
+        # from several threads, for as long as it runs, so the list is locked and keeps only live threads.
+        self._ending: list = []
+        self._ending_lock = threading.Lock()
 
     def describe(self, lang: str = "en") -> str:
         if self.workers > 1:
@@ -58,7 +63,16 @@ class LocalExecutor:
         self.close()
 
     def close(self) -> None:
-        pass
+        """Wait until the worker processes of the pools shut down without waiting have ended.
+
+        CPython 3.11's exit hook for process pools (concurrent.futures.process._python_exit) writes to
+        each pool thread's wake-up pipe without a lock: if that thread is closing the pipe just then,
+        the write fails (OSError EBADF) and the exit hook raises. Joined here, the thread has closed the
+        pipe before the hook runs, and the hook leaves it alone."""
+        with self._ending_lock:
+            ending, self._ending = self._ending, []
+        for thread in ending:
+            thread.join()
 
     def map_unordered(self, fn: Callable, items: Iterable, *, on_crash: OnCrash,
                       last: Callable | None = None) -> Iterator[tuple[int, Any]]:
@@ -131,7 +145,12 @@ class LocalExecutor:
                 # the caller goes on (a CLI batch renders its report meanwhile instead of waiting ~20 ms
                 # for the processes to end with both cores idle, issue 19). Stopped early (an exception,
                 # the consumer closing the stream): cancel what is queued and wait for the processes.
-                pool.shutdown(wait=not finished, cancel_futures=not finished)
+                # `close` joins the pool's thread later (shutdown forgets it; a Python without the attribute waits here).
+                manager = getattr(pool, "_executor_manager_thread", None) if finished else None
+                pool.shutdown(wait=not finished or manager is None, cancel_futures=not finished)
+                if manager is not None:
+                    with self._ending_lock:
+                        self._ending = [t for t in self._ending if t.is_alive()] + [manager]
         yield from self._retry_alone(fn, suspects, on_crash)
 
     def _retry_alone(self, fn, suspects, on_crash) -> Iterator[tuple[int, Any]]:
