@@ -17,6 +17,7 @@ from edossier.i18n import t
 from edossier.logs import quiet_libraries
 
 EXIT_OK, EXIT_REJECT, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 128 + 2  # Ctrl-C (SIGINT); `kill` (SIGTERM) ends with 128 + 15 (run)
 
 _ERR_CONSOLE = None
 
@@ -160,6 +161,13 @@ class _Root(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Ctrl-C, after every `with` and `finally` on the way out has removed what the command had
+            # half-written. Status 128 + SIGINT, as a shell reports it (and as `kill` gives 128 + 15),
+            # so that a script cannot take an interrupted `validate` for a rejection (status 1), which
+            # click's own "Aborted!" would give.
+            stderr_console().print("interrupted / 已中断", style="red", markup=False)
+            ctx.exit(EXIT_INTERRUPTED)
         except click.UsageError as exc:
             # the group's callback (which records --lang) has not run when the command name is unknown
             lang = ctx.find_root().params.get("lang") or _lang(ctx)

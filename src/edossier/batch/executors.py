@@ -21,6 +21,7 @@ import threading
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import UserError
+from ..forkpool import child_signals, signals_held
 from ..i18n import t
 
 OnCrash = Callable[[Any, str], Any]
@@ -84,7 +85,7 @@ class LocalExecutor:
                 yield i, fn(item)
             return
         from collections import deque
-        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures import FIRST_COMPLETED, wait
         from concurrent.futures.process import BrokenProcessPool
 
         suspects: list[tuple[int, Any]] = []
@@ -98,7 +99,7 @@ class LocalExecutor:
         try:
             while True:
                 if pool is None:
-                    pool = ProcessPoolExecutor(max_workers=self.workers)
+                    pool = _pool(self.workers)
                 while len(inflight) < self.window:
                     while not exhausted and len(ahead) <= tail:  # one more than `tail` read ahead
                         try:
@@ -109,7 +110,8 @@ class LocalExecutor:
                         break
                     i, item = ahead.popleft()
                     final = len(ahead) < tail  # one of the last `tail` items (the source is exhausted)
-                    inflight[pool.submit(last if final else fn, item)] = (i, item)
+                    with signals_held():  # the first submit forks the workers (forkpool.py: why held)
+                        inflight[pool.submit(last if final else fn, item)] = (i, item)
                 if not inflight:
                     break
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
@@ -143,8 +145,12 @@ class LocalExecutor:
             if pool is not None:
                 # Every result is in: the workers exit, and are joined by the pool's own thread, while
                 # the caller goes on (a CLI batch renders its report meanwhile instead of waiting ~20 ms
-                # for the processes to end with both cores idle, issue 19). Stopped early (an exception,
-                # the consumer closing the stream): cancel what is queued and wait for the processes.
+                # for the processes to end with both cores idle, issue 19). Stopped early (Ctrl-C, `kill`,
+                # an error, a consumer that stopped reading): the workers, which leave Ctrl-C to this
+                # process, are ended instead of finishing the packages they hold; what is queued is
+                # cancelled and the processes are waited for.
+                if not finished:
+                    _terminate(pool)
                 # `close` joins the pool's thread later (shutdown forgets it; a Python without the attribute waits here).
                 manager = getattr(pool, "_executor_manager_thread", None) if finished else None
                 pool.shutdown(wait=not finished or manager is None, cancel_futures=not finished)
@@ -154,16 +160,17 @@ class LocalExecutor:
         yield from self._retry_alone(fn, suspects, on_crash)
 
     def _retry_alone(self, fn, suspects, on_crash) -> Iterator[tuple[int, Any]]:
-        from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
         pool = None
         try:
             for i, item in sorted(suspects, key=lambda s: s[0]):
                 if pool is None:
-                    pool = ProcessPoolExecutor(max_workers=1)
+                    pool = _pool(1)
                 try:
-                    result = pool.submit(fn, item).result()
+                    with signals_held():
+                        future = pool.submit(fn, item)
+                    result = future.result()
                 except BrokenProcessPool as exc:
                     pool.shutdown(wait=True)
                     pool = None
@@ -174,6 +181,24 @@ class LocalExecutor:
         finally:
             if pool is not None:
                 pool.shutdown(wait=True)
+
+
+def _pool(workers: int):
+    """A process pool whose workers leave Ctrl-C to this process and die on SIGTERM
+    (forkpool.child_signals; the CLI's SIGTERM handler, inherited, would raise SystemExit inside a task,
+    which the pool hands back as that task's result)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers, initializer=child_signals)
+
+
+def _terminate(pool) -> None:
+    """SIGTERM to the pool's worker processes (the pool then finds them gone and shuts down at once)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.terminate()
+        except (OSError, ValueError, AttributeError):  # already gone, or closed
+            pass
 
 
 class DaskExecutor:
