@@ -163,6 +163,7 @@ class LocalExecutor:
         from concurrent.futures.process import BrokenProcessPool
 
         pool = None
+        finished = False
         try:
             for i, item in sorted(suspects, key=lambda s: s[0]):
                 if pool is None:
@@ -178,8 +179,11 @@ class LocalExecutor:
                 except Exception as exc:  # noqa: BLE001
                     result = on_crash(item, f"{type(exc).__name__}: {exc}")
                 yield i, result
+            finished = True
         finally:
             if pool is not None:
+                if not finished:  # stopped early, as in map_unordered
+                    _terminate(pool)
                 pool.shutdown(wait=True)
 
 
