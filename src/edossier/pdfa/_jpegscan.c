@@ -1,7 +1,8 @@
 /* The Huffman-decoding loops of images_jpeg_scan.py in C (issue 19): the same bits decoded, the same
  * checks in the same order, the same answer. images_jpeg_scan.py stays the reference and the fallback
  * where this module could not be compiled; tests/test_jpeg_accel.py runs both on the same hostile inputs
- * and requires identical results.
+ * and requires identical results. (The module also holds two other byte loops of pdfa/ with a Python twin:
+ * the ZIP-signature scan of active.py and the Type 1 font decryption of fontprograms.py, at the end.)
  *
  * Every function decodes one restart interval (already destuffed, `body`) and returns (status, value):
  *   0  fine; value = bits used
@@ -422,6 +423,36 @@ static PyObject *intervals(PyObject *self, PyObject *args) {
     return list;
 }
 
+/* Type 1 font decryption (Adobe Type 1 Font Format, 7.1): eexec (r = 55665) and charstrings (r = 4330).
+ * fontprograms._t1_decrypt_py is the reference and the fallback; tests/test_pdfa_t1_decrypt.py compares the
+ * two on random and hostile inputs. The key must be 0..65535 (the caller checks; here too, never trusted). */
+static PyObject *t1_decrypt(PyObject *self, PyObject *args) {
+    Py_buffer data;
+    long r;
+    if (!PyArg_ParseTuple(args, "y*l", &data, &r))
+        return NULL;
+    if (r < 0 || r > 0xFFFF) {
+        PyBuffer_Release(&data);
+        PyErr_SetString(PyExc_ValueError, "t1_decrypt: key must be 0..65535");
+        return NULL;
+    }
+    PyObject *out = PyBytes_FromStringAndSize(NULL, data.len);
+    if (!out) {
+        PyBuffer_Release(&data);
+        return NULL;
+    }
+    const uint8_t *in = (const uint8_t *)data.buf;
+    uint8_t *o = (uint8_t *)PyBytes_AS_STRING(out);
+    uint32_t key = (uint32_t)r;
+    for (Py_ssize_t i = 0; i < data.len; i++) {
+        uint8_t c = in[i];
+        o[i] = (uint8_t)(c ^ (key >> 8));
+        key = ((c + key) * 52845u + 22719u) & 0xFFFFu;
+    }
+    PyBuffer_Release(&data);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"sequential", sequential, METH_VARARGS, "sequential(body, count, [dc, ac] * blocks) -> (status, value)"},
     {"progressive_dc", progressive_dc, METH_VARARGS, "progressive_dc(body, count, [dc] * blocks) -> (status, value)"},
@@ -430,6 +461,7 @@ static PyMethodDef methods[] = {
     {"entropy_end", entropy_end, METH_VARARGS, "entropy_end(data, pos) -> offset of the next marker"},
     {"intervals", intervals, METH_VARARGS, "intervals(data, start, end) -> [(destuffed body, RST number or None)]"},
     {"zip_sig", zip_sig, METH_VARARGS, "zip_sig(data, start) -> offset of the next ZIP local or end signature, or -1"},
+    {"t1_decrypt", t1_decrypt, METH_VARARGS, "t1_decrypt(data, key) -> Type 1 eexec / charstring decryption"},
     {NULL, NULL, 0, NULL},
 };
 
