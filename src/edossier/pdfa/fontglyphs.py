@@ -14,6 +14,19 @@ from .fontprograms import Program, _fontfile, _program
 from .graphics import facts
 from .util import get, key, name_str, num, resource_entries
 
+# PDF names compared with in the checks, built once: `Name.X` costs ~0.5 us each time (pikepdf builds it)
+_N_Type0 = Name.Type0
+_N_Type3 = Name.Type3
+_N_TrueType = Name.TrueType
+_N_CIDFontType2 = Name.CIDFontType2
+_N_CIDFontType0 = Name.CIDFontType0
+_N_Type1 = Name.Type1
+_N_MMType1 = Name.MMType1
+_N_WinAnsiEncoding = Name.WinAnsiEncoding
+_N_MacRomanEncoding = Name.MacRomanEncoding
+_N_StandardEncoding = Name.StandardEncoding
+_N_Identity = Name.Identity
+
 _STD14 = {"Times-Roman", "Times-Bold", "Times-Italic", "Times-BoldItalic", "Helvetica", "Helvetica-Bold",
           "Helvetica-Oblique", "Helvetica-BoldOblique", "Courier", "Courier-Bold", "Courier-Oblique",
           "Courier-BoldOblique", "Symbol", "ZapfDingbats"}
@@ -142,13 +155,13 @@ def _font_usage_one(ctx, fu) -> None:
         font = fu.font
         st = get(font, "/Subtype")
         rendered = any(m != 3 for m in fu.modes)
-        target = _descendant(font) if st == Name.Type0 else font
+        target = _descendant(font) if st == _N_Type0 else font
         if target is None:
             return
         kind, ff = _fontfile(target)
-        if st != Name.Type3 and rendered and ff is None:
+        if st != _N_Type3 and rendered and ff is None:
             ctx.add("6.2.11.4.1-1", fu.loc, name_str(get(target, "/BaseFont", Name("/?"))))
-        if st == Name.Type3:
+        if st == _N_Type3:
             if rendered:
                 _type3_widths(ctx, fu)
             return
@@ -158,7 +171,7 @@ def _font_usage_one(ctx, fu) -> None:
         if prog is None:
             return
         tst = get(target, "/Subtype")
-        if tst == Name.TrueType and prog.tt is not None:
+        if tst == _N_TrueType and prog.tt is not None:
             subs = prog.cmaps()
             sym = _is_symbolic(target)
             if not sym:
@@ -198,7 +211,7 @@ def _font_usage_one(ctx, fu) -> None:
 def _glyph_for(ctx, font, target, prog: Program, code, cm) -> tuple[str, bool] | None:
     """(glyph name, present) for a code, or None when we cannot tell."""
     tst = get(target, "/Subtype")
-    if tst in (Name.CIDFontType2, Name.CIDFontType0):
+    if tst in (_N_CIDFontType2, _N_CIDFontType0):
         cid = _cid_of(code, font, cm)
         if cid is None:
             return None
@@ -228,7 +241,7 @@ def _glyph_for(ctx, font, target, prog: Program, code, cm) -> tuple[str, bool] |
         return None
     # simple fonts
     c = code[1]
-    if prog.tt is not None and tst == Name.TrueType:
+    if prog.tt is not None and tst == _N_TrueType:
         if _is_symbolic(target):
             for pid, eid, cc in ((3, 0, c | 0xF000), (3, 0, c), (1, 0, c)):
                 t = prog.cmap(pid, eid)
@@ -254,7 +267,7 @@ def _glyph_for(ctx, font, target, prog: Program, code, cm) -> tuple[str, bool] |
         if t is None and t10 is None:
             return (enc_name, True) if enc_name in prog.order else None
         return enc_name, False  # no cmap entry: the glyph is not reachable
-    if (prog.cff is not None or prog.t1 is not None) and tst in (Name.Type1, Name.MMType1):
+    if (prog.cff is not None or prog.t1 is not None) and tst in (_N_Type1, _N_MMType1):
         gname = _simple_glyph_name(font, c, builtin=prog)
         if gname is None or gname == ".notdef":
             return ".notdef", False
@@ -274,8 +287,8 @@ def _simple_glyph_name(font, c: int, builtin: Program | None = None) -> str | No
         base = get(enc, "/BaseEncoding")
     elif isinstance(enc, Name):
         base = enc
-    table = {Name.WinAnsiEncoding: WINANSI, Name.MacRomanEncoding: MACROMAN,
-             Name.StandardEncoding: STANDARD}.get(base) if base is not None else None
+    table = {_N_WinAnsiEncoding: WINANSI, _N_MacRomanEncoding: MACROMAN,
+             _N_StandardEncoding: STANDARD}.get(base) if base is not None else None
     if base is None:
         t1 = _type1_builtin(font)
         if t1 is not None:
@@ -319,7 +332,7 @@ def _type1_builtin(font) -> dict | None:
 
 def _dict_width(font, target, code, cm) -> float | None:
     st = get(font, "/Subtype")
-    if st == Name.Type0:
+    if st == _N_Type0:
         cid = _cid_of(code, font, cm)
         if cid is None:
             return None
@@ -412,7 +425,7 @@ def _type3_widths(ctx, fu) -> None:
 def _present_cids(ctx, f, prog: Program) -> list[int] | None:
     if prog.tt is not None:
         m = get(f, "/CIDToGIDMap")
-        if m is None or m == Name.Identity:
+        if m is None or m == _N_Identity:
             return list(range(prog.num_glyphs))
         if isinstance(m, Stream):
             try:
