@@ -19,6 +19,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+/* memmem: Python.h defines _GNU_SOURCE on Linux */
 #include <string.h>
 
 #define TABLE_ENTRIES 65536
@@ -453,6 +454,177 @@ static PyObject *t1_decrypt(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* structure.raw_scan's loop (issue 19): where each indirect object of the raw file starts, where its stream
+ * keyword, data and "endstream" are, and where its "endobj" is, the stream data skipped by /Length. The Python
+ * loop (structure._raw_scan_py) is the reference and the fallback; tests/test_pdfa_raw_scan.py compares the two
+ * on generated and mutated files. The two regular expressions it searches with, in the same terms:
+ *   _OBJ_RE    (?<![0-9])(\d{1,10})(W+)(\d{1,5})(W+)obj(?![A-Za-z])   W: NUL, TAB, LF, FF, CR, space
+ *   _STREAM_RE >>W*(stream)(?![a-zA-Z])
+ * Neither can backtrack into anything but its first match: a run of digits can be followed by white space only
+ * as a whole, and white space by a digit or ">>"/"obj"/"stream" only as a whole. So a start is a digit run
+ * (not preceded by a digit, the look-behind also before the search's start) of 1 to 10 digits, its white
+ * space, a run of 1 to 5 digits, its white space, "obj" and no letter; the first start that fails sends the
+ * search on after its first digit run (no start inside it passes the look-behind). */
+
+static inline int rs_ws(uint8_t c) { return c == 0 || c == 9 || c == 10 || c == 12 || c == 13 || c == 32; }
+static inline int rs_digit(uint8_t c) { return c >= '0' && c <= '9'; }
+static inline int rs_alpha(uint8_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+typedef struct {
+    Py_ssize_t start, end;
+    long long num, gen;
+    int single;
+} ObjMatch;
+
+static int rs_obj_search(const uint8_t *d, Py_ssize_t n, Py_ssize_t pos, ObjMatch *m) {
+    Py_ssize_t i = pos;
+    while (i < n) {
+        if (!rs_digit(d[i])) {
+            i++;
+            continue;
+        }
+        Py_ssize_t s = i, j = i;
+        while (j < n && rs_digit(d[j]))
+            j++;
+        i = j; /* where the search goes on if this start fails */
+        if (s > 0 && rs_digit(d[s - 1]))
+            continue; /* only at the search's start: the look-behind sees the byte before it */
+        if (j - s > 10)
+            continue;
+        Py_ssize_t k = j;
+        while (k < n && rs_ws(d[k]))
+            k++;
+        if (k == j)
+            continue;
+        Py_ssize_t t = k;
+        while (t < n && rs_digit(d[t]))
+            t++;
+        if (t == k || t - k > 5)
+            continue;
+        Py_ssize_t u = t;
+        while (u < n && rs_ws(d[u]))
+            u++;
+        if (u == t || u + 3 > n || memcmp(d + u, "obj", 3) != 0 || (u + 3 < n && rs_alpha(d[u + 3])))
+            continue;
+        long long num = 0, gen = 0;
+        for (Py_ssize_t q = s; q < j; q++)
+            num = num * 10 + (d[q] - '0');
+        for (Py_ssize_t q = k; q < t; q++)
+            gen = gen * 10 + (d[q] - '0');
+        m->start = s;
+        m->end = u + 3;
+        m->num = num;
+        m->gen = gen;
+        m->single = (k - j == 1 && d[j] == ' ' && u - t == 1 && d[t] == ' ');
+        return 1;
+    }
+    return 0;
+}
+
+/* _STREAM_RE.search(raw, pos): the match's start and its group 1's start */
+static int rs_stream_search(const uint8_t *d, Py_ssize_t n, Py_ssize_t pos, Py_ssize_t *start, Py_ssize_t *kw) {
+    Py_ssize_t i = pos;
+    while (i + 1 < n) {
+        const uint8_t *g = memchr(d + i, '>', (size_t)(n - 1 - i));
+        if (!g)
+            return 0;
+        i = g - d;
+        if (d[i + 1] == '>') {
+            Py_ssize_t j = i + 2;
+            while (j < n && rs_ws(d[j]))
+                j++;
+            if (j + 6 <= n && memcmp(d + j, "stream", 6) == 0 && (j + 6 == n || !rs_alpha(d[j + 6]))) {
+                *start = i;
+                *kw = j;
+                return 1;
+            }
+        }
+        i++;
+    }
+    return 0;
+}
+
+/* bytes.find(sub, start, end) */
+static Py_ssize_t rs_find(const uint8_t *d, Py_ssize_t n, const char *sub, Py_ssize_t len, Py_ssize_t start,
+                          Py_ssize_t end) {
+    if (end > n)
+        end = n;
+    if (start < 0)
+        start = 0;
+    if (end - start < len)
+        return -1;
+    const uint8_t *f = memmem(d + start, (size_t)(end - start), sub, (size_t)len);
+    return f ? f - d : -1;
+}
+
+/* raw_objects(raw, max_objects, endstream_by_length) -> [(num, gen, start, header, body_end, stream_kw,
+ * data_start, endstream, single_spaces)]; endstream_by_length(dict_start, stream_kw, data_start) is
+ * structure._endstream_by_length for this document (an offset or -1). */
+static PyObject *raw_objects(PyObject *self, PyObject *args) {
+    Py_buffer raw;
+    Py_ssize_t max_objects;
+    PyObject *by_length;
+    if (!PyArg_ParseTuple(args, "y*nO", &raw, &max_objects, &by_length))
+        return NULL;
+    const uint8_t *d = (const uint8_t *)raw.buf;
+    Py_ssize_t n = raw.len, pos = 0, kw_start = -1, kw_g1 = -1, kw_from = -1;
+    int kw_found = 0;
+    PyObject *out = PyList_New(0);
+    if (!out)
+        goto fail;
+    while (pos < n) {
+        ObjMatch m;
+        if (!rs_obj_search(d, n, pos, &m))
+            break;
+        Py_ssize_t p = m.end;
+        if (kw_from == -1 || kw_from > p || (kw_found && kw_start < p)) {
+            kw_found = rs_stream_search(d, n, p, &kw_start, &kw_g1);
+            kw_from = p;
+        }
+        Py_ssize_t eo = kw_found ? rs_find(d, n, "endobj", 6, p, kw_start) : rs_find(d, n, "endobj", 6, p, n);
+        Py_ssize_t st = -1, ds = -1, es = -1;
+        if (kw_found && eo == -1) {
+            st = kw_g1;
+            ds = st + 6;
+            if (ds + 2 <= n && d[ds] == '\r' && d[ds + 1] == '\n')
+                ds += 2;
+            else if (ds < n && (d[ds] == '\n' || d[ds] == '\r'))
+                ds += 1;
+            PyObject *r = PyObject_CallFunction(by_length, "nnn", m.end, st, ds);
+            if (!r)
+                goto fail;
+            es = PyLong_AsSsize_t(r);
+            Py_DECREF(r);
+            if (es == -1 && PyErr_Occurred())
+                goto fail;
+            if (es < -1 || es > n) {
+                PyErr_SetString(PyExc_ValueError, "raw_objects: endstream offset out of range");
+                goto fail;
+            }
+            if (es == -1)
+                es = rs_find(d, n, "endstream", 9, ds, n);
+            eo = rs_find(d, n, "endobj", 6, es != -1 ? es : ds, n);
+        }
+        PyObject *t = Py_BuildValue("(LLny#nnnnO)", m.num, m.gen, m.start, (const char *)(d + m.start),
+                                    m.end - m.start, eo, st, ds, es, m.single ? Py_True : Py_False);
+        if (!t)
+            goto fail;
+        int rc = PyList_Append(out, t);
+        Py_DECREF(t);
+        if (rc < 0)
+            goto fail;
+        if (PyList_GET_SIZE(out) > max_objects)
+            break;
+        pos = eo != -1 ? eo + 6 : m.end;
+    }
+    PyBuffer_Release(&raw);
+    return out;
+fail:
+    Py_XDECREF(out);
+    PyBuffer_Release(&raw);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"sequential", sequential, METH_VARARGS, "sequential(body, count, [dc, ac] * blocks) -> (status, value)"},
     {"progressive_dc", progressive_dc, METH_VARARGS, "progressive_dc(body, count, [dc] * blocks) -> (status, value)"},
@@ -461,6 +633,9 @@ static PyMethodDef methods[] = {
     {"entropy_end", entropy_end, METH_VARARGS, "entropy_end(data, pos) -> offset of the next marker"},
     {"intervals", intervals, METH_VARARGS, "intervals(data, start, end) -> [(destuffed body, RST number or None)]"},
     {"zip_sig", zip_sig, METH_VARARGS, "zip_sig(data, start) -> offset of the next ZIP local or end signature, or -1"},
+    {"raw_objects", raw_objects, METH_VARARGS,
+     "raw_objects(raw, max_objects, endstream_by_length) -> [(num, gen, start, header, body_end, stream_kw, "
+     "data_start, endstream, single_spaces)]"},
     {"t1_decrypt", t1_decrypt, METH_VARARGS, "t1_decrypt(data, key) -> Type 1 eexec / charstring decryption"},
     {NULL, NULL, 0, NULL},
 };
