@@ -165,3 +165,42 @@ def test_c_and_python_agree_on_mutants_of_a_real_file():
                 b[i:i] = rng.choice([b"endobj", b"stream\n", b">>", b" 0 obj", b"9", b"endstream"])
         by_py, by_c = _both(bytes(b))
         assert by_c == by_py
+
+
+@pytest.mark.parametrize("body, suspicious", [
+    (b"<< /A <0A1B> >>", False),
+    (b"<< /A <0A1> >>", True),  # an odd count of hex digits (ISO 32000-1 7.3.4.3 would pad it: 6.1.6 forbids it)
+    (b"<< /A <0G> >>", True),  # a byte that is no hex digit
+    (b"<< /A <0A\n1B\x00> >>", False),  # white space (NUL too) between the digits
+    (b"<< /A <0A\n1\x00> >>", True),
+    (b"<<>>", False),
+    (b"<< /A (<0G>) >>", True),  # the pre-filter does not know literal strings: the lexer (_lex_hex) decides
+    (b"<</A<0A>>>", False),
+    (b"<</A<<0G>>>", False),  # "<<0G>" is no hex string: the look-behind
+    (b"<0G", False),  # no closing '>'
+    (b"<0A<0G>", True),  # the first '<' has no '>' before the next '<'; the second is a hex string
+])
+def test_the_hex_pre_filter_by_hand(body, suspicious):
+    raw = b"1 0 obj\n" + body + b"\nendobj\n"
+    for scan in (structure._raw_scan_py, structure.raw_scan):
+        (ro,) = scan(_Ctx(raw))
+        assert ro.hex_suspicious is suspicious, scan
+        assert ro.hex_suspicious == structure.hex_suspicious(body)
+
+
+@pytest.mark.parametrize("raw, ok", [
+    (b"1 0 obj\n<<>>\nendobj\n", True),
+    (b"%x\r1 0 obj\r<<>>\rendobj", True),  # CR, and "endobj" at the end of the file
+    (b"%x 1 0 obj\n<<>>\nendobj\n", False),  # no EOL before the object number
+    (b"1 0 obj <<>>\nendobj\n", False),  # no EOL after "obj"
+    (b"1  0 obj\n<<>>\nendobj\n", False),  # two spaces
+    (b"1 0 obj\n<<>> endobj\n", False),  # no EOL before "endobj"
+    (b"1 0 obj\n<<>>\nendobj %\n", False),  # no EOL after it
+    (b"1 0 obj\n<<>>\n", True),  # no "endobj": nothing to test there
+])
+def test_the_spacing_test_by_hand(raw, ok):
+    # ISO 19005-2 6.1.9: the object number, generation and "obj" separated by single spaces, "obj" and
+    # "endobj" each preceded and followed by an EOL marker
+    for scan in (structure._raw_scan_py, structure.raw_scan):
+        (ro,) = scan(_Ctx(raw))
+        assert ro.spacing_ok is ok, scan

@@ -557,8 +557,49 @@ static Py_ssize_t rs_find(const uint8_t *d, Py_ssize_t n, const char *sub, Py_ss
     return f ? f - d : -1;
 }
 
+static inline int rs_eol(uint8_t c) { return c == '\r' || c == '\n'; }
+
+static inline int rs_hex_ok(uint8_t c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f') || rs_ws(c);
+}
+
+/* structure.hex_suspicious(body): is there a match of (?<!<)<([^<>]*)> (found left to right, not overlapping)
+ * whose content has a byte that is neither a hex digit nor white space, or an odd count of hex digits? */
+static int rs_hex_suspicious(const uint8_t *b, Py_ssize_t len) {
+    Py_ssize_t i = 0;
+    while (i < len) {
+        const uint8_t *g = memchr(b + i, '<', (size_t)(len - i));
+        if (!g)
+            return 0;
+        i = g - b;
+        if (i > 0 && b[i - 1] == '<') { /* the look-behind, inside the body only (the body is a slice) */
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i + 1, digits = 0;
+        int bad = 0;
+        while (j < len && b[j] != '<' && b[j] != '>') {
+            if (!rs_hex_ok(b[j]))
+                bad = 1;
+            else if (!rs_ws(b[j]))
+                digits++;
+            j++;
+        }
+        if (j >= len)
+            return 0; /* no '>' after it: no match here, and none later (no '<' is left either) */
+        if (b[j] == '<') {
+            i++; /* no match at i; the next try is at the next '<' */
+            continue;
+        }
+        if (bad || (digits & 1))
+            return 1;
+        i = j + 1;
+    }
+    return 0;
+}
+
 /* raw_objects(raw, max_objects, endstream_by_length) -> [(num, gen, start, header, body_end, stream_kw,
- * data_start, endstream, single_spaces)]; endstream_by_length(dict_start, stream_kw, data_start) is
+ * data_start, endstream, single_spaces, spacing_ok, hex_suspicious)]; endstream_by_length(dict_start, stream_kw, data_start) is
  * structure._endstream_by_length for this document (an offset or -1). */
 static PyObject *raw_objects(PyObject *self, PyObject *args) {
     Py_buffer raw;
@@ -605,8 +646,15 @@ static PyObject *raw_objects(PyObject *self, PyObject *args) {
                 es = rs_find(d, n, "endstream", 9, ds, n);
             eo = rs_find(d, n, "endobj", 6, es != -1 ? es : ds, n);
         }
-        PyObject *t = Py_BuildValue("(LLny#nnnnO)", m.num, m.gen, m.start, (const char *)(d + m.start),
-                                    m.end - m.start, eo, st, ds, es, m.single ? Py_True : Py_False);
+        /* structure._object_facts: obj_spacing's test (6.1.9) and hex_strings' pre-filter (6.1.6) */
+        int spacing = m.single && m.end < n && rs_eol(d[m.end]) && (m.start == 0 || rs_eol(d[m.start - 1]));
+        if (eo != -1 && (!rs_eol(d[eo - 1]) || (eo + 6 < n && !rs_eol(d[eo + 6]))))
+            spacing = 0;
+        Py_ssize_t body_end = st != -1 ? st : eo;
+        int hex = body_end > m.end && rs_hex_suspicious(d + m.end, body_end - m.end);
+        PyObject *t = Py_BuildValue("(LLny#nnnnOOO)", m.num, m.gen, m.start, (const char *)(d + m.start),
+                                    m.end - m.start, eo, st, ds, es, m.single ? Py_True : Py_False,
+                                    spacing ? Py_True : Py_False, hex ? Py_True : Py_False);
         if (!t)
             goto fail;
         int rc = PyList_Append(out, t);
@@ -635,7 +683,7 @@ static PyMethodDef methods[] = {
     {"zip_sig", zip_sig, METH_VARARGS, "zip_sig(data, start) -> offset of the next ZIP local or end signature, or -1"},
     {"raw_objects", raw_objects, METH_VARARGS,
      "raw_objects(raw, max_objects, endstream_by_length) -> [(num, gen, start, header, body_end, stream_kw, "
-     "data_start, endstream, single_spaces)]"},
+     "data_start, endstream, single_spaces, spacing_ok, hex_suspicious)]"},
     {"t1_decrypt", t1_decrypt, METH_VARARGS, "t1_decrypt(data, key) -> Type 1 eexec / charstring decryption"},
     {NULL, NULL, 0, NULL},
 };
