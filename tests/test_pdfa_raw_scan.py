@@ -204,3 +204,31 @@ def test_the_spacing_test_by_hand(raw, ok):
     for scan in (structure._raw_scan_py, structure.raw_scan):
         (ro,) = scan(_Ctx(raw))
         assert ro.spacing_ok is ok, scan
+
+
+class _AddCtx(_Ctx):
+    def __init__(self, raw: bytes, lengths: dict | None = None) -> None:
+        super().__init__(raw, lengths)
+        self.found: list = []
+
+    def add(self, rule_id, location="", detail=""):
+        self.found.append((rule_id, location, detail))
+
+
+def test_each_stream_keeps_its_own_length():
+    # stream_lexical reads the /Length the scan resolved for the same stream (ctx.cache["raw_lengths"]): three
+    # streams whose lengths are right, wrong (4 against 5 bytes of data) and indirect-and-wrong (object 9 says 7)
+    raw = (b"1 0 obj\n<< /Length 5 >>\nstream\nABCDE\nendstream\nendobj\n"
+           b"2 0 obj\n<< /Length 4 >>\nstream\nABCDE\nendstream\nendobj\n"
+           b"3 0 obj\n<< /Length 9 0 R >>\nstream\nABCDE\nendstream\nendobj\n"
+           b"9 0 obj\n7\nendobj\n")
+    for c_scan in (True, False):
+        ctx = _AddCtx(raw, {9: 7})
+        if not c_scan:
+            structure._raw_scan_py(ctx)
+        structure.stream_lexical(ctx)
+        # ISO 19005-2 6.1.7.1: /Length is the number of bytes from the byte after the EOL after "stream" to the
+        # EOL before "endstream": 5 for each
+        assert ctx.found == [("6.1.7.1-1", "object 2 0 R", "Length 4, actual 5"),
+                             ("6.1.7.1-1", "object 3 0 R", "Length 7, actual 5")]
+        assert sorted(ctx.cache["raw_lengths"].values()) == [4, 5, 7]

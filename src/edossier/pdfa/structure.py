@@ -143,6 +143,9 @@ def _endstream_by_length(ctx, raw: bytes, dict_start: int, stream_kw: int, data_
         length = _raw_length(ctx, raw[dict_start:stream_kw])
     except Exception:  # noqa: BLE001 - an unresolvable length: fall back to searching
         return -1
+    # kept for stream_lexical, which asks for the same stream's /Length (the same bytes of the same document,
+    # so the same answer; one that raised is not kept, and is asked again there)
+    ctx.cache.setdefault("raw_lengths", {})[dict_start, stream_kw] = length
     if length is None or length < 0:
         return -1
     end = data_start + length
@@ -253,7 +256,9 @@ def obj_spacing(ctx) -> None:
 def stream_lexical(ctx) -> None:
     raw = ctx.raw
     pdf = ctx.pdf
-    for ro in raw_scan(ctx):
+    objs = raw_scan(ctx)
+    lengths = ctx.cache.get("raw_lengths", {})  # the /Length of each stream the scan resolved
+    for ro in objs:
         if ro.stream_kw == -1:
             continue
         loc = f"object {ro.num} {ro.gen} R"
@@ -265,7 +270,8 @@ def stream_lexical(ctx) -> None:
             continue
         if raw[es - 1:es] not in (b"\r", b"\n"):
             ctx.add("6.1.7.1-2", loc, "no EOL before endstream")
-        length = _raw_length(ctx, raw[ro.start + len(ro.header):ro.stream_kw])
+        span = (ro.start + len(ro.header), ro.stream_kw)  # the stream's dictionary, as the scan read it
+        length = lengths[span] if span in lengths else _raw_length(ctx, raw[span[0]:span[1]])
         if length is None:
             continue
         real = es - ro.data_start
