@@ -248,7 +248,7 @@ def _glyph_for(ctx, font, target, prog: Program, code, cm) -> tuple[str, bool] |
                 if t and cc in t:
                     return t[cc], t[cc] != ".notdef"
             return (".notdef", False) if prog.cmaps() else None
-        enc_name = _simple_glyph_name(font, c)
+        enc_name = _simple_glyph_name(font, c, memo=ctx.cache.setdefault("t1_builtin", {}))
         if enc_name is None or enc_name == ".notdef":
             return ".notdef", False
         t = prog.cmap(3, 1)
@@ -268,14 +268,16 @@ def _glyph_for(ctx, font, target, prog: Program, code, cm) -> tuple[str, bool] |
             return (enc_name, True) if enc_name in prog.order else None
         return enc_name, False  # no cmap entry: the glyph is not reachable
     if (prog.cff is not None or prog.t1 is not None) and tst in (_N_Type1, _N_MMType1):
-        gname = _simple_glyph_name(font, c, builtin=prog)
+        gname = _simple_glyph_name(font, c, builtin=prog, memo=ctx.cache.setdefault("t1_builtin", {}))
         if gname is None or gname == ".notdef":
             return ".notdef", False
         return gname, prog.has_glyph(gname)
     return None
 
 
-def _simple_glyph_name(font, c: int, builtin: Program | None = None) -> str | None:
+def _simple_glyph_name(font, c: int, builtin: Program | None = None, memo: dict | None = None) -> str | None:
+    """The glyph name of code c in a simple font. `memo`: the document's built-in encodings of Type 1 programs
+    (_type1_builtin) so far, for a caller asking about many codes of the same fonts."""
     from .glyphlist import STANDARD, WINANSI, MACROMAN
 
     enc = get(font, "/Encoding")
@@ -290,7 +292,7 @@ def _simple_glyph_name(font, c: int, builtin: Program | None = None) -> str | No
     table = {_N_WinAnsiEncoding: WINANSI, _N_MacRomanEncoding: MACROMAN,
              _N_StandardEncoding: STANDARD}.get(base) if base is not None else None
     if base is None:
-        t1 = _type1_builtin(font)
+        t1 = _type1_builtin(font, memo)
         if t1 is not None:
             if c in t1:
                 return t1[c]
@@ -310,12 +312,25 @@ def _simple_glyph_name(font, c: int, builtin: Program | None = None) -> str | No
     return table.get(c)
 
 
-def _type1_builtin(font) -> dict | None:
-    """Built-in encoding of an embedded Type 1 (FontFile) program: {code: glyph name}."""
+def _type1_builtin(font, memo: dict | None = None) -> dict | None:
+    """Built-in encoding of an embedded Type 1 (FontFile) program: {code: glyph name} (callers only read it).
+
+    It is a function of the FontFile stream alone (its decoded bytes and /Length1), which was read and
+    scanned again for every character code (issue 19, seventh round): `memo`, one document's, keeps it by the
+    stream's object number (a stream is always an indirect object; a document never holds two with one number)."""
     fd = get(font, "/FontDescriptor")
     ff = get(fd, "/FontFile") if isinstance(fd, Dictionary) else None
     if not isinstance(ff, Stream):
         return None
+    if memo is None:
+        return _type1_builtin_of(ff)
+    k = key(ff)
+    if k not in memo:
+        memo[k] = _type1_builtin_of(ff)
+    return memo[k]
+
+
+def _type1_builtin_of(ff) -> dict | None:
     try:
         data = ff.read_bytes()[:200000]
     except Exception:  # noqa: BLE001

@@ -160,7 +160,8 @@ def unicode_maps(ctx) -> None:
                         continue
                     ctx.add("6.2.11.7.2-1", fu.loc, f"code {code}")
                     break
-                gname = _simple_glyph_name(font, code) if st != _N_Type3 else _type3_name(font, code)
+                gname = _simple_glyph_name(font, code, memo=ctx.cache.setdefault("t1_builtin", {})) \
+                    if st != _N_Type3 else _type3_name(font, code)
                 if gname is not None and (gname in AGL or _uniname(gname)):
                     continue
                 if st == _N_Type1 and get(font, "/Encoding") is None and _is_symbolic(font):
