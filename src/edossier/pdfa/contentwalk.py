@@ -12,7 +12,8 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
 from .contentfacts import ColourUse, Facts, FontUse
-from .contentfast import _fact_sizes, _indirect_key, _Quiet, _simple_instructions, same_lookups, walk_simple
+from .contentfast import (_CS_OPS_FILL, _CS_OPS_STROKE, _FILLS, _INITIAL, _PAINT, _STROKES, _fact_sizes,
+                          _indirect_key, _Quiet, _simple_instructions, same_lookups, walk_simple)
 from .contentlimits import _hex_in_content, _limits_in_operands, long_number
 from .limits import QPDF_OVERFLOW, LimitExceeded
 from .util import get, inherited, key, name_str, num
@@ -65,15 +66,9 @@ _BORING = set("""b B b* B* BDC BMC BT BX c cm d d0 d1 DP EMC ET EX f F f* h i j 
 Td TD TL Tm Ts Tw Tz v w W W* y""".split())
 
 
-_INITIAL = object()
 _TEXT_SHOW = {"Tj", "'", '"', "TJ"}
-_FILLS = {"f", "F", "f*", "B", "B*", "b", "b*"}
-_STROKES = {"S", "s", "B", "B*", "b", "b*"}
-_PAINT = _FILLS | _STROKES
-
-
-_CS_OPS_FILL = {"rg": "/DeviceRGB", "k": "/DeviceCMYK", "g": "/DeviceGray"}
-_CS_OPS_STROKE = {"RG": "/DeviceRGB", "K": "/DeviceCMYK", "G": "/DeviceGray"}
+# _INITIAL, _FILLS, _STROKES, _PAINT, _CS_OPS_FILL, _CS_OPS_STROKE: contentfast.py (the fast walk keeps the same
+# colour state, and imports point down)
 _INLINE_CS = {"/G": "/DeviceGray", "/RGB": "/DeviceRGB", "/CMYK": "/DeviceCMYK", "/I": "/Indexed"}
 
 
