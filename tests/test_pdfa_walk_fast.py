@@ -178,6 +178,11 @@ def test_a_form_without_resources_inherits_them_on_both_paths(monkeypatch):
     (b"0 0 1 rg 0 0 10 10 re f", b"q /Fm0 Do Q", {"6.2.4.3-2"}),
     (b"0 0 0 1 K 0 0 10 10 re f", b"/Fm0 Do", set()),  # set, not painted with
     (b"0 0 0 1 K 0 0 10 10 re B", b"/Fm0 Do", {"6.2.4.3-3"}),
+    # drawing a form counts as painting with the caller's fill and stroke colours (walk_bytes does not follow
+    # them into the form): a CMYK colour set, then the form drawn, is used
+    (b"n", b"0 0 0 1 k /Fm0 Do", {"6.2.4.3-3"}),
+    (b"n", b"0 0 0 1 K /Fm0 Do", {"6.2.4.3-3"}),
+    (b"n", b"q 0 0 0 1 k Q /Fm0 Do", set()),
 ])
 def test_colour_in_a_form_on_both_paths(monkeypatch, form_ops, page_ops, expected):
     def with_form(data: bytes) -> bytes:
@@ -192,6 +197,27 @@ def test_colour_in_a_form_on_both_paths(monkeypatch, form_ops, page_ops, expecte
     fast, full, taken = both(with_form(page(page_ops, output_intent=False)), monkeypatch)
     assert taken == 2  # the page's stream and the form's
     assert rules(fast) - {"6.6.4-3"} == expected
+    assert fast == full
+
+
+@pytest.mark.parametrize("ops, mask, painted", [
+    (b"0 0 0 1 k /Im1 Do", True, True),  # a stencil mask paints with the fill colour
+    (b"0 0 0 1 k /Im1 Do", False, False),  # an image paints with its own colours
+    (b"0 0 0 1 K /Im1 Do", True, False),  # ... a mask not with the stroke colour
+])
+def test_an_image_mask_paints_with_the_fill_colour_on_both_paths(monkeypatch, ops, mask, painted):
+    def with_image(data: bytes) -> bytes:
+        pdf = pikepdf.open(io.BytesIO(data))
+        im = pikepdf.Stream(pdf, b"\x00", Type=Name.XObject, Subtype=Name.Image, Width=8, Height=1,
+                            BitsPerComponent=1, **({"ImageMask": True} if mask else {"ColorSpace": Name.DeviceRGB}))
+        pdf.pages[0].Resources.XObject.Im1 = im
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+        return out.getvalue()
+
+    fast, full, taken = both(with_image(page(ops, output_intent=False)), monkeypatch)
+    assert taken == 1
+    assert ("6.2.4.3-3" in rules(fast)) is painted  # DeviceCMYK used without an output intent (6.2.4.3)
     assert fast == full
 
 

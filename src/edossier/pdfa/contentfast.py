@@ -21,6 +21,7 @@ _FACT_LISTS = ("colours", "undefined_ops", "inline_images", "intents", "inherite
 
 
 _FACT_GETTER = operator.attrgetter(*_FACT_LISTS)
+_IMAGE, _FORM = Name.Image, Name.Form  # built once (Name.X costs ~0.5 us); compared with only
 
 # The colour state of a walk (contentwalk.Walker.walk_bytes and walk_simple): the painting operators, and the
 # operators that set a device colour space.
@@ -190,6 +191,15 @@ def walk_simple(walker, instrs: list, data: bytes, res_chain, loc: str, depth: i
             name = xname.decode("ascii")
             xo = lookup("/XObject", name)
             if isinstance(xo, Stream):
+                # as walk_bytes: a stencil mask paints with the fill colour; a form may paint with the colours
+                # it inherits (counted as painted with both)
+                if fill_use is not None or stroke_use is not None:
+                    st = get(xo, "/Subtype")
+                    if st == _FORM or (st == _IMAGE and get(xo, "/ImageMask") is True):
+                        if fill_use is not None:
+                            fill_use.painted = True
+                        if stroke_use is not None and st == _FORM:
+                            stroke_use.painted = True
                 if defaults is None:
                     defaults = walker.defaults(res_chain)
                 walker.xobject(xo, res_chain, f"{loc}, XObject {name}", depth, defaults)
