@@ -221,6 +221,35 @@ def test_an_image_mask_paints_with_the_fill_colour_on_both_paths(monkeypatch, op
     assert fast == full
 
 
+def _with_form_and_mask(data: bytes, form_ops: bytes) -> bytes:
+    """The page of `data` with a form /Fm0 drawing `form_ops` (no resources of its own: it inherits the page's)
+    and a stencil mask /Im1."""
+    pdf = pikepdf.open(io.BytesIO(data))
+    pdf.pages[0].Resources.XObject.Fm0 = pdf.make_stream(form_ops, Type=Name.XObject, Subtype=Name.Form,
+                                                         BBox=Array([0, 0, 595, 842]))
+    pdf.pages[0].Resources.XObject.Im1 = pikepdf.Stream(pdf, b"\x00", Type=Name.XObject, Subtype=Name.Image,
+                                                        Width=8, Height=1, BitsPerComponent=1, ImageMask=True)
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("output_intent", [True, False])
+def test_generated_streams_with_forms_and_masks_give_the_same_report(monkeypatch, output_intent):
+    # the generated fragments and drawing a form or a stencil mask, on a page and inside the form: what drawing
+    # them does to the colour state (painting with the caller's colours) must be the same on both paths
+    rnd = random.Random(23 if output_intent else 24)
+    pool = GOOD + [b"/Fm0 Do", b"/Im1 Do", b"q /Fm0 Do Q", b"/Im1 Do /Im1 Do"]
+    fast_taken = 0
+    for n in range(40):
+        page_ops = b" ".join(rnd.choice(pool) for _ in range(rnd.randint(1, 15)))
+        form_ops = b" ".join(rnd.choice(GOOD + [b"/Im1 Do"]) for _ in range(rnd.randint(1, 10)))
+        fast, full, taken = both(_with_form_and_mask(page(page_ops, output_intent), form_ops), monkeypatch)
+        assert fast == full, (page_ops, form_ops)
+        fast_taken += taken
+    assert fast_taken >= 40
+
+
 def test_a_long_run_of_numbers_costs_linear_time(monkeypatch):
     # simple instructions, then 400 KB of numbers with no operator: findall alone would retry at every byte,
     # each time over all the numbers after it (hours); the run that precedes it stops at the first number
