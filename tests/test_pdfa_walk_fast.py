@@ -22,10 +22,13 @@ from test_pdfa_check import minimal_pdfa
 IMAGE = b"q 595.44 0 0 841.92 0 0 cm /Im0 Do Q"
 
 
-def page(ops: bytes) -> bytes:
+def page(ops: bytes, output_intent: bool = True) -> bytes:
     """One page drawing `ops` with resources /Im0 (a DeviceGray image), /F0 (Helvetica) and /F1 (Helvetica
-    whose code 65 has no Unicode value under PDF/A-2u: 6.2.11.7.2-1 when "A" is shown in it)."""
+    whose code 65 has no Unicode value under PDF/A-2u: 6.2.11.7.2-1 when "A" is shown in it). Without the
+    output intent, every Device colour space painted with is a finding (6.2.4.3-2/-3/-4)."""
     def mod(pdf):
+        if not output_intent:
+            del pdf.Root.OutputIntents
         img = pikepdf.Stream(pdf, b"\x80" * 4, Type=Name.XObject, Subtype=Name.Image, Width=2, Height=2,
                              ColorSpace=Name.DeviceGray, BitsPerComponent=8)
         f0 = Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica, Encoding=Name.WinAnsiEncoding)
@@ -67,7 +70,20 @@ HOSTILE = {
     "text after the image, one hex string": (IMAGE + b" BT 3 Tr /F1 12 Tf [<41>]TJ ET", True, {"6.2.11.7.2-1"}),
     "text after a comment": (IMAGE + b" % just an image\nBT /F1 12 Tf (A) Tj ET", False,
                             {"6.2.11.7.2-1", "6.2.11.4.1-1"}),
-    "colour after the image": (IMAGE + b" 0 0 0 1 k 0 0 10 10 re f", False, {"6.2.4.3-3"}),
+    # device colours and painting are in the grammar (issue 19, seventh round): the fast walk keeps walk_bytes's
+    # colour state (ISO 19005-2 6.2.4.3: a Device colour space used, i.e. painted with, needs an output intent)
+    "colour after the image": (IMAGE + b" 0 0 0 1 k 0 0 10 10 re f", True, {"6.2.4.3-3"}),
+    # (minimal_pdfa's output intent is sRGB: DeviceCMYK painted with is 6.2.4.3-3, DeviceRGB and DeviceGray pass)
+    "colour set, never painted": (IMAGE + b" 0 0 0 1 k 0 0 0 1 K 0 0 10 10 re n", True, set()),
+    "stroke colour, fill painted": (IMAGE + b" 0 0 0 1 K 0 0 10 10 re f", True, set()),
+    "stroke colour, stroked": (IMAGE + b" 0 0 0 1 K 0 0 10 10 re S", True, {"6.2.4.3-3"}),
+    "fill colour restored by Q, then painted": (b"q 0 0 0 1 k Q 0 0 10 10 re f", True, set()),
+    "colour inside q, painted inside": (b"q 0 0 0 1 k 0 0 10 10 re f Q", True, {"6.2.4.3-3"}),
+    "visible text paints with the fill colour": (b"0 0 0 1 k BT /F0 12 Tf (A) Tj ET", True,
+                                                 {"6.2.4.3-3", "6.2.11.4.1-1"}),
+    "invisible text paints nothing": (b"0 0 0 1 k BT 3 Tr /F0 12 Tf (A) Tj ET", True, set()),
+    "gray initial colour space, stroked": (b"0 0 m 10 10 l S", True, set()),
+    "colour with an ExtGState": (b"/GS0 gs 0 0 0 1 k 0 0 10 10 re f", False, {"6.2.4.3-3"}),
     "operators run together": (b"q 1 0 0 1 0 0 cm /Im0 Do Qq Q", False, {"6.2.2-1"}),
     "undefined operator": (IMAGE + b" BT 3 Tr /F0 12 Tf (A) Tj ET foo", False, {"6.2.2-1"}),
     "number run into an operator": (b"q 1 0 0 1 0 0cm /Im0 Do Q", False, {"6.2.2-1"}),
@@ -106,13 +122,17 @@ def test_the_ocr_layer_pattern_is_read_fast():
 GOOD = [b"q", b"Q", b"BT", b"ET", b"3 Tr", b"0 Tr", b"/F0 12 Tf", b"/F1 9.5 Tf", b"1 0 0 1 72 700 Tm", b"72 650 Td",
         b"T*", b".5 w", b"(A) Tj", b"<41> Tj", b"(B) Tj", b"[(A) -120 <4142>] TJ", b"[] TJ", b"[<41>]TJ", b"[<>] TJ",
         b"/Im0 Do", b"/Xx Do", b"/F2 12 Tf",  # the last two: names of no resource
-        b"595 0 0 842 0 0 cm", b"2 Tc", b"100 Tz"]
-BAD = [b"0 0 0 1 k", b"1 0 0 RG", b"0 0 10 10 re f", b"foo", b"(\\101) Tj", b"% note\n",
-       b"/DeviceCMYK cs", b"<4> Tj", b"1.2.3 w", b"(a) (b) Tj", b"12345678901 w", b"[1-2] TJ"]
+        b"595 0 0 842 0 0 cm", b"2 Tc", b"100 Tz",
+        b"0 0 0 1 k", b"1 0 0 RG", b"0 0 10 10 re f", b".5 g", b"1 G", b"0 0 1 rg", b"1 0 1 0 K", b"10 20 m",
+        b"30 40 l", b"1 2 3 4 5 6 c", b"1 2 3 4 v", b"1 2 3 4 y", b"h", b"S", b"s", b"f*", b"B", b"B*", b"b",
+        b"b*", b"F", b"n", b"W n", b"W* n"]
+BAD = [b"foo", b"(\\101) Tj", b"% note\n", b"/DeviceCMYK cs", b"<4> Tj", b"1.2.3 w", b"(a) (b) Tj",
+       b"12345678901 w", b"[1-2] TJ", b"/GS0 gs", b"1 0 0 sc", b"0 0 1 rgb", b"1 0 0 scn", b"/Sh0 sh", b"d0"]
 
 
-def test_generated_streams_give_the_same_report(monkeypatch):
-    rnd = random.Random(19)
+@pytest.mark.parametrize("output_intent", [True, False])
+def test_generated_streams_give_the_same_report(monkeypatch, output_intent):
+    rnd = random.Random(19 if output_intent else 20)
     fast_taken = findings = 0
     for n in range(60):
         bad = n % 3 == 0  # every third stream has one fragment the grammar refuses
@@ -120,7 +140,7 @@ def test_generated_streams_give_the_same_report(monkeypatch):
         if bad:
             frags.insert(rnd.randrange(len(frags) + 1), rnd.choice(BAD))
         ops = rnd.choice([b" ", b"\n", b"\r\n", b"\t"]).join(frags)
-        fast, full, taken = both(page(ops), monkeypatch)
+        fast, full, taken = both(page(ops, output_intent), monkeypatch)
         assert fast == full, ops
         fast_taken += taken
         findings += bool(rules(fast))
@@ -149,6 +169,87 @@ def test_a_form_without_resources_inherits_them_on_both_paths(monkeypatch):
     assert fast == full
 
 
+@pytest.mark.parametrize("form_ops, page_ops, expected", [
+    # a form starts in its caller's colour state, which the walk does not track: its painting without a colour
+    # of its own records no initial DeviceGray (a page's does: ISO 32000-1 8.4.1, DeviceGray is the initial
+    # colour space of a page)
+    (b"0 0 10 10 re f", b"/Fm0 Do", set()),
+    (b"0 0 10 10 re f", b"0 0 10 10 re f /Fm0 Do", {"6.2.4.3-4"}),
+    (b"0 0 1 rg 0 0 10 10 re f", b"q /Fm0 Do Q", {"6.2.4.3-2"}),
+    (b"0 0 0 1 K 0 0 10 10 re f", b"/Fm0 Do", set()),  # set, not painted with
+    (b"0 0 0 1 K 0 0 10 10 re B", b"/Fm0 Do", {"6.2.4.3-3"}),
+    # drawing a form counts as painting with the caller's fill and stroke colours (walk_bytes does not follow
+    # them into the form): a CMYK colour set, then the form drawn, is used
+    (b"n", b"0 0 0 1 k /Fm0 Do", {"6.2.4.3-3"}),
+    (b"n", b"0 0 0 1 K /Fm0 Do", {"6.2.4.3-3"}),
+    (b"n", b"q 0 0 0 1 k Q /Fm0 Do", set()),
+])
+def test_colour_in_a_form_on_both_paths(monkeypatch, form_ops, page_ops, expected):
+    def with_form(data: bytes) -> bytes:
+        pdf = pikepdf.open(io.BytesIO(data))
+        fm = pdf.make_stream(form_ops, Type=Name.XObject, Subtype=Name.Form, BBox=Array([0, 0, 595, 842]),
+                             Resources=Dictionary())
+        pdf.pages[0].Resources.XObject.Fm0 = fm
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+        return out.getvalue()
+
+    fast, full, taken = both(with_form(page(page_ops, output_intent=False)), monkeypatch)
+    assert taken == 2  # the page's stream and the form's
+    assert rules(fast) - {"6.6.4-3"} == expected
+    assert fast == full
+
+
+@pytest.mark.parametrize("ops, mask, painted", [
+    (b"0 0 0 1 k /Im1 Do", True, True),  # a stencil mask paints with the fill colour
+    (b"0 0 0 1 k /Im1 Do", False, False),  # an image paints with its own colours
+    (b"0 0 0 1 K /Im1 Do", True, False),  # ... a mask not with the stroke colour
+])
+def test_an_image_mask_paints_with_the_fill_colour_on_both_paths(monkeypatch, ops, mask, painted):
+    def with_image(data: bytes) -> bytes:
+        pdf = pikepdf.open(io.BytesIO(data))
+        im = pikepdf.Stream(pdf, b"\x00", Type=Name.XObject, Subtype=Name.Image, Width=8, Height=1,
+                            BitsPerComponent=1, **({"ImageMask": True} if mask else {"ColorSpace": Name.DeviceRGB}))
+        pdf.pages[0].Resources.XObject.Im1 = im
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+        return out.getvalue()
+
+    fast, full, taken = both(with_image(page(ops, output_intent=False)), monkeypatch)
+    assert taken == 1
+    assert ("6.2.4.3-3" in rules(fast)) is painted  # DeviceCMYK used without an output intent (6.2.4.3)
+    assert fast == full
+
+
+def _with_form_and_mask(data: bytes, form_ops: bytes) -> bytes:
+    """The page of `data` with a form /Fm0 drawing `form_ops` (no resources of its own: it inherits the page's)
+    and a stencil mask /Im1."""
+    pdf = pikepdf.open(io.BytesIO(data))
+    pdf.pages[0].Resources.XObject.Fm0 = pdf.make_stream(form_ops, Type=Name.XObject, Subtype=Name.Form,
+                                                         BBox=Array([0, 0, 595, 842]))
+    pdf.pages[0].Resources.XObject.Im1 = pikepdf.Stream(pdf, b"\x00", Type=Name.XObject, Subtype=Name.Image,
+                                                        Width=8, Height=1, BitsPerComponent=1, ImageMask=True)
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("output_intent", [True, False])
+def test_generated_streams_with_forms_and_masks_give_the_same_report(monkeypatch, output_intent):
+    # the generated fragments and drawing a form or a stencil mask, on a page and inside the form: what drawing
+    # them does to the colour state (painting with the caller's colours) must be the same on both paths
+    rnd = random.Random(23 if output_intent else 24)
+    pool = GOOD + [b"/Fm0 Do", b"/Im1 Do", b"q /Fm0 Do Q", b"/Im1 Do /Im1 Do"]
+    fast_taken = 0
+    for n in range(40):
+        page_ops = b" ".join(rnd.choice(pool) for _ in range(rnd.randint(1, 15)))
+        form_ops = b" ".join(rnd.choice(GOOD + [b"/Im1 Do"]) for _ in range(rnd.randint(1, 10)))
+        fast, full, taken = both(_with_form_and_mask(page(page_ops, output_intent), form_ops), monkeypatch)
+        assert fast == full, (page_ops, form_ops)
+        fast_taken += taken
+    assert fast_taken >= 40
+
+
 def test_a_long_run_of_numbers_costs_linear_time(monkeypatch):
     # simple instructions, then 400 KB of numbers with no operator: findall alone would retry at every byte,
     # each time over all the numbers after it (hours); the run that precedes it stops at the first number
@@ -170,10 +271,11 @@ def test_inline_image_data_is_refused_without_error():
     assert _simple_instructions(ops) is None
 
 
-def test_mutated_streams_give_the_same_report(monkeypatch):
+@pytest.mark.parametrize("output_intent", [True, False])
+def test_mutated_streams_give_the_same_report(monkeypatch, output_intent):
     # the generated streams with one to three bytes inserted, deleted or replaced by PDF syntax characters:
     # the grammar's edges (a number run into an operator, a broken string, a NUL, a stray delimiter)
-    rnd = random.Random(1907)
+    rnd = random.Random(1907 if output_intent else 1908)
     chars = b" \t\n\r\x0c\x00()<>[]{}/%\\#+-.0123456789eEqQTJjfmrgkBDIOLa"
     fast_taken = 0
     for _ in range(150):
@@ -187,7 +289,7 @@ def test_mutated_streams_give_the_same_report(monkeypatch):
                 del ops[k]
             else:
                 ops[k] = rnd.choice(chars)
-        fast, full, taken = both(page(bytes(ops)), monkeypatch)
+        fast, full, taken = both(page(bytes(ops), output_intent), monkeypatch)
         assert fast == full, bytes(ops)
         fast_taken += taken
     assert fast_taken >= 10  # some mutations leave a simple stream (another number, name or string)

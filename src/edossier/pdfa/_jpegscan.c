@@ -1,7 +1,8 @@
 /* The Huffman-decoding loops of images_jpeg_scan.py in C (issue 19): the same bits decoded, the same
  * checks in the same order, the same answer. images_jpeg_scan.py stays the reference and the fallback
  * where this module could not be compiled; tests/test_jpeg_accel.py runs both on the same hostile inputs
- * and requires identical results.
+ * and requires identical results. (The module also holds two other byte loops of pdfa/ with a Python twin:
+ * the ZIP-signature scan of active.py and the Type 1 font decryption of fontprograms.py, at the end.)
  *
  * Every function decodes one restart interval (already destuffed, `body`) and returns (status, value):
  *   0  fine; value = bits used
@@ -18,6 +19,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+/* memmem: Python.h defines _GNU_SOURCE on Linux */
 #include <string.h>
 
 #define TABLE_ENTRIES 65536
@@ -422,6 +424,255 @@ static PyObject *intervals(PyObject *self, PyObject *args) {
     return list;
 }
 
+/* Type 1 font decryption (Adobe Type 1 Font Format, 7.1): eexec (r = 55665) and charstrings (r = 4330).
+ * fontprograms._t1_decrypt_py is the reference and the fallback; tests/test_pdfa_t1_decrypt.py compares the
+ * two on random and hostile inputs. The key must be 0..65535 (the caller checks; here too, never trusted). */
+static PyObject *t1_decrypt(PyObject *self, PyObject *args) {
+    Py_buffer data;
+    long r;
+    if (!PyArg_ParseTuple(args, "y*l", &data, &r))
+        return NULL;
+    if (r < 0 || r > 0xFFFF) {
+        PyBuffer_Release(&data);
+        PyErr_SetString(PyExc_ValueError, "t1_decrypt: key must be 0..65535");
+        return NULL;
+    }
+    PyObject *out = PyBytes_FromStringAndSize(NULL, data.len);
+    if (!out) {
+        PyBuffer_Release(&data);
+        return NULL;
+    }
+    const uint8_t *in = (const uint8_t *)data.buf;
+    uint8_t *o = (uint8_t *)PyBytes_AS_STRING(out);
+    uint32_t key = (uint32_t)r;
+    for (Py_ssize_t i = 0; i < data.len; i++) {
+        uint8_t c = in[i];
+        o[i] = (uint8_t)(c ^ (key >> 8));
+        key = ((c + key) * 52845u + 22719u) & 0xFFFFu;
+    }
+    PyBuffer_Release(&data);
+    return out;
+}
+
+/* structure.raw_scan's loop (issue 19): where each indirect object of the raw file starts, where its stream
+ * keyword, data and "endstream" are, and where its "endobj" is, the stream data skipped by /Length. The Python
+ * loop (structure._raw_scan_py) is the reference and the fallback; tests/test_pdfa_raw_scan.py compares the two
+ * on generated and mutated files. The two regular expressions it searches with, in the same terms:
+ *   _OBJ_RE    (?<![0-9])(\d{1,10})(W+)(\d{1,5})(W+)obj(?![A-Za-z])   W: NUL, TAB, LF, FF, CR, space
+ *   _STREAM_RE >>W*(stream)(?![a-zA-Z])
+ * Neither can backtrack into anything but its first match: a run of digits can be followed by white space only
+ * as a whole, and white space by a digit or ">>"/"obj"/"stream" only as a whole. So a start is a digit run
+ * (not preceded by a digit, the look-behind also before the search's start) of 1 to 10 digits, its white
+ * space, a run of 1 to 5 digits, its white space, "obj" and no letter; the first start that fails sends the
+ * search on after its first digit run (no start inside it passes the look-behind). */
+
+static inline int rs_ws(uint8_t c) { return c == 0 || c == 9 || c == 10 || c == 12 || c == 13 || c == 32; }
+static inline int rs_digit(uint8_t c) { return c >= '0' && c <= '9'; }
+static inline int rs_alpha(uint8_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+typedef struct {
+    Py_ssize_t start, end;
+    long long num, gen;
+    int single;
+} ObjMatch;
+
+static int rs_obj_search(const uint8_t *d, Py_ssize_t n, Py_ssize_t pos, ObjMatch *m) {
+    Py_ssize_t i = pos;
+    while (i < n) {
+        if (!rs_digit(d[i])) {
+            i++;
+            continue;
+        }
+        Py_ssize_t s = i, j = i;
+        while (j < n && rs_digit(d[j]))
+            j++;
+        i = j; /* where the search goes on if this start fails */
+        if (s > 0 && rs_digit(d[s - 1]))
+            continue; /* only at the search's start: the look-behind sees the byte before it */
+        if (j - s > 10)
+            continue;
+        Py_ssize_t k = j;
+        while (k < n && rs_ws(d[k]))
+            k++;
+        if (k == j)
+            continue;
+        Py_ssize_t t = k;
+        while (t < n && rs_digit(d[t]))
+            t++;
+        if (t == k || t - k > 5)
+            continue;
+        Py_ssize_t u = t;
+        while (u < n && rs_ws(d[u]))
+            u++;
+        if (u == t || u + 3 > n || memcmp(d + u, "obj", 3) != 0 || (u + 3 < n && rs_alpha(d[u + 3])))
+            continue;
+        long long num = 0, gen = 0;
+        for (Py_ssize_t q = s; q < j; q++)
+            num = num * 10 + (d[q] - '0');
+        for (Py_ssize_t q = k; q < t; q++)
+            gen = gen * 10 + (d[q] - '0');
+        m->start = s;
+        m->end = u + 3;
+        m->num = num;
+        m->gen = gen;
+        m->single = (k - j == 1 && d[j] == ' ' && u - t == 1 && d[t] == ' ');
+        return 1;
+    }
+    return 0;
+}
+
+/* _STREAM_RE.search(raw, pos): the match's start and its group 1's start */
+static int rs_stream_search(const uint8_t *d, Py_ssize_t n, Py_ssize_t pos, Py_ssize_t *start, Py_ssize_t *kw) {
+    Py_ssize_t i = pos;
+    while (i + 1 < n) {
+        const uint8_t *g = memchr(d + i, '>', (size_t)(n - 1 - i));
+        if (!g)
+            return 0;
+        i = g - d;
+        if (d[i + 1] == '>') {
+            Py_ssize_t j = i + 2;
+            while (j < n && rs_ws(d[j]))
+                j++;
+            if (j + 6 <= n && memcmp(d + j, "stream", 6) == 0 && (j + 6 == n || !rs_alpha(d[j + 6]))) {
+                *start = i;
+                *kw = j;
+                return 1;
+            }
+        }
+        i++;
+    }
+    return 0;
+}
+
+/* bytes.find(sub, start, end) */
+static Py_ssize_t rs_find(const uint8_t *d, Py_ssize_t n, const char *sub, Py_ssize_t len, Py_ssize_t start,
+                          Py_ssize_t end) {
+    if (end > n)
+        end = n;
+    if (start < 0)
+        start = 0;
+    if (end - start < len)
+        return -1;
+    const uint8_t *f = memmem(d + start, (size_t)(end - start), sub, (size_t)len);
+    return f ? f - d : -1;
+}
+
+static inline int rs_eol(uint8_t c) { return c == '\r' || c == '\n'; }
+
+static inline int rs_hex_ok(uint8_t c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f') || rs_ws(c);
+}
+
+/* structure.hex_suspicious(body): is there a match of (?<!<)<([^<>]*)> (found left to right, not overlapping)
+ * whose content has a byte that is neither a hex digit nor white space, or an odd count of hex digits? */
+static int rs_hex_suspicious(const uint8_t *b, Py_ssize_t len) {
+    Py_ssize_t i = 0;
+    while (i < len) {
+        const uint8_t *g = memchr(b + i, '<', (size_t)(len - i));
+        if (!g)
+            return 0;
+        i = g - b;
+        if (i > 0 && b[i - 1] == '<') { /* the look-behind, inside the body only (the body is a slice) */
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i + 1, digits = 0;
+        int bad = 0;
+        while (j < len && b[j] != '<' && b[j] != '>') {
+            if (!rs_hex_ok(b[j]))
+                bad = 1;
+            else if (!rs_ws(b[j]))
+                digits++;
+            j++;
+        }
+        if (j >= len)
+            return 0; /* no '>' after it: no match here, and none later (no '<' is left either) */
+        if (b[j] == '<') {
+            i++; /* no match at i; the next try is at the next '<' */
+            continue;
+        }
+        if (bad || (digits & 1))
+            return 1;
+        i = j + 1;
+    }
+    return 0;
+}
+
+/* raw_objects(raw, max_objects, endstream_by_length) -> [(num, gen, start, header, body_end, stream_kw,
+ * data_start, endstream, single_spaces, spacing_ok, hex_suspicious)]; endstream_by_length(dict_start, stream_kw, data_start) is
+ * structure._endstream_by_length for this document (an offset or -1). */
+static PyObject *raw_objects(PyObject *self, PyObject *args) {
+    Py_buffer raw;
+    Py_ssize_t max_objects;
+    PyObject *by_length;
+    if (!PyArg_ParseTuple(args, "y*nO", &raw, &max_objects, &by_length))
+        return NULL;
+    const uint8_t *d = (const uint8_t *)raw.buf;
+    Py_ssize_t n = raw.len, pos = 0, kw_start = -1, kw_g1 = -1, kw_from = -1;
+    int kw_found = 0;
+    PyObject *out = PyList_New(0);
+    if (!out)
+        goto fail;
+    while (pos < n) {
+        ObjMatch m;
+        if (!rs_obj_search(d, n, pos, &m))
+            break;
+        Py_ssize_t p = m.end;
+        if (kw_from == -1 || kw_from > p || (kw_found && kw_start < p)) {
+            kw_found = rs_stream_search(d, n, p, &kw_start, &kw_g1);
+            kw_from = p;
+        }
+        Py_ssize_t eo = kw_found ? rs_find(d, n, "endobj", 6, p, kw_start) : rs_find(d, n, "endobj", 6, p, n);
+        Py_ssize_t st = -1, ds = -1, es = -1;
+        if (kw_found && eo == -1) {
+            st = kw_g1;
+            ds = st + 6;
+            if (ds + 2 <= n && d[ds] == '\r' && d[ds + 1] == '\n')
+                ds += 2;
+            else if (ds < n && (d[ds] == '\n' || d[ds] == '\r'))
+                ds += 1;
+            PyObject *r = PyObject_CallFunction(by_length, "nnn", m.end, st, ds);
+            if (!r)
+                goto fail;
+            es = PyLong_AsSsize_t(r);
+            Py_DECREF(r);
+            if (es == -1 && PyErr_Occurred())
+                goto fail;
+            if (es < -1 || es > n) {
+                PyErr_SetString(PyExc_ValueError, "raw_objects: endstream offset out of range");
+                goto fail;
+            }
+            if (es == -1)
+                es = rs_find(d, n, "endstream", 9, ds, n);
+            eo = rs_find(d, n, "endobj", 6, es != -1 ? es : ds, n);
+        }
+        /* structure._object_facts: obj_spacing's test (6.1.9) and hex_strings' pre-filter (6.1.6) */
+        int spacing = m.single && m.end < n && rs_eol(d[m.end]) && (m.start == 0 || rs_eol(d[m.start - 1]));
+        if (eo != -1 && (!rs_eol(d[eo - 1]) || (eo + 6 < n && !rs_eol(d[eo + 6]))))
+            spacing = 0;
+        Py_ssize_t body_end = st != -1 ? st : eo;
+        int hex = body_end > m.end && rs_hex_suspicious(d + m.end, body_end - m.end);
+        PyObject *t = Py_BuildValue("(LLny#nnnnOOO)", m.num, m.gen, m.start, (const char *)(d + m.start),
+                                    m.end - m.start, eo, st, ds, es, m.single ? Py_True : Py_False,
+                                    spacing ? Py_True : Py_False, hex ? Py_True : Py_False);
+        if (!t)
+            goto fail;
+        int rc = PyList_Append(out, t);
+        Py_DECREF(t);
+        if (rc < 0)
+            goto fail;
+        if (PyList_GET_SIZE(out) > max_objects)
+            break;
+        pos = eo != -1 ? eo + 6 : m.end;
+    }
+    PyBuffer_Release(&raw);
+    return out;
+fail:
+    Py_XDECREF(out);
+    PyBuffer_Release(&raw);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"sequential", sequential, METH_VARARGS, "sequential(body, count, [dc, ac] * blocks) -> (status, value)"},
     {"progressive_dc", progressive_dc, METH_VARARGS, "progressive_dc(body, count, [dc] * blocks) -> (status, value)"},
@@ -430,6 +681,10 @@ static PyMethodDef methods[] = {
     {"entropy_end", entropy_end, METH_VARARGS, "entropy_end(data, pos) -> offset of the next marker"},
     {"intervals", intervals, METH_VARARGS, "intervals(data, start, end) -> [(destuffed body, RST number or None)]"},
     {"zip_sig", zip_sig, METH_VARARGS, "zip_sig(data, start) -> offset of the next ZIP local or end signature, or -1"},
+    {"raw_objects", raw_objects, METH_VARARGS,
+     "raw_objects(raw, max_objects, endstream_by_length) -> [(num, gen, start, header, body_end, stream_kw, "
+     "data_start, endstream, single_spaces, spacing_ok, hex_suspicious)]"},
+    {"t1_decrypt", t1_decrypt, METH_VARARGS, "t1_decrypt(data, key) -> Type 1 eexec / charstring decryption"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import operator
 import re
 
-from pikepdf import Dictionary, Stream
+from pikepdf import Dictionary, Name, Stream
 
-from .contentfacts import Facts
+from .contentfacts import ColourUse, Facts
 from .limits import LimitExceeded
 from .util import get, key, name_str
 
@@ -21,6 +21,16 @@ _FACT_LISTS = ("colours", "undefined_ops", "inline_images", "intents", "inherite
 
 
 _FACT_GETTER = operator.attrgetter(*_FACT_LISTS)
+_IMAGE, _FORM = Name.Image, Name.Form  # built once (Name.X costs ~0.5 us); compared with only
+
+# The colour state of a walk (contentwalk.Walker.walk_bytes and walk_simple): the painting operators, and the
+# operators that set a device colour space.
+_INITIAL = object()  # a page's colour space before any is set (DeviceGray, recorded when first painted with)
+_FILLS = {"f", "F", "f*", "B", "B*", "b", "b*"}
+_STROKES = {"S", "s", "B", "B*", "b", "b*"}
+_PAINT = _FILLS | _STROKES
+_CS_OPS_FILL = {"rg": "/DeviceRGB", "k": "/DeviceCMYK", "g": "/DeviceGray"}
+_CS_OPS_STROKE = {"RG": "/DeviceRGB", "K": "/DeviceCMYK", "G": "/DeviceGray"}
 
 
 def _fact_sizes(f: Facts) -> int:
@@ -80,6 +90,12 @@ def walk_simple(walker, instrs: list, data: bytes, res_chain, loc: str, depth: i
     mode = 0
     mode_stack = []
     defaults = None
+    # walk_bytes's colour state: the current fill / stroke colour space (a page starts in DeviceGray, which is
+    # recorded when first painted with; a form inherits its caller's, not tracked) and the ColourUse painting
+    # marks. No operator of this grammar sets an overprint mode (gs is not in it), so walk_bytes's OPM test
+    # never fires for these streams.
+    fill_cs = stroke_cs = _INITIAL if depth == 0 else None
+    fill_use = stroke_use = None
     text_font = None
     text_key = text_ok = None
     found: dict = {}  # category -> [(its dictionary in each resource dictionary of the chain, own)]
@@ -103,17 +119,46 @@ def walk_simple(walker, instrs: list, data: bytes, res_chain, loc: str, depth: i
             walker._lookups.append((cat, name, None, None))
         return None
 
-    for whole, qq, fname, tr, tj_hex, tj_array, tj_string, xname in instrs:
-        if qq:
+    for whole, qq, fname, tr, tj_hex, tj_array, tj_string, xname, gop in instrs:
+        if gop:
+            op = gop.decode("ascii")
+            if op in _PAINT:  # walk_bytes's _BORING branch for a painting operator, in its order
+                if fill_use is not None and op in _FILLS:
+                    fill_use.painted = True
+                if stroke_use is not None and op in _STROKES:
+                    stroke_use.painted = True
+                if fill_cs is _INITIAL or stroke_cs is _INITIAL:
+                    if defaults is None:
+                        defaults = walker.defaults(res_chain)
+                    if fill_cs is _INITIAL and op in _FILLS:
+                        f.colours.append(ColourUse(Name.DeviceGray, loc, defaults, "fill (initial colour space)"))
+                        fill_cs = Name.DeviceGray
+                    if stroke_cs is _INITIAL and op in _STROKES:
+                        f.colours.append(ColourUse(Name.DeviceGray, loc, defaults, "stroke (initial colour space)"))
+                        stroke_cs = Name.DeviceGray
+            elif op in _CS_OPS_FILL:
+                if defaults is None:
+                    defaults = walker.defaults(res_chain)
+                fill_cs = Name(_CS_OPS_FILL[op])
+                fill_use = ColourUse(fill_cs, loc, defaults, "fill", painted=False)
+                f.colours.append(fill_use)
+            elif op in _CS_OPS_STROKE:
+                if defaults is None:
+                    defaults = walker.defaults(res_chain)
+                stroke_cs = Name(_CS_OPS_STROKE[op])
+                stroke_use = ColourUse(stroke_cs, loc, defaults, "stroke", painted=False)
+                f.colours.append(stroke_use)
+            # else: path construction, clipping or n: nothing to record
+        elif qq:
             if qq == b"q":
                 qdepth += 1
-                mode_stack.append((mode, font, font_name))
+                mode_stack.append((mode, font, font_name, fill_cs, stroke_cs, fill_use, stroke_use))
                 if qdepth > f.max_q:
                     f.max_q, f.max_q_loc = qdepth, loc
             else:
                 qdepth = max(0, qdepth - 1)
                 if mode_stack:
-                    mode, font, font_name = mode_stack.pop()
+                    mode, font, font_name, fill_cs, stroke_cs, fill_use, stroke_use = mode_stack.pop()
         elif tj_hex or tj_array or tj_string:
             if font is not text_font:
                 text_font = font
@@ -129,6 +174,12 @@ def walk_simple(walker, instrs: list, data: bytes, res_chain, loc: str, depth: i
                 strings = [lit[1:-1] if lit else bytes.fromhex(h.decode())
                            for h, lit in _TJ_STRINGS.findall(tj_array)]
             walker.text(font, font_name, strings, mode, loc, res_chain, depth, text_key)
+            # as walk_bytes: visible text paints with both colours (mode 3, invisible, paints nothing)
+            if mode != 3:
+                if fill_use is not None:
+                    fill_use.painted = True
+                if stroke_use is not None:
+                    stroke_use.painted = True
         elif fname:
             # the name as text: a dictionary finds "/F0" as it finds Name("/F0"), and the grammar's names are
             # ASCII without # escapes, so the text is what name_str would give
@@ -140,6 +191,15 @@ def walk_simple(walker, instrs: list, data: bytes, res_chain, loc: str, depth: i
             name = xname.decode("ascii")
             xo = lookup("/XObject", name)
             if isinstance(xo, Stream):
+                # as walk_bytes: a stencil mask paints with the fill colour; a form may paint with the colours
+                # it inherits (counted as painted with both)
+                if fill_use is not None or stroke_use is not None:
+                    st = get(xo, "/Subtype")
+                    if st == _FORM or (st == _IMAGE and get(xo, "/ImageMask") is True):
+                        if fill_use is not None:
+                            fill_use.painted = True
+                        if stroke_use is not None and st == _FORM:
+                            stroke_use.painted = True
                 if defaults is None:
                     defaults = walker.defaults(res_chain)
                 walker.xobject(xo, res_chain, f"{loc}, XObject {name}", depth, defaults)
@@ -178,6 +238,7 @@ def _grammar(g: bytes) -> bytes:
         + rb"*+\])" + _W + rb"*+TJ"  # 6
         rb"|" + g + _HEXS + rb"|" + _LITS + rb")" + _W + rb"*+Tj"  # 7
         rb"|" + g + _NAME + rb")" + _W + rb"++Do"  # 8
+        rb"|(?>(?:" + _NUM + _W + rb"++)*+)" + g + rb"rg|RG|g|G|k|K|re|m|l|c|v|y|h|n|W\*|W|f\*|f|F|B\*|B|b\*|b|S|s)"  # 9
         rb"))" + _END)
 
 

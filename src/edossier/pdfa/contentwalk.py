@@ -12,10 +12,16 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
 from .contentfacts import ColourUse, Facts, FontUse
-from .contentfast import _fact_sizes, _indirect_key, _Quiet, _simple_instructions, same_lookups, walk_simple
+from .contentfast import (_CS_OPS_FILL, _CS_OPS_STROKE, _FILLS, _INITIAL, _PAINT, _STROKES, _fact_sizes,
+                          _indirect_key, _Quiet, _simple_instructions, same_lookups, walk_simple)
 from .contentlimits import _hex_in_content, _limits_in_operands, long_number
 from .limits import QPDF_OVERFLOW, LimitExceeded
 from .util import get, inherited, key, name_str, num
+
+# PDF names compared with in the checks, built once: `Name.X` costs ~0.5 us each time (pikepdf builds it)
+_N_Type3 = Name.Type3
+_N_Transparency = Name.Transparency
+_N_ICCBased = Name.ICCBased
 
 
 OPERATORS = set("""b B b* B* BDC BI BMC BT BX c cm CS cs d d0 d1 Do DP EI EMC ET EX f F f* G g gs h i ID j J K k l
@@ -60,15 +66,9 @@ _BORING = set("""b B b* B* BDC BMC BT BX c cm d d0 d1 DP EMC ET EX f F f* h i j 
 Td TD TL Tm Ts Tw Tz v w W W* y""".split())
 
 
-_INITIAL = object()
 _TEXT_SHOW = {"Tj", "'", '"', "TJ"}
-_FILLS = {"f", "F", "f*", "B", "B*", "b", "b*"}
-_STROKES = {"S", "s", "B", "B*", "b", "b*"}
-_PAINT = _FILLS | _STROKES
-
-
-_CS_OPS_FILL = {"rg": "/DeviceRGB", "k": "/DeviceCMYK", "g": "/DeviceGray"}
-_CS_OPS_STROKE = {"RG": "/DeviceRGB", "K": "/DeviceCMYK", "G": "/DeviceGray"}
+# _INITIAL, _FILLS, _STROKES, _PAINT, _CS_OPS_FILL, _CS_OPS_STROKE: contentfast.py (the fast walk keeps the same
+# colour state, and imports point down)
 _INLINE_CS = {"/G": "/DeviceGray", "/RGB": "/DeviceRGB", "/CMYK": "/DeviceCMYK", "/I": "/Indexed"}
 
 
@@ -384,7 +384,7 @@ class Walker:
         fu = self.f.fonts.get(k)
         if fu is None:
             fu = self.f.fonts[k] = FontUse(font, font_name, f"{loc}, font {font_name}")
-            if get(font, "/Subtype") == Name.Type3:
+            if get(font, "/Subtype") == _N_Type3:
                 self.type3(font, res_chain, f"{loc}, Type3 font {font_name}", depth)
         fu.modes.add(mode)
         for s in strings:
@@ -467,7 +467,7 @@ class Walker:
         res = get(xo, "/Resources")
         chain = [(res, True)] + res_chain if res is not None else [(r, False) for r, _ in res_chain]
         grp = get(xo, "/Group")
-        if isinstance(grp, Dictionary) and get(grp, "/S") == Name.Transparency:
+        if isinstance(grp, Dictionary) and get(grp, "/S") == _N_Transparency:
             self.transparent = True
             cs = get(grp, "/CS")
             if cs is not None:
@@ -513,7 +513,7 @@ def _opm_check(f: Facts, opm, space, fill: bool, loc: str) -> None:
     flag = (opm[2] if opm[2] is not None else opm[1]) if fill else opm[1]
     if not flag:
         return
-    if isinstance(space, Array) and len(space) >= 2 and space[0] == Name.ICCBased and \
+    if isinstance(space, Array) and len(space) >= 2 and space[0] == _N_ICCBased and \
             isinstance(space[1], Stream) and num(get(space[1], "/N")) == 4:
         f.opm_cmyk.append(loc)
 

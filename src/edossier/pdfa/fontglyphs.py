@@ -14,6 +14,19 @@ from .fontprograms import Program, _fontfile, _program
 from .graphics import facts
 from .util import get, key, name_str, num, resource_entries
 
+# PDF names compared with in the checks, built once: `Name.X` costs ~0.5 us each time (pikepdf builds it)
+_N_Type0 = Name.Type0
+_N_Type3 = Name.Type3
+_N_TrueType = Name.TrueType
+_N_CIDFontType2 = Name.CIDFontType2
+_N_CIDFontType0 = Name.CIDFontType0
+_N_Type1 = Name.Type1
+_N_MMType1 = Name.MMType1
+_N_WinAnsiEncoding = Name.WinAnsiEncoding
+_N_MacRomanEncoding = Name.MacRomanEncoding
+_N_StandardEncoding = Name.StandardEncoding
+_N_Identity = Name.Identity
+
 _STD14 = {"Times-Roman", "Times-Bold", "Times-Italic", "Times-BoldItalic", "Helvetica", "Helvetica-Bold",
           "Helvetica-Oblique", "Helvetica-BoldOblique", "Courier", "Courier-Bold", "Courier-Oblique",
           "Courier-BoldOblique", "Symbol", "ZapfDingbats"}
@@ -142,13 +155,13 @@ def _font_usage_one(ctx, fu) -> None:
         font = fu.font
         st = get(font, "/Subtype")
         rendered = any(m != 3 for m in fu.modes)
-        target = _descendant(font) if st == Name.Type0 else font
+        target = _descendant(font) if st == _N_Type0 else font
         if target is None:
             return
         kind, ff = _fontfile(target)
-        if st != Name.Type3 and rendered and ff is None:
+        if st != _N_Type3 and rendered and ff is None:
             ctx.add("6.2.11.4.1-1", fu.loc, name_str(get(target, "/BaseFont", Name("/?"))))
-        if st == Name.Type3:
+        if st == _N_Type3:
             if rendered:
                 _type3_widths(ctx, fu)
             return
@@ -158,7 +171,7 @@ def _font_usage_one(ctx, fu) -> None:
         if prog is None:
             return
         tst = get(target, "/Subtype")
-        if tst == Name.TrueType and prog.tt is not None:
+        if tst == _N_TrueType and prog.tt is not None:
             subs = prog.cmaps()
             sym = _is_symbolic(target)
             if not sym:
@@ -198,7 +211,7 @@ def _font_usage_one(ctx, fu) -> None:
 def _glyph_for(ctx, font, target, prog: Program, code, cm) -> tuple[str, bool] | None:
     """(glyph name, present) for a code, or None when we cannot tell."""
     tst = get(target, "/Subtype")
-    if tst in (Name.CIDFontType2, Name.CIDFontType0):
+    if tst in (_N_CIDFontType2, _N_CIDFontType0):
         cid = _cid_of(code, font, cm)
         if cid is None:
             return None
@@ -228,14 +241,14 @@ def _glyph_for(ctx, font, target, prog: Program, code, cm) -> tuple[str, bool] |
         return None
     # simple fonts
     c = code[1]
-    if prog.tt is not None and tst == Name.TrueType:
+    if prog.tt is not None and tst == _N_TrueType:
         if _is_symbolic(target):
             for pid, eid, cc in ((3, 0, c | 0xF000), (3, 0, c), (1, 0, c)):
                 t = prog.cmap(pid, eid)
                 if t and cc in t:
                     return t[cc], t[cc] != ".notdef"
             return (".notdef", False) if prog.cmaps() else None
-        enc_name = _simple_glyph_name(font, c)
+        enc_name = _simple_glyph_name(font, c, memo=ctx.cache.setdefault("t1_builtin", {}))
         if enc_name is None or enc_name == ".notdef":
             return ".notdef", False
         t = prog.cmap(3, 1)
@@ -254,15 +267,17 @@ def _glyph_for(ctx, font, target, prog: Program, code, cm) -> tuple[str, bool] |
         if t is None and t10 is None:
             return (enc_name, True) if enc_name in prog.order else None
         return enc_name, False  # no cmap entry: the glyph is not reachable
-    if (prog.cff is not None or prog.t1 is not None) and tst in (Name.Type1, Name.MMType1):
-        gname = _simple_glyph_name(font, c, builtin=prog)
+    if (prog.cff is not None or prog.t1 is not None) and tst in (_N_Type1, _N_MMType1):
+        gname = _simple_glyph_name(font, c, builtin=prog, memo=ctx.cache.setdefault("t1_builtin", {}))
         if gname is None or gname == ".notdef":
             return ".notdef", False
         return gname, prog.has_glyph(gname)
     return None
 
 
-def _simple_glyph_name(font, c: int, builtin: Program | None = None) -> str | None:
+def _simple_glyph_name(font, c: int, builtin: Program | None = None, memo: dict | None = None) -> str | None:
+    """The glyph name of code c in a simple font. `memo`: the document's built-in encodings of Type 1 programs
+    (_type1_builtin) so far, for a caller asking about many codes of the same fonts."""
     from .glyphlist import STANDARD, WINANSI, MACROMAN
 
     enc = get(font, "/Encoding")
@@ -274,10 +289,10 @@ def _simple_glyph_name(font, c: int, builtin: Program | None = None) -> str | No
         base = get(enc, "/BaseEncoding")
     elif isinstance(enc, Name):
         base = enc
-    table = {Name.WinAnsiEncoding: WINANSI, Name.MacRomanEncoding: MACROMAN,
-             Name.StandardEncoding: STANDARD}.get(base) if base is not None else None
+    table = {_N_WinAnsiEncoding: WINANSI, _N_MacRomanEncoding: MACROMAN,
+             _N_StandardEncoding: STANDARD}.get(base) if base is not None else None
     if base is None:
-        t1 = _type1_builtin(font)
+        t1 = _type1_builtin(font, memo)
         if t1 is not None:
             if c in t1:
                 return t1[c]
@@ -297,12 +312,25 @@ def _simple_glyph_name(font, c: int, builtin: Program | None = None) -> str | No
     return table.get(c)
 
 
-def _type1_builtin(font) -> dict | None:
-    """Built-in encoding of an embedded Type 1 (FontFile) program: {code: glyph name}."""
+def _type1_builtin(font, memo: dict | None = None) -> dict | None:
+    """Built-in encoding of an embedded Type 1 (FontFile) program: {code: glyph name} (callers only read it).
+
+    It is a function of the FontFile stream alone (its decoded bytes and /Length1), which was read and
+    scanned again for every character code (issue 19, seventh round): `memo`, one document's, keeps it by the
+    stream's object number (a stream is always an indirect object; a document never holds two with one number)."""
     fd = get(font, "/FontDescriptor")
     ff = get(fd, "/FontFile") if isinstance(fd, Dictionary) else None
     if not isinstance(ff, Stream):
         return None
+    if memo is None:
+        return _type1_builtin_of(ff)
+    k = key(ff)
+    if k not in memo:
+        memo[k] = _type1_builtin_of(ff)
+    return memo[k]
+
+
+def _type1_builtin_of(ff) -> dict | None:
     try:
         data = ff.read_bytes()[:200000]
     except Exception:  # noqa: BLE001
@@ -319,7 +347,7 @@ def _type1_builtin(font) -> dict | None:
 
 def _dict_width(font, target, code, cm) -> float | None:
     st = get(font, "/Subtype")
-    if st == Name.Type0:
+    if st == _N_Type0:
         cid = _cid_of(code, font, cm)
         if cid is None:
             return None
@@ -412,7 +440,7 @@ def _type3_widths(ctx, fu) -> None:
 def _present_cids(ctx, f, prog: Program) -> list[int] | None:
     if prog.tt is not None:
         m = get(f, "/CIDToGIDMap")
-        if m is None or m == Name.Identity:
+        if m is None or m == _N_Identity:
             return list(range(prog.num_glyphs))
         if isinstance(m, Stream):
             try:

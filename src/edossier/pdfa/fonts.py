@@ -21,6 +21,18 @@ from .graphics import facts
 from .rules import check
 from .util import get, name_str, num
 
+# PDF names compared with in the checks, built once: `Name.X` costs ~0.5 us each time (pikepdf builds it)
+_N_Font = Name.Font
+_N_Identity = Name.Identity
+_N_MacRomanEncoding = Name.MacRomanEncoding
+_N_WinAnsiEncoding = Name.WinAnsiEncoding
+_N_Type0 = Name.Type0
+_N_Type3 = Name.Type3
+_N_Type1 = Name.Type1
+_N_MMType1 = Name.MMType1
+_N_CIDFontType2 = Name.CIDFontType2
+_N_CIDFontType0 = Name.CIDFontType0
+
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
@@ -31,7 +43,7 @@ def font_dicts(ctx) -> None:
     for f, loc in all_fonts(ctx):
         st = get(f, "/Subtype")
         sts = name_str(st) if isinstance(st, Name) else name_str(st)
-        if get(f, "/Type") != Name.Font:
+        if get(f, "/Type") != _N_Font:
             ctx.add("6.2.11.2-1", loc)
         if sts not in _SUBTYPES:
             ctx.add("6.2.11.2-2", loc, sts)
@@ -56,7 +68,7 @@ def font_dicts(ctx) -> None:
                 ctx.add("6.2.11.2-7", loc, name_str(sub))
         if sts == "/CIDFontType2" and ff is not None:
             m = get(f, "/CIDToGIDMap")
-            if not (m == Name.Identity or isinstance(m, Stream)):
+            if not (m == _N_Identity or isinstance(m, Stream)):
                 ctx.add("6.2.11.3.2-1", loc, "missing" if m is None else f"invalid value {name_str(m)}")
         if sts == "/TrueType":
             enc = get(f, "/Encoding")
@@ -65,7 +77,7 @@ def font_dicts(ctx) -> None:
                     ctx.add("6.2.11.6-3", loc)
             else:
                 base = enc if isinstance(enc, Name) else get(enc, "/BaseEncoding") if isinstance(enc, Dictionary) else None
-                if base not in (Name.MacRomanEncoding, Name.WinAnsiEncoding):
+                if base not in (_N_MacRomanEncoding, _N_WinAnsiEncoding):
                     ctx.add("6.2.11.6-2", loc, name_str(base))
                 elif isinstance(enc, Dictionary) and isinstance(get(enc, "/Differences"), Array):
                     from .glyphlist import AGL
@@ -135,7 +147,7 @@ def unicode_maps(ctx) -> None:
                 if u is None and nb == 1:
                     u = umap.unicode((2, code))
             if u is None:
-                if st == Name.Type0:
+                if st == _N_Type0:
                     enc = get(font, "/Encoding")
                     nm = name_str(enc)[1:] if isinstance(enc, Name) else ""
                     if "UCS2" in nm or "UTF16" in nm:
@@ -148,10 +160,11 @@ def unicode_maps(ctx) -> None:
                         continue
                     ctx.add("6.2.11.7.2-1", fu.loc, f"code {code}")
                     break
-                gname = _simple_glyph_name(font, code) if st != Name.Type3 else _type3_name(font, code)
+                gname = _simple_glyph_name(font, code, memo=ctx.cache.setdefault("t1_builtin", {})) \
+                    if st != _N_Type3 else _type3_name(font, code)
                 if gname is not None and (gname in AGL or _uniname(gname)):
                     continue
-                if st == Name.Type1 and get(font, "/Encoding") is None and _is_symbolic(font):
+                if st == _N_Type1 and get(font, "/Encoding") is None and _is_symbolic(font):
                     pass
                 ctx.add("6.2.11.7.2-1", fu.loc, f"code {code}")
                 break
@@ -174,7 +187,7 @@ def subset_sets(ctx) -> None:
         kind, ff = _fontfile(f)
         if ff is None:
             continue
-        if st in (Name.Type1, Name.MMType1) and "/CharSet" in fd:
+        if st in (_N_Type1, _N_MMType1) and "/CharSet" in fd:
             prog = _program(ctx, f)
             if prog is None or (prog.cff is None and prog.t1 is None):
                 continue
@@ -186,7 +199,7 @@ def subset_sets(ctx) -> None:
             missing = [g for g in prog.order if g != ".notdef" and g not in listed]
             if missing:
                 ctx.add("6.2.11.4.2-1", loc, f"CharSet lacks {', '.join(missing[:5])}")
-        elif st in (Name.CIDFontType2, Name.CIDFontType0) and isinstance(get(fd, "/CIDSet"), Stream):
+        elif st in (_N_CIDFontType2, _N_CIDFontType0) and isinstance(get(fd, "/CIDSet"), Stream):
             prog = _program(ctx, f)
             if prog is None:
                 continue
