@@ -29,6 +29,19 @@ _INITIAL = object()  # a page's colour space before any is set (DeviceGray, reco
 _FILLS = {"f", "F", "f*", "B", "B*", "b", "b*"}
 _STROKES = {"S", "s", "B", "B*", "b", "b*"}
 _PAINT = _FILLS | _STROKES
+
+
+def _initial_gray(f: Facts, op: str, fill_cs, stroke_cs, loc, defaults):
+    """Painting with `op` while a colour space is still the initial one (a page's DeviceGray): that use is
+    recorded, as the colour space it now is; returns the fill and stroke colour spaces. Shared by both walks
+    (walk_simple here, contentwalk.walk_bytes), which must record exactly the same."""
+    if fill_cs is _INITIAL and op in _FILLS:
+        f.colours.append(ColourUse(Name.DeviceGray, loc, defaults, "fill (initial colour space)"))
+        fill_cs = Name.DeviceGray
+    if stroke_cs is _INITIAL and op in _STROKES:
+        f.colours.append(ColourUse(Name.DeviceGray, loc, defaults, "stroke (initial colour space)"))
+        stroke_cs = Name.DeviceGray
+    return fill_cs, stroke_cs
 _CS_OPS_FILL = {"rg": "/DeviceRGB", "k": "/DeviceCMYK", "g": "/DeviceGray"}
 _CS_OPS_STROKE = {"RG": "/DeviceRGB", "K": "/DeviceCMYK", "G": "/DeviceGray"}
 
@@ -130,12 +143,7 @@ def walk_simple(walker, instrs: list, data: bytes, res_chain, loc: str, depth: i
                 if fill_cs is _INITIAL or stroke_cs is _INITIAL:
                     if defaults is None:
                         defaults = walker.defaults(res_chain)
-                    if fill_cs is _INITIAL and op in _FILLS:
-                        f.colours.append(ColourUse(Name.DeviceGray, loc, defaults, "fill (initial colour space)"))
-                        fill_cs = Name.DeviceGray
-                    if stroke_cs is _INITIAL and op in _STROKES:
-                        f.colours.append(ColourUse(Name.DeviceGray, loc, defaults, "stroke (initial colour space)"))
-                        stroke_cs = Name.DeviceGray
+                    fill_cs, stroke_cs = _initial_gray(f, op, fill_cs, stroke_cs, loc, defaults)
             elif op in _CS_OPS_FILL:
                 if defaults is None:
                     defaults = walker.defaults(res_chain)

@@ -13,7 +13,7 @@ from pikepdf import Array, Dictionary, Name, Stream
 
 from .contentfacts import ColourUse, Facts, FontUse
 from .contentfast import (_CS_OPS_FILL, _CS_OPS_STROKE, _FILLS, _INITIAL, _PAINT, _STROKES, _fact_sizes,
-                          _indirect_key, _Quiet, _simple_instructions, same_lookups, walk_simple)
+                          _indirect_key, _initial_gray, _Quiet, _simple_instructions, same_lookups, walk_simple)
 from .contentlimits import _hex_in_content, _limits_in_operands, long_number
 from .limits import QPDF_OVERFLOW, LimitExceeded
 from .util import get, inherited, key, name_str, num
@@ -251,12 +251,7 @@ class Walker:
                     if stroke_use is not None and op in _STROKES:
                         stroke_use.painted = True
                 if op in _PAINT and (fill_cs is _INITIAL or stroke_cs is _INITIAL):
-                    if fill_cs is _INITIAL and op in _FILLS:
-                        f.colours.append(ColourUse(Name.DeviceGray, loc, defaults, "fill (initial colour space)"))
-                        fill_cs = Name.DeviceGray
-                    if stroke_cs is _INITIAL and op in _STROKES:
-                        f.colours.append(ColourUse(Name.DeviceGray, loc, defaults, "stroke (initial colour space)"))
-                        stroke_cs = Name.DeviceGray
+                    fill_cs, stroke_cs = _initial_gray(f, op, fill_cs, stroke_cs, loc, defaults)
                 if opm[0] == 1 and op in _PAINT:
                     if op in _FILLS:
                         _opm_check(f, opm, fill_cs, True, loc)
