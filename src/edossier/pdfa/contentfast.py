@@ -31,6 +31,19 @@ _STROKES = {"S", "s", "B", "B*", "b", "b*"}
 _PAINT = _FILLS | _STROKES
 
 
+def _xobject_paints(xo: Stream, fill_use, stroke_use) -> None:
+    """Drawing `xo` (Do) paints with the current colours: a stencil mask with the fill colour; a form may
+    paint with the colours it inherits (not followed into the form: counted as painted with both). Shared
+    by both walks."""
+    if fill_use is not None or stroke_use is not None:
+        st = get(xo, "/Subtype")
+        if st == _FORM or (st == _IMAGE and get(xo, "/ImageMask") is True):
+            if fill_use is not None:
+                fill_use.painted = True
+            if stroke_use is not None and st == _FORM:
+                stroke_use.painted = True
+
+
 def _initial_gray(f: Facts, op: str, fill_cs, stroke_cs, loc, defaults):
     """Painting with `op` while a colour space is still the initial one (a page's DeviceGray): that use is
     recorded, as the colour space it now is; returns the fill and stroke colour spaces. Shared by both walks
@@ -199,15 +212,7 @@ def walk_simple(walker, instrs: list, data: bytes, res_chain, loc: str, depth: i
             name = xname.decode("ascii")
             xo = lookup("/XObject", name)
             if isinstance(xo, Stream):
-                # as walk_bytes: a stencil mask paints with the fill colour; a form may paint with the colours
-                # it inherits (counted as painted with both)
-                if fill_use is not None or stroke_use is not None:
-                    st = get(xo, "/Subtype")
-                    if st == _FORM or (st == _IMAGE and get(xo, "/ImageMask") is True):
-                        if fill_use is not None:
-                            fill_use.painted = True
-                        if stroke_use is not None and st == _FORM:
-                            stroke_use.painted = True
+                _xobject_paints(xo, fill_use, stroke_use)
                 if defaults is None:
                     defaults = walker.defaults(res_chain)
                 walker.xobject(xo, res_chain, f"{loc}, XObject {name}", depth, defaults)

@@ -13,7 +13,8 @@ from pikepdf import Array, Dictionary, Name, Stream
 
 from .contentfacts import ColourUse, Facts, FontUse
 from .contentfast import (_CS_OPS_FILL, _CS_OPS_STROKE, _FILLS, _INITIAL, _PAINT, _STROKES, _fact_sizes,
-                          _indirect_key, _initial_gray, _Quiet, _simple_instructions, same_lookups, walk_simple)
+                          _indirect_key, _initial_gray, _Quiet, _simple_instructions, _xobject_paints, same_lookups,
+                          walk_simple)
 from .contentlimits import _hex_in_content, _limits_in_operands, long_number
 from .limits import QPDF_OVERFLOW, LimitExceeded
 from .util import get, inherited, key, name_str, num
@@ -342,14 +343,7 @@ class Walker:
             elif op == "Do" and ops and isinstance(ops[0], Name):
                 xo = self.lookup(res_chain, "/XObject", ops[0], loc)
                 if isinstance(xo, Stream):
-                    st = get(xo, "/Subtype")
-                    if st == _FORM or (st == _IMAGE and get(xo, "/ImageMask") is True):
-                        # a stencil mask paints with the fill colour; a form may paint with the colours it
-                        # inherits (not followed into the form: counted as painted)
-                        if fill_use is not None:
-                            fill_use.painted = True
-                        if stroke_use is not None and st == _FORM:
-                            stroke_use.painted = True
+                    _xobject_paints(xo, fill_use, stroke_use)
                     self.xobject(xo, res_chain, f"{loc}, XObject {name_str(ops[0])}", depth, defaults)
             elif op == "gs" and ops and isinstance(ops[0], Name):
                 gs = self.lookup(res_chain, "/ExtGState", ops[0], loc)
