@@ -151,7 +151,8 @@ class LocalExecutor:
                 # cancelled and the processes are waited for.
                 if not finished:
                     _terminate(pool)
-                # `close` joins the pool's thread later (shutdown forgets it; a Python without the attribute waits here).
+                # `close` joins the pool's thread later (shutdown forgets it; a Python without the
+                # attribute waits here).
                 manager = getattr(pool, "_executor_manager_thread", None) if finished else None
                 pool.shutdown(wait=not finished or manager is None, cancel_futures=not finished)
                 if manager is not None:

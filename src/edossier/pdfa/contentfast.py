@@ -29,6 +29,8 @@ _INITIAL = object()  # a page's colour space before any is set (DeviceGray, reco
 _FILLS = {"f", "F", "f*", "B", "B*", "b", "b*"}
 _STROKES = {"S", "s", "B", "B*", "b", "b*"}
 _PAINT = _FILLS | _STROKES
+_CS_OPS_FILL = {"rg": "/DeviceRGB", "k": "/DeviceCMYK", "g": "/DeviceGray"}
+_CS_OPS_STROKE = {"RG": "/DeviceRGB", "K": "/DeviceCMYK", "G": "/DeviceGray"}
 
 
 def _xobject_paints(xo: Stream, fill_use, stroke_use) -> None:
@@ -55,8 +57,6 @@ def _initial_gray(f: Facts, op: str, fill_cs, stroke_cs, loc, defaults):
         f.colours.append(ColourUse(Name.DeviceGray, loc, defaults, "stroke (initial colour space)"))
         stroke_cs = Name.DeviceGray
     return fill_cs, stroke_cs
-_CS_OPS_FILL = {"rg": "/DeviceRGB", "k": "/DeviceCMYK", "g": "/DeviceGray"}
-_CS_OPS_STROKE = {"RG": "/DeviceRGB", "K": "/DeviceCMYK", "G": "/DeviceGray"}
 
 
 def _fact_sizes(f: Facts) -> int:
