@@ -71,7 +71,8 @@ def test_a_batch_stopped_early_ends_its_workers_instead_of_waiting_for_them():
 
 @pytest.fixture(scope="module")
 def folder(agencies, pki, tmp_path_factory):
-    """Eight copies of a 12-document package: a batch that runs for a while on two workers."""
+    """200 copies (hard links) of a 12-document package: a batch that runs for seconds on two workers
+    (~1 s for 60 on a quiet machine), so that the signal always comes in the middle of it."""
     from edossier.building.pipeline import build_package
     from edossier.signing.cades import load_credential
 
@@ -81,8 +82,8 @@ def folder(agencies, pki, tmp_path_factory):
     build_package(src, one, load_credential(pki / "police.p12", None))
     folder = base / "batch"
     folder.mkdir()
-    for i in range(8):
-        (folder / f"p{i}.edp").write_bytes(one.read_bytes())
+    for i in range(200):
+        os.link(one, folder / f"p{i:03d}.edp")
     return folder
 
 
@@ -114,7 +115,7 @@ def test_ctrl_c_stops_the_batch_with_130_and_no_report(folder, pki, tmp_path, la
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None and len(_tree(proc.pid)) < 2:
         time.sleep(0.01)  # until both workers run
-    time.sleep(0.2)
+    time.sleep(0.05)
     assert proc.poll() is None, "the batch ended before it could be interrupted"
     workers = _tree(proc.pid)
     started = time.monotonic()
@@ -124,7 +125,8 @@ def test_ctrl_c_stops_the_batch_with_130_and_no_report(folder, pki, tmp_path, la
     assert err.strip().splitlines()[-1] == "interrupted / 已中断"
     assert "Traceback" not in err and "Aborted" not in err and "Exception ignored" not in err
     assert not report.exists() and not list(tmp_path.glob(".report.json*"))
-    # the workers were ended, not left to finish their packages (eight take seconds)
+    # it ends promptly and leaves no worker behind (that the workers are ended rather than left to finish
+    # their packages is test_a_batch_stopped_early_ends_its_workers_instead_of_waiting_for_them's)
     assert time.monotonic() - started < 5
     time.sleep(0.2)
     assert not [p for p in workers if os.path.exists(f"/proc/{p}") and
