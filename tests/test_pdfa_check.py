@@ -641,3 +641,98 @@ def test_flate_bomb_stops_at_the_limit():
     data = minimal_pdfa(mod, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
     rep = check_pdf(data, limits=PdfLimits(max_stream_bytes=1 << 20))
     assert "PDF-UNREADABLE" in ids(rep)
+
+
+def _with_raw_xmp(flate: bytes) -> bytes:
+    """minimal_pdfa whose /Metadata is the given Flate data, as it is. qpdf writes the XMP stream decoded
+    whatever it is told, so the stream goes in under a key of the same length and is renamed in the bytes."""
+    def mod(pdf):
+        s = pikepdf.Stream(pdf, b"")
+        s.write(flate, filter=Name.FlateDecode)
+        pdf.Root.Metadatx = pdf.make_indirect(s)
+
+    data = minimal_pdfa(mod, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    refs = re.compile(rb"/Metadat([ax])( \d+ \d+ R)")
+    assert sorted(m.group(1) for m in refs.finditer(data)) == [b"a", b"x"]
+    return refs.sub(lambda m: b"/Metadat" + (b"a" if m.group(1) == b"x" else b"y") + m.group(2), data)
+
+
+def _minimal_xmp() -> bytes:
+    with pikepdf.open(io.BytesIO(minimal_pdfa())) as pdf:
+        return pdf.Root.Metadata.read_bytes()
+
+
+def test_the_claim_is_read_from_the_xmp_the_checks_read():
+    """A packet claiming 2B whose Flate data has a wrong Adler-32 check value (RFC 1950 2.2): the checks read
+    it as damaged (no readable XMP), so the report cannot say the file claims 2B (qpdf's own decoder hands out
+    the data with a warning; the claim was read that way until issue 19's eighth round)."""
+    import zlib as _z
+
+    xmp = _minimal_xmp()
+    assert b"pdfaid:part" in xmp
+    z = bytearray(_z.compress(xmp))
+    z[-1] ^= 0xFF
+    rep = check_pdf(_with_raw_xmp(bytes(z)))
+    assert "6.6.4-1" in ids(rep)
+    assert rep.claimed is None
+
+
+def test_xmp_bomb_gives_no_claim():
+    """A /Metadata stream inflating past the XMP cap (8 MiB, xmpparse.MAX_XMP_BYTES): no claim (its memory is
+    measured in the attack corpus, tests/attacks/pdfattacks.py xmp-bomb-1gib)."""
+    import zlib as _z
+
+    xmp = _minimal_xmp()
+    rep = check_pdf(_with_raw_xmp(_z.compress(xmp + b" " * (9 << 20), 9)))
+    assert rep.claimed is None
+    assert not rep.conformant
+
+
+def _type1_text(program: bytes, kind: str = "FontFile", encoding: bool = True):
+    """A page that shows "A" in a Type 1 font (or TrueType, for FontFile2) whose embedded program is `program`."""
+    def mod(pdf):
+        ff = pdf.make_stream(program)
+        if kind == "FontFile":
+            ff.Length1, ff.Length2, ff.Length3 = len(program), 0, 0
+        else:
+            ff.Length1 = len(program)
+        fd = Dictionary(Type=Name.FontDescriptor, FontName=Name.Broken, Flags=32, FontBBox=Array([0, 0, 500, 700]),
+                        ItalicAngle=0, Ascent=700, Descent=0, CapHeight=700, StemV=80)
+        fd[Name("/" + kind)] = ff
+        font = Dictionary(Type=Name.Font, Subtype=Name.Type1 if kind == "FontFile" else Name.TrueType,
+                          BaseFont=Name.Broken, FirstChar=65, LastChar=65, Widths=Array([500]),
+                          FontDescriptor=pdf.make_indirect(fd))
+        if encoding:
+            font.Encoding = Name.WinAnsiEncoding
+        pdf.pages[0].obj.Resources = Dictionary(Font=Dictionary(F1=pdf.make_indirect(font)))
+        pdf.pages[0].Contents = pdf.make_stream(b"BT /F1 12 Tf 10 10 Td (A) Tj ET")
+    return mod
+
+
+@pytest.mark.parametrize("kind", ["FontFile", "FontFile2"])
+def test_an_embedded_program_that_cannot_be_read_fails_the_glyph_rule(kind):
+    """ISO 19005-2 6.2.11.4.1: embedded fonts shall define every glyph shown. A program that is not a font
+    program of its kind cannot be shown to define "A"; it passed unchecked until issue 19's eighth round."""
+    rep = check_pdf(minimal_pdfa(_type1_text(b"%!PS-AdobeFont-1.0: Broken\n not a font program", kind)))
+    found = [i for i in rep.issues if i.rule_id == "6.2.11.4.1-2"]
+    assert found and f"font program cannot be read: {kind}" in found[0].message_en, rep.issues
+    assert "字体程序无法读取：" + kind in found[0].message_zh
+    assert not rep.conformant
+
+
+def test_type1_program_bomb_stops_at_the_limit():
+    """A Type 1 program inflating to 4 MiB under a 1 MiB stream limit: PDF-UNREADABLE from the font checks,
+    not a font left unchecked; the built-in encoding (no /Encoding, PDF/A-2u's ToUnicode rule) reads only a
+    bounded prefix."""
+    import zlib as _z
+
+    def mod(pdf):
+        _type1_text(b"", encoding=False)(pdf)
+        ff = pdf.pages[0].obj.Resources.Font.F1.FontDescriptor.FontFile
+        ff.write(_z.compress(b"%!PS-AdobeFont-1.0: Broken\n" + b"\0" * (4 << 20), 9), filter=Name.FlateDecode)
+        ff.Length1 = 1 << 20
+
+    data = minimal_pdfa(mod, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    for flavour in ("2b", "2u"):
+        rep = check_pdf(data, flavour=flavour, limits=PdfLimits(max_stream_bytes=1 << 20))
+        assert any(i.rule_id == "PDF-UNREADABLE" and i.location == "fonts.font_usage" for i in rep.issues), rep.issues

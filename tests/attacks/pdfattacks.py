@@ -10,11 +10,11 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 
-def _edit(base: bytes, fn) -> bytes:
+def _edit(base: bytes, fn, **save_kw) -> bytes:
     with pikepdf.open(io.BytesIO(base)) as pdf:
         fn(pdf)
         out = io.BytesIO()
-        pdf.save(out, static_id=True)
+        pdf.save(out, static_id=True, **save_kw)
         return out.getvalue()
 
 
@@ -83,6 +83,45 @@ def _flate_bomb(pdf):
     pdf.pages[0].obj.Contents = Array([pdf.pages[0].obj.Contents, pdf.make_indirect(s)])
 
 
+def _bomb_bytes() -> bytes:
+    """1 GiB of zeros, deflated (about 1 MB)."""
+    comp = zlib.compressobj(9)
+    return b"".join(comp.compress(b"\0" * (1 << 20)) for _ in range(1024)) + comp.flush()
+
+
+def _xmp_bomb(base: bytes) -> bytes:
+    """/Metadata is a Flate stream of 1 GiB. qpdf always writes the XMP stream uncompressed, so the bomb goes
+    in under a key of the same length, renamed in the bytes (the offsets stay right; no object streams, so the
+    catalog is in the bytes)."""
+    def fn(pdf):
+        s = pikepdf.Stream(pdf, b"")
+        s.write(_bomb_bytes(), filter=Name.FlateDecode)
+        s.Type, s.Subtype = Name.Metadata, Name.XML
+        pdf.Root.Metadatx = pdf.make_indirect(s)
+    data = _edit(base, fn, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    refs = re.compile(rb"/Metadat([ax])( \d+ \d+ R)")
+    assert sorted(m.group(1) for m in refs.finditer(data)) == [b"a", b"x"], "catalog not found in the bytes"
+    return refs.sub(lambda m: b"/Metadat" + (b"a" if m.group(1) == b"x" else b"y") + m.group(2), data)
+
+
+def _type1_bomb(pdf):
+    """A Type 1 font with no /Encoding (its program's built-in encoding applies) whose /FontFile inflates to
+    1 GiB, drawn on the page, in a document that claims PDF/A-2u (whose ToUnicode rule reads that encoding)."""
+    ff = pikepdf.Stream(pdf, b"")
+    ff.write(_bomb_bytes(), filter=Name.FlateDecode)
+    ff.Length1, ff.Length2, ff.Length3 = 1 << 20, 1 << 29, 0
+    fd = Dictionary(Type=Name.FontDescriptor, FontName=Name.Bomb, Flags=32, FontBBox=Array([0, 0, 500, 700]),
+                    ItalicAngle=0, Ascent=700, Descent=0, CapHeight=700, StemV=80, FontFile=pdf.make_indirect(ff))
+    font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Bomb, FirstChar=65,
+                                        LastChar=65, Widths=Array([500]), FontDescriptor=pdf.make_indirect(fd)))
+    page = pdf.pages[0].obj
+    page.Resources.Font = Dictionary(FB=font)
+    pdf.pages[0].contents_add(pdf.make_stream(b"BT /FB 12 Tf 10 10 Td (A) Tj ET"))
+    # our documents claim 2U already (pdfmake/finish.py); the case is void if that ever changes
+    xmp = pdf.Root.Metadata.read_bytes()
+    assert re.search(rb"<pdfaid:conformance[^>]*>U<|pdfaid:conformance=[\"']U", xmp), "the document no longer claims PDF/A-2u"
+
+
 def _encrypt(base: bytes) -> bytes:
     out = io.BytesIO()
     with pikepdf.open(io.BytesIO(base)) as pdf:
@@ -132,6 +171,8 @@ def variants(base: bytes):
     yield "deep-nesting", "D004", _deep_arrays(base)
     yield "cyclic-page-tree", "D001", _edit(base, _cyclic_pages)
     yield "flate-bomb-1gib", "D001", _edit(base, _flate_bomb)
+    yield "xmp-bomb-1gib", "D001", _xmp_bomb(base)  # the PDF/A claim is read before any check (issue 19)
+    yield "type1-fontfile-bomb-1gib", "D001", _edit(base, _type1_bomb)
     yield "encrypted", "D003", _encrypt(base)
     yield "not-a-pdf", "D001", b"GIF89a not a pdf at all"
     yield "no-pdfa-claim", "D002", _edit(base, _no_xmp)

@@ -72,40 +72,53 @@ class Ctx:
 
     # -- safe data access ------------------------------------------------------------------------
     def stream_bytes(self, stream: pikepdf.Object) -> bytes:
-        """Decoded stream data, refusing to inflate past ``limits.max_stream_bytes``.
+        """Decoded stream data, refusing to inflate past ``limits.max_stream_bytes`` (read_stream)."""
+        return read_stream(stream, self.limits.max_stream_bytes)
 
-        Flate (optionally behind ASCIIHex/ASCII85) is inflated here with a hard output cap, so a
-        compression bomb stops at the cap. Other chains are handed to qpdf only when the raw size
-        times the worst-case expansion of the chain stays under the cap.
-        """
-        cap = self.limits.max_stream_bytes
-        names = filter_names(stream)
-        raw = stream.read_raw_bytes()
-        if not names:
-            if len(raw) > cap:
-                raise LimitExceeded(f"stream of {len(raw)} bytes")
-            return raw
-        if names[-1] in ("/FlateDecode", "/Fl") and all(n in _ASCII_FILTERS for n in names[:-1]):
-            data = raw
-            for n in names[:-1]:
-                data = ascii_decode(n, data)
-            d = zlib.decompressobj()
-            try:
-                out = d.decompress(data, cap + 1)
-            except zlib.error:
-                out = b""
-            if len(out) > cap:
-                raise LimitExceeded(f"stream inflates past {cap} bytes")
-            parms = get(stream, "/DecodeParms")  # util.get: a missing key costs pikepdf a C++ exception
-            if parms is None or (isinstance(parms, pikepdf.Array) and all(p is None for p in parms)):
-                return out
-            return stream.read_bytes()  # predictors never expand the inflated data
-        bound = 1.0
-        for n in names:
-            bound *= _EXPANSION.get(n, 1.0)
-        if len(raw) * bound > cap:
-            raise LimitExceeded(f"stream of {len(raw)} bytes with filters {' '.join(names)} may exceed {cap} bytes")
-        return stream.read_bytes()
+
+def read_stream(stream: pikepdf.Object, cap: int, *, prefix: bool = False) -> bytes:
+    """Decoded stream data, refusing to inflate past `cap` bytes (LimitExceeded); with `prefix`, the first
+    `cap` decoded bytes instead of refusing, where the chain allows it (no filter, or Flate behind ASCII
+    filters, without predictors).
+
+    Flate (optionally behind ASCIIHex/ASCII85) is inflated here with a hard output cap, so a compression
+    bomb stops at the cap. Other chains are handed to qpdf only when the raw size times the worst-case
+    expansion of the chain stays under the cap. Every read of stream data in the checker goes through
+    here: qpdf's own read_bytes would inflate a 1 MB bomb to 1 GiB first (the XMP claim and the Type 1 built-in
+    encoding did, until issue 19's eighth round). A damaged Flate stream reads as empty, the same for every check.
+    """
+    names = filter_names(stream)
+    raw = stream.read_raw_bytes()
+    if not names:
+        if len(raw) > cap:
+            if prefix:
+                return raw[:cap]
+            raise LimitExceeded(f"stream of {len(raw)} bytes")
+        return raw
+    if names[-1] in ("/FlateDecode", "/Fl") and all(n in _ASCII_FILTERS for n in names[:-1]):
+        data = raw
+        for n in names[:-1]:
+            data = ascii_decode(n, data)
+        d = zlib.decompressobj()
+        try:
+            out = d.decompress(data, cap + 1)
+        except zlib.error:
+            out = b""
+        parms = get(stream, "/DecodeParms")  # util.get: a missing key costs pikepdf a C++ exception
+        plain = parms is None or (isinstance(parms, pikepdf.Array) and all(p is None for p in parms))
+        if len(out) > cap:
+            if prefix and plain:
+                return out[:cap]
+            raise LimitExceeded(f"stream inflates past {cap} bytes")
+        if plain:
+            return out
+        return stream.read_bytes()  # predictors never expand the inflated data
+    bound = 1.0
+    for n in names:
+        bound *= _EXPANSION.get(n, 1.0)
+    if len(raw) * bound > cap:
+        raise LimitExceeded(f"stream of {len(raw)} bytes with filters {' '.join(names)} may exceed {cap} bytes")
+    return stream.read_bytes()
 
 
 def make_issue(rule_id: str, location: str = "", detail: str = "") -> PdfIssue:

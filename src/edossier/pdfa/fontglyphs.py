@@ -10,6 +10,7 @@ import struct
 from pikepdf import Array, Dictionary, Name, Stream
 
 from .cmaps import PREDEFINED_CMAPS, _cid_of, _font_codes
+from .context import read_stream
 from .fontprograms import Program, _fontfile, _program
 from .graphics import facts
 from .util import get, key, name_str, num, resource_entries
@@ -169,6 +170,10 @@ def _font_usage_one(ctx, fu) -> None:
             return
         prog = _program(ctx, target)
         if prog is None:
+            # embedded but not readable as its kind of program: whether it defines the glyphs shown (6.2.11.4.1-2),
+            # their widths (6.2.11.5) and no .notdef (6.2.11.8) cannot be established, so the font fails here
+            # rather than passing unchecked (issue 19, eighth round: a 1 GiB or garbage program passed silently)
+            ctx.add("6.2.11.4.1-2", fu.loc, f"font program cannot be read: {kind[1:]}")
             return
         tst = get(target, "/Subtype")
         if tst == _N_TrueType and prog.tt is not None:
@@ -332,7 +337,7 @@ def _type1_builtin(font, memo: dict | None = None) -> dict | None:
 
 def _type1_builtin_of(ff) -> dict | None:
     try:
-        data = ff.read_bytes()[:200000]
+        data = read_stream(ff, 200000, prefix=True)  # bounded: qpdf's read_bytes would inflate a bomb whole
     except Exception:  # noqa: BLE001
         return None
     n1 = num(get(ff, "/Length1"))

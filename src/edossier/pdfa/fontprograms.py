@@ -10,6 +10,7 @@ from collections import OrderedDict
 
 from pikepdf import Dictionary, Stream
 
+from .limits import LimitExceeded
 from .util import get, key, num
 
 
@@ -460,7 +461,9 @@ def _program(ctx, font) -> Program | None:
             prog = _shared_program(kind, data)
             if not prog.ok:
                 prog = None
-        except Exception:  # noqa: BLE001
+        except LimitExceeded:
+            raise  # a bomb is PDF-UNREADABLE (the runner), not merely a program that cannot be read
+        except Exception:  # noqa: BLE001 - a stream qpdf cannot decode: no program
             prog = None
     cache[k] = prog
     return prog

@@ -96,7 +96,8 @@ def font_dicts(ctx) -> None:
 @check("6.2.11.4.1-1", "6.2.11.4.1-2", "6.2.11.5-1", "6.2.11.8-1", "6.2.11.6-1", "6.2.11.6-4", "6.1.13-10",
        partial=("6.2.11.4.1-2", "6.2.11.5-1", "6.2.11.8-1"),
        note={"6.2.11.4.1-2": "TrueType, CFF and Type 1 programs (fontTools); OpenType CFF (FontFile3/OpenType) "
-                             "is read as TrueType/OpenType; Type 3 glyph procedures are not checked",
+                             "is read as TrueType/OpenType; Type 3 glyph procedures are not checked; an embedded program that "
+                             "cannot be read fails the rule (its glyphs cannot be shown present)",
              "6.2.11.5-1": "TrueType, CFF, Type 1 and Type 3 (d0/d1 width); vertical (WMode 1) metrics are not checked",
              "6.2.11.8-1": "codes that map to .notdef, CID 0 or GID 0 in TrueType, CFF and Type 1 programs"})
 def font_usage(ctx) -> None:

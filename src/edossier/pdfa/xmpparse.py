@@ -12,6 +12,7 @@ import pikepdf
 from pikepdf import Stream
 
 from ..xmlsafe import XmlError, parse_xml
+from .context import read_stream
 from .util import get
 from .xmp_schemas import RDF_NS, STRUCTS, XML_NS
 
@@ -395,10 +396,9 @@ def claimed_level(pdf: pikepdf.Pdf) -> str | None:
     if not isinstance(md, Stream):
         return None
     try:
-        data = md.read_bytes()
-    except Exception:  # noqa: BLE001
-        return None
-    if len(data) > MAX_XMP_BYTES:
+        # the checks' own bounded reader: the claim sees the bytes the XMP checks see, and a bomb stops at the cap
+        data = read_stream(md, MAX_XMP_BYTES)
+    except Exception:  # noqa: BLE001 - LimitExceeded, or a stream qpdf cannot decode: no claim
         return None
     pk = load_packet(data)
     part = conf = None
