@@ -213,6 +213,22 @@ def zip_cases(env: Env) -> None:
     env.add("extra-truncated", "zip", "C104", rawzip.build(rawzip.with_member(base, doc.decode(), extra=b"\x01\x00\x08")))
     env.add("extra-duplicated", "zip", "C104", rawzip.build(rawzip.with_member(
         base, doc.decode(), extra=b"UT\x05\x00\x01\0\0\0\0" * 2)))
+    # bytes in the headers that no signature covers and no check reads (red team, issue 19): a file comment and
+    # extra-field blocks other than ZIP64, extended timestamp, Unix uid/gid and NTFS times, or a ZIP64 block that no
+    # header field needs (its values would be another size to a parser that reads it anyway)
+    hidden = b"MZ\x90\x00 a payload nobody checks " * 64
+    env.add("cd-file-comment", "zip", "C107", rawzip.build(rawzip.with_member(base, doc.decode(), cd={"comment": hidden})))
+    block = struct.pack("<HH", 0xCAFE, len(hidden)) + hidden
+    env.add("extra-unknown-block", "zip", "C107", rawzip.build(rawzip.with_member(base, doc.decode(), extra=block)))
+    env.add("extra-unknown-block-local-only", "zip", "C107", rawzip.build(rawzip.with_member(
+        base, doc.decode(), lfh={"extra": block})))
+    env.add("zip64-extra-not-needed", "zip", "C107", rawzip.build(rawzip.with_member(
+        base, doc.decode(), extra=rawzip.zip64_extra(5, 5))))
+    env.add("extra-timestamp-malformed", "zip", "C104", rawzip.build(rawzip.with_member(
+        base, doc.decode(), extra=struct.pack("<HHB", 0x5455, 1 + len(hidden), 1) + hidden)))
+    env.add("extra-timestamp-control", "control", None, rawzip.build(rawzip.with_member(
+        base, doc.decode(), lfh={"extra": struct.pack("<HHBII", 0x5455, 9, 3, 0, 0)},
+        cd={"extra": struct.pack("<HHBI", 0x5455, 5, 3, 0)})))
     env.add("cd-offset-past-cd", "zip", "C104", rawzip.build(rawzip.with_member(base, doc.decode(), cd={"offset": 0x7FFFFFF0})))
     env.add("truncated-half", "zip", "C001", good[: len(good) // 2])
     env.add("empty-file", "zip", "C001", b"")

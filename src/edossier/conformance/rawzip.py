@@ -34,7 +34,7 @@ class Member:
     payload: bytes | None = None  # the bytes written after the local header (default: data, deflated if method 8)
     descriptor: bytes = b""  # written after the payload
     lfh: dict = field(default_factory=dict)  # overrides: name, method, flags, crc, csize, usize, extra
-    cd: dict = field(default_factory=dict)  # overrides: name, method, flags, crc, csize, usize, extra, offset, attr, made_by, disk
+    cd: dict = field(default_factory=dict)  # overrides: name, method, flags, crc, csize, usize, extra, offset, attr, made_by, disk, comment
 
     def body(self) -> bytes:
         if self.payload is not None:
@@ -53,9 +53,10 @@ def local_header(v: dict) -> bytes:
 
 
 def cd_entry(v: dict) -> bytes:
+    comment = v.get("comment", b"")
     return struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", v["made_by"], 20, v["flags"], v["method"], 0, 0x21,
-                       v["crc"], v["csize"], v["usize"], len(v["name"]), len(v["extra"]), 0, v.get("disk", 0), 0,
-                       v["attr"], v["offset"]) + v["name"] + v["extra"]
+                       v["crc"], v["csize"], v["usize"], len(v["name"]), len(v["extra"]), len(comment), v.get("disk", 0), 0,
+                       v["attr"], v["offset"]) + v["name"] + v["extra"] + comment
 
 
 def eocd(n: int, size: int, offset: int, comment: bytes = b"", **over) -> bytes:

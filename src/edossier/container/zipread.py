@@ -10,7 +10,8 @@ accepts only archives that every reasonable parser reads the same way:
   local header at byte 0, members back to back, nothing between them, nothing after the end record,
   no archive comment, one disk;
 * every central-directory entry agrees with its local header (name bytes, flags, method, CRC, sizes,
-  ZIP64 fields), and every extra field is well formed and not duplicated;
+  ZIP64 fields), every extra field is well formed, not duplicated and one of the few blocks the profile
+  allows (anything else, and a file comment, is hidden data: C107);
 * no two members share bytes (this also refuses the "quoted overlap" bomb, CVE-2024-0450);
 * declared sizes are within the limits *before* anything is decompressed, and reading a member
   never produces more than its declared size.
@@ -48,6 +49,9 @@ MAX_VERSION_NEEDED = 63  # APPNOTE 6.3.x
 EXTRA_ZIP64 = 0x0001
 EXTRA_UNICODE_PATH = 0x7075
 EXTRA_UNICODE_COMMENT = 0x6375
+EXTRA_TIMESTAMP = 0x5455  # Info-ZIP extended timestamp ("UT")
+EXTRA_UNIX = 0x7875  # Info-ZIP new Unix ("ux"): uid and gid
+EXTRA_NTFS = 0x000A  # PKWARE NTFS: three file times
 
 FLAG_ENCRYPTED = 0x0001
 FLAG_DESCRIPTOR = 0x0008
@@ -135,6 +139,48 @@ def parse_extra(extra: bytes, where: tuple[str, str]) -> dict[int, bytes]:
         out[hid] = extra[pos:pos + ln]
         pos += ln
     return out
+
+
+def check_extra_blocks(blocks: dict[int, bytes], where: tuple[str, str], *, local: bool, zip64_len: int | None) -> None:
+    """Every extra-field block must be one this profile knows, in its exact form: anything else is bytes that
+    no signature covers and no check reads (hidden data, C107), or a malformed block (C104).
+
+    `zip64_len` is the exact length the ZIP64 block must have (from the header fields set to their maximum),
+    or None when the header needs no ZIP64 block (then there must be none). The Info-ZIP Unicode blocks are
+    left to the name check (C110)."""
+    for hid, data in blocks.items():
+        n = len(data)
+        if hid in (EXTRA_UNICODE_PATH, EXTRA_UNICODE_COMMENT):
+            continue
+        if hid == EXTRA_ZIP64:
+            if zip64_len is None:
+                raise ZipRejected("C107", f"{where[0]}: a ZIP64 extra field of {n} bytes that no header field needs "
+                                          f"(no size or offset is 0xFFFFFFFF)",
+                                  f"{where[1]}：ZIP64 扩展字段（{n} 字节）不被任何头字段需要（没有大小或偏移量为 0xFFFFFFFF）")
+            if n != zip64_len:
+                raise ZipRejected("C104", f"{where[0]}: ZIP64 extra field of {n} bytes, expected {zip64_len}",
+                                  f"{where[1]}：ZIP64 扩展字段为 {n} 字节，应为 {zip64_len} 字节")
+            continue
+        if hid == EXTRA_TIMESTAMP:
+            flags = data[0] if n else 0
+            full = 1 + 4 * bin(flags & 7).count("1")
+            ok = n >= 1 and not flags & ~7 and (n == full or (not local and n == 1 + 4 * (flags & 1)))
+        elif hid == EXTRA_UNIX:
+            ok = n == 0 and not local
+            if n >= 3 and data[0] == 1:
+                u = data[1]
+                g_at = 2 + u
+                ok = u <= 8 and g_at < n and data[g_at] <= 8 and n == g_at + 1 + data[g_at]
+        elif hid == EXTRA_NTFS:
+            ok = n == 32 and data[:8] == b"\0\0\0\0\x01\x00\x18\x00"
+        else:
+            raise ZipRejected("C107", f"{where[0]}: extra field block 0x{hid:04x} of {n} bytes is not one the "
+                                      f"profile allows (ZIP64, extended timestamp, Unix uid/gid, NTFS times)",
+                              f"{where[1]}：扩展字段块 0x{hid:04x}（{n} 字节）不是本规范允许的类型"
+                              f"（ZIP64、扩展时间戳、Unix uid/gid、NTFS 时间）")
+        if not ok:
+            raise ZipRejected("C104", f"{where[0]}: extra field block 0x{hid:04x} of {n} bytes is malformed",
+                              f"{where[1]}：扩展字段块 0x{hid:04x}（{n} 字节）格式错误")
 
 
 def _zip64_values(blocks: dict[int, bytes], wanted: list[str], where: tuple[str, str]) -> dict[str, int]:
@@ -318,8 +364,12 @@ def _cd_entry(fh: BinaryIO, cd: bytes, pos: int, index: int, cd_offset: int) -> 
     name, name_problem = decode_name(raw_name, flags)
     where = (f"central directory entry {index + 1} ({name!r})", f"中央目录第 {index + 1} 个条目（{name!r}）")
     blocks = parse_extra(extra, where)
+    if clen:
+        raise ZipRejected("C107", f"{where[0]}: a file comment of {clen} bytes", f"{where[1]}：带有 {clen} 字节的文件注释")
     wanted = [f for f, v, mx in (("usize", usize, 0xFFFFFFFF), ("csize", csize, 0xFFFFFFFF),
                                  ("offset", offset, 0xFFFFFFFF), ("disk", disk, 0xFFFF)) if v == mx]
+    check_extra_blocks(blocks, where, local=False,
+                       zip64_len=sum(4 if f == "disk" else 8 for f in wanted) if wanted else None)
     z = _zip64_values(blocks, wanted, where)
     usize, csize, offset, disk = z.get("usize", usize), z.get("csize", csize), z.get("offset", offset), z.get("disk", disk)
     if disk != 0:
@@ -357,6 +407,16 @@ def _cd_entry(fh: BinaryIO, cd: bytes, pos: int, index: int, cd_offset: int) -> 
         raise ZipRejected("C105", f"{where[0]}: compression method differs (local {lmethod}, central {method})", f"{where[1]}：压缩方法不一致（本地 {lmethod}，中央目录 {method}）")
     if (EXTRA_UNICODE_PATH in lblocks) != (EXTRA_UNICODE_PATH in blocks) and name_problem is None:
         name_problem = "Info-ZIP Unicode path extra field (other tools would show another name)"
+    # ZIP64 in the local header: both sizes are in the block when either field is 0xFFFFFFFF (APPNOTE 4.5.3);
+    # a streaming writer (data descriptor, sizes 0) may announce a ZIP64 descriptor with a block of zeros.
+    lz64 = lblocks.get(EXTRA_ZIP64)
+    lneeds = lusize == 0xFFFFFFFF or lcsize == 0xFFFFFFFF
+    streamed = bool(flags & FLAG_DESCRIPTOR) and (lcrc, lcsize, lusize) == (0, 0, 0)
+    lwhere = (f"local header of {name!r}", f"{name!r} 的本地文件头")
+    check_extra_blocks(lblocks, lwhere, local=True, zip64_len=16 if lneeds or streamed else None)
+    if streamed and not lneeds and lz64 is not None and lz64 != bytes(16):
+        raise ZipRejected("C107", f"{lwhere[0]}: the ZIP64 extra field of a streamed member holds values",
+                          f"{lwhere[1]}：流式写入成员的 ZIP64 扩展字段含有数值")
     # ZIP64 in the local header: both sizes are in the block when either field is 0xFFFFFFFF.
     if lusize == 0xFFFFFFFF or lcsize == 0xFFFFFFFF:
         zl = _zip64_values(lblocks, ["usize", "csize"], (f"local header of {name!r}", f"{name!r} 的本地文件头"))
