@@ -147,6 +147,41 @@ def _deep_arrays(base: bytes, depth: int = 100_000) -> bytes:
     return base[:i] + obj + base[i:]
 
 
+def _rebody(base: bytes, extra: bytes, *, listed=(), at: int | None = None) -> bytes:
+    """`base` with raw bytes put into its body (before the xref, or at offset `at`) and a new classic xref
+    written from the object headers found: an object number defined twice keeps the xref entry of its later
+    definition; objects numbered above base's /Size are listed only if named in `listed`."""
+    i = base.rindex(b"\nxref\n") + 1
+    body = base[:i] + extra if at is None else base[:at] + extra + base[at:i]
+    size = int(re.search(rb"/Size (\d+)", base[i:]).group(1))
+    offs = {int(m.group(1)): m.start() for m in re.finditer(rb"(?m)^(\d+) 0 obj", body)}
+    n = max(max(offs) + 1, size)
+    rows = [b"%010d 00000 n \n" % offs[k] if k in offs and (k < size or k in listed) else b"0000000000 65535 f \n"
+            for k in range(n)]
+    rows[0] = b"0000000000 65535 f \n"
+    trailer = re.sub(rb"/Size \d+", b"/Size %d" % n, re.search(rb"trailer (<<.*>>)", base, re.S).group(1))
+    return body + b"xref\n0 %d\n" % n + b"".join(rows) + b"trailer " + trailer + b"\nstartxref\n%d\n%%%%EOF\n" % len(body)
+
+
+def _hidden_objects(base: bytes) -> list[tuple[str, bytes]]:
+    """Objects that one reading of the file does not see (red team, issue 19; AC-UNACCOUNTED)."""
+    n = _max_obj(base) + 1
+    exe = b"MZ\x90\x00 an executable nobody checks"
+    orphan = b"%d 0 obj\n<< /Type /EmbeddedFile /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (n, len(exe), exe)
+    js = b"%d 0 obj\n<< /Type /Action /S /JavaScript /JS (app.alert\\(1\\)) >>\nendobj\n" % n
+    contents = int(re.search(rb"/Contents (\d+) 0 R", base).group(1))
+    black = b"0 g 0 0 595 842 re f"
+    twin = b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (contents, len(black), black)
+    return [
+        ("orphan-embedded-file-stream", _rebody(base, orphan, listed=(n,))),
+        ("object-not-in-xref", _rebody(base, js)),
+        # a second page content with the same number, before the real one: a reader that rebuilds the xref by
+        # scanning takes one, the table the other
+        ("object-defined-twice", _rebody(base, twin, at=base.index(b"1 0 obj"))),
+        ("bytes-between-objects", _rebody(base, b"hidden text that belongs to no object\n")),
+    ]
+
+
 def variants(base: bytes):
     """(id, expected code, bytes) for every hostile variant."""
     yield "openaction-javascript", "D004", _edit(base, _open_action(_action("JavaScript", JS=String("app.alert(1)"))))
@@ -176,3 +211,5 @@ def variants(base: bytes):
     yield "encrypted", "D003", _encrypt(base)
     yield "not-a-pdf", "D001", b"GIF89a not a pdf at all"
     yield "no-pdfa-claim", "D002", _edit(base, _no_xmp)
+    for cid, pdf in _hidden_objects(base):
+        yield cid, "D004", pdf

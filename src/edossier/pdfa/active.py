@@ -180,3 +180,94 @@ def incremental(ctx) -> None:
         return
     if eofs > 1 or prevs:
         ctx.add("AC-INCREMENTAL", "file", f"{eofs} %%EOF markers, {len(prevs)} xref sections with /Prev")
+
+
+_FILLER = re.compile(rb"(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*")
+_XREF_TYPE = re.compile(rb"/Type\s*/XRef(?![A-Za-z0-9])")
+_XREF_KW = re.compile(rb"(?:start)?xref(?![a-zA-Z])")
+
+
+@check("AC-UNACCOUNTED", active=True)
+def unaccounted(ctx) -> None:
+    """One reading of every byte of a one-revision file (red team, issue 19): every object in the body is the
+    one the cross-reference table names at that offset (no object defined twice, none the table leaves out),
+    nothing but white space and comments lies between objects, and every dictionary, stream or array the table
+    lists is reachable from the trailer (an unreferenced object is content that no check looks at: an
+    /EmbeddedFile stream, a JavaScript action, a second page content). A file with several revisions is left
+    to AC-INCREMENTAL (or, when PDF signatures cover it, to their modification analysis)."""
+    from .structure import raw_scan, syntax_finditer
+    from .util import graph
+
+    raw = ctx.raw
+    linearized = b"/Linearized" in raw[:2048]
+    eofs = sum(1 for _ in syntax_finditer(ctx, _EOF))
+    prevs = sum(1 for _ in syntax_finditer(ctx, _PREV))
+    if (eofs > 2 or prevs > 1) if linearized else (eofs > 1 or prevs):
+        return
+    xref = ctx.pdf.get_xref_table()
+    objs = sorted(raw_scan(ctx), key=lambda ro: ro.start)
+    found = 0
+    for ro in objs:
+        entry = xref.get((ro.num, ro.gen))
+        if entry is None and ro.stream_kw != -1 and _XREF_TYPE.search(raw, ro.start, ro.stream_kw):
+            continue  # a cross-reference stream need not list itself (ISO 32000-1, 7.5.8.3)
+        if entry is not None and entry.type == 1 and entry.offset != ro.start and \
+                0 <= ro.start - entry.offset <= 16 and not raw[entry.offset:ro.start].strip(b"\x00\t\n\x0c\r "):
+            continue  # an offset that points at white space before the object: every reader skips it
+        if entry is None or entry.type != 1 or entry.offset != ro.start:
+            named = "not listed" if entry is None or entry.type != 1 else f"listed at offset {entry.offset}"
+            ctx.add("AC-UNACCOUNTED", f"offset {ro.start}",
+                    f"object {ro.num} {ro.gen} at offset {ro.start} is not the one the cross-reference table "
+                    f"names ({named}): a second definition other readers may take")
+            found += 1
+            if found >= 8:
+                return
+    if not linearized and objs:
+        # the gaps: after the header line, between objects, and after the last one up to the xref keyword
+        first_eol = raw.find(b"\n")
+        pos = first_eol + 1 if 0 <= first_eol < objs[0].start else objs[0].start
+        for ro in objs:
+            if ro.start < pos:
+                pos = max(pos, ro.body_end + 6 if ro.body_end != -1 else pos)
+                continue
+            if _FILLER.fullmatch(raw, pos, ro.start) is None:
+                ctx.add("AC-UNACCOUNTED", f"offset {pos}",
+                        f"{ro.start - pos} bytes between objects that belong to no object")
+                return
+            if ro.body_end == -1:
+                return
+            pos = ro.body_end + 6
+        m = _XREF_KW.search(raw, pos)
+        end = m.start() if m else len(raw)
+        if _FILLER.fullmatch(raw, pos, end) is None:
+            ctx.add("AC-UNACCOUNTED", f"offset {pos}", f"{end - pos} bytes after the last object that belong to no object")
+            return
+    # objects the table lists that nothing uses
+    reachable = set()
+    for n in graph(ctx):
+        try:
+            if n.obj.is_indirect:
+                reachable.add(n.obj.objgen)
+        except Exception:  # noqa: BLE001 - graph() counted it as unreadable already
+            continue
+    hint = None
+    if linearized:
+        m = re.search(rb"/H\s*\[\s*(\d+)", raw[:2048])
+        hint = int(m.group(1)) if m else None
+    for objgen, entry in xref.items():
+        if entry.type not in (1, 2) or objgen in reachable:
+            continue
+        if entry.type == 1 and hint is not None and entry.offset == hint:
+            continue  # the hint stream of a linearized file, named by offset
+        o = ctx.pdf.get_object(objgen)
+        if not isinstance(o, (Dictionary, Stream, Array)):
+            continue  # an indirect number, name or string: qpdf resolves references to those in place
+        t = o.get("/Type") if not isinstance(o, Array) else None
+        if t in (Name.XRef, Name.ObjStm) or (not isinstance(o, Array) and "/Linearized" in o):
+            continue
+        ctx.add("AC-UNACCOUNTED", f"object {objgen[0]} {objgen[1]}",
+                f"object {objgen[0]} {objgen[1]} ({name_str(t) if isinstance(t, Name) else type(o).__name__}) "
+                f"is listed but referenced by nothing: content no check looks at")
+        found += 1
+        if found >= 8:
+            return
