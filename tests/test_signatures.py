@@ -153,7 +153,8 @@ def _signer_with_subject(ca: dca.IssuedCA, attributes: list[x509.NameAttribute])
     return dataclasses.replace(template, cert=dca._sign_cert(cert, template.key, ca.key))
 
 
-def _handmade_cms(cred: dca.IssuedCredential, data: bytes, *, signing_certificate_v2: bool) -> bytes:
+def _handmade_cms(cred: dca.IssuedCredential, data: bytes, *, signing_certificate_v2: bool,
+                  signing_time: dt.datetime = NOW) -> bytes:
     """A detached CMS signature assembled by hand (pyHanko and cades_sm2 always add signing-certificate-v2).
     SM2: SM3 digests and sm2-with-sm3 in the RFC 5652 wrapping, as some producers write it."""
     from pyhanko.sign.general import as_signing_certificate_v2
@@ -163,7 +164,7 @@ def _handmade_cms(cred: dca.IssuedCredential, data: bytes, *, signing_certificat
     digest, sig_alg = ("sm3", sm2.OID_SM2_WITH_SM3) if is_sm2 else ("sha256", "sha256_ecdsa")
     attrs = [
         cms.CMSAttribute({"type": "content_type", "values": ["data"]}),
-        cms.CMSAttribute({"type": "signing_time", "values": [cms.Time({"utc_time": NOW})]}),
+        cms.CMSAttribute({"type": "signing_time", "values": [cms.Time({"utc_time": signing_time})]}),
         cms.CMSAttribute({"type": "message_digest", "values": [hashlib.new(digest, data).digest()]}),
     ]
     if signing_certificate_v2:
@@ -220,6 +221,25 @@ def test_good_signature_at_explicit_times(demo, signatures):
     # A validation time before the signed signing-time (beyond the 5-minute skew) cannot be right (#13).
     early = verify(signatures["police"], demo.trustlist, at=signed_at - dt.timedelta(minutes=30))
     assert [f.code for f in early.findings] == ["G018"] and early.indication != "TOTAL_PASSED"
+
+
+def test_signing_time_before_the_certificate_is_valid(demo):
+    """The mirror of G018 (spec §9.2): the demo signer's certificate is valid from NOW - 1 day
+    (demo/ca.py issue_signer); a signing-time more than the 5-minute skew before that cannot be true (G025),
+    one inside the skew or after it is the signer's claim as usual."""
+    cred = demo.credentials["police"]
+    not_before = NOW - dt.timedelta(days=1)
+    assert cred.cert.not_valid_before_utc == not_before
+    early = verify(_handmade_cms(cred, MANIFEST, signing_certificate_v2=True,
+                                 signing_time=not_before - dt.timedelta(hours=1)), demo.trustlist)
+    assert_result(early, "G025", "INDETERMINATE", "NOT_YET_VALID")
+    assert "notBefore" in early.findings[0].message_en and "生效时间" in early.findings[0].message_zh
+    ancient = verify(_handmade_cms(cred, MANIFEST, signing_certificate_v2=True,
+                                   signing_time=dt.datetime(1990, 1, 1, tzinfo=dt.timezone.utc)), demo.trustlist)
+    assert codes(ancient) == ["G025"]
+    for ok in (not_before - dt.timedelta(minutes=4), not_before + dt.timedelta(minutes=1)):
+        result = verify(_handmade_cms(cred, MANIFEST, signing_certificate_v2=True, signing_time=ok), demo.trustlist)
+        assert (result.indication, codes(result)) == ("TOTAL_PASSED", []), ok
 
 
 def test_unsigned_parts_are_not_protected(demo, signatures):
@@ -446,9 +466,13 @@ def test_signer_expired_at_validation_time(demo, sign_as):
 def test_signer_not_yet_valid_at_validation_time(demo, sign_as):
     late = _signer(demo.cas["police"], "police", not_before=NOW + dt.timedelta(hours=1))
     p7s = sign_as(late)
-    assert verify(p7s, demo.trustlist, at=NOW + dt.timedelta(hours=2)).indication == "TOTAL_PASSED"
+    # Signed now, an hour before the certificate's validity begins: once it is valid the claim is still
+    # impossible (G025; TOTAL_PASSED until issue 19's red team found it).
+    assert codes(verify(p7s, demo.trustlist, at=NOW + dt.timedelta(hours=2))) == ["G025"]
+    # Validated now, before the validity begins: the certificate is not valid at the validation time either
+    # (G008 NOT_YET_VALID before issue 19); the impossible signing-time is named first, with the same indication.
     result = verify(p7s, demo.trustlist, at=dt.datetime.now(dt.timezone.utc))  # signed, and not valid yet
-    assert_result(result, "G008", "INDETERMINATE", "NOT_YET_VALID")
+    assert_result(result, "G025", "INDETERMINATE", "NOT_YET_VALID")
 
 
 def test_demo_signer_after_not_after(demo, signatures):

@@ -211,6 +211,16 @@ def _(w):
                    (second(), w.cred("procuratorate", 2, tsa="tsa")))
 
 
+@case("bad", "G025", "signing-time-before-certificate", "The signed signing-time is 1990-01-01, decades before "
+      "the police signer's certificate became valid: the layer cannot have been signed then.",
+      "签名属性中的签名时间为 1990-01-01，远早于公安机关签名者证书的生效时间：该层不可能在那时签署。")
+def _(w):
+    from .signing import corpus_credential
+
+    ancient = dt.datetime(1990, 1, 1, 9, 0, tzinfo=LAYER_TIMES[0].tzinfo)
+    return w.build((mini(), corpus_credential(w.pki / "police.p12", signing_time=ancient)))
+
+
 @case("bad", "G019", "signing-certificate-names-other", "The signing-certificate-v2 attribute names the court's "
       "certificate, not the police signer's.", "signing-certificate-v2 属性指向法院的证书，而不是公安机关签名者的证书。")
 def _(w):

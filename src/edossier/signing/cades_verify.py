@@ -266,6 +266,16 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
                     detail=f"signing-time {claimed.isoformat()} is after the proof of existence {poe.isoformat()}",
                     detail_zh=f"signing-time {claimed.isoformat()} 晚于存在性证明时间 {poe.isoformat()}")
 
+    # The mirror of G018: a signing-time before the signer's certificate existed is as impossible as one after
+    # the validation time, and a report would show it as the layer's time (found by the red team, issue 19).
+    not_before = signer_cert.not_valid_before
+    if claimed and not_before is not None and claimed < not_before - CLOCK_SKEW:
+        return fail("G025", "INDETERMINATE", "NOT_YET_VALID",
+                    detail=f"signing-time {claimed.isoformat()} is before the signer's certificate is valid "
+                           f"(notBefore {not_before.isoformat()})",
+                    detail_zh=f"signing-time {claimed.isoformat()} 早于签名者证书的生效时间（notBefore "
+                              f"{not_before.isoformat()}）")
+
     proofs = [(t, what) for t, what in ((ts_time, "trusted time stamp"), (poe, "proof of existence")) if t]
     proven, proof = min(proofs, key=lambda p: p[0]) if proofs else (None, None)
     expired = _out_of_period(path_certs, when)
