@@ -122,6 +122,33 @@ def _type1_bomb(pdf):
     assert re.search(rb"<pdfaid:conformance[^>]*>U<|pdfaid:conformance=[\"']U", xmp), "the document no longer claims PDF/A-2u"
 
 
+def _hidden_layer(print_only: bool):
+    """A full black page in an optional content group: off by default, or on screen and off on paper
+    (its usage dictionary). Viewers that ignore optional content show it either way."""
+    def fn(pdf):
+        usage = Dictionary(Print=Dictionary(PrintState=Name.OFF), View=Dictionary(ViewState=Name.ON))
+        ocg = pdf.make_indirect(Dictionary(Type=Name.OCG, Name=String("secret"), **({"Usage": usage} if print_only else {})))
+        d = Dictionary(Name=String("default"), Order=Array([ocg]))
+        if not print_only:
+            d.OFF = Array([ocg])
+        pdf.Root.OCProperties = Dictionary(OCGs=Array([ocg]), D=d)
+        page = pdf.pages[0]
+        page.obj.Resources.Properties = Dictionary(oc1=ocg)
+        page.contents_add(pdf.make_stream(b"/OC /oc1 BDC 0 g 0 0 595 842 re f EMC"))
+    return fn
+
+
+def _text_field(pdf):
+    """A text field whose value says one thing and whose appearance draws another (a black box)."""
+    ap = pdf.make_stream(b"0 g 0 0 100 20 re f")
+    ap.Type, ap.Subtype, ap.BBox = Name.XObject, Name.Form, Array([0, 0, 100, 20])
+    w = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Widget, FT=Name.Tx, T=String("plea"),
+                                     V=String("guilty"), Rect=Array([0, 0, 100, 20]), F=4, AP=Dictionary(N=ap),
+                                     P=pdf.pages[0].obj))
+    pdf.pages[0].obj.Annots = Array([w])
+    pdf.Root.AcroForm = Dictionary(Fields=Array([w]))
+
+
 def _encrypt(base: bytes) -> bytes:
     out = io.BytesIO()
     with pikepdf.open(io.BytesIO(base)) as pdf:
@@ -208,6 +235,9 @@ def variants(base: bytes):
     yield "flate-bomb-1gib", "D001", _edit(base, _flate_bomb)
     yield "xmp-bomb-1gib", "D001", _xmp_bomb(base)  # the PDF/A claim is read before any check (issue 19)
     yield "type1-fontfile-bomb-1gib", "D001", _edit(base, _type1_bomb)
+    yield "optional-content-off", "D004", _edit(base, _hidden_layer(False))  # red team, issue 19
+    yield "optional-content-print-off", "D004", _edit(base, _hidden_layer(True))
+    yield "text-field-value-vs-appearance", "D004", _edit(base, _text_field)
     yield "encrypted", "D003", _encrypt(base)
     yield "not-a-pdf", "D001", b"GIF89a not a pdf at all"
     yield "no-pdfa-claim", "D002", _edit(base, _no_xmp)

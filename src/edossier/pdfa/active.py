@@ -13,7 +13,7 @@ import struct
 
 from pikepdf import Array, Dictionary, Name, Stream
 
-from .annots import page_annots
+from .annots import _field_type, page_annots
 from .rules import check
 from .util import name_str, dict_nodes, all_dicts, get, objref
 
@@ -83,6 +83,38 @@ def active_objects(ctx) -> None:
             ctx.add("AC-RICHMEDIA", loc, name_str(st))
         elif st == _N_FileAttachment:
             ctx.add("AC-EMBEDDED", loc, "FileAttachment annotation")
+
+
+_N_OCProperties, _N_OCG, _N_OCMD, _N_Sig, _N_Widget = Name.OCProperties, Name.OCG, Name.OCMD, Name.Sig, Name.Widget
+
+
+@check("AC-OPTIONAL", "AC-FORM", active=True)
+def viewer_dependent(ctx) -> None:
+    """Content whose appearance depends on the viewer (spec §7.2, hidden content; found by the red team in
+    issue 19, both accepted before):
+
+    - optional content (layers): a group off by default, off when printed (its usage dictionary), or
+      switched by a membership expression shows a page differently in a viewer that honours it, one that
+      ignores it, and on paper. A dossier page is what was scanned; nothing on it is optional.
+    - interactive form fields other than signature fields: a field's value (/V) is what a form-aware viewer
+      shows or exports, its appearance stream what others draw, and the two need not agree. Signature
+      fields are the PDF signatures of spec §7.3, checked there."""
+    root = ctx.pdf.Root
+    if _N_OCProperties in root:
+        ctx.add("AC-OPTIONAL", "Catalog", "OCProperties")
+    for n in dict_nodes(ctx):
+        d = n.d
+        t = d.get("/Type")
+        if t == _N_OCG or t == _N_OCMD:
+            ctx.add("AC-OPTIONAL", objref(n.obj), name_str(t))
+        elif "/OC" in d:  # an XObject or annotation drawn only when its group is on
+            ctx.add("AC-OPTIONAL", objref(n.obj), "OC")
+        ft = d.get("/FT")
+        if ft is not None and ft != _N_Sig:
+            ctx.add("AC-FORM", objref(n.obj), name_str(ft) if isinstance(ft, Name) else "FT")
+    for an, loc in page_annots(ctx):
+        if get(an, "/Subtype") == _N_Widget and _field_type(an) is None:
+            ctx.add("AC-FORM", loc, "widget of no field type")
 
 
 @check("AC-ENCRYPT", active=True)

@@ -32,6 +32,7 @@ _EXACT = {
     "pdfaExtension:schemas must be a Bag with prefix pdfaExtension":
         "pdfaExtension:schemas 必须是前缀为 pdfaExtension 的 Bag",
     "not well-formed": "格式不正确",
+    "widget of no field type": "没有域类型的构件注释",
 }
 
 _PATTERNS = [(re.compile(p, re.S), zh) for p, zh in (
