@@ -122,6 +122,14 @@ def _type1_bomb(pdf):
     assert re.search(rb"<pdfaid:conformance[^>]*>U<|pdfaid:conformance=[\"']U", xmp), "the document no longer claims PDF/A-2u"
 
 
+def _content_ops_bomb(pdf):
+    """8 M "q" operators in one Flate content stream (16 MB decoded, ~16 KB deflated): pikepdf's parser held
+    them whole (2.2 GB in the checker, 2.3 GB more in the image checks) before the operator limit was looked at."""
+    s = pikepdf.Stream(pdf, b"")
+    s.write(zlib.compress(b"q\n" * 8_000_000, 9), filter=Name.FlateDecode)
+    pdf.pages[0].obj.Contents = Array([pdf.pages[0].obj.Contents, pdf.make_indirect(s)])
+
+
 def _encrypt(base: bytes) -> bytes:
     out = io.BytesIO()
     with pikepdf.open(io.BytesIO(base)) as pdf:
@@ -173,6 +181,7 @@ def variants(base: bytes):
     yield "flate-bomb-1gib", "D001", _edit(base, _flate_bomb)
     yield "xmp-bomb-1gib", "D001", _xmp_bomb(base)  # the PDF/A claim is read before any check (issue 19)
     yield "type1-fontfile-bomb-1gib", "D001", _edit(base, _type1_bomb)
+    yield "content-ops-bomb-8m", "D001", _edit(base, _content_ops_bomb)  # parsed only within max_stream_tokens (issue 19)
     yield "encrypted", "D003", _encrypt(base)
     yield "not-a-pdf", "D001", b"GIF89a not a pdf at all"
     yield "no-pdfa-claim", "D002", _edit(base, _no_xmp)

@@ -443,6 +443,28 @@ def _image_ok(img: pikepdf.Object, where: str) -> None:
                            f"{where}：不支持颜色空间 {base[0]}")
 
 
+def _page_instructions(scratch: pikepdf.Pdf, page) -> list:
+    """The instructions of a page's content streams, each read through the PDF checker's bounded reader and
+    parsed only within its token limit (PdfLimits: max_stream_bytes, max_stream_tokens): pikepdf's own
+    parse_content_stream(page) inflated the streams whole and held every instruction (~200 bytes a token),
+    so a 20 KB input PDF took gigabytes here (issue 19, ninth round). LimitExceeded past either limit."""
+    from ..pdfa.context import read_stream
+    from ..pdfa.limits import LimitExceeded, PdfLimits, tokens_over
+
+    limits = PdfLimits()
+    contents = page.obj.get("/Contents")
+    streams = list(contents) if isinstance(contents, Array) else [contents] if contents is not None else []
+    ops: list = []
+    for st in streams:
+        if not isinstance(st, Stream):
+            raise ValueError("page content is not a stream")
+        data = read_stream(st, limits.max_stream_bytes)
+        if tokens_over(data, limits.max_stream_tokens):
+            raise LimitExceeded(f"content stream of more than {limits.max_stream_tokens} tokens")
+        ops += pikepdf.parse_content_stream(Stream(scratch, data))
+    return ops
+
+
 def rewrap_image_pdf(data: bytes, *, title: str, author: str | None, created: dt.datetime,
                      lang: str = "zh-CN") -> tuple[bytes, int]:
     """Rebuild an image-only scan PDF as PDF/A-2u without touching its image data. Raises
@@ -464,7 +486,7 @@ def rewrap_image_pdf(data: bytes, *, title: str, author: str | None, created: dt
                                    f"第 {n} 页含有 {other[0][1:]} 资源（有文字或图形，不是纯扫描页）")
             xobjs = res.get("/XObject") or Dictionary()
             try:
-                ops = pikepdf.parse_content_stream(page)
+                ops = _page_instructions(out, page)
             except Exception as exc:  # noqa: BLE001
                 raise NotImageOnly(f"{where}: unreadable content ({exc})", f"第 {n} 页内容无法读取（{exc}）") from None
             used = []

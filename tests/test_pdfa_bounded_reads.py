@@ -1,0 +1,153 @@
+"""Hostile input is normal input: every read of PDF stream data, and every parse of a content stream, is
+bounded before it happens (issue 19, ninth round). Each case runs in a child process whose peak memory is
+measured (os.wait4, ru_maxrss), so the bound is seen working rather than inferred."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import zlib
+
+import pikepdf
+from pikepdf import Name
+
+from test_pdfa_check import minimal_pdfa
+
+# a child that imports the checker sits at ~130 MB; each bomb below costs the unbounded code at least
+# 700 MB (pikepdf holds a parsed content stream at 170-290 bytes a token: 3 M tokens; or a 512 MiB XMP)
+PEAK_LIMIT_MB = 350
+Q_OPS = 3_000_000  # "q\n" tokens: 6 MB decoded, a few KB deflated; six times PdfLimits.max_stream_tokens
+
+
+def _q_bomb(pdf, n: int = Q_OPS) -> None:
+    s = pikepdf.Stream(pdf, b"")
+    s.write(zlib.compress(b"q\n" * n, 9), filter=Name.FlateDecode)
+    pdf.pages[0].obj.Contents = pdf.make_indirect(s)
+
+
+def _raw(mod) -> bytes:
+    return minimal_pdfa(mod, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+
+
+def test_token_count_is_a_bound():
+    """tokens_over counts what ISO 32000-1 7.2 calls tokens, never fewer: "1 0 0 1 0 0 cm" is 7."""
+    from edossier.pdfa.limits import tokens_over
+
+    data = b"1 0 0 1 0 0 cm\n" * 100  # 700 tokens in 1,500 bytes
+    assert tokens_over(data, 699) and not tokens_over(data, 700)
+    assert tokens_over(b"[" * 20, 19)  # every delimiter that opens or closes an object is a token
+    assert not tokens_over(b"q" * 10, 9)  # at most as many tokens as bytes: short data is not counted
+
+
+def _measure(tmp_path, code: str, data: bytes) -> tuple[str, float]:
+    p = tmp_path / "in.pdf"
+    p.write_bytes(data)
+    proc = subprocess.Popen([sys.executable, "-c", code, str(p)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # read the pipes to the end, then reap the child with its own resource usage
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    return out.decode(), usage.ru_maxrss / 1024
+
+
+_CHECK = """
+import sys
+from edossier.pdfa.check import check_pdf
+r = check_pdf(open(sys.argv[1], "rb").read())
+print([(i.rule_id, i.message_en) for i in r.issues])
+"""
+
+
+def test_content_stream_of_millions_of_operators_is_refused_before_it_is_parsed(tmp_path):
+    """A page of 3 M "q" operators (a few KB on disk): PDF-UNREADABLE from the token limit, within bounded
+    memory. The operator limit (max_content_ops) was looked at only after the parse, which held the stream
+    whole: an 18 KB file of 8 M operators took 2.2 GB."""
+    out, mb = _measure(tmp_path, _CHECK, _raw(_q_bomb))
+    assert "PDF-UNREADABLE" in out and "tokens" in out, out
+    assert mb < PEAK_LIMIT_MB, f"{mb:.0f} MB"
+
+
+_IMAGES = """
+import io, sys
+import pikepdf
+from edossier.pdfa.images_pdf import check_pdf_images
+with pikepdf.open(io.BytesIO(open(sys.argv[1], "rb").read())) as pdf:
+    print(check_pdf_images(pdf))
+"""
+
+
+def test_image_placements_parse_within_the_token_limit(tmp_path):
+    """The validator's image checks find where images are drawn (D007) by parsing the page content again, after
+    the PDF checks: the same bomb took 2.3 GB there."""
+    out, mb = _measure(tmp_path, _IMAGES, _raw(_q_bomb))
+    assert out.strip() == "[]", out
+    assert mb < PEAK_LIMIT_MB, f"{mb:.0f} MB"
+
+
+_REWRAP = """
+import datetime as dt, sys
+from edossier.pdfmake.scans import NotImageOnly, rewrap_image_pdf
+try:
+    rewrap_image_pdf(open(sys.argv[1], "rb").read(), title="t", author=None, created=dt.datetime(2026, 1, 1))
+except NotImageOnly as exc:
+    print("refused", exc.en)
+"""
+
+
+def test_builder_rewrap_parses_input_content_within_the_limits(tmp_path):
+    """The builder re-wraps an image-only input PDF after parsing its page content (only q Q cm Do allowed):
+    3 M "q" went to pikepdf's parser whole. Now refused, as a page it cannot read, within bounded memory."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    _q_bomb(pdf)
+    pdf.pages[0].Resources = pikepdf.Dictionary()
+    buf = io.BytesIO()
+    pdf.save(buf, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    out, mb = _measure(tmp_path, _REWRAP, buf.getvalue())
+    assert out.startswith("refused page 1: unreadable content") and "tokens" in out, out
+    assert mb < PEAK_LIMIT_MB, f"{mb:.0f} MB"
+
+
+_CLAIM = """
+import sys
+from edossier.pdfmake.finish import pdfa_claim
+print(pdfa_claim(open(sys.argv[1], "rb").read()))
+"""
+
+
+def _xmp_bomb_of(size: int) -> bytes:
+    """minimal_pdfa whose /Metadata is its own packet followed by `size` spaces, deflated, as it is (qpdf
+    writes the XMP stream decoded, so the stream goes in under a key of the same length, renamed in the bytes)."""
+    with pikepdf.open(io.BytesIO(minimal_pdfa())) as pdf:
+        xmp = pdf.Root.Metadata.read_bytes()
+    comp = zlib.compressobj(9)
+    flate = comp.compress(xmp) + b"".join(comp.compress(b" " * (1 << 20)) for _ in range(size >> 20)) + comp.flush()
+
+    def mod(pdf):
+        s = pikepdf.Stream(pdf, b"")
+        s.write(flate, filter=Name.FlateDecode)
+        pdf.Root.Metadatx = pdf.make_indirect(s)
+
+    data = minimal_pdfa(mod, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    refs = re.compile(rb"/Metadat([ax])( \d+ \d+ R)")
+    assert sorted(m.group(1) for m in refs.finditer(data)) == [b"a", b"x"]
+    return refs.sub(lambda m: b"/Metadat" + (b"a" if m.group(1) == b"x" else b"y") + m.group(2), data)
+
+
+def test_builder_claim_reads_the_xmp_bounded(tmp_path):
+    """The builder asks an input PDF its PDF/A claim before taking it as it is: pikepdf's open_metadata
+    inflated a 512 MiB XMP stream whole. Read as the checker reads it: past the XMP cap (8 MiB) no claim."""
+    out, mb = _measure(tmp_path, _CLAIM, _xmp_bomb_of(512 << 20))
+    assert out.strip() == "None", out
+    assert mb < PEAK_LIMIT_MB, f"{mb:.0f} MB"
+
+
+def test_builder_claim_is_the_checkers():
+    from edossier.pdfmake.finish import pdfa_claim
+
+    assert pdfa_claim(minimal_pdfa()) == "2B"  # the helper writes pdfaid:part 2, conformance B
