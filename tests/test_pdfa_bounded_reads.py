@@ -151,3 +151,89 @@ def test_builder_claim_is_the_checkers():
     from edossier.pdfmake.finish import pdfa_claim
 
     assert pdfa_claim(minimal_pdfa()) == "2B"  # the helper writes pdfaid:part 2, conformance B
+
+
+def _lzw_zeros(cycles: int) -> bytes:
+    """LZW data (ISO 32000-1 7.4.4, EarlyChange 1) of the most expansive kind: after each clear, the code for
+    one zero byte, then the codes 258...4000, each the previous string plus one zero (lengths 2...3744); a cycle
+    decodes to 1 + (2 + ... + 3744) = 7,010,640 bytes from ~5.3 KB."""
+    out = bytearray()
+    acc = nb = 0
+
+    def emit(code: int, width: int) -> None:
+        nonlocal acc, nb
+        acc = (acc << width) | code
+        nb += width
+        while nb >= 8:
+            nb -= 8
+            out.append((acc >> nb) & 0xFF)
+        acc &= (1 << nb) - 1
+
+    width = 9
+    for _ in range(cycles):
+        emit(256, width)
+        emit(0, 9)
+        for code in range(258, 4001):
+            emit(code, min(12, (code + 1).bit_length()))  # the width the decoder reads it with (early change)
+        width = 12
+    emit(257, width)
+    if nb:
+        out.append((acc << (8 - nb)) & 0xFF)
+    return bytes(out)
+
+
+def test_lzw_length_is_qpdfs():
+    from edossier.pdfmake.scans import _lzw_length
+
+    data = _lzw_zeros(2)
+    pdf = pikepdf.new()
+    st = pikepdf.Stream(pdf, data)
+    st.Filter = Name.LZWDecode
+    assert _lzw_length(data, 1 << 40) == len(st.read_bytes()) == 2 * 7_010_640
+    assert _lzw_length(data, 1000) <= 1000 + 3744  # stops at the first code past the cap
+
+
+def test_builder_rewrap_refuses_an_lzw_image_larger_than_its_pixels(tmp_path):
+    """An image-only input PDF whose 100×100 grey LZW image (10,000 bytes of pixels) decodes to 100 × 7,010,640
+    bytes (701 MB from 527 KB): qpdf's read_bytes decoded it whole before it was re-compressed. Now refused
+    from the counted length, within bounded memory."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    img = pikepdf.Stream(pdf, _lzw_zeros(100), Type=Name.XObject, Subtype=Name.Image, Width=100, Height=100,
+                         ColorSpace=Name.DeviceGray, BitsPerComponent=8)
+    img.Filter = Name.LZWDecode
+    pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=img))
+    pdf.pages[0].Contents = pdf.make_stream(b"q 595 0 0 842 0 0 cm /Im0 Do Q")
+    buf = io.BytesIO()
+    pdf.save(buf, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    out, mb = _measure(tmp_path, _REWRAP, buf.getvalue())
+    assert out.startswith("refused page 1: LZW image data decodes to more than the 10000 bytes"), out
+    assert mb < PEAK_LIMIT_MB, f"{mb:.0f} MB"
+
+
+def test_builder_rewrap_keeps_an_lzw_image_of_its_size():
+    """The bound does not refuse an honest LZW image: 1000×1000 grey zeros (1,000,000 bytes), re-wrapped."""
+    import datetime as dt
+
+    from PIL import Image
+
+    from edossier.pdfmake.scans import rewrap_image_pdf
+
+    b = io.BytesIO()
+    Image.new("L", (1000, 1000), 0).save(b, "TIFF", compression="tiff_lzw", tiffinfo={278: 1000})
+    t = Image.open(io.BytesIO(b.getvalue()))
+    strip = b.getvalue()[t.tag_v2[273][0]:t.tag_v2[273][0] + t.tag_v2[279][0]]  # TIFF LZW is PDF LZW, early change
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    img = pikepdf.Stream(pdf, strip, Type=Name.XObject, Subtype=Name.Image, Width=1000, Height=1000,
+                         ColorSpace=Name.DeviceGray, BitsPerComponent=8)
+    img.Filter = Name.LZWDecode
+    pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=img))
+    pdf.pages[0].Contents = pdf.make_stream(b"q 595 0 0 842 0 0 cm /Im0 Do Q")
+    buf = io.BytesIO()
+    pdf.save(buf, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    data, pages = rewrap_image_pdf(buf.getvalue(), title="t", author=None, created=dt.datetime(2026, 1, 1))
+    assert pages == 1
+    with pikepdf.open(io.BytesIO(data)) as out:
+        im = out.pages[0].Resources.XObject.Im0
+        assert im.Filter == Name.FlateDecode and im.read_bytes() == b"\0" * 1_000_000
