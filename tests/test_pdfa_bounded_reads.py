@@ -237,3 +237,29 @@ def test_builder_rewrap_keeps_an_lzw_image_of_its_size():
     with pikepdf.open(io.BytesIO(data)) as out:
         im = out.pages[0].Resources.XObject.Im0
         assert im.Filter == Name.FlateDecode and im.read_bytes() == b"\0" * 1_000_000
+
+
+def _flate_image_pdf(**entries):
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    img = pikepdf.Stream(pdf, zlib.compress(b"\x80" * 10000), Type=Name.XObject, Subtype=Name.Image,
+                         Filter=Name.FlateDecode, **entries)
+    pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=img))
+    pdf.pages[0].Contents = pdf.make_stream(b"q 50 0 0 50 0 0 cm /Im0 Do Q")
+    return pdf
+
+
+def test_a_flate_image_without_a_usable_size_is_not_checked_silently():
+    """ISO 32000-1 8.9.5 (Table 89): an image XObject that is not a mask or JPX needs Width, Height,
+    BitsPerComponent and ColorSpace. Without them how many bytes the rows need is unknown, so whether the data
+    is truncated (D006) cannot be established: X005, where no finding was given."""
+    from edossier.pdfa.images_pdf import check_pdf_images
+
+    ok = dict(Width=100, Height=100, BitsPerComponent=8, ColorSpace=Name.DeviceGray)
+    assert check_pdf_images(_flate_image_pdf(**ok)) == []  # 100 × 100 × 1 byte: all 10,000 there
+    for drop in ("Width", "ColorSpace"):
+        found = check_pdf_images(_flate_image_pdf(**{k: v for k, v in ok.items() if k != drop}))
+        assert [f.code for f in found] == ["X005"], (drop, found)
+        assert "无法检查" in found[0].zh
+    found = check_pdf_images(_flate_image_pdf(**dict(ok, Width=Name.Foo)))
+    assert [f.code for f in found] == ["X005"], found

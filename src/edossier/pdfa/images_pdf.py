@@ -226,15 +226,20 @@ def _check_flate_image(img, where: str, cap: int) -> ImageFinding | None:
     try:
         w, h = int(img.get("/Width")), int(img.get("/Height"))
         bpc = 1 if img.get("/ImageMask") else int(img.get("/BitsPerComponent", 8))
-    except Exception:  # noqa: BLE001 - the PDF/A checks report a malformed image dictionary
-        return None
+    except Exception:  # noqa: BLE001 - no size, so how many bytes the pixels need is unknown
+        w = h = bpc = 0
     ncomp = _n_components(img)
     parms = img.get("/DecodeParms")
     if isinstance(parms, pikepdf.Array):
         parms = parms[0] if len(parms) else None
     predictor = int(parms.get("/Predictor", 1)) if isinstance(parms, pikepdf.Dictionary) else 1
-    if ncomp is None or w <= 0 or h <= 0:
-        return None
+    if ncomp is None or w <= 0 or h <= 0 or bpc <= 0:
+        # whether the data holds every row (D006) cannot be established: "could not check", not a pass (ISO
+        # 32000-1 8.9.5 requires Width, Height, BitsPerComponent and ColorSpace of such an image; until issue 19's
+        # ninth round this returned no finding)
+        return ImageFinding("X005", where, "the image dictionary gives no usable size, bits per component or colour "
+                            "space, so its data cannot be checked",
+                            "图像字典没有可用的尺寸、每分量位数或色彩空间，无法检查其数据")
     if isinstance(parms, pikepdf.Dictionary) and predictor >= 10:
         colors = int(parms.get("/Colors", 1))
         cols = int(parms.get("/Columns", 1))
