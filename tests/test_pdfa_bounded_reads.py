@@ -42,17 +42,23 @@ def test_token_count_is_a_bound():
     assert not tokens_over(b"q" * 10, 9)  # at most as many tokens as bytes: short data is not counted
 
 
+_PEAK = """
+import re
+with open("/proc/self/status") as f:
+    print("PEAK-KB", re.search(r"VmHWM:\\s+(\\d+) kB", f.read()).group(1))
+"""
+
+
 def _measure(tmp_path, code: str, data: bytes) -> tuple[str, float]:
+    """Run `code` (reading the file sys.argv[1]) in a child: its stdout and peak RSS in MB, the child's own
+    VmHWM (proc(5)): the high-water mark of the memory it has since exec. Not os.wait4's ru_maxrss, which
+    keeps the high-water mark of the pages the child was forked or vforked with, i.e. of the pytest worker."""
     p = tmp_path / "in.pdf"
     p.write_bytes(data)
-    proc = subprocess.Popen([sys.executable, "-c", code, str(p)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # read the pipes to the end, then reap the child with its own resource usage
-    out = proc.stdout.read()
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    assert proc.returncode == 0, err.decode()[-2000:]
-    return out.decode(), usage.ru_maxrss / 1024
+    proc = subprocess.run([sys.executable, "-c", code + _PEAK, str(p)], capture_output=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    out, _, peak = proc.stdout.decode().rpartition("PEAK-KB ")
+    return out, int(peak) / 1024
 
 
 _CHECK = """
