@@ -149,6 +149,14 @@ def _text_field(pdf):
     pdf.Root.AcroForm = Dictionary(Fields=Array([w]))
 
 
+def _content_ops_bomb(pdf):
+    """8 M "q" operators in one Flate content stream (16 MB decoded, ~16 KB deflated): pikepdf's parser held
+    them whole (2.2 GB in the checker, 2.3 GB more in the image checks) before the operator limit was looked at."""
+    s = pikepdf.Stream(pdf, b"")
+    s.write(zlib.compress(b"q\n" * 8_000_000, 9), filter=Name.FlateDecode)
+    pdf.pages[0].obj.Contents = Array([pdf.pages[0].obj.Contents, pdf.make_indirect(s)])
+
+
 def _encrypt(base: bytes) -> bytes:
     out = io.BytesIO()
     with pikepdf.open(io.BytesIO(base)) as pdf:
@@ -238,6 +246,7 @@ def variants(base: bytes):
     yield "optional-content-off", "D004", _edit(base, _hidden_layer(False))  # red team, issue 19
     yield "optional-content-print-off", "D004", _edit(base, _hidden_layer(True))
     yield "text-field-value-vs-appearance", "D004", _edit(base, _text_field)
+    yield "content-ops-bomb-8m", "D001", _edit(base, _content_ops_bomb)  # parsed only within max_stream_tokens (issue 19)
     yield "encrypted", "D003", _encrypt(base)
     yield "not-a-pdf", "D001", b"GIF89a not a pdf at all"
     yield "no-pdfa-claim", "D002", _edit(base, _no_xmp)

@@ -31,7 +31,7 @@ _EXACT = {
     "property entry is not a structure": "property 条目不是结构", "field entry is not a structure": "field 条目不是结构",
     "pdfaExtension:schemas must be a Bag with prefix pdfaExtension":
         "pdfaExtension:schemas 必须是前缀为 pdfaExtension 的 Bag",
-    "not well-formed": "格式不正确",
+    "not well-formed": "格式不正确", "CharSet is not a string": "CharSet 不是字符串",
     "widget of no field type": "没有域类型的构件注释",
 }
 
@@ -53,6 +53,10 @@ _PATTERNS = [(re.compile(p, re.S), zh) for p, zh in (
     (r"class (.+), space (.+), version (.+)", r"类别 \1，色彩空间 \2，版本 \3"),
     (r"N (\d+) does not match profile space (.+)", r"N = \1 与配置文件的色彩空间 \2 不符"),
     (r"font program cannot be read: (.+)", r"字体程序无法读取：\1"),
+    (r"embedded CMap cannot be read: (.+)", r"嵌入的 CMap 无法读取：\1"),
+    (r"code (\d+): glyph procedure cannot be read: (.+)", r"编码 \1：字形过程无法读取：\2"),
+    (r"CIDSet cannot be read: (.+)", r"CIDSet 无法读取：\1"),
+    (r"metadata stream cannot be read: (.+)", r"元数据流无法读取：\1"),
     (r"code (\d+): (.+) vs (.+)", r"编码 \1：\2 与 \3 不一致"),
     (r"code (\d+)", r"编码 \1"),
     (r"CharSet lacks (.+)", r"CharSet 缺少 \1"),

@@ -13,6 +13,7 @@ from .cmaps import PREDEFINED_CMAPS, _cid_of, _font_codes
 from .context import read_stream
 from .fontprograms import Program, _fontfile, _program
 from .graphics import facts
+from .limits import LimitExceeded
 from .util import get, key, name_str, num, resource_entries
 
 # PDF names compared with in the checks, built once: `Name.X` costs ~0.5 us each time (pikepdf builds it)
@@ -94,7 +95,12 @@ def _type0(ctx, f, loc) -> None:
         cm_csi = get(enc, "/CIDSystemInfo")
         try:
             data = ctx.stream_bytes(enc)
-        except Exception:  # noqa: BLE001
+        except LimitExceeded:
+            raise  # a bomb is PDF-UNREADABLE (the runner)
+        except Exception as exc:  # noqa: BLE001 - a stream qpdf cannot decode
+            # whether its WMode is the dictionary's (6.2.11.3.3-2) and what it uses (-3) cannot be established
+            # (it passed unchecked until issue 19's ninth round)
+            ctx.add("6.2.11.3.3-2", loc, f"embedded CMap cannot be read: {type(exc).__name__}")
             data = b""
         m = re.search(rb"/WMode\s+(\d+)", data)
         if m is not None:
@@ -227,7 +233,7 @@ def _glyph_for(ctx, font, target, prog: Program, code, cm) -> tuple[str, bool] |
                 if mp is None:
                     try:
                         mp = ctx.stream_bytes(m)
-                    except Exception:  # noqa: BLE001
+                    except Exception:  # noqa: BLE001 - no map: every CID reads as GID 0, which fails 6.2.11.8-1 (.notdef)
                         mp = b""
                     ctx.cache["c2g"][key(m)] = mp
                 gid = int.from_bytes(mp[2 * cid:2 * cid + 2], "big") if 2 * cid + 2 <= len(mp) else 0
@@ -428,7 +434,12 @@ def _type3_widths(ctx, fu) -> None:
             continue
         try:
             data = ctx.stream_bytes(cp)[:4096]
-        except Exception:  # noqa: BLE001
+        except LimitExceeded:
+            raise  # a bomb is PDF-UNREADABLE (the runner)
+        except Exception as exc:  # noqa: BLE001 - a stream qpdf cannot decode
+            # the glyph's width (d0/d1) cannot be compared with the font dictionary's: the rule fails for the
+            # glyph (it passed unchecked until issue 19's ninth round)
+            ctx.add("6.2.11.5-1", fu.loc, f"code {code}: glyph procedure cannot be read: {type(exc).__name__}")
             continue
         m = re.search(rb"(-?[\d.]+)\s+(-?[\d.]+)\s+(?:(?:-?[\d.]+\s+){4})?d[01](?![A-Za-z0-9])", data)
         if not m:

@@ -18,6 +18,7 @@ from .fontglyphs import (_descendant, _font_usage_one, _is_symbolic, _present_ci
                          _SUBTYPES, _type0, _type3_name, _uniname, all_fonts)
 from .fontprograms import _fontfile, _program
 from .graphics import facts
+from .limits import LimitExceeded
 from .rules import check
 from .util import get, name_str, num
 
@@ -194,7 +195,9 @@ def subset_sets(ctx) -> None:
                 continue
             try:
                 cs = bytes(fd.CharSet).decode("latin-1")
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - not a string (ISO 32000-1 Table 122): it lists no glyph
+                # the rule's fact (the CharSet lists every glyph of the program) cannot hold (issue 19, ninth round)
+                ctx.add("6.2.11.4.2-1", loc, "CharSet is not a string")
                 continue
             listed = {x for x in cs.split("/") if x}
             missing = [g for g in prog.order if g != ".notdef" and g not in listed]
@@ -206,7 +209,11 @@ def subset_sets(ctx) -> None:
                 continue
             try:
                 bits = ctx.stream_bytes(fd.CIDSet)
-            except Exception:  # noqa: BLE001
+            except LimitExceeded:
+                raise  # a bomb is PDF-UNREADABLE (the runner)
+            except Exception as exc:  # noqa: BLE001 - a stream qpdf cannot decode
+                # whether it identifies every CID of the program cannot be established (issue 19, ninth round)
+                ctx.add("6.2.11.4.2-2", loc, f"CIDSet cannot be read: {type(exc).__name__}")
                 continue
             present = _present_cids(ctx, f, prog)
             if present is None:

@@ -16,6 +16,10 @@ class PdfLimits:
     max_pages: int = 20_000
     max_stream_bytes: int = 64 << 20  # decompressed bytes read from any one stream
     max_content_ops: int = 5_000_000  # content-stream operators parsed per document
+    # tokens (operators and operands) of any one content stream handed to a parser: pikepdf holds a parsed stream
+    # whole, at 170-290 bytes a token (measured: "q" 286, "1 0 0 1 0 0 cm" 170 a token), so an 18 KB file of 8 M
+    # "q" operators took 2.2 GB before max_content_ops was ever looked at (issue 19, ninth round)
+    max_stream_tokens: int = 500_000
     max_form_depth: int = 12  # nesting of Form XObjects / patterns / Type 3 glyphs
     max_issues_per_rule: int = 25
     max_walk_nodes: int = 2_000_000  # objects visited by the whole-document walks
@@ -29,6 +33,27 @@ QPDF_OVERFLOW = re.compile(r"overflow/underflow converting ([-+]?\d+) to 64-bit 
 
 class LimitExceeded(Exception):
     """A safety limit was hit; reported as PDF-UNREADABLE."""
+
+
+# the start of a content-stream token (ISO 32000-1 7.2: a run of regular characters, a name, or a delimiter
+# that opens an object); inside strings and inline-image data this counts more than there are, never fewer
+_TOKEN = re.compile(rb"[^\x00\t\n\x0c\r \[\]<>(){}/%]+|[\[\]{}(<>/]")
+
+
+def tokens_over(data: bytes, limit: int) -> bool:
+    """Whether content-stream `data` holds more than `limit` tokens, counted before any parser builds them
+    (PdfLimits.max_stream_tokens). Each token takes at least one byte, so data of at most `limit` bytes is
+    not counted at all; larger data is counted a MiB at a time, stopping as soon as the count passes the limit
+    (a token cut at a slice boundary counts twice: a bound, never an undercount)."""
+    if len(data) <= limit:
+        return False
+    n = 0
+    step = 1 << 20
+    for i in range(0, len(data), step):
+        n += _TOKEN.subn(b"", data[i:i + step])[1]
+        if n > limit:
+            return True
+    return False
 
 
 _ASCII_FILTERS = {"/ASCIIHexDecode", "/AHx", "/ASCII85Decode", "/A85"}

@@ -120,10 +120,14 @@ def fix_cid_fonts(pdf: pikepdf.Pdf) -> None:
 
 
 def pdfa_claim(data: bytes) -> str | None:
-    """The PDF/A part+conformance a PDF claims in its XMP (e.g. '2U'), or None."""
+    """The PDF/A part+conformance a PDF claims in its XMP (e.g. '2U'), or None: read as the checker reads it
+    (pdfa.xmpparse.claimed_level, bounded). pikepdf's open_metadata inflated the XMP stream whole, so an input
+    PDF whose /Metadata inflates to 1 GiB took gigabytes in the builder (issue 19, ninth round)."""
+    from ..pdfa.xmpparse import claimed_level
+
     try:
         with pikepdf.open(io.BytesIO(data), attempt_recovery=False) as pdf:
-            status = pdf.open_metadata().pdfa_status
+            status = claimed_level(pdf)
     except Exception:  # noqa: BLE001 - any failure to read the claim means "no claim"
         return None
     return status or None

@@ -443,6 +443,93 @@ def _image_ok(img: pikepdf.Object, where: str) -> None:
                            f"{where}：不支持颜色空间 {base[0]}")
 
 
+def _lzw_length(data: bytes, cap: int, early: int = 1) -> int:
+    """The length of LZW data decoded (ISO 32000-1 7.4.4: 9 to 12-bit codes, 256 clear, 257 end of data,
+    /EarlyChange `early`), counted from the code table's entry lengths alone and stopping past `cap`: what
+    qpdf's decoder would hand out, without holding it."""
+    total = 0
+    lens: list[int] = [1] * 258
+    prev = None
+    width = 9
+    pos = 0
+    nbits = len(data) * 8
+    data = data + b"\0\0"
+    while pos + width <= nbits:
+        i = pos >> 3
+        code = (((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]) >> (24 - (pos & 7) - width)) & ((1 << width) - 1)
+        pos += width
+        if code == 256:
+            del lens[258:]
+            prev, width = None, 9
+            continue
+        if code == 257:
+            break
+        if code < len(lens):
+            n = lens[code]
+        elif code == len(lens) and prev is not None:
+            n = lens[prev] + 1
+        else:
+            break  # not a code of the table: the decoder stops
+        if prev is not None and len(lens) < 4096:
+            lens.append(lens[prev] + 1)
+        prev = code
+        total += n
+        if total > cap:
+            return total
+        width = min(12, max(9, (len(lens) + early).bit_length()))
+    return total
+
+
+def _lzw_bounded(img, where: str) -> None:
+    """NotImageOnly unless the LZW data of image `img` decodes to no more than its pixels need (Width ×
+    Height × components × bits, with a PNG predictor's byte a row): qpdf's read_bytes decodes it whole, and
+    LZW expands up to ~2,800 times, so a 1 MB image could take gigabytes there (issue 19, ninth round)."""
+    from ..pdfa.images_pdf import _n_components
+
+    try:
+        w, h = int(img.get("/Width")), int(img.get("/Height"))
+        bpc = 1 if img.get("/ImageMask") else int(img.get("/BitsPerComponent", 8))
+        ncomp = _n_components(img)
+        parms = img.get("/DecodeParms")
+        parms = parms if isinstance(parms, Dictionary) else Dictionary()
+        predictor = int(parms.get("/Predictor", 1))
+        early = int(parms.get("/EarlyChange", 1))
+    except Exception:  # noqa: BLE001
+        ncomp = None
+    if ncomp is None or not (0 < w and 0 < h and 0 < bpc <= 16):
+        raise NotImageOnly(f"{where}: LZW image of unknown size", f"{where}：LZW 图像尺寸不明")
+    row = (w * ncomp * bpc + 7) // 8 + (1 if predictor >= 10 else 0)
+    need = row * h
+    if w * h > MAX_IMAGE_PIXELS:  # the builder's own limit for a scan
+        raise NotImageOnly(f"{where}: LZW image of {w}×{h} pixels is too large", f"{where}：LZW 图像 {w}×{h} 像素过大")
+    got = _lzw_length(img.read_raw_bytes(), need, early)
+    if got > need:
+        raise NotImageOnly(f"{where}: LZW image data decodes to more than the {need} bytes of its {w}×{h} pixels",
+                           f"{where}：LZW 图像数据解码后超过其 {w}×{h} 像素所需的 {need} 字节")
+
+
+def _page_instructions(scratch: pikepdf.Pdf, page) -> list:
+    """The instructions of a page's content streams, each read through the PDF checker's bounded reader and
+    parsed only within its token limit (PdfLimits: max_stream_bytes, max_stream_tokens): pikepdf's own
+    parse_content_stream(page) inflated the streams whole and held every instruction (~200 bytes a token),
+    so a 20 KB input PDF took gigabytes here (issue 19, ninth round). LimitExceeded past either limit."""
+    from ..pdfa.context import read_stream
+    from ..pdfa.limits import LimitExceeded, PdfLimits, tokens_over
+
+    limits = PdfLimits()
+    contents = page.obj.get("/Contents")
+    streams = list(contents) if isinstance(contents, Array) else [contents] if contents is not None else []
+    ops: list = []
+    for st in streams:
+        if not isinstance(st, Stream):
+            raise ValueError("page content is not a stream")
+        data = read_stream(st, limits.max_stream_bytes)
+        if tokens_over(data, limits.max_stream_tokens):
+            raise LimitExceeded(f"content stream of more than {limits.max_stream_tokens} tokens")
+        ops += pikepdf.parse_content_stream(Stream(scratch, data))
+    return ops
+
+
 def rewrap_image_pdf(data: bytes, *, title: str, author: str | None, created: dt.datetime,
                      lang: str = "zh-CN") -> tuple[bytes, int]:
     """Rebuild an image-only scan PDF as PDF/A-2u without touching its image data. Raises
@@ -464,7 +551,7 @@ def rewrap_image_pdf(data: bytes, *, title: str, author: str | None, created: dt
                                    f"第 {n} 页含有 {other[0][1:]} 资源（有文字或图形，不是纯扫描页）")
             xobjs = res.get("/XObject") or Dictionary()
             try:
-                ops = pikepdf.parse_content_stream(page)
+                ops = _page_instructions(out, page)
             except Exception as exc:  # noqa: BLE001
                 raise NotImageOnly(f"{where}: unreadable content ({exc})", f"第 {n} 页内容无法读取（{exc}）") from None
             used = []
@@ -491,6 +578,7 @@ def rewrap_image_pdf(data: bytes, *, title: str, author: str | None, created: dt
                 if "/LZWDecode" in fnames and fnames != ["/LZWDecode"]:
                     raise NotImageOnly(f"{where}: LZW combined with other filters", f"第 {n} 页：LZW 与其他压缩方式组合")
                 if fnames == ["/LZWDecode"]:
+                    _lzw_bounded(img, where)  # before qpdf decodes it whole
                     raw = img.read_bytes()
                     copy.write(zlib.compress(raw, 6), filter=Name.FlateDecode)
                     if "/DecodeParms" in copy:

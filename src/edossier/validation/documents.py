@@ -39,7 +39,7 @@ def _images_of(pdf, limits=None):
 
     limits = limits or PdfLimits()
     try:
-        return check_pdf_images(pdf, max_stream_bytes=limits.max_stream_bytes)
+        return check_pdf_images(pdf, max_stream_bytes=limits.max_stream_bytes, max_stream_tokens=limits.max_stream_tokens)
     except Exception as exc:  # noqa: BLE001 - an image check that cannot run leaves the document unchecked
         return f"{type(exc).__name__}: {exc}"
 
