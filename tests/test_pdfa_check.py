@@ -630,6 +630,23 @@ def test_ascii85_flate_content_stream_is_read():
     assert "6.2.2-1" in ids(rep), rep.issues  # the undefined operator inside was seen
 
 
+def test_runlength_content_stream_is_read():
+    """ISO 19005-2 6.1.7.2 forbids LZWDecode and non-standard filters, not RunLengthDecode (ISO 32000-1 7.4.5):
+    a RunLength content stream is read and checked like any other (qpdf's default decode level left it undecoded,
+    and the document was reported unreadable)."""
+    text = b"q 0.2 0.4 0.6 rg 100 100 200 200 re f 1 2 3 bogus Q"
+    # RunLength (ISO 32000-1 7.4.5): a length byte n < 128 copies the next n + 1 bytes; 128 ends the data
+    encoded = bytes([len(text) - 1]) + text + bytes([128])
+
+    def mod(pdf):
+        s = pikepdf.Stream(pdf, b"")
+        s.write(encoded, filter=Name.RunLengthDecode)
+        pdf.pages[0].Contents = s
+
+    rep = check_pdf(minimal_pdfa(mod, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none))
+    assert {i.rule_id for i in rep.issues} == {"6.2.2-1"}, rep.issues  # the undefined operator inside, nothing else
+
+
 def test_flate_bomb_stops_at_the_limit():
     import zlib as _z
 

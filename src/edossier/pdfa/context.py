@@ -118,7 +118,9 @@ def read_stream(stream: pikepdf.Object, cap: int, *, prefix: bool = False) -> by
         bound *= _EXPANSION.get(n, 1.0)
     if len(raw) * bound > cap:
         raise LimitExceeded(f"stream of {len(raw)} bytes with filters {' '.join(names)} may exceed {cap} bytes")
-    return stream.read_bytes()
+    # "specialized": qpdf's default level ("generalized") leaves RunLengthDecode, a filter PDF/A-2 allows,
+    # undecoded and raises, which reported a conforming document as unreadable; image codecs stay undecoded
+    return stream.read_bytes(pikepdf.StreamDecodeLevel.specialized)
 
 
 def make_issue(rule_id: str, location: str = "", detail: str = "") -> PdfIssue:
