@@ -63,6 +63,7 @@ def generate(out: Path, packages: list[Path], pki: Path, creds: dict) -> list[Ca
     pdf_cases(env)
     member_cases(env)
     soundness_cases(env)
+    signature_extras_cases(env)
     return env.cases
 
 
@@ -644,6 +645,67 @@ def soundness_cases(env: Env) -> None:
     assert out.count(encoded[1:]) == 1
     env.add("cms-unsorted-signed-attributes", "cms", "G023",
             _with_signature(env, out.replace(encoded[1:], unsorted[1:])))
+
+
+# --- unsigned data in a signature (issue 19, second red team) ---------------------------------------------
+
+def signature_extras_cases(env: Env) -> None:
+    """Data in a layer's SignedData that no check reads: an unsigned attribute of an unknown type, revocation
+    information in another format than a CRL, a certificate that is neither the signer's nor one of its
+    agency's trust-list CAs, a CRL that none of them issued. None of it is signed, so in the latest layer
+    anyone who handles the package can put up to the 1 MiB signature limit there (accepted before: G026).
+    The two packages of three layers have the data in the court's signature."""
+    from asn1crypto import cms, core, crl as acrl, x509 as ax509
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    payload = b"MZ" + b"\x90" * 20000  # an "executable"
+    data = layer1_members(env.packages[0])
+    good = forge(data, env.creds["police"])
+    p7s_name = b"META-INF/signature001.p7s"
+
+    def changed(package: bytes, name: bytes, fn) -> bytes:
+        ms = rawzip.members_of(package)
+        sig = next(m for m in ms if m.name == name)
+        ci = cms.ContentInfo.load(sig.data)
+        fn(ci["content"])
+        return rawzip.build(rawzip.with_member(ms, name.decode(), data=ci.dump(force=True)))
+
+    def unknown_unsigned(sd):
+        sd["signer_infos"][0]["unsigned_attrs"] = cms.CMSAttributes([cms.CMSAttribute(
+            {"type": "1.2.3.4.5.6.7", "values": [core.OctetString(payload)]})])
+
+    def other_revinfo(sd):
+        items = list(sd["crls"]) if sd["crls"].native else []
+        items.append(cms.RevocationInfoChoice("other", cms.OtherRevocationInfoFormat(
+            {"other_rev_info_format": "1.2.3.4.9", "other_rev_info": core.OctetString(payload)})))
+        sd["crls"] = cms.RevocationInfoChoices(items)
+
+    def unrelated_cert(sd):
+        der = x509.load_pem_x509_certificate((env.pki / "ca-justice.pem").read_bytes()).public_bytes(Encoding.DER)
+        sd["certificates"] = cms.CertificateSet(list(sd["certificates"]) + [
+            cms.CertificateChoices("certificate", ax509.Certificate.load(der))])
+
+    def unrelated_crl(sd):
+        items = list(sd["crls"]) if sd["crls"].native else []
+        items.append(cms.RevocationInfoChoice("crl", acrl.CertificateList.load((env.pki / "crl-justice.crl").read_bytes())))
+        sd["crls"] = cms.RevocationInfoChoices(items)
+
+    def own_crl(sd):  # the police CA's own CRL: what §8.5 asks a producer to embed
+        items = list(sd["crls"]) if sd["crls"].native else []
+        items.append(cms.RevocationInfoChoice("crl", acrl.CertificateList.load((env.pki / "crl-police.crl").read_bytes())))
+        sd["crls"] = cms.RevocationInfoChoices(items)
+
+    env.add("sig-unknown-unsigned-attribute", "cms", "G026", changed(good, p7s_name, unknown_unsigned))
+    env.add("sig-other-revocation-info", "cms", "G026", changed(good, p7s_name, other_revinfo))
+    env.add("sig-unrelated-certificate", "cms", "G026", changed(good, p7s_name, unrelated_cert))
+    env.add("sig-unrelated-crl", "cms", "G026", changed(good, p7s_name, unrelated_crl))
+    env.add("sig-own-crl-control", "control", None, changed(good, p7s_name, own_crl))
+    three = env.packages[2].read_bytes()
+    env.add("sig-unknown-unsigned-attribute-latest-of-three", "cms", "G026",
+            changed(three, b"META-INF/signature003.p7s", unknown_unsigned))
+    env.add("sig-unrelated-certificate-latest-of-three", "cms", "G026",
+            changed(three, b"META-INF/signature003.p7s", unrelated_cert))
 
 
 def _police_ca(pki: Path):
