@@ -701,6 +701,25 @@ def signature_extras_cases(env: Env) -> None:
     env.add("sig-unrelated-certificate", "cms", "G026", changed(good, p7s_name, unrelated_cert))
     env.add("sig-unrelated-crl", "cms", "G026", changed(good, p7s_name, unrelated_crl))
     env.add("sig-own-crl-control", "control", None, changed(good, p7s_name, own_crl))
+    # the same inside a signature time stamp: the token is an unsigned attribute of the layer's signature
+    import datetime as dt
+
+    from edossier.conformance.signing import FixedTimeStamper, corpus_credential
+    from edossier.signing.cades import sign_manifest
+
+    when = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
+    stamper = FixedTimeStamper(env.pki / "tsa.p12", when)
+    manifest = manifest_for(data)
+    stamped = forge(data, None, manifest=manifest, signature=sign_manifest(
+        corpus_credential(env.pki / "police.p12", signing_time=when, timestamper=stamper), manifest))
+
+    def in_token(fn):
+        return lambda sd: fn(sd["signer_infos"][0]["unsigned_attrs"][0]["values"][0]["content"])
+
+    env.add("sig-time-stamped-control", "control", None, stamped)
+    env.add("sig-token-unknown-unsigned-attribute", "cms", "G026", changed(stamped, p7s_name, in_token(unknown_unsigned)))
+    env.add("sig-token-other-revocation-info", "cms", "G026", changed(stamped, p7s_name, in_token(other_revinfo)))
+    env.add("sig-token-unrelated-certificate", "cms", "G026", changed(stamped, p7s_name, in_token(unrelated_cert)))
     three = env.packages[2].read_bytes()
     env.add("sig-unknown-unsigned-attribute-latest-of-three", "cms", "G026",
             changed(three, b"META-INF/signature003.p7s", unknown_unsigned))

@@ -16,6 +16,7 @@ from .cades import (_matching_certs, _out_of_period, _reason_zh, _revocation_dat
                                     _signing_certificate_v2_problem, _subject_attr, _weak_key, display_name, name_zh,
                                     ORGANIZATION_IDENTIFIER, SIGNING_CERTIFICATE_V2, WEAK_DIGESTS)
 from .cades_der import der_problem, unsorted_set
+from .cades_extras import _foreign, _unaccounted
 from .cades_timestamp import _judge_token, CLOCK_SKEW, OTHER_TIME_STAMPS, SIGNATURE_TIME_STAMP
 
 
@@ -206,6 +207,9 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
                     detail=f"issued by {signer_cert.issuer.human_friendly}",
                     detail_zh=f"签发者：{name_zh(signer_cert.issuer)}")
     anchors = [c for c in listed if c.self_signed != "no"] or listed
+    extra = _unaccounted(unsigned_attrs, sd)
+    if extra:
+        return fail("G026", "TOTAL_FAILED", "FORMAT_FAILURE", detail=extra[0], detail_zh=extra[1])
 
     # Time stamps are judged here one by one (`_judge_token`), so pyHanko sees the signature alone.
     try:
@@ -331,6 +335,13 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         return fail("G009", "INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE",
                     detail=f"certificate names O={org!r}, organizationIdentifier={org_id!r}",
                     detail_zh=f"证书所载 O={org!r}，organizationIdentifier={org_id!r}")
+
+    # Trusted: now every certificate and CRL it carries must be its own or its agency's (§8.1 s-unaccounted);
+    # after the path checks, so that a look-alike CA is still reported as what it is (G003).
+    extra = _foreign(embedded, embedded_crls, signer_cert, listed,
+                     ("its agency's trust-list entry", "信任列表中该机关条目"))
+    if extra:
+        return fail("G026", "TOTAL_FAILED", "FORMAT_FAILURE", detail=extra[0], detail_zh=extra[1])
 
     # Valid at the validation time, but revoked later with nothing proving the signature is older
     # than the revocation: the signed signing-time is only the signer's word (docs/signatures.md §3).
