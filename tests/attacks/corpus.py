@@ -717,6 +717,12 @@ def signature_extras_cases(env: Env) -> None:
         return lambda sd: fn(sd["signer_infos"][0]["unsigned_attrs"][0]["values"][0]["content"])
 
     env.add("sig-time-stamped-control", "control", None, stamped)
+    # a token of the trusted TSA dated two days after the validation time: it cannot exist yet (G012, the
+    # mirror of G018 for a time stamp; accepted before, with that time in the report)
+    ahead = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)
+    env.add("sig-time-stamp-from-the-future", "cms", "G012", forge(data, None, manifest=manifest, signature=sign_manifest(
+        corpus_credential(env.pki / "police.p12", signing_time=when,
+                          timestamper=FixedTimeStamper(env.pki / "tsa.p12", ahead)), manifest)))
     env.add("sig-token-unknown-unsigned-attribute", "cms", "G026", changed(stamped, p7s_name, in_token(unknown_unsigned)))
     env.add("sig-token-other-revocation-info", "cms", "G026", changed(stamped, p7s_name, in_token(other_revinfo)))
     env.add("sig-token-unrelated-certificate", "cms", "G026", changed(stamped, p7s_name, in_token(unrelated_cert)))
