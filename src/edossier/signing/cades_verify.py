@@ -255,6 +255,12 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         if verdict.code:
             return fail(verdict.code, "INDETERMINATE", verdict.sub, detail=verdict.detail, detail_zh=verdict.detail_zh)
         ts_time = verdict.time if ts_time is None else min(ts_time, verdict.time)
+    if ts_time is not None and ts_time > when + CLOCK_SKEW:
+        # The mirror of G018 for the token: a time stamp dated after the validation time cannot exist at
+        # that time, and a report would show it as the layer's proven time (second red team, issue 19).
+        return fail("G012", "INDETERMINATE", "TIMESTAMP_ORDER_FAILURE",
+                    detail=f"the time stamp's time {ts_time.isoformat()} is after the validation time {when.isoformat()}",
+                    detail_zh=f"时间戳时间 {ts_time.isoformat()} 晚于验证时间 {when.isoformat()}")
     result.timestamp = ts_time
     claimed = status.signer_reported_dt
     if claimed and ts_time and ts_time < claimed - CLOCK_SKEW:
