@@ -64,6 +64,7 @@ def generate(out: Path, packages: list[Path], pki: Path, creds: dict) -> list[Ca
     member_cases(env)
     soundness_cases(env)
     signature_extras_cases(env)
+    layer_cases(env)
     return env.cases
 
 
@@ -731,6 +732,57 @@ def signature_extras_cases(env: Env) -> None:
             changed(three, b"META-INF/signature003.p7s", unknown_unsigned))
     env.add("sig-unrelated-certificate-latest-of-three", "cms", "G026",
             changed(three, b"META-INF/signature003.p7s", unrelated_cert))
+
+
+# --- a later layer against the earlier ones (issue 19, second red team; all refused already) ----------------
+
+def layer_cases(env: Env) -> None:
+    """The court re-signs its layer 3 over a changed record or manifest: a document put in the police's folder,
+    a record entry naming a police document, a document id the police used, an earlier manifest left out of
+    manifest 3, `mimetype` listed as a data object. Each was refused before this corpus had it."""
+    import zipfile
+
+    from edossier.container.asic import DataObject, build_manifest, manifest_name, signature_name
+    from edossier.signing.cades import sign_manifest
+
+    base = rawzip.from_zip(env.packages[1])
+    with zipfile.ZipFile(env.packages[2]) as zf:
+        rec, doc = zf.read("dossier/003.xml"), zf.read("documents/003/0001.pdf")
+
+    def layer3(new: dict[str, bytes], *, drop=(), listed_extra=()) -> bytes:
+        data = {m.name.decode(): m.data for m in base}
+        data.update(new)
+        names = [m.name.decode() for m in base if m.name != b"mimetype"] + list(listed_extra) + list(new)
+        objects = []
+        for uri in names:
+            if uri in drop:
+                continue
+            mime = "application/xml" if uri.endswith(".xml") else (
+                "application/pkcs7-signature" if uri.endswith(".p7s") else "application/pdf")
+            objects.append(DataObject(uri, mime, hashlib.sha256(data[uri]).digest(), rootfile=uri == "dossier/003.xml"))
+        manifest = build_manifest(3, objects)
+        ms = list(base) + [Member(k.encode(), v, method=8 if k.endswith(".xml") else 0) for k, v in new.items()]
+        ms += [Member(manifest_name(3).encode(), manifest, method=8),
+               Member(signature_name(3).encode(), sign_manifest(env.creds["court"], manifest))]
+        return rawzip.build(ms)
+
+    def record(*pairs) -> bytes:
+        out = rec
+        for a, b in pairs:
+            out = out.replace(a.encode(), b.encode())
+        assert out != rec
+        return out
+
+    own = {"documents/003/0001.pdf": doc, "dossier/003.xml": rec}
+    env.add("layer3-control", "control", None, layer3(own))
+    env.add("layer3-document-in-police-folder", "layer", "S006", layer3({
+        "documents/001/0003.pdf": doc, "dossier/003.xml": record(("documents/003/0001.pdf", "documents/001/0003.pdf"))}))
+    env.add("layer3-names-police-document", "layer", "S006", layer3({
+        "documents/003/0001.pdf": doc, "dossier/003.xml": record(("documents/003/0001.pdf", "documents/001/0001.pdf"))}))
+    env.add("layer3-reuses-police-document-id", "layer", "S006", layer3({
+        "documents/003/0001.pdf": doc, "dossier/003.xml": record(('id="c1"', 'id="d1"'))}))
+    env.add("layer3-omits-manifest-001", "layer", "I006", layer3(own, drop=("META-INF/ASiCManifest001.xml",)))
+    env.add("layer3-lists-mimetype", "layer", "S002", layer3(own, listed_extra=("mimetype",)))
 
 
 def _police_ca(pki: Path):
