@@ -174,6 +174,24 @@ def test_expired_list(demo, tmp_path):
     assert not load_trustlist(path, anchor=demo.anchor_path, now=NOW - dt.timedelta(days=36)).waivers
 
 
+def test_list_issued_in_the_future_is_refused(demo, tmp_path):
+    """An edition whose `issued` lies ahead of the clock is not published yet: the operator's statement is
+    dated later than now (a list signed in advance, or a clock far off). It was used before (second red
+    team); five minutes of clock skew are allowed, and a caller who fixes `now` at the issue time may use it."""
+    real_now = dt.datetime.now(dt.timezone.utc)
+    ahead = dataclasses.replace(demo.trustlist, issued=real_now + dt.timedelta(days=30),
+                                next_update=real_now + dt.timedelta(days=60))
+    path = tmp_path / "ahead.xml"
+    write_trustlist(ahead, path, signer=demo.operator)
+    with pytest.raises(TrustListError) as ei:
+        load_trustlist(path, anchor=demo.anchor_path)
+    assert "not issued yet" in ei.value.en and "尚未签发" in ei.value.zh
+    assert load_trustlist(path, anchor=demo.anchor_path, now=real_now + dt.timedelta(days=30)).signed
+    skewed = dataclasses.replace(demo.trustlist, issued=real_now + dt.timedelta(minutes=2))
+    write_trustlist(skewed, path, signer=demo.operator)
+    assert load_trustlist(path, anchor=demo.anchor_path).signed
+
+
 def test_next_update_must_follow_issued(demo):
     with pytest.raises(TrustListError):
         trustlist_to_bytes(dataclasses.replace(demo.trustlist, next_update=demo.trustlist.issued))

@@ -63,6 +63,8 @@ def generate(out: Path, packages: list[Path], pki: Path, creds: dict) -> list[Ca
     pdf_cases(env)
     member_cases(env)
     soundness_cases(env)
+    signature_extras_cases(env)
+    layer_cases(env)
     return env.cases
 
 
@@ -644,6 +646,143 @@ def soundness_cases(env: Env) -> None:
     assert out.count(encoded[1:]) == 1
     env.add("cms-unsorted-signed-attributes", "cms", "G023",
             _with_signature(env, out.replace(encoded[1:], unsorted[1:])))
+
+
+# --- unsigned data in a signature (issue 19, second red team) ---------------------------------------------
+
+def signature_extras_cases(env: Env) -> None:
+    """Data in a layer's SignedData that no check reads: an unsigned attribute of an unknown type, revocation
+    information in another format than a CRL, a certificate that is neither the signer's nor one of its
+    agency's trust-list CAs, a CRL that none of them issued. None of it is signed, so in the latest layer
+    anyone who handles the package can put up to the 1 MiB signature limit there (accepted before: G026).
+    The two packages of three layers have the data in the court's signature."""
+    from asn1crypto import cms, core, crl as acrl, x509 as ax509
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    payload = b"MZ" + b"\x90" * 20000  # an "executable"
+    data = layer1_members(env.packages[0])
+    good = forge(data, env.creds["police"])
+    p7s_name = b"META-INF/signature001.p7s"
+
+    def changed(package: bytes, name: bytes, fn) -> bytes:
+        ms = rawzip.members_of(package)
+        sig = next(m for m in ms if m.name == name)
+        ci = cms.ContentInfo.load(sig.data)
+        fn(ci["content"])
+        return rawzip.build(rawzip.with_member(ms, name.decode(), data=ci.dump(force=True)))
+
+    def unknown_unsigned(sd):
+        sd["signer_infos"][0]["unsigned_attrs"] = cms.CMSAttributes([cms.CMSAttribute(
+            {"type": "1.2.3.4.5.6.7", "values": [core.OctetString(payload)]})])
+
+    def other_revinfo(sd):
+        items = list(sd["crls"]) if sd["crls"].native else []
+        items.append(cms.RevocationInfoChoice("other", cms.OtherRevocationInfoFormat(
+            {"other_rev_info_format": "1.2.3.4.9", "other_rev_info": core.OctetString(payload)})))
+        sd["crls"] = cms.RevocationInfoChoices(items)
+
+    def unrelated_cert(sd):
+        der = x509.load_pem_x509_certificate((env.pki / "ca-justice.pem").read_bytes()).public_bytes(Encoding.DER)
+        sd["certificates"] = cms.CertificateSet(list(sd["certificates"]) + [
+            cms.CertificateChoices("certificate", ax509.Certificate.load(der))])
+
+    def unrelated_crl(sd):
+        items = list(sd["crls"]) if sd["crls"].native else []
+        items.append(cms.RevocationInfoChoice("crl", acrl.CertificateList.load((env.pki / "crl-justice.crl").read_bytes())))
+        sd["crls"] = cms.RevocationInfoChoices(items)
+
+    def own_crl(sd):  # the police CA's own CRL: what §8.5 asks a producer to embed
+        items = list(sd["crls"]) if sd["crls"].native else []
+        items.append(cms.RevocationInfoChoice("crl", acrl.CertificateList.load((env.pki / "crl-police.crl").read_bytes())))
+        sd["crls"] = cms.RevocationInfoChoices(items)
+
+    env.add("sig-unknown-unsigned-attribute", "cms", "G026", changed(good, p7s_name, unknown_unsigned))
+    env.add("sig-other-revocation-info", "cms", "G026", changed(good, p7s_name, other_revinfo))
+    env.add("sig-unrelated-certificate", "cms", "G026", changed(good, p7s_name, unrelated_cert))
+    env.add("sig-unrelated-crl", "cms", "G026", changed(good, p7s_name, unrelated_crl))
+    env.add("sig-own-crl-control", "control", None, changed(good, p7s_name, own_crl))
+    # the same inside a signature time stamp: the token is an unsigned attribute of the layer's signature
+    import datetime as dt
+
+    from edossier.conformance.signing import FixedTimeStamper, corpus_credential
+    from edossier.signing.cades import sign_manifest
+
+    when = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
+    stamper = FixedTimeStamper(env.pki / "tsa.p12", when)
+    manifest = manifest_for(data)
+    stamped = forge(data, None, manifest=manifest, signature=sign_manifest(
+        corpus_credential(env.pki / "police.p12", signing_time=when, timestamper=stamper), manifest))
+
+    def in_token(fn):
+        return lambda sd: fn(sd["signer_infos"][0]["unsigned_attrs"][0]["values"][0]["content"])
+
+    env.add("sig-time-stamped-control", "control", None, stamped)
+    # a token of the trusted TSA dated two days after the validation time: it cannot exist yet (G012, the
+    # mirror of G018 for a time stamp; accepted before, with that time in the report)
+    ahead = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)
+    env.add("sig-time-stamp-from-the-future", "cms", "G012", forge(data, None, manifest=manifest, signature=sign_manifest(
+        corpus_credential(env.pki / "police.p12", signing_time=when,
+                          timestamper=FixedTimeStamper(env.pki / "tsa.p12", ahead)), manifest)))
+    env.add("sig-token-unknown-unsigned-attribute", "cms", "G026", changed(stamped, p7s_name, in_token(unknown_unsigned)))
+    env.add("sig-token-other-revocation-info", "cms", "G026", changed(stamped, p7s_name, in_token(other_revinfo)))
+    env.add("sig-token-unrelated-certificate", "cms", "G026", changed(stamped, p7s_name, in_token(unrelated_cert)))
+    three = env.packages[2].read_bytes()
+    env.add("sig-unknown-unsigned-attribute-latest-of-three", "cms", "G026",
+            changed(three, b"META-INF/signature003.p7s", unknown_unsigned))
+    env.add("sig-unrelated-certificate-latest-of-three", "cms", "G026",
+            changed(three, b"META-INF/signature003.p7s", unrelated_cert))
+
+
+# --- a later layer against the earlier ones (issue 19, second red team; all refused already) ----------------
+
+def layer_cases(env: Env) -> None:
+    """The court re-signs its layer 3 over a changed record or manifest: a document put in the police's folder,
+    a record entry naming a police document, a document id the police used, an earlier manifest left out of
+    manifest 3, `mimetype` listed as a data object. Each was refused before this corpus had it."""
+    import zipfile
+
+    from edossier.container.asic import DataObject, build_manifest, manifest_name, signature_name
+    from edossier.signing.cades import sign_manifest
+
+    base = rawzip.from_zip(env.packages[1])
+    with zipfile.ZipFile(env.packages[2]) as zf:
+        rec, doc = zf.read("dossier/003.xml"), zf.read("documents/003/0001.pdf")
+
+    def layer3(new: dict[str, bytes], *, drop=(), listed_extra=()) -> bytes:
+        data = {m.name.decode(): m.data for m in base}
+        data.update(new)
+        names = [m.name.decode() for m in base if m.name != b"mimetype"] + list(listed_extra) + list(new)
+        objects = []
+        for uri in names:
+            if uri in drop:
+                continue
+            mime = "application/xml" if uri.endswith(".xml") else (
+                "application/pkcs7-signature" if uri.endswith(".p7s") else "application/pdf")
+            objects.append(DataObject(uri, mime, hashlib.sha256(data[uri]).digest(), rootfile=uri == "dossier/003.xml"))
+        manifest = build_manifest(3, objects)
+        ms = list(base) + [Member(k.encode(), v, method=8 if k.endswith(".xml") else 0) for k, v in new.items()]
+        ms += [Member(manifest_name(3).encode(), manifest, method=8),
+               Member(signature_name(3).encode(), sign_manifest(env.creds["court"], manifest))]
+        return rawzip.build(ms)
+
+    def record(*pairs) -> bytes:
+        out = rec
+        for a, b in pairs:
+            out = out.replace(a.encode(), b.encode())
+        assert out != rec
+        return out
+
+    own = {"documents/003/0001.pdf": doc, "dossier/003.xml": rec}
+    env.add("layer3-control", "control", None, layer3(own))
+    env.add("layer3-document-in-police-folder", "layer", "S006", layer3({
+        "documents/001/0003.pdf": doc, "dossier/003.xml": record(("documents/003/0001.pdf", "documents/001/0003.pdf"))}))
+    env.add("layer3-names-police-document", "layer", "S006", layer3({
+        "documents/003/0001.pdf": doc, "dossier/003.xml": record(("documents/003/0001.pdf", "documents/001/0001.pdf"))}))
+    env.add("layer3-reuses-police-document-id", "layer", "S006", layer3({
+        "documents/003/0001.pdf": doc, "dossier/003.xml": record(('id="c1"', 'id="d1"'))}))
+    env.add("layer3-omits-manifest-001", "layer", "I006", layer3(own, drop=("META-INF/ASiCManifest001.xml",)))
+    env.add("layer3-lists-mimetype", "layer", "S002", layer3(own, listed_extra=("mimetype",)))
 
 
 def _police_ca(pki: Path):

@@ -221,6 +221,20 @@ def _(w):
     return w.build((mini(), corpus_credential(w.pki / "police.p12", signing_time=ancient)))
 
 
+@case("bad", "G026", "unsigned-attribute-with-payload", "The police signature carries an unsigned attribute of "
+      "an unknown type holding 4 KB of data: nothing signs it and no check reads it, so anyone handling the package "
+      "could have put it there.",
+      "公安机关的签名中含有一个未知类型的非签名属性，内有 4 KB 数据：没有签名覆盖它，也没有任何检查读取它，"
+      "经手该包的任何人都可能把它放进去。")
+def _(w):
+    from asn1crypto import cms, core
+
+    ci = cms.ContentInfo.load(police_signature(w))
+    ci["content"]["signer_infos"][0]["unsigned_attrs"] = cms.CMSAttributes([cms.CMSAttribute(
+        {"type": "1.2.3.4.5.6.7", "values": [core.OctetString(b"MZ" + b"\x90" * 4094)]})])
+    return with_signature(w, ci.dump(force=True))
+
+
 @case("bad", "G019", "signing-certificate-names-other", "The signing-certificate-v2 attribute names the court's "
       "certificate, not the police signer's.", "signing-certificate-v2 属性指向法院的证书，而不是公安机关签名者的证书。")
 def _(w):

@@ -80,6 +80,23 @@ def _judge_token(token, si, trust: TrustList, when: dt.datetime, retroactive: bo
         return _TokenVerdict(code="G022", sub="NO_CERTIFICATE_CHAIN_FOUND",
                              detail=f"{tsa_cert.subject.human_friendly} (issued by {tsa_cert.issuer.human_friendly})",
                              detail_zh=f"{name_zh(tsa_cert.subject)}（签发者：{name_zh(tsa_cert.issuer)}）")
+    # Nothing in the token that no check reads (§8.1 s-unaccounted): no unsigned attribute, revocation
+    # information only as CRLs of the TSA entry's CAs, certificates only the TSA's and that entry's CAs.
+    from asn1crypto import x509 as ax509
+    from .cades_extras import _foreign, _unaccounted
+
+    try:
+        token_unsigned = [] if isinstance(tsis[0]["unsigned_attrs"], core.Void) else list(tsis[0]["unsigned_attrs"])
+        token_crls = [c.chosen for c in tsd["crls"] if c.name == "crl"] if tsd["crls"].native else []
+        extra = _unaccounted(token_unsigned, tsd, allowed_unsigned=()) or _foreign(
+            certs, token_crls, tsa_cert, [ax509.Certificate.load(c) for c in tsa.ca_certs],
+            ("the time-stamping authority's trust-list entry", "信任列表中该时间戳服务条目"))
+    except Exception as exc:  # noqa: BLE001 - malformed token
+        return _TokenVerdict(code="G012", sub="FORMAT_FAILURE", detail=f"unreadable token: {str(exc)[:120]}",
+                             detail_zh="无法读取的时间戳令牌")
+    if extra:
+        return _TokenVerdict(code="G026", sub="FORMAT_FAILURE", detail="time-stamp token: " + extra[0],
+                             detail_zh="时间戳令牌：" + extra[1])
     try:
         vc = _context(tsa.ca_certs, tsa.crls, certs, [], when, retroactive)
         kwargs = asyncio.run(validate_tst_signed_data(tsd, vc, message_imprint_checker(si)))

@@ -16,6 +16,7 @@ from .cades import (_matching_certs, _out_of_period, _reason_zh, _revocation_dat
                                     _signing_certificate_v2_problem, _subject_attr, _weak_key, display_name, name_zh,
                                     ORGANIZATION_IDENTIFIER, SIGNING_CERTIFICATE_V2, WEAK_DIGESTS)
 from .cades_der import der_problem, unsorted_set
+from .cades_extras import _foreign, _unaccounted
 from .cades_timestamp import _judge_token, CLOCK_SKEW, OTHER_TIME_STAMPS, SIGNATURE_TIME_STAMP
 
 
@@ -206,6 +207,9 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
                     detail=f"issued by {signer_cert.issuer.human_friendly}",
                     detail_zh=f"签发者：{name_zh(signer_cert.issuer)}")
     anchors = [c for c in listed if c.self_signed != "no"] or listed
+    extra = _unaccounted(unsigned_attrs, sd)
+    if extra:
+        return fail("G026", "TOTAL_FAILED", "FORMAT_FAILURE", detail=extra[0], detail_zh=extra[1])
 
     # Time stamps are judged here one by one (`_judge_token`), so pyHanko sees the signature alone.
     try:
@@ -251,6 +255,12 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         if verdict.code:
             return fail(verdict.code, "INDETERMINATE", verdict.sub, detail=verdict.detail, detail_zh=verdict.detail_zh)
         ts_time = verdict.time if ts_time is None else min(ts_time, verdict.time)
+    if ts_time is not None and ts_time > when + CLOCK_SKEW:
+        # The mirror of G018 for the token: a time stamp dated after the validation time cannot exist at
+        # that time, and a report would show it as the layer's proven time (second red team, issue 19).
+        return fail("G012", "INDETERMINATE", "TIMESTAMP_ORDER_FAILURE",
+                    detail=f"the time stamp's time {ts_time.isoformat()} is after the validation time {when.isoformat()}",
+                    detail_zh=f"时间戳时间 {ts_time.isoformat()} 晚于验证时间 {when.isoformat()}")
     result.timestamp = ts_time
     claimed = status.signer_reported_dt
     if claimed and ts_time and ts_time < claimed - CLOCK_SKEW:
@@ -331,6 +341,13 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
         return fail("G009", "INDETERMINATE", "CHAIN_CONSTRAINTS_FAILURE",
                     detail=f"certificate names O={org!r}, organizationIdentifier={org_id!r}",
                     detail_zh=f"证书所载 O={org!r}，organizationIdentifier={org_id!r}")
+
+    # Trusted: now every certificate and CRL it carries must be its own or its agency's (§8.1 s-unaccounted);
+    # after the path checks, so that a look-alike CA is still reported as what it is (G003).
+    extra = _foreign(embedded, embedded_crls, signer_cert, listed,
+                     ("its agency's trust-list entry", "信任列表中该机关条目"))
+    if extra:
+        return fail("G026", "TOTAL_FAILED", "FORMAT_FAILURE", detail=extra[0], detail_zh=extra[1])
 
     # Valid at the validation time, but revoked later with nothing proving the signature is older
     # than the revocation: the signed signing-time is only the signer's word (docs/signatures.md §3).

@@ -183,6 +183,15 @@ def parse_trustlist(data: bytes, *, source: str | None = None, anchor: Anchor | 
         _validate(root, src)  # the signed content itself, as signxml returned it
     tl = _read(root, src)
     now = _check_now(now)
+    # Not published yet: an edition whose issue time lies ahead of the clock is the operator's statement
+    # dated later than now (signed in advance, or a clock far off). No opt-out: nothing says what it will
+    # be true of. Five minutes of skew, as for signing times (spec §9.1.2).
+    if tl.issued is not None and tl.issued > now + dt.timedelta(minutes=5):
+        raise TrustListError(
+            f"{src[0]} is not issued yet: its issue time {_iso(tl.issued)} is after the current time "
+            f"{_iso(now)}; an edition is used only from its issue time",
+            f"{src[1]} 尚未签发：其签发时间 {_iso(tl.issued)} 晚于当前时间 {_iso(now)}；信任列表自签发时间起方可使用",
+        )
     if tl.next_update is not None and tl.next_update <= now:
         if not allow_expired:
             raise TrustListError(
