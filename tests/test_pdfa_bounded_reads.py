@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import subprocess
 import sys
 import zlib
@@ -14,7 +13,7 @@ import zlib
 import pikepdf
 from pikepdf import Name
 
-from test_pdfa_check import minimal_pdfa
+from test_pdfa_check import _with_raw_xmp, minimal_pdfa
 
 # a child that imports the checker sits at ~130 MB; each bomb below costs the unbounded code at least
 # 700 MB (pikepdf holds a parsed content stream at 170-290 bytes a token: 3 M tokens; or a 512 MiB XMP)
@@ -127,22 +126,13 @@ print(pdfa_claim(open(sys.argv[1], "rb").read()))
 
 
 def _xmp_bomb_of(size: int) -> bytes:
-    """minimal_pdfa whose /Metadata is its own packet followed by `size` spaces, deflated, as it is (qpdf
-    writes the XMP stream decoded, so the stream goes in under a key of the same length, renamed in the bytes)."""
+    """minimal_pdfa whose /Metadata is its own packet followed by `size` spaces, deflated, as it is
+    (test_pdfa_check._with_raw_xmp)."""
     with pikepdf.open(io.BytesIO(minimal_pdfa())) as pdf:
         xmp = pdf.Root.Metadata.read_bytes()
     comp = zlib.compressobj(9)
     flate = comp.compress(xmp) + b"".join(comp.compress(b" " * (1 << 20)) for _ in range(size >> 20)) + comp.flush()
-
-    def mod(pdf):
-        s = pikepdf.Stream(pdf, b"")
-        s.write(flate, filter=Name.FlateDecode)
-        pdf.Root.Metadatx = pdf.make_indirect(s)
-
-    data = minimal_pdfa(mod, object_stream_mode=pikepdf.ObjectStreamMode.disable)
-    refs = re.compile(rb"/Metadat([ax])( \d+ \d+ R)")
-    assert sorted(m.group(1) for m in refs.finditer(data)) == [b"a", b"x"]
-    return refs.sub(lambda m: b"/Metadat" + (b"a" if m.group(1) == b"x" else b"y") + m.group(2), data)
+    return _with_raw_xmp(flate)
 
 
 def test_builder_claim_reads_the_xmp_bounded(tmp_path):
@@ -199,20 +189,25 @@ def test_lzw_length_is_qpdfs():
     assert _lzw_length(data, 1000) <= 1000 + 3744  # stops at the first code past the cap
 
 
-def test_builder_rewrap_refuses_an_lzw_image_larger_than_its_pixels(tmp_path):
-    """An image-only input PDF whose 100×100 grey LZW image (10,000 bytes of pixels) decodes to 100 × 7,010,640
-    bytes (701 MB from 527 KB): qpdf's read_bytes decoded it whole before it was re-compressed. Now refused
-    from the counted length, within bounded memory."""
+def _lzw_image_page(data: bytes, side: int) -> bytes:
+    """An image-only PDF: one page drawing a side × side grey LZW image whose data is `data`, as it is."""
     pdf = pikepdf.new()
     pdf.add_blank_page(page_size=(595, 842))
-    img = pikepdf.Stream(pdf, _lzw_zeros(100), Type=Name.XObject, Subtype=Name.Image, Width=100, Height=100,
+    img = pikepdf.Stream(pdf, data, Type=Name.XObject, Subtype=Name.Image, Width=side, Height=side,
                          ColorSpace=Name.DeviceGray, BitsPerComponent=8)
     img.Filter = Name.LZWDecode
     pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=img))
     pdf.pages[0].Contents = pdf.make_stream(b"q 595 0 0 842 0 0 cm /Im0 Do Q")
     buf = io.BytesIO()
     pdf.save(buf, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
-    out, mb = _measure(tmp_path, _REWRAP, buf.getvalue())
+    return buf.getvalue()
+
+
+def test_builder_rewrap_refuses_an_lzw_image_larger_than_its_pixels(tmp_path):
+    """An image-only input PDF whose 100×100 grey LZW image (10,000 bytes of pixels) decodes to 100 × 7,010,640
+    bytes (701 MB from 527 KB): qpdf's read_bytes decoded it whole before it was re-compressed. Now refused
+    from the counted length, within bounded memory."""
+    out, mb = _measure(tmp_path, _REWRAP, _lzw_image_page(_lzw_zeros(100), 100))
     assert out.startswith("refused page 1: LZW image data decodes to more than the 10000 bytes"), out
     assert mb < PEAK_LIMIT_MB, f"{mb:.0f} MB"
 
@@ -229,16 +224,7 @@ def test_builder_rewrap_keeps_an_lzw_image_of_its_size():
     Image.new("L", (1000, 1000), 0).save(b, "TIFF", compression="tiff_lzw", tiffinfo={278: 1000})
     t = Image.open(io.BytesIO(b.getvalue()))
     strip = b.getvalue()[t.tag_v2[273][0]:t.tag_v2[273][0] + t.tag_v2[279][0]]  # TIFF LZW is PDF LZW, early change
-    pdf = pikepdf.new()
-    pdf.add_blank_page(page_size=(595, 842))
-    img = pikepdf.Stream(pdf, strip, Type=Name.XObject, Subtype=Name.Image, Width=1000, Height=1000,
-                         ColorSpace=Name.DeviceGray, BitsPerComponent=8)
-    img.Filter = Name.LZWDecode
-    pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=img))
-    pdf.pages[0].Contents = pdf.make_stream(b"q 595 0 0 842 0 0 cm /Im0 Do Q")
-    buf = io.BytesIO()
-    pdf.save(buf, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
-    data, pages = rewrap_image_pdf(buf.getvalue(), title="t", author=None, created=dt.datetime(2026, 1, 1))
+    data, pages = rewrap_image_pdf(_lzw_image_page(strip, 1000), title="t", author=None, created=dt.datetime(2026, 1, 1))
     assert pages == 1
     with pikepdf.open(io.BytesIO(data)) as out:
         im = out.pages[0].Resources.XObject.Im0

@@ -239,6 +239,14 @@ def unaccounted(ctx) -> None:
     xref = ctx.pdf.get_xref_table()
     objs = sorted(raw_scan(ctx), key=lambda ro: ro.start)
     found = 0
+
+    def enough(location: str, detail: str) -> bool:
+        """Report one object; True once eight are reported (the document is refused either way)."""
+        nonlocal found
+        ctx.add("AC-UNACCOUNTED", location, detail)
+        found += 1
+        return found >= 8
+
     for ro in objs:
         entry = xref.get((ro.num, ro.gen))
         if entry is None and ro.stream_kw != -1 and _XREF_TYPE.search(raw, ro.start, ro.stream_kw):
@@ -248,11 +256,8 @@ def unaccounted(ctx) -> None:
             continue  # an offset that points at white space before the object: every reader skips it
         if entry is None or entry.type != 1 or entry.offset != ro.start:
             named = "not listed" if entry is None or entry.type != 1 else f"listed at offset {entry.offset}"
-            ctx.add("AC-UNACCOUNTED", f"offset {ro.start}",
-                    f"object {ro.num} {ro.gen} at offset {ro.start} is not the one the cross-reference table "
-                    f"names ({named}): a second definition other readers may take")
-            found += 1
-            if found >= 8:
+            if enough(f"offset {ro.start}", f"object {ro.num} {ro.gen} at offset {ro.start} is not the one the "
+                      f"cross-reference table names ({named}): a second definition other readers may take"):
                 return
     if not linearized and objs:
         # the gaps: after the header line, between objects, and after the last one up to the xref keyword
@@ -297,9 +302,7 @@ def unaccounted(ctx) -> None:
         t = o.get("/Type") if not isinstance(o, Array) else None
         if t in (Name.XRef, Name.ObjStm) or (not isinstance(o, Array) and "/Linearized" in o):
             continue
-        ctx.add("AC-UNACCOUNTED", f"object {objgen[0]} {objgen[1]}",
-                f"object {objgen[0]} {objgen[1]} ({name_str(t) if isinstance(t, Name) else type(o).__name__}) "
-                f"is listed but referenced by nothing: content no check looks at")
-        found += 1
-        if found >= 8:
+        if enough(f"object {objgen[0]} {objgen[1]}",
+                  f"object {objgen[0]} {objgen[1]} ({name_str(t) if isinstance(t, Name) else type(o).__name__}) "
+                  f"is listed but referenced by nothing: content no check looks at"):
             return
