@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from .cades_timestamp import OTHER_TIME_STAMPS, SIGNATURE_TIME_STAMP
 
-
-def _unaccounted(unsigned_attrs, sd, allowed_unsigned=(SIGNATURE_TIME_STAMP, *OTHER_TIME_STAMPS)) -> tuple[str, str] | None:
+def _unaccounted(unsigned_attrs, sd, *, allowed_unsigned: tuple) -> tuple[str, str] | None:
     """The first unsigned part of a SignedData that no check reads (spec §8.1 s-unaccounted), as (en, zh),
-    or None: an unsigned attribute of a type not in `allowed_unsigned` (time stamps are judged, or G021),
-    or revocation information other than a CRL.
+    or None: an unsigned attribute of a type not in `allowed_unsigned` (a layer's signature: the time-stamp
+    attributes, which are judged, or G021; a time-stamp token: none; the callers name them, so that this
+    module imports neither caller), or revocation information other than a CRL.
 
     Nothing of it is signed: in the latest layer anyone who handles the package could put data there, up to
     the signature size limit, and the package would still be accepted (issue 19, second red team).

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from .trustlist_model import TrustList
 from .cades import _context, _matching_certs, name_zh
 from .cades_der import unsorted_set
+from .cades_extras import _foreign, _unaccounted
 
 
 SIGNATURE_TIME_STAMP = "1.2.840.113549.1.9.16.2.14"
@@ -83,7 +84,6 @@ def _judge_token(token, si, trust: TrustList, when: dt.datetime, retroactive: bo
     # Nothing in the token that no check reads (§8.1 s-unaccounted): no unsigned attribute, revocation
     # information only as CRLs of the TSA entry's CAs, certificates only the TSA's and that entry's CAs.
     from asn1crypto import x509 as ax509
-    from .cades_extras import _foreign, _unaccounted
 
     try:
         token_unsigned = [] if isinstance(tsis[0]["unsigned_attrs"], core.Void) else list(tsis[0]["unsigned_attrs"])

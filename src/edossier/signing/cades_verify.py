@@ -207,7 +207,7 @@ def verify_layer(layer: int, p7s: bytes, manifest: bytes, *, agency_name: str, c
                     detail=f"issued by {signer_cert.issuer.human_friendly}",
                     detail_zh=f"签发者：{name_zh(signer_cert.issuer)}")
     anchors = [c for c in listed if c.self_signed != "no"] or listed
-    extra = _unaccounted(unsigned_attrs, sd)
+    extra = _unaccounted(unsigned_attrs, sd, allowed_unsigned=(SIGNATURE_TIME_STAMP, *OTHER_TIME_STAMPS))
     if extra:
         return fail("G026", "TOTAL_FAILED", "FORMAT_FAILURE", detail=extra[0], detail_zh=extra[1])
 
