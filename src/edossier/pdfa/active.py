@@ -199,19 +199,27 @@ def incremental(ctx) -> None:
     # Outside stream data only: an update appended after the signed bytes cannot move into a stream
     # whose extent those bytes already fix (its /Length and "endstream"), and its final %%EOF and
     # trailer (or xref-stream dictionary) are syntax, never stream data.
-    from .structure import syntax_finditer
-
-    raw = ctx.raw
-    eofs = sum(1 for _ in syntax_finditer(ctx, _EOF))
-    prevs = list(syntax_finditer(ctx, _PREV))
-    linearized = b"/Linearized" in raw[:2048]
+    eofs, prevs, linearized = _revisions(ctx)
     if linearized:
         # a linearized file has two xref sections and (usually) two %%EOF: that is one revision
-        if eofs > 2 or len(prevs) > 1:
+        if eofs > 2 or prevs > 1:
             ctx.add("AC-INCREMENTAL", "file", f"{eofs} %%EOF markers in a linearized file")
         return
     if eofs > 1 or prevs:
-        ctx.add("AC-INCREMENTAL", "file", f"{eofs} %%EOF markers, {len(prevs)} xref sections with /Prev")
+        ctx.add("AC-INCREMENTAL", "file", f"{eofs} %%EOF markers, {prevs} xref sections with /Prev")
+
+
+def _revisions(ctx) -> tuple[int, int, bool]:
+    """(%%EOF markers, /Prev entries, linearized) outside stream data, counted once per document (AC-INCREMENTAL
+    and AC-UNACCOUNTED both ask; each count is a pass over the file's syntax)."""
+    found = ctx.cache.get("revisions")
+    if found is None:
+        from .structure import syntax_finditer
+
+        found = (sum(1 for _ in syntax_finditer(ctx, _EOF)), sum(1 for _ in syntax_finditer(ctx, _PREV)),
+                 b"/Linearized" in ctx.raw[:2048])
+        ctx.cache["revisions"] = found
+    return found
 
 
 _FILLER = re.compile(rb"(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*")
@@ -227,13 +235,11 @@ def unaccounted(ctx) -> None:
     lists is reachable from the trailer (an unreferenced object is content that no check looks at: an
     /EmbeddedFile stream, a JavaScript action, a second page content). A file with several revisions is left
     to AC-INCREMENTAL (or, when PDF signatures cover it, to their modification analysis)."""
-    from .structure import raw_scan, syntax_finditer
+    from .structure import raw_scan
     from .util import graph
 
     raw = ctx.raw
-    linearized = b"/Linearized" in raw[:2048]
-    eofs = sum(1 for _ in syntax_finditer(ctx, _EOF))
-    prevs = sum(1 for _ in syntax_finditer(ctx, _PREV))
+    eofs, prevs, linearized = _revisions(ctx)
     if (eofs > 2 or prevs > 1) if linearized else (eofs > 1 or prevs):
         return
     xref = ctx.pdf.get_xref_table()
@@ -280,13 +286,8 @@ def unaccounted(ctx) -> None:
             ctx.add("AC-UNACCOUNTED", f"offset {pos}", f"{end - pos} bytes after the last object that belong to no object")
             return
     # objects the table lists that nothing uses
-    reachable = set()
-    for n in graph(ctx):
-        try:
-            if n.obj.is_indirect:
-                reachable.add(n.obj.objgen)
-        except Exception:  # noqa: BLE001 - graph() counted it as unreadable already
-            continue
+    graph(ctx)
+    reachable = ctx.cache["reachable"]  # the indirect objects graph() visited, by (number, generation)
     hint = None
     if linearized:
         m = re.search(rb"/H\s*\[\s*(\d+)", raw[:2048])

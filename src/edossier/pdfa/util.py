@@ -178,6 +178,7 @@ def graph(ctx) -> list[Node]:
                 stack.append(v)
     ctx.cache["graph"] = nodes
     ctx.cache["unreadable"] = unreadable
+    ctx.cache["reachable"] = seen  # (number, generation) of every indirect object reached (AC-UNACCOUNTED)
     return nodes
 
 
