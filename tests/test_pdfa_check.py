@@ -647,6 +647,24 @@ def test_runlength_content_stream_is_read():
     assert {i.rule_id for i in rep.issues} == {"6.2.2-1"}, rep.issues  # the undefined operator inside, nothing else
 
 
+def test_white_space_between_objects_is_read_in_linear_time():
+    """AC-UNACCOUNTED reads the bytes between objects as white space and comments. Its pattern once backtracked
+    through 2^n splits of a run of n white-space bytes followed by anything else: the fuzzer's 43 NUL bytes
+    (fuzz/crashes/pdf/timeout-3fe45f7b…) ran past its 20 s limit. 4,000 of them must take a moment, not forever:
+    run in a child process with a generous limit, so that a regression fails instead of hanging the suite."""
+    import subprocess
+    import sys
+
+    data = minimal_pdfa(object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    i = data.index(b"2 0 obj")
+    hostile = data[:i] + b"\0" * 4000 + b"x\n" + data[i:]  # not white space after the run: no object either
+    code = ("import sys; from edossier.pdfa.check import check_pdf; "
+            "print(sorted({i.rule_id for i in check_pdf(sys.stdin.buffer.read()).issues}))")
+    out = subprocess.run([sys.executable, "-c", code], input=hostile, capture_output=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "AC-UNACCOUNTED" in out.stdout.decode(), out.stdout
+
+
 def test_flate_bomb_stops_at_the_limit():
     import zlib as _z
 

@@ -222,7 +222,9 @@ def _revisions(ctx) -> tuple[int, int, bool]:
     return found
 
 
-_FILLER = re.compile(rb"(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*")
+# possessive (Python 3.11+): with `(?:[ws]+|…)*` a run of n white-space bytes followed by anything else backtracked
+# through 2^n splits before failing (43 NUL bytes between objects hung the checker; fuzz/crashes/pdf/timeout-3fe45f7b…)
+_FILLER = re.compile(rb"(?:[\x00\t\n\x0c\r ]++|%[^\r\n]*+)*+")
 _XREF_TYPE = re.compile(rb"/Type\s*/XRef(?![A-Za-z0-9])")
 _XREF_KW = re.compile(rb"(?:start)?xref(?![a-zA-Z])")
 
