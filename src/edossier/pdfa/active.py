@@ -199,14 +199,10 @@ def incremental(ctx) -> None:
     # Outside stream data only: an update appended after the signed bytes cannot move into a stream
     # whose extent those bytes already fix (its /Length and "endstream"), and its final %%EOF and
     # trailer (or xref-stream dictionary) are syntax, never stream data.
-    eofs, prevs, linearized = _revisions(ctx)
-    if linearized:
-        # a linearized file has two xref sections and (usually) two %%EOF: that is one revision
-        if eofs > 2 or prevs > 1:
-            ctx.add("AC-INCREMENTAL", "file", f"{eofs} %%EOF markers in a linearized file")
-        return
-    if eofs > 1 or prevs:
-        ctx.add("AC-INCREMENTAL", "file", f"{eofs} %%EOF markers, {prevs} xref sections with /Prev")
+    if _several_revisions(ctx):
+        eofs, prevs, linearized = _revisions(ctx)
+        ctx.add("AC-INCREMENTAL", "file", f"{eofs} %%EOF markers in a linearized file" if linearized
+                else f"{eofs} %%EOF markers, {prevs} xref sections with /Prev")
 
 
 def _revisions(ctx) -> tuple[int, int, bool]:
@@ -220,6 +216,12 @@ def _revisions(ctx) -> tuple[int, int, bool]:
                  b"/Linearized" in ctx.raw[:2048])
         ctx.cache["revisions"] = found
     return found
+
+
+def _several_revisions(ctx) -> bool:
+    """More than one revision: a linearized file has two xref sections and (usually) two %%EOF, which is one."""
+    eofs, prevs, linearized = _revisions(ctx)
+    return (eofs > 2 or prevs > 1) if linearized else (eofs > 1 or prevs > 0)
 
 
 # possessive (Python 3.11+): with `(?:[ws]+|…)*` a run of n white-space bytes followed by anything else backtracked
@@ -241,9 +243,9 @@ def unaccounted(ctx) -> None:
     from .util import graph
 
     raw = ctx.raw
-    eofs, prevs, linearized = _revisions(ctx)
-    if (eofs > 2 or prevs > 1) if linearized else (eofs > 1 or prevs):
+    if _several_revisions(ctx):
         return
+    linearized = _revisions(ctx)[2]
     xref = ctx.pdf.get_xref_table()
     objs = sorted(raw_scan(ctx), key=lambda ro: ro.start)
     found = 0

@@ -16,7 +16,7 @@ from .contentfast import (_CS_OPS_FILL, _CS_OPS_STROKE, _FILLS, _INITIAL, _PAINT
                           _indirect_key, _initial_gray, _Quiet, _simple_instructions, _xobject_paints, same_lookups,
                           walk_simple)
 from .contentlimits import _hex_in_content, _limits_in_operands, long_number
-from .limits import QPDF_OVERFLOW, LimitExceeded, tokens_over
+from .limits import QPDF_OVERFLOW, LimitExceeded, parse_guard
 from .util import get, inherited, key, name_str, num
 
 # PDF names compared with in the checks, built once: `Name.X` costs ~0.5 us each time (pikepdf builds it)
@@ -182,9 +182,8 @@ class Walker:
 
     def walk_bytes(self, data: bytes, res_chain, loc: str, depth: int) -> None:
         self._walks += 1
-        if tokens_over(data, self.ctx.limits.max_stream_tokens):
-            # before either parser holds the stream whole (~200 bytes a token): not after, as max_content_ops is
-            raise LimitExceeded(f"content stream of more than {self.ctx.limits.max_stream_tokens} tokens")
+        # before either parser holds the stream whole (~200 bytes a token): not after, as max_content_ops is
+        parse_guard(data, self.ctx.limits.max_stream_tokens)
         # A string > 32767 bytes needs a stream that long; an out-of-range number needs a run of
         # >= 10 digits (or >= 30 zeros after the point) outside strings and comments (long_number). Only then
         # look at operands.

@@ -8,6 +8,7 @@ import zlib
 from dataclasses import dataclass
 from edossier.pdfa.images import _INFLATE_CHUNK, ImageDefect, MIN_DPI
 from edossier.pdfa.images_jpeg import verify_jpeg
+from edossier.pdfa.limits import PdfLimits
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class ImageFinding:
 
 
 def check_pdf_images(pdf, *, max_stream_bytes: int = 64 << 20, min_dpi: int = MIN_DPI,
-                     max_stream_tokens: int = 500_000) -> list[ImageFinding]:
+                     max_stream_tokens: int = PdfLimits.max_stream_tokens) -> list[ImageFinding]:
     """Check every image XObject drawn by the pages of an open pikepdf.Pdf (each stream once): its
     compressed data (DCTDecode: `verify_jpeg`; Flate: inflated within `max_stream_bytes`, all rows
     there), and the resolution of every image that covers at least half a page (D007 below `min_dpi`;
@@ -100,7 +101,7 @@ def _decoded(stream, names: list[str], cap: int) -> bytes:
     return data
 
 
-def _placements(pdf, page, cap: int, budget: list[int], max_tokens: int = 500_000) -> dict[str, list[list[float]]]:
+def _placements(pdf, page, cap: int, budget: list[int], max_tokens: int) -> dict[str, list[list[float]]]:
     """The current transformation matrix at every `Do` of the page's own content stream, decoded
     within `cap` bytes a stream and `budget` bytes a document, and parsed only when a stream holds at most
     `max_tokens` tokens (the PDF checks report larger ones: PdfLimits.max_stream_bytes, max_stream_tokens).
@@ -110,7 +111,7 @@ def _placements(pdf, page, cap: int, budget: list[int], max_tokens: int = 500_00
     import pikepdf
 
     from .context import read_stream
-    from .limits import LimitExceeded, tokens_over
+    from .limits import parse_guard
 
     contents = page.obj.get("/Contents")
     streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
@@ -122,9 +123,8 @@ def _placements(pdf, page, cap: int, budget: list[int], max_tokens: int = 500_00
             continue
         data = read_stream(st, min(cap, budget[0]))
         budget[0] -= len(data)
-        if tokens_over(data, max_tokens):
-            raise LimitExceeded(f"content stream of more than {max_tokens} tokens")
-        ctm = _walk_placements(pikepdf.parse_content_stream(pikepdf.Stream(pdf, data), "q Q cm Do"), ctm, stack, out)
+        instructions = pikepdf.parse_content_stream(pikepdf.Stream(pdf, parse_guard(data, max_tokens)), "q Q cm Do")
+        ctm = _walk_placements(instructions, ctm, stack, out)
     return out
 
 

@@ -56,6 +56,15 @@ def tokens_over(data: bytes, limit: int) -> bool:
     return False
 
 
+def parse_guard(data: bytes, limit: int) -> bytes:
+    """`data`, if a parser may hold it: LimitExceeded when it holds more than `limit` tokens (tokens_over). Every
+    place that hands a content stream to pikepdf's parser calls this first (the checks' content walk, the image
+    checks' placement parse, the builder's re-wrap)."""
+    if tokens_over(data, limit):
+        raise LimitExceeded(f"content stream of more than {limit} tokens")
+    return data
+
+
 _ASCII_FILTERS = {"/ASCIIHexDecode", "/AHx", "/ASCII85Decode", "/A85"}
 # worst-case output/input ratio of the filters qpdf decodes (image codecs are not decoded by read_bytes)
 _EXPANSION = {"/FlateDecode": 1032.0, "/Fl": 1032.0, "/LZWDecode": 2800.0, "/LZW": 2800.0,

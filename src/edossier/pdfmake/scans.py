@@ -514,7 +514,7 @@ def _page_instructions(scratch: pikepdf.Pdf, page) -> list:
     parse_content_stream(page) inflated the streams whole and held every instruction (~200 bytes a token),
     so a 20 KB input PDF took gigabytes here (issue 19, ninth round). LimitExceeded past either limit."""
     from ..pdfa.context import read_stream
-    from ..pdfa.limits import LimitExceeded, PdfLimits, tokens_over
+    from ..pdfa.limits import PdfLimits, parse_guard
 
     limits = PdfLimits()
     contents = page.obj.get("/Contents")
@@ -523,9 +523,7 @@ def _page_instructions(scratch: pikepdf.Pdf, page) -> list:
     for st in streams:
         if not isinstance(st, Stream):
             raise ValueError("page content is not a stream")
-        data = read_stream(st, limits.max_stream_bytes)
-        if tokens_over(data, limits.max_stream_tokens):
-            raise LimitExceeded(f"content stream of more than {limits.max_stream_tokens} tokens")
+        data = parse_guard(read_stream(st, limits.max_stream_bytes), limits.max_stream_tokens)
         ops += pikepdf.parse_content_stream(Stream(scratch, data))
     return ops
 
