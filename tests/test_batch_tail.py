@@ -129,20 +129,26 @@ import sys, threading, time
 import concurrent.futures.process as cfp
 from edossier.batch.executors import LocalExecutor
 
-# CPython's race, made certain: the exit hook checks that the pipe is open and writes 0.3 s later; the
-# pool's thread closes it 0.15 s after it would have.
+# CPython's race, made certain: the exit hook checks that the pipe is open and writes 0.3 s later; without
+# close(), the pool's thread closes it only once the hook has checked (a fixed delay was not enough: on a
+# loaded machine the thread had closed the pipe before the hook looked, and there was no race to see).
 exit_hook_running = False
+hook_checked = threading.Event()
 real_close = cfp._ThreadWakeup.close
 
 def wakeup(self):
     if not self._closed:
         if exit_hook_running:
+            hook_checked.set()
             time.sleep(0.3)
         self._writer.send_bytes(b"")
 
 def close(self):
     if threading.current_thread() is not threading.main_thread():
-        time.sleep(0.15)
+        if sys.argv[1] == "close":
+            time.sleep(0.15)  # close() must wait for this
+        else:
+            hook_checked.wait(30)
     real_close(self)
 
 cfp._ThreadWakeup.wakeup, cfp._ThreadWakeup.close = wakeup, close
